@@ -1,0 +1,34 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let package = Package(
+    name: "swift-newip",
+    products: [
+        .library(name: "NewIPWire", targets: ["NewIPWire"]),
+        .library(name: "NewIPCapture", targets: ["NewIPCapture"]),
+        .executable(name: "nip", targets: ["nip"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/ordo-one/malloc-interposer", from: "1.6.1"),
+    ],
+    targets: [
+        // Wire formats of both New IP dialects: depends on nothing but the standard library.
+        .target(name: "NewIPWire"),
+        // Classic pcap and pcapng reading and writing.
+        .target(name: "NewIPCapture"),
+        // Claims computed from the codecs (header overhead, ...).
+        .target(name: "NewIPAnalysis", dependencies: ["NewIPWire"]),
+        .executableTarget(
+            name: "nip",
+            dependencies: [
+                "NewIPWire", "NewIPCapture", "NewIPAnalysis",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "MallocInterposerSwift", package: "malloc-interposer"),
+            ]
+        ),
+        .testTarget(name: "NewIPWireTests", dependencies: ["NewIPWire"]),
+        .testTarget(name: "NewIPCaptureTests", dependencies: ["NewIPCapture", "NewIPWire"]),
+        .testTarget(name: "NewIPAnalysisTests", dependencies: ["NewIPAnalysis", "NewIPWire"]),
+    ]
+)

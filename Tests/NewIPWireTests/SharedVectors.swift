@@ -1,0 +1,55 @@
+import Foundation
+import XCTest
+
+/// Reads the interoperability vectors in `../shared/vectors/` (relative to the package root).
+enum SharedVectors {
+    static let root: URL = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("shared/vectors")
+
+    static func url(_ path: String) -> URL { root.appendingPathComponent(path) }
+
+    /// Every line of a JSON Lines file as a dictionary, with its 1-based line number.
+    static func jsonLines(_ path: String) throws -> [(line: Int, object: [String: Any])] {
+        let text = try String(contentsOf: url(path), encoding: .utf8)
+        return try text.split(separator: "\n", omittingEmptySubsequences: true).enumerated().map { index, line in
+            let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
+            return (index + 1, try XCTUnwrap(object, "\(path):\(index + 1) is not a JSON object"))
+        }
+    }
+}
+
+/// Deterministic pseudo-random numbers (SplitMix64) so property tests replay exactly.
+struct SplitMix64: RandomNumberGenerator {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
+
+func hexBytes(_ text: String, file: StaticString = #filePath, line: UInt = #line) -> [UInt8] {
+    guard let bytes = parseHexBytesForTests(text) else {
+        XCTFail("not hex: \(text)", file: file, line: line)
+        return []
+    }
+    return bytes
+}
+
+private func parseHexBytesForTests(_ text: String) -> [UInt8]? {
+    var out: [UInt8] = []
+    var chars = text.makeIterator()
+    while let high = chars.next() {
+        guard let low = chars.next(), let byte = UInt8(String([high, low]), radix: 16) else { return nil }
+        out.append(byte)
+    }
+    return out
+}
+
+func hexString(_ bytes: some Sequence<UInt8>) -> String {
+    bytes.map { String(format: "%02x", $0) }.joined()
+}
