@@ -17,12 +17,14 @@ let package = Package(
         .target(name: "NewIPWire"),
         // Classic pcap and pcapng reading and writing.
         .target(name: "NewIPCapture"),
+        // Turning packets of either dialect into records, lines and JSON.
+        .target(name: "NewIPDecode", dependencies: ["NewIPWire"]),
         // Claims computed from the codecs (header overhead, ...).
         .target(name: "NewIPAnalysis", dependencies: ["NewIPWire"]),
         .executableTarget(
             name: "nip",
             dependencies: [
-                "NewIPWire", "NewIPCapture", "NewIPAnalysis",
+                "NewIPWire", "NewIPCapture", "NewIPAnalysis", "NewIPDecode",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "MallocInterposerSwift", package: "malloc-interposer"),
             ]
@@ -30,5 +32,6 @@ let package = Package(
         .testTarget(name: "NewIPWireTests", dependencies: ["NewIPWire"]),
         .testTarget(name: "NewIPCaptureTests", dependencies: ["NewIPCapture", "NewIPWire"]),
         .testTarget(name: "NewIPAnalysisTests", dependencies: ["NewIPAnalysis", "NewIPWire"]),
+        .testTarget(name: "NewIPDecodeTests", dependencies: ["NewIPDecode", "NewIPWire", "NewIPCapture"]),
     ]
 )

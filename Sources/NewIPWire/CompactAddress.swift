@@ -60,7 +60,7 @@ public struct CompactAddress: Hashable, Sendable {
 
     /// Whether an encoding with a valid first byte is the shortest one for its value (the
     /// reference refuses overlong forms).
-    @inlinable
+    @inlinable @inline(__always)
     static func isCanonical(storage: UInt64, first: UInt8) -> Bool {
         let second = UInt8(truncatingIfNeeded: storage >> 48)
         let third = UInt8(truncatingIfNeeded: storage >> 40)
@@ -156,9 +156,29 @@ public struct CompactAddress: Hashable, Sendable {
     public var bytes: [UInt8] { (0..<encodedLength).map { self[byte: $0] } }
 
     /// Writes the encoding at `offset`; the caller guarantees `encodedLength` bytes of room.
-    @inlinable
+    @inlinable @inline(__always)
     public func encode(into buffer: UnsafeMutableRawBufferPointer, at offset: Int) {
-        for i in 0..<encodedLength { buffer[offset + i] = UInt8(truncatingIfNeeded: storage >> (56 - 8 * i)) }
+        precondition(offset >= 0 && offset + encodedLength <= buffer.count, "no room for the address")
+        // Whole-word stores of the big-endian bytes: lengths are 1, 2, 3, 5, 7 or 8.
+        let base = buffer.baseAddress! + offset
+        switch encodedLength {
+        case 1:
+            base.storeBytes(of: UInt8(truncatingIfNeeded: storage >> 56), as: UInt8.self)
+        case 2:
+            base.storeBytes(of: UInt16(truncatingIfNeeded: storage >> 48).bigEndian, as: UInt16.self)
+        case 3:
+            base.storeBytes(of: UInt16(truncatingIfNeeded: storage >> 48).bigEndian, as: UInt16.self)
+            (base + 2).storeBytes(of: UInt8(truncatingIfNeeded: storage >> 40), as: UInt8.self)
+        case 5:
+            base.storeBytes(of: UInt32(truncatingIfNeeded: storage >> 32).bigEndian, as: UInt32.self)
+            (base + 4).storeBytes(of: UInt8(truncatingIfNeeded: storage >> 24), as: UInt8.self)
+        case 7:
+            base.storeBytes(of: UInt32(truncatingIfNeeded: storage >> 32).bigEndian, as: UInt32.self)
+            (base + 4).storeBytes(of: UInt16(truncatingIfNeeded: storage >> 16).bigEndian, as: UInt16.self)
+            (base + 6).storeBytes(of: UInt8(truncatingIfNeeded: storage >> 8), as: UInt8.self)
+        default:
+            base.storeBytes(of: storage.bigEndian, as: UInt64.self)
+        }
     }
 
     /// Lowercase hex of the encoded bytes without prefix, as the shared vectors print it.

@@ -9,14 +9,14 @@ public enum CompactChecksum {
     @inlinable
     public static func compute(source: CompactAddress?, destination: CompactAddress?,
                                nextHeader: NextHeader, data: UnsafeRawBufferPointer) -> UInt16 {
-        ~fold(sum(source: source, destination: destination, nextHeader: nextHeader, data: data))
+        InternetChecksum.finish(sum(source: source, destination: destination, nextHeader: nextHeader, data: data))
     }
 
     /// Whether `data`, its checksum field filled in, verifies.
     @inlinable
     public static func verify(source: CompactAddress?, destination: CompactAddress?,
                               nextHeader: NextHeader, data: UnsafeRawBufferPointer) -> Bool {
-        fold(sum(source: source, destination: destination, nextHeader: nextHeader, data: data)) == 0xFFFF
+        InternetChecksum.finish(sum(source: source, destination: destination, nextHeader: nextHeader, data: data)) == 0
     }
 
     @inlinable
@@ -31,21 +31,7 @@ public enum CompactChecksum {
         pseudo.add(UInt8(truncatingIfNeeded: length))
         pseudo.add(nextHeader.rawValue)
 
-        var total = pseudo.total
-        var i = 0
-        while i + 1 < data.count {
-            total &+= UInt64(data[i]) << 8 | UInt64(data[i + 1])
-            i += 2
-        }
-        if i < data.count { total &+= UInt64(data[i]) << 8 }
-        return total
-    }
-
-    @inlinable
-    static func fold(_ value: UInt64) -> UInt16 {
-        var sum = value
-        while sum >> 16 != 0 { sum = (sum >> 16) + (sum & 0xFFFF) }
-        return UInt16(sum)
+        return InternetChecksum.add(data, to: pseudo.total)
     }
 
     @usableFromInline

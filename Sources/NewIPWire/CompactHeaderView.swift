@@ -67,33 +67,34 @@ public struct CompactHeaderView {
             }
             guard bitmapCount < count else { throw CompactHeaderError(.headerReachesEnd, at: bitmapCount) }
             last = bytes[bitmapCount]
-            bitmapCount += 1
+            bitmapCount &+= 1
         } while last & CompactBitmap.more != 0
         let second: UInt8 = bitmapCount > 1 ? bytes[1] : 0
 
         // Bitmap byte 1: TTL, total length, next header, destination, source.
+        // Positions stay below 8 bitmap bytes + 29 field bytes, so wrapping arithmetic is exact.
         var position = bitmapCount
         guard first & CompactBitmap.ttl != 0 else { throw CompactHeaderError(.noTTL, at: 0) }
-        position += 1
+        position &+= 1
         let hasTotalLength = first & CompactBitmap.totalLength != 0
-        if hasTotalLength { position += 2 }
+        if hasTotalLength { position &+= 2 }
         guard first & CompactBitmap.nextHeader != 0 else { throw CompactHeaderError(.noNextHeader, at: 0) }
-        position += 1
+        position &+= 1
         guard first & CompactBitmap.destination != 0 else { throw CompactHeaderError(.noDestination, at: 0) }
         let destinationOffset = position
-        guard let destination = CompactHeaderView.address(at: position, at) else {
+        guard let destination = CompactHeaderView.address(at: position, in: bytes, at) else {
             throw CompactHeaderError(.destinationUndecodable, at: position,
                                      truncated: CompactHeaderView.isCut(at: position, at, count: count))
         }
-        position += destination.encodedLength
+        position &+= destination.encodedLength
         var source: CompactAddress? = nil
         if first & CompactBitmap.source != 0 {
-            guard let decoded = CompactHeaderView.address(at: position, at) else {
+            guard let decoded = CompactHeaderView.address(at: position, in: bytes, at) else {
                 throw CompactHeaderError(.sourceUndecodable, at: position,
                                          truncated: CompactHeaderView.isCut(at: position, at, count: count))
             }
             source = decoded
-            position += decoded.encodedLength
+            position &+= decoded.encodedLength
         }
         guard position < count else { throw CompactHeaderError(.headerReachesEnd, at: position) }
 
@@ -108,7 +109,7 @@ public struct CompactHeaderView {
                 if hasTotalLength && Int(field) >= count {
                     throw CompactHeaderError(.headerLengthOutOfRange, at: position)
                 }
-                position += 1
+                position &+= 1
             }
             guard position < count else { throw CompactHeaderError(.headerReachesEnd, at: position) }
         }
@@ -139,17 +140,24 @@ public struct CompactHeaderView {
         offset + (CompactAddress.encodedLength(forFirstByte: read(offset)) ?? 1) > count
     }
 
-    /// Decodes an address through `read`, which yields zero past the buffer; `nil` when the
-    /// encoding is invalid or overlong.
+    /// Decodes an address at `offset` of `bytes`, where bytes past `count` read as zero; `nil`
+    /// when the encoding is invalid or overlong.
     @inlinable @inline(__always)
-    static func address(at offset: Int, _ read: (Int) -> UInt8) -> CompactAddress? {
+    static func address(at offset: Int, in bytes: UnsafeRawBufferPointer, _ read: (Int) -> UInt8) -> CompactAddress? {
         let first = read(offset)
         guard let length = CompactAddress.encodedLength(forFirstByte: first) else { return nil }
-        var storage = UInt64(first) << 56
-        var i = 1
-        while i < length {
-            storage |= UInt64(read(offset + i)) << (56 - 8 * i)
-            i += 1
+        var storage: UInt64
+        if offset &+ 8 <= bytes.count {
+            // One unaligned load, then keep the address's own bytes.
+            storage = UInt64(bigEndian: bytes.loadUnaligned(fromByteOffset: offset, as: UInt64.self))
+            storage &= ~UInt64(0) &<< (64 &- 8 &* length)
+        } else {
+            storage = UInt64(first) << 56
+            var i = 1
+            while i < length {
+                storage |= UInt64(read(offset &+ i)) &<< (56 &- 8 &* i)
+                i &+= 1
+            }
         }
         guard CompactAddress.isCanonical(storage: storage, first: first) else { return nil }
         return CompactAddress(unchecked: storage, length: length)

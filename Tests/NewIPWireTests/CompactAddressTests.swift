@@ -76,3 +76,35 @@ final class CompactAddressTests: XCTestCase {
         }
     }
 }
+
+final class CompactAddressPrefixTests: XCTestCase {
+    func testContainment() throws {
+        let twoByteDE = try XCTUnwrap(CompactAddressPrefix("0xDE/8"))
+        XCTAssertTrue(twoByteDE.contains(CompactAddress("0xDE00")!))
+        XCTAssertTrue(twoByteDE.contains(CompactAddress("0xDEFF")!))
+        XCTAssertFalse(twoByteDE.contains(CompactAddress("0xDF00")!))
+        XCTAssertFalse(twoByteDE.contains(CompactAddress("0x05")!))
+        let fiveByte = try XCTUnwrap(CompactAddressPrefix("0xF20001/24"))
+        XCTAssertTrue(fiveByte.contains(CompactAddress(value: 0x0001_0203)!))
+        XCTAssertFalse(fiveByte.contains(CompactAddress(value: 0x0002_0203)!))
+        XCTAssertTrue(CompactAddressPrefix.all.contains(fiveByte))
+        XCTAssertTrue(CompactAddressPrefix("0xF2/8")!.contains(fiveByte))
+        XCTAssertFalse(fiveByte.contains(CompactAddressPrefix("0xF2/8")!))
+        let exact = CompactAddressPrefix(exactly: CompactAddress("0x05")!)
+        XCTAssertTrue(exact.contains(CompactAddress("0x05")!))
+        XCTAssertFalse(exact.contains(CompactAddress("0x06")!))
+        // An 8-bit prefix does not hold a longer address that merely starts with the same byte.
+        XCTAssertFalse(CompactAddressPrefix("0xF2FF/16")!.contains(CompactAddress("0x05")!))
+    }
+
+    func testTextRoundTripAndRejects() {
+        for text in ["0xDE/8", "0xF20001/24", "0x/0", "0xFE01020304050607/64", "0xDE80/9"] {
+            XCTAssertEqual(CompactAddressPrefix(text)?.description, text)
+        }
+        XCTAssertEqual(CompactAddressPrefix("0xDE00")?.description, "0xDE00/16")
+        XCTAssertNil(CompactAddressPrefix("0xDF/7"), "bits set past the length")
+        XCTAssertNil(CompactAddressPrefix("0xDE/65"))
+        XCTAssertNil(CompactAddressPrefix("0xDE00/8"), "more bytes than the length needs")
+        XCTAssertNil(CompactAddressPrefix("xyz/8"))
+    }
+}

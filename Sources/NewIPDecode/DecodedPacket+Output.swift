@@ -1,0 +1,106 @@
+import NewIPWire
+
+extension DecodedPacket {
+    /// One JSON object with the field names of the shared vectors, plus `index`, `dialect` and,
+    /// on failure, `reason` and `offset`.
+    public var json: JSONValue {
+        var members: [(String, JSONValue)] = [("index", .int(index))]
+        if let dialect { members.append(("dialect", .string(dialect.rawValue))) }
+        if let etherType { members.append(("ethertype", .string(etherType.hex))) }
+        switch outcome {
+        case .compact(let header, let headerLength, let headerLengthField, let payloadLength):
+            members.append(("ok", .bool(true)))
+            members.append(("header_length", .int(headerLength)))
+            members.append(("ttl", .int(Int(header.ttl))))
+            if let total = header.totalLength { members.append(("total_len", .int(Int(total)))) }
+            members.append(("nexthdr", .int(Int(header.nextHeader.rawValue))))
+            members.append(("daddr", .string(header.destination.hex)))
+            if let source = header.source { members.append(("saddr", .string(source.hex))) }
+            if let field = headerLengthField { members.append(("hdr_len", .int(Int(field)))) }
+            members.append(("payload_length", .int(payloadLength)))
+        case .compactError(let error):
+            members.append(("ok", .bool(false)))
+            members.append(("error", .int(error.code.rawValue)))
+            members.append(("reason", .string(error.code.reason + (error.isTruncation ? " (truncated)" : ""))))
+            members.append(("offset", .int(error.offset)))
+        case .framework(let packet):
+            let header = packet.header
+            members.append(("ok", .bool(true)))
+            members.append(("src_type", .string(header.source.type.name)))
+            members.append(("dst_type", .string(header.destination.type.name)))
+            members.append(("cast", .string(header.cast.name)))
+            members.append(("src", header.source.json))
+            members.append(("dst", header.destination.json))
+            if let first = header.contracts.first { members.append(("contract", first.json)) }
+            if header.contracts.count > 1 { members.append(("contracts", .array(header.contracts.map(\.json)))) }
+            members.append(("payload", .string(String(String.UnicodeScalarView(packet.payload.map { Unicode.Scalar($0) })))))
+        case .frameworkError(let error):
+            members.append(("ok", .bool(false)))
+            members.append(("reason", .string(error.description)))
+            members.append(("offset", .int(error.offset)))
+        case .notNewIP(let reason, let offset):
+            members.append(("ok", .bool(false)))
+            members.append(("reason", .string(reason)))
+            members.append(("offset", .int(offset)))
+        }
+        return .object(members)
+    }
+
+    /// One tcpdump-style line.
+    public var line: String {
+        let prefix = "\(index) \(dialect?.rawValue ?? "-")"
+        switch outcome {
+        case .compact(let header, let headerLength, _, let payloadLength):
+            let source = header.source?.description ?? "(no source)"
+            let total = header.totalLength.map { " total \($0)" } ?? ""
+            return "\(prefix) \(source) > \(header.destination) ttl \(header.ttl) next-header \(header.nextHeader.rawValue)\(total) header \(headerLength) payload \(payloadLength)"
+        case .compactError(let error):
+            return "\(prefix) malformed: \(error)"
+        case .framework(let packet):
+            let header = packet.header
+            let contracts = header.contracts.isEmpty ? "no contract" : header.contracts.map(\.summary).joined(separator: " ")
+            return "\(prefix) \(header.source) > \(header.destination) \(header.cast.name) \(contracts) header \(header.encodedLength) payload \(packet.payload.count)"
+        case .frameworkError(let error):
+            return "\(prefix) malformed: \(error)"
+        case .notNewIP(let reason, _):
+            return "\(prefix) not New IP: \(reason)"
+        }
+    }
+}
+
+extension EtherType {
+    /// `0x88b6`, as the shared vectors print it.
+    var hex: String {
+        let digits = String(rawValue, radix: 16)
+        return "0x" + String(repeating: "0", count: 4 - digits.count) + digits
+    }
+}
+
+extension FrameworkAddress {
+    /// An integer for 8-bit addresses, text otherwise (as the shared vectors print them).
+    var json: JSONValue {
+        if case .eightBit(let value) = self { return .int(Int(value)) }
+        return .string(description)
+    }
+}
+
+extension ContractClause {
+    var fields: [(String, Int)] {
+        switch self {
+        case .maxDelay(let c): [("max_allowed_delay", Int(c.maxAllowedDelay)), ("delay_exp", Int(c.delayExp))]
+        case .latencyBased(let c):
+            [("min_delay", Int(c.minDelay)), ("max_delay", Int(c.maxDelay)), ("experienced_delay", Int(c.experiencedDelay)),
+             ("fib_todelay", Int(c.fibToDelay)), ("fib_tohops", Int(c.fibToHops))]
+        case .ping(let c): [("code", Int(c.code)), ("hops", Int(c.hops)), ("timestamp", Int(truncatingIfNeeded: c.timestamp))]
+        case .unknown(_, let body): [("length", body.count)]
+        }
+    }
+
+    var json: JSONValue {
+        .object([("type", .string(type.name))] + fields.map { ($0.0, JSONValue.int($0.1)) })
+    }
+
+    var summary: String {
+        "\(type.name)[" + fields.map { "\($0.0) \($0.1)" }.joined(separator: " ") + "]"
+    }
+}

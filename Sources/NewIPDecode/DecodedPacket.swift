@@ -1,0 +1,93 @@
+import NewIPWire
+
+/// One input packet and what the decoder made of it: never an abort, a failure is a record.
+public struct DecodedPacket: Sendable {
+    public enum Outcome: Sendable {
+        case compact(header: CompactHeader, headerLength: Int, headerLengthField: UInt8?, payloadLength: Int)
+        case compactError(CompactHeaderError)
+        case framework(FrameworkPacket)
+        case frameworkError(WireError)
+        /// An Ethernet frame that is not New IP, or a frame too short for its link header.
+        case notNewIP(reason: String, offset: Int)
+    }
+
+    /// 0-based position in the input.
+    public var index: Int
+    /// Set when the packet came in an Ethernet frame.
+    public var etherType: EtherType?
+    /// Offset of the New IP header in the original packet (14 behind Ethernet).
+    public var headerOffset: Int
+    public var outcome: Outcome
+
+    public init(index: Int, etherType: EtherType?, headerOffset: Int, outcome: Outcome) {
+        self.index = index
+        self.etherType = etherType
+        self.headerOffset = headerOffset
+        self.outcome = outcome
+    }
+
+    public var dialect: Dialect? {
+        switch outcome {
+        case .compact, .compactError: .compact
+        case .framework, .frameworkError: .framework
+        case .notNewIP: nil
+        }
+    }
+
+    public var isOK: Bool {
+        switch outcome {
+        case .compact, .framework: true
+        default: false
+        }
+    }
+}
+
+/// Decodes bare headers or Ethernet frames of either dialect.
+public enum PacketDecoder {
+    /// A bare New IP header (and payload) of a known dialect.
+    public static func decode(header bytes: [UInt8], dialect: Dialect, index: Int) -> DecodedPacket {
+        bytes.withUnsafeBytes { raw in
+            DecodedPacket(index: index, etherType: nil, headerOffset: 0, outcome: decode(raw, dialect: dialect, shift: 0))
+        }
+    }
+
+    /// An Ethernet frame, dispatched by EtherType.
+    public static func decode(ethernetFrame bytes: [UInt8], index: Int) -> DecodedPacket {
+        bytes.withUnsafeBytes { raw in
+            let frame: EthernetFrame
+            do throws(WireError) { frame = try EthernetFrame(parsing: raw) } catch {
+                return DecodedPacket(index: index, etherType: nil, headerOffset: 0,
+                                     outcome: .notNewIP(reason: "Ethernet frame: \(error)", offset: error.offset))
+            }
+            let inner = UnsafeRawBufferPointer(rebasing: raw[EthernetFrame.payloadOffset...])
+            let outcome: DecodedPacket.Outcome = switch frame.etherType {
+            case .compactNewIP: decode(inner, dialect: .compact, shift: EthernetFrame.payloadOffset)
+            case .frameworkNewIP: decode(inner, dialect: .framework, shift: EthernetFrame.payloadOffset)
+            default: .notNewIP(reason: "EtherType \(frame.etherType) is not New IP", offset: EthernetFrame.Field.etherType)
+            }
+            return DecodedPacket(index: index, etherType: frame.etherType, headerOffset: EthernetFrame.payloadOffset, outcome: outcome)
+        }
+    }
+
+    /// Error offsets are shifted by `shift` so they point into the packet as given.
+    static func decode(_ raw: UnsafeRawBufferPointer, dialect: Dialect, shift: Int) -> DecodedPacket.Outcome {
+        switch dialect {
+        case .compact:
+            do throws(CompactHeaderError) {
+                let view = try CompactHeaderView(raw)
+                return .compact(header: CompactHeader(view), headerLength: view.headerLength,
+                                headerLengthField: view.headerLengthField, payloadLength: view.payloadRange.count)
+            } catch {
+                var shifted = error
+                shifted.offset += shift
+                return .compactError(shifted)
+            }
+        case .framework:
+            do throws(WireError) {
+                return .framework(try FrameworkPacket(parsing: raw))
+            } catch {
+                return .frameworkError(error.shifted(by: shift))
+            }
+        }
+    }
+}

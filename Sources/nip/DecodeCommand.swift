@@ -1,0 +1,110 @@
+import ArgumentParser
+import Foundation
+import NewIPCapture
+import NewIPDecode
+import NewIPWire
+
+struct DecodeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "decode",
+        abstract: "Decode New IP packets from pcap/pcapng captures or hex lines.",
+        discussion: """
+        Captures: Ethernet frames are dispatched by EtherType (0xEADD compact, 0x88B6 framework); the raw \
+        New IP link types 147 (compact) and 148 (framework) carry bare headers. With --hex, each non-empty \
+        line of FILE (or standard input for -) is one bare header with its payload, in the --dialect given.
+        """)
+
+    @Argument(help: "Capture files (pcap or pcapng) or, with --hex, files of hex lines; - reads standard input.")
+    var files: [String]
+
+    @Flag(help: "Read one hex string per line instead of captures.")
+    var hex = false
+
+    @Option(help: "Dialect of bare headers: compact or framework (default compact).")
+    var dialect: DialectArgument = .compact
+
+    @Flag(help: "One JSON object per packet, with the field names of the shared vectors.")
+    var json = false
+
+    mutating func validate() throws {
+        if files.isEmpty { throw ValidationError("name at least one file (or - with --hex)") }
+    }
+
+    func run() throws {
+        var index = 0
+        var damaged: [String] = []
+        for file in files {
+            let (input, damage) = try packets(in: file)
+            if let damage { damaged.append(damage) }
+            for packet in input {
+                let decoded: DecodedPacket
+                switch packet {
+                case .bare(let bytes, let dialect): decoded = PacketDecoder.decode(header: bytes, dialect: dialect, index: index)
+                case .ethernet(let bytes): decoded = PacketDecoder.decode(ethernetFrame: bytes, index: index)
+                case .unreadable(let reason): decoded = DecodedPacket(index: index, etherType: nil, headerOffset: 0,
+                                                                       outcome: .notNewIP(reason: reason, offset: 0))
+                }
+                print(json ? decoded.json.serialized : decoded.line)
+                index += 1
+            }
+        }
+        // Packets before the damage were printed; the damage itself makes the run fail.
+        if !damaged.isEmpty { throw CommandError(damaged.joined(separator: "\n")) }
+    }
+
+    enum InputPacket {
+        case bare([UInt8], Dialect)
+        case ethernet([UInt8])
+        case unreadable(String)
+    }
+
+    /// The packets of `file`, and a description of the damage when the capture stops short.
+    func packets(in file: String) throws -> ([InputPacket], String?) {
+        let contents: Data
+        if file == "-" {
+            contents = FileHandle.standardInput.readDataToEndOfFile()
+        } else {
+            guard let data = FileManager.default.contents(atPath: file) else {
+                throw CommandError("cannot read \(file): no such file, or not readable")
+            }
+            contents = data
+        }
+        if hex {
+            let text = String(decoding: contents, as: UTF8.self)
+            return (text.split(whereSeparator: \.isNewline).enumerated().compactMap { lineNumber, rawLine in
+                let line = rawLine.trimmingCharacters(in: .whitespaces)
+                if line.isEmpty || line.hasPrefix("#") { return nil }
+                guard let bytes = parseHexBytes(line.hasPrefix("0x") ? String(line.dropFirst(2)) : line) else {
+                    return .unreadable("\(file):\(lineNumber + 1): not an even-length hex string")
+                }
+                return .bare(bytes, dialect.value)
+            }, nil)
+        }
+        var iterator: CaptureReader
+        do {
+            iterator = try CaptureReader([UInt8](contents))
+        } catch {
+            throw CommandError("\(file): \(error)")
+        }
+        var packets: [InputPacket] = []
+        while true {
+            do {
+                guard let packet = try iterator.next() else { break }
+                switch packet.linkType {
+                case .ethernet: packets.append(.ethernet(packet.data))
+                case .newIP: packets.append(.bare(packet.data, .compact))
+                case .newIPFramework: packets.append(.bare(packet.data, .framework))
+                default: packets.append(.unreadable("link type \(packet.linkType) carries no New IP"))
+                }
+            } catch {
+                return (packets, "\(file): \(error)")
+            }
+        }
+        return (packets, nil)
+    }
+}
+
+enum DialectArgument: String, ExpressibleByArgument, CaseIterable {
+    case compact, framework
+    var value: Dialect { self == .compact ? .compact : .framework }
+}

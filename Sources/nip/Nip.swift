@@ -1,0 +1,10 @@
+import ArgumentParser
+
+@main
+struct Nip: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "nip",
+        abstract: "New IP, runnable: decode, measure and compare it with IPv4/IPv6.",
+        subcommands: [DemoCommand.self, DecodeCommand.self, BenchCommand.self, ClaimsCommand.self]
+    )
+}

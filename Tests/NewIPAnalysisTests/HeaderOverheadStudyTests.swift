@@ -1,0 +1,50 @@
+import Foundation
+import XCTest
+import NewIPWire
+@testable import NewIPAnalysis
+
+final class HeaderOverheadStudyTests: XCTestCase {
+    func testHeaderSizesComeFromTheCodecs() {
+        XCTAssertEqual(NetworkHeaderVariant.ipv4.headerBytes, 20)
+        XCTAssertEqual(NetworkHeaderVariant.ipv6.headerBytes, 40)
+        // bitmap + TTL + next header + 1 + 1 = 5, padded to 6 by the reference's alignment rule.
+        XCTAssertEqual(NetworkHeaderVariant.compact(addressBytes: 1, common: false).headerBytes, 6)
+        XCTAssertEqual(NetworkHeaderVariant.compact(addressBytes: 1, common: false, aligned: false).headerBytes, 5)
+        XCTAssertEqual(NetworkHeaderVariant.compact(addressBytes: 2, common: false).headerBytes, 8)
+        XCTAssertEqual(NetworkHeaderVariant.compact(addressBytes: 8, common: true).headerBytes, 22)
+        // offsets 3 + types and cast 3 + 4 + 4, and + 12 with a latency-based contract.
+        XCTAssertEqual(NetworkHeaderVariant.framework(.ipv4, latencyContract: false).headerBytes, 14)
+        XCTAssertEqual(NetworkHeaderVariant.framework(.ipv4, latencyContract: true).headerBytes, 26)
+        XCTAssertEqual(NetworkHeaderVariant.framework(.ipv6, latencyContract: false).headerBytes, 38)
+    }
+
+    func testPublishedClaimNeedsTheUnalignedFiveByteHeader() {
+        let study = HeaderOverheadStudy()
+        XCTAssertEqual(study.claimReproducingHeaderBytes, 5)
+        let row = HeaderOverheadStudy.Row(variant: .compact(addressBytes: 1, common: false), link: .wifi)
+        // 44 B against 58 B and 78 B.
+        XCTAssertEqual(row.frameOverhead, 44)
+        XCTAssertEqual(row.saving(against: .ipv4), 14.0 / 58.0, accuracy: 1e-12)
+        XCTAssertEqual(row.saving(against: .ipv6), 34.0 / 78.0, accuracy: 1e-12)
+        XCTAssertTrue(study.verdict.contains { $0.hasPrefix("compact UDP, 1-byte addresses (6 B)") && $0.hasSuffix("does not hold.") })
+        XCTAssertTrue(study.verdict.contains { $0.hasPrefix("compact UDP, 1-byte addresses, unaligned (5 B)") && $0.hasSuffix("claim holds.") })
+    }
+
+    func testMarkdownHasEveryVariantForEveryLink() {
+        let markdown = HeaderOverheadStudy().markdown()
+        for variant in NetworkHeaderVariant.studied {
+            XCTAssertEqual(markdown.components(separatedBy: "| \(variant.name) |").count - 1, 2, variant.name)
+        }
+    }
+}
+
+final class ClaimsDocumentTests: XCTestCase {
+    /// docs/claims.md is generated; it must match what the code computes today.
+    func testClaimsDocumentIsCurrent() throws {
+        let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("docs/claims.md")
+        let committed = try String(contentsOf: path, encoding: .utf8)
+        XCTAssertEqual(committed, HeaderOverheadStudy().markdown(),
+                       "docs/claims.md is stale: run `swift run -c release nip claims --output docs/claims.md`")
+    }
+}
