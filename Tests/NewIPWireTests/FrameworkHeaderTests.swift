@@ -5,21 +5,7 @@ import XCTest
 /// Helpers shared by the framework-header tests (a namespace, so other test files' helpers
 /// in this target cannot clash).
 enum FrameworkTestSupport {
-    /// SplitMix64: a tiny deterministic generator, so a failing seed reproduces everywhere.
-    struct SplitMix64: RandomNumberGenerator {
-        var state: UInt64
-        init(seed: UInt64) { state = seed }
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        /// Uniform enough for tests in `0..<bound`.
-        mutating func below(_ bound: Int) -> Int { Int(next() % UInt64(bound)) }
-        mutating func chance(_ percent: Int) -> Bool { below(100) < percent }
-    }
+    typealias SplitMix64 = NewIPWireTests.SplitMix64
 
     /// `../shared/vectors/network2030` relative to the package root.
     static var vectorsDirectory: URL {
