@@ -32,6 +32,7 @@ let package = Package(
         .testTarget(name: "NewIPWireTests", dependencies: ["NewIPWire"]),
         .testTarget(name: "NewIPCaptureTests", dependencies: ["NewIPCapture", "NewIPWire"]),
         .testTarget(name: "NewIPAnalysisTests", dependencies: ["NewIPAnalysis", "NewIPWire"]),
+        .testTarget(name: "NipCommandTests", dependencies: ["nip"]),
         .testTarget(name: "NewIPDecodeTests", dependencies: ["NewIPDecode", "NewIPWire", "NewIPCapture"]),
     ]
 )
