@@ -11,6 +11,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/ordo-one/malloc-interposer", from: "1.6.1"),
+        .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
     ],
     targets: [
         // Wire formats of both New IP dialects: depends on nothing but the standard library.
@@ -21,6 +22,15 @@ let package = Package(
         .target(name: "NewIPDecode", dependencies: ["NewIPWire"]),
         // Claims computed from the codecs (header overhead, ...).
         .target(name: "NewIPAnalysis", dependencies: ["NewIPWire"]),
+        // The forwarding core: tables, contracts, queues, router, gateway; pure, time passed in.
+        .target(
+            name: "NewIPDataPlane",
+            dependencies: [
+                "NewIPWire",
+                .product(name: "HeapModule", package: "swift-collections"),
+                .product(name: "DequeModule", package: "swift-collections"),
+            ]
+        ),
         .executableTarget(
             name: "nip",
             dependencies: [
@@ -32,6 +42,7 @@ let package = Package(
         .testTarget(name: "NewIPWireTests", dependencies: ["NewIPWire"]),
         .testTarget(name: "NewIPCaptureTests", dependencies: ["NewIPCapture", "NewIPWire"]),
         .testTarget(name: "NewIPAnalysisTests", dependencies: ["NewIPAnalysis", "NewIPWire"]),
+        .testTarget(name: "NewIPDataPlaneTests", dependencies: ["NewIPDataPlane", "NewIPWire"]),
         .testTarget(name: "NipCommandTests", dependencies: ["nip"]),
         .testTarget(name: "NewIPDecodeTests", dependencies: ["NewIPDecode", "NewIPWire", "NewIPCapture"]),
     ]

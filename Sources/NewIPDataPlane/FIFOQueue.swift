@@ -1,0 +1,64 @@
+import DequeModule
+
+/// First in, first out, with tail drop at the limits; optionally trims payloads before
+/// dropping. Ignores LBF windows: a packet leaves as soon as it is at the head.
+public struct FIFOQueue: QueueDiscipline {
+    public var limits: QueueLimits
+    /// Whether a packet that would overflow the byte limit first makes room by qualitative
+    /// trimming (the arriving packet, then queued ones newest first).
+    public var trims: Bool
+    private var packets: Deque<PacketBuffer>
+    public private(set) var byteCount = 0
+    public private(set) var drops = DropCounters()
+    public private(set) var trimming = TrimmingCounters()
+    private var lastTime: Nanoseconds = .min
+
+    /// `reserving` packets of storage up front, so enqueueing that many never allocates.
+    public init(limits: QueueLimits, trims: Bool = false, reserving capacity: Int = 64) {
+        self.limits = limits
+        self.trims = trims
+        packets = Deque(minimumCapacity: Swift.max(capacity, limits.packets ?? 0))
+    }
+
+    public var packetCount: Int { packets.count }
+
+    public var nextEligibleTime: Nanoseconds? { packets.isEmpty ? nil : lastTime }
+
+    public mutating func enqueue(_ packet: consuming PacketBuffer, now: Nanoseconds) -> EnqueueResult {
+        lastTime = Swift.max(lastTime, now)
+        if let limit = limits.packets, packets.count >= limit {
+            drops.record(.queueFull)
+            return .dropped(.queueFull, packet)
+        }
+        if let limit = limits.bytes, byteCount + packet.count > limit {
+            let needed = byteCount + packet.count - limit
+            guard trims, let freed = QualitativeTrimming.makeRoom(needed, arriving: &packet, queued: &packets,
+                                                                   counters: &trimming) else {
+                drops.record(.queueFull)
+                return .dropped(.queueFull, packet)
+            }
+            byteCount -= freed
+        }
+        byteCount += packet.count
+        packets.append(packet)
+        return .accepted
+    }
+
+    public mutating func dequeue(now: Nanoseconds) -> PacketBuffer? {
+        lastTime = Swift.max(lastTime, now)
+        guard let packet = packets.popFirst() else { return nil }
+        byteCount -= packet.count
+        return packet
+    }
+}
+
+extension Deque<PacketBuffer>: TrimmableStore {
+    /// Newest first: the packets that will wait longest lose their chunks first.
+    mutating func forEachQueued(_ body: (inout PacketBuffer) -> Bool) {
+        var index = endIndex
+        while index > startIndex {
+            index -= 1
+            guard body(&self[index]) else { return }
+        }
+    }
+}

@@ -1,0 +1,118 @@
+import NewIPWire
+
+/// The per-packet pipeline of a New IP router without its queues, for either dialect:
+/// parse and validate → route lookup → (when forwarding) TTL or ping hop limit → contract
+/// clauses (max-delay, latency-based budget, ping) on arrival; and the departure step that
+/// charges the time spent here and the link delay to the packet's delay clauses.
+///
+/// Packets are rewritten in place and nothing here allocates; time is passed in. A route
+/// whose next hop is `NextHop.local` delivers to this node. Not generic, so a runtime with
+/// queues of its own (a SwiftNIO channel) uses it directly; `Router` adds the queues.
+public struct ForwardingEngine: Sendable {
+    public var table: ForwardingTable
+    public var pingHops: PingHopPolicy
+    /// Drops decided here, by reason.
+    public private(set) var drops = DropCounters()
+
+    public init(table: ForwardingTable, pingHops: PingHopPolicy = .counting(limit: 64)) {
+        self.table = table
+        self.pingHops = pingHops
+    }
+
+    /// The arrival step: rewrites `packet` in place (TTL, ping hops, link padding cut),
+    /// fills its metadata, and counts a drop.
+    public mutating func process(_ packet: inout PacketBuffer, dialect: PacketDialect,
+                                 ingress: Int, now: Nanoseconds) -> ForwardingDecision {
+        let decision = decide(&packet, dialect: dialect, ingress: ingress, now: now)
+        if case .drop(let reason) = decision { drops.record(reason) }
+        return decision
+    }
+
+    /// The departure step, as the packet goes on a link with `linkDelay`: charges the time
+    /// since arrival and the link delay to its delay clauses. Returns `false`, counting the
+    /// drop, when max-delay forwarding finds it late.
+    public mutating func depart(_ packet: inout PacketBuffer, now: Nanoseconds, linkDelay: Nanoseconds) -> Bool {
+        guard charge(&packet, now: now, linkDelay: linkDelay) else {
+            drops.record(.maxDelayExceeded)
+            return false
+        }
+        return true
+    }
+
+    private func decide(_ packet: inout PacketBuffer, dialect: PacketDialect,
+                        ingress: Int, now: Nanoseconds) -> ForwardingDecision {
+        let parsed: ParsedHeader
+        do {
+            parsed = try packet.withUnsafeBytes { (bytes) throws(WireError) in try HeaderParser.parse(bytes, dialect: dialect) }
+        } catch {
+            return .drop(.malformed)
+        }
+        if parsed.length < packet.count { packet.removeLast(packet.count - parsed.length) }
+        packet.metadata = PacketMetadata(arrival: now, ingress: ingress, contracts: parsed.contracts)
+        let contracts = packet.metadata.contracts
+
+        guard let route = table.lookup(parsed.destination) else { return .drop(.noRoute) }
+        let maxDelay = packet.withUnsafeBytes { bytes in contracts.maxDelay.map { Self.maxDelay(in: bytes, at: $0) } }
+        if let maxDelay, MaxDelayForwarding.isLate(maxDelay, spentHere: 0) { return .drop(.maxDelayExceeded) }
+        if route.nextHop.isLocal { return .deliver }
+
+        let hopsLeft = packet.withUnsafeMutableBytes { bytes -> Bool in
+            if let ttlOffset = parsed.ttlOffset {
+                guard bytes[ttlOffset] > 1 else { return false }
+                bytes[ttlOffset] -= 1
+            }
+            if let ping = contracts.ping {
+                let field = ping + PingContract.Field.hops
+                guard let hops = PingProcessing.forwarded(hops: bytes.uint16BE(at: field), policy: pingHops) else { return false }
+                bytes.storeUInt16BE(hops, at: field)
+            }
+            return true
+        }
+        guard hopsLeft else { return .drop(.ttlExpired) }
+
+        if let offset = contracts.latencyBased {
+            let contract = packet.withUnsafeBytes { Self.latencyBased(in: $0, at: offset) }
+            guard let budget = LatencyBasedForwarding.budget(for: contract, route: route) else {
+                return .drop(.cannotMakeDeadline)
+            }
+            packet.metadata.earliestDeparture = now.saturatingAdd(budget.earliest)
+            packet.metadata.deadline = now.saturatingAdd(budget.latest)
+        }
+        packet.metadata.egress = route.nextHop.interface
+        return .forward(egress: route.nextHop.interface, earliestDeparture: packet.metadata.earliestDeparture,
+                        deadline: packet.metadata.deadline)
+    }
+
+    private func charge(_ packet: inout PacketBuffer, now: Nanoseconds, linkDelay: Nanoseconds) -> Bool {
+        let spent = now - packet.metadata.arrival
+        let contracts = packet.metadata.contracts
+        return packet.withUnsafeMutableBytes { bytes in
+            if let offset = contracts.maxDelay {
+                let contract = Self.maxDelay(in: UnsafeRawBufferPointer(bytes), at: offset)
+                if MaxDelayForwarding.isLate(contract, spentHere: spent) { return false }
+                let departing = MaxDelayForwarding.departing(contract, spentHere: spent, linkDelay: linkDelay)
+                bytes.storeUInt16BE(departing.delayExp, at: offset + MaxDelayContract.Field.delayExp)
+            }
+            if let offset = contracts.latencyBased {
+                let contract = Self.latencyBased(in: UnsafeRawBufferPointer(bytes), at: offset)
+                let departing = LatencyBasedForwarding.departing(contract, spentHere: spent, linkDelay: linkDelay)
+                bytes.storeUInt16BE(departing.experiencedDelay, at: offset + LatencyBasedContract.Field.experiencedDelay)
+            }
+            return true
+        }
+    }
+
+    private static func maxDelay(in bytes: UnsafeRawBufferPointer, at offset: Int) -> MaxDelayContract {
+        MaxDelayContract(maxAllowedDelay: bytes.uint16BE(at: offset + MaxDelayContract.Field.maxAllowedDelay),
+                         delayExp: bytes.uint16BE(at: offset + MaxDelayContract.Field.delayExp))
+    }
+
+    private static func latencyBased(in bytes: UnsafeRawBufferPointer, at offset: Int) -> LatencyBasedContract {
+        typealias F = LatencyBasedContract.Field
+        return LatencyBasedContract(minDelay: bytes.uint16BE(at: offset + F.minDelay),
+                                    maxDelay: bytes.uint16BE(at: offset + F.maxDelay),
+                                    experiencedDelay: bytes.uint16BE(at: offset + F.experiencedDelay),
+                                    fibToDelay: bytes.uint16BE(at: offset + F.fibToDelay),
+                                    fibToHops: bytes.uint16BE(at: offset + F.fibToHops))
+    }
+}

@@ -1,0 +1,226 @@
+import NewIPWire
+
+/// Translation at a ManyNets boundary: compact New IP carrying UDP ↔ IPv4 + UDP and
+/// IPv6 + UDP, addresses and ports renamed by a `GatewayMapping`.
+///
+/// The UDP data crosses byte for byte; the UDP header keeps its length, gets the mapped
+/// ports, and a checksum recomputed for the new pseudo header (RFC 768 over IPv4 and IPv6,
+/// `CompactChecksum` over compact). The incoming checksum is verified first, so a corrupted
+/// datagram is refused instead of laundered. The hop count is copied (TTL ↔ hop limit);
+/// the router that runs the gateway decrements it as for any forwarded packet. Compact
+/// extensions (contracts, payload specs) have no IP counterpart and do not cross.
+///
+/// Translation happens in place in the `PacketBuffer`: the old header is cut off and the
+/// new one written into the headroom, so the datagram is not copied when the headroom holds
+/// the new header (40 bytes for IPv6). The buffer's metadata is reset.
+public struct Gateway: Sendable {
+    public var mapping: GatewayMapping
+
+    public init(mapping: GatewayMapping) {
+        self.mapping = mapping
+    }
+
+    /// Compact + UDP → IPv4 + UDP.
+    public func compactToIPv4(_ packet: inout PacketBuffer) throws(GatewayError) {
+        let udp = try packet.withUnsafeBytes { (bytes) throws(GatewayError) in try Self.parseCompact(bytes) }
+        guard let source = mapping.ipv4(for: udp.source, port: udp.sourcePort) else {
+            throw .unmapped(.compact(udp.source), port: udp.sourcePort)
+        }
+        guard let destination = mapping.ipv4(for: udp.destination, port: udp.destinationPort) else {
+            throw .unmapped(.compact(udp.destination), port: udp.destinationPort)
+        }
+        let header = IPv4Header(source: source.address, destination: destination.address,
+                                protocolNumber: Self.udpProtocol, ttl: udp.ttl, payloadLength: udp.length)
+        Self.reframe(&packet, oldHeader: udp.headerLength, datagram: udp.length, newHeader: IPv4Header.encodedLength)
+        packet.withUnsafeMutableBytes { bytes in
+            header.encode(into: bytes)
+            let datagram = UnsafeMutableRawBufferPointer(rebasing: bytes[IPv4Header.encodedLength...])
+            Self.setPorts(datagram, source: source.port, destination: destination.port)
+            datagram.storeUInt16BE(Self.ipChecksum(Self.pseudoSum(source.address, destination.address, length: udp.length),
+                                                   UnsafeRawBufferPointer(datagram)), at: Self.checksumField)
+        }
+    }
+
+    /// Compact + UDP → IPv6 + UDP.
+    public func compactToIPv6(_ packet: inout PacketBuffer) throws(GatewayError) {
+        let udp = try packet.withUnsafeBytes { (bytes) throws(GatewayError) in try Self.parseCompact(bytes) }
+        guard let source = mapping.ipv6(for: udp.source, port: udp.sourcePort) else {
+            throw .unmapped(.compact(udp.source), port: udp.sourcePort)
+        }
+        guard let destination = mapping.ipv6(for: udp.destination, port: udp.destinationPort) else {
+            throw .unmapped(.compact(udp.destination), port: udp.destinationPort)
+        }
+        let header = IPv6Header(source: source.address, destination: destination.address,
+                                nextHeader: Self.udpProtocol, hopLimit: udp.ttl, payloadLength: udp.length)
+        Self.reframe(&packet, oldHeader: udp.headerLength, datagram: udp.length, newHeader: IPv6Header.encodedLength)
+        packet.withUnsafeMutableBytes { bytes in
+            header.encode(into: bytes)
+            let datagram = UnsafeMutableRawBufferPointer(rebasing: bytes[IPv6Header.encodedLength...])
+            Self.setPorts(datagram, source: source.port, destination: destination.port)
+            datagram.storeUInt16BE(Self.ipChecksum(Self.pseudoSum(source.address, destination.address, length: udp.length),
+                                                   UnsafeRawBufferPointer(datagram)), at: Self.checksumField)
+        }
+    }
+
+    /// IPv4 + UDP → compact + UDP.
+    public func ipv4ToCompact(_ packet: inout PacketBuffer) throws(GatewayError) {
+        let udp = try packet.withUnsafeBytes { (bytes) throws(GatewayError) in try Self.parseIPv4(bytes) }
+        guard let source = mapping.compact(for: udp.source, port: udp.sourcePort) else {
+            throw .unmapped(.ipv4(udp.source), port: udp.sourcePort)
+        }
+        guard let destination = mapping.compact(for: udp.destination, port: udp.destinationPort) else {
+            throw .unmapped(.ipv4(udp.destination), port: udp.destinationPort)
+        }
+        writeCompact(&packet, udp.frame, source: source, destination: destination)
+    }
+
+    /// IPv6 + UDP → compact + UDP.
+    public func ipv6ToCompact(_ packet: inout PacketBuffer) throws(GatewayError) {
+        let udp = try packet.withUnsafeBytes { (bytes) throws(GatewayError) in try Self.parseIPv6(bytes) }
+        guard let source = mapping.compact(for: udp.source, port: udp.sourcePort) else {
+            throw .unmapped(.ipv6(udp.source), port: udp.sourcePort)
+        }
+        guard let destination = mapping.compact(for: udp.destination, port: udp.destinationPort) else {
+            throw .unmapped(.ipv6(udp.destination), port: udp.destinationPort)
+        }
+        writeCompact(&packet, udp.frame, source: source, destination: destination)
+    }
+
+    private func writeCompact(_ packet: inout PacketBuffer, _ frame: UDPFrame,
+                              source: (address: CompactAddress, port: UInt16),
+                              destination: (address: CompactAddress, port: UInt16)) {
+        let header = CompactHeader(ttl: frame.ttl, nextHeader: .udp, destination: destination.address, source: source.address)
+        Self.reframe(&packet, oldHeader: frame.headerLength, datagram: frame.length, newHeader: header.encodedLength)
+        packet.withUnsafeMutableBytes { bytes in
+            let headerLength = header.encode(into: bytes)
+            let datagram = UnsafeMutableRawBufferPointer(rebasing: bytes[headerLength...])
+            Self.setPorts(datagram, source: source.port, destination: destination.port)
+            datagram.storeUInt16BE(0, at: Self.checksumField)
+            datagram.storeUInt16BE(CompactChecksum.compute(source: source.address, destination: destination.address,
+                                                           nextHeader: .udp, data: UnsafeRawBufferPointer(datagram)),
+                                   at: Self.checksumField)
+        }
+    }
+
+    static let udpProtocol: UInt8 = 17
+    static let checksumField = 6
+
+    /// Where the datagram sits in a packet, and the hop count.
+    struct UDPFrame {
+        var headerLength: Int
+        var length: Int
+        var ttl: UInt8
+    }
+
+    /// A validated UDP packet of one address family.
+    struct Parsed<Address> {
+        var frame: UDPFrame
+        var source: Address
+        var destination: Address
+        var sourcePort: UInt16
+        var destinationPort: UInt16
+        var headerLength: Int { frame.headerLength }
+        var length: Int { frame.length }
+        var ttl: UInt8 { frame.ttl }
+    }
+
+    /// Cuts `oldHeader` bytes and anything after the datagram, and makes room for `newHeader`.
+    private static func reframe(_ packet: inout PacketBuffer, oldHeader: Int, datagram: Int, newHeader: Int) {
+        packet.removeLast(packet.count - oldHeader - datagram)
+        packet.removeFirst(oldHeader)
+        packet.prepend(newHeader)
+        packet.metadata = PacketMetadata()
+    }
+
+    private static func setPorts(_ datagram: UnsafeMutableRawBufferPointer, source: UInt16, destination: UInt16) {
+        datagram.storeUInt16BE(source, at: 0)
+        datagram.storeUInt16BE(destination, at: 2)
+        datagram.storeUInt16BE(0, at: checksumField)
+    }
+
+    /// The UDP datagram at `offset` of `bytes`, cut to its length field, which must fit `available`.
+    private static func datagram(in bytes: UnsafeRawBufferPointer, at offset: Int,
+                                 available: Int) throws(GatewayError) -> (header: UDPHeader, bytes: UnsafeRawBufferPointer) {
+        let region = UnsafeRawBufferPointer(rebasing: bytes[offset..<(offset + available)])
+        let header: UDPHeader
+        do { header = try UDPHeader(parsing: region) } catch { throw .malformed(error.shifted(by: offset)) }
+        return (header, UnsafeRawBufferPointer(rebasing: region[0..<Int(header.length)]))
+    }
+
+    static func parseCompact(_ bytes: UnsafeRawBufferPointer) throws(GatewayError) -> Parsed<CompactAddress> {
+        let view: CompactHeaderView
+        do { view = try CompactHeaderView(bytes) } catch { throw .malformed(error.wireError) }
+        guard view.isComplete else {
+            throw .malformed(.truncated(at: bytes.count, needed: view.headerLength + 1 - bytes.count))
+        }
+        guard view.nextHeader == .udp else { throw .notUDP }
+        guard let source = view.source else { throw .noSourceAddress }
+        var end = bytes.count
+        if let total = view.totalLength {
+            guard Int(total) > view.headerLength, Int(total) <= bytes.count else {
+                throw .malformed(.malformed(field: "total length", at: view.bitmapCount + 1,
+                                            reason: "\(total) does not fit the packet"))
+            }
+            end = Int(total)
+        }
+        let (udp, datagram) = try datagram(in: bytes, at: view.headerLength, available: end - view.headerLength)
+        guard CompactChecksum.verify(source: source, destination: view.destination, nextHeader: .udp, data: datagram) else {
+            throw .badChecksum
+        }
+        return Parsed(frame: UDPFrame(headerLength: view.headerLength, length: datagram.count, ttl: view.ttl),
+                      source: source, destination: view.destination,
+                      sourcePort: udp.sourcePort, destinationPort: udp.destinationPort)
+    }
+
+    static func parseIPv4(_ bytes: UnsafeRawBufferPointer) throws(GatewayError) -> Parsed<IPv4Address> {
+        let ip: IPv4Header
+        do { ip = try IPv4Header(parsing: bytes) } catch { throw .malformed(error) }
+        guard ip.protocolNumber == udpProtocol else { throw .notUDP }
+        guard bytes.uint16BE(at: 6) & 0x3FFF == 0 else { throw .fragmented }
+        let headerLength = Int(bytes[0] & 0x0F) * 4
+        let (udp, datagram) = try datagram(in: bytes, at: headerLength, available: ip.payloadLength)
+        // Over IPv4 a zero checksum means the sender computed none.
+        if udp.checksum != 0 && InternetChecksum.finish(
+            InternetChecksum.add(datagram, to: pseudoSum(ip.source, ip.destination, length: datagram.count))) != 0 {
+            throw .badChecksum
+        }
+        return Parsed(frame: UDPFrame(headerLength: headerLength, length: datagram.count, ttl: ip.ttl),
+                      source: ip.source, destination: ip.destination,
+                      sourcePort: udp.sourcePort, destinationPort: udp.destinationPort)
+    }
+
+    static func parseIPv6(_ bytes: UnsafeRawBufferPointer) throws(GatewayError) -> Parsed<IPv6Address> {
+        let ip: IPv6Header
+        do { ip = try IPv6Header(parsing: bytes) } catch { throw .malformed(error) }
+        guard ip.nextHeader == udpProtocol else { throw .notUDP }
+        let (udp, datagram) = try datagram(in: bytes, at: IPv6Header.encodedLength, available: ip.payloadLength)
+        // Over IPv6 the checksum is mandatory (RFC 8200), so zero does not verify either.
+        guard udp.checksum != 0, InternetChecksum.finish(
+            InternetChecksum.add(datagram, to: pseudoSum(ip.source, ip.destination, length: datagram.count))) == 0 else {
+            throw .badChecksum
+        }
+        return Parsed(frame: UDPFrame(headerLength: IPv6Header.encodedLength, length: datagram.count, ttl: ip.hopLimit),
+                      source: ip.source, destination: ip.destination,
+                      sourcePort: udp.sourcePort, destinationPort: udp.destinationPort)
+    }
+
+    /// The UDP checksum to send: a computed 0 goes out as `FFFF`, since 0 means "none" (RFC 768).
+    private static func ipChecksum(_ pseudo: UInt64, _ datagram: UnsafeRawBufferPointer) -> UInt16 {
+        let checksum = InternetChecksum.finish(InternetChecksum.add(datagram, to: pseudo))
+        return checksum == 0 ? 0xFFFF : checksum
+    }
+
+    /// The IPv4 pseudo header's sum: addresses, protocol, UDP length.
+    static func pseudoSum(_ source: IPv4Address, _ destination: IPv4Address, length: Int) -> UInt64 {
+        UInt64(source.rawValue >> 16) + UInt64(source.rawValue & 0xFFFF)
+            + UInt64(destination.rawValue >> 16) + UInt64(destination.rawValue & 0xFFFF)
+            + UInt64(udpProtocol) + UInt64(length)
+    }
+
+    /// The IPv6 pseudo header's sum: addresses, 32-bit UDP length, next header.
+    static func pseudoSum(_ source: IPv6Address, _ destination: IPv6Address, length: Int) -> UInt64 {
+        var sum = UInt64(udpProtocol) + UInt64(length >> 16) + UInt64(length & 0xFFFF)
+        for group in 0..<8 { sum += UInt64(source[group: group]) + UInt64(destination[group: group]) }
+        return sum
+    }
+}

@@ -1,0 +1,89 @@
+import NewIPWire
+
+/// How a gateway names compact hosts on the IPv4 and IPv6 side, and back.
+///
+/// - Static bindings: a compact address ↔ an IPv4 or IPv6 address, all ports unchanged; or
+///   a compact address and port ↔ an IP address and port, so several compact hosts can
+///   share one IP address (each behind its own port). A port binding wins over an address
+///   binding of the same address.
+/// - Algorithmic IPv6 (as NAT64 embeds IPv4 in a /96): a compact address is at most 8
+///   bytes, so it is embedded left-aligned in the low 64 bits of `ipv6Prefix` (a /64 or
+///   shorter, the bits between the prefix and the last 64 clear): `2001:db8:1::/64` maps
+///   `0xF2000100FF` to `2001:db8:1:0:f200:100:ff00:0`. Back, the low 64 bits must hold one
+///   valid encoding followed by zero bytes. Ports are unchanged. Static bindings win.
+public struct GatewayMapping: Hashable, Sendable {
+    private var toIPv4: [Key<CompactAddress>: Key<IPv4Address>] = [:]
+    private var fromIPv4: [Key<IPv4Address>: Key<CompactAddress>] = [:]
+    private var toIPv6: [Key<CompactAddress>: Key<IPv6Address>] = [:]
+    private var fromIPv6: [Key<IPv6Address>: Key<CompactAddress>] = [:]
+    /// The algorithmic IPv6 prefix, at most 64 bits long.
+    public var ipv6Prefix: IPv6Prefix? {
+        didSet { precondition(ipv6Prefix.map { $0.length <= 64 } ?? true, "an embedding prefix is at most /64") }
+    }
+
+    /// An address with an optional port: `nil` binds every port.
+    private struct Key<Address: Hashable & Sendable>: Hashable, Sendable {
+        var address: Address
+        var port: UInt16?
+    }
+
+    public init(ipv6Prefix: IPv6Prefix? = nil) {
+        precondition(ipv6Prefix.map { $0.length <= 64 } ?? true, "an embedding prefix is at most /64")
+        self.ipv6Prefix = ipv6Prefix
+    }
+
+    /// Binds `compact` (port `compactPort`, or every port) to `ipv4` (port `ipv4Port`);
+    /// give both ports or neither.
+    public mutating func bind(_ compact: CompactAddress, port compactPort: UInt16? = nil,
+                              to ipv4: IPv4Address, port ipv4Port: UInt16? = nil) {
+        precondition((compactPort == nil) == (ipv4Port == nil), "give both ports or neither")
+        toIPv4[Key(address: compact, port: compactPort)] = Key(address: ipv4, port: ipv4Port)
+        fromIPv4[Key(address: ipv4, port: ipv4Port)] = Key(address: compact, port: compactPort)
+    }
+
+    /// Binds `compact` (port `compactPort`, or every port) to `ipv6` (port `ipv6Port`);
+    /// give both ports or neither.
+    public mutating func bind(_ compact: CompactAddress, port compactPort: UInt16? = nil,
+                              to ipv6: IPv6Address, port ipv6Port: UInt16? = nil) {
+        precondition((compactPort == nil) == (ipv6Port == nil), "give both ports or neither")
+        toIPv6[Key(address: compact, port: compactPort)] = Key(address: ipv6, port: ipv6Port)
+        fromIPv6[Key(address: ipv6, port: ipv6Port)] = Key(address: compact, port: compactPort)
+    }
+
+    public func ipv4(for compact: CompactAddress, port: UInt16) -> (address: IPv4Address, port: UInt16)? {
+        Self.resolve(compact, port, in: toIPv4)
+    }
+
+    public func compact(for ipv4: IPv4Address, port: UInt16) -> (address: CompactAddress, port: UInt16)? {
+        Self.resolve(ipv4, port, in: fromIPv4)
+    }
+
+    public func ipv6(for compact: CompactAddress, port: UInt16) -> (address: IPv6Address, port: UInt16)? {
+        if let bound = Self.resolve(compact, port, in: toIPv6) { return bound }
+        guard let prefix = ipv6Prefix else { return nil }
+        return (IPv6Address(high: prefix.address.high, low: compact.storage), port)
+    }
+
+    public func compact(for ipv6: IPv6Address, port: UInt16) -> (address: CompactAddress, port: UInt16)? {
+        if let bound = Self.resolve(ipv6, port, in: fromIPv6) { return bound }
+        guard let prefix = ipv6Prefix, ipv6.high == prefix.address.high, let address = Self.embedded(ipv6.low) else { return nil }
+        return (address, port)
+    }
+
+    private static func resolve<From, To>(_ address: From, _ port: UInt16,
+                                          in table: [Key<From>: Key<To>]) -> (address: To, port: UInt16)? {
+        if let bound = table[Key(address: address, port: port)] { return (bound.address, bound.port ?? port) }
+        if let bound = table[Key(address: address, port: nil)] { return (bound.address, port) }
+        return nil
+    }
+
+    /// The compact address left-aligned in `bits`, when the bytes after it are zero.
+    private static func embedded(_ bits: UInt64) -> CompactAddress? {
+        withUnsafeBytes(of: bits.bigEndian) { raw in
+            guard let address = try? CompactAddress.decode(from: raw, at: 0),
+                  bits << (8 * address.encodedLength) == 0  // `<<` past 63 bits gives 0
+            else { return nil }
+            return address
+        }
+    }
+}

@@ -1,0 +1,129 @@
+import HeapModule
+
+/// The latency-based forwarding queue: a packet waits until its earliest departure, then
+/// the eligible packet with the earliest deadline leaves first; a packet still queued past
+/// its deadline is dropped (`late`), since it would arrive too late to be of use.
+///
+/// Two heaps: packets not yet eligible ordered by earliest departure, eligible ones by
+/// deadline; ties go to the packet enqueued first, so the order is deterministic. Windows
+/// come from `PacketMetadata` (the router sets them; without LBF they are "now" and "no
+/// deadline", and the queue behaves as a FIFO).
+public struct LatencyQueue: QueueDiscipline {
+    public var limits: QueueLimits
+    /// Whether a packet that would overflow the byte limit first makes room by qualitative
+    /// trimming (the arriving packet, then queued ones in storage order).
+    public var trims: Bool
+    private var waiting: Heap<Entry>
+    private var eligible: Heap<Entry>
+    private var store = SlotStore()
+    private var sequence: UInt64 = 0
+    public private(set) var byteCount = 0
+    public private(set) var drops = DropCounters()
+    public private(set) var trimming = TrimmingCounters()
+    private var lastTime: Nanoseconds = .min
+
+    private struct Entry: Comparable {
+        var key: Nanoseconds
+        var sequence: UInt64
+        var slot: Int
+
+        static func < (lhs: Entry, rhs: Entry) -> Bool { (lhs.key, lhs.sequence) < (rhs.key, rhs.sequence) }
+    }
+
+    /// `reserving` packets of storage up front, so enqueueing that many never allocates.
+    public init(limits: QueueLimits, trims: Bool = false, reserving capacity: Int = 64) {
+        self.limits = limits
+        self.trims = trims
+        let capacity = Swift.max(capacity, limits.packets ?? 0)
+        waiting = Heap(minimumCapacity: capacity)
+        eligible = Heap(minimumCapacity: capacity)
+        store.reserve(capacity)
+    }
+
+    public var packetCount: Int { waiting.count + eligible.count }
+
+    public var nextEligibleTime: Nanoseconds? {
+        eligible.isEmpty ? waiting.min?.key : lastTime
+    }
+
+    public mutating func enqueue(_ packet: consuming PacketBuffer, now: Nanoseconds) -> EnqueueResult {
+        lastTime = Swift.max(lastTime, now)
+        if let limit = limits.packets, packetCount >= limit {
+            drops.record(.queueFull)
+            return .dropped(.queueFull, packet)
+        }
+        if let limit = limits.bytes, byteCount + packet.count > limit {
+            let needed = byteCount + packet.count - limit
+            guard trims, let freed = QualitativeTrimming.makeRoom(needed, arriving: &packet, queued: &store,
+                                                                   counters: &trimming) else {
+                drops.record(.queueFull)
+                return .dropped(.queueFull, packet)
+            }
+            byteCount -= freed
+        }
+        byteCount += packet.count
+        let earliest = packet.metadata.earliestDeparture
+        let deadline = packet.metadata.deadline
+        let slot = store.insert(packet)
+        sequence += 1
+        if earliest <= now {
+            eligible.insert(Entry(key: deadline, sequence: sequence, slot: slot))
+        } else {
+            waiting.insert(Entry(key: earliest, sequence: sequence, slot: slot))
+        }
+        return .accepted
+    }
+
+    public mutating func dequeue(now: Nanoseconds) -> PacketBuffer? {
+        lastTime = Swift.max(lastTime, now)
+        while let next = waiting.min, next.key <= now {
+            var entry = waiting.removeMin()
+            entry.key = store[entry.slot].metadata.deadline
+            eligible.insert(entry)
+        }
+        while let entry = eligible.popMin() {
+            let packet = store.remove(entry.slot)
+            byteCount -= packet.count
+            if entry.key >= now { return packet }
+            drops.record(.late)
+        }
+        return nil
+    }
+}
+
+/// Packets held by index, freed indices reused, so the heaps move small entries only.
+private struct SlotStore: TrimmableStore {
+    private var slots: [PacketBuffer?] = []
+    private var free: [Int] = []
+
+    mutating func reserve(_ capacity: Int) {
+        slots.reserveCapacity(capacity)
+        free.reserveCapacity(capacity)
+    }
+
+    subscript(slot: Int) -> PacketBuffer { slots[slot]! }
+
+    mutating func insert(_ packet: consuming PacketBuffer) -> Int {
+        if let slot = free.popLast() {
+            slots[slot] = packet
+            return slot
+        }
+        slots.append(packet)
+        return slots.count - 1
+    }
+
+    mutating func remove(_ slot: Int) -> PacketBuffer {
+        defer {
+            slots[slot] = nil
+            free.append(slot)
+        }
+        return slots[slot]!
+    }
+
+    /// Storage order, last slot first.
+    mutating func forEachQueued(_ body: (inout PacketBuffer) -> Bool) {
+        for slot in slots.indices.reversed() where slots[slot] != nil {
+            guard body(&slots[slot]!) else { return }
+        }
+    }
+}

@@ -1,0 +1,79 @@
+import NewIPWire
+
+/// A New IP router: a `ForwardingEngine` and one egress queue per interface.
+///
+/// `receive` runs the arrival pipeline and queues a forwarded packet; `transmit` takes the
+/// next packet off an interface's queue and runs the departure step on it (a max-delay
+/// packet found late is dropped and the next one tried); `nextTransmitTime` tells the driver
+/// when to call `transmit` again. Drops are counted per reason, the queues' own
+/// (`queueFull`, `late`) included in `drops`.
+public struct Router<Queue: QueueDiscipline> {
+    public var engine: ForwardingEngine
+    /// One queue per interface, indexed as `NextHop.interface`.
+    public private(set) var queues: [Queue]
+    /// Propagation delay of each interface's link, charged to contracts on departure.
+    public var linkDelays: [Nanoseconds]
+
+    public init(engine: ForwardingEngine, queues: [Queue], linkDelays: [Nanoseconds]? = nil) {
+        precondition(linkDelays == nil || linkDelays!.count == queues.count, "one link delay per queue")
+        self.engine = engine
+        self.queues = queues
+        self.linkDelays = linkDelays ?? Array(repeating: 0, count: queues.count)
+    }
+
+    /// A router with a fresh engine over `table`.
+    public init(table: ForwardingTable, queues: [Queue], linkDelays: [Nanoseconds]? = nil,
+                pingHops: PingHopPolicy = .counting(limit: 64)) {
+        self.init(engine: ForwardingEngine(table: table, pingHops: pingHops), queues: queues, linkDelays: linkDelays)
+    }
+
+    /// Drops by reason: the engine's and the queues'.
+    public var drops: DropCounters { queues.reduce(engine.drops) { $0 + $1.drops } }
+
+    /// Runs the arrival pipeline and puts a forwarded packet in its egress queue. Pass the
+    /// buffer with `consume` (or as a temporary): a buffer still held elsewhere is copied on
+    /// its first rewrite.
+    public mutating func receive(_ packet: consuming PacketBuffer, dialect: PacketDialect,
+                                 ingress: Int, now: Nanoseconds) -> RouterDecision {
+        switch engine.process(&packet, dialect: dialect, ingress: ingress, now: now) {
+        case .drop(let reason):
+            return .drop(reason, packet)
+        case .deliver:
+            return .deliver(packet)
+        case .forward(let egress, let earliest, let deadline):
+            switch queues[egress].enqueue(packet, now: now) {
+            case .accepted: return .forward(egress: egress, earliestDeparture: earliest, deadline: deadline)
+            case .dropped(let reason, let refused): return .drop(reason, refused)
+            }
+        }
+    }
+
+    /// The next packet to put on `interface`'s link at `now`, its contracts charged with the
+    /// time spent here and the link delay.
+    public mutating func transmit(on interface: Int, now: Nanoseconds) -> PacketBuffer? {
+        while var packet = queues[interface].dequeue(now: now) {
+            if engine.depart(&packet, now: now, linkDelay: linkDelays[interface]) { return packet }
+        }
+        return nil
+    }
+
+    /// When to call `transmit(on:now:)` next; `nil` when the queue is empty.
+    public func nextTransmitTime(on interface: Int) -> Nanoseconds? { queues[interface].nextEligibleTime }
+}
+
+/// What `Router.process` decided; the packet stays with the caller.
+public enum ForwardingDecision: Hashable, Sendable {
+    case forward(egress: Int, earliestDeparture: Nanoseconds, deadline: Nanoseconds)
+    case deliver
+    case drop(DropReason)
+}
+
+/// What `Router.receive` did with a packet.
+public enum RouterDecision: Sendable {
+    /// The packet waits in the egress queue, to leave within the window.
+    case forward(egress: Int, earliestDeparture: Nanoseconds, deadline: Nanoseconds)
+    /// The packet is for this node.
+    case deliver(PacketBuffer)
+    /// The packet was dropped; its buffer comes back for reuse.
+    case drop(DropReason, PacketBuffer)
+}

@@ -1,0 +1,65 @@
+import NewIPWire
+@testable import NewIPDataPlane
+
+/// A deterministic generator (SplitMix64) so property tests repeat exactly.
+struct SeededGenerator: RandomNumberGenerator {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
+
+/// A route out of `interface` to neighbour `interface`.
+func route(_ interface: Int, toDelay: Nanoseconds = 0, toHops: Int = 1) -> Route {
+    Route(nextHop: NextHop(interface: interface, neighbour: NeighbourID(rawValue: UInt64(interface))),
+          toDelay: toDelay, toHops: toHops)
+}
+
+let localRoute = Route(nextHop: .local)
+
+func ms(_ milliseconds: Int64) -> Nanoseconds { milliseconds * 1_000_000 }
+
+func compact(_ text: String) -> CompactAddress { CompactAddress(text)! }
+
+func compactPrefix(_ text: String) -> RoutePrefix { .compact(CompactAddressPrefix(text)!) }
+
+func ipv4(_ text: String) -> IPv4Address { IPv4Address(text)! }
+
+func ipv6(_ text: String) -> IPv6Address { IPv6Address(text)! }
+
+/// A compact UDP packet: header (with `extensions`), UDP header with a valid checksum, data.
+func compactUDPPacket(ttl: UInt8 = 64, source: CompactAddress = compact("0x11"), destination: CompactAddress,
+                      sourcePort: UInt16 = 5000, destinationPort: UInt16 = 6000,
+                      extensions: [UInt8] = [], totalLength: Bool = false, data: [UInt8]) -> [UInt8] {
+    var header = CompactHeader(ttl: ttl, nextHeader: .udp, destination: destination, source: source,
+                               extensionLength: extensions.count)
+    let udpLength = 8 + data.count
+    if totalLength { header.totalLength = UInt16(header.encodedLength + 2 + udpLength) }
+    var datagram = [UInt8](repeating: 0, count: udpLength)
+    datagram.withUnsafeMutableBytes { raw in
+        _ = UDPHeader(sourcePort: sourcePort, destinationPort: destinationPort, length: UInt16(udpLength)).encode(into: raw)
+    }
+    datagram.replaceSubrange(8..., with: data)
+    let checksum = datagram.withUnsafeBytes {
+        CompactChecksum.compute(source: source, destination: destination, nextHeader: .udp, data: $0)
+    }
+    datagram[6] = UInt8(checksum >> 8)
+    datagram[7] = UInt8(checksum & 0xFF)
+    return header.bytes(extensions: extensions) + datagram
+}
+
+/// A framework packet with `contracts` and `payload`.
+func frameworkPacket(source: FrameworkAddress = .eightBit(1), destination: FrameworkAddress,
+                     contracts: [ContractClause] = [], payload: [UInt8]) -> [UInt8] {
+    FrameworkPacket(header: FrameworkHeader(source: source, destination: destination, contracts: contracts),
+                    payload: payload).encoded()
+}
+
+extension PacketBuffer {
+    init(_ bytes: [UInt8]) { self.init(bytes: bytes, headroom: 64, tailroom: 64) }
+}
