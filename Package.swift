@@ -34,7 +34,7 @@ let package = Package(
         .executableTarget(
             name: "nip",
             dependencies: [
-                "NewIPWire", "NewIPCapture", "NewIPAnalysis", "NewIPDecode",
+                "NewIPWire", "NewIPCapture", "NewIPAnalysis", "NewIPDecode", "NewIPDataPlane",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "MallocInterposerSwift", package: "malloc-interposer"),
             ]

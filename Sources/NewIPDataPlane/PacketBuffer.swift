@@ -7,11 +7,16 @@
 /// None of these steps allocates while the buffer is uniquely held; only a packet that
 /// outgrows the capacity (or a copy that is then mutated) reallocates.
 public struct PacketBuffer: Sendable {
-    private var storage: [UInt8]
+    @usableFromInline var storage: [UInt8]
     /// Where the packet starts in `storage`: the bytes before it are headroom.
-    public private(set) var headroom: Int
+    @usableFromInline var packetStart: Int
     /// Number of packet bytes.
-    public private(set) var count: Int
+    @usableFromInline var packetLength: Int
+
+    /// Spare bytes in front of the packet.
+    @inlinable public var headroom: Int { packetStart }
+    /// Number of packet bytes.
+    @inlinable public var count: Int { packetLength }
     /// What the router learnt about the packet; reset with the buffer.
     public var metadata = PacketMetadata()
     /// The headroom the buffer was made with, restored by `reset` and `receive`.
@@ -21,16 +26,16 @@ public struct PacketBuffer: Sendable {
     public init(capacity: Int = 2048, headroom: Int = 64) {
         precondition(headroom >= 0 && headroom <= capacity, "headroom outside the capacity")
         storage = Array(repeating: 0, count: capacity)
-        self.headroom = headroom
+        self.packetStart = headroom
         initialHeadroom = headroom
-        count = 0
+        packetLength = 0
     }
 
     /// A buffer holding `bytes` after `headroom` spare bytes, with `tailroom` spare bytes after.
     public init(bytes: some Collection<UInt8>, headroom: Int = 64, tailroom: Int = 0) {
         self.init(capacity: headroom + bytes.count + tailroom, headroom: headroom)
         storage.replaceSubrange(headroom..<(headroom + bytes.count), with: bytes)
-        count = bytes.count
+        packetLength = bytes.count
     }
 
     /// Total bytes of storage.
@@ -43,16 +48,18 @@ public struct PacketBuffer: Sendable {
     public var bytes: [UInt8] { Array(storage[headroom..<(headroom + count)]) }
 
     /// Empties the buffer for reuse, keeping its storage; `headroom` defaults to the initial one.
+    @inlinable
     public mutating func reset(headroom: Int? = nil) {
         let headroom = headroom ?? initialHeadroom
         precondition(headroom >= 0 && headroom <= storage.count, "headroom outside the capacity")
-        self.headroom = headroom
-        count = 0
+        self.packetStart = headroom
+        packetLength = 0
         metadata = PacketMetadata()
     }
 
     /// Empties the buffer, then lets `body` write a received packet into the space after
     /// the headroom (by default the initial one); `body` returns how many bytes it wrote.
+    @inlinable
     public mutating func receive<E: Error>(headroom: Int? = nil,
                                            _ body: (UnsafeMutableRawBufferPointer) throws(E) -> Int) throws(E) {
         reset(headroom: headroom)
@@ -61,11 +68,11 @@ public struct PacketBuffer: Sendable {
             Result { () throws(E) in try body(UnsafeMutableRawBufferPointer(rebasing: raw[headroom...])) }
         }.get()
         precondition(written >= 0 && written <= storage.count - headroom, "wrote outside the buffer")
-        count = written
+        packetLength = written
     }
 
     /// Calls `body` with the packet bytes.
-    @inline(__always)
+    @inlinable @inline(__always)
     public func withUnsafeBytes<R, E: Error>(_ body: (UnsafeRawBufferPointer) throws(E) -> R) throws(E) -> R {
         let range = headroom..<(headroom + count)
         // `Array.withUnsafeBytes` rethrows untyped errors; `Result` carries `E` through.
@@ -75,7 +82,7 @@ public struct PacketBuffer: Sendable {
     }
 
     /// Calls `body` with the packet bytes, writable in place.
-    @inline(__always)
+    @inlinable @inline(__always)
     public mutating func withUnsafeMutableBytes<R, E: Error>(_ body: (UnsafeMutableRawBufferPointer) throws(E) -> R) throws(E) -> R {
         let range = headroom..<(headroom + count)
         return try storage.withUnsafeMutableBytes { raw in
@@ -88,8 +95,8 @@ public struct PacketBuffer: Sendable {
     public mutating func prepend(_ length: Int) {
         precondition(length >= 0, "negative length")
         if headroom < length { makeRoom(front: length, back: 0) }
-        headroom -= length
-        count += length
+        packetStart -= length
+        packetLength += length
     }
 
     /// Grows the packet at the end with `bytes`.
@@ -99,20 +106,22 @@ public struct PacketBuffer: Sendable {
         storage.withUnsafeMutableBytes { raw in
             UnsafeMutableRawBufferPointer(rebasing: raw[end..<(end + bytes.count)]).copyMemory(from: bytes)
         }
-        count += bytes.count
+        packetLength += bytes.count
     }
 
     /// Drops `length` bytes from the front (they become headroom).
+    @inlinable
     public mutating func removeFirst(_ length: Int) {
         precondition(length >= 0 && length <= count, "removing more than the packet")
-        headroom += length
-        count -= length
+        packetStart += length
+        packetLength -= length
     }
 
     /// Drops `length` bytes from the end.
+    @inlinable
     public mutating func removeLast(_ length: Int) {
         precondition(length >= 0 && length <= count, "removing more than the packet")
-        count -= length
+        packetLength -= length
     }
 
     /// Removes the packet bytes in `range` (offsets from the packet start) by moving the
@@ -124,7 +133,7 @@ public struct PacketBuffer: Sendable {
             let base = raw.baseAddress!
             (base + start).copyMemory(from: base + end, byteCount: stop - end)
         }
-        count -= range.count
+        packetLength -= range.count
     }
 
     /// Ensures `front` bytes of headroom and `back` bytes of tailroom, moving the packet
@@ -141,6 +150,6 @@ public struct PacketBuffer: Sendable {
             let base = raw.baseAddress!
             (base + newStart).copyMemory(from: base + oldStart, byteCount: length)
         }
-        headroom = newStart
+        packetStart = newStart
     }
 }

@@ -37,7 +37,7 @@ struct BenchCommand: ParsableCommand {
         }
         let inputs = BenchInputs(vectorsFolder: vectors)
         var results: [BenchResult] = []
-        for benchmark in CodecBenchmarks.all(inputs) where filter.map({ benchmark.name.contains($0) }) ?? true {
+        for benchmark in CodecBenchmarks.all(inputs) + DataPlaneBenchmarks.all() where filter.map({ benchmark.name.contains($0) }) ?? true {
             results.append(benchmark.measure(rounds: rounds))
         }
         if json {
@@ -68,7 +68,7 @@ struct BenchResult {
 /// the loop is specialised and the operation inlined, as it would be in a caller.
 protocol BenchOperation {
     var count: Int { get }
-    func run(_ index: Int) -> Int
+    mutating func run(_ index: Int) -> Int
 }
 
 struct Benchmark {
@@ -85,12 +85,13 @@ struct Benchmark {
     func measure(rounds: Int) -> BenchResult { measure(rounds) }
 
     static func measure<Operation: BenchOperation>(_ operation: Operation, name: String, inputs: String, rounds: Int) -> BenchResult {
+        var operation = operation
         var sink = 0
         // Calibrate: grow the batch until one batch takes at least 50 ms.
         var batch = max(operation.count, 1000)
         while true {
             let start = DispatchTime.now().uptimeNanoseconds
-            sink &+= loop(operation, batch)
+            sink &+= loop(&operation, batch)
             let elapsed = DispatchTime.now().uptimeNanoseconds - start
             if elapsed >= 50_000_000 || batch >= 1 << 30 { break }
             batch *= elapsed < 5_000_000 ? 8 : 2
@@ -98,12 +99,12 @@ struct Benchmark {
         var perOp: [Double] = []
         for _ in 0..<rounds {
             let start = DispatchTime.now().uptimeNanoseconds
-            sink &+= loop(operation, batch)
+            sink &+= loop(&operation, batch)
             perOp.append(Double(DispatchTime.now().uptimeNanoseconds - start) / Double(batch))
         }
         MallocInterposerSwift.reset()
         MallocInterposerSwift.hook()
-        sink &+= loop(operation, batch)
+        sink &+= loop(&operation, batch)
         MallocInterposerSwift.unhook()
         let mallocs = MallocInterposerSwift.getStatistics().mallocCount
         benchSink = sink
@@ -113,7 +114,7 @@ struct Benchmark {
     }
 
     @inline(never)
-    static func loop<Operation: BenchOperation>(_ operation: Operation, _ operations: Int) -> Int {
+    static func loop<Operation: BenchOperation>(_ operation: inout Operation, _ operations: Int) -> Int {
         var accumulator = 0
         var index = 0
         let count = operation.count
