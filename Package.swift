@@ -12,6 +12,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/ordo-one/malloc-interposer", from: "1.6.1"),
         .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
     ],
     targets: [
         // Wire formats of both New IP dialects: depends on nothing but the standard library.
@@ -31,10 +33,21 @@ let package = Package(
                 .product(name: "DequeModule", package: "swift-collections"),
             ]
         ),
+        // Deterministic discrete-event emulator in virtual time: YAML topologies, links, measurements.
+        .target(
+            name: "NewIPEmulator",
+            dependencies: [
+                "NewIPWire", "NewIPCapture", "NewIPDataPlane",
+                .product(name: "HeapModule", package: "swift-collections"),
+                .product(name: "DequeModule", package: "swift-collections"),
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
+            ]
+        ),
         .executableTarget(
             name: "nip",
             dependencies: [
-                "NewIPWire", "NewIPCapture", "NewIPAnalysis", "NewIPDecode", "NewIPDataPlane",
+                "NewIPWire", "NewIPCapture", "NewIPAnalysis", "NewIPDecode", "NewIPDataPlane", "NewIPEmulator",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "MallocInterposerSwift", package: "malloc-interposer"),
             ]
@@ -44,6 +57,7 @@ let package = Package(
         .testTarget(name: "NewIPAnalysisTests", dependencies: ["NewIPAnalysis", "NewIPWire"]),
         .testTarget(name: "NewIPDataPlaneTests", dependencies: ["NewIPDataPlane", "NewIPWire"]),
         .testTarget(name: "NipCommandTests", dependencies: ["nip"]),
+        .testTarget(name: "NewIPEmulatorTests", dependencies: ["NewIPEmulator", "NewIPDataPlane", "NewIPWire", "NewIPCapture"]),
         .testTarget(name: "NewIPDecodeTests", dependencies: ["NewIPDecode", "NewIPWire", "NewIPCapture"]),
     ]
 )

@@ -1,0 +1,65 @@
+import DequeModule
+import NewIPDataPlane
+
+/// One direction of a link: it serialises one packet at a time at its rate, then the packet
+/// propagates for the delay; random loss strikes after serialisation (the packet used the
+/// link's time). Packets arrive in the order they were sent, so a deque holds those on the way.
+final class EmulatedLink {
+    let index: Int
+    let from: Topology.InterfaceID
+    let to: Topology.InterfaceID
+    let rate: BitRate
+    let delay: Nanoseconds
+    let loss: Double
+    let mtu: Int
+    private let events: EventQueue
+    private var random: RandomStream
+    private(set) var transmitting: PacketBuffer?
+    private(set) var propagating: Deque<PacketBuffer> = []
+    var statistics = LinkStatistics()
+    private var busySince: Nanoseconds = 0
+
+    init(index: Int, from: Topology.InterfaceID, to: Topology.InterfaceID, spec: Topology.Link,
+         random: RandomStream, events: EventQueue) {
+        self.index = index
+        self.from = from
+        self.to = to
+        rate = spec.rate
+        delay = spec.delay
+        loss = spec.loss
+        mtu = spec.mtu
+        self.random = random
+        self.events = events
+    }
+
+    var isBusy: Bool { transmitting != nil }
+
+    /// Starts serialising `packet`; the link must be idle.
+    func start(_ packet: PacketBuffer, now: Nanoseconds) {
+        precondition(transmitting == nil, "a link sends one packet at a time")
+        transmitting = packet
+        busySince = now
+        events.schedule(.transmitted(link: index), at: now + rate.serialisation(bytes: packet.count))
+    }
+
+    /// The packet is on the wire: it propagates, or comes back when the link lost it.
+    func finishTransmission(now: Nanoseconds) -> PacketBuffer? {
+        guard let packet = transmitting else { return nil }
+        transmitting = nil
+        statistics.sent(bytes: packet.count, busy: now - busySince)
+        if random.chance(loss) { return packet }
+        propagating.append(packet)
+        events.schedule(.arrived(link: index), at: now + delay)
+        return nil
+    }
+
+    /// The oldest propagating packet, now at the far end.
+    func arrive() -> PacketBuffer {
+        propagating.removeFirst()
+    }
+
+    /// Busy time up to `end` for a packet still being serialised when the run stops.
+    func busyTime(until end: Nanoseconds) -> Nanoseconds {
+        statistics.busyTime + (transmitting == nil ? 0 : end - busySince)
+    }
+}

@@ -1,0 +1,81 @@
+import NewIPDataPlane
+
+/// A topology ready to run: checked, routed, with a behaviour for every node.
+///
+/// ```swift
+/// var topology = try TopologyParser.load(path: "Examples/chain.yaml")
+/// topology.seed = 7
+/// let results = try Emulation(topology: topology).run()
+/// try results.write(to: "out")
+/// ```
+///
+/// `run` starts from scratch each time, so two runs of one emulation give identical results.
+public struct Emulation {
+    public let topology: Topology
+    public let components: EmulatorComponents
+    /// Each node's forwarding table, as routing computed it.
+    public let tables: [ForwardingTable]
+    private let templates: [PacketTemplate]
+
+    /// Checks what the parser cannot (a behaviour for each node kind), and what a topology
+    /// built in code may have missed (every interface on exactly one link, flow headers).
+    public init(topology: Topology, components: EmulatorComponents = .standard) throws(TopologyError) {
+        var problems: [TopologyDiagnostic] = []
+        func problem(_ location: SourceLocation?, _ text: String, fix: String) {
+            problems.append(TopologyDiagnostic(at: location ?? SourceLocation(file: topology.name, line: 1, column: 1), text, fix: fix))
+        }
+        var attached: [Topology.InterfaceID: Int] = [:]
+        for link in topology.links {
+            for end in [link.endpoints.0, link.endpoints.1] { attached[end, default: 0] += 1 }
+        }
+        for (index, node) in topology.nodes.enumerated() {
+            if components.behaviors[node.kind] == nil {
+                problem(node.location, "no behaviour is registered for `kind: \(node.kind.rawValue)` (node `\(node.name)`)",
+                        fix: "use kind router, or register a \(node.kind.rawValue) behaviour in EmulatorComponents")
+            }
+            for (interface, spec) in node.interfaces.enumerated()
+            where attached[Topology.InterfaceID(node: index, interface: interface)] != 1 {
+                problem(node.location, "interface `\(node.name):\(spec.name)` must be on exactly one link", fix: "connect it once")
+            }
+        }
+        var templates: [PacketTemplate] = []
+        for flow in topology.flows {
+            do throws(UnitProblem) {
+                let template = try PacketTemplate(flow: flow, in: topology)
+                if flow.size.smallest < PacketTemplate.minimumSize(header: template.header.count, chunks: flow.chunks) {
+                    throw UnitProblem(problem: "flow `\(flow.name)`'s packets cannot hold its header and probe",
+                                      fix: "send larger packets")
+                }
+                templates.append(template)
+            } catch {
+                problem(nil, "flow `\(flow.name)`: \(error.problem)", fix: error.fix)
+            }
+        }
+        guard problems.isEmpty else { throw TopologyError(problems) }
+        self.topology = topology
+        self.components = components
+        self.templates = templates
+        tables = RoutingTables.tables(for: topology)
+    }
+
+    /// Runs the topology for its duration in virtual time. `progress` is called now and then
+    /// with the fraction of the duration done (for a progress bar; it must not affect results).
+    public func run(progress: ((Double) -> Void)? = nil) -> EmulationResults {
+        var queues = topology.nodes.map { node in Array(repeating: EgressQueue(Topology.QueueSpec()), count: node.interfaces.count) }
+        var delays = topology.nodes.map { node in Array(repeating: Nanoseconds(0), count: node.interfaces.count) }
+        for link in topology.links {
+            for end in [link.endpoints.0, link.endpoints.1] {
+                queues[end.node][end.interface] = EgressQueue(link.queue)
+                delays[end.node][end.interface] = link.delay
+            }
+        }
+        let behaviours = topology.nodes.enumerated().map { index, node in
+            components.behaviors[node.kind]!(NodeSetup(index: index, node: node, dialect: topology.dialect, table: tables[index],
+                                                       queues: queues[index], linkDelays: delays[index]))
+        }
+        let simulator = Simulator(topology: topology, behaviours: behaviours, templates: templates)
+        let duration = Double(max(topology.duration, 1))
+        simulator.run(progress: progress.map { report in { now in report(Double(now) / duration) } })
+        return EmulationResults(simulator)
+    }
+}

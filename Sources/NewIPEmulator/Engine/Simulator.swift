@@ -1,0 +1,205 @@
+import NewIPDataPlane
+
+/// The discrete-event engine: virtual time jumps from event to event, in (time, sequence)
+/// order, until the topology's duration. It owns the links (two per topology link), the
+/// devices on them, the node behaviours and the flows, and keeps the measurements.
+final class Simulator {
+    let topology: Topology
+    let events = EventQueue()
+    private(set) var now: Nanoseconds = 0
+    let links: [EmulatedLink]
+    /// Per node, per interface: the emulated port, and the device stack the node uses.
+    private var ports: [[LinkPort]] = []
+    private var devices: [[any NetworkDevice]] = []
+    private(set) var captures: [(name: String, device: CaptureDevice)] = []
+    private(set) var faults: [(link: Int, device: FaultInjector)] = []
+    let behaviours: [any NodeBehavior]
+    private var sources: [TrafficSource]
+    private let templates: [PacketTemplate]
+    private var pool: PacketPool
+    private(set) var flowStatistics: [FlowStatistics]
+    private(set) var nodeStatistics: [NodeStatistics]
+    private var pendingWakes: [Topology.InterfaceID] = []
+    private var wakeTimes: [[Nanoseconds?]]
+
+    /// `templates` holds one header per flow, `behaviours` one behaviour per node.
+    init(topology: Topology, behaviours: [any NodeBehavior], templates: [PacketTemplate]) {
+        self.topology = topology
+        self.behaviours = behaviours
+        self.templates = templates
+        var links: [EmulatedLink] = []
+        for spec in topology.links {
+            let (a, b) = spec.endpoints
+            for (from, to) in [(a, b), (b, a)] {
+                let random = RandomStream(seed: topology.seed, name: "link/\(topology.name(of: from))>\(topology.name(of: to))")
+                links.append(EmulatedLink(index: links.count, from: from, to: to, spec: spec, random: random, events: events))
+            }
+        }
+        self.links = links
+        sources = topology.flows.map { TrafficSource(flow: $0, seed: topology.seed) }
+        pool = PacketPool(largestPacket: topology.flows.map(\.size.largest).max() ?? 0)
+        flowStatistics = topology.flows.map { FlowStatistics(window: $0.judgedWindow) }
+        nodeStatistics = Array(repeating: NodeStatistics(), count: topology.nodes.count)
+        wakeTimes = topology.nodes.map { Array(repeating: nil, count: $0.interfaces.count) }
+        // The devices report drops to `self`, so they are made once everything else is set.
+        (ports, devices, captures, faults) = makeDevices()
+    }
+
+    /// Ports on every interface, wrapped in fault injection (the link's faults, on receive)
+    /// and capture (outermost, so it records what the node sends and sees).
+    private func makeDevices() -> ([[LinkPort]], [[any NetworkDevice]], [(String, CaptureDevice)], [(Int, FaultInjector)]) {
+        var ports = topology.nodes.map { _ in [LinkPort]() }
+        var devices = topology.nodes.map { _ in [any NetworkDevice]() }
+        var captures: [(String, CaptureDevice)] = []
+        var faults: [(Int, FaultInjector)] = []
+        let outgoingLinks = Dictionary(uniqueKeysWithValues: links.map { ($0.from, $0) })
+        let incomingLinks = Dictionary(uniqueKeysWithValues: links.map { ($0.to, $0) })
+        for (nodeIndex, node) in topology.nodes.enumerated() {
+            for interfaceIndex in node.interfaces.indices {
+                let id = Topology.InterfaceID(node: nodeIndex, interface: interfaceIndex)
+                let outgoing = outgoingLinks[id]!
+                let port = LinkPort(outgoing: outgoing) { [unowned self] packet, reason, _ in
+                    discard(packet, reason, link: outgoing.index)
+                }
+                ports[nodeIndex].append(port)
+                var device: any NetworkDevice = port
+                let incoming = incomingLinks[id]!
+                let spec = topology.links[incoming.index / 2]
+                if spec.faults.isActive {
+                    let name = "fault/\(topology.name(of: incoming.from))>\(topology.name(of: id))"
+                    let random = RandomStream(seed: topology.seed, name: name)
+                    let injector = FaultInjector(device, drop: spec.faults.drop, corrupt: spec.faults.corrupt, random: random) {
+                        [unowned self] packet, reason, _ in discard(packet, reason, link: incoming.index)
+                    }
+                    faults.append((incoming.index, injector))
+                    device = injector
+                }
+                if node.interfaces[interfaceIndex].capture {
+                    let capture = CaptureDevice(device, dialect: topology.dialect, name: topology.name(of: id))
+                    captures.append(("\(node.name)-\(node.interfaces[interfaceIndex].name)", capture))
+                    device = capture
+                }
+                devices[nodeIndex].append(device)
+            }
+        }
+        return (ports, devices, captures, faults)
+    }
+
+    /// Events processed by `run`, for events-per-second figures.
+    private(set) var eventCount = 0
+
+    /// Runs every event before the duration; `progress` hears the virtual time reached
+    /// every 65,536 events.
+    func run(progress: ((Nanoseconds) -> Void)? = nil) {
+        for (index, source) in sources.enumerated() {
+            if let time = source.nextSendTime, time < topology.duration { events.schedule(.send(flow: index), at: time) }
+        }
+        while let (time, event) = events.next(before: topology.duration) {
+            now = time
+            eventCount &+= 1
+            if eventCount & 0xFFFF == 0 { progress?(now) }
+            switch event {
+            case .send(let flow): send(flow)
+            case .transmitted(let link): transmitted(links[link])
+            case .arrived(let link): arrived(links[link])
+            case .wake(let node, let interface):
+                let id = Topology.InterfaceID(node: node, interface: interface)
+                if wakeTimes[node][interface] == now { wakeTimes[node][interface] = nil }
+                service(id)
+            }
+            serviceWokenInterfaces()
+        }
+        now = topology.duration
+        for link in links {
+            link.statistics.queue(behaviours[link.from.node].queue(on: link.from.interface).packets, now: now)
+            for packet in [link.transmitting].compactMap({ $0 }) + link.propagating {
+                if let probe = inspect(packet)?.probe { flowStatistics[probe.flow].inFlight += 1 }
+            }
+        }
+    }
+
+    private func context(_ node: Int) -> NodeContext { NodeContext(now: now, node: node, simulator: self) }
+
+    private func send(_ flow: Int) {
+        let node = topology.flows[flow].source.node
+        var packet = pool.take()
+        let size = sources[flow].nextSize()
+        templates[flow].write(into: &packet, size: size, probe: Probe(flow: flow, sequence: sources[flow].sequence, sentAt: now))
+        flowStatistics[flow].sent(bytes: size)
+        nodeStatistics[node].originated += 1
+        behaviours[node].send(consume packet, context: context(node))
+        // The next send is scheduled after the link took this packet, so at a tie the link
+        // finishes before the flow's next packet arrives at the queue.
+        serviceWokenInterfaces()
+        sources[flow].advance(sent: size)
+        if let next = sources[flow].nextSendTime { events.schedule(.send(flow: flow), at: next) }
+    }
+
+    private func transmitted(_ link: EmulatedLink) {
+        if let lost = link.finishTransmission(now: now) { discard(lost, .linkLoss, link: link.index) }
+        service(link.from)
+    }
+
+    private func arrived(_ link: EmulatedLink) {
+        let to = link.to
+        ports[to.node][to.interface].arrived(link.arrive())
+        let device = devices[to.node][to.interface]
+        while let packet = device.receive(now: now) {
+            nodeStatistics[to.node].received += 1
+            behaviours[to.node].receive(consume packet, on: to.interface, context: context(to.node))
+        }
+    }
+
+    /// Feeds the interface's device from the node's queue while the device is free, then
+    /// asks to be woken when a held-back packet becomes eligible.
+    private func service(_ id: Topology.InterfaceID) {
+        let device = devices[id.node][id.interface]
+        let behaviour = behaviours[id.node]
+        while device.canTransmit(now: now), let packet = behaviour.nextPacket(on: id.interface, context: context(id.node)) {
+            nodeStatistics[id.node].transmitted += 1
+            if packet.metadata.ingress >= 0 { nodeStatistics[id.node].forwarded += 1 }
+            device.transmit(packet, now: now)
+        }
+        ports[id.node][id.interface].outgoing.statistics.queue(behaviour.queue(on: id.interface).packets, now: now)
+        guard device.canTransmit(now: now), let time = behaviour.nextTransmitTime(on: id.interface), time > now else { return }
+        if let pending = wakeTimes[id.node][id.interface], pending <= time { return }
+        wakeTimes[id.node][id.interface] = time
+        events.schedule(.wake(node: id.node, interface: id.interface), at: time)
+    }
+
+    /// Interfaces behaviours queued packets on during this event.
+    func wake(_ id: Topology.InterfaceID) { pendingWakes.append(id) }
+
+    private func serviceWokenInterfaces() {
+        var index = 0
+        while index < pendingWakes.count {
+            service(pendingWakes[index])
+            index += 1
+        }
+        pendingWakes.removeAll(keepingCapacity: true)
+    }
+
+    /// A packet reached the node it is addressed to.
+    func deliver(_ packet: PacketBuffer, at node: Int) {
+        nodeStatistics[node].delivered += 1
+        if let finding = inspect(packet), topology.flows[finding.probe.flow].destination.node == node {
+            flowStatistics[finding.probe.flow].delivered(latency: now - finding.probe.sentAt, bytes: packet.count,
+                                                         trimmed: finding.trimmed)
+        }
+        pool.recycle(packet)
+    }
+
+    /// A packet was dropped: charged to its flow, and to the link when the medium lost it.
+    func discard(_ packet: PacketBuffer, _ reason: LossReason, link: Int? = nil) {
+        if let link { links[link].statistics.losses.record(reason) }
+        if let finding = inspect(packet) { flowStatistics[finding.probe.flow].dropped(reason) }
+        pool.recycle(packet)
+    }
+
+    /// The packet's probe, if it belongs to one of this run's flows.
+    private func inspect(_ packet: PacketBuffer) -> PacketInspector.Finding? {
+        guard let finding = PacketInspector.inspect(packet, dialect: topology.dialect),
+              finding.probe.flow < topology.flows.count else { return nil }
+        return finding
+    }
+}

@@ -1,0 +1,151 @@
+import NewIPDataPlane
+import NewIPWire
+
+/// Standard topologies for experiments: chain, star, fat-tree and Barabási–Albert
+/// scale-free graphs, with hosts at the edges and flows between them. Interfaces are
+/// `eth0`, `eth1`, … in the order links are made; addresses are compact values 1, 2, 3, …
+/// (`CompactAddress(value:)`). Write them out with `TopologyWriter.yaml`.
+public enum TopologyGenerator {
+    /// What every generated link and flow looks like.
+    public struct Options: Sendable {
+        public var seed: UInt64 = 1
+        public var duration: Nanoseconds = 1_000_000_000
+        public var dialect: PacketDialect = .compact
+        public var rate = BitRate(bitsPerSecond: 1_000_000_000)
+        public var delay: Nanoseconds = 1_000_000
+        public var queue = Topology.QueueSpec()
+        public var flowRate: TrafficRate = .packetsPerSecond(1000)
+        public var packetSize = 1000
+
+        public init() {}
+    }
+
+    public struct Failure: Error, CustomStringConvertible {
+        public var description: String
+    }
+
+    /// h1 — r1 — … — rn — h2, one flow h1 → h2: n routers, n + 2 nodes, n + 1 links.
+    public static func chain(routers: Int, options: Options = Options()) throws(Failure) -> Topology {
+        guard routers >= 1 else { throw Failure(description: "a chain needs at least 1 router, not \(routers)") }
+        var build = Builder(name: "chain-\(routers)", options: options)
+        let first = build.node("h1", .host)
+        let routerNodes = (1...routers).map { build.node("r\($0)", .router) }
+        let last = build.node("h2", .host)
+        for (a, b) in zip([first] + routerNodes, routerNodes + [last]) { build.link(a, b) }
+        build.flow(from: first, to: last)
+        return build.topology
+    }
+
+    /// One router and n hosts around it; host i sends to host i + 1 (the last to the first).
+    public static func star(hosts: Int, options: Options = Options()) throws(Failure) -> Topology {
+        guard hosts >= 2 else { throw Failure(description: "a star needs at least 2 hosts, not \(hosts)") }
+        var build = Builder(name: "star-\(hosts)", options: options)
+        let hub = build.node("hub", .router)
+        let leaves = (1...hosts).map { build.node("h\($0)", .host) }
+        for leaf in leaves { build.link(leaf, hub) }
+        for (index, leaf) in leaves.enumerated() { build.flow(from: leaf, to: leaves[(index + 1) % hosts]) }
+        return build.topology
+    }
+
+    /// The k-ary fat tree (Al-Fares et al.): (k/2)² core switches, k pods of k/2
+    /// aggregation and k/2 edge switches, k³/4 hosts; k³/4 · 3 links. Host i sends to host
+    /// i + k³/8, in another pod.
+    public static func fatTree(k: Int, options: Options = Options()) throws(Failure) -> Topology {
+        guard k >= 2, k % 2 == 0 else { throw Failure(description: "a fat tree needs an even k ≥ 2, not \(k)") }
+        let half = k / 2
+        var build = Builder(name: "fat-tree-\(k)", options: options)
+        let cores = (0..<half * half).map { build.node("c\($0)", .router) }
+        var hosts: [Int] = []
+        for pod in 0..<k {
+            let aggregation = (0..<half).map { build.node("a\(pod)-\($0)", .router) }
+            let edges = (0..<half).map { build.node("e\(pod)-\($0)", .router) }
+            for (index, switchNode) in aggregation.enumerated() {
+                for core in 0..<half { build.link(switchNode, cores[index * half + core]) }
+                for edge in edges { build.link(edge, switchNode) }
+            }
+            for (index, edge) in edges.enumerated() {
+                for host in 0..<half {
+                    let node = build.node("h\(pod)-\(index)-\(host)", .host)
+                    build.link(node, edge)
+                    hosts.append(node)
+                }
+            }
+        }
+        for (index, host) in hosts.enumerated() { build.flow(from: host, to: hosts[(index + hosts.count / 2) % hosts.count]) }
+        return build.topology
+    }
+
+    /// A Barabási–Albert graph of n routers: m + 1 routers fully meshed, then each new one
+    /// links to m distinct routers picked with probability proportional to their degree
+    /// (from a stream of the seed). `hosts` hosts hang off random routers; host i sends to
+    /// host i + 1. Links: m(m + 1)/2 + (n − m − 1)·m between routers, plus one per host.
+    public static func scaleFree(routers: Int, attachments m: Int = 2, hosts: Int = 2,
+                                 options: Options = Options()) throws(Failure) -> Topology {
+        guard m >= 1, routers > m else { throw Failure(description: "a scale-free graph needs m ≥ 1 and more than m routers") }
+        guard hosts >= 2 else { throw Failure(description: "a scale-free topology needs at least 2 hosts, not \(hosts)") }
+        var random = RandomStream(seed: options.seed, name: "generator/scale-free")
+        var build = Builder(name: "scale-free-\(routers)", options: options)
+        let routerNodes = (0..<routers).map { build.node("r\($0)", .router) }
+        // Each router appears once per link end: a uniform pick from it is degree-proportional.
+        var ends: [Int] = []
+        for a in 0...m {
+            for b in (a + 1)..<(m + 1) {
+                build.link(routerNodes[a], routerNodes[b])
+                ends += [a, b]
+            }
+        }
+        for new in (m + 1)..<routers {
+            var targets: [Int] = []
+            while targets.count < m {
+                let pick = ends[random.nextInt(in: 0...(ends.count - 1))]
+                if !targets.contains(pick) { targets.append(pick) }
+            }
+            for target in targets {
+                build.link(routerNodes[new], routerNodes[target])
+                ends += [new, target]
+            }
+        }
+        let hostNodes = (1...hosts).map { build.node("h\($0)", .host) }
+        for host in hostNodes { build.link(host, routerNodes[random.nextInt(in: 0...(routers - 1))]) }
+        for (index, host) in hostNodes.enumerated() { build.flow(from: host, to: hostNodes[(index + 1) % hosts]) }
+        return build.topology
+    }
+
+    /// Adds nodes, numbered interfaces, links and flows to a topology.
+    private struct Builder {
+        var topology: Topology
+        let options: Options
+        private var nextAddress: UInt64 = 1
+
+        init(name: String, options: Options) {
+            self.options = options
+            topology = Topology(name: name, seed: options.seed, duration: options.duration, dialect: options.dialect)
+        }
+
+        mutating func node(_ name: String, _ kind: Topology.NodeKind) -> Int {
+            topology.nodes.append(Topology.Node(name: name, kind: kind, interfaces: []))
+            return topology.nodes.count - 1
+        }
+
+        mutating func link(_ a: Int, _ b: Int) {
+            topology.links.append(Topology.Link(endpoints: (interface(on: a), interface(on: b)), rate: options.rate,
+                                                delay: options.delay, queue: options.queue))
+        }
+
+        mutating func flow(from source: Int, to destination: Int) {
+            let name = "\(topology.nodes[source].name)-to-\(topology.nodes[destination].name)"
+            topology.flows.append(Topology.Flow(name: name, source: Topology.InterfaceID(node: source, interface: 0),
+                                                destination: Topology.InterfaceID(node: destination, interface: 0),
+                                                pattern: .constant(options.flowRate), size: .fixed(options.packetSize),
+                                                stop: options.duration))
+        }
+
+        private mutating func interface(on node: Int) -> Topology.InterfaceID {
+            let index = topology.nodes[node].interfaces.count
+            let address = FrameworkAddress.compact(CompactAddress(value: nextAddress)!)
+            topology.nodes[node].interfaces.append(Topology.Interface(name: "eth\(index)", address: address))
+            nextAddress += 1
+            return Topology.InterfaceID(node: node, interface: index)
+        }
+    }
+}

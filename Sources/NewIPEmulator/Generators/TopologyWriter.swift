@@ -1,0 +1,93 @@
+import NewIPDataPlane
+
+/// A topology as YAML the parser reads back: one line per interface, link and flow.
+public enum TopologyWriter {
+    public static func yaml(_ topology: Topology) -> String {
+        var out = """
+        name: \(topology.name)
+        seed: \(topology.seed)
+        duration: \(UnitText.duration(topology.duration))
+        dialect: \(topology.dialect == .compact ? "compact" : "framework")
+        routing: \(topology.routing.rawValue)
+        nodes:
+
+        """
+        for node in topology.nodes {
+            out += "  \(node.name):\n    kind: \(node.kind.rawValue)\n    interfaces:\n"
+            for interface in node.interfaces {
+                out += "      \(interface.name): {address: \"\(interface.address)\"\(interface.capture ? ", capture: true" : "")}\n"
+            }
+            if !node.routes.isEmpty {
+                out += "    routes:\n"
+                for route in node.routes {
+                    out += "      \"\(prefixText(route.prefix))\": \(node.interfaces[route.interface].name)\n"
+                }
+            }
+        }
+        out += "links:\n"
+        for link in topology.links {
+            out += "  - {endpoints: [\(topology.name(of: link.endpoints.0)), \(topology.name(of: link.endpoints.1))]"
+            out += ", rate: \(UnitText.bitRate(link.rate)), delay: \(UnitText.duration(link.delay))"
+            if link.loss > 0 { out += ", loss: \(link.loss)" }
+            if link.mtu != 1500 { out += ", mtu: \(link.mtu)" }
+            out += ", queue: \(queueText(link.queue))"
+            if link.faults.isActive { out += ", faults: {drop: \(link.faults.drop), corrupt: \(link.faults.corrupt)}" }
+            out += "}\n"
+        }
+        guard !topology.flows.isEmpty else { return out }
+        out += "flows:\n"
+        for flow in topology.flows {
+            out += "  - {name: \(flow.name), from: \(topology.name(of: flow.source)), to: \(topology.name(of: flow.destination))"
+            out += ", \(patternText(flow.pattern))"
+            if flow.chunks.isEmpty { out += ", size: \(sizeText(flow.size))" }
+            out += ", start: \(UnitText.duration(flow.start)), stop: \(UnitText.duration(flow.stop))"
+            if let contract = flow.contract { out += ", contract: \(contractText(contract))" }
+            if let window = flow.window {
+                out += ", window: {min: \(UnitText.duration(window.min)), max: \(UnitText.duration(window.max))}"
+            }
+            if !flow.chunks.isEmpty {
+                let chunks = flow.chunks.map { "{significance: \($0.significance), bytes: \($0.length)}" }
+                out += ", chunks: [" + chunks.joined(separator: ", ") + "]"
+            }
+            out += "}\n"
+        }
+        return out
+    }
+
+    /// Prefix text `AddressText.prefixes` reads; a one-byte address is its number.
+    private static func prefixText(_ prefix: RoutePrefix) -> String {
+        if case .eightBit(let value) = prefix { return String(value) }
+        return prefix.description
+    }
+
+    private static func queueText(_ queue: Topology.QueueSpec) -> String {
+        var parts = ["discipline: \(queue.discipline.rawValue)"]
+        if let packets = queue.limits.packets { parts.append("limit: \(packets)") }
+        if let bytes = queue.limits.bytes { parts.append("bytes: \(bytes)") }
+        if queue.trims { parts.append("trim: true") }
+        return "{" + parts.joined(separator: ", ") + "}"
+    }
+
+    private static func patternText(_ pattern: TrafficPattern) -> String {
+        switch pattern {
+        case .constant(let rate): "pattern: constant, rate: \(UnitText.trafficRate(rate))"
+        case .poisson(let rate): "pattern: poisson, rate: \(UnitText.trafficRate(rate))"
+        case .onOff(let rate, let on, let off):
+            "pattern: onoff, rate: \(UnitText.trafficRate(rate)), on: \(UnitText.duration(on)), off: \(UnitText.duration(off))"
+        }
+    }
+
+    private static func sizeText(_ size: PacketSize) -> String {
+        switch size {
+        case .fixed(let bytes): String(bytes)
+        case .uniform(let range): "\"\(range.lowerBound)..\(range.upperBound)\""
+        }
+    }
+
+    private static func contractText(_ contract: FlowContract) -> String {
+        switch contract {
+        case .latencyBased(let min, let max): "{type: lbf, min: \(UnitText.duration(min)), max: \(UnitText.duration(max))}"
+        case .maxDelay(let max): "{type: mdf, max: \(UnitText.duration(max))}"
+        }
+    }
+}

@@ -1,0 +1,124 @@
+extension EmulationResults {
+    /// The output files: `results.json`, `flows.csv`, `links.csv`, `nodes.csv`, one
+    /// `cdf-<flow>.svg` per flow and one `capture-<node>-<interface>.pcapng` per captured
+    /// interface. Sorted keys, fixed decimals, no timestamps: the same run gives the same bytes.
+    public var files: [(name: String, contents: [UInt8])] {
+        var files: [(String, [UInt8])] = [
+            ("results.json", Array(json.text.utf8)),
+            ("flows.csv", Array(flowsCSV.utf8)),
+            ("links.csv", Array(linksCSV.utf8)),
+            ("nodes.csv", Array(nodesCSV.utf8)),
+        ]
+        for flow in flows {
+            files.append(("cdf-\(flow.name).svg", Array(CDFPlot.svg(title: "Latency CDF — \(flow.name)", points: flow.cdf).utf8)))
+        }
+        for capture in captures { files.append(("capture-\(capture.name).pcapng", capture.bytes)) }
+        return files
+    }
+
+    /// Writes `files` into `directory`, replacing it atomically.
+    public func write(to directory: String) throws {
+        try OutputDirectory.write(files, to: directory)
+    }
+
+    var json: JSONValue {
+        .object([
+            "name": .string(name),
+            "seed": .integer(Int64(bitPattern: seed)),
+            "duration_ns": .integer(duration),
+            "flows": .array(flows.map(\.json)),
+            "links": .array(links.map(\.json)),
+            "nodes": .array(nodes.map(\.json)),
+        ])
+    }
+
+    private var flowsCSV: String {
+        CSVText.table(
+            header: ["flow", "from", "to", "sent", "sent_bytes", "delivered", "delivered_bytes", "early", "on_time", "late",
+                     "trimmed", "in_flight", "unaccounted", "drops", "latency_min_ns", "latency_mean_ns", "latency_p50_ns",
+                     "latency_p99_ns", "latency_p99_9_ns", "latency_max_ns", "jitter_ns"],
+            rows: flows.map { flow in
+                let latency = flow.latency.map { latency in
+                    [String(latency.min), DecimalText.fixed(latency.mean, digits: 3), String(latency.p50),
+                     String(latency.p99), String(latency.p999), String(latency.max)]
+                } ?? Array(repeating: "", count: 6)
+                return [flow.name, flow.from, flow.to]
+                    + [flow.sent, flow.sentBytes, flow.delivered, flow.deliveredBytes, flow.early, flow.onTime, flow.late,
+                       flow.trimmed, flow.inFlight, flow.unaccounted].map { String($0) }
+                    + [Self.dropText(flow.drops)] + latency + [DecimalText.fixed(flow.jitter, digits: 3)]
+            })
+    }
+
+    private var linksCSV: String {
+        CSVText.table(
+            header: ["link", "from", "to", "packets", "bytes", "busy_ns", "utilisation", "queue_mean", "queue_max", "drops",
+                     "trimmed_chunks", "trimmed_bytes", "corrupted"],
+            rows: links.map { link in
+                [link.name, link.from, link.to, String(link.packets), String(link.bytes), String(link.busyTime),
+                 DecimalText.fixed(link.utilisation, digits: 6), DecimalText.fixed(link.meanQueue, digits: 6),
+                 String(link.maxQueue), Self.dropText(link.drops), String(link.trimmedChunks), String(link.trimmedBytes),
+                 String(link.corrupted)]
+            })
+    }
+
+    private var nodesCSV: String {
+        CSVText.table(
+            header: ["node", "kind", "received", "originated", "transmitted", "forwarded", "delivered", "drops"],
+            rows: nodes.map { node in
+                [node.name, node.kind.rawValue] + [node.received, node.originated, node.transmitted, node.forwarded,
+                                                   node.delivered].map(String.init) + [Self.dropText(node.drops)]
+            })
+    }
+
+    /// `reason=count` pairs separated by spaces, by reason.
+    private static func dropText(_ drops: [(reason: String, count: Int)]) -> String {
+        drops.map { "\($0.reason)=\($0.count)" }.joined(separator: " ")
+    }
+}
+
+func dropsJSON(_ drops: [(reason: String, count: Int)]) -> JSONValue {
+    .object(Dictionary(uniqueKeysWithValues: drops.map { ($0.reason, JSONValue.int($0.count)) }))
+}
+
+extension FlowResult {
+    var json: JSONValue {
+        var members: [String: JSONValue] = [
+            "name": .string(name), "from": .string(from), "to": .string(to),
+            "sent": .int(sent), "sent_bytes": .int(sentBytes), "delivered": .int(delivered),
+            "delivered_bytes": .int(deliveredBytes), "early": .int(early), "on_time": .int(onTime), "late": .int(late),
+            "trimmed": .int(trimmed), "in_flight": .int(inFlight), "unaccounted": .int(unaccounted),
+            "drops": dropsJSON(drops), "jitter_ns": .decimal(jitter, digits: 3),
+        ]
+        if let window {
+            members["window_ns"] = .object(["min": .integer(window.min), "max": .integer(window.max)])
+        }
+        if let latency {
+            members["latency_ns"] = .object([
+                "min": .integer(latency.min), "mean": .decimal(latency.mean, digits: 3), "p50": .integer(latency.p50),
+                "p99": .integer(latency.p99), "p99_9": .integer(latency.p999), "max": .integer(latency.max),
+            ])
+        }
+        return .object(members)
+    }
+}
+
+extension LinkResult {
+    var json: JSONValue {
+        .object([
+            "from": .string(from), "to": .string(to), "packets": .int(packets), "bytes": .int(bytes),
+            "busy_ns": .integer(busyTime), "utilisation": .decimal(utilisation, digits: 6),
+            "queue_mean": .decimal(meanQueue, digits: 6), "queue_max": .int(maxQueue), "drops": dropsJSON(drops),
+            "trimmed_chunks": .int(trimmedChunks), "trimmed_bytes": .int(trimmedBytes), "corrupted": .int(corrupted),
+        ])
+    }
+}
+
+extension NodeResult {
+    var json: JSONValue {
+        .object([
+            "name": .string(name), "kind": .string(kind.rawValue), "received": .int(received),
+            "originated": .int(originated), "transmitted": .int(transmitted), "forwarded": .int(forwarded),
+            "delivered": .int(delivered), "drops": dropsJSON(drops),
+        ])
+    }
+}

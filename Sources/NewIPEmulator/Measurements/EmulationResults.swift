@@ -1,0 +1,152 @@
+import NewIPDataPlane
+
+/// What a run measured, per flow, link direction and node, with captures; `files` renders
+/// it as the output directory's files.
+public struct EmulationResults: Sendable {
+    public var name: String
+    public var seed: UInt64
+    public var duration: Nanoseconds
+    public var flows: [FlowResult]
+    public var links: [LinkResult]
+    public var nodes: [NodeResult]
+    /// Discrete events the run processed (for events-per-second figures; not written to files).
+    public var events: Int
+    /// pcapng files of the interfaces marked `capture`, named `node-interface`.
+    public var captures: [(name: String, bytes: [UInt8])]
+}
+
+public struct FlowResult: Sendable {
+    public var name: String
+    public var from: String
+    public var to: String
+    public var sent: Int
+    public var sentBytes: Int
+    public var delivered: Int
+    public var deliveredBytes: Int
+    /// The window deliveries were judged against (the contract's, or the flow's `window`).
+    public var window: DelayWindow?
+    /// Judged against `window` (zero without one): below its min, within, above its max.
+    public var early: Int
+    public var onTime: Int
+    public var late: Int
+    /// Delivered with chunks cut out.
+    public var trimmed: Int
+    /// On a link when the run stopped.
+    public var inFlight: Int
+    /// Neither delivered, nor dropped where the emulator saw it, nor on a link: still
+    /// queued at the end, or dropped inside a router queue on departure (late, max delay;
+    /// the nodes' drop counts have these).
+    public var unaccounted: Int
+    public var drops: [(reason: String, count: Int)]
+    /// One-way delays of delivered packets; `nil` when none arrived.
+    public var latency: LatencySummary?
+    /// Mean absolute difference of consecutive one-way delays, ns.
+    public var jitter: Double
+    /// (delay, fraction of deliveries at or below it).
+    public var cdf: [(latency: Nanoseconds, fraction: Double)]
+}
+
+public struct LatencySummary: Sendable, Equatable {
+    public var min: Nanoseconds
+    public var mean: Double
+    public var p50: Nanoseconds
+    public var p99: Nanoseconds
+    public var p999: Nanoseconds
+    public var max: Nanoseconds
+}
+
+/// One direction of a link.
+public struct LinkResult: Sendable {
+    public var from: String
+    public var to: String
+    public var packets: Int
+    public var bytes: Int
+    public var busyTime: Nanoseconds
+    /// Busy time over the run's duration.
+    public var utilisation: Double
+    /// Packets waiting in the sender's egress queue: time-weighted mean, and maximum.
+    public var meanQueue: Double
+    public var maxQueue: Int
+    /// The medium's losses and the egress queue's drops.
+    public var drops: [(reason: String, count: Int)]
+    public var trimmedChunks: Int
+    public var trimmedBytes: Int
+    /// Packets fault injection corrupted and passed on at the receiving end.
+    public var corrupted: Int
+
+    public var name: String { "\(from)->\(to)" }
+}
+
+public struct NodeResult: Sendable {
+    public var name: String
+    public var kind: Topology.NodeKind
+    public var received: Int
+    public var originated: Int
+    public var transmitted: Int
+    public var forwarded: Int
+    public var delivered: Int
+    /// Every drop the node's behaviour decided, its queues' included.
+    public var drops: [(reason: String, count: Int)]
+}
+
+extension EmulationResults {
+    /// Collects a finished run.
+    init(_ simulator: Simulator) {
+        let topology = simulator.topology
+        name = topology.name
+        seed = topology.seed
+        duration = topology.duration
+        events = simulator.eventCount
+        flows = zip(topology.flows, simulator.flowStatistics).map { flow, statistics in
+            FlowResult(flow, statistics, topology: topology)
+        }
+        links = simulator.links.map { link in
+            let queue = simulator.behaviours[link.from.node].queue(on: link.from.interface)
+            var drops = link.statistics.losses
+            drops.record(queue.drops)
+            let busy = link.busyTime(until: topology.duration)
+            return LinkResult(from: topology.name(of: link.from), to: topology.name(of: link.to),
+                              packets: link.statistics.packets, bytes: link.statistics.bytes, busyTime: busy,
+                              utilisation: Double(busy) / Double(topology.duration),
+                              meanQueue: link.statistics.meanQueue(until: topology.duration),
+                              maxQueue: link.statistics.maxQueue, drops: drops.sorted,
+                              trimmedChunks: queue.trimming.chunks, trimmedBytes: queue.trimming.bytes,
+                              corrupted: simulator.faults.first { $0.link == link.index }?.device.corrupted ?? 0)
+        }
+        nodes = topology.nodes.enumerated().map { index, node in
+            let statistics = simulator.nodeStatistics[index]
+            var drops = LossCounters()
+            drops.record(simulator.behaviours[index].drops)
+            return NodeResult(name: node.name, kind: node.kind, received: statistics.received,
+                              originated: statistics.originated, transmitted: statistics.transmitted,
+                              forwarded: statistics.forwarded, delivered: statistics.delivered, drops: drops.sorted)
+        }
+        captures = simulator.captures.map { ($0.name, $0.device.bytes) }
+    }
+}
+
+extension FlowResult {
+    init(_ flow: Topology.Flow, _ statistics: FlowStatistics, topology: Topology) {
+        name = flow.name
+        from = topology.name(of: flow.source)
+        to = topology.name(of: flow.destination)
+        sent = statistics.sent
+        sentBytes = statistics.sentBytes
+        delivered = statistics.delivered
+        deliveredBytes = statistics.deliveredBytes
+        window = flow.judgedWindow
+        early = statistics.early
+        onTime = statistics.onTime
+        late = statistics.late
+        trimmed = statistics.trimmed
+        inFlight = statistics.inFlight
+        unaccounted = statistics.unaccounted
+        drops = statistics.drops.sorted
+        latency = statistics.delivered == 0 ? nil : LatencySummary(
+            min: statistics.minLatency, mean: statistics.meanLatency,
+            p50: statistics.latency(atPercentile: 50), p99: statistics.latency(atPercentile: 99),
+            p999: statistics.latency(atPercentile: 99.9), max: statistics.maxLatency)
+        jitter = statistics.jitter
+        cdf = statistics.cdf
+    }
+}

@@ -1,0 +1,79 @@
+import Histogram
+import NewIPDataPlane
+
+/// What happened to one flow's packets: counts, one-way delays (HdrHistogram, three
+/// significant digits; minimum, maximum and mean exact), RFC 3550-style jitter, and
+/// deliveries judged against the flow's window (its contract's, or `window:`).
+struct FlowStatistics {
+    let window: DelayWindow?
+    private(set) var sent = 0
+    private(set) var sentBytes = 0
+    private(set) var delivered = 0
+    private(set) var deliveredBytes = 0
+    private(set) var early = 0
+    private(set) var onTime = 0
+    private(set) var late = 0
+    private(set) var trimmed = 0
+    /// On a link (serialising or propagating) when the run stopped.
+    var inFlight = 0
+    private(set) var drops = LossCounters()
+    private(set) var latency = Histogram<UInt64>(numberOfSignificantValueDigits: .three)
+    private(set) var minLatency: Nanoseconds = .max
+    private(set) var maxLatency: Nanoseconds = 0
+    private var latencySum: Double = 0
+    private var previousLatency: Nanoseconds?
+    private var jitterSum: Double = 0
+    private var jitterSamples = 0
+
+    init(window: DelayWindow?) { self.window = window }
+
+    mutating func sent(bytes: Int) {
+        sent += 1
+        sentBytes += bytes
+    }
+
+    mutating func dropped(_ reason: LossReason) { drops.record(reason) }
+
+    /// A packet arrived `latency` after it was sent, `bytes` long, trimmed on the way or not.
+    mutating func delivered(latency: Nanoseconds, bytes: Int, trimmed wasTrimmed: Bool) {
+        delivered += 1
+        deliveredBytes += bytes
+        if wasTrimmed { trimmed += 1 }
+        if let window {
+            if latency > window.max { late += 1 } else if latency < window.min { early += 1 } else { onTime += 1 }
+        }
+        self.latency.record(UInt64(max(0, latency)))
+        minLatency = min(minLatency, latency)
+        maxLatency = max(maxLatency, latency)
+        latencySum += Double(latency)
+        // RFC 3550 smooths |D(i-1, i)| with gain 1/16; the plain mean is reported instead,
+        // so the value does not depend on where the run starts.
+        if let previousLatency {
+            jitterSum += Double(abs(latency - previousLatency))
+            jitterSamples += 1
+        }
+        previousLatency = latency
+    }
+
+    var meanLatency: Double { delivered == 0 ? 0 : latencySum / Double(delivered) }
+    var jitter: Double { jitterSamples == 0 ? 0 : jitterSum / Double(jitterSamples) }
+
+    /// Latency at `percentile` (0–100), within the histogram's precision but never outside
+    /// the exact minimum and maximum.
+    func latency(atPercentile percentile: Double) -> Nanoseconds {
+        guard delivered > 0 else { return 0 }
+        return min(max(Nanoseconds(latency.valueAtPercentile(percentile)), minLatency), maxLatency)
+    }
+
+    /// Points of the latency CDF: (latency, fraction of deliveries at or below it).
+    var cdf: [(latency: Nanoseconds, fraction: Double)] {
+        guard delivered > 0 else { return [] }
+        return latency.recordedValues().map { step in
+            (min(max(Nanoseconds(step.value), minLatency), maxLatency), Double(step.totalCountToThisValue) / Double(delivered))
+        }
+    }
+
+    /// Sent packets neither delivered, dropped where the emulator saw it, nor on a link at
+    /// the end: still in a queue, or dropped inside a router's queue on departure.
+    var unaccounted: Int { sent - delivered - drops.total - inFlight }
+}

@@ -1,0 +1,32 @@
+import NewIPDataPlane
+
+/// The data plane's queues behind one type, so a router can have a FIFO on one interface and
+/// an LBF queue on another. Mutations go through the optional in place, never copying a queue.
+public struct EgressQueue: QueueDiscipline {
+    private var fifo: FIFOQueue?
+    private var latency: LatencyQueue?
+
+    public init(_ spec: Topology.QueueSpec) {
+        switch spec.discipline {
+        case .fifo: fifo = FIFOQueue(limits: spec.limits, trims: spec.trims)
+        case .lbf: latency = LatencyQueue(limits: spec.limits, trims: spec.trims)
+        }
+    }
+
+    public mutating func enqueue(_ packet: consuming PacketBuffer, now: Nanoseconds) -> EnqueueResult {
+        fifo != nil ? fifo!.enqueue(packet, now: now) : latency!.enqueue(packet, now: now)
+    }
+
+    public mutating func dequeue(now: Nanoseconds) -> PacketBuffer? {
+        fifo != nil ? fifo!.dequeue(now: now) : latency!.dequeue(now: now)
+    }
+
+    public var nextEligibleTime: Nanoseconds? {
+        if let fifo { return fifo.nextEligibleTime }
+        return latency!.nextEligibleTime
+    }
+    public var packetCount: Int { fifo?.packetCount ?? latency!.packetCount }
+    public var byteCount: Int { fifo?.byteCount ?? latency!.byteCount }
+    public var drops: DropCounters { fifo?.drops ?? latency!.drops }
+    public var trimming: TrimmingCounters { fifo?.trimming ?? latency!.trimming }
+}

@@ -1,0 +1,56 @@
+import NewIPDataPlane
+
+/// What a node does with packets: a plug-in, so the data plane's router, a gateway or a
+/// test double can drive a node. The emulator calls it with the time; the behaviour owns
+/// the node's egress queues (one per interface) and hands packets over when a device is
+/// free to send. Packets are passed `consuming`, so rewriting one in place never copies
+/// its storage.
+public protocol NodeBehavior: AnyObject {
+    /// A packet one of the node's flows sends.
+    func send(_ packet: consuming PacketBuffer, context: NodeContext)
+    /// A packet arrived on `interface`.
+    func receive(_ packet: consuming PacketBuffer, on interface: Int, context: NodeContext)
+    /// The next packet to put on `interface`, which is free to send now.
+    func nextPacket(on interface: Int, context: NodeContext) -> PacketBuffer?
+    /// When `nextPacket(on:)` will have one; `nil` when nothing waits.
+    func nextTransmitTime(on interface: Int) -> Nanoseconds?
+    /// The egress queue of `interface`.
+    func queue(on interface: Int) -> QueueStatistics
+    /// Every drop the node decided, queues included.
+    var drops: DropCounters { get }
+}
+
+/// An egress queue's state and what it dropped and trimmed so far.
+public struct QueueStatistics: Sendable {
+    public var packets: Int
+    public var bytes: Int
+    public var drops: DropCounters
+    public var trimming: TrimmingCounters
+
+    public init(packets: Int, bytes: Int, drops: DropCounters, trimming: TrimmingCounters) {
+        self.packets = packets
+        self.bytes = bytes
+        self.drops = drops
+        self.trimming = trimming
+    }
+}
+
+/// What a behaviour may do during one call: the time, and the ways a packet leaves it
+/// other than through a device.
+public struct NodeContext {
+    public let now: Nanoseconds
+    public let node: Int
+    unowned let simulator: Simulator
+
+    /// The packet is for this node: the emulator records it against its flow.
+    public func deliver(_ packet: PacketBuffer) { simulator.deliver(packet, at: node) }
+
+    /// The node dropped the packet (it is also counted in `NodeBehavior.drops`); the
+    /// emulator charges the drop to the packet's flow.
+    public func drop(_ packet: PacketBuffer, reason: DropReason) { simulator.discard(packet, .dataPlane(reason)) }
+
+    /// A packet now waits in `interface`'s queue: the emulator asks for it once the device is free.
+    public func packetQueued(on interface: Int) {
+        simulator.wake(Topology.InterfaceID(node: node, interface: interface))
+    }
+}

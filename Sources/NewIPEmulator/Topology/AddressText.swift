@@ -1,0 +1,63 @@
+import NewIPDataPlane
+import NewIPWire
+
+/// Addresses and route prefixes as a topology writes them, checked against the dialect:
+/// the compact dialect carries only compact addresses; the framework dialect any family.
+enum AddressText {
+    /// `0xDE00` or a decimal value (compact), `10.0.0.1`, `2001:db8::1`, or in the framework
+    /// dialect a bare number 0–255 for its one-byte addresses.
+    static func address(_ text: String, dialect: PacketDialect) throws(UnitProblem) -> FrameworkAddress {
+        switch dialect {
+        case .compact:
+            if let address = CompactAddress(text) { return .compact(address) }
+            if let other = FrameworkAddress(text), other.type != .compact {
+                throw UnitProblem(problem: "address `\(text)` is \(other.type.name), "
+                                      + "but the compact dialect carries only compact addresses",
+                                  fix: "use a compact address such as 0x01, or set `dialect: framework`")
+            }
+            throw UnitProblem(problem: "`\(text)` is not a compact address",
+                              fix: "write the encoded bytes in hex (0xDE00) or a decimal value (256)")
+        case .framework:
+            if let address = FrameworkAddress(text) { return address }
+            throw UnitProblem(problem: "`\(text)` is not an address",
+                              fix: "write a compact address (0xDE00), IPv4 (10.0.0.1), IPv6 (2001:db8::1) or a one-byte number (7)")
+        }
+    }
+
+    /// `0xDE/8`, `10.0.0.0/8`, `2001:db8::/32`, an address (its exact prefix), or `default`
+    /// (every family the dialect carries).
+    static func prefixes(_ text: String, dialect: PacketDialect) throws(UnitProblem) -> [RoutePrefix] {
+        if text == "default" {
+            let all = RoutePrefix.compact(.all)
+            guard dialect == .framework else { return [all] }
+            return [all, .ipv4(IPv4Prefix(address: .any, length: 0)!), .ipv6(IPv6Prefix(address: .unspecified, length: 0)!)]
+        }
+        guard text.contains("/") else { return [exact(try address(text, dialect: dialect))] }
+        if text.hasPrefix("0x") || text.hasPrefix("0X") {
+            guard let prefix = CompactAddressPrefix(text), ForwardingTable.canRoute(prefix) else {
+                throw UnitProblem(problem: "`\(text)` is not a compact prefix that holds addresses",
+                                  fix: "write hex bytes and a bit length such as 0xDE/8")
+            }
+            return [.compact(prefix)]
+        }
+        let other: RoutePrefix? = text.contains(":") ? IPv6Prefix(text).map(RoutePrefix.ipv6) : IPv4Prefix(text).map(RoutePrefix.ipv4)
+        guard let other else {
+            throw UnitProblem(problem: "`\(text)` is not a prefix", fix: "write e.g. 0xDE/8, 10.0.0.0/8 or 2001:db8::/32")
+        }
+        guard dialect == .framework else {
+            throw UnitProblem(problem: "prefix `\(text)` is not compact, but the compact dialect routes only compact addresses",
+                              fix: "use a compact prefix such as 0xDE/8, or set `dialect: framework`")
+        }
+        return [other]
+    }
+
+    /// The prefix holding exactly `address`.
+    static func exact(_ address: FrameworkAddress) -> RoutePrefix {
+        switch address {
+        case .compact(let a): .compact(CompactAddressPrefix(exactly: a))
+        case .ipv4(let a): .ipv4(IPv4Prefix(address: a, length: 32)!)
+        case .ipv6(let a): .ipv6(IPv6Prefix(address: a, length: 128)!)
+        case .eightBit(let value): .eightBit(value)
+        }
+    }
+}

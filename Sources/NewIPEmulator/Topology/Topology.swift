@@ -1,0 +1,200 @@
+import NewIPDataPlane
+import NewIPWire
+
+/// A network to emulate: nodes with addressed interfaces, links between interfaces, routing,
+/// and the traffic flows to send. Built by `TopologyParser` from YAML (docs/topology.md) or
+/// by `TopologyGenerator`; `Emulation` checks it again before running.
+public struct Topology: Sendable {
+    public var name: String
+    /// The run's seed: every random stream (link loss, faults, traffic) derives from it.
+    public var seed: UInt64
+    /// Virtual time to run: events at or after it do not happen.
+    public var duration: Nanoseconds
+    public var dialect: PacketDialect
+    public var routing: Routing
+    public var nodes: [Node]
+    public var links: [Link]
+    public var flows: [Flow]
+
+    public init(name: String, seed: UInt64 = 1, duration: Nanoseconds, dialect: PacketDialect = .compact,
+                routing: Routing = .shortestDelay, nodes: [Node] = [], links: [Link] = [], flows: [Flow] = []) {
+        self.name = name
+        self.seed = seed
+        self.duration = duration
+        self.dialect = dialect
+        self.routing = routing
+        self.nodes = nodes
+        self.links = links
+        self.flows = flows
+    }
+
+    public enum Routing: String, Sendable, CaseIterable {
+        /// Dijkstra over link propagation delays fills every forwarding table, with LBF's
+        /// `toDelay` and `toHops` for each destination; static routes are added on top.
+        case shortestDelay = "shortest-delay"
+        /// Only the routes written in the file (and each node's own addresses).
+        case `static`
+    }
+
+    public enum NodeKind: String, Sendable, CaseIterable {
+        case host, router, gateway
+
+        /// Whether shortest-delay paths may pass through the node.
+        public var forwards: Bool { self != .host }
+    }
+
+    /// An interface of a node, by indices.
+    public struct InterfaceID: Hashable, Sendable {
+        public var node: Int
+        public var interface: Int
+
+        public init(node: Int, interface: Int) {
+            self.node = node
+            self.interface = interface
+        }
+    }
+
+    public struct Node: Sendable {
+        public var name: String
+        public var kind: NodeKind
+        public var interfaces: [Interface]
+        /// Static routes, installed after the computed ones (so they win for equal prefixes).
+        public var routes: [StaticRoute]
+        /// Where the node is defined, for errors found after parsing.
+        public var location: SourceLocation?
+
+        public init(name: String, kind: NodeKind, interfaces: [Interface], routes: [StaticRoute] = [],
+                    location: SourceLocation? = nil) {
+            self.name = name
+            self.kind = kind
+            self.interfaces = interfaces
+            self.routes = routes
+            self.location = location
+        }
+    }
+
+    public struct Interface: Sendable {
+        public var name: String
+        public var address: FrameworkAddress
+        /// Whether to write this interface's packets (both directions) to a pcapng file.
+        public var capture: Bool
+
+        public init(name: String, address: FrameworkAddress, capture: Bool = false) {
+            self.name = name
+            self.address = address
+            self.capture = capture
+        }
+    }
+
+    public struct StaticRoute: Sendable {
+        public var prefix: RoutePrefix
+        /// Index into the node's interfaces.
+        public var interface: Int
+
+        public init(prefix: RoutePrefix, interface: Int) {
+            self.prefix = prefix
+            self.interface = interface
+        }
+    }
+
+    /// A full-duplex link: one emulated channel per direction, each with these parameters.
+    public struct Link: Sendable {
+        public var endpoints: (InterfaceID, InterfaceID)
+        public var rate: BitRate
+        /// One-way propagation delay.
+        public var delay: Nanoseconds
+        /// Probability that a packet is lost on the wire (after using the link's time).
+        public var loss: Double
+        public var mtu: Int
+        /// The egress queue of each endpoint onto this link.
+        public var queue: QueueSpec
+        public var faults: FaultSpec
+
+        public init(endpoints: (InterfaceID, InterfaceID), rate: BitRate, delay: Nanoseconds, loss: Double = 0,
+                    mtu: Int = 1500, queue: QueueSpec = QueueSpec(), faults: FaultSpec = FaultSpec()) {
+            self.endpoints = endpoints
+            self.rate = rate
+            self.delay = delay
+            self.loss = loss
+            self.mtu = mtu
+            self.queue = queue
+            self.faults = faults
+        }
+    }
+
+    public struct QueueSpec: Sendable {
+        public enum Discipline: String, Sendable, CaseIterable {
+            /// First in, first out with tail drop (`FIFOQueue`).
+            case fifo
+            /// Latency-based forwarding: earliest deadline among eligible packets (`LatencyQueue`).
+            case lbf
+        }
+
+        public var discipline: Discipline
+        public var limits: QueueLimits
+        /// Qualitative trimming before dropping, when a byte limit is hit.
+        public var trims: Bool
+
+        public init(discipline: Discipline = .fifo, limits: QueueLimits = QueueLimits(packets: 1000), trims: Bool = false) {
+            self.discipline = discipline
+            self.limits = limits
+            self.trims = trims
+        }
+    }
+
+    /// Fault injection on a link's receiving ends, each probability per packet.
+    public struct FaultSpec: Sendable {
+        public var drop: Double
+        /// Flip one random bit of the packet.
+        public var corrupt: Double
+
+        public init(drop: Double = 0, corrupt: Double = 0) {
+            self.drop = drop
+            self.corrupt = corrupt
+        }
+
+        public var isActive: Bool { drop > 0 || corrupt > 0 }
+    }
+
+    public struct Flow: Sendable {
+        public var name: String
+        /// The interfaces whose addresses are the packets' source and destination; the
+        /// source interface's node sends them.
+        public var source: InterfaceID
+        public var destination: InterfaceID
+        public var pattern: TrafficPattern
+        public var size: PacketSize
+        public var start: Nanoseconds
+        public var stop: Nanoseconds
+        public var contract: FlowContract?
+        /// A window to judge deliveries against when the packets carry no contract (a
+        /// best-effort baseline for a contracted flow); `nil` to use the contract's.
+        public var window: DelayWindow?
+        /// Qualitative payload spec: chunks after the probe, significance 0 most important.
+        public var chunks: [PayloadSpec.Chunk]
+
+        public init(name: String, source: InterfaceID, destination: InterfaceID, pattern: TrafficPattern,
+                    size: PacketSize, start: Nanoseconds = 0, stop: Nanoseconds, contract: FlowContract? = nil,
+                    chunks: [PayloadSpec.Chunk] = [], window: DelayWindow? = nil) {
+            self.name = name
+            self.source = source
+            self.destination = destination
+            self.pattern = pattern
+            self.size = size
+            self.start = start
+            self.stop = stop
+            self.contract = contract
+            self.chunks = chunks
+            self.window = window
+        }
+
+        /// The window deliveries are judged against: `window`, else the contract's.
+        public var judgedWindow: DelayWindow? { window ?? contract?.window }
+    }
+
+    /// The interface `id` refers to.
+    public func interface(_ id: InterfaceID) -> Interface { nodes[id.node].interfaces[id.interface] }
+
+    /// `node:interface`, as endpoints are written.
+    public func name(of id: InterfaceID) -> String { "\(nodes[id.node].name):\(interface(id).name)" }
+}

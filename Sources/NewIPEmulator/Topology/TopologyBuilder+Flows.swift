@@ -1,0 +1,200 @@
+import Foundation
+import NewIPDataPlane
+import Yams
+
+extension TopologyBuilder {
+    static let flowKeys = ["name", "from", "to", "pattern", "rate", "on", "off", "size", "chunks", "start", "stop", "contract", "window"]
+
+    private enum PatternName: String, CaseIterable {
+        case constant, poisson, onoff
+    }
+
+    private enum ContractName: String, CaseIterable {
+        case lbf, mdf
+    }
+
+    func readFlows(_ node: Node, in topology: Topology) -> [Topology.Flow] {
+        guard let items = reader.sequence(node, "`flows`") else { return [] }
+        var flows: [Topology.Flow] = []
+        var names: Set<String> = []
+        for item in items {
+            let required = ["name", "from", "to", "rate"]
+            guard let fields = reader.fields(item, "flow", allowed: Self.flowKeys, required: required) else { continue }
+            let name = fields["name"].flatMap { reader.name($0, "flow name") }
+            if let name, let node = fields["name"], !names.insert(name).inserted {
+                reader.error(node, "flow name `\(name)` is used twice", fix: "give each flow its own name (it names output files)")
+            }
+            let source = fields["from"].flatMap { interfaceReference($0, "`from`", requireInterface: false) }
+            let destination = fields["to"].flatMap { interfaceReference($0, "`to`", requireInterface: false) }
+            let pattern = readPattern(fields)
+            let size = readSize(fields)
+            let start = fields["start"].flatMap { reader.quantity($0, "start", Units.duration) } ?? 0
+            let stop = fields["stop"].flatMap { reader.quantity($0, "stop", Units.duration) } ?? duration
+            if let node = fields["stop"] ?? fields["start"], duration > 0, !(start < stop && stop <= duration) {
+                let (from, to, end) = (UnitText.duration(start), UnitText.duration(stop), UnitText.duration(duration))
+                reader.error(node, "the flow would run from \(from) to \(to), not inside the run's 0…\(end)",
+                             fix: "make start < stop ≤ duration")
+            }
+            let contract = fields["contract"].flatMap(readContract)
+            let window = fields["window"].flatMap(readWindow)
+            guard let name, let source, let destination, let pattern, let size else { continue }
+            if source.node == destination.node, let node = fields["to"] {
+                reader.error(node, "the flow is sent to the node that sends it", fix: "send it to another node")
+                continue
+            }
+            let flow = Topology.Flow(name: name, source: source, destination: destination, pattern: pattern,
+                                     size: size.size, start: start, stop: stop, contract: contract, chunks: size.chunks,
+                                     window: window)
+            if let checked = checkPacketSize(flow, in: topology, at: fields["chunks"] ?? fields["size"] ?? fields.node) {
+                flows.append(checked)
+            }
+        }
+        return flows
+    }
+
+    private func readPattern(_ fields: YAMLReader.Fields) -> TrafficPattern? {
+        let name = fields["pattern"].flatMap { reader.choice($0, "pattern", PatternName.self) } ?? .constant
+        let rate = fields["rate"].flatMap { reader.quantity($0, "rate", Units.trafficRate) }
+        var on: Nanoseconds?, off: Nanoseconds?
+        for key in ["on", "off"] {
+            guard let node = fields[key] else {
+                if name == .onoff { reader.error(fields.node, "an onoff flow is missing `\(key)`", fix: "add e.g. `\(key): 100ms`") }
+                continue
+            }
+            guard name == .onoff else {
+                reader.error(fields.key(key), "`\(key)` applies only to `pattern: onoff`", fix: "remove it, or set `pattern: onoff`")
+                continue
+            }
+            let value = reader.quantity(node, "`\(key)`", Units.duration)
+            if key == "on" { on = value } else { off = value }
+        }
+        if name == .onoff, on == 0, let node = fields["on"] {
+            reader.error(node, "the on period is zero, so the flow never sends", fix: "give a positive duration")
+        }
+        guard let rate else { return nil }
+        switch name {
+        case .constant: return .constant(rate)
+        case .poisson: return .poisson(rate)
+        case .onoff:
+            guard let on, let off, on > 0 else { return nil }
+            return .onOff(rate, on: on, off: off)
+        }
+    }
+
+    /// `size` (bytes or `min..max`) or `chunks`, exactly one.
+    private func readSize(_ fields: YAMLReader.Fields) -> (size: PacketSize, chunks: [PayloadSpec.Chunk])? {
+        switch (fields["size"], fields["chunks"]) {
+        case (nil, nil):
+            reader.error(fields.node, "flow is missing `size` (or `chunks`)", fix: "add e.g. `size: 1000` (bytes on the wire)")
+            return nil
+        case (.some, .some):
+            reader.error(fields.key("chunks"), "a flow gives `size` or `chunks`, not both",
+                         fix: "drop `size`: with chunks the packet is header + probe + chunks")
+            return nil
+        case (let node?, nil):
+            guard let text = reader.text(node, "size") else { return nil }
+            let bounds = text.components(separatedBy: "..")
+            do throws(UnitProblem) {
+                if bounds.count == 2 {
+                    let low = try Units.bytes(bounds[0].trimmingSpaces), high = try Units.bytes(bounds[1].trimmingSpaces)
+                    guard low <= high else {
+                        throw UnitProblem(problem: "size range \(text) runs backwards", fix: "write min..max")
+                    }
+                    return (.uniform(low...high), [])
+                }
+                return (.fixed(try Units.bytes(text)), [])
+            } catch {
+                reader.error(node, "size: \(error.problem)", fix: error.fix)
+                return nil
+            }
+        case (nil, let node?):
+            guard let items = reader.sequence(node, "`chunks`") else { return nil }
+            var chunks: [PayloadSpec.Chunk] = []
+            for item in items {
+                guard let chunk = reader.fields(item, "chunk", allowed: ["significance", "bytes"], required: ["significance", "bytes"]),
+                      let significance = chunk["significance"].flatMap({ reader.integer($0, "significance", in: 0...255) }),
+                      let bytes = chunk["bytes"].flatMap({ reader.integer($0, "chunk bytes", in: 1...65535) }) else { continue }
+                chunks.append(PayloadSpec.Chunk(significance: UInt8(significance), length: UInt16(bytes)))
+            }
+            guard chunks.count == items.count else { return nil }
+            guard !chunks.isEmpty else {
+                reader.error(node, "`chunks` is empty", fix: "list at least one chunk, or give `size` instead")
+                return nil
+            }
+            return (.fixed(0), chunks)
+        }
+    }
+
+    /// `{min, max}`: the window a flow without contract is judged against.
+    private func readWindow(_ node: Node) -> DelayWindow? {
+        guard let fields = reader.fields(node, "window", allowed: ["min", "max"], required: ["max"]) else { return nil }
+        let max = fields["max"].flatMap { reader.quantity($0, "max", Units.duration) }
+        let min = fields["min"].flatMap { reader.quantity($0, "min", Units.duration) } ?? 0
+        guard let max else { return nil }
+        if min > max, let node = fields["min"] {
+            reader.error(node, "min \(UnitText.duration(min)) is above max \(UnitText.duration(max))", fix: "make min ≤ max")
+            return nil
+        }
+        return DelayWindow(min: min, max: max)
+    }
+
+    /// `none`, `{type: lbf, min, max}` or `{type: mdf, max}`.
+    private func readContract(_ node: Node) -> FlowContract? {
+        if case .scalar(let scalar) = node, scalar.string == "none" { return nil }
+        guard let fields = reader.fields(node, "contract", allowed: ["type", "min", "max"], required: ["type", "max"]) else { return nil }
+        let type = fields["type"].flatMap { reader.choice($0, "contract type", ContractName.self) }
+        let max = fields["max"].flatMap { reader.quantity($0, "max", Units.duration) }
+        let min = fields["min"].flatMap { reader.quantity($0, "min", Units.duration) }
+        var wireReady = true
+        for (key, value) in [("min", min), ("max", max)] {
+            guard let value, let node = fields[key] else { continue }
+            do throws(UnitProblem) { _ = try PacketTemplate.milliseconds(value) } catch {
+                reader.error(node, error.problem, fix: error.fix)
+                wireReady = false
+            }
+        }
+        guard let type, let max, wireReady else { return nil }
+        switch type {
+        case .lbf:
+            if let min, min > max, let node = fields["min"] {
+                reader.error(node, "min \(UnitText.duration(min)) is above max \(UnitText.duration(max))", fix: "make min ≤ max")
+                return nil
+            }
+            return .latencyBased(min: min ?? 0, max: max)
+        case .mdf:
+            if let key = fields.key("min") {
+                reader.error(key, "`min` applies only to `type: lbf`", fix: "remove it; max-delay forwarding has only `max`")
+            }
+            return .maxDelay(max)
+        }
+    }
+
+    /// The flow if its packets hold the header and probe and fit the first link's MTU; with
+    /// chunks, the size is computed here.
+    private func checkPacketSize(_ flow: Topology.Flow, in topology: Topology, at node: Node) -> Topology.Flow? {
+        var flow = flow
+        let template: PacketTemplate
+        do throws(UnitProblem) {
+            template = try PacketTemplate(flow: flow, in: topology)
+        } catch {
+            reader.error(node, error.problem, fix: error.fix)
+            return nil
+        }
+        let minimum = PacketTemplate.minimumSize(header: template.header.count, chunks: flow.chunks)
+        if !flow.chunks.isEmpty { flow.size = .fixed(minimum) }
+        guard flow.size.smallest >= minimum else {
+            reader.error(node, "\(flow.size.smallest)-byte packets cannot hold the \(template.header.count)-byte header "
+                         + "and the \(Probe.length)-byte probe",
+                         fix: "use a size of at least \(minimum)")
+            return nil
+        }
+        if let attached = attachments[flow.source], attached.link < links.count, flow.size.largest > links[attached.link].mtu {
+            let link = links[attached.link]
+            reader.error(node, "\(flow.size.largest)-byte packets exceed the MTU \(link.mtu) of the link at "
+                         + "`\(topology.name(of: flow.source))`",
+                         fix: "lower the size or raise the link's `mtu`")
+            return nil
+        }
+        return flow
+    }
+}

@@ -1,0 +1,122 @@
+import ArgumentParser
+import Foundation
+import NewIPAnalysis
+import NewIPDataPlane
+import NewIPEmulator
+
+struct EmulateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "emulate",
+        abstract: "Run a topology file in virtual time and write its measurements.",
+        discussion: """
+        Writes results.json, flows.csv, links.csv, nodes.csv and a latency CDF per flow (cdf-FLOW.svg) to \
+        --out, replacing the folder whole. The same file and seed give byte-identical files. See \
+        docs/topology.md for the file format.
+        """)
+
+    @Argument(help: "Topology file (YAML).")
+    var file: String
+
+    @Option(help: "Seed for every random choice (overrides the file's seed).")
+    var seed: UInt64?
+
+    @Option(help: "Output folder (default: results/<topology name>).")
+    var out: String?
+
+    @Flag(help: "No progress bar and no summary table.")
+    var quiet = false
+
+    func run() throws {
+        var topology: Topology
+        do {
+            topology = try TopologyParser.load(path: file)
+        } catch {
+            throw CommandError("\(error)")
+        }
+        if let seed { topology.seed = seed }
+        let emulation: Emulation
+        do {
+            emulation = try Emulation(topology: topology)
+        } catch {
+            throw CommandError("\(error)")
+        }
+        let progress = ProgressBar(enabled: !quiet)
+        let started = DispatchTime.now().uptimeNanoseconds
+        let results = emulation.run(progress: progress.update)
+        let wall = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
+        progress.finish()
+        let folder = out ?? "results/\(topology.name)"
+        do {
+            try results.write(to: folder)
+        } catch {
+            throw CommandError("cannot write results to \(folder): \(error)")
+        }
+        if !quiet {
+            print(EmulationSummary(results).text)
+            print(String(format: "%@ · seed %llu · %.3f s virtual in %.2f s wall · %d events (%.2f M events/s) · results in %@",
+                         results.name, results.seed, Double(results.duration) / 1e9, wall, results.events,
+                         Double(results.events) / max(wall, 1e-9) / 1e6, folder))
+        }
+    }
+}
+
+/// A one-line progress bar on standard error, shown only once a run has taken a second and
+/// only on a terminal.
+final class ProgressBar {
+    private let enabled: Bool
+    private let started = DispatchTime.now().uptimeNanoseconds
+    private var shown = false
+
+    init(enabled: Bool) {
+        self.enabled = enabled && isatty(STDERR_FILENO) == 1
+    }
+
+    func update(_ fraction: Double) {
+        guard enabled, DispatchTime.now().uptimeNanoseconds - started > 1_000_000_000 else { return }
+        shown = true
+        let width = 40
+        let filled = Int((fraction * Double(width)).rounded(.down)).clamped(to: 0...width)
+        let bar = String(repeating: "█", count: filled) + String(repeating: "·", count: width - filled)
+        FileHandle.standardError.write(Data("\r\(bar) \(Int(fraction * 100)) %".utf8))
+    }
+
+    func finish() {
+        if shown { FileHandle.standardError.write(Data("\r\u{1B}[2K".utf8)) }
+    }
+}
+
+extension Comparable {
+    func clamped(to range: ClosedRange<Self>) -> Self { min(max(self, range.lowerBound), range.upperBound) }
+}
+
+/// The tables `nip emulate` and `nip demo` print.
+struct EmulationSummary {
+    let results: EmulationResults
+    init(_ results: EmulationResults) { self.results = results }
+
+    var text: String {
+        let flowRows = results.flows.map { flow -> [String] in
+            let latency = flow.latency
+            return [flow.name, "\(flow.from)→\(flow.to)", "\(flow.sent)", "\(flow.delivered)",
+                    flow.window != nil && flow.sent > 0 ? percentText(Double(flow.onTime) / Double(flow.sent)) : "-",
+                    "\(flow.late)", "\(flow.drops.reduce(0) { $0 + $1.count })", "\(flow.trimmed)",
+                    milliseconds(latency?.p50), milliseconds(latency?.p99), milliseconds(latency?.p999),
+                    milliseconds(latency?.max), String(format: "%.3f", flow.jitter / 1e6)]
+        }
+        var out = "flows (latency and jitter in ms; on time: share of sent packets delivered within the contract's window)\n"
+        out += formatTable(header: ["flow", "path", "sent", "delivered", "on time", "late", "dropped", "trimmed",
+                                    "p50", "p99", "p99.9", "max", "jitter"], rows: flowRows)
+        let busiest = results.links.filter { $0.packets > 0 }.sorted { ($0.utilisation, $0.name) > ($1.utilisation, $1.name) }.prefix(8)
+        out += "\nbusiest links\n"
+        out += formatTable(header: ["link", "utilisation", "mean queue", "max queue", "drops", "trimmed chunks"],
+                           rows: busiest.map { [$0.name, percentText($0.utilisation), String(format: "%.1f", $0.meanQueue),
+                                                "\($0.maxQueue)", "\($0.drops.reduce(0) { $0 + $1.count })", "\($0.trimmedChunks)"] })
+        return out
+    }
+
+    func milliseconds(_ value: Nanoseconds?) -> String {
+        value.map { String(format: "%.3f", Double($0) / 1e6) } ?? "-"
+    }
+
+    func percentText(_ value: Double) -> String { String(format: "%.1f %%", value * 100) }
+}

@@ -1,0 +1,117 @@
+import NewIPDataPlane
+@testable import NewIPEmulator
+import XCTest
+
+/// Generated topologies have the expected shape, survive YAML and back, and deliver traffic.
+final class GeneratorTests: XCTestCase {
+    private var options: TopologyGenerator.Options {
+        var options = TopologyGenerator.Options()
+        options.duration = 20_000_000
+        return options
+    }
+
+    /// Written as YAML and parsed back, as `nip topology generate` and `nip emulate` would.
+    private func roundTrip(_ topology: Topology) throws -> Topology {
+        try parse(TopologyWriter.yaml(topology))
+    }
+
+    private func counts(_ topology: Topology) -> (routers: Int, hosts: Int, links: Int) {
+        (topology.nodes.filter { $0.kind == .router }.count, topology.nodes.filter { $0.kind == .host }.count, topology.links.count)
+    }
+
+    func testChain() throws {
+        let topology = try roundTrip(TopologyGenerator.chain(routers: 3, options: options))
+        XCTAssertTrue(counts(topology) == (3, 2, 4))
+        let results = try Emulation(topology: topology).run()
+        // 4 hops of 8 µs + 1 ms each.
+        XCTAssertEqual(results.flows[0].latency?.max, 4 * 1_008_000)
+    }
+
+    func testStar() throws {
+        let topology = try roundTrip(TopologyGenerator.star(hosts: 5, options: options))
+        XCTAssertTrue(counts(topology) == (1, 5, 5))
+        XCTAssertEqual(topology.flows.count, 5)
+        let results = try Emulation(topology: topology).run()
+        XCTAssertTrue(results.flows.allSatisfy { $0.delivered > 0 && $0.latency?.max == 2_016_000 })
+    }
+
+    func testFatTreeFour() throws {
+        var generated = try TopologyGenerator.fatTree(k: 4, options: options)
+        // Stop sending halfway, so every packet arrives before the end.
+        for index in generated.flows.indices { generated.flows[index].stop = 10_000_000 }
+        let topology = try roundTrip(generated)
+        XCTAssertTrue(counts(topology) == (20, 16, 48))
+        let results = try Emulation(topology: topology).run()
+        // Across pods: host, edge, aggregation, core, aggregation, edge, host = 6 hops. Ties
+        // go to the lowest node index (no ECMP), so all flows share core c0 and the later
+        // ones queue behind the first.
+        XCTAssertEqual(results.flows[0].latency?.min, 6 * 1_008_000)
+        XCTAssertTrue(results.flows.allSatisfy { $0.delivered == $0.sent && $0.latency!.min >= 6 * 1_008_000 })
+        XCTAssertEqual(results.nodes.first { $0.name == "c0" }?.forwarded, results.flows.reduce(0) { $0 + $1.sent })
+        XCTAssertTrue(results.nodes.filter { $0.kind == .host }.allSatisfy { $0.forwarded == 0 })
+    }
+
+    func testScaleFree() throws {
+        let generated = try TopologyGenerator.scaleFree(routers: 50, attachments: 2, hosts: 4, options: options)
+        let topology = try roundTrip(generated)
+        // A triangle, then 47 routers with 2 links each, then one link per host.
+        XCTAssertTrue(counts(topology) == (50, 4, 3 + 47 * 2 + 4))
+        let degrees = topology.nodes.filter { $0.kind == .router }.map(\.interfaces.count)
+        XCTAssertGreaterThan(degrees.max()!, 8, "preferential attachment makes hubs")
+        let again = try TopologyGenerator.scaleFree(routers: 50, attachments: 2, hosts: 4, options: options)
+        XCTAssertEqual(TopologyWriter.yaml(again), TopologyWriter.yaml(generated))
+        let results = try Emulation(topology: topology).run()
+        XCTAssertTrue(results.flows.allSatisfy { $0.delivered > 0 })
+    }
+
+    func testBadParameters() {
+        XCTAssertThrowsError(try TopologyGenerator.fatTree(k: 3))
+        XCTAssertThrowsError(try TopologyGenerator.chain(routers: 0))
+        XCTAssertThrowsError(try TopologyGenerator.scaleFree(routers: 2, attachments: 2))
+    }
+
+    func testWriterRoundTripsEveryField() throws {
+        let yaml = """
+        name: all
+        seed: 99
+        duration: 1500us
+        dialect: framework
+        routing: static
+        nodes:
+          a:
+            kind: host
+            interfaces:
+              eth0: {address: "10.0.0.1", capture: true}
+            routes:
+              default: eth0
+          b:
+            kind: router
+            interfaces:
+              eth0: "2001:db8::1"
+              eth1: "7"
+            routes:
+              "10.0.0.0/8": eth0
+              "0xDE/8": eth1
+              "9": eth1
+          c:
+            kind: host
+            interfaces:
+              eth0: "0xDE01"
+        links:
+          - {endpoints: [a:eth0, b:eth0], rate: 2.5Gbps, delay: 10us, loss: 0.25, mtu: 9000, queue: {discipline: lbf, limit: 10, bytes: 4kB, trim: true}, faults: {drop: 0.5, corrupt: 0.125}}
+          - {endpoints: [b:eth1, c:eth0], rate: 64kbps, delay: 0}
+        flows:
+          - {name: x, from: a, to: c, pattern: onoff, rate: 1.5Mbps, on: 1ms, off: 250us, size: "100..200", start: 1us, stop: 1ms, contract: {type: lbf, min: 1ms, max: 5ms}}
+          - {name: y, from: c, to: "a:eth0", pattern: poisson, rate: 250pps, chunks: [{significance: 0, bytes: 10}, {significance: 3, bytes: 20}], contract: {type: mdf, max: 2ms}}
+        """
+        let first = try parse(yaml)
+        let written = TopologyWriter.yaml(first)
+        let second = try parse(written)
+        XCTAssertEqual(TopologyWriter.yaml(second), written)
+        XCTAssertEqual(second.links[0].queue.limits, QueueLimits(packets: 10, bytes: 4000))
+        XCTAssertEqual(second.flows[0].pattern, .onOff(.bitsPerSecond(1_500_000), on: 1_000_000, off: 250_000))
+        XCTAssertEqual(second.flows[1].size, .fixed(first.flows[1].size.smallest))
+        XCTAssertEqual(second.nodes[1].routes.count, 3)
+        XCTAssertEqual(second.nodes[0].routes.count, 3, "default is one prefix per family")
+    }
+}

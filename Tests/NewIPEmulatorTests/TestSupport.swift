@@ -1,0 +1,72 @@
+import Foundation
+@testable import NewIPEmulator
+import XCTest
+
+/// Parses `yaml` as `test.yaml`, failing the test with the diagnostics if it is refused.
+func parse(_ yaml: String, file: StaticString = #filePath, line: UInt = #line) throws -> Topology {
+    do {
+        return try TopologyParser.parse(yaml: yaml, file: "test.yaml")
+    } catch {
+        XCTFail("refused:\n\(error)", file: file, line: line)
+        throw error
+    }
+}
+
+/// The diagnostics `yaml` is refused with, as printed.
+func diagnostics(_ yaml: String) -> [String] {
+    do {
+        _ = try TopologyParser.parse(yaml: yaml, file: "test.yaml")
+        return []
+    } catch {
+        return error.diagnostics.map(\.description)
+    }
+}
+
+func emulate(_ yaml: String, seed: UInt64? = nil) throws -> EmulationResults {
+    var topology = try parse(yaml)
+    if let seed { topology.seed = seed }
+    return try Emulation(topology: topology).run()
+}
+
+/// h1 — r1 — h2 over 1 Gbps, 1 ms links; `flows` and `link` are appended YAML.
+func chain(flows: String, link: String = "", duration: String = "10ms", extraNode: String = "") -> String {
+    """
+    name: chain
+    seed: 1
+    duration: \(duration)
+    nodes:
+      h1:
+        kind: host
+        interfaces:
+          eth0: {address: "0x01", capture: true}
+      r1:
+        kind: router
+        interfaces:
+          eth0: "0x02"
+          eth1: "0x03"
+      h2:
+        kind: host
+        interfaces:
+          eth0: {address: "0x04", capture: true}
+    \(extraNode)
+    links:
+      - endpoints: [h1:eth0, r1:eth0]
+        rate: 1Gbps
+        delay: 1ms
+    \(link)
+      - endpoints: [r1:eth1, h2:eth0]
+        rate: 1Gbps
+        delay: 1ms
+    \(link)
+    flows:
+    \(flows)
+    """
+}
+
+/// A temporary directory removed at the end of the test.
+func temporaryDirectory(_ test: XCTestCase) throws -> URL {
+    let url = FileManager.default.temporaryDirectory.appendingPathComponent("newip-emulator-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    test.addTeardownBlock { try? FileManager.default.removeItem(at: url) }
+    return url
+}

@@ -1,0 +1,140 @@
+@testable import NewIPEmulator
+import XCTest
+
+/// Every mistake is reported as `file:line:column: what — fix`, at the exact place.
+final class TopologyErrorTests: XCTestCase {
+    /// A valid two-node file; each test breaks one line of it.
+    private func topology(replacing old: String = "", with new: String = "") -> String {
+        let base = """
+        name: pair
+        duration: 1s
+        nodes:
+          a:
+            kind: host
+            interfaces:
+              eth0: {address: "0x01"}
+          b:
+            kind: host
+            interfaces:
+              eth0: {address: "0x02"}
+        links:
+          - endpoints: [a:eth0, b:eth0]
+            rate: 100Mbps
+            delay: 2ms
+        flows:
+          - {name: f, from: a, to: b, rate: 100pps, size: 500}
+        """
+        guard !old.isEmpty else { return base }
+        XCTAssertTrue(base.contains(old), "base has no `\(old)`")
+        return base.replacingOccurrences(of: old, with: new)
+    }
+
+    func testBaseIsValid() {
+        XCTAssertEqual(diagnostics(topology()), [])
+    }
+
+    func testUnknownKeySuggestsTheClosestOne() {
+        XCTAssertEqual(diagnostics(topology(replacing: "    delay: 2ms", with: "    dealy: 2ms")), [
+            "test.yaml:15:5: unknown key `dealy` in link (did you mean `delay`?) — rename it to `delay`",
+            "test.yaml:13:5: link is missing `delay` — add `delay: …` (see docs/topology.md)",
+        ].sorted(by: lineOrder))
+    }
+
+    func testBadUnit() {
+        XCTAssertEqual(diagnostics(topology(replacing: "rate: 100Mbps", with: "rate: 100Mbs")), [
+            "test.yaml:14:11: rate: unknown unit `Mbs` in `100Mbs` (did you mean `Mbps`?) — use one of bps, kbps, Mbps, Gbps, Tbps",
+        ])
+        XCTAssertEqual(diagnostics(topology(replacing: "delay: 2ms", with: "delay: 2")), [
+            "test.yaml:15:12: delay: `2` has no unit — write 2 with a unit, e.g. 2ms",
+        ])
+    }
+
+    func testUnknownNodeInEndpoint() {
+        XCTAssertEqual(diagnostics(topology(replacing: "[a:eth0, b:eth0]", with: "[a:eth0, c:eth0]")), [
+            "test.yaml:13:25: endpoint names unknown node `c` (did you mean `a`?) — use a node defined under `nodes`",
+            "test.yaml:11:7: interface `b:eth0` is on no link — add a link with endpoint b:eth0, or remove the interface",
+        ].sorted(by: lineOrder))
+    }
+
+    func testInterfaceOnTwoLinks() {
+        let yaml = topology(replacing: "    delay: 2ms\n", with: """
+            delay: 2ms
+          - endpoints: [b:eth0, a:eth0]
+            rate: 1Gbps
+            delay: 1ms
+
+        """)
+        XCTAssertEqual(diagnostics(yaml), [
+            "test.yaml:16:17: interface `b:eth0` is already on the link at line 13 — an interface joins one link; add another interface to the node",
+            "test.yaml:16:25: interface `a:eth0` is already on the link at line 13 — an interface joins one link; add another interface to the node",
+        ])
+    }
+
+    func testInterfaceDefinedTwice() {
+        let yaml = topology(replacing: "      eth0: {address: \"0x02\"}", with: "      eth0: {address: \"0x02\"}\n      eth0: {address: \"0x03\"}")
+        XCTAssertEqual(diagnostics(yaml), [
+            "test.yaml:12:7: `eth0` is defined twice in the same mapping (first at line 11) — keep one definition (an interface, node or setting is defined once)",
+        ])
+        XCTAssertEqual(diagnostics(topology(replacing: "  b:\n    kind: host", with: "  a:\n    kind: host")), [
+            "test.yaml:8:3: `a` is defined twice in the same mapping (first at line 4) — keep one definition (an interface, node or setting is defined once)",
+        ])
+    }
+
+    func testAddressOfTheWrongFamily() {
+        XCTAssertEqual(diagnostics(topology(replacing: "\"0x02\"", with: "10.0.0.2")), [
+            "test.yaml:11:23: address of `b:eth0`: address `10.0.0.2` is ipv4, but the compact dialect carries only compact addresses — use a compact address such as 0x01, or set `dialect: framework`",
+        ])
+        // The framework dialect takes it.
+        XCTAssertEqual(diagnostics("dialect: framework\n" + topology(replacing: "\"0x02\"", with: "10.0.0.2")), [])
+    }
+
+    func testMissingField() {
+        XCTAssertEqual(diagnostics(topology(replacing: "    rate: 100Mbps\n", with: "")), [
+            "test.yaml:13:5: link is missing `rate` — add `rate: …` (see docs/topology.md)",
+        ])
+        XCTAssertEqual(diagnostics(topology(replacing: "duration: 1s\n", with: "")), [
+            "test.yaml:1:1: the topology is missing `duration` — add `duration: …` (see docs/topology.md)",
+        ])
+    }
+
+    func testDuplicateAddress() {
+        XCTAssertEqual(diagnostics(topology(replacing: "\"0x02\"", with: "\"0x01\"")), [
+            "test.yaml:11:23: address 0x01 of `b:eth0` is already used by `a:eth0` — give each interface its own address",
+        ])
+    }
+
+    func testYAMLSyntaxError() {
+        let problems = diagnostics(topology(replacing: "  - endpoints: [a:eth0, b:eth0]", with: "  - endpoints: [a:eth0, b:eth0"))
+        XCTAssertEqual(problems.count, 1)
+        XCTAssertTrue(problems[0].hasPrefix("test.yaml:14:"), problems[0])
+        XCTAssertTrue(problems[0].contains("YAML syntax"), problems[0])
+    }
+
+    func testFlowMistakes() {
+        XCTAssertEqual(diagnostics(topology(replacing: "size: 500", with: "size: 20")), [
+            "test.yaml:17:51: 20-byte packets cannot hold the 6-byte header and the 18-byte probe — use a size of at least 24",
+        ])
+        XCTAssertEqual(diagnostics(topology(replacing: "to: b,", with: "to: bb,")), [
+            "test.yaml:17:28: `to` names unknown node `bb` (did you mean `b`?) — use a node defined under `nodes`",
+        ])
+        XCTAssertEqual(diagnostics(topology(replacing: "size: 500}", with: "size: 500, contract: {type: lbf, max: 2500us}}")), [
+            "test.yaml:17:83: contract delays travel as whole milliseconds up to 65535ms, not 2500us — round it to whole milliseconds",
+        ])
+        XCTAssertEqual(diagnostics(topology(replacing: "size: 500}", with: "size: 500, pattern: onof}")), [
+            "test.yaml:17:65: unknown pattern `onof` (did you mean `onoff`?) — use one of constant, poisson, onoff",
+        ])
+    }
+
+    func testAllProblemsAreReportedTogether() {
+        let yaml = topology(replacing: "rate: 100Mbps", with: "rate: fast").replacingOccurrences(of: "delay: 2ms", with: "delay: -1ms")
+        XCTAssertEqual(diagnostics(yaml).count, 2)
+    }
+
+    private func lineOrder(_ a: String, _ b: String) -> Bool {
+        func position(_ s: String) -> (Int, Int) {
+            let parts = s.split(separator: ":")
+            return (Int(parts[1])!, Int(parts[2])!)
+        }
+        return position(a) < position(b)
+    }
+}
