@@ -12,7 +12,11 @@
 /// | `FF`       | 2      | reserved public addresses      |                                 |
 /// | `F4`–`FD`  | —      | invalid                        |                                 |
 ///
-/// The extra rules forbid overlong encodings, so every numeric value has exactly one encoding.
+/// The extra rules forbid overlong encodings, so every value up to 2⁴⁸−1 has exactly one
+/// encoding among the 1–7-byte forms. The 8-byte `FE` form has no such rule in the
+/// reference: `FE00000000000001` is accepted and stands for the value 1 too, but as an
+/// encoding it differs from `01` (equality and order are those of the encoded bytes), and
+/// `init(value:)` only uses `FE` above 2⁴⁸−1.
 /// The text form is the hex of the encoded bytes (`0xDE00`). The bytes live left-aligned in
 /// one `UInt64`, so the type never allocates and compares as its encoded bytes do.
 public struct CompactAddress: Hashable, Sendable {
