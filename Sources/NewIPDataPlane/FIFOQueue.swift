@@ -28,19 +28,19 @@ public struct FIFOQueue: QueueDiscipline {
         lastTime = Swift.max(lastTime, now)
         if let limit = limits.packets, packets.count >= limit {
             drops.record(.queueFull)
-            return .dropped(.queueFull, packet)
+            return .dropped(.queueFull, consume packet)
         }
         if let limit = limits.bytes, byteCount + packet.count > limit {
             let needed = byteCount + packet.count - limit
             guard trims, let freed = QualitativeTrimming.makeRoom(needed, arriving: &packet, queued: &packets,
                                                                    counters: &trimming) else {
                 drops.record(.queueFull)
-                return .dropped(.queueFull, packet)
+                return .dropped(.queueFull, consume packet)
             }
             byteCount -= freed
         }
         byteCount += packet.count
-        packets.append(packet)
+        packets.append(consume packet)
         return .accepted
     }
 

@@ -50,21 +50,21 @@ public struct LatencyQueue: QueueDiscipline {
         lastTime = Swift.max(lastTime, now)
         if let limit = limits.packets, packetCount >= limit {
             drops.record(.queueFull)
-            return .dropped(.queueFull, packet)
+            return .dropped(.queueFull, consume packet)
         }
         if let limit = limits.bytes, byteCount + packet.count > limit {
             let needed = byteCount + packet.count - limit
             guard trims, let freed = QualitativeTrimming.makeRoom(needed, arriving: &packet, queued: &store,
                                                                    counters: &trimming) else {
                 drops.record(.queueFull)
-                return .dropped(.queueFull, packet)
+                return .dropped(.queueFull, consume packet)
             }
             byteCount -= freed
         }
         byteCount += packet.count
         let earliest = packet.metadata.earliestDeparture
         let deadline = packet.metadata.deadline
-        let slot = store.insert(packet)
+        let slot = store.insert(consume packet)
         sequence += 1
         if earliest <= now {
             eligible.insert(Entry(key: deadline, sequence: sequence, slot: slot))
@@ -105,19 +105,17 @@ private struct SlotStore: TrimmableStore {
 
     mutating func insert(_ packet: consuming PacketBuffer) -> Int {
         if let slot = free.popLast() {
-            slots[slot] = packet
+            slots[slot] = consume packet
             return slot
         }
-        slots.append(packet)
+        slots.append(consume packet)
         return slots.count - 1
     }
 
     mutating func remove(_ slot: Int) -> PacketBuffer {
-        defer {
-            slots[slot] = nil
-            free.append(slot)
-        }
-        return slots[slot]!
+        free.append(slot)
+        // `take` moves the buffer out, so its storage is not retained twice.
+        return slots[slot].take()!
     }
 
     /// Storage order, last slot first.

@@ -33,6 +33,9 @@ struct GenerateTopology: ParsableCommand {
     @Option(help: "Hosts attached to a scale-free graph.")
     var hosts = 2
 
+    @Option(help: "Flows each host sends in a scale-free graph (to the next hosts).")
+    var flowsPerHost = 1
+
     @Option(help: "Links each new router makes in a scale-free graph.")
     var attachments = 2
 
@@ -54,6 +57,9 @@ struct GenerateTopology: ParsableCommand {
     @Option(help: "Seed written into the file (and used to draw a scale-free graph).")
     var seed: UInt64 = 1
 
+    @Option(help: "shortest-delay (routes to every address) or shortest-delay-hosts (only to hosts: smaller tables).")
+    var routing = "shortest-delay"
+
     @Option(help: "compact or framework.")
     var dialect = "compact"
 
@@ -71,7 +77,12 @@ struct GenerateTopology: ParsableCommand {
             throw ValidationError("\(error.problem) — \(error.fix)")
         }
         options.packetSize = packetSize
+        options.flowsPerHost = flowsPerHost
         options.seed = seed
+        guard let routing = Topology.Routing(rawValue: routing), routing != .static else {
+            throw ValidationError("--routing is shortest-delay or shortest-delay-hosts, not \(routing)")
+        }
+        options.routing = routing
         switch dialect {
         case "compact": options.dialect = .compact
         case "framework": options.dialect = .framework

@@ -16,6 +16,9 @@ public enum TopologyGenerator {
         public var queue = Topology.QueueSpec()
         public var flowRate: TrafficRate = .packetsPerSecond(1000)
         public var packetSize = 1000
+        /// Flows each host sends in a scale-free topology, to the hosts 1, 2, … after it.
+        public var flowsPerHost = 1
+        public var routing: Topology.Routing = .shortestDelay
 
         public init() {}
     }
@@ -107,7 +110,12 @@ public enum TopologyGenerator {
         }
         let hostNodes = (1...hosts).map { build.node("h\($0)", .host) }
         for host in hostNodes { build.link(host, routerNodes[random.nextInt(in: 0...(routers - 1))]) }
-        for (index, host) in hostNodes.enumerated() { build.flow(from: host, to: hostNodes[(index + 1) % hosts]) }
+        guard options.flowsPerHost >= 1, options.flowsPerHost < hosts else {
+            throw Failure(description: "flows per host must be between 1 and hosts − 1 (\(hosts - 1)), not \(options.flowsPerHost)")
+        }
+        for (index, host) in hostNodes.enumerated() {
+            for offset in 1...options.flowsPerHost { build.flow(from: host, to: hostNodes[(index + offset) % hosts]) }
+        }
         return build.topology
     }
 
@@ -119,7 +127,8 @@ public enum TopologyGenerator {
 
         init(name: String, options: Options) {
             self.options = options
-            topology = Topology(name: name, seed: options.seed, duration: options.duration, dialect: options.dialect)
+            topology = Topology(name: name, seed: options.seed, duration: options.duration, dialect: options.dialect,
+                                routing: options.routing)
         }
 
         mutating func node(_ name: String, _ kind: Topology.NodeKind) -> Int {

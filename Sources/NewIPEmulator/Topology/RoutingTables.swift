@@ -27,14 +27,15 @@ public enum RoutingTables {
             node.interfaces.map { (AddressText.exact($0.address), Route(nextHop: .local)) }
         }
         let peers = neighbours(topology)
-        if topology.routing == .shortestDelay {
+        if topology.routing != .static {
             var incoming: [[(node: Int, interface: Int, delay: Nanoseconds)]] = Array(repeating: [], count: topology.nodes.count)
             for (node, interfaces) in peers.enumerated() {
                 for (interface, peer) in interfaces.enumerated() where peer.node >= 0 {
                     incoming[peer.node].append((node, interface, peer.delay))
                 }
             }
-            for destination in topology.nodes.indices {
+            for destination in topology.nodes.indices
+            where topology.routing == .shortestDelay || topology.nodes[destination].kind == .host {
                 let paths = shortestPaths(to: destination, in: topology, incoming: incoming)
                 for (source, path) in paths.enumerated() where source != destination {
                     guard let path else { continue }

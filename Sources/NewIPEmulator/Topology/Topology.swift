@@ -32,6 +32,9 @@ public struct Topology: Sendable {
         /// Dijkstra over link propagation delays fills every forwarding table, with LBF's
         /// `toDelay` and `toHops` for each destination; static routes are added on top.
         case shortestDelay = "shortest-delay"
+        /// The same, but only toward hosts' addresses: routers are not destinations, so a
+        /// large topology's tables hold one route per host instead of one per interface.
+        case shortestDelayToHosts = "shortest-delay-hosts"
         /// Only the routes written in the file (and each node's own addresses).
         case `static`
     }
