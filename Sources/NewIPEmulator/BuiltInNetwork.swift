@@ -15,8 +15,11 @@ public enum BuiltInNetwork {
 #    30 kB. Each packet is a base layer and two enhancement layers; under overload the queue
 #    trims enhancement layers instead of dropping packets. `nip demo` runs the network a
 #    second time with `trim: false` on that queue to show whole-packet drop.
-# 3. Small addresses: every address here is 1 byte (compact dialect), so a surgery packet
-#    carries a 5–6 byte network header (plus its contract) where IPv6 needs 40.
+# 3. ManyNets: sensors on 1- and 2-byte compact addresses send readings over 250 kbps radio
+#    links to a server that speaks only IPv6 (2001:db8::10, named 0xF11400 in the island);
+#    the gateway `gw` translates compact New IP + UDP to IPv6 + UDP and back.
+# 4. Small addresses: a surgery packet carries a 6-byte network header (plus its contract)
+#    where IPv6 needs 40.
 name: newip-demo
 seed: 2030
 duration: 2s
@@ -36,6 +39,18 @@ nodes:
   r3:
     kind: router
     interfaces: {eth0: "0x41", eth1: "0x42"}
+  sensor1: {kind: host, interfaces: {radio: "0x05"}}
+  sensor2: {kind: host, interfaces: {radio: "0xDE10"}}
+  hub:
+    kind: router
+    interfaces: {s1: "0x51", s2: "0x52", up: "0x53"}
+  gw:
+    kind: gateway
+    interfaces: {island: "0x54", v6: "2001:db8:1::1"}
+    map: {"0xF11400": "2001:db8::10"}
+    ipv6-prefix: "2001:db8:f::/64"
+    compact-prefix: "0xF1/8"
+  server: {kind: host, interfaces: {eth0: "2001:db8::10"}}
 links:
   - {endpoints: [surgeon:eth0, r1:eth0], rate: 1Gbps, delay: 1ms, queue: lbf}
   - {endpoints: [backup-src:eth0, r1:eth1], rate: 1Gbps, delay: 1ms, queue: lbf}
@@ -51,6 +66,10 @@ links:
     delay: 10ms
     queue: {discipline: fifo, limit: 100, bytes: 30kB, trim: true}
   - {endpoints: [r3:eth1, viewer:eth0], rate: 1Gbps, delay: 1ms}
+  - {endpoints: [sensor1:radio, hub:s1], rate: 250kbps, delay: 2ms, mtu: 127}
+  - {endpoints: [sensor2:radio, hub:s2], rate: 250kbps, delay: 3ms, mtu: 127}
+  - {endpoints: [hub:up, gw:island], rate: 1Mbps, delay: 1ms}
+  - {endpoints: [gw:v6, server:eth0], rate: 100Mbps, delay: 2ms}
 flows:
   - name: surgery-lbf
     from: surgeon
@@ -83,5 +102,8 @@ flows:
       - {significance: 0, bytes: 300}   # base layer
       - {significance: 1, bytes: 400}   # first enhancement layer
       - {significance: 2, bytes: 500}   # second enhancement layer
+  - {name: reading1, from: sensor1, to: server, pattern: poisson, rate: 20pps, size: "36..56"}
+  - {name: reading2, from: sensor2, to: server, pattern: poisson, rate: 20pps, size: "36..56"}
+  - {name: ack1, from: server, to: sensor1, pattern: constant, rate: 20pps, size: 72, start: 5ms}
 """#
 }

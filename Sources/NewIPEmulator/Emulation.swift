@@ -37,12 +37,20 @@ public struct Emulation {
             where attached[Topology.InterfaceID(node: index, interface: interface)] != 1 {
                 problem(node.location, "interface `\(node.name):\(spec.name)` must be on exactly one link", fix: "connect it once")
             }
+            if node.kind == .gateway, components.behaviors[.gateway] != nil, !topology.isGateway(index) {
+                problem(node.location, "gateway `\(node.name)` needs a compact interface and an IPv4 or IPv6 interface "
+                        + "in a compact topology", fix: "give it both, or make it a router")
+            }
+        }
+        for link in topology.links where topology.network(of: link.endpoints.0) != topology.network(of: link.endpoints.1) {
+            problem(nil, "the link `\(topology.name(of: link.endpoints.0))`–`\(topology.name(of: link.endpoints.1))` joins two networks",
+                    fix: "give both ends addresses of one family; a gateway node joins networks")
         }
         var templates: [PacketTemplate] = []
         for flow in topology.flows {
             do throws(UnitProblem) {
                 let template = try PacketTemplate(flow: flow, in: topology)
-                if flow.size.smallest < PacketTemplate.minimumSize(header: template.header.count, chunks: flow.chunks) {
+                if flow.size.smallest < template.minimumSize(chunks: flow.chunks) {
                     throw UnitProblem(problem: "flow `\(flow.name)`'s packets cannot hold its header and probe",
                                       fix: "send larger packets")
                 }
@@ -69,9 +77,10 @@ public struct Emulation {
                 delays[end.node][end.interface] = link.delay
             }
         }
-        let behaviours = topology.nodes.enumerated().map { index, node in
-            components.behaviors[node.kind]!(NodeSetup(index: index, node: node, dialect: topology.dialect, table: tables[index],
-                                                       queues: queues[index], linkDelays: delays[index]))
+        let behaviours = topology.nodes.enumerated().map { index, node -> any NodeBehavior in
+            let networks = node.interfaces.indices.map { topology.network(of: Topology.InterfaceID(node: index, interface: $0)) }
+            return components.behaviors[node.kind]!(NodeSetup(index: index, node: node, dialect: topology.dialect, table: tables[index],
+                                                              queues: queues[index], linkDelays: delays[index], networks: networks))
         }
         let simulator = Simulator(topology: topology, behaviours: behaviours, templates: templates)
         let duration = Double(max(topology.duration, 1))

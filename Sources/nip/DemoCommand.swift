@@ -75,12 +75,31 @@ struct DemoStory {
         if let trimmed = flow("video", in: trimming), let dropped = flow("video", in: wholeDrop) {
             out += "\n2. Layered video, 14 Mbps into a 10 Mbps edge (base layer 300 B + enhancements 400 B + 500 B per packet)\n"
             out += video("queue trims enhancement layers", trimmed) + video("queue drops whole packets", dropped)
-            out += "   → base layers delivered: \(trimmed.delivered) with trimming vs \(dropped.delivered) with whole-packet drop "
-                + "(\(signed(trimmed.delivered - dropped.delivered)) frames kept watchable)\n"
+            out += "   → the link is full either way (same bytes delivered), but trimming spends them on base layers: "
+                + "\(trimmed.delivered) frames watchable vs \(dropped.delivered) (\(signed(trimmed.delivered - dropped.delivered)))\n"
         }
-        out += "\n3. Header bytes per packet (every address in this network is 1 byte)\n"
+        out += manyNets()
+        out += "\n4. Header bytes per packet (a surgery packet: 1-byte addresses)\n"
         out += headerBytes()
         return out
+    }
+
+    /// The IoT island: readings over the gateway, header bytes on each side, translations.
+    func manyNets() -> String {
+        let readings = trimming.flows.filter { $0.name.hasPrefix("reading") }
+        guard !readings.isEmpty, let gateway = trimming.nodes.first(where: { $0.translations != nil }),
+              let translations = gateway.translations,
+              let island = trimming.links.first(where: { $0.to == "\(gateway.name):island" }),
+              let ipv6 = trimming.links.first(where: { $0.from == "\(gateway.name):v6" }),
+              island.packets > 0, ipv6.packets > 0 else { return "" }
+        let sent = readings.reduce(0) { $0 + $1.sent }, delivered = readings.reduce(0) { $0 + $1.delivered }
+        let p50 = readings.compactMap { $0.latency?.p50 }.max()
+        let failures = translations.sortedFailures.reduce(0) { $0 + $1.count }
+        return "\n3. IoT island on 1–2-byte addresses → IPv6-only server, through gateway `\(gateway.name)`\n"
+            + "   readings: \(delivered) of \(sent) delivered, p50 up to \(ms(p50)) ms; "
+            + "gateway translated \(translations.compactToIP) packets to IPv6 and \(translations.ipToCompact) back (\(failures) failures)\n"
+            + String(format: "   network header per packet: %.1f B in the island (compact) vs %.1f B on the IPv6 side, same datagrams\n",
+                     Double(island.headerBytes) / Double(island.packets), Double(ipv6.headerBytes) / Double(ipv6.packets))
     }
 
     func ratio(_ flow: FlowResult) -> Double { flow.sent == 0 ? 0 : Double(flow.onTime) / Double(flow.sent) }
@@ -94,7 +113,8 @@ struct DemoStory {
 
     func video(_ label: String, _ flow: FlowResult) -> String {
         "   \(label.padding(toLength: 32, withPad: " ", startingAt: 0)) \(flow.sent) sent, \(flow.delivered - flow.trimmed) complete, "
-            + "\(flow.trimmed) trimmed, \(flow.sent - flow.delivered) lost, \(flow.deliveredBytes / 1000) kB delivered\n"
+            + "\(flow.trimmed) trimmed, \(flow.sent - flow.delivered) lost; payload kB by layer "
+            + (flow.significanceBytes.isEmpty ? "-" : flow.significanceBytes.map { String($0 / 1000) }.joined(separator: " / ")) + "\n"
     }
 
     /// Network-header bytes of a surgery packet as this network sends it, against IPv4 and IPv6.

@@ -33,5 +33,21 @@ final class DemoNetworkTests: XCTestCase {
         XCTAssertGreaterThan(video.trimmed, 0)
         XCTAssertEqual(videoDropped.trimmed, 0)
         XCTAssertGreaterThan(video.delivered, videoDropped.delivered, "trimming keeps more base layers than whole-packet drop")
+        // The base layer (300 B, significance 0) is never cut: one per delivered packet.
+        XCTAssertEqual(video.significanceBytes.first, video.delivered * 300)
+        XCTAssertEqual(videoDropped.significanceBytes, [videoDropped.delivered * 300, videoDropped.delivered * 400, videoDropped.delivered * 500])
+        XCTAssertLessThan(video.significanceBytes[2], video.delivered * 500, "enhancement layer 2 is what gets trimmed")
+
+        // ManyNets: readings reach the IPv6 server through the gateway, with 8-byte compact headers
+        // in the island and 40-byte IPv6 headers beyond.
+        let readings = trimming.flows.filter { $0.name.hasPrefix("reading") }
+        XCTAssertFalse(readings.isEmpty)
+        XCTAssertTrue(readings.allSatisfy { $0.delivered > 0 })
+        let gateway = try XCTUnwrap(trimming.nodes.first { $0.name == "gw" }?.translations)
+        XCTAssertEqual(gateway.compactToIP, readings.reduce(0) { $0 + $1.delivered })
+        let island = try XCTUnwrap(trimming.links.first { $0.to == "gw:island" })
+        let ipv6 = try XCTUnwrap(trimming.links.first { $0.from == "gw:v6" })
+        XCTAssertEqual(Double(island.headerBytes) / Double(island.packets), 8)
+        XCTAssertEqual(Double(ipv6.headerBytes) / Double(ipv6.packets), 40)
     }
 }

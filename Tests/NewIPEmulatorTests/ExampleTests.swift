@@ -8,8 +8,8 @@ final class ExampleTests: XCTestCase {
         let examples = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().appendingPathComponent("Examples")
         let files = try FileManager.default.contentsOfDirectory(atPath: examples.path).filter { $0.hasSuffix(".yaml") }.sorted()
-        XCTAssertTrue(Set(files).isSuperset(of: ["chain.yaml", "demo.yaml", "lbf-dumbbell.yaml", "manynets-static.yaml",
-                                                 "qualitative-trimming.yaml"]), "\(files)")
+        XCTAssertTrue(Set(files).isSuperset(of: ["chain.yaml", "demo.yaml", "lbf-dumbbell.yaml", "manynets-gateway.yaml",
+                                                 "manynets-static.yaml", "qualitative-trimming.yaml"]), "\(files)")
         for file in files {
             let topology = try TopologyParser.load(path: examples.appendingPathComponent(file).path)
             let results = try Emulation(topology: topology).run()

@@ -106,14 +106,23 @@ final class RoutingAndDeviceTests: XCTestCase {
         XCTAssertEqual(results.links.first { $0.name == "r1:eth1->h2:eth0" }?.drops.map(\.count), [3])
     }
 
-    func testGatewayKindNeedsARegisteredBehaviour() throws {
-        let topology = try parse(chain(flows: "  []").replacingOccurrences(of: "kind: router", with: "kind: gateway"))
-        XCTAssertThrowsError(try Emulation(topology: topology)) { error in
+    func testGatewayKindNeedsACompactAndAnIPInterfaceAndARegisteredBehaviour() throws {
+        // A gateway between two compact interfaces has nothing to translate.
+        XCTAssertEqual(diagnostics(chain(flows: "  []").replacingOccurrences(of: "kind: router", with: "kind: gateway")), [
+            "test.yaml:10:5: gateway `r1` needs a compact interface and an IPv4 or IPv6 interface — give one interface a compact address (0x10) and another an IP address (2001:db8::1)",
+        ])
+        let yaml = chain(flows: "  []").replacingOccurrences(of: "kind: router", with: "kind: gateway")
+            .replacingOccurrences(of: "eth1: \"0x03\"", with: "eth1: \"2001:db8::1\"")
+            .replacingOccurrences(of: "eth0: {address: \"0x04\", capture: true}", with: "eth0: \"2001:db8::4\"")
+        let topology = try parse(yaml)
+        XCTAssertNoThrow(try Emulation(topology: topology))
+        var components = EmulatorComponents.standard
+        components.behaviors[.gateway] = nil
+        XCTAssertThrowsError(try Emulation(topology: topology, components: components)) { error in
             XCTAssertEqual((error as? TopologyError)?.description,
                            "test.yaml:9:3: no behaviour is registered for `kind: gateway` (node `r1`) — use kind router, or register a gateway behaviour in EmulatorComponents")
         }
-        var components = EmulatorComponents.standard
-        components.behaviors[.gateway] = { RouterNode($0) }
+        components.behaviors[.gateway] = { ManyNetsNode($0) }
         XCTAssertNoThrow(try Emulation(topology: topology, components: components))
     }
 

@@ -81,8 +81,14 @@ final class TopologyErrorTests: XCTestCase {
     }
 
     func testAddressOfTheWrongFamily() {
+        // A compact topology takes IP addresses (plain-IP interfaces), but a link carries one
+        // network and the compact host has no name for the IPv4 one.
         XCTAssertEqual(diagnostics(topology(replacing: "\"0x02\"", with: "10.0.0.2")), [
-            "test.yaml:11:23: address of `b:eth0`: address `10.0.0.2` is ipv4, but the compact dialect carries only compact addresses — use a compact address such as 0x01, or set `dialect: framework`",
+            "test.yaml:13:16: the link joins a compact interface (`a:eth0`) and an ipv4 one (`b:eth0`) — give both ends addresses of one family; a `kind: gateway` node joins networks",
+            "test.yaml:17:28: `b:eth0` (10.0.0.2) has no compact address for `a:eth0` to send to: no gateway maps it — bind it to a compact address in a gateway's `map`, e.g. `map: {\"0xF11400\": \"10.0.0.2\"}`",
+        ])
+        XCTAssertEqual(diagnostics(topology(replacing: "\"0x02\"", with: "nonsense")), [
+            "test.yaml:11:23: address of `b:eth0`: `nonsense` is not a compact address — write the encoded bytes in hex (0xDE00) or a decimal value (256), or an IPv4 or IPv6 address",
         ])
         // The framework dialect takes it.
         XCTAssertEqual(diagnostics("dialect: framework\n" + topology(replacing: "\"0x02\"", with: "10.0.0.2")), [])

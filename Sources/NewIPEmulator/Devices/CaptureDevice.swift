@@ -2,16 +2,22 @@ import NewIPCapture
 import NewIPDataPlane
 
 /// Wraps a device and records every packet it transmits or receives into a pcapng file, as
-/// bare New IP packets: link type 147 for the compact dialect, 148 for the framework one.
+/// bare New IP packets: link type 147 for the compact dialect, 148 for the framework one;
+/// bare IPv4 or IPv6 packets (raw, 101) on a plain-IP interface.
 /// Timestamps are virtual time (so a capture starts on 1 January 1970).
 public final class CaptureDevice: NetworkDevice {
     public let base: any NetworkDevice
     public let linkType: LinkType
     public private(set) var writer: PcapngWriter
 
-    public init(_ base: any NetworkDevice, dialect: PacketDialect, name: String) {
+    public convenience init(_ base: any NetworkDevice, dialect: PacketDialect, name: String) {
+        self.init(base, linkType: dialect == .compact ? .newIP : .newIPFramework, name: name)
+    }
+
+    /// Records with `linkType`: `.raw` (101) for a plain IPv4 or IPv6 interface.
+    public init(_ base: any NetworkDevice, linkType: LinkType, name: String) {
         self.base = base
-        linkType = dialect == .compact ? .newIP : .newIPFramework
+        self.linkType = linkType
         writer = PcapngWriter(interfaceNames: [linkType: name])
     }
 

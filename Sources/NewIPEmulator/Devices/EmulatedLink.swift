@@ -18,6 +18,8 @@ final class EmulatedLink {
     private(set) var propagating: Deque<PacketBuffer> = []
     var statistics = LinkStatistics()
     private var busySince: Nanoseconds = 0
+    /// Measures each packet's network header, when the run counts header bytes.
+    var headerLength: ((PacketBuffer) -> Int)?
 
     init(index: Int, from: Topology.InterfaceID, to: Topology.InterfaceID, spec: Topology.Link,
          random: RandomStream, events: EventQueue) {
@@ -47,6 +49,7 @@ final class EmulatedLink {
         guard let packet = transmitting else { return nil }
         transmitting = nil
         statistics.sent(bytes: packet.count, busy: now - busySince)
+        if let headerLength { statistics.headerBytes += headerLength(packet) }
         if random.chance(loss) { return packet }
         propagating.append(packet)
         events.schedule(.arrived(link: index), at: now + delay)

@@ -10,6 +10,8 @@ public enum LossReason: Hashable, Sendable {
     case tooBig
     /// Dropped by a fault-injection wrapper.
     case faultInjected
+    /// A gateway could not translate it.
+    case translation(TranslationFailure)
 
     /// The stable name used in every output (kebab case).
     public var name: String {
@@ -27,6 +29,7 @@ public enum LossReason: Hashable, Sendable {
         case .linkLoss: "link-loss"
         case .tooBig: "too-big"
         case .faultInjected: "fault-injected"
+        case .translation(let failure): failure.rawValue
         }
     }
 }
@@ -52,5 +55,52 @@ public struct LossCounters: Hashable, Sendable {
     /// (reason name, count) sorted by name: the order every output uses.
     public var sorted: [(reason: String, count: Int)] {
         counts.map { ($0.key.name, $0.value) }.sorted { $0.reason < $1.reason }
+    }
+}
+
+/// Why a gateway could not translate a packet (the data plane's `GatewayError`, by kind).
+public enum TranslationFailure: String, CaseIterable, Hashable, Sendable {
+    /// The mapping has no name for the source or the destination in the other network.
+    case unmapped
+    /// The UDP checksum did not verify.
+    case badChecksum = "bad-checksum"
+    /// Not UDP: only UDP is translated.
+    case notUDP = "not-udp"
+    /// An IPv4 fragment.
+    case fragmented
+    /// A compact packet without a source address.
+    case noSourceAddress = "no-source-address"
+    /// The UDP header (or the packet's own header) did not validate.
+    case malformed = "untranslatable"
+    /// Translated into a name the gateway itself answers for again.
+    case loop = "translation-loop"
+
+    public init(_ error: GatewayError) {
+        switch error {
+        case .unmapped: self = .unmapped
+        case .badChecksum: self = .badChecksum
+        case .notUDP: self = .notUDP
+        case .fragmented: self = .fragmented
+        case .noSourceAddress: self = .noSourceAddress
+        case .malformed: self = .malformed
+        }
+    }
+}
+
+/// What a gateway translated, each way, and what it could not, by reason.
+public struct TranslationCounters: Hashable, Sendable {
+    /// Compact New IP + UDP to IPv4 or IPv6 + UDP.
+    public var compactToIP = 0
+    /// IPv4 or IPv6 + UDP to compact New IP + UDP.
+    public var ipToCompact = 0
+    public private(set) var failures: [TranslationFailure: Int] = [:]
+
+    public init() {}
+
+    public mutating func record(_ failure: TranslationFailure) { failures[failure, default: 0] += 1 }
+
+    /// (reason, count) sorted by reason.
+    public var sortedFailures: [(reason: String, count: Int)] {
+        failures.map { ($0.key.rawValue, $0.value) }.sorted { $0.reason < $1.reason }
     }
 }

@@ -21,18 +21,27 @@ final class Simulator {
     private(set) var nodeStatistics: [NodeStatistics]
     private var pendingWakes: [Topology.InterfaceID] = []
     private var wakeTimes: [[Nanoseconds?]]
+    /// Plain IP interfaces or gateways: packets are inspected for IP + UDP too, and header
+    /// bytes are counted.
+    let isManyNets: Bool
 
     /// `templates` holds one header per flow, `behaviours` one behaviour per node.
     init(topology: Topology, behaviours: [any NodeBehavior], templates: [PacketTemplate]) {
         self.topology = topology
         self.behaviours = behaviours
         self.templates = templates
+        isManyNets = topology.isManyNets
         var links: [EmulatedLink] = []
         for spec in topology.links {
             let (a, b) = spec.endpoints
             for (from, to) in [(a, b), (b, a)] {
                 let random = RandomStream(seed: topology.seed, name: "link/\(topology.name(of: from))>\(topology.name(of: to))")
-                links.append(EmulatedLink(index: links.count, from: from, to: to, spec: spec, random: random, events: events))
+                let link = EmulatedLink(index: links.count, from: from, to: to, spec: spec, random: random, events: events)
+                if isManyNets {
+                    let (network, dialect) = (topology.network(of: from), topology.dialect)
+                    link.headerLength = { PacketInspector.headerLength($0, network: network, dialect: dialect) }
+                }
+                links.append(link)
             }
         }
         self.links = links
@@ -75,7 +84,9 @@ final class Simulator {
                     device = injector
                 }
                 if node.interfaces[interfaceIndex].capture {
-                    let capture = CaptureDevice(device, dialect: topology.dialect, name: topology.name(of: id))
+                    let capture = topology.network(of: id).isIP
+                        ? CaptureDevice(device, linkType: .raw, name: topology.name(of: id))
+                        : CaptureDevice(device, dialect: topology.dialect, name: topology.name(of: id))
                     captures.append(("\(node.name)-\(node.interfaces[interfaceIndex].name)", capture))
                     device = capture
                 }
@@ -125,9 +136,9 @@ final class Simulator {
         var packet = pool.take()
         let size = sources[flow].nextSize()
         templates[flow].write(into: &packet, size: size, probe: Probe(flow: flow, sequence: sources[flow].sequence, sentAt: now))
-        flowStatistics[flow].sent(bytes: size)
+        flowStatistics[flow].sent(bytes: size, header: templates[flow].header.count)
         nodeStatistics[node].originated += 1
-        behaviours[node].send(consume packet, context: context(node))
+        behaviours[node].send(consume packet, from: topology.flows[flow].source.interface, context: context(node))
         // The next send is scheduled after the link took this packet, so at a tie the link
         // finishes before the flow's next packet arrives at the queue.
         serviceWokenInterfaces()
@@ -184,7 +195,10 @@ final class Simulator {
         nodeStatistics[node].delivered += 1
         if let finding = inspect(packet), topology.flows[finding.probe.flow].destination.node == node {
             flowStatistics[finding.probe.flow].delivered(latency: now - finding.probe.sentAt, bytes: packet.count,
-                                                         trimmed: finding.trimmed)
+                                                         header: finding.headerLength, trimmed: finding.trimmed)
+            if let spec = finding.payloadSpec {
+                packet.withUnsafeBytes { flowStatistics[finding.probe.flow].deliveredChunks(UnsafeRawBufferPointer(rebasing: $0[spec])) }
+            }
         }
         pool.recycle(packet)
     }
@@ -198,7 +212,7 @@ final class Simulator {
 
     /// The packet's probe, if it belongs to one of this run's flows.
     private func inspect(_ packet: PacketBuffer) -> PacketInspector.Finding? {
-        guard let finding = PacketInspector.inspect(packet, dialect: topology.dialect),
+        guard let finding = PacketInspector.inspect(packet, dialect: topology.dialect, ip: isManyNets),
               finding.probe.flow < topology.flows.count else { return nil }
         return finding
     }

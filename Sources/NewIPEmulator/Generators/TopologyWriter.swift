@@ -23,6 +23,16 @@ public enum TopologyWriter {
                     out += "      \"\(prefixText(route.prefix))\": \(node.interfaces[route.interface].name)\n"
                 }
             }
+            if let gateway = node.gateway {
+                if !gateway.bindings.isEmpty {
+                    let pairs = gateway.bindings.map { "\"\($0.compact)\": \"\($0.ip)\"" }
+                    out += "    map: {" + pairs.joined(separator: ", ") + "}\n"
+                }
+                if let prefix = gateway.ipv6Prefix { out += "    ipv6-prefix: \"\(prefix)\"\n" }
+                if !gateway.compactPrefixes.isEmpty {
+                    out += "    compact-prefix: [" + gateway.compactPrefixes.map { "\"\($0)\"" }.joined(separator: ", ") + "]\n"
+                }
+            }
         }
         out += "links:\n"
         for link in topology.links {
@@ -38,6 +48,7 @@ public enum TopologyWriter {
         out += "flows:\n"
         for flow in topology.flows {
             out += "  - {name: \(flow.name), from: \(topology.name(of: flow.source)), to: \(topology.name(of: flow.destination))"
+            if let address = flow.destinationAddress { out += ", to-address: \"\(address)\"" }
             out += ", \(patternText(flow.pattern))"
             if flow.chunks.isEmpty { out += ", size: \(sizeText(flow.size))" }
             out += ", start: \(UnitText.duration(flow.start)), stop: \(UnitText.duration(flow.stop))"

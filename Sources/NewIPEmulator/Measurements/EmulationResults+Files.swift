@@ -26,9 +26,9 @@ extension EmulationResults {
             "name": .string(name),
             "seed": .integer(Int64(bitPattern: seed)),
             "duration_ns": .integer(duration),
-            "flows": .array(flows.map(\.json)),
-            "links": .array(links.map(\.json)),
-            "nodes": .array(nodes.map(\.json)),
+            "flows": .array(flows.map { $0.json(manyNets: isManyNets) }),
+            "links": .array(links.map { $0.json(manyNets: isManyNets) }),
+            "nodes": .array(nodes.map { $0.json(manyNets: isManyNets) }),
         ])
     }
 
@@ -36,7 +36,9 @@ extension EmulationResults {
         CSVText.table(
             header: ["flow", "from", "to", "sent", "sent_bytes", "delivered", "delivered_bytes", "early", "on_time", "late",
                      "trimmed", "in_flight", "unaccounted", "drops", "latency_min_ns", "latency_mean_ns", "latency_p50_ns",
-                     "latency_p99_ns", "latency_p99_9_ns", "latency_max_ns", "jitter_ns"],
+                     "latency_p99_ns", "latency_p99_9_ns", "latency_max_ns", "jitter_ns"]
+                + (isManyNets ? ["sent_header_bytes", "delivered_header_bytes", "sent_header_per_packet", "delivered_header_per_packet"] : [])
+                + (hasChunks ? ["bytes_by_significance"] : []),
             rows: flows.map { flow in
                 let latency = flow.latency.map { latency in
                     [String(latency.min), DecimalText.fixed(latency.mean, digits: 3), String(latency.p50),
@@ -46,27 +48,41 @@ extension EmulationResults {
                     + [flow.sent, flow.sentBytes, flow.delivered, flow.deliveredBytes, flow.early, flow.onTime, flow.late,
                        flow.trimmed, flow.inFlight, flow.unaccounted].map { String($0) }
                     + [Self.dropText(flow.drops)] + latency + [DecimalText.fixed(flow.jitter, digits: 3)]
+                    + (isManyNets ? [String(flow.sentHeaderBytes), String(flow.deliveredHeaderBytes),
+                                     DecimalText.fixed(flow.sentHeaderPerPacket, digits: 3),
+                                     DecimalText.fixed(flow.deliveredHeaderPerPacket, digits: 3)] : [])
+                    + (hasChunks ? [flow.significanceBytes.map(String.init).joined(separator: " ")] : [])
             })
+    }
+
+    /// Whether any flow cut its payload into chunks (flows.csv then lists bytes per level).
+    private var hasChunks: Bool { flows.contains { !$0.significanceBytes.isEmpty }
     }
 
     private var linksCSV: String {
         CSVText.table(
             header: ["link", "from", "to", "packets", "bytes", "busy_ns", "utilisation", "queue_mean", "queue_max", "drops",
-                     "trimmed_chunks", "trimmed_bytes", "corrupted"],
+                     "trimmed_chunks", "trimmed_bytes", "corrupted"] + (isManyNets ? ["header_bytes", "header_per_packet"] : []),
             rows: links.map { link in
                 [link.name, link.from, link.to, String(link.packets), String(link.bytes), String(link.busyTime),
                  DecimalText.fixed(link.utilisation, digits: 6), DecimalText.fixed(link.meanQueue, digits: 6),
                  String(link.maxQueue), Self.dropText(link.drops), String(link.trimmedChunks), String(link.trimmedBytes),
                  String(link.corrupted)]
+                    + (isManyNets ? [String(link.headerBytes), DecimalText.fixed(link.headerPerPacket, digits: 3)] : [])
             })
     }
 
     private var nodesCSV: String {
         CSVText.table(
-            header: ["node", "kind", "received", "originated", "transmitted", "forwarded", "delivered", "drops"],
+            header: ["node", "kind", "received", "originated", "transmitted", "forwarded", "delivered", "drops"]
+                + (isManyNets ? ["compact_to_ip", "ip_to_compact", "translation_failures"] : []),
             rows: nodes.map { node in
                 [node.name, node.kind.rawValue] + [node.received, node.originated, node.transmitted, node.forwarded,
                                                    node.delivered].map(String.init) + [Self.dropText(node.drops)]
+                    + (isManyNets ? node.translations.map { translations in
+                        [String(translations.compactToIP), String(translations.ipToCompact),
+                         Self.dropText(translations.sortedFailures)]
+                    } ?? ["", "", ""] : [])
             })
     }
 
@@ -81,7 +97,11 @@ func dropsJSON(_ drops: [(reason: String, count: Int)]) -> JSONValue {
 }
 
 extension FlowResult {
-    var json: JSONValue {
+    /// Mean network-header bytes per packet sent, and per packet delivered.
+    public var sentHeaderPerPacket: Double { sent == 0 ? 0 : Double(sentHeaderBytes) / Double(sent) }
+    public var deliveredHeaderPerPacket: Double { delivered == 0 ? 0 : Double(deliveredHeaderBytes) / Double(delivered) }
+
+    func json(manyNets: Bool) -> JSONValue {
         var members: [String: JSONValue] = [
             "name": .string(name), "from": .string(from), "to": .string(to),
             "sent": .int(sent), "sent_bytes": .int(sentBytes), "delivered": .int(delivered),
@@ -89,6 +109,16 @@ extension FlowResult {
             "trimmed": .int(trimmed), "in_flight": .int(inFlight), "unaccounted": .int(unaccounted),
             "drops": dropsJSON(drops), "jitter_ns": .decimal(jitter, digits: 3),
         ]
+        if manyNets {
+            members["header_bytes"] = .object([
+                "sent": .int(sentHeaderBytes), "delivered": .int(deliveredHeaderBytes),
+                "sent_per_packet": .decimal(sentHeaderPerPacket, digits: 3),
+                "delivered_per_packet": .decimal(deliveredHeaderPerPacket, digits: 3),
+            ])
+        }
+        if !significanceBytes.isEmpty {
+            members["bytes_by_significance"] = .array(significanceBytes.map { .int($0) })
+        }
         if let window {
             members["window_ns"] = .object(["min": .integer(window.min), "max": .integer(window.max)])
         }
@@ -103,22 +133,37 @@ extension FlowResult {
 }
 
 extension LinkResult {
-    var json: JSONValue {
-        .object([
+    /// Mean network-header bytes per packet carried.
+    public var headerPerPacket: Double { packets == 0 ? 0 : Double(headerBytes) / Double(packets) }
+
+    func json(manyNets: Bool) -> JSONValue {
+        var members: [String: JSONValue] = [
             "from": .string(from), "to": .string(to), "packets": .int(packets), "bytes": .int(bytes),
             "busy_ns": .integer(busyTime), "utilisation": .decimal(utilisation, digits: 6),
             "queue_mean": .decimal(meanQueue, digits: 6), "queue_max": .int(maxQueue), "drops": dropsJSON(drops),
             "trimmed_chunks": .int(trimmedChunks), "trimmed_bytes": .int(trimmedBytes), "corrupted": .int(corrupted),
-        ])
+        ]
+        if manyNets {
+            members["header_bytes"] = .int(headerBytes)
+            members["header_per_packet"] = .decimal(headerPerPacket, digits: 3)
+        }
+        return .object(members)
     }
 }
 
 extension NodeResult {
-    var json: JSONValue {
-        .object([
+    func json(manyNets: Bool) -> JSONValue {
+        var members: [String: JSONValue] = [
             "name": .string(name), "kind": .string(kind.rawValue), "received": .int(received),
             "originated": .int(originated), "transmitted": .int(transmitted), "forwarded": .int(forwarded),
             "delivered": .int(delivered), "drops": dropsJSON(drops),
-        ])
+        ]
+        if manyNets, let translations {
+            members["translations"] = .object([
+                "compact_to_ip": .int(translations.compactToIP), "ip_to_compact": .int(translations.ipToCompact),
+                "failures": dropsJSON(translations.sortedFailures),
+            ])
+        }
+        return .object(members)
     }
 }

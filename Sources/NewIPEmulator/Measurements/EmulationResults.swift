@@ -13,6 +13,9 @@ public struct EmulationResults: Sendable {
     public var events: Int
     /// pcapng files of the interfaces marked `capture`, named `node-interface`.
     public var captures: [(name: String, bytes: [UInt8])]
+    /// The topology has plain-IP interfaces or gateways: the files then carry header bytes
+    /// and translation counts (other runs' files are unchanged by them).
+    public var isManyNets: Bool
 }
 
 public struct FlowResult: Sendable {
@@ -23,6 +26,12 @@ public struct FlowResult: Sendable {
     public var sentBytes: Int
     public var delivered: Int
     public var deliveredBytes: Int
+    /// Network-header bytes (New IP, IPv4 or IPv6; UDP excluded) of the sent packets as
+    /// sent, and of the delivered ones as delivered: a gateway on the way makes them differ.
+    public var sentHeaderBytes: Int
+    public var deliveredHeaderBytes: Int
+    /// Payload bytes delivered per significance level (index = level) for a flow with chunks.
+    public var significanceBytes: [Int]
     /// The window deliveries were judged against (the contract's, or the flow's `window`).
     public var window: DelayWindow?
     /// Judged against `window` (zero without one): below its min, within, above its max.
@@ -73,6 +82,8 @@ public struct LinkResult: Sendable {
     public var trimmedBytes: Int
     /// Packets fault injection corrupted and passed on at the receiving end.
     public var corrupted: Int
+    /// Network-header bytes of the `packets` (counted in ManyNets runs only).
+    public var headerBytes: Int
 
     public var name: String { "\(from)->\(to)" }
 }
@@ -85,8 +96,11 @@ public struct NodeResult: Sendable {
     public var transmitted: Int
     public var forwarded: Int
     public var delivered: Int
-    /// Every drop the node's behaviour decided, its queues' included.
+    /// Every drop the node's behaviour decided, its queues' included (a gateway's
+    /// translation failures too).
     public var drops: [(reason: String, count: Int)]
+    /// A gateway's translations each way and failures by reason; `nil` for other nodes.
+    public var translations: TranslationCounters?
 }
 
 extension EmulationResults {
@@ -111,17 +125,22 @@ extension EmulationResults {
                               meanQueue: link.statistics.meanQueue(until: topology.duration),
                               maxQueue: link.statistics.maxQueue, drops: drops.sorted,
                               trimmedChunks: queue.trimming.chunks, trimmedBytes: queue.trimming.bytes,
-                              corrupted: simulator.faults.first { $0.link == link.index }?.device.corrupted ?? 0)
+                              corrupted: simulator.faults.first { $0.link == link.index }?.device.corrupted ?? 0,
+                              headerBytes: link.statistics.headerBytes)
         }
         nodes = topology.nodes.enumerated().map { index, node in
             let statistics = simulator.nodeStatistics[index]
             var drops = LossCounters()
             drops.record(simulator.behaviours[index].drops)
+            let translations = simulator.behaviours[index].translations
+            for (failure, count) in translations?.failures ?? [:] { drops.record(.translation(failure), count: count) }
             return NodeResult(name: node.name, kind: node.kind, received: statistics.received,
                               originated: statistics.originated, transmitted: statistics.transmitted,
-                              forwarded: statistics.forwarded, delivered: statistics.delivered, drops: drops.sorted)
+                              forwarded: statistics.forwarded, delivered: statistics.delivered, drops: drops.sorted,
+                              translations: translations)
         }
         captures = simulator.captures.map { ($0.name, $0.device.bytes) }
+        isManyNets = simulator.isManyNets
     }
 }
 
@@ -134,6 +153,9 @@ extension FlowResult {
         sentBytes = statistics.sentBytes
         delivered = statistics.delivered
         deliveredBytes = statistics.deliveredBytes
+        sentHeaderBytes = statistics.sentHeaderBytes
+        deliveredHeaderBytes = statistics.deliveredHeaderBytes
+        significanceBytes = statistics.significanceBytes
         window = flow.judgedWindow
         early = statistics.early
         onTime = statistics.onTime

@@ -10,6 +10,10 @@ struct FlowStatistics {
     private(set) var sentBytes = 0
     private(set) var delivered = 0
     private(set) var deliveredBytes = 0
+    /// Network-header bytes of the packets sent and delivered (New IP, IPv4 or IPv6 header;
+    /// UDP not included): they differ when a gateway swapped the header on the way.
+    private(set) var sentHeaderBytes = 0
+    private(set) var deliveredHeaderBytes = 0
     private(set) var early = 0
     private(set) var onTime = 0
     private(set) var late = 0
@@ -27,17 +31,36 @@ struct FlowStatistics {
 
     init(window: DelayWindow?) { self.window = window }
 
-    mutating func sent(bytes: Int) {
+    mutating func sent(bytes: Int, header: Int = 0) {
         sent += 1
         sentBytes += bytes
+        sentHeaderBytes += header
     }
 
     mutating func dropped(_ reason: LossReason) { drops.record(reason) }
 
+    /// Payload bytes delivered per significance level (index = level), from the chunk tables of
+    /// delivered packets (a trimmed chunk has length 0).
+    private(set) var significanceBytes: [Int] = []
+
+    /// Adds the chunk lengths of a delivered packet's payload-spec body.
+    mutating func deliveredChunks(_ body: UnsafeRawBufferPointer) {
+        guard body.count > PayloadSpec.Field.chunkCount else { return }
+        let count = Int(body[PayloadSpec.Field.chunkCount])
+        guard body.count >= PayloadSpec.bodyLength(chunkCount: count) else { return }
+        for chunk in 0..<count {
+            let at = PayloadSpec.Field.firstChunk + PayloadSpec.Field.chunkLength * chunk
+            let level = Int(body[at])
+            if significanceBytes.count <= level { significanceBytes += Array(repeating: 0, count: level + 1 - significanceBytes.count) }
+            significanceBytes[level] += Int(body[at + 1]) << 8 | Int(body[at + 2])
+        }
+    }
+
     /// A packet arrived `latency` after it was sent, `bytes` long, trimmed on the way or not.
-    mutating func delivered(latency: Nanoseconds, bytes: Int, trimmed wasTrimmed: Bool) {
+    mutating func delivered(latency: Nanoseconds, bytes: Int, header: Int = 0, trimmed wasTrimmed: Bool) {
         delivered += 1
         deliveredBytes += bytes
+        deliveredHeaderBytes += header
         if wasTrimmed { trimmed += 1 }
         if let window {
             if latency > window.max { late += 1 } else if latency < window.min { early += 1 } else { onTime += 1 }

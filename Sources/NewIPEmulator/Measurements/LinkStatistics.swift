@@ -6,6 +6,8 @@ struct LinkStatistics {
     private(set) var packets = 0
     private(set) var bytes = 0
     private(set) var busyTime: Nanoseconds = 0
+    /// Network-header bytes of the packets counted in `bytes` (ManyNets runs only).
+    var headerBytes = 0
     var losses = LossCounters()
     /// Integral of queued packets over time (packet·ns), up to `lastChange`.
     private var queueArea: Double = 0

@@ -8,6 +8,9 @@ import NewIPDataPlane
 public protocol NodeBehavior: AnyObject {
     /// A packet one of the node's flows sends.
     func send(_ packet: consuming PacketBuffer, context: NodeContext)
+    /// A packet one of the node's flows sends from `interface`'s address (which tells its
+    /// network on a node with several); by default `send(_:context:)`.
+    func send(_ packet: consuming PacketBuffer, from interface: Int, context: NodeContext)
     /// A packet arrived on `interface`.
     func receive(_ packet: consuming PacketBuffer, on interface: Int, context: NodeContext)
     /// The next packet to put on `interface`, which is free to send now.
@@ -18,6 +21,16 @@ public protocol NodeBehavior: AnyObject {
     func queue(on interface: Int) -> QueueStatistics
     /// Every drop the node decided, queues included.
     var drops: DropCounters { get }
+    /// A gateway's translations; `nil` (the default) for other nodes.
+    var translations: TranslationCounters? { get }
+}
+
+extension NodeBehavior {
+    public func send(_ packet: consuming PacketBuffer, from interface: Int, context: NodeContext) {
+        send(packet, context: context)
+    }
+
+    public var translations: TranslationCounters? { nil }
 }
 
 /// An egress queue's state and what it dropped and trimmed so far.
@@ -48,6 +61,10 @@ public struct NodeContext {
     /// The node dropped the packet (it is also counted in `NodeBehavior.drops`); the
     /// emulator charges the drop to the packet's flow.
     public func drop(_ packet: PacketBuffer, reason: DropReason) { simulator.discard(packet, .dataPlane(reason)) }
+
+    /// The node dropped the packet for a reason outside the data plane's (a gateway that
+    /// could not translate it); the emulator charges the drop to the packet's flow.
+    public func drop(_ packet: PacketBuffer, loss reason: LossReason) { simulator.discard(packet, reason) }
 
     /// A packet now waits in `interface`'s queue: the emulator asks for it once the device is free.
     public func packetQueued(on interface: Int) {

@@ -2,7 +2,8 @@ import NewIPDataPlane
 import NewIPWire
 
 /// Addresses and route prefixes as a topology writes them, checked against the dialect:
-/// the compact dialect carries only compact addresses; the framework dialect any family.
+/// in the compact dialect a compact address is a New IP interface and an IPv4 or IPv6
+/// address a plain-IP one (ManyNets); the framework dialect carries any family in its header.
 enum AddressText {
     /// `0xDE00` or a decimal value (compact), `10.0.0.1`, `2001:db8::1`, or in the framework
     /// dialect a bare number 0–255 for its one-byte addresses.
@@ -10,13 +11,9 @@ enum AddressText {
         switch dialect {
         case .compact:
             if let address = CompactAddress(text) { return .compact(address) }
-            if let other = FrameworkAddress(text), other.type != .compact {
-                throw UnitProblem(problem: "address `\(text)` is \(other.type.name), "
-                                      + "but the compact dialect carries only compact addresses",
-                                  fix: "use a compact address such as 0x01, or set `dialect: framework`")
-            }
+            if let other = FrameworkAddress(text), other.type == .ipv4 || other.type == .ipv6 { return other }
             throw UnitProblem(problem: "`\(text)` is not a compact address",
-                              fix: "write the encoded bytes in hex (0xDE00) or a decimal value (256)")
+                              fix: "write the encoded bytes in hex (0xDE00) or a decimal value (256), or an IPv4 or IPv6 address")
         case .framework:
             if let address = FrameworkAddress(text) { return address }
             throw UnitProblem(problem: "`\(text)` is not an address",
@@ -25,10 +22,16 @@ enum AddressText {
     }
 
     /// `0xDE/8`, `10.0.0.0/8`, `2001:db8::/32`, an address (its exact prefix), or `default`
-    /// (every family the dialect carries).
-    static func prefixes(_ text: String, dialect: PacketDialect) throws(UnitProblem) -> [RoutePrefix] {
+    /// (every family the dialect carries; on a plain-IP interface of a compact topology, pass
+    /// its `network`: the default of that family).
+    static func prefixes(_ text: String, dialect: PacketDialect, network: Topology.Network = .newIP) throws(UnitProblem) -> [RoutePrefix] {
         if text == "default" {
             let all = RoutePrefix.compact(.all)
+            switch network {
+            case .ipv4: return [.ipv4(IPv4Prefix(address: .any, length: 0)!)]
+            case .ipv6: return [.ipv6(IPv6Prefix(address: .unspecified, length: 0)!)]
+            case .newIP: break
+            }
             guard dialect == .framework else { return [all] }
             return [all, .ipv4(IPv4Prefix(address: .any, length: 0)!), .ipv6(IPv6Prefix(address: .unspecified, length: 0)!)]
         }
@@ -43,10 +46,6 @@ enum AddressText {
         let other: RoutePrefix? = text.contains(":") ? IPv6Prefix(text).map(RoutePrefix.ipv6) : IPv4Prefix(text).map(RoutePrefix.ipv4)
         guard let other else {
             throw UnitProblem(problem: "`\(text)` is not a prefix", fix: "write e.g. 0xDE/8, 10.0.0.0/8 or 2001:db8::/32")
-        }
-        guard dialect == .framework else {
-            throw UnitProblem(problem: "prefix `\(text)` is not compact, but the compact dialect routes only compact addresses",
-                              fix: "use a compact prefix such as 0xDE/8, or set `dialect: framework`")
         }
         return [other]
     }

@@ -1,5 +1,6 @@
 import HeapModule
 import NewIPDataPlane
+import NewIPWire
 
 /// The forwarding table of every node, computed from a topology.
 ///
@@ -20,30 +21,96 @@ public enum RoutingTables {
     }
 
     /// Every node's routes in the order they are installed (a later one replaces an earlier
-    /// one for the same prefix): its own addresses (`NextHop.local`), the computed routes,
-    /// then its static routes. For runtimes that configure real nodes from a topology.
+    /// one for the same prefix): its own addresses (`NextHop.local`) and, on a gateway, the
+    /// names it answers for; the computed routes; then its static routes. For runtimes that
+    /// configure real nodes from a topology.
+    ///
+    /// With several networks (ManyNets), each network is routed on its own links, so a
+    /// compact route never leaves by an IP interface and the other way round. A gateway
+    /// advertises, in the island, the compact names of IP hosts (`map`) and its
+    /// `compact-prefix`es, and on the IP side the IP names of island hosts (`map`) and its
+    /// `ipv6-prefix`; a route to a name of a real host carries the path knowledge of the
+    /// whole way there (to the gateway, then on to the host).
     public static func routes(for topology: Topology) -> [[(prefix: RoutePrefix, route: Route)]] {
         var routes: [[(prefix: RoutePrefix, route: Route)]] = topology.nodes.map { node in
             node.interfaces.map { (AddressText.exact($0.address), Route(nextHop: .local)) }
         }
+        let advertisements = advertisements(in: topology)
+        for advertisement in advertisements {
+            routes[advertisement.gateway].append((advertisement.prefix, Route(nextHop: .local)))
+        }
         let peers = neighbours(topology)
         if topology.routing != .static {
-            var incoming: [[(node: Int, interface: Int, delay: Nanoseconds)]] = Array(repeating: [], count: topology.nodes.count)
+            let networks = topology.nodes.indices.map { node in
+                topology.nodes[node].interfaces.indices.map { topology.network(of: Topology.InterfaceID(node: node, interface: $0)) }
+            }
+            var incoming: [Topology.Network: [[(node: Int, interface: Int, delay: Nanoseconds)]]] = [:]
             for (node, interfaces) in peers.enumerated() {
                 for (interface, peer) in interfaces.enumerated() where peer.node >= 0 {
-                    incoming[peer.node].append((node, interface, peer.delay))
+                    let network = networks[node][interface]
+                    incoming[network, default: Array(repeating: [], count: topology.nodes.count)][peer.node]
+                        .append((node, interface, peer.delay))
                 }
             }
+            let none = Array(repeating: [(node: Int, interface: Int, delay: Nanoseconds)](), count: topology.nodes.count)
+            var cache: [PathKey: [PathStep?]] = [:]
+            func paths(to destination: Int, in network: Topology.Network) -> [PathStep?] {
+                let key = PathKey(destination: destination, network: network)
+                if let cached = cache[key] { return cached }
+                let paths = shortestPaths(to: destination, in: topology, incoming: incoming[network] ?? none)
+                cache[key] = paths
+                return paths
+            }
+            let needed = Set(advertisements.flatMap { [$0.gateway] + ($0.target.map { [$0.node] } ?? []) })
+            // Host-only routing skips destinations that are not hosts (and are not needed to
+            // reach a gateway's names).
             for destination in topology.nodes.indices
-            where topology.routing == .shortestDelay || topology.nodes[destination].kind == .host {
-                let paths = shortestPaths(to: destination, in: topology, incoming: incoming)
-                for (source, path) in paths.enumerated() where source != destination {
-                    guard let path else { continue }
-                    let hop = NextHop(interface: path.interface, neighbour: NeighbourID(rawValue: UInt64(path.next)))
-                    let route = Route(nextHop: hop, toDelay: path.delay, toHops: path.hops)
-                    for interface in topology.nodes[destination].interfaces {
-                        routes[source].append((AddressText.exact(interface.address), route))
+            where topology.routing == .shortestDelay || topology.nodes[destination].kind == .host || needed.contains(destination) {
+                // In interface order, each network once (one network: the classic single pass).
+                var seen: [Topology.Network] = []
+                for network in networks[destination] where !seen.contains(network) {
+                    seen.append(network)
+                    let found = shortestPaths(to: destination, in: topology, incoming: incoming[network] ?? none)
+                    if needed.contains(destination) { cache[PathKey(destination: destination, network: network)] = found }
+                    for (source, path) in found.enumerated() where source != destination {
+                        guard let path else { continue }
+                        let hop = NextHop(interface: path.interface, neighbour: NeighbourID(rawValue: UInt64(path.next)))
+                        let route = Route(nextHop: hop, toDelay: path.delay, toHops: path.hops)
+                        for (index, interface) in topology.nodes[destination].interfaces.enumerated()
+                        where networks[destination][index] == network {
+                            routes[source].append((AddressText.exact(interface.address), route))
+                        }
                     }
+                }
+            }
+            // Names gateways answer for: the best gateway for each source, the way on included.
+            var order: [RoutePrefix] = []
+            var offers: [RoutePrefix: [Advertisement]] = [:]
+            for advertisement in advertisements {
+                if offers[advertisement.prefix] == nil { order.append(advertisement.prefix) }
+                offers[advertisement.prefix, default: []].append(advertisement)
+            }
+            for prefix in order {
+                var best: [(delay: Nanoseconds, hops: Int, gateway: Int, step: PathStep)?] = Array(repeating: nil, count: topology.nodes.count)
+                for offer in offers[prefix]! {
+                    var extra = (delay: Nanoseconds(0), hops: 0)
+                    if let target = offer.target {
+                        guard let onward = paths(to: target.node, in: topology.network(of: target))[offer.gateway] else { continue }
+                        extra = (onward.delay, onward.hops)
+                    }
+                    for (source, path) in paths(to: offer.gateway, in: offer.network).enumerated() {
+                        guard let path, offers[prefix]!.allSatisfy({ $0.gateway != source }) else { continue }
+                        let candidate = (delay: path.delay + extra.delay, hops: path.hops + extra.hops, gateway: offer.gateway, step: path)
+                        if let current = best[source], (current.delay, current.hops, current.gateway) <= (candidate.delay, candidate.hops, candidate.gateway) {
+                            continue
+                        }
+                        best[source] = candidate
+                    }
+                }
+                for (source, choice) in best.enumerated() {
+                    guard let choice else { continue }
+                    let hop = NextHop(interface: choice.step.interface, neighbour: NeighbourID(rawValue: UInt64(choice.step.next)))
+                    routes[source].append((prefix, Route(nextHop: hop, toDelay: choice.delay, toHops: choice.hops)))
                 }
             }
         }
@@ -55,6 +122,57 @@ public enum RoutingTables {
             }
         }
         return routes
+    }
+
+    private struct PathKey: Hashable {
+        var destination: Int
+        var network: Topology.Network
+    }
+
+    /// A name a gateway answers for in one network, and the interface it stands for.
+    struct Advertisement {
+        var prefix: RoutePrefix
+        var network: Topology.Network
+        var gateway: Int
+        /// The real interface behind the name, when it is one of the topology's.
+        var target: Topology.InterfaceID?
+    }
+
+    /// What every gateway advertises, in file order: for each binding, the name of a real
+    /// interface in the other network (both names when neither is real); then the compact
+    /// prefixes and the IPv6 prefix.
+    static func advertisements(in topology: Topology) -> [Advertisement] {
+        guard topology.dialect == .compact else { return [] }
+        var owners: [FrameworkAddress: Topology.InterfaceID] = [:]
+        for (node, spec) in topology.nodes.enumerated() {
+            for index in spec.interfaces.indices { owners[spec.interfaces[index].address] = Topology.InterfaceID(node: node, interface: index) }
+        }
+        var result: [Advertisement] = []
+        for (index, node) in topology.nodes.enumerated() where node.kind == .gateway {
+            guard let spec = node.gateway else { continue }
+            for binding in spec.bindings {
+                let compact = FrameworkAddress.compact(binding.compact)
+                let ipNetwork = Topology.Network(binding.ip, dialect: topology.dialect)
+                switch (owners[compact], owners[binding.ip]) {
+                case (nil, let ip?):
+                    result.append(Advertisement(prefix: AddressText.exact(compact), network: .newIP, gateway: index, target: ip))
+                case (let island?, nil):
+                    result.append(Advertisement(prefix: AddressText.exact(binding.ip), network: ipNetwork, gateway: index, target: island))
+                case (nil, nil):
+                    result.append(Advertisement(prefix: AddressText.exact(compact), network: .newIP, gateway: index, target: nil))
+                    result.append(Advertisement(prefix: AddressText.exact(binding.ip), network: ipNetwork, gateway: index, target: nil))
+                case (.some, .some):
+                    break
+                }
+            }
+            for prefix in spec.compactPrefixes {
+                result.append(Advertisement(prefix: .compact(prefix), network: .newIP, gateway: index, target: nil))
+            }
+            if let prefix = spec.ipv6Prefix {
+                result.append(Advertisement(prefix: .ipv6(prefix), network: .ipv6, gateway: index, target: nil))
+            }
+        }
+        return result
     }
 
     /// For each node and interface: the node at the other end of its link, and the delay.

@@ -65,14 +65,17 @@ public struct Topology: Sendable {
         public var routes: [StaticRoute]
         /// Where the node is defined, for errors found after parsing.
         public var location: SourceLocation?
+        /// A gateway's address mapping (`kind: gateway` only).
+        public var gateway: GatewaySpec?
 
         public init(name: String, kind: NodeKind, interfaces: [Interface], routes: [StaticRoute] = [],
-                    location: SourceLocation? = nil) {
+                    location: SourceLocation? = nil, gateway: GatewaySpec? = nil) {
             self.name = name
             self.kind = kind
             self.interfaces = interfaces
             self.routes = routes
             self.location = location
+            self.gateway = gateway
         }
     }
 
@@ -175,10 +178,16 @@ public struct Topology: Sendable {
         public var window: DelayWindow?
         /// Qualitative payload spec: chunks after the probe, significance 0 most important.
         public var chunks: [PayloadSpec.Chunk]
+        /// The destination address the packets carry instead of the one `destination` is known
+        /// by from the source's network (an address no gateway maps, to see the drop); `nil`
+        /// for the usual one.
+        public var destinationAddress: FrameworkAddress?
 
         public init(name: String, source: InterfaceID, destination: InterfaceID, pattern: TrafficPattern,
                     size: PacketSize, start: Nanoseconds = 0, stop: Nanoseconds, contract: FlowContract? = nil,
-                    chunks: [PayloadSpec.Chunk] = [], window: DelayWindow? = nil) {
+                    chunks: [PayloadSpec.Chunk] = [], window: DelayWindow? = nil,
+                    destinationAddress: FrameworkAddress? = nil) {
+            self.destinationAddress = destinationAddress
             self.name = name
             self.source = source
             self.destination = destination
@@ -200,4 +209,98 @@ public struct Topology: Sendable {
 
     /// `node:interface`, as endpoints are written.
     public func name(of id: InterfaceID) -> String { "\(nodes[id.node].name):\(interface(id).name)" }
+
+    /// The network an interface is in (see `Network`).
+    public func network(of id: InterfaceID) -> Network { Network(interface(id).address, dialect: dialect) }
+
+    /// Whether node `index` can be a gateway: a compact topology, and a compact interface and
+    /// an IP interface on the node.
+    public func isGateway(_ index: Int) -> Bool {
+        let networks = nodes[index].interfaces.map { Network($0.address, dialect: dialect) }
+        return dialect == .compact && networks.contains(.newIP) && networks.contains(where: \.isIP)
+    }
+
+    /// Whether any interface speaks plain IP or any node is a gateway: the run then reports
+    /// header bytes and translations (docs/topology.md, *ManyNets*).
+    public var isManyNets: Bool {
+        nodes.contains { node in
+            node.kind == .gateway || node.interfaces.contains { Network($0.address, dialect: dialect) != .newIP }
+        }
+    }
+}
+
+extension Topology {
+    /// What an interface speaks. In the compact dialect an interface with a compact address
+    /// sends New IP; one with an IPv4 or IPv6 address sends plain IPv4 or IPv6 + UDP, with
+    /// no New IP header. In the framework dialect every interface sends framework packets,
+    /// whatever the address family.
+    public enum Network: Hashable, Sendable, CaseIterable {
+        case newIP, ipv4, ipv6
+
+        public init(_ address: FrameworkAddress, dialect: PacketDialect) {
+            switch (dialect, address) {
+            case (.compact, .ipv4): self = .ipv4
+            case (.compact, .ipv6): self = .ipv6
+            default: self = .newIP
+            }
+        }
+
+        /// `compact`, `framework`, `ipv4` or `ipv6`, as errors name it.
+        public func name(dialect: PacketDialect) -> String {
+            switch self {
+            case .newIP: dialect == .compact ? "compact" : "framework"
+            case .ipv4: "ipv4"
+            case .ipv6: "ipv6"
+            }
+        }
+
+        public var isIP: Bool { self != .newIP }
+
+        /// The name with its article: "a compact", "an ipv6".
+        func withArticle(dialect: PacketDialect) -> String { (isIP ? "an " : "a ") + name(dialect: dialect) }
+    }
+
+    /// How a gateway names hosts across its networks (docs/topology.md, *ManyNets*): static
+    /// bindings of a compact address to an IPv4 or IPv6 address, an algorithmic IPv6 prefix
+    /// that gives every compact address an IPv6 name, and compact prefixes the gateway
+    /// claims in the island for the IP side.
+    public struct GatewaySpec: Hashable, Sendable {
+        public struct Binding: Hashable, Sendable {
+            public var compact: CompactAddress
+            /// An IPv4 or IPv6 address.
+            public var ip: FrameworkAddress
+
+            public init(compact: CompactAddress, ip: FrameworkAddress) {
+                self.compact = compact
+                self.ip = ip
+            }
+        }
+
+        /// In file order; both directions (compact ↔ IP), all ports.
+        public var bindings: [Binding]
+        /// The embedding prefix of `GatewayMapping` (at most /64).
+        public var ipv6Prefix: IPv6Prefix?
+        /// Compact destinations under these prefixes are routed to the gateway, which
+        /// translates them (or drops them as unmapped).
+        public var compactPrefixes: [CompactAddressPrefix]
+
+        public init(bindings: [Binding] = [], ipv6Prefix: IPv6Prefix? = nil, compactPrefixes: [CompactAddressPrefix] = []) {
+            self.bindings = bindings
+            self.ipv6Prefix = ipv6Prefix
+            self.compactPrefixes = compactPrefixes
+        }
+
+        /// The data plane's mapping for these bindings and prefix.
+        public var mapping: GatewayMapping {
+            var mapping = GatewayMapping(ipv6Prefix: ipv6Prefix)
+            for binding in bindings {
+                switch binding.ip {
+                case .ipv4(let address): mapping.bind(binding.compact, to: address)
+                case .ipv6(let address): mapping.bind(binding.compact, to: address)
+                default: break
+                }
+            }
+            return mapping
+        }
+    }
 }

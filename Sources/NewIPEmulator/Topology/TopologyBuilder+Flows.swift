@@ -1,9 +1,10 @@
 import Foundation
 import NewIPDataPlane
+import NewIPWire
 import Yams
 
 extension TopologyBuilder {
-    static let flowKeys = ["name", "from", "to", "pattern", "rate", "on", "off", "size", "chunks", "start", "stop", "contract", "window"]
+    static let flowKeys = ["name", "from", "to", "to-address", "pattern", "rate", "on", "off", "size", "chunks", "start", "stop", "contract", "window"]
 
     private enum PatternName: String, CaseIterable {
         case constant, poisson, onoff
@@ -37,14 +38,25 @@ extension TopologyBuilder {
             }
             let contract = fields["contract"].flatMap(readContract)
             let window = fields["window"].flatMap(readWindow)
+            let destinationAddress = fields["to-address"].flatMap { node in
+                reader.quantity(node, "to-address", { (text) throws(UnitProblem) in try AddressText.address(text, dialect: dialect) })
+            }
             guard let name, let source, let destination, let pattern, let size else { continue }
             if source.node == destination.node, let node = fields["to"] {
                 reader.error(node, "the flow is sent to the node that sends it", fix: "send it to another node")
                 continue
             }
+            if fields["to-address"] != nil && destinationAddress == nil { continue }
             let flow = Topology.Flow(name: name, source: source, destination: destination, pattern: pattern,
                                      size: size.size, start: start, stop: stop, contract: contract, chunks: size.chunks,
-                                     window: window)
+                                     window: window, destinationAddress: destinationAddress)
+            // Across networks, the destination needs a name in the source's network.
+            do throws(UnitProblem) {
+                _ = try PacketTemplate.destination(of: flow, from: topology.network(of: source), in: topology)
+            } catch {
+                reader.error(fields["to-address"] ?? fields["to"], error.problem, fix: error.fix)
+                continue
+            }
             if let checked = checkPacketSize(flow, in: topology, at: fields["chunks"] ?? fields["size"] ?? fields.node) {
                 flows.append(checked)
             }
@@ -180,10 +192,11 @@ extension TopologyBuilder {
             reader.error(node, error.problem, fix: error.fix)
             return nil
         }
-        let minimum = PacketTemplate.minimumSize(header: template.header.count, chunks: flow.chunks)
+        let minimum = template.minimumSize(chunks: flow.chunks)
         if !flow.chunks.isEmpty { flow.size = .fixed(minimum) }
         guard flow.size.smallest >= minimum else {
-            reader.error(node, "\(flow.size.smallest)-byte packets cannot hold the \(template.header.count)-byte header "
+            let udp = template.udp == nil ? "" : ", the \(UDPHeader.encodedLength)-byte UDP header"
+            reader.error(node, "\(flow.size.smallest)-byte packets cannot hold the \(template.header.count)-byte header\(udp) "
                          + "and the \(Probe.length)-byte probe",
                          fix: "use a size of at least \(minimum)")
             return nil

@@ -16,7 +16,7 @@ extension TopologyBuilder {
             let mtu = fields["mtu"].flatMap { reader.integer($0, "mtu", in: 64...65535) } ?? 1500
             let queue = fields["queue"].flatMap(readQueue) ?? Topology.QueueSpec()
             let faults = fields["faults"].flatMap(readFaults) ?? Topology.FaultSpec()
-            guard let endpoints, let rate, let delay else { continue }
+            guard let endpoints, let rate, let delay, checkNetworks(of: endpoints, at: fields["endpoints"]!) else { continue }
             links.append(Topology.Link(endpoints: endpoints, rate: rate, delay: delay, loss: loss, mtu: mtu,
                                        queue: queue, faults: faults))
         }

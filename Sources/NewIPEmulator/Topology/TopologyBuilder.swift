@@ -61,7 +61,7 @@ final class TopologyBuilder {
         if mapping.isEmpty { reader.error(node, "`nodes` is empty", fix: "define at least two nodes") }
         for (key, value) in mapping {
             guard let name = reader.name(key, "node name") else { continue }
-            guard let fields = reader.fields(value, "node `\(name)`", allowed: ["kind", "interfaces", "routes"],
+            guard let fields = reader.fields(value, "node `\(name)`", allowed: ["kind", "interfaces", "routes"] + Self.gatewayKeys,
                                              required: ["kind", "interfaces"]) else { continue }
             let kind = fields["kind"].flatMap { reader.choice($0, "node kind", Topology.NodeKind.self) }
             var interfaces: [Topology.Interface] = []
@@ -75,9 +75,10 @@ final class TopologyBuilder {
                 }
             }
             let routes = fields["routes"].map { readRoutes($0, node: name, interfaces: interfaces) } ?? []
+            let gateway = readGateway(fields, node: name, kind: kind, interfaces: interfaces)
             nodeIndex[name] = nodes.count
             nodes.append(Topology.Node(name: name, kind: kind ?? .router, interfaces: interfaces, routes: routes,
-                                       location: reader.location(key)))
+                                       location: reader.location(key), gateway: gateway))
             interfaceKeys.append(keys)
         }
     }
@@ -111,18 +112,36 @@ final class TopologyBuilder {
         guard let mapping = reader.mapping(node, "`routes` of `\(name)`") else { return [] }
         var routes: [Topology.StaticRoute] = []
         for (key, value) in mapping {
+            let via = reader.text(value, "route interface")
+            let interface = via.flatMap { via in interfaces.firstIndex { $0.name == via } }
+            let network = interface.map { Topology.Network(interfaces[$0].address, dialect: dialect) } ?? .newIP
             let prefixes = reader.quantity(key, "route prefix", { (text) throws(UnitProblem) in
-                try AddressText.prefixes(text, dialect: dialect)
+                try AddressText.prefixes(text, dialect: dialect, network: network)
             })
-            guard let via = reader.text(value, "route interface") else { continue }
-            guard let interface = interfaces.firstIndex(where: { $0.name == via }) else {
+            guard let via else { continue }
+            guard let interface else {
                 reader.error(value, "node `\(name)` has no interface `\(via)`\(Suggestion.hint(for: via, in: interfaces.map(\.name)))",
                              fix: "route via one of \(interfaces.map(\.name).joined(separator: ", "))")
+                continue
+            }
+            if dialect == .compact, let prefix = prefixes?.first, Self.network(of: prefix) != network {
+                reader.error(key, "route `\(prefix)` is \(Self.network(of: prefix).name(dialect: dialect)), but `\(via)` is "
+                             + "\(network.withArticle(dialect: dialect)) interface",
+                             fix: "route it via \(Self.network(of: prefix).withArticle(dialect: dialect)) interface")
                 continue
             }
             routes += (prefixes ?? []).map { Topology.StaticRoute(prefix: $0, interface: interface) }
         }
         return routes
+    }
+
+    /// The network a prefix's addresses are in (compact dialect).
+    static func network(of prefix: RoutePrefix) -> Topology.Network {
+        switch prefix {
+        case .ipv4: .ipv4
+        case .ipv6: .ipv6
+        case .compact, .eightBit: .newIP
+        }
     }
 
     /// Every interface must be on a link: an unattached one could never send or receive.

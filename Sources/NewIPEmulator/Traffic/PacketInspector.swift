@@ -2,27 +2,57 @@ import NewIPDataPlane
 import NewIPWire
 
 /// Finds the probe of a flow packet and whether a router trimmed it: reads the header of
-/// either dialect to the payload, and the payload spec's flags when there is one.
+/// either dialect to the payload (and over UDP past the UDP header), and the payload spec's
+/// flags when there is one. With `ip`, plain IPv4 and IPv6 + UDP packets are recognised too
+/// (by their version nibble and a header that validates), as a ManyNets run carries them.
 enum PacketInspector {
     struct Finding {
         var probe: Probe
         var trimmed: Bool
+        /// Where the payload spec's body lies in the packet, when it has one.
+        var payloadSpec: Range<Int>? = nil
+        /// Bytes of the network header (New IP, IPv4 or IPv6), the UDP header not included.
+        var headerLength: Int
     }
 
     /// `nil` when the packet does not parse or carries no intact probe.
-    static func inspect(_ packet: PacketBuffer, dialect: PacketDialect) -> Finding? {
+    static func inspect(_ packet: PacketBuffer, dialect: PacketDialect, ip: Bool = false) -> Finding? {
         packet.withUnsafeBytes { bytes in
+            if ip, let finding = Self.ip(bytes) { return finding }
             switch dialect {
-            case .compact: compact(bytes)
-            case .framework: framework(bytes)
+            case .compact: return compact(bytes)
+            case .framework: return framework(bytes)
             }
         }
     }
 
+    /// The length of the network header of a packet in `network`; 0 when it does not parse.
+    static func headerLength(_ packet: PacketBuffer, network: Topology.Network, dialect: PacketDialect) -> Int {
+        packet.withUnsafeBytes { bytes in
+            switch network {
+            case .ipv6, .ipv4: return IPHeader(bytes, ipv6: network == .ipv6)?.headerLength ?? 0
+            case .newIP:
+                switch dialect {
+                case .compact: return (try? CompactHeaderView(bytes)).map { min($0.headerLength, bytes.count) } ?? 0
+                case .framework: return (try? FrameworkHeaderView(bytes))?.payloadOffset ?? 0
+                }
+            }
+        }
+    }
+
+    private static func ip(_ bytes: UnsafeRawBufferPointer) -> Finding? {
+        guard let first = bytes.first, first >> 4 == 6 || first >> 4 == 4,
+              let header = IPHeader(bytes, ipv6: first >> 4 == 6), header.isUDP,
+              let probe = Probe(bytes, at: header.headerLength + UDPHeader.encodedLength) else { return nil }
+        return Finding(probe: probe, trimmed: false, headerLength: header.headerLength)
+    }
+
     private static func compact(_ bytes: UnsafeRawBufferPointer) -> Finding? {
-        guard let view = try? CompactHeaderView(bytes), view.isComplete,
-              let probe = Probe(bytes, at: view.headerLength) else { return nil }
+        guard let view = try? CompactHeaderView(bytes), view.isComplete else { return nil }
+        let udp = view.nextHeader == .udp ? UDPHeader.encodedLength : 0
+        guard let probe = Probe(bytes, at: view.headerLength + udp) else { return nil }
         var trimmed = false
+        var payloadSpec: Range<Int>? = nil
         var at = view.extensionRange.lowerBound
         let end = view.extensionRange.upperBound
         // Extension items: type, length, value; type 0 is a one-byte pad.
@@ -31,10 +61,11 @@ enum PacketInspector {
             let length = Int(bytes[at + 1])
             if bytes[at] == PayloadSpec.extensionType, length > PayloadSpec.Field.flags, at + 2 + length <= end {
                 trimmed = bytes[at + 2 + PayloadSpec.Field.flags] & PayloadSpec.trimmedFlag != 0
+                payloadSpec = (at + 2)..<(at + 2 + length)
             }
             at += 2 + length
         }
-        return Finding(probe: probe, trimmed: trimmed)
+        return Finding(probe: probe, trimmed: trimmed, payloadSpec: payloadSpec, headerLength: view.headerLength)
     }
 
     private static func framework(_ bytes: UnsafeRawBufferPointer) -> Finding? {
@@ -42,6 +73,7 @@ enum PacketInspector {
         let spec = view.firstClause(of: PayloadSpec.contractType)
         let flags = spec.flatMap { $0.body.count > PayloadSpec.Field.flags ? $0.body[PayloadSpec.Field.flags] : nil } ?? 0
         let trimmed = flags & PayloadSpec.trimmedFlag != 0
-        return Finding(probe: probe, trimmed: trimmed)
+        return Finding(probe: probe, trimmed: trimmed, payloadSpec: spec.map { ($0.range.lowerBound + 2)..<$0.range.upperBound },
+                       headerLength: view.payloadOffset)
     }
 }

@@ -2,23 +2,72 @@ import NewIPDataPlane
 import NewIPWire
 
 /// The header a flow's packets start with, encoded once: addresses, the contract clause and
-/// the payload spec, in the topology's dialect. Each packet is this header, the probe, then
-/// the payload (the chunks, or zeros).
+/// the payload spec, in the topology's dialect, or a plain IPv4 or IPv6 header when the
+/// flow starts on an IP interface. Each packet is this header, a UDP header when the flow
+/// uses UDP, the probe, then the payload (the chunks, or zeros).
+///
+/// Flows inside one New IP network carry the probe right after the header (protocol 253).
+/// Flows that start on an IP interface or cross into another network (through a gateway)
+/// carry UDP (next header 17, ports `udpPort`, a valid checksum), which is what a gateway
+/// translates.
 struct PacketTemplate: Sendable {
+    /// The network header (New IP, IPv4 or IPv6), its length fields filled per packet.
     let header: [UInt8]
+    /// How the UDP checksum is computed, or `nil` for the probe straight after the header.
+    let udp: UDPChecksum?
 
     /// Compact packets carry RFC 3692's experimental protocol number: the payload is the
     /// emulator's probe, not UDP (whose length and checksum trimming would have to fix).
     static let nextHeader = NextHeader(rawValue: 253)
     static let initialTTL: UInt8 = 64
+    /// Source and destination port of flows over UDP (CoAP's, as IoT readings use).
+    static let udpPort: UInt16 = 5683
+
+    /// The pseudo header the UDP checksum covers.
+    enum UDPChecksum: Sendable {
+        case compact(source: CompactAddress, destination: CompactAddress)
+        /// The sum of the addresses and the protocol; the length is added per packet.
+        case ipv4(UInt64)
+        case ipv6(UInt64)
+    }
+
+    /// Where the probe starts: after the header and, over UDP, the UDP header.
+    var probeOffset: Int { header.count + (udp == nil ? 0 : UDPHeader.encodedLength) }
 
     /// The header for `flow`, or why it cannot be built.
     init(flow: Topology.Flow, in topology: Topology) throws(UnitProblem) {
+        let network = topology.network(of: flow.source)
         let source = topology.interface(flow.source).address
-        let destination = topology.interface(flow.destination).address
+        let destination = try Self.destination(of: flow, from: network, in: topology)
+        let usesUDP = network.isIP || topology.network(of: flow.destination) != network
+        if network.isIP {
+            guard flow.contract == nil, flow.chunks.isEmpty else {
+                throw UnitProblem(problem: "`\(topology.name(of: flow.source))` speaks plain \(network.name(dialect: topology.dialect)), "
+                                      + "whose packets carry no contract or chunks",
+                                  fix: "remove `contract` and `chunks`, or send from a New IP interface")
+            }
+            switch (source, destination) {
+            case (.ipv6(let from), .ipv6(let to)):
+                header = Array(unsafeUninitializedCapacity: IPv6Header.encodedLength) { bytes, count in
+                    count = IPv6Header(source: from, destination: to, nextHeader: 17, hopLimit: Self.initialTTL, payloadLength: 0)
+                        .encode(into: UnsafeMutableRawBufferPointer(bytes))
+                }
+                udp = .ipv6(Self.pseudoSum(from, to))
+            case (.ipv4(let from), .ipv4(let to)):
+                header = Array(unsafeUninitializedCapacity: IPv4Header.encodedLength) { bytes, count in
+                    count = IPv4Header(source: from, destination: to, protocolNumber: 17, ttl: Self.initialTTL, payloadLength: 0)
+                        .encode(into: UnsafeMutableRawBufferPointer(bytes))
+                }
+                udp = .ipv4(Self.pseudoSum(from, to))
+            default:
+                throw UnitProblem(problem: "the flow's addresses are of different families", fix: "send within one family")
+            }
+            return
+        }
         var clauses: [ContractClause] = []
         if let contract = flow.contract { clauses.append(try Self.clause(contract)) }
-        let spec = flow.chunks.isEmpty ? nil : PayloadSpec(chunks: flow.chunks, chunkOffset: UInt8(Probe.length))
+        let chunkOffset = Probe.length + (usesUDP ? UDPHeader.encodedLength : 0)
+        let spec = flow.chunks.isEmpty ? nil : PayloadSpec(chunks: flow.chunks, chunkOffset: UInt8(chunkOffset))
         switch topology.dialect {
         case .compact:
             guard case .compact(let from) = source, case .compact(let to) = destination else {
@@ -33,12 +82,13 @@ struct PacketTemplate: Sendable {
                 }
                 extensions += spec.extensionItem
             }
-            let compact = CompactHeader(ttl: Self.initialTTL, nextHeader: Self.nextHeader, destination: to, source: from,
-                                        extensionLength: extensions.count)
+            let compact = CompactHeader(ttl: Self.initialTTL, nextHeader: usesUDP ? .udp : Self.nextHeader, destination: to,
+                                        source: from, extensionLength: extensions.count)
             guard compact.encodedLength <= 255 || extensions.isEmpty else {
                 throw UnitProblem(problem: "the header with its extensions exceeds 255 bytes", fix: "use fewer chunks")
             }
             header = compact.bytes(extensions: extensions)
+            udp = usesUDP ? .compact(source: from, destination: to) : nil
         case .framework:
             if let spec { clauses.append(spec.clause) }
             let framework = FrameworkHeader(source: source, destination: destination, contracts: clauses)
@@ -48,24 +98,119 @@ struct PacketTemplate: Sendable {
                 throw UnitProblem(problem: "the framework header would be longer than 255 bytes", fix: "use fewer chunks")
             }
             header = framework.encoded()
+            udp = nil
         }
     }
 
-    /// The smallest packet that holds the header and the probe (and the chunks, if any).
+    /// The destination address as the source's network knows it: `to-address`, the
+    /// destination's own address when it is in the same network, else the name the first
+    /// gateway (in file order) that maps it gives it.
+    static func destination(of flow: Topology.Flow, from network: Topology.Network,
+                            in topology: Topology) throws(UnitProblem) -> FrameworkAddress {
+        let dialect = topology.dialect
+        if let address = flow.destinationAddress {
+            guard Topology.Network(address, dialect: dialect) == network else {
+                throw UnitProblem(problem: "`to-address` \(address) is not an address of the source's \(network.name(dialect: dialect)) network",
+                                  fix: "give a \(network.name(dialect: dialect)) address")
+            }
+            return address
+        }
+        let target = topology.interface(flow.destination).address
+        let targetNetwork = topology.network(of: flow.destination)
+        if targetNetwork == network { return target }
+        if let name = gatewayName(of: target, in: network, topology: topology) { return name }
+        let fix = switch (network, target) {
+        case (.newIP, _): "bind it to a compact address in a gateway's `map`, e.g. `map: {\"0xF11400\": \"\(target)\"}`"
+        case (.ipv6, .compact): "give a gateway an `ipv6-prefix`, or bind \(target) to an IPv6 address in its `map`"
+        case (_, .compact): "bind \(target) to an \(network.name(dialect: dialect)) address in a gateway's `map`"
+        default: "send between IP and compact interfaces; gateways translate only to and from compact"
+        }
+        throw UnitProblem(problem: "`\(topology.name(of: flow.destination))` (\(target)) has no \(network.name(dialect: dialect)) "
+                              + "address for `\(topology.name(of: flow.source))` to send to: no gateway maps it", fix: fix)
+    }
+
+    /// `address`'s name in `network` through the first gateway that maps it.
+    static func gatewayName(of address: FrameworkAddress, in network: Topology.Network, topology: Topology) -> FrameworkAddress? {
+        guard topology.dialect == .compact else { return nil }
+        for node in topology.nodes where node.kind == .gateway {
+            guard let mapping = node.gateway?.mapping else { continue }
+            switch (network, address) {
+            case (.newIP, .ipv6(let ip)):
+                if let name = mapping.compact(for: ip, port: udpPort) { return .compact(name.address) }
+            case (.newIP, .ipv4(let ip)):
+                if let name = mapping.compact(for: ip, port: udpPort) { return .compact(name.address) }
+            case (.ipv6, .compact(let compact)):
+                if let name = mapping.ipv6(for: compact, port: udpPort) { return .ipv6(name.address) }
+            case (.ipv4, .compact(let compact)):
+                if let name = mapping.ipv4(for: compact, port: udpPort) { return .ipv4(name.address) }
+            default: break
+            }
+        }
+        return nil
+    }
+
+    /// The IPv4 pseudo header's addresses and protocol (RFC 768).
+    static func pseudoSum(_ source: IPv4Address, _ destination: IPv4Address) -> UInt64 {
+        UInt64(source.rawValue >> 16) + UInt64(source.rawValue & 0xFFFF)
+            + UInt64(destination.rawValue >> 16) + UInt64(destination.rawValue & 0xFFFF) + 17
+    }
+
+    /// The IPv6 pseudo header's addresses and next header (RFC 8200).
+    static func pseudoSum(_ source: IPv6Address, _ destination: IPv6Address) -> UInt64 {
+        var sum: UInt64 = 17
+        for group in 0..<8 { sum += UInt64(source[group: group]) + UInt64(destination[group: group]) }
+        return sum
+    }
+
+    /// The smallest packet that holds the header(s) before the probe, the probe, and the
+    /// chunks, if any.
     static func minimumSize(header: Int, chunks: [PayloadSpec.Chunk]) -> Int {
         header + Probe.length + chunks.reduce(0) { $0 + Int($1.length) }
     }
+
+    /// The smallest packet of this template (for `chunks`).
+    func minimumSize(chunks: [PayloadSpec.Chunk]) -> Int { Self.minimumSize(header: probeOffset, chunks: chunks) }
 
     /// Fills `packet` with a whole packet of `size` bytes.
     func write(into packet: inout PacketBuffer, size: Int, probe: Probe) {
         packet.receive(headroom: PacketPool.headroom) { bytes in
             let end = size
             bytes.baseAddress!.copyMemory(from: header, byteCount: header.count)
-            probe.write(into: bytes, at: header.count)
-            let payload = header.count + Probe.length
+            probe.write(into: bytes, at: probeOffset)
+            let payload = probeOffset + Probe.length
             (bytes.baseAddress! + payload).initializeMemory(as: UInt8.self, repeating: 0, count: end - payload)
+            if let udp { Self.writeUDP(udp, into: bytes, header: header.count, size: size) }
             return end
         }
+    }
+
+    /// Fills in the IP length fields and the UDP header around the probe already written.
+    private static func writeUDP(_ checksum: UDPChecksum, into bytes: UnsafeMutableRawBufferPointer, header: Int, size: Int) {
+        let length = size - header
+        switch checksum {
+        case .ipv6: bytes.storeBigEndian(UInt16(length), at: 4)
+        case .ipv4:
+            bytes.storeBigEndian(UInt16(size), at: 2)
+            bytes.storeBigEndian(UInt16(0), at: 10)
+            let sum = InternetChecksum.finish(InternetChecksum.add(UnsafeRawBufferPointer(rebasing: bytes[0..<header])))
+            bytes.storeBigEndian(sum, at: 10)
+        case .compact: break
+        }
+        bytes.storeBigEndian(udpPort, at: header)
+        bytes.storeBigEndian(udpPort, at: header + 2)
+        bytes.storeBigEndian(UInt16(length), at: header + 4)
+        bytes.storeBigEndian(UInt16(0), at: header + 6)
+        let datagram = UnsafeRawBufferPointer(rebasing: bytes[header..<size])
+        let sum: UInt16
+        switch checksum {
+        case .compact(let source, let destination):
+            sum = CompactChecksum.compute(source: source, destination: destination, nextHeader: .udp, data: datagram)
+        case .ipv4(let pseudo), .ipv6(let pseudo):
+            // A computed 0 goes out as FFFF: 0 means "no checksum" (RFC 768).
+            let computed = InternetChecksum.finish(InternetChecksum.add(datagram, to: pseudo + UInt64(length)))
+            sum = computed == 0 ? 0xFFFF : computed
+        }
+        bytes.storeBigEndian(sum, at: header + 6)
     }
 
     private static func clause(_ contract: FlowContract) throws(UnitProblem) -> ContractClause {
