@@ -46,12 +46,12 @@ final class EmulatedLink {
 
     /// The packet is on the wire: it propagates, or comes back when the link lost it.
     func finishTransmission(now: Nanoseconds) -> PacketBuffer? {
-        guard let packet = transmitting else { return nil }
-        transmitting = nil
+        // `take` moves the packet out instead of sharing its storage with the property.
+        guard let packet = transmitting.take() else { return nil }
         statistics.sent(bytes: packet.count, busy: now - busySince)
         if let headerLength { statistics.headerBytes += headerLength(packet) }
         if random.chance(loss) { return packet }
-        propagating.append(packet)
+        propagating.append(consume packet)
         events.schedule(.arrived(link: index), at: now + delay)
         return nil
     }

@@ -29,5 +29,5 @@ final class LinkPort: NetworkDevice {
     func receive(now: Nanoseconds) -> PacketBuffer? { received.popFirst() }
 
     /// The incoming link delivers a packet.
-    func arrived(_ packet: PacketBuffer) { received.append(packet) }
+    func arrived(_ packet: consuming PacketBuffer) { received.append(consume packet) }
 }

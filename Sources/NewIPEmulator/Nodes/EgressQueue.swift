@@ -14,7 +14,7 @@ public struct EgressQueue: QueueDiscipline {
     }
 
     public mutating func enqueue(_ packet: consuming PacketBuffer, now: Nanoseconds) -> EnqueueResult {
-        fifo != nil ? fifo!.enqueue(packet, now: now) : latency!.enqueue(packet, now: now)
+        fifo != nil ? fifo!.enqueue(consume packet, now: now) : latency!.enqueue(consume packet, now: now)
     }
 
     public mutating func dequeue(now: Nanoseconds) -> PacketBuffer? {
