@@ -44,7 +44,7 @@ public struct FIFOQueue: QueueDiscipline {
         return .accepted
     }
 
-    public mutating func dequeue(now: Nanoseconds) -> PacketBuffer? {
+    public mutating func dequeue(now: Nanoseconds, discarded: (consuming PacketBuffer, DropReason) -> Void) -> PacketBuffer? {
         lastTime = Swift.max(lastTime, now)
         guard let packet = packets.popFirst() else { return nil }
         byteCount -= packet.count

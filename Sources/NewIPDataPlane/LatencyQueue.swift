@@ -74,7 +74,7 @@ public struct LatencyQueue: QueueDiscipline {
         return .accepted
     }
 
-    public mutating func dequeue(now: Nanoseconds) -> PacketBuffer? {
+    public mutating func dequeue(now: Nanoseconds, discarded: (consuming PacketBuffer, DropReason) -> Void) -> PacketBuffer? {
         lastTime = Swift.max(lastTime, now)
         while let next = waiting.min, next.key <= now {
             var entry = waiting.removeMin()
@@ -86,6 +86,7 @@ public struct LatencyQueue: QueueDiscipline {
             byteCount -= packet.count
             if entry.key >= now { return packet }
             drops.record(.late)
+            discarded(packet, .late)
         }
         return nil
     }

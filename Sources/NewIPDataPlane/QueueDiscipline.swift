@@ -5,8 +5,9 @@ public protocol QueueDiscipline {
     /// that lets go of the buffer passes it on without a copy of its storage.
     mutating func enqueue(_ packet: consuming PacketBuffer, now: Nanoseconds) -> EnqueueResult
     /// The next packet to send at `now`, or `nil` when none may leave yet. Packets the queue
-    /// discards on the way (late ones) are counted in `drops`.
-    mutating func dequeue(now: Nanoseconds) -> PacketBuffer?
+    /// discards on the way (late ones) are counted in `drops` and handed to `discarded`, so
+    /// a caller can charge them to their flows.
+    mutating func dequeue(now: Nanoseconds, discarded: (consuming PacketBuffer, DropReason) -> Void) -> PacketBuffer?
     /// `nil` when empty; otherwise the time from which `dequeue` returns a packet, at or
     /// before the last time the queue was given when one is ready already.
     var nextEligibleTime: Nanoseconds? { get }
@@ -17,6 +18,13 @@ public protocol QueueDiscipline {
     var drops: DropCounters { get }
     /// What qualitative trimming removed.
     var trimming: TrimmingCounters { get }
+}
+
+extension QueueDiscipline {
+    /// `dequeue(now:discarded:)` for callers that only need the counts.
+    public mutating func dequeue(now: Nanoseconds) -> PacketBuffer? {
+        dequeue(now: now) { _, _ in }
+    }
 }
 
 /// The outcome of `enqueue`.

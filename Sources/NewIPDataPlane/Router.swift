@@ -50,9 +50,13 @@ public struct Router<Queue: QueueDiscipline> {
 
     /// The next packet to put on `interface`'s link at `now`, its contracts charged with the
     /// time spent here and the link delay.
-    public mutating func transmit(on interface: Int, now: Nanoseconds) -> PacketBuffer? {
-        while var packet = queues[interface].dequeue(now: now) {
+    /// Packets dropped on the way (late in the queue, past their max delay on departure) are
+    /// counted and handed to `discarded`.
+    public mutating func transmit(on interface: Int, now: Nanoseconds,
+                                  discarded: (consuming PacketBuffer, DropReason) -> Void = { _, _ in }) -> PacketBuffer? {
+        while var packet = queues[interface].dequeue(now: now, discarded: discarded) {
             if engine.depart(&packet, now: now, linkDelay: linkDelays[interface]) { return packet }
+            discarded(packet, .maxDelayExceeded)
         }
         return nil
     }

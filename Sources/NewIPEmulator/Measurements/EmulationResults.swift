@@ -42,9 +42,8 @@ public struct FlowResult: Sendable {
     public var trimmed: Int
     /// On a link when the run stopped.
     public var inFlight: Int
-    /// Neither delivered, nor dropped where the emulator saw it, nor on a link: still
-    /// queued at the end, or dropped inside a router queue on departure (late, max delay;
-    /// the nodes' drop counts have these).
+    /// Neither delivered, nor dropped, nor on a link: still queued when the run stopped, or
+    /// dropped with a probe too damaged to tell its flow.
     public var unaccounted: Int
     public var drops: [(reason: String, count: Int)]
     /// One-way delays of delivered packets; `nil` when none arrived.

@@ -99,6 +99,6 @@ struct FlowStatistics {
     }
 
     /// Sent packets neither delivered, dropped where the emulator saw it, nor on a link at
-    /// the end: still in a queue, or dropped inside a router's queue on departure.
+    /// the end: still in a queue, or dropped with a probe too damaged to tell its flow.
     var unaccounted: Int { sent - delivered - drops.total - inFlight }
 }

@@ -17,8 +17,8 @@ public struct EgressQueue: QueueDiscipline {
         fifo != nil ? fifo!.enqueue(consume packet, now: now) : latency!.enqueue(consume packet, now: now)
     }
 
-    public mutating func dequeue(now: Nanoseconds) -> PacketBuffer? {
-        fifo != nil ? fifo!.dequeue(now: now) : latency!.dequeue(now: now)
+    public mutating func dequeue(now: Nanoseconds, discarded: (consuming PacketBuffer, DropReason) -> Void) -> PacketBuffer? {
+        fifo != nil ? fifo!.dequeue(now: now, discarded: discarded) : latency!.dequeue(now: now, discarded: discarded)
     }
 
     public var nextEligibleTime: Nanoseconds? {

@@ -55,7 +55,9 @@ public final class ManyNetsNode: NodeBehavior {
     }
 
     public func nextPacket(on interface: Int, context: NodeContext) -> PacketBuffer? {
-        networks[interface].isIP ? ipQueues[interface].dequeue(now: context.now) : router.transmit(on: interface, now: context.now)
+        let discard = { (packet: consuming PacketBuffer, reason: DropReason) in context.drop(packet, reason: reason) }
+        return networks[interface].isIP ? ipQueues[interface].dequeue(now: context.now, discarded: discard)
+            : router.transmit(on: interface, now: context.now, discarded: discard)
     }
 
     public func nextTransmitTime(on interface: Int) -> Nanoseconds? {

@@ -22,7 +22,7 @@ public final class RouterNode: NodeBehavior {
     }
 
     public func nextPacket(on interface: Int, context: NodeContext) -> PacketBuffer? {
-        router.transmit(on: interface, now: context.now)
+        router.transmit(on: interface, now: context.now) { packet, reason in context.drop(packet, reason: reason) }
     }
 
     public func nextTransmitTime(on interface: Int) -> Nanoseconds? { router.nextTransmitTime(on: interface) }
