@@ -18,6 +18,8 @@ let package = Package(
     targets: [
         // Wire formats of both New IP dialects: depends on nothing but the standard library.
         .target(name: "NewIPWire"),
+        // A fixed seeded generator shared by tests, benchmarks and the emulator.
+        .target(name: "NewIPRandom"),
         // Classic pcap and pcapng reading and writing.
         .target(name: "NewIPCapture"),
         // Turning packets of either dialect into records, lines and JSON.
@@ -37,7 +39,7 @@ let package = Package(
         .target(
             name: "NewIPEmulator",
             dependencies: [
-                "NewIPWire", "NewIPCapture", "NewIPDataPlane",
+                "NewIPWire", "NewIPCapture", "NewIPDataPlane", "NewIPRandom",
                 .product(name: "HeapModule", package: "swift-collections"),
                 .product(name: "DequeModule", package: "swift-collections"),
                 .product(name: "Yams", package: "Yams"),
@@ -47,15 +49,15 @@ let package = Package(
         .executableTarget(
             name: "nip",
             dependencies: [
-                "NewIPWire", "NewIPCapture", "NewIPAnalysis", "NewIPDecode", "NewIPDataPlane", "NewIPEmulator",
+                "NewIPWire", "NewIPCapture", "NewIPAnalysis", "NewIPDecode", "NewIPDataPlane", "NewIPEmulator", "NewIPRandom",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "MallocInterposerSwift", package: "malloc-interposer"),
             ]
         ),
-        .testTarget(name: "NewIPWireTests", dependencies: ["NewIPWire"]),
-        .testTarget(name: "NewIPCaptureTests", dependencies: ["NewIPCapture", "NewIPWire"]),
+        .testTarget(name: "NewIPWireTests", dependencies: ["NewIPWire", "NewIPRandom"]),
+        .testTarget(name: "NewIPCaptureTests", dependencies: ["NewIPCapture", "NewIPWire", "NewIPRandom"]),
         .testTarget(name: "NewIPAnalysisTests", dependencies: ["NewIPAnalysis", "NewIPWire"]),
-        .testTarget(name: "NewIPDataPlaneTests", dependencies: ["NewIPDataPlane", "NewIPWire"]),
+        .testTarget(name: "NewIPDataPlaneTests", dependencies: ["NewIPDataPlane", "NewIPWire", "NewIPRandom"]),
         .testTarget(name: "NipCommandTests", dependencies: ["nip"]),
         .testTarget(name: "NewIPEmulatorTests", dependencies: ["NewIPEmulator", "NewIPDataPlane", "NewIPWire", "NewIPCapture"]),
         .testTarget(name: "NewIPDecodeTests", dependencies: ["NewIPDecode", "NewIPWire", "NewIPCapture"]),

@@ -26,7 +26,7 @@ public struct DecodedPacket: Sendable {
         self.outcome = outcome
     }
 
-    public var dialect: Dialect? {
+    public var dialect: PacketDialect? {
         switch outcome {
         case .compact, .compactError: .compact
         case .framework, .frameworkError: .framework
@@ -45,7 +45,7 @@ public struct DecodedPacket: Sendable {
 /// Decodes bare headers or Ethernet frames of either dialect.
 public enum PacketDecoder {
     /// A bare New IP header (and payload) of a known dialect.
-    public static func decode(header bytes: [UInt8], dialect: Dialect, index: Int) -> DecodedPacket {
+    public static func decode(header bytes: [UInt8], dialect: PacketDialect, index: Int) -> DecodedPacket {
         bytes.withUnsafeBytes { raw in
             DecodedPacket(index: index, etherType: nil, headerOffset: 0, outcome: decode(raw, dialect: dialect, shift: 0))
         }
@@ -70,7 +70,7 @@ public enum PacketDecoder {
     }
 
     /// Error offsets are shifted by `shift` so they point into the packet as given.
-    static func decode(_ raw: UnsafeRawBufferPointer, dialect: Dialect, shift: Int) -> DecodedPacket.Outcome {
+    static func decode(_ raw: UnsafeRawBufferPointer, dialect: PacketDialect, shift: Int) -> DecodedPacket.Outcome {
         switch dialect {
         case .compact:
             do throws(CompactHeaderError) {

@@ -1,3 +1,4 @@
+import NewIPRandom
 import Foundation
 import NewIPWire
 
@@ -34,7 +35,7 @@ struct BenchInputs {
     var frameworkHeaders: [FrameworkHeader] = []
 
     init(vectorsFolder: String) {
-        var random = BenchRandom(seed: 2030)
+        var random = SplitMix64(seed: 2030)
         compactHeaders = (0..<256).map { _ in
             CompactHeader(ttl: 64, totalLength: random.next() % 2 == 0 ? 100 : nil, nextHeader: .udp,
                           destination: random.address(), source: random.address())
@@ -79,16 +80,8 @@ struct BenchInputs {
     }
 }
 
-struct BenchRandom {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
+
+extension SplitMix64 {
     mutating func address() -> CompactAddress {
         let sizes: [UInt64] = [200, 5000, 60000, 1 << 31, 1 << 45]
         return CompactAddress(value: next() % sizes[Int(next() % 5)])!

@@ -1,3 +1,4 @@
+import NewIPRandom
 import NewIPDataPlane
 import NewIPWire
 
@@ -55,7 +56,7 @@ enum DataPlaneBenchmarks {
     /// 100,000 compact routes spread over the byte lengths compact islands route on
     /// (/16, /24, /32, /40), and probes that each match one of them.
     static func compactTable() -> (ForwardingTable, [CompactAddress]) {
-        var random = BenchRandom(seed: 42)
+        var random = SplitMix64(seed: 42)
         var table = ForwardingTable()
         var probes: [CompactAddress] = []
         let lengths = [16, 24, 32, 40]
@@ -71,7 +72,7 @@ enum DataPlaneBenchmarks {
     }
 
     static func ipv4Table() -> (ForwardingTable, [IPv4Address]) {
-        var random = BenchRandom(seed: 43)
+        var random = SplitMix64(seed: 43)
         var table = ForwardingTable()
         var probes: [IPv4Address] = []
         let lengths = [8, 16, 20, 24, 32]
@@ -95,7 +96,7 @@ enum DataPlaneBenchmarks {
         _ = ipv4ProbeBuffer.initialize(from: ipv4Probes)
 
         // Forwarding: 256 destinations routed on one compact table / one IPv4 table.
-        var random = BenchRandom(seed: 44)
+        var random = SplitMix64(seed: 44)
         var forwardTable = ForwardingTable()
         var compactPackets: [[UInt8]] = []
         var frameworkPackets: [[UInt8]] = []

@@ -53,7 +53,7 @@ struct DecodeCommand: ParsableCommand {
     }
 
     enum InputPacket {
-        case bare([UInt8], Dialect)
+        case bare([UInt8], PacketDialect)
         case ethernet([UInt8])
         case unreadable(String)
     }
@@ -106,5 +106,5 @@ struct DecodeCommand: ParsableCommand {
 
 enum DialectArgument: String, ExpressibleByArgument, CaseIterable {
     case compact, framework
-    var value: Dialect { self == .compact ? .compact : .framework }
+    var value: PacketDialect { self == .compact ? .compact : .framework }
 }

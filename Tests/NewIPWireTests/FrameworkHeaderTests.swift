@@ -5,7 +5,7 @@ import XCTest
 /// Helpers shared by the framework-header tests (a namespace, so other test files' helpers
 /// in this target cannot clash).
 enum FrameworkTestSupport {
-    typealias SplitMix64 = NewIPWireTests.SplitMix64
+    typealias SplitMix64 = NewIPRandom.SplitMix64
 
     /// `../shared/vectors/network2030` relative to the package root.
     static var vectorsDirectory: URL {

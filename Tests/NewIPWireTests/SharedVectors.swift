@@ -1,3 +1,4 @@
+@_exported import NewIPRandom
 import Foundation
 import XCTest
 
@@ -17,22 +18,6 @@ enum SharedVectors {
             return (index + 1, try XCTUnwrap(object, "\(path):\(index + 1) is not a JSON object"))
         }
     }
-}
-
-/// Deterministic pseudo-random numbers (SplitMix64) so property tests replay exactly.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    /// Uniform enough for tests in `0..<bound`.
-    mutating func below(_ bound: Int) -> Int { Int(next() % UInt64(bound)) }
-    mutating func chance(_ percent: Int) -> Bool { below(100) < percent }
 }
 
 func hexBytes(_ text: String, file: StaticString = #filePath, line: UInt = #line) -> [UInt8] {

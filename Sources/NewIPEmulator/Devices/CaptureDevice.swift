@@ -1,5 +1,6 @@
 import NewIPCapture
 import NewIPDataPlane
+import NewIPWire
 
 /// Wraps a device and records every packet it transmits or receives into a pcapng file, as
 /// bare New IP packets: link type 147 for the compact dialect, 148 for the framework one;

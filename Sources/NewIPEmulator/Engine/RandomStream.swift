@@ -1,3 +1,4 @@
+import NewIPRandom
 /// Seeded pseudo-random numbers: one independent stream per link and per flow.
 ///
 /// A stream's seed is derived from the run's seed and the stream's name (not its position),
@@ -9,7 +10,7 @@ public struct RandomStream: RandomNumberGenerator, Sendable {
 
     /// The stream called `name` in a run seeded with `seed`.
     public init(seed: UInt64, name: String) {
-        var mixer = SplitMix64(state: seed ^ Self.fnv1a(name))
+        var mixer = SplitMix64(seed: seed ^ Self.fnv1a(name))
         state = (mixer.next(), mixer.next(), mixer.next(), mixer.next())
     }
 
@@ -53,18 +54,5 @@ public struct RandomStream: RandomNumberGenerator, Sendable {
     /// FNV-1a: a fixed hash of the name (Swift's `Hasher` is reseeded every process).
     private static func fnv1a(_ text: String) -> UInt64 {
         text.utf8.reduce(0xCBF2_9CE4_8422_2325) { ($0 ^ UInt64($1)) &* 0x100_0000_01B3 }
-    }
-}
-
-/// SplitMix64, used only to spread a 64-bit seed over xoshiro's 256 bits of state.
-private struct SplitMix64 {
-    var state: UInt64
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ z >> 30) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ z >> 27) &* 0x94D0_49BB_1331_11EB
-        return z ^ z >> 31
     }
 }

@@ -1,4 +1,5 @@
 import NewIPDataPlane
+import NewIPWire
 
 /// Everything a node behaviour is built from.
 public struct NodeSetup {

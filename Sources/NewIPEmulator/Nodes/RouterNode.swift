@@ -1,4 +1,5 @@
 import NewIPDataPlane
+import NewIPWire
 
 /// A host or router running the data plane's `Router`: LPM, TTL, contracts, egress queues
 /// and the departure step. A host is the same pipeline; it only differs in that routing
