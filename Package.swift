@@ -14,6 +14,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     targets: [
         // Wire formats of both New IP dialects: depends on nothing but the standard library.
@@ -46,11 +48,26 @@ let package = Package(
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
             ]
         ),
+        // Real nodes: the data plane on SwiftNIO sockets and the wall clock, control and metrics
+        // over HTTP, the host socket API, and what `nip up/ping/send/...` need to talk to nodes.
+        .target(
+            name: "NewIPRuntime",
+            dependencies: [
+                "NewIPWire", "NewIPDataPlane", "NewIPCapture", "NewIPEmulator",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "HeapModule", package: "swift-collections"),
+            ]
+        ),
         .executableTarget(
             name: "nip",
             dependencies: [
-                "NewIPWire", "NewIPCapture", "NewIPAnalysis", "NewIPDecode", "NewIPDataPlane", "NewIPEmulator", "NewIPRandom",
+                "NewIPWire", "NewIPCapture", "NewIPAnalysis", "NewIPDecode", "NewIPDataPlane", "NewIPEmulator", "NewIPRandom", "NewIPRuntime",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "MallocInterposerSwift", package: "malloc-interposer"),
             ]
         ),
@@ -60,6 +77,7 @@ let package = Package(
         .testTarget(name: "NewIPDataPlaneTests", dependencies: ["NewIPDataPlane", "NewIPWire", "NewIPRandom"]),
         .testTarget(name: "NipCommandTests", dependencies: ["nip"]),
         .testTarget(name: "NewIPEmulatorTests", dependencies: ["NewIPEmulator", "NewIPDataPlane", "NewIPWire", "NewIPCapture"]),
+        .testTarget(name: "NewIPRuntimeTests", dependencies: ["NewIPRuntime", "NewIPDataPlane", "NewIPWire", "NewIPCapture", "NewIPEmulator", "nip"]),
         .testTarget(name: "NewIPDecodeTests", dependencies: ["NewIPDecode", "NewIPWire", "NewIPCapture"]),
     ]
 )

@@ -1,0 +1,165 @@
+import NIOCore
+import NIOPosix
+import NewIPDataPlane
+import NewIPWire
+
+/// The application port protocol between a node and the applications on its machine (the
+/// host socket API, `nip send/listen/ping/traceroute`): small UDP datagrams on loopback.
+/// Layout in docs/node.md.
+public enum AppProtocol {
+    public static let magic: UInt8 = 0x4E
+    public static let bind: UInt8 = 0x01
+    public static let unbind: UInt8 = 0x02
+    public static let send: UInt8 = 0x03
+    public static let info: UInt8 = 0x04
+    public static let bound: UInt8 = 0x81
+    public static let infoReply: UInt8 = 0x84
+    public static let deliver: UInt8 = 0x10
+
+    public static let kindUDP: UInt8 = 0
+    public static let kindControl: UInt8 = 1
+
+    /// Applications refresh their bindings more often than this.
+    public static let lease: Nanoseconds = 30_000_000_000
+
+    public static let statusOK: UInt8 = 0
+    public static let statusInUse: UInt8 = 1
+    public static let statusBadRequest: UInt8 = 2
+}
+
+/// An application's claim on a UDP port or a ping identifier of this node.
+struct AppBinding {
+    enum Kind: UInt8 { case udp = 0, control = 1 }
+
+    struct Key: Hashable {
+        var kind: Kind
+        var port: UInt16
+    }
+
+    var application: SocketAddress
+    var lastSeen: Nanoseconds
+}
+
+final class AppPortHandler: ChannelInboundHandler {
+    typealias InboundIn = AddressedEnvelope<ByteBuffer>
+    unowned let node: Node
+
+    init(node: Node) { self.node = node }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let envelope = unwrapInboundIn(data)
+        node.appMessage(envelope.data, from: envelope.remoteAddress)
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: Error) {
+        node.logProblem(node.appIndex, "application port: \(error)", now: Node.now())
+    }
+}
+
+extension Node {
+    func startAppPort(_ endpoint: NodeConfig.Endpoint) throws {
+        let channel = try DatagramBootstrap(group: loop)
+            .channelOption(.socketOption(.so_reuseaddr), value: 1)
+            .channelOption(.socketOption(.so_rcvbuf), value: 4 << 20)
+            .channelOption(.socketOption(.so_sndbuf), value: 4 << 20)
+            .channelOption(.datagramVectorReadMessageCount, value: 32)
+            .channelOption(.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: 32 * 2048))
+            .channelInitializer { [self] channel in
+                channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(AppPortHandler(node: self)) }
+            }
+            .bind(to: try SocketAddress.literalOrResolved(endpoint)).wait()
+        appChannel = channel
+        appAddress = channel.localAddress
+    }
+
+    /// The address applications send from by default: the first local address.
+    var defaultSource: FrameworkAddress? { config.localAddresses.first }
+
+    func appMessage(_ message: ByteBuffer, from application: SocketAddress) {
+        let now = Self.now()
+        guard message.readableBytes >= 2, message.getInteger(at: message.readerIndex, as: UInt8.self) == AppProtocol.magic,
+              let op = message.getInteger(at: message.readerIndex + 1, as: UInt8.self) else {
+            counters[appIndex].drops[NodeDropReason.badFrame.rawValue] &+= 1
+            logProblem(appIndex, "application port: a datagram that is not the application protocol", now: now)
+            return
+        }
+        switch op {
+        case AppProtocol.send:
+            message.withUnsafeReadableBytes { bytes in
+                let packet = UnsafeRawBufferPointer(rebasing: bytes[2...])
+                counters[appIndex].rxPackets &+= 1
+                counters[appIndex].rxBytes &+= packet.count
+                guard let buffer = dataPlane.buffer(copying: packet) else {
+                    counters[appIndex].drops[NodeDropReason.badFrame.rawValue] &+= 1
+                    return
+                }
+                arrive(buffer, ingress: appIndex, fromNetwork: false, now: now)
+            }
+            endOfReadBatch()
+        case AppProtocol.bind, AppProtocol.unbind:
+            guard message.readableBytes >= 5,
+                  let kind = message.getInteger(at: message.readerIndex + 2, as: UInt8.self).flatMap(AppBinding.Kind.init(rawValue:)),
+                  let port = message.getInteger(at: message.readerIndex + 3, as: UInt16.self) else {
+                reply(to: application, op: AppProtocol.bound, status: AppProtocol.statusBadRequest, port: 0)
+                return
+            }
+            if op == AppProtocol.unbind {
+                let key = AppBinding.Key(kind: kind, port: port)
+                if appBindings[key]?.application == application { appBindings[key] = nil }
+                return
+            }
+            var chosen = port
+            if chosen == 0 {
+                // An ephemeral port, as the kernel would pick one.
+                var candidate = UInt16(49152 + Int(now % 16384))
+                for _ in 0..<16384 where appBindings[AppBinding.Key(kind: kind, port: candidate)] != nil {
+                    candidate = candidate == 65535 ? 49152 : candidate + 1
+                }
+                chosen = candidate
+            }
+            let key = AppBinding.Key(kind: kind, port: chosen)
+            if let existing = appBindings[key], existing.application != application {
+                reply(to: application, op: AppProtocol.bound, status: AppProtocol.statusInUse, port: chosen)
+                return
+            }
+            appBindings[key] = AppBinding(application: application, lastSeen: now)
+            reply(to: application, op: AppProtocol.bound, status: AppProtocol.statusOK, port: chosen)
+        case AppProtocol.info:
+            reply(to: application, op: AppProtocol.infoReply, status: AppProtocol.statusOK, port: 0)
+        default:
+            counters[appIndex].drops[NodeDropReason.badFrame.rawValue] &+= 1
+        }
+    }
+
+    /// `magic, op, status, dialect (0 compact, 1 framework), port (2), source address as text`.
+    private func reply(to application: SocketAddress, op: UInt8, status: UInt8, port: UInt16) {
+        guard let channel = appChannel else { return }
+        var buffer = channel.allocator.buffer(capacity: 64)
+        buffer.writeInteger(AppProtocol.magic)
+        buffer.writeInteger(op)
+        buffer.writeInteger(status)
+        buffer.writeInteger(UInt8(config.dialect == .compact ? 0 : 1))
+        buffer.writeInteger(port)
+        buffer.writeString(defaultSource?.description ?? "")
+        channel.writeAndFlush(AddressedEnvelope(remoteAddress: application, data: buffer), promise: nil)
+    }
+
+    /// Hands a delivered packet to the application bound to `key`; `false` when none is.
+    func forwardToApplication(_ key: AppBinding.Key, _ packet: borrowing PacketBuffer) -> Bool {
+        guard let binding = appBindings[key], let channel = appChannel else { return false }
+        var buffer = channel.allocator.buffer(capacity: packet.count + 2)
+        buffer.writeInteger(AppProtocol.magic)
+        buffer.writeInteger(AppProtocol.deliver)
+        _ = packet.withUnsafeBytes { buffer.writeBytes($0) }
+        counters[appIndex].txPackets &+= 1
+        counters[appIndex].txBytes &+= packet.count
+        channel.writeAndFlush(AddressedEnvelope(remoteAddress: binding.application, data: buffer), promise: nil)
+        return true
+    }
+
+    func sweepBindings() {
+        let now = Self.now()
+        appBindings = appBindings.filter { now - $0.value.lastSeen < AppProtocol.lease }
+        captures.removeAll { now > $0.expires }
+    }
+}

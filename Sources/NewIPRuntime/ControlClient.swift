@@ -1,0 +1,87 @@
+import Foundation
+
+/// A minimal blocking HTTP/1.1 client for node control endpoints on loopback (the CLI's
+/// side of `ControlHandler`): one request per connection.
+public enum ControlClient {
+    public struct Response: Sendable {
+        public var status: Int
+        public var body: String
+
+        /// The body as a JSON object.
+        public var json: [String: Any]? {
+            (try? JSONSerialization.jsonObject(with: Data(body.utf8))) as? [String: Any]
+        }
+    }
+
+    public struct Failure: Error, CustomStringConvertible {
+        public var description: String
+    }
+
+    /// `request`, from inside the network namespace `namespace` (`ip netns` name): runs on a
+    /// thread of its own that enters it first, for nodes a test started in a namespace.
+    public static func request(_ method: String, _ endpoint: NodeConfig.Endpoint, _ path: String, body: String = "",
+                               timeout: Double = 5, namespace: String) throws -> Response {
+        let box = ResponseBox()
+        let done = DispatchSemaphore(value: 0)
+        let thread = Thread {
+            defer { done.signal() }
+            let nsfd = open("/var/run/netns/\(namespace)", O_RDONLY)
+            guard nsfd >= 0, Syscalls.setns(nsfd, 0x4000_0000) == 0 else {
+                box.result = .failure(Failure(description: "cannot enter network namespace \(namespace)"))
+                return
+            }
+            close(nsfd)
+            box.result = Result { try request(method, endpoint, path, body: body, timeout: timeout) }
+        }
+        thread.start()
+        done.wait()
+        return try box.result!.get()
+    }
+
+    private final class ResponseBox: @unchecked Sendable {
+        var result: Result<Response, Error>?
+    }
+
+    public static func request(_ method: String, _ endpoint: NodeConfig.Endpoint, _ path: String, body: String = "",
+                               timeout: Double = 5) throws -> Response {
+        var hints = addrinfo()
+        hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
+        var info: UnsafeMutablePointer<addrinfo>?
+        guard getaddrinfo(endpoint.host, String(endpoint.port), &hints, &info) == 0, let first = info else {
+            throw Failure(description: "cannot resolve \(endpoint)")
+        }
+        defer { freeaddrinfo(info) }
+        let fd = socket(first.pointee.ai_family, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw Failure(description: "socket: \(String(cString: strerror(errno)))") }
+        defer { close(fd) }
+        var tv = timeval(tv_sec: Int(timeout), tv_usec: Int((timeout - Double(Int(timeout))) * 1e6))
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
+        setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
+        guard connect(fd, first.pointee.ai_addr, first.pointee.ai_addrlen) == 0 else {
+            throw Failure(description: "cannot reach the control endpoint \(endpoint): \(String(cString: strerror(errno)))")
+        }
+        let request = "\(method) \(path) HTTP/1.1\r\nHost: \(endpoint)\r\nConnection: close\r\n"
+            + "Content-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)"
+        var bytes = Array(request.utf8)
+        var sent = 0
+        while sent < bytes.count {
+            let n = bytes.withUnsafeMutableBytes { write(fd, $0.baseAddress! + sent, $0.count - sent) }
+            guard n > 0 else { throw Failure(description: "sending to \(endpoint) failed") }
+            sent += n
+        }
+        var received: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress!, $0.count) }
+            if n < 0 { throw Failure(description: "no answer from \(endpoint) within \(timeout) s") }
+            if n == 0 { break }
+            received += chunk[0..<n]
+        }
+        bytes = received
+        let text = String(decoding: bytes, as: UTF8.self)
+        guard let split = text.range(of: "\r\n\r\n") else { throw Failure(description: "a malformed answer from \(endpoint)") }
+        let statusLine = text[..<split.lowerBound].split(separator: "\r\n").first ?? ""
+        let status = statusLine.split(separator: " ").dropFirst().first.flatMap { Int($0) } ?? 0
+        return Response(status: status, body: String(text[split.upperBound...]))
+    }
+}

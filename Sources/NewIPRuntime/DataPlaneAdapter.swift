@@ -1,0 +1,230 @@
+import NewIPDataPlane
+import NewIPWire
+
+// The one file that touches the data plane's forwarding API (Router, queues, PacketBuffer
+// life cycle): when that API shifts, this is what changes.
+
+/// One interface's egress queue: FIFO or LBF, chosen per interface at start-up.
+///
+/// A struct holding both optionals rather than an enum with payloads: mutating an enum's
+/// payload copies it out and back (and the queue's storage with it), while `queue!.mutate()`
+/// works in place.
+struct NodeQueue: QueueDiscipline {
+    private var fifo: FIFOQueue?
+    private var lbf: LatencyQueue?
+
+    init(_ spec: NodeConfig.Queue) {
+        switch spec.discipline {
+        case .fifo: fifo = FIFOQueue(limits: spec.limits, trims: spec.trims, reserving: spec.limits.packets ?? 1024)
+        case .lbf: lbf = LatencyQueue(limits: spec.limits, trims: spec.trims, reserving: spec.limits.packets ?? 1024)
+        }
+    }
+
+    var isLatencyBased: Bool { lbf != nil }
+
+    mutating func enqueue(_ packet: consuming PacketBuffer, now: Nanoseconds) -> EnqueueResult {
+        if fifo != nil { return fifo!.enqueue(packet, now: now) }
+        return lbf!.enqueue(packet, now: now)
+    }
+
+    mutating func dequeue(now: Nanoseconds, discarded: (consuming PacketBuffer, DropReason) -> Void) -> PacketBuffer? {
+        if fifo != nil { return fifo!.dequeue(now: now, discarded: discarded) }
+        return lbf!.dequeue(now: now, discarded: discarded)
+    }
+
+    var nextEligibleTime: Nanoseconds? { fifo?.nextEligibleTime ?? lbf?.nextEligibleTime }
+    var packetCount: Int { fifo?.packetCount ?? lbf?.packetCount ?? 0 }
+    var byteCount: Int { fifo?.byteCount ?? lbf?.byteCount ?? 0 }
+    var drops: DropCounters { fifo?.drops ?? lbf?.drops ?? DropCounters() }
+    var trimming: TrimmingCounters { fifo?.trimming ?? lbf?.trimming ?? TrimmingCounters() }
+}
+
+/// Why the node dropped a packet: the data plane's reasons, and the runtime's own.
+public enum NodeDropReason: Int, CaseIterable, Sendable {
+    case malformed, noRoute, ttlExpired, maxDelayExceeded, cannotMakeDeadline, queueFull, late
+    /// A host got a packet for someone else from the network.
+    case notForwarding
+    /// Delivered here, but no application listens on its port.
+    case noListener
+    /// Larger than a packet buffer, or from a sender that is not the link's peer.
+    case badFrame
+
+    init(_ reason: DropReason) {
+        switch reason {
+        case .malformed: self = .malformed
+        case .noRoute: self = .noRoute
+        case .ttlExpired: self = .ttlExpired
+        case .maxDelayExceeded: self = .maxDelayExceeded
+        case .cannotMakeDeadline: self = .cannotMakeDeadline
+        case .queueFull: self = .queueFull
+        case .late: self = .late
+        }
+    }
+
+    /// The label value in metrics and JSON.
+    public var label: String {
+        switch self {
+        case .malformed: "malformed"
+        case .noRoute: "no_route"
+        case .ttlExpired: "ttl_expired"
+        case .maxDelayExceeded: "max_delay_exceeded"
+        case .cannotMakeDeadline: "cannot_make_deadline"
+        case .queueFull: "queue_full"
+        case .late: "late"
+        case .notForwarding: "not_forwarding"
+        case .noListener: "no_listener"
+        case .badFrame: "bad_frame"
+        }
+    }
+}
+
+/// What the data plane did with a received packet.
+enum Arrival {
+    /// Queued on `egress`.
+    case queued(egress: Int)
+    /// For this node: the packet is handed over; give the buffer back with `recycle`.
+    case delivered(PacketBuffer)
+    /// Dropped; the buffer is handed over too (for "hop limit exceeded" replies), then recycled.
+    case dropped(NodeDropReason, PacketBuffer)
+}
+
+/// The node's data plane: the emulator's `Router` with one `NodeQueue` per interface, a pool
+/// of packet buffers so the steady state allocates none, and the route table edits the
+/// control endpoint makes.
+struct NodeDataPlane {
+    private(set) var router: Router<NodeQueue>
+    let dialect: PacketDialect
+    let forwards: Bool
+    private let pool: BufferPool
+    static let bufferCapacity = 2048
+    static let headroom = 64
+    let poolLimit: Int
+
+    init(config: NodeConfig) {
+        var table = ForwardingTable()
+        for address in config.localAddresses { table.insert(Route(nextHop: .local), for: RouteText.exact(address)) }
+        let index = Dictionary(uniqueKeysWithValues: config.interfaces.enumerated().map { ($1.name, $0) })
+        for route in config.routes {
+            let interface = index[route.interface]!
+            table.insert(Route(nextHop: NextHop(interface: interface, neighbour: NeighbourID(rawValue: 0)),
+                               toDelay: route.toDelay, toHops: route.toHops), for: route.prefix)
+        }
+        router = Router(table: table, queues: config.interfaces.map { NodeQueue($0.queue) },
+                        linkDelays: config.interfaces.map(\.delay), pingHops: config.pingHops)
+        dialect = config.dialect
+        forwards = config.role != .host
+        let queued = config.interfaces.reduce(0) { $0 + ($1.queue.limits.packets ?? 1024) }
+        poolLimit = max(1024, queued + 1024)
+        pool = BufferPool(limit: poolLimit, preallocate: min(poolLimit, 4096))
+    }
+
+    /// Buffers currently out of the pool (in queues or held by the caller).
+    var buffersOut: Int { pool.out }
+
+    // MARK: Buffers
+
+    /// A buffer holding a copy of `bytes`, or `nil` when they do not fit one.
+    mutating func buffer(copying bytes: UnsafeRawBufferPointer) -> PacketBuffer? {
+        guard bytes.count <= Self.bufferCapacity - Self.headroom else { return nil }
+        var buffer = pool.take()
+        buffer.receive { space in
+            space.copyMemory(from: bytes)
+            return bytes.count
+        }
+        return buffer
+    }
+
+    /// Takes a buffer back for reuse.
+    func recycle(_ buffer: consuming PacketBuffer) { pool.put(buffer) }
+
+    // MARK: Forwarding
+
+    /// Runs the arrival pipeline. `fromNetwork` is false for packets the node's applications send.
+    mutating func receive(_ packet: consuming PacketBuffer, ingress: Int, fromNetwork: Bool, now: Nanoseconds) -> Arrival {
+        if fromNetwork && !forwards {
+            // A host runs the arrival step (validation, contracts) but queues nothing for others.
+            var packet = packet
+            switch router.engine.process(&packet, dialect: dialect, ingress: ingress, now: now) {
+            case .deliver: return .delivered(packet)
+            case .drop(let reason): return .dropped(NodeDropReason(reason), packet)
+            case .forward: return .dropped(.notForwarding, packet)
+            }
+        }
+        switch router.receive(packet, dialect: dialect, ingress: ingress, now: now) {
+        case .forward(let egress, _, _): return .queued(egress: egress)
+        case .deliver(let packet): return .delivered(packet)
+        case .drop(let reason, let packet): return .dropped(NodeDropReason(reason), packet)
+        }
+    }
+
+    /// The next packet `interface` may send at `now`; hand it back with `recycle` once sent.
+    /// Packets dropped on the way out (late in the LBF queue, past their max delay) go back to
+    /// the pool, and `dropped` hears why.
+    mutating func transmit(on interface: Int, now: Nanoseconds, dropped: (NodeDropReason) -> Void) -> PacketBuffer? {
+        let pool = pool
+        return router.transmit(on: interface, now: now) { packet, reason in
+            pool.put(packet)
+            dropped(NodeDropReason(reason))
+        }
+    }
+
+    /// When `interface` has a packet to send next (`nil`: empty).
+    func nextTransmitTime(on interface: Int) -> Nanoseconds? { router.nextTransmitTime(on: interface) }
+
+    // MARK: Observation
+
+    func queueDepth(_ interface: Int) -> (packets: Int, bytes: Int) {
+        (router.queues[interface].packetCount, router.queues[interface].byteCount)
+    }
+
+    /// Tail drops of the interface's queue (late drops are reported by `transmit`).
+    func queueFullDrops(_ interface: Int) -> Int { router.queues[interface].drops[.queueFull] }
+
+    func isLatencyBased(_ interface: Int) -> Bool { router.queues[interface].isLatencyBased }
+
+    // MARK: Routes
+
+    var routes: [(prefix: RoutePrefix, route: Route)] { router.engine.table.entries }
+
+    @discardableResult
+    mutating func insert(_ route: Route, for prefix: RoutePrefix) -> Route? { router.engine.table.insert(route, for: prefix) }
+
+    @discardableResult
+    mutating func remove(_ prefix: RoutePrefix) -> Route? { router.engine.table.remove(prefix) }
+
+    static func makeRoute(interface: Int, toDelay: Nanoseconds, toHops: Int) -> Route {
+        Route(nextHop: NextHop(interface: interface, neighbour: NeighbourID(rawValue: 0)), toDelay: toDelay, toHops: toHops)
+    }
+
+    static func isLocal(_ route: Route) -> Bool { route.nextHop.isLocal }
+}
+
+/// Packet buffers allocated once and reused: a class, so the queues' `discarded` callbacks can
+/// give buffers back while the router is being mutated.
+final class BufferPool {
+    private var buffers: [PacketBuffer] = []
+    private let limit: Int
+    private(set) var out = 0
+
+    init(limit: Int, preallocate: Int) {
+        self.limit = limit
+        buffers.reserveCapacity(limit)
+        for _ in 0..<preallocate { buffers.append(PacketBuffer(capacity: NodeDataPlane.bufferCapacity, headroom: NodeDataPlane.headroom)) }
+    }
+
+    func take() -> PacketBuffer {
+        out += 1
+        return buffers.popLast() ?? PacketBuffer(capacity: NodeDataPlane.bufferCapacity, headroom: NodeDataPlane.headroom)
+    }
+
+    func put(_ buffer: consuming PacketBuffer) {
+        out -= 1
+        if buffers.count < limit { buffers.append(buffer) }
+    }
+}
+
+/// Reads the packet's metadata the runtime reports on (the LBF deadline of a departing packet).
+extension PacketBuffer {
+    var hasDeadline: Bool { metadata.deadline != .max }
+    var deadline: Nanoseconds { metadata.deadline }
+}

@@ -1,0 +1,317 @@
+import Foundation
+import NIOCore
+import NewIPDataPlane
+import NewIPWire
+
+/// A New IP interface on a Linux Ethernet device: an `AF_PACKET` `SOCK_RAW` socket bound to the
+/// device and to the dialect's EtherType (0xEADD compact, 0x88B6 framework).
+///
+/// Why not SwiftNIO's channels: NIO has no packet-socket channel, and wrapping the descriptor
+/// with `NIOPipeBootstrap` is wrong for frames: a pipe channel is a byte stream, and when two or
+/// more buffers are flushed together its `PendingStreamWritesManager` writes them with one
+/// `writev`, which on a packet socket is one frame holding both packets. So:
+///
+/// - receiving: a dedicated thread waits in `poll`, reads up to `batch` frames per `recvmmsg`
+///   into one of two preallocated batch buffers, and hands the batch to the node's event loop
+///   (one task per batch), then fills the other while the loop works; it waits for the loop to
+///   give a buffer back before reusing it, so the frames are copied once and nothing is
+///   allocated per frame;
+/// - sending: on the event loop, frames are laid out back to back in a preallocated buffer and
+///   `flush` hands them to the kernel with one `sendmmsg`, one `mmsghdr` per frame, so frames
+///   never merge.
+final class EthernetLinkPort: LinkPort, @unchecked Sendable {
+    static let batch = 64
+    static let frameCapacity = 2048
+
+    let device: String
+    let etherType: EtherType
+    let ownMAC: EthernetAddress
+    let peerMAC: EthernetAddress
+    private let fd: Int32
+    private let ifindex: Int32
+    private unowned let node: Node
+    private let index: Int
+
+    // Transmit side, used on the event loop only.
+    private var txFrames: UnsafeMutableRawBufferPointer
+    private var txVectors: UnsafeMutableBufferPointer<iovec>
+    private var txMessages: UnsafeMutableBufferPointer<MMsgHdr>
+    private var txAddress: UnsafeMutablePointer<SockaddrLL>
+    private var txCount = 0
+    private(set) var txFailures = 0
+
+    // Receive side.
+    private var receiver: Thread?
+    private let batches: [ReceiveBatch]
+    private let stopping = NIOLockedFlag()
+    private let finished = DispatchSemaphore(value: 0)
+
+    init(node: Node, index: Int, device: String, peer: EthernetAddress?, dialect: PacketDialect,
+         namespace: String? = nil) throws {
+        self.node = node
+        self.index = index
+        self.device = device
+        etherType = dialect == .compact ? .compactNewIP : .frameworkNewIP
+        peerMAC = peer ?? .broadcast
+        // A socket belongs to the namespace it was opened in, so a device in another namespace
+        // is opened from a thread that enters it; the rest of the node stays where it is.
+        let etherType = etherType
+        let opened = try Self.inNamespace(namespace) { () throws -> (fd: Int32, ifindex: Int32, mac: EthernetAddress) in
+            try Self.openPacketSocket(device: device, etherType: etherType)
+        }
+        fd = opened.fd
+        ifindex = opened.ifindex
+        ownMAC = opened.mac
+        var one: Int32 = 1
+        setsockopt(fd, Int32(SOL_PACKET), 23, &one, socklen_t(MemoryLayout<Int32>.size))  // PACKET_IGNORE_OUTGOING
+        var size: Int32 = 4 << 20
+        setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size))
+        setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &size, socklen_t(MemoryLayout<Int32>.size))
+
+        txFrames = .allocate(byteCount: Self.batch * Self.frameCapacity, alignment: 16)
+        txVectors = .allocate(capacity: Self.batch)
+        txMessages = .allocate(capacity: Self.batch)
+        txAddress = .allocate(capacity: 1)
+        txAddress.initialize(to: SockaddrLL(family: UInt16(AF_PACKET), protocolNumber: etherType.rawValue.bigEndian,
+                                            ifindex: ifindex))
+        for i in 0..<Self.batch {
+            txVectors[i] = iovec(iov_base: txFrames.baseAddress! + i * Self.frameCapacity, iov_len: 0)
+            var message = MMsgHdr()
+            message.msg_hdr.msg_iov = txVectors.baseAddress! + i
+            message.msg_hdr.msg_iovlen = 1
+            message.msg_hdr.msg_name = UnsafeMutableRawPointer(txAddress)
+            message.msg_hdr.msg_namelen = socklen_t(MemoryLayout<SockaddrLL>.size)
+            txMessages[i] = message
+        }
+        batches = (0..<2).map { _ in ReceiveBatch(count: Self.batch, frameCapacity: Self.frameCapacity) }
+        let thread = Thread { [self] in receiveLoop() }
+        thread.name = "newip-rx-\(device)"
+        receiver = thread
+        thread.start()
+    }
+
+    /// Opens and binds the packet socket in the calling thread's namespace; finds the device's
+    /// index and MAC address there (ioctls, not sysfs, which shows the mount's namespace).
+    private static func openPacketSocket(device: String, etherType: EtherType) throws -> (fd: Int32, ifindex: Int32, mac: EthernetAddress) {
+        let fd = socket(AF_PACKET, Int32(SOCK_RAW.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue),
+                        Int32(etherType.rawValue.bigEndian))
+        guard fd >= 0 else {
+            throw ToolError("cannot open a packet socket for \(device): \(String(cString: strerror(errno))) (needs CAP_NET_RAW)")
+        }
+        // struct ifreq: 16 bytes of name, then the union (ifindex or a sockaddr holding the MAC).
+        var request = [UInt8](repeating: 0, count: 40)
+        let name = Array(device.utf8.prefix(15))
+        request.replaceSubrange(0..<name.count, with: name)
+        let SIOCGIFINDEX: UInt = 0x8933, SIOCGIFHWADDR: UInt = 0x8927
+        guard request.withUnsafeMutableBytes({ ioctl(fd, SIOCGIFINDEX, $0.baseAddress!) }) == 0 else {
+            Glibc.close(fd)
+            throw ToolError("no network interface `\(device)` (`ip link` lists the devices)")
+        }
+        let ifindex = request.withUnsafeBytes { $0.load(fromByteOffset: 16, as: Int32.self) }
+        var mac = EthernetAddress(0, 0, 0, 0, 0, 0)
+        if request.withUnsafeMutableBytes({ ioctl(fd, SIOCGIFHWADDR, $0.baseAddress!) }) == 0 {
+            mac = EthernetAddress(request[18], request[19], request[20], request[21], request[22], request[23])
+        }
+        var address = SockaddrLL(family: UInt16(AF_PACKET), protocolNumber: etherType.rawValue.bigEndian, ifindex: ifindex)
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<SockaddrLL>.size)) }
+        }
+        guard bound == 0 else {
+            Glibc.close(fd)
+            throw ToolError("cannot bind a packet socket to \(device): \(String(cString: strerror(errno)))")
+        }
+        return (fd, ifindex, mac)
+    }
+
+    /// Runs `body` on a fresh thread inside network namespace `namespace` (here when nil).
+    static func inNamespace<T: Sendable>(_ namespace: String?, _ body: @escaping @Sendable () throws -> T) throws -> T {
+        guard let namespace else { return try body() }
+        let box = NamespaceResult<T>()
+        let done = DispatchSemaphore(value: 0)
+        let thread = Thread {
+            defer { done.signal() }
+            let nsfd = open("/var/run/netns/\(namespace)", O_RDONLY)
+            guard nsfd >= 0, Syscalls.setns(nsfd, 0x4000_0000) == 0 else {
+                box.result = .failure(ToolError("cannot enter network namespace \(namespace): \(String(cString: strerror(errno)))"))
+                return
+            }
+            Glibc.close(nsfd)
+            box.result = Result { try body() }
+        }
+        thread.start()
+        done.wait()
+        return try box.result!.get()
+    }
+
+    deinit {
+        txFrames.deallocate()
+        txVectors.deallocate()
+        txMessages.deallocate()
+        txAddress.deallocate()
+    }
+
+    // MARK: Sending (event loop)
+
+    func send(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        let length = EthernetFrame.headerLength + bytes.count
+        guard length <= Self.frameCapacity else { return false }
+        if txCount == Self.batch { flush() }
+        let frame = UnsafeMutableRawBufferPointer(rebasing: txFrames[(txCount * Self.frameCapacity)...])
+        EthernetFrame(destination: peerMAC, source: ownMAC, etherType: etherType).encode(into: frame, at: 0)
+        UnsafeMutableRawBufferPointer(rebasing: frame[EthernetFrame.headerLength..<length]).copyMemory(from: bytes)
+        txVectors[txCount].iov_len = length
+        txCount += 1
+        return true
+    }
+
+    func flush() {
+        var sent = 0
+        while sent < txCount {
+            let n = Syscalls.sendmmsg(fd, UnsafeMutableRawPointer(txMessages.baseAddress! + sent), UInt32(txCount - sent), 0)
+            if n <= 0 {
+                // The device queue is full (or down): these frames are lost, as on a busy wire.
+                txFailures += txCount - sent
+                break
+            }
+            sent += Int(n)
+        }
+        txCount = 0
+    }
+
+    var isWritable: Bool { true }
+
+    func close() {
+        stopping.set()
+        receiver = nil
+    }
+
+    func waitUntilClosed() {
+        finished.wait()
+        finished.signal()
+    }
+
+    // MARK: Receiving (own thread)
+
+    private func receiveLoop() {
+        var which = 0
+        while !stopping.isSet {
+            var pollfd = Glibc.pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+            guard poll(&pollfd, 1, 100) > 0 else { continue }
+            let batch = batches[which]
+            batch.waitUntilFree()
+            let count = batch.receive(fd: fd)
+            guard count > 0, !stopping.isSet else {
+                batch.release()
+                continue
+            }
+            node.loop.execute { [self] in
+                batch.forEach { frame in node.linkReceivedFrame(index, frame, etherType: etherType, own: ownMAC) }
+                batch.release()
+                node.endOfReadBatch()
+            }
+            which ^= 1
+        }
+        // Let the loop finish the batches it was handed before the socket goes.
+        for batch in batches {
+            batch.waitUntilFree()
+            batch.release()
+        }
+        Glibc.close(fd)
+        finished.signal()
+    }
+}
+
+private final class NamespaceResult<T>: @unchecked Sendable {
+    var result: Result<T, Error>?
+}
+
+/// Frames read by one `recvmmsg`, in preallocated storage handed between the receive thread
+/// and the event loop.
+final class ReceiveBatch: @unchecked Sendable {
+    private let frames: UnsafeMutableRawBufferPointer
+    private let vectors: UnsafeMutableBufferPointer<iovec>
+    private let messages: UnsafeMutableBufferPointer<MMsgHdr>
+    private let frameCapacity: Int
+    private var received = 0
+    private let free = DispatchSemaphore(value: 1)
+
+    init(count: Int, frameCapacity: Int) {
+        self.frameCapacity = frameCapacity
+        frames = .allocate(byteCount: count * frameCapacity, alignment: 16)
+        vectors = .allocate(capacity: count)
+        messages = .allocate(capacity: count)
+        for i in 0..<count {
+            vectors[i] = iovec(iov_base: frames.baseAddress! + i * frameCapacity, iov_len: frameCapacity)
+            var message = MMsgHdr()
+            message.msg_hdr.msg_iov = vectors.baseAddress! + i
+            message.msg_hdr.msg_iovlen = 1
+            messages[i] = message
+        }
+    }
+
+    deinit {
+        frames.deallocate()
+        vectors.deallocate()
+        messages.deallocate()
+    }
+
+    func waitUntilFree() { free.wait() }
+    func release() { free.signal() }
+
+    func receive(fd: Int32) -> Int {
+        let n = Syscalls.recvmmsg(fd, UnsafeMutableRawPointer(messages.baseAddress), UInt32(messages.count),
+                                  Int32(MSG_DONTWAIT), nil)
+        received = max(0, Int(n))
+        return received
+    }
+
+    func forEach(_ body: (UnsafeRawBufferPointer) -> Void) {
+        for i in 0..<received {
+            let length = min(Int(messages[i].msg_len), frameCapacity)
+            body(UnsafeRawBufferPointer(start: frames.baseAddress! + i * frameCapacity, count: length))
+        }
+    }
+}
+
+/// `struct sockaddr_ll` (netpacket/packet.h), which the Swift overlay does not import.
+struct SockaddrLL {
+    var family: UInt16
+    var protocolNumber: UInt16
+    var ifindex: Int32
+    var hatype: UInt16 = 0
+    var pkttype: UInt8 = 0
+    var halen: UInt8 = 0
+    var address: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) = (0, 0, 0, 0, 0, 0, 0, 0)
+
+    init(family: UInt16, protocolNumber: UInt16, ifindex: Int32) {
+        self.family = family
+        self.protocolNumber = protocolNumber
+        self.ifindex = ifindex
+    }
+}
+
+final class NIOLockedFlag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = false
+    func set() { lock.withLock { value = true } }
+    var isSet: Bool { lock.withLock { value } }
+}
+
+extension Node {
+    /// A frame from an Ethernet interface: checks the EtherType and the destination MAC, then
+    /// runs the packet after the 14-byte header through the data plane.
+    func linkReceivedFrame(_ index: Int, _ frame: UnsafeRawBufferPointer, etherType: EtherType, own: EthernetAddress) {
+        guard frame.count > EthernetFrame.headerLength,
+              UInt16(frame[12]) << 8 | UInt16(frame[13]) == etherType.rawValue else {
+            counters[index].drops[NodeDropReason.badFrame.rawValue] &+= 1
+            return
+        }
+        var destination: UInt64 = 0
+        for i in 0..<6 { destination = destination << 8 | UInt64(frame[i]) }
+        guard destination == own.rawValue || destination == EthernetAddress.broadcast.rawValue else {
+            counters[index].drops[NodeDropReason.badFrame.rawValue] &+= 1
+            return
+        }
+        linkReceived(index, UnsafeRawBufferPointer(rebasing: frame[EthernetFrame.headerLength...]))
+    }
+}

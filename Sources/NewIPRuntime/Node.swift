@@ -1,0 +1,364 @@
+import Foundation
+import Logging
+import NIOCore
+import NIOPosix
+import NewIPDataPlane
+import NewIPWire
+
+/// Counters of one interface (or of the application port, the last entry).
+struct InterfaceCounters {
+    var rxPackets = 0
+    var rxBytes = 0
+    var txPackets = 0
+    var txBytes = 0
+    /// Drops decided on arrival here, by `NodeDropReason.rawValue`.
+    var drops = Array(repeating: 0, count: NodeDropReason.allCases.count)
+    /// Latency-based packets that left this interface's queue within their window.
+    var lbfOnTime = 0
+    /// Packets for this node that arrived here.
+    var delivered = 0
+}
+
+/// At most one log line per interval for a repeated problem, with the count since the last.
+struct RateLimitedLog {
+    var suppressed = 0
+    var last: Nanoseconds = .min
+
+    /// Whether to log now; `count` is how many happened since the last line (this one included).
+    mutating func shouldLog(now: Nanoseconds, interval: Nanoseconds) -> Int? {
+        suppressed += 1
+        guard last == .min || now - last >= interval else { return nil }
+        defer { suppressed = 0; last = now }
+        return suppressed
+    }
+}
+
+/// A New IP node: the data plane on SwiftNIO sockets and the monotonic clock.
+///
+/// Everything runs on one event loop (one thread): the interfaces' channels, the application
+/// port, the control endpoint and the LBF timers, so the data plane needs no locks. Packets
+/// read in one batch are forwarded into the egress queues, and each queue is drained at the
+/// end of the batch, its writes flushed together (one `sendmmsg`).
+public final class Node: @unchecked Sendable {
+    public let config: NodeConfig
+    let logger: Logger
+    let group: MultiThreadedEventLoopGroup
+    let loop: EventLoop
+    var dataPlane: NodeDataPlane
+    var ports: [LinkPort] = []
+    var counters: [InterfaceCounters]
+    var malformedLog: [RateLimitedLog]
+    var problemLog = RateLimitedLog()
+    /// Egress interfaces with packets queued since the last drain.
+    private var pendingEgress: [Bool]
+    private var anyPending = false
+    private var timers: [(deadline: Nanoseconds, task: Scheduled<Void>)?]
+    private var channels: [Channel] = []
+    var controlChannel: Channel?
+    var appChannel: Channel?
+    var appBindings: [AppBinding.Key: AppBinding] = [:]
+    var captures: [CaptureSink] = []
+    var captureChannel: Channel?
+    let startTime: Nanoseconds
+    private let stopped: EventLoopPromise<Void>
+    private var isStopping = false
+    /// Extra numbers for `/status` (the CLI adds heap allocation counts when asked to).
+    public var statusExtras: (@Sendable () -> [String: Int])?
+    /// Interface index of the application port (one past the last interface).
+    var appIndex: Int { config.interfaces.count }
+
+    /// The control endpoint's bound address (its port when the config said 0).
+    public internal(set) var controlAddress: SocketAddress?
+    public internal(set) var appAddress: SocketAddress?
+
+    public init(config: NodeConfig, logger: Logger? = nil) {
+        self.config = config
+        var logger = logger ?? Logger(label: "newip.node")
+        logger[metadataKey: "node"] = "\(config.name)"
+        logger.logLevel = Logger.Level(rawValue: config.logLevel) ?? .info
+        self.logger = logger
+        group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        loop = group.next()
+        dataPlane = NodeDataPlane(config: config)
+        counters = Array(repeating: InterfaceCounters(), count: config.interfaces.count + 1)
+        malformedLog = Array(repeating: RateLimitedLog(), count: config.interfaces.count + 1)
+        pendingEgress = Array(repeating: false, count: config.interfaces.count)
+        timers = Array(repeating: nil, count: config.interfaces.count)
+        startTime = Self.now()
+        stopped = loop.makePromise()
+    }
+
+    /// The monotonic clock, in the nanoseconds the data plane takes.
+    @inline(__always)
+    static func now() -> Nanoseconds { Nanoseconds(truncatingIfNeeded: NIODeadline.now().uptimeNanoseconds) }
+
+    // MARK: Life cycle
+
+    /// Opens every socket; returns when the node is forwarding. Not on the node's own loop.
+    public func start() throws {
+        do {
+            for (index, interface) in config.interfaces.enumerated() {
+                switch interface.link {
+                case .udp(let local, let peer):
+                    try startUDP(index: index, local: local, peer: peer)
+                case .ethernet(let device, let peer, let namespace):
+                    try startEthernet(index: index, device: device, peer: peer, namespace: namespace)
+                }
+            }
+            if let app = config.app { try startAppPort(app) }
+            try startCaptureChannel()
+            try startControl()
+            let bindingSweep = loop.scheduleRepeatedTask(initialDelay: .seconds(5), delay: .seconds(5)) { [self] _ in
+                sweepBindings()
+            }
+            stopped.futureResult.whenComplete { _ in bindingSweep.cancel() }
+        } catch {
+            stop()
+            try? waitUntilStopped()
+            throw error
+        }
+        logger.info("node up", metadata: ["control": "\(controlAddress.map { "\($0.ipAddress ?? "?"):\($0.port ?? 0)" } ?? "-")",
+                                          "interfaces": "\(config.interfaces.map(\.name).joined(separator: ","))",
+                                          "role": "\(config.role.rawValue)"])
+    }
+
+    private func startUDP(index: Int, local: NodeConfig.Endpoint, peer: NodeConfig.Endpoint) throws {
+        let peerAddress = try SocketAddress.literalOrResolved(peer)
+        let limit = config.interfaces[index].queue.limits.packets ?? 1024
+        let port = UDPLinkPort(peer: peerAddress, ringSize: max(2048, limit + 1024))
+        let batch = config.readBatch
+        let channel = try DatagramBootstrap(group: loop)
+            .channelOption(.socketOption(.so_reuseaddr), value: 1)
+            .channelOption(.socketOption(.so_rcvbuf), value: 4 << 20)
+            .channelOption(.socketOption(.so_sndbuf), value: 4 << 20)
+            .channelOption(.datagramVectorReadMessageCount, value: batch)
+            .channelOption(.maxMessagesPerRead, value: 4)
+            .channelOption(.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: batch * 2048))
+            .channelOption(.writeBufferWaterMark, value: .init(low: 256 << 10, high: 1 << 20))
+            .channelInitializer { [self] channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(UDPLinkHandler(node: self, index: index, port: port))
+                }
+            }
+            .bind(to: try SocketAddress.literalOrResolved(local)).wait()
+        channels.append(channel)
+        ports.append(port)
+    }
+
+    private func startEthernet(index: Int, device: String, peer: EthernetAddress?, namespace: String?) throws {
+        let port = try EthernetLinkPort(node: self, index: index, device: device, peer: peer, dialect: config.dialect,
+                                        namespace: namespace)
+        ports.append(port)
+    }
+
+    /// Stops every socket and the loop. Safe from any thread, more than once.
+    public func stop() {
+        loop.execute { [self] in
+            guard !isStopping else { return }
+            isStopping = true
+            logger.info("node stopping")
+            for timer in timers { timer?.task.cancel() }
+            var closing: [EventLoopFuture<Void>] = []
+            for channel in channels + [controlChannel, appChannel, captureChannel].compactMap({ $0 }) {
+                closing.append(channel.close().recover { _ in })
+            }
+            for port in ports { port.close() }
+            EventLoopFuture.andAllComplete(closing, on: loop).whenComplete { [self] _ in stopped.succeed(()) }
+        }
+    }
+
+    /// Blocks until `stop` has closed everything, then shuts the loop down.
+    public func waitUntilStopped() throws {
+        try stopped.futureResult.wait()
+        for port in ports { port.waitUntilClosed() }
+        try group.syncShutdownGracefully()
+    }
+
+    // MARK: Receiving
+
+    func linkReceived(_ index: Int, _ bytes: UnsafeRawBufferPointer) {
+        counters[index].rxPackets &+= 1
+        counters[index].rxBytes &+= bytes.count
+        let now = Self.now()
+        if !captures.isEmpty { capture(index, outgoing: false, bytes) }
+        guard let buffer = dataPlane.buffer(copying: bytes) else {
+            counters[index].drops[NodeDropReason.badFrame.rawValue] &+= 1
+            logProblem(index, "a \(bytes.count)-byte frame is larger than a packet buffer", now: now)
+            return
+        }
+        arrive(buffer, ingress: index, fromNetwork: true, now: now)
+    }
+
+    func linkReceivedForeign(_ index: Int) {
+        counters[index].drops[NodeDropReason.badFrame.rawValue] &+= 1
+        logProblem(index, "datagrams from a sender that is not the link's peer", now: Self.now())
+    }
+
+    func linkError(_ index: Int, _ error: Error) {
+        logProblem(index, "socket error: \(error)", now: Self.now())
+    }
+
+    func linkBecameWritable(_ index: Int) {
+        drain(index, now: Self.now())
+        ports[index].flush()
+    }
+
+    /// Runs the data plane on a received or locally sent packet.
+    func arrive(_ buffer: consuming PacketBuffer, ingress: Int, fromNetwork: Bool, now: Nanoseconds) {
+        switch dataPlane.receive(buffer, ingress: ingress, fromNetwork: fromNetwork, now: now) {
+        case .queued(let egress):
+            pendingEgress[egress] = true
+            anyPending = true
+        case .delivered(let packet):
+            counters[ingress].delivered &+= 1
+            deliverLocally(packet, now: now)
+            dataPlane.recycle(packet)
+        case .dropped(let reason, let packet):
+            // Queue-full drops are counted by the egress queue, on the egress interface.
+            if reason != .queueFull { counters[ingress].drops[reason.rawValue] &+= 1 }
+            if reason == .malformed {
+                if let count = malformedLog[ingress].shouldLog(now: now, interval: config.logInterval) {
+                    let detail = packet.withUnsafeBytes { Self.malformedDetail($0, dialect: config.dialect) }
+                    logger.warning("malformed packets dropped", metadata: [
+                        "interface": "\(interfaceName(ingress))", "count": "\(count)", "latest": "\(detail)"])
+                }
+            } else if reason == .ttlExpired && fromNetwork {
+                answerExpired(packet, ingress: ingress, now: now)
+            }
+            dataPlane.recycle(packet)
+        }
+    }
+
+    /// Called after each batch of reads: sends what the batch queued.
+    func endOfReadBatch() {
+        guard anyPending else { return }
+        anyPending = false
+        let now = Self.now()
+        for index in pendingEgress.indices where pendingEgress[index] {
+            pendingEgress[index] = false
+            drain(index, now: now)
+            ports[index].flush()
+        }
+    }
+
+    /// Sends every packet `index`'s queue lets go at `now`, then arms its timer for the next.
+    func drain(_ index: Int, now: Nanoseconds) {
+        let port = ports[index]
+        while port.isWritable, let packet = dataPlane.transmit(on: index, now: now, dropped: { reason in
+            counters[index].drops[reason.rawValue] &+= 1
+        }) {
+            let sent = packet.withUnsafeBytes { bytes in
+                if !captures.isEmpty { capture(index, outgoing: true, bytes) }
+                return port.send(bytes)
+            }
+            if sent {
+                counters[index].txPackets &+= 1
+                counters[index].txBytes &+= packet.count
+                if packet.hasDeadline { counters[index].lbfOnTime &+= 1 }
+            }
+            dataPlane.recycle(packet)
+        }
+        armTimer(index, now: now)
+    }
+
+    /// LBF: schedules a drain at the queue's next eligible time.
+    private func armTimer(_ index: Int, now: Nanoseconds) {
+        guard let next = dataPlane.nextTransmitTime(on: index), next > now, ports[index].isWritable else { return }
+        if let timer = timers[index] {
+            if timer.deadline <= next { return }
+            timer.task.cancel()
+        }
+        let task = loop.scheduleTask(deadline: .uptimeNanoseconds(UInt64(next))) { [self] in
+            timers[index] = nil
+            drain(index, now: Self.now())
+            ports[index].flush()
+        }
+        timers[index] = (next, task)
+    }
+
+    /// Packets sent by this node itself (answers, application packets).
+    func sendFromNode(_ bytes: [UInt8], now: Nanoseconds) {
+        counters[appIndex].rxPackets &+= 1
+        counters[appIndex].rxBytes &+= bytes.count
+        guard let buffer = bytes.withUnsafeBytes({ dataPlane.buffer(copying: $0) }) else {
+            counters[appIndex].drops[NodeDropReason.badFrame.rawValue] &+= 1
+            return
+        }
+        arrive(buffer, ingress: appIndex, fromNetwork: false, now: now)
+        endOfReadBatch()
+    }
+
+    // MARK: Local delivery
+
+    private func deliverLocally(_ packet: borrowing PacketBuffer, now: Nanoseconds) {
+        let dialect = config.dialect
+        let parsed = packet.withUnsafeBytes { ParsedPacket($0, dialect: dialect) }
+        guard let parsed else { return }
+        if parsed.isControl, let ping = parsed.ping {
+            if ping.code == PingContract.request {
+                if let reply = PacketBuilder.answer(to: parsed, type: ControlMessage.echoReply, responder: parsed.destination,
+                                                    dialect: dialect) {
+                    sendFromNode(reply, now: now)
+                }
+                return
+            }
+            if let message = ControlMessage(parsed.payload) {
+                let key = AppBinding.Key(kind: .control, port: message.identifier)
+                if !forwardToApplication(key, packet) { counters[appIndex].drops[NodeDropReason.noListener.rawValue] &+= 1 }
+            }
+            return
+        }
+        guard let udp = PacketBuilder.udpDatagram(parsed, dialect: dialect) else {
+            counters[appIndex].drops[NodeDropReason.malformed.rawValue] &+= 1
+            return
+        }
+        if !forwardToApplication(AppBinding.Key(kind: .udp, port: udp.destinationPort), packet) {
+            counters[appIndex].drops[NodeDropReason.noListener.rawValue] &+= 1
+        }
+    }
+
+    /// A router that drops an echo request for its hop limit tells the sender, as traceroute needs.
+    private func answerExpired(_ packet: borrowing PacketBuffer, ingress: Int, now: Nanoseconds) {
+        let dialect = config.dialect
+        guard let parsed = packet.withUnsafeBytes({ ParsedPacket($0, dialect: dialect) }), parsed.isControl,
+              let responder = config.interfaces[ingress].address ?? config.localAddresses.first,
+              let answer = PacketBuilder.answer(to: parsed, type: ControlMessage.hopLimitExceeded, responder: responder,
+                                                dialect: dialect) else { return }
+        sendFromNode(answer, now: now)
+    }
+
+    // MARK: Logging
+
+    func interfaceName(_ index: Int) -> String { index < config.interfaces.count ? config.interfaces[index].name : "app" }
+
+    func logProblem(_ index: Int, _ problem: String, now: Nanoseconds) {
+        guard let count = problemLog.shouldLog(now: now, interval: config.logInterval) else { return }
+        logger.warning("\(problem)", metadata: ["interface": "\(interfaceName(index))", "count": "\(count)"])
+    }
+
+    static func malformedDetail(_ bytes: UnsafeRawBufferPointer, dialect: PacketDialect) -> String {
+        do {
+            switch dialect {
+            case .compact: _ = try CompactHeaderView(bytes)
+            case .framework: _ = try FrameworkHeaderView(bytes)
+            }
+            return "header valid, contract or payload spec refused"
+        } catch {
+            return "\(error)"
+        }
+    }
+
+    // MARK: Observation (on the loop)
+
+    /// Runs `body` on the node's loop and waits for its result.
+    public func onLoop<T: Sendable>(_ body: @escaping @Sendable () -> T) throws -> T {
+        try loop.submit(body).wait()
+    }
+
+    static func residentBytes() -> Int {
+        guard let text = try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8) else { return 0 }
+        let fields = text.split(separator: " ")
+        guard fields.count > 1, let pages = Int(fields[1]) else { return 0 }
+        return pages * Int(sysconf(Int32(_SC_PAGESIZE)))
+    }
+}

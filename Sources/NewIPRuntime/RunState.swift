@@ -1,0 +1,116 @@
+import Foundation
+
+/// What `nip up` started: written to `<dir>/state.json` (default `.nip/run/`), read by
+/// `nip down`, and by every tool given `--node NAME`.
+public struct RunState: Codable, Sendable {
+    public struct NodeEntry: Codable, Sendable {
+        public var name: String
+        public var pid: Int32
+        public var control: String
+        public var app: String
+        public var config: String
+        public var log: String
+
+        public init(name: String, pid: Int32, control: String, app: String, config: String, log: String) {
+            self.name = name
+            self.pid = pid
+            self.control = control
+            self.app = app
+            self.config = config
+            self.log = log
+        }
+    }
+
+    public var topology: String
+    public var dialect: String
+    public var nodes: [NodeEntry]
+    /// Network namespaces `nip up --netns` made (removed by `nip down`).
+    public var namespaces: [String]?
+
+    public init(topology: String, dialect: String, nodes: [NodeEntry], namespaces: [String]? = nil) {
+        self.topology = topology
+        self.dialect = dialect
+        self.nodes = nodes
+        self.namespaces = namespaces
+    }
+
+    public static let defaultDirectory = ".nip/run"
+
+    public static func path(in directory: String) -> String { directory + "/state.json" }
+
+    public static func load(directory: String) throws -> RunState {
+        let path = path(in: directory)
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ToolError("no running topology: \(path) does not exist (start one with `nip up TOPOLOGY.yaml`)")
+        }
+        do { return try JSONDecoder().decode(RunState.self, from: data) } catch {
+            throw ToolError("\(path) is not a state file written by `nip up`: \(error)")
+        }
+    }
+
+    public func save(directory: String) throws {
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        try encoder.encode(self).write(to: URL(fileURLWithPath: Self.path(in: directory)))
+    }
+}
+
+public struct ToolError: Error, CustomStringConvertible, Sendable {
+    public var description: String
+    public init(_ description: String) { self.description = description }
+}
+
+/// How a tool reaches a node: by name through the state file of `nip up`, or by its control
+/// endpoint directly.
+public struct NodeTarget: Sendable {
+    public var name: String
+    public var control: NodeConfig.Endpoint
+    public var app: NodeConfig.Endpoint?
+
+    /// `node` names a node of the running topology in `stateDirectory`; `control` is `host:port`.
+    public static func resolve(node: String?, control: String?, stateDirectory: String) throws -> NodeTarget {
+        if let control {
+            guard let endpoint = NodeConfig.Endpoint(control) else { throw ToolError("--control `\(control)` is not host:port") }
+            return try fromControl(endpoint, name: node ?? control)
+        }
+        guard let node else { throw ToolError("say which node: --node NAME (of `nip up`) or --control HOST:PORT") }
+        let state = try RunState.load(directory: stateDirectory)
+        guard let entry = state.nodes.first(where: { $0.name == node }) else {
+            throw ToolError("no node `\(node)` in the running topology; it has \(state.nodes.map(\.name).joined(separator: ", "))")
+        }
+        guard let endpoint = NodeConfig.Endpoint(entry.control) else { throw ToolError("bad control endpoint in the state file") }
+        return NodeTarget(name: entry.name, control: endpoint, app: NodeConfig.Endpoint(entry.app))
+    }
+
+    /// Asks the node for its application port.
+    public static func fromControl(_ endpoint: NodeConfig.Endpoint, name: String) throws -> NodeTarget {
+        let response = try ControlClient.request("GET", endpoint, "/status")
+        guard response.status == 200, let status = response.json else {
+            throw ToolError("the node at \(endpoint) answered \(response.status)")
+        }
+        let app = (status["app"] as? String).flatMap(NodeConfig.Endpoint.init)
+        return NodeTarget(name: status["name"] as? String ?? name, control: endpoint, app: app)
+    }
+
+    public func requireApp() throws -> NodeConfig.Endpoint {
+        guard let app else { throw ToolError("node \(name) has no application port (`app:` in its config)") }
+        return app
+    }
+}
+
+/// Runs async work from a synchronous command and waits for it.
+public func runBlocking<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) throws -> T {
+    let semaphore = DispatchSemaphore(value: 0)
+    let box = ResultBox<T>()
+    Task {
+        do { box.result = .success(try await body()) } catch { box.result = .failure(error) }
+        semaphore.signal()
+    }
+    semaphore.wait()
+    return try box.result!.get()
+}
+
+private final class ResultBox<T>: @unchecked Sendable {
+    var result: Result<T, Error>?
+}

@@ -1,0 +1,232 @@
+import Foundation
+import HeapModule
+import NewIPDataPlane
+import NewIPEmulator
+import NewIPWire
+
+/// Turns an emulator topology (parsed by the emulator's own `TopologyParser`) into one node
+/// configuration per node, so the same file runs emulated or on real processes.
+///
+/// Each link becomes a UDP underlay link between two loopback ports; the link's delay is
+/// charged to contracts on departure as the emulator charges it, and its queue becomes the
+/// interface's queue. Rates, loss and faults are the emulator's business: real sockets are
+/// as fast and as lossy as they are. Routes: shortest-delay paths computed as the emulator's
+/// `RoutingTables` does (Dijkstra over link delays, never through hosts, ties by fewer hops
+/// then lower node index), with LBF's to-delay and to-hops, plus the file's static routes.
+public enum TopologyDeployment {
+    public struct Ports: Sendable {
+        public var host: String
+        /// First UDP port of the links; each link takes two.
+        public var links: Int
+        /// First control port; each node takes one, and one more for its application port.
+        public var control: Int
+
+        public init(host: String = "127.0.0.1", links: Int = 47000, control: Int = 46000) {
+            self.host = host
+            self.links = links
+            self.control = control
+        }
+    }
+
+    /// Raw Ethernet instead of UDP: each node's links are veth devices named after its
+    /// interfaces, in a network namespace of its own (`namespace(node)`), with MAC addresses
+    /// `02:4e:49:50:LL:0S` (link LL, side S) so each end knows its neighbour's.
+    public struct Namespaces: Sendable {
+        public var prefix: String
+
+        public init(prefix: String) { self.prefix = prefix }
+
+        public func namespace(_ node: String) -> String { "\(prefix)-\(node)" }
+
+        public static func mac(link: Int, side: Int) -> EthernetAddress {
+            EthernetAddress(0x02, 0x4E, 0x49, 0x50, UInt8(truncatingIfNeeded: link), UInt8(side))
+        }
+
+        /// The `ip` commands that make the namespaces and links (run them in order).
+        public func commands(for topology: Topology) -> [String] {
+            var commands = topology.nodes.map { "ip netns add \(namespace($0.name)) && ip -n \(namespace($0.name)) link set lo up" }
+            for (index, link) in topology.links.enumerated() {
+                let (a, b) = link.endpoints
+                let (nodeA, nodeB) = (topology.nodes[a.node], topology.nodes[b.node])
+                let (nameA, nameB) = (nodeA.interfaces[a.interface].name, nodeB.interfaces[b.interface].name)
+                let (nsA, nsB) = (namespace(nodeA.name), namespace(nodeB.name))
+                commands.append("ip link add \(nameA) netns \(nsA) address \(Self.mac(link: index, side: 0)) mtu \(link.mtu + 14 > 1500 ? link.mtu : 1500) "
+                                + "type veth peer name \(nameB) netns \(nsB) address \(Self.mac(link: index, side: 1))")
+                commands.append("ip -n \(nsA) link set \(nameA) up && ip -n \(nsB) link set \(nameB) up")
+            }
+            return commands
+        }
+    }
+
+    public static func configs(for topology: Topology, ports: Ports = Ports(), namespaces: Namespaces? = nil) -> [NodeConfig] {
+        // The UDP port of each interface: link i uses links + 2i (first endpoint) and + 2i + 1.
+        var local: [Topology.InterfaceID: Int] = [:]
+        var peerOf: [Topology.InterfaceID: Topology.InterfaceID] = [:]
+        var linkOf: [Topology.InterfaceID: Topology.Link] = [:]
+        for (index, link) in topology.links.enumerated() {
+            let (a, b) = link.endpoints
+            local[a] = ports.links + 2 * index
+            local[b] = ports.links + 2 * index + 1
+            peerOf[a] = b
+            peerOf[b] = a
+            linkOf[a] = link
+            linkOf[b] = link
+        }
+        let routes = computeRoutes(topology)
+        return topology.nodes.enumerated().map { nodeIndex, node in
+            let interfaces = node.interfaces.enumerated().compactMap { interfaceIndex, interface -> NodeConfig.Interface? in
+                let id = Topology.InterfaceID(node: nodeIndex, interface: interfaceIndex)
+                guard let port = local[id], let peer = peerOf[id], let peerPort = local[peer], let link = linkOf[id] else { return nil }
+                let queue = NodeConfig.Queue(discipline: link.queue.discipline == .lbf ? .lbf : .fifo,
+                                             limits: link.queue.limits, trims: link.queue.trims)
+                var wire = NodeConfig.Link.udp(local: .init(host: ports.host, port: port), peer: .init(host: ports.host, port: peerPort))
+                if let namespaces, let linkIndex = topology.links.firstIndex(where: { $0.endpoints.0 == id || $0.endpoints.1 == id }) {
+                    let peerSide = topology.links[linkIndex].endpoints.0 == id ? 1 : 0
+                    wire = .ethernet(device: interface.name, peer: Namespaces.mac(link: linkIndex, side: peerSide),
+                                     namespace: namespaces.namespace(node.name))
+                }
+                return NodeConfig.Interface(name: interface.name, address: interface.address, link: wire,
+                                            delay: link.delay, queue: queue)
+            }
+            let role: NodeConfig.Role = switch node.kind {
+            case .host: .host
+            case .router: .router
+            case .gateway: .gateway
+            }
+            let staticRoutes = routes[nodeIndex].map { entry in
+                NodeConfig.StaticRoute(prefix: entry.prefix, interface: node.interfaces[entry.interface].name,
+                                       toDelay: entry.toDelay, toHops: entry.toHops)
+            }
+            return NodeConfig(name: node.name, role: role, dialect: topology.dialect, interfaces: interfaces,
+                              routes: staticRoutes,
+                              control: .init(host: ports.host, port: ports.control + 2 * nodeIndex),
+                              app: .init(host: ports.host, port: ports.control + 2 * nodeIndex + 1))
+        }
+    }
+
+    public struct RouteEntry: Sendable {
+        public var prefix: RoutePrefix
+        public var interface: Int
+        public var toDelay: Nanoseconds
+        public var toHops: Int
+    }
+
+    /// Every node's routes to every other node's addresses, then its static routes.
+    public static func computeRoutes(_ topology: Topology) -> [[RouteEntry]] {
+        let count = topology.nodes.count
+        var result = Array(repeating: [RouteEntry](), count: count)
+        // incoming[u]: the (node, interface, delay) that reach u over one link.
+        var incoming = Array(repeating: [(node: Int, interface: Int, delay: Nanoseconds)](), count: count)
+        var peerNode = topology.nodes.map { Array(repeating: -1, count: $0.interfaces.count) }
+        for link in topology.links {
+            let (a, b) = link.endpoints
+            incoming[b.node].append((a.node, a.interface, link.delay))
+            incoming[a.node].append((b.node, b.interface, link.delay))
+            peerNode[a.node][a.interface] = b.node
+            peerNode[b.node][b.interface] = a.node
+        }
+        if topology.routing == .shortestDelay {
+            for destination in 0..<count {
+                for (source, step) in shortestPaths(to: destination, topology: topology, incoming: incoming).enumerated()
+                where source != destination {
+                    guard let step else { continue }
+                    for interface in topology.nodes[destination].interfaces {
+                        result[source].append(RouteEntry(prefix: RouteText.exact(interface.address), interface: step.interface,
+                                                         toDelay: step.delay, toHops: step.hops))
+                    }
+                }
+            }
+        }
+        for (index, node) in topology.nodes.enumerated() {
+            for route in node.routes {
+                result[index].append(RouteEntry(prefix: route.prefix, interface: route.interface, toDelay: 0, toHops: 1))
+            }
+        }
+        return result
+    }
+
+    private struct Step {
+        var interface: Int
+        var delay: Nanoseconds
+        var hops: Int
+    }
+
+    private static func shortestPaths(to destination: Int, topology: Topology,
+                                      incoming: [[(node: Int, interface: Int, delay: Nanoseconds)]]) -> [Step?] {
+        struct Entry: Comparable {
+            var delay: Nanoseconds
+            var hops: Int
+            var node: Int
+            static func < (a: Entry, b: Entry) -> Bool { (a.delay, a.hops, a.node) < (b.delay, b.hops, b.node) }
+        }
+        var best = [Step?](repeating: nil, count: topology.nodes.count)
+        var done = [Bool](repeating: false, count: topology.nodes.count)
+        var frontier = Heap<Entry>([Entry(delay: 0, hops: 0, node: destination)])
+        while let entry = frontier.popMin() {
+            guard !done[entry.node] else { continue }
+            done[entry.node] = true
+            guard entry.node == destination || topology.nodes[entry.node].kind.forwards else { continue }
+            for link in incoming[entry.node] where !done[link.node] {
+                let candidate = Entry(delay: entry.delay + link.delay, hops: entry.hops + 1, node: link.node)
+                if let current = best[link.node], (current.delay, current.hops) <= (candidate.delay, candidate.hops) { continue }
+                best[link.node] = Step(interface: link.interface, delay: candidate.delay, hops: candidate.hops)
+                frontier.insert(candidate)
+            }
+        }
+        return best
+    }
+}
+
+extension NodeConfig {
+    /// The configuration as a node file (docs/node.md), as `nip up` writes it.
+    public var yaml: String {
+        func quoted(_ text: String) -> String { "\"\(text)\"" }
+        var out = "# Written by nip up.\nname: \(name)\nrole: \(role.rawValue)\n"
+        out += "dialect: \(dialect == .compact ? "compact" : "framework")\n"
+        out += "control: \(control)\n"
+        if let app { out += "app: \(app)\n" }
+        if !addresses.isEmpty { out += "addresses: [\(addresses.map { quoted($0.description) }.joined(separator: ", "))]\n" }
+        switch pingHops {
+        case .counting(let limit): out += "ping-hops: \(limit)\n"
+        case .remaining: out += "ping-hops: remaining\n"
+        }
+        out += "log: {level: \(logLevel), interval: \(Durations.text(logInterval))}\n"
+        out += "read-batch: \(readBatch)\n"
+        out += "interfaces:\n"
+        for interface in interfaces {
+            out += "  - name: \(interface.name)\n"
+            if let address = interface.address { out += "    address: \(quoted(address.description))\n" }
+            switch interface.link {
+            case .udp(let local, let peer): out += "    udp: {local: \(quoted(local.description)), peer: \(quoted(peer.description))}\n"
+            case .ethernet(let device, let peer, let namespace):
+                out += "    ethernet: {device: \(device)\(peer.map { ", peer: \(quoted($0.description))" } ?? "")"
+                    + "\(namespace.map { ", netns: \($0)" } ?? "")}\n"
+            }
+            out += "    delay: \(Durations.text(interface.delay))\n"
+            var queue = "discipline: \(interface.queue.discipline.rawValue)"
+            if let packets = interface.queue.limits.packets { queue += ", limit: \(packets)" }
+            if let bytes = interface.queue.limits.bytes { queue += ", bytes: \(bytes)" }
+            if interface.queue.trims { queue += ", trim: true" }
+            out += "    queue: {\(queue)}\n"
+        }
+        if !routes.isEmpty {
+            out += "routes:\n"
+            for route in routes {
+                out += "  - {prefix: \(quoted(RouteText.text(route.prefix))), via: \(route.interface), "
+                    + "to-delay: \(Durations.text(route.toDelay)), to-hops: \(route.toHops)}\n"
+            }
+        }
+        return out
+    }
+}
+
+extension RouteText {
+    /// The prefix as `prefix(_:dialect:)` reads it back.
+    public static func text(_ prefix: RoutePrefix) -> String {
+        switch prefix {
+        case .eightBit(let value): "\(value)"
+        case .compact(let p) where p.length == 0: "default"
+        default: prefix.description
+        }
+    }
+}

@@ -1,0 +1,109 @@
+import ArgumentParser
+import Foundation
+import NewIPEmulator
+import NewIPRuntime
+
+struct UpCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "up",
+        abstract: "Start one real node process per node of a topology file.",
+        discussion: """
+        Reads the same YAML topology the emulator runs (docs/topology.md), writes one node configuration \
+        per node into the state folder (default .nip/run/), starts `nip node` for each with UDP links on \
+        127.0.0.1 ports, and returns once every node answers on its control endpoint. The state file \
+        (pids, ports) lets `nip ping/send/listen/capture --node NAME` find the nodes and `nip down` stop them.
+        """)
+
+    @Argument(help: "The topology file.")
+    var topology: String
+
+    @Option(help: "Folder for the state file, node configurations and logs.")
+    var state = RunState.defaultDirectory
+
+    @Option(help: "First UDP port of the links (each link takes two).")
+    var basePort = 47000
+
+    @Option(help: "First control port (each node takes two: control and application port).")
+    var controlPort = 46000
+
+    @Option(help: "Seconds to wait for all nodes to be ready.")
+    var timeout = 20.0
+
+    @Option(help: "Log level of the nodes.")
+    var logLevel = "info"
+
+    @Flag(help: "Raw Ethernet instead of UDP: one network namespace per node, a veth pair per link (needs root).")
+    var netns = false
+
+    func run() throws {
+        if let existing = try? RunState.load(directory: state), existing.nodes.contains(where: { ProcessControl.isNode($0.pid) }) {
+            throw CommandError("a topology (\(existing.topology)) is already running from \(state); stop it with `nip down` first")
+        }
+        let parsed: Topology
+        do { parsed = try TopologyParser.load(path: topology) } catch { throw CommandError(error.description) }
+        var namespaces: TopologyDeployment.Namespaces?
+        var made: [String] = []
+        if netns {
+            let spaces = TopologyDeployment.Namespaces(prefix: "nip-" + String(parsed.name.prefix(16)))
+            for command in spaces.commands(for: parsed) {
+                let result = ProcessControl.shell(command)
+                guard result.status == 0 else {
+                    ProcessControl.deleteNamespaces(parsed.nodes.map { spaces.namespace($0.name) })
+                    throw CommandError("--netns: `\(command)` failed: \(result.output.trimmingCharacters(in: .whitespacesAndNewlines))")
+                }
+            }
+            made = parsed.nodes.map { spaces.namespace($0.name) }
+            namespaces = spaces
+        }
+        var configs = TopologyDeployment.configs(for: parsed, ports: .init(links: basePort, control: controlPort),
+                                                 namespaces: namespaces)
+        for index in configs.indices { configs[index].logLevel = logLevel }
+        try FileManager.default.createDirectory(atPath: state, withIntermediateDirectories: true)
+        let executable = ProcessControl.currentExecutable()
+        var entries: [RunState.NodeEntry] = []
+        for config in configs {
+            let configPath = "\(state)/\(config.name).yaml"
+            let logPath = "\(state)/\(config.name).log"
+            try config.yaml.write(toFile: configPath, atomically: true, encoding: .utf8)
+            let pid: Int32
+            do { pid = try ProcessControl.spawn(executable, ["node", "--config", configPath], log: logPath) } catch {
+                ProcessControl.stopAll(entries)
+                ProcessControl.deleteNamespaces(made)
+                throw CommandError("cannot start node \(config.name): \(error)")
+            }
+            entries.append(RunState.NodeEntry(name: config.name, pid: pid, control: config.control.description,
+                                              app: config.app?.description ?? "", config: configPath, log: logPath))
+        }
+        let runState = RunState(topology: topology, dialect: parsed.dialect == .compact ? "compact" : "framework", nodes: entries,
+                                namespaces: made.isEmpty ? nil : made)
+        try runState.save(directory: state)
+        let deadline = Date().addingTimeInterval(timeout)
+        var waiting = entries
+        while !waiting.isEmpty {
+            waiting.removeAll { entry in
+                guard let endpoint = NodeConfig.Endpoint(entry.control),
+                      let response = try? ControlClient.request("GET", endpoint, "/status", timeout: 1) else { return false }
+                return response.status == 200
+            }
+            if let dead = waiting.first(where: { !ProcessControl.isAlive($0.pid) }) {
+                let log = (try? String(contentsOfFile: dead.log, encoding: .utf8)) ?? ""
+                ProcessControl.stopAll(entries)
+                ProcessControl.deleteNamespaces(made)
+                try? FileManager.default.removeItem(atPath: RunState.path(in: state))
+                throw CommandError("node \(dead.name) exited during start-up; its log (\(dead.log)):\n\(log.suffix(2000))")
+            }
+            if Date() > deadline {
+                ProcessControl.stopAll(entries)
+                ProcessControl.deleteNamespaces(made)
+                try? FileManager.default.removeItem(atPath: RunState.path(in: state))
+                throw CommandError("nodes \(waiting.map(\.name).joined(separator: ", ")) not ready after \(timeout) s; logs in \(state)")
+            }
+            if !waiting.isEmpty { usleep(50_000) }
+        }
+        let wires = made.isEmpty ? "UDP on 127.0.0.1" : "veth in namespaces \(made.joined(separator: ", "))"
+        print("up: \(entries.count) nodes of \(topology) (\(runState.dialect), \(wires)); state in \(state)")
+        for entry in entries {
+            print("  \(entry.name)\tpid \(entry.pid)\tcontrol \(entry.control)\tapp \(entry.app)")
+        }
+    }
+}

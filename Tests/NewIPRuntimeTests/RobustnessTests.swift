@@ -1,0 +1,131 @@
+import Foundation
+import NewIPDataPlane
+import NewIPRuntime
+import NewIPWire
+import XCTest
+
+/// Bad input at full rate: counted, dropped, logged at most once per interval; the node stays up.
+final class RobustnessTests: NodeProcessTestCase {
+    /// A router whose `eth0` peer is a socket of this test.
+    func routerWithTestPeer() throws -> (router: NodeConfig, peer: Int32, routerPort: Int) {
+        let p = FreePorts.take(4)
+        var router = NodeConfig(name: "r", role: .router, interfaces: [
+            .init(name: "eth0", address: compact("0x10"), link: .udp(local: .loopback(p[0]), peer: .loopback(p[1]))),
+            .init(name: "eth1", address: compact("0x11"), link: .udp(local: .loopback(p[2]), peer: .loopback(p[3]))),
+        ], routes: [.init(prefix: .compact(CompactAddressPrefix(exactly: CompactAddress("0x02")!)), interface: "eth1")],
+        control: .loopback(FreePorts.take(1)[0]))
+        router.logInterval = 60_000_000_000
+        let fd = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = UInt16(p[1]).bigEndian
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        XCTAssertEqual(bound, 0)
+        return (router, fd, p[0])
+    }
+
+    func send(_ fd: Int32, _ bytes: [UInt8], to port: Int) {
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = UInt16(port).bigEndian
+        _ = bytes.withUnsafeBytes { raw in
+            withUnsafePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                    sendto(fd, raw.baseAddress, raw.count, 0, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+                }
+            }
+        }
+    }
+
+    func testMalformedFramesAtFullRateAreCountedAndLoggedOncePerInterval() throws {
+        let (router, fd, port) = try routerWithTestPeer()
+        defer { close(fd) }
+        let entry = try startNode(router)
+        var generator = SystemRandomNumberGenerator()
+        var sent = 0
+        // 20,000 frames: random bytes, truncated headers, a bitmap that runs off the end.
+        for index in 0..<20_000 {
+            let frame: [UInt8]
+            switch index % 3 {
+            case 0:
+                // Random bytes behind a first byte with the reserved bit set, which no header may have.
+                frame = [0x80 | UInt8.random(in: 0...127, using: &generator)]
+                    + (0..<Int.random(in: 0...64, using: &generator)).map { _ in UInt8.random(in: 0...255, using: &generator) }
+            case 1: frame = [0x57, 0x00]
+            default: frame = [0xFF, 0xFF, 0xFF]
+            }
+            send(fd, frame, to: port)
+            sent += 1
+            if index % 500 == 0 { usleep(1000) }  // stay under the socket buffer: count what the node saw
+        }
+        // A valid packet afterwards is still forwarded: the node is up and well.
+        let good = PacketBuilder.udp(dialect: .compact, source: compact("0x01"), sourcePort: 1, destination: compact("0x02"),
+                                     destinationPort: 2, contract: nil, data: [1, 2, 3])!
+        send(fd, good, to: port)
+        usleep(300_000)
+        let status = try ControlClient.request("GET", router.control, "/status")
+        XCTAssertEqual(status.status, 200)
+        let received = try counter(router, "eth0", "rx_packets")
+        XCTAssertEqual(received, sent + 1, "the kernel dropped some frames; slow the sender")
+        let dropped = try drops(router, "eth0")
+        XCTAssertEqual(dropped["malformed"], sent)
+        XCTAssertEqual(try counter(router, "eth1", "tx_packets"), 1, "the good packet went through")
+        let log = try String(contentsOfFile: entry.log, encoding: .utf8)
+        let lines = log.split(separator: "\n").filter { $0.contains("malformed packets dropped") }
+        XCTAssertEqual(lines.count, 1, "one log line per 60 s interval:\n\(log)")
+        XCTAssertTrue(ProcessControl.isAlive(entry.pid))
+    }
+
+    func testFramesFromAStrangerAreRefused() throws {
+        let (router, fd, port) = try routerWithTestPeer()
+        defer { close(fd) }
+        try startNode(router)
+        let stranger = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
+        defer { close(stranger) }
+        let good = PacketBuilder.udp(dialect: .compact, source: compact("0x01"), sourcePort: 1, destination: compact("0x02"),
+                                     destinationPort: 2, contract: nil, data: [1])!
+        for _ in 0..<10 { send(stranger, good, to: port) }
+        usleep(200_000)
+        XCTAssertEqual(try drops(router, "eth0")["bad_frame"], 10)
+        XCTAssertEqual(try counter(router, "eth1", "tx_packets"), 0)
+    }
+
+    func testBadConfigurationsAreRefusedWithEveryProblem() throws {
+        let file = folder.appendingPathComponent("bad.yaml")
+        try """
+        name: bad
+        role: switch
+        interfaces:
+          - name: eth0
+            address: "0xF5"
+            udp: {local: 127.0.0.1:7000}
+        routes:
+          - {prefix: "0x02", via: eth7}
+        colour: blue
+        """.write(to: file, atomically: true, encoding: .utf8)
+        let result = try run(["node", "--config", file.path])
+        XCTAssertEqual(result.status, 1)
+        for expected in ["unknown role `switch`", "`0xF5` is not a compact address", "needs `local` and `peer`",
+                         "no interface `eth7`", "unknown key `colour`", "no `control` endpoint"] {
+            XCTAssertTrue(result.error.contains(expected), "missing `\(expected)` in:\n\(result.error)")
+        }
+        let examples = Self.packageRoot.appendingPathComponent("Examples/nodes")
+        for name in try FileManager.default.contentsOfDirectory(atPath: examples.path) where name.hasSuffix(".yaml") {
+            let check = try run(["node", "--check", "--config", examples.appendingPathComponent(name).path])
+            XCTAssertEqual(check.status, 0, "\(name): \(check.error)")
+        }
+    }
+
+    func testGracefulShutdownOnSigterm() throws {
+        let (h1, _, _) = chainConfigs()
+        let entry = try startNode(h1)
+        kill(entry.pid, SIGTERM)
+        for _ in 0..<100 where ProcessControl.isAlive(entry.pid) { usleep(20_000) }
+        XCTAssertFalse(ProcessControl.isAlive(entry.pid))
+        XCTAssertTrue(try String(contentsOfFile: entry.log, encoding: .utf8).contains("node stopping"))
+    }
+}

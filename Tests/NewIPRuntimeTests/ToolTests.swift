@@ -1,0 +1,114 @@
+import Foundation
+import NewIPCapture
+import NewIPDataPlane
+import NewIPEmulator
+import NewIPRuntime
+import NewIPWire
+import XCTest
+
+/// `nip up` / `down` on the emulator's own topology files, and `nip capture`.
+final class ToolTests: NodeProcessTestCase {
+    func testUpPingCaptureDownOnTheEmulatorsChain() throws {
+        let topology = Self.packageRoot.appendingPathComponent("Examples/chain.yaml").path
+        // Below the kernel's ephemeral range (32768–60999), so no client socket can take them.
+        let slot = Int(getpid() % 400)
+        let up = try run(["up", topology, "--state", "run", "--base-port", "\(20000 + 10 * slot)",
+                          "--control-port", "\(25000 + 10 * slot)"])
+        XCTAssertEqual(up.status, 0, up.error)
+        let state = try RunState.load(directory: folder.appendingPathComponent("run").path)
+        started = state.nodes
+        XCTAssertEqual(state.nodes.map(\.name), ["h1", "r1", "h2"])
+
+        let capture = Process()
+        capture.executableURL = URL(fileURLWithPath: try nip)
+        capture.currentDirectoryURL = folder
+        let pcap = folder.appendingPathComponent("r1.pcapng").path
+        capture.arguments = ["capture", "--node", "r1", "--state", "run", "eth1", "-o", pcap, "--count", "4", "--duration", "10"]
+        capture.standardError = Pipe()
+        try capture.run()
+        usleep(500_000)
+        let ping = try run(["ping", "--node", "h1", "--state", "run", "-c", "2", "0x04"])
+        XCTAssertEqual(ping.status, 0, ping.error)
+        XCTAssertTrue(ping.output.contains("reply from 0x04: seq=1"), ping.output)
+        XCTAssertTrue(ping.output.contains("hops=2 (back 2) experienced=2 ms (1.00 ms/hop)"), ping.output)
+        XCTAssertTrue(ping.output.contains("2 sent, 2 received, 0% loss"), ping.output)
+        capture.waitUntilExit()
+        XCTAssertEqual(capture.terminationStatus, 0)
+
+        if FileManager.default.isExecutableFile(atPath: "/usr/bin/tshark") {
+            let tshark = Process()
+            tshark.executableURL = URL(fileURLWithPath: "/usr/bin/tshark")
+            tshark.arguments = ["-r", pcap, "-T", "fields", "-e", "eth.type", "-e", "frame.len"]
+            let out = Pipe()
+            tshark.standardOutput = out
+            tshark.standardError = Pipe()
+            try tshark.run()
+            let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            tshark.waitUntilExit()
+            let rows = text.split(separator: "\n")
+            XCTAssertEqual(rows.count, 4, text)
+            XCTAssertTrue(rows.allSatisfy { $0.hasPrefix("0xeadd") }, text)
+        }
+        let packets = try CaptureReader.readAll([UInt8](Data(contentsOf: URL(fileURLWithPath: pcap)))).map(\.data)
+        XCTAssertEqual(packets.count, 4)
+        // Requests out towards h2 and replies in from it, each a valid compact header from 0x01 or 0x04.
+        let sources = packets.compactMap { frame -> FrameworkAddress? in
+            Array(frame.dropFirst(14)).withUnsafeBytes { ParsedPacket($0, dialect: .compact)?.source }
+        }
+        XCTAssertEqual(Set(sources), [compact("0x01"), compact("0x04")])
+
+        let down = try run(["down", "--state", "run"])
+        XCTAssertEqual(down.status, 0, down.error)
+        for node in state.nodes { XCTAssertFalse(ProcessControl.isAlive(node.pid), "\(node.name) still running") }
+        XCTAssertFalse(FileManager.default.fileExists(atPath: folder.appendingPathComponent("run/state.json").path))
+        started = []
+        let again = try run(["down", "--state", "run"])
+        XCTAssertEqual(again.status, 0)
+        XCTAssertTrue(again.output.contains("nothing to stop"))
+    }
+
+    func testUpWithNetnsRunsTheSameFileOverVeth() throws {
+        let probe = "nipt-probe-\(getpid())"
+        guard ProcessControl.shell("ip netns add \(probe)").status == 0 else {
+            throw XCTSkip("network namespaces are not permitted here; `nip up --netns` needs root")
+        }
+        ProcessControl.shell("ip netns del \(probe)")
+        let topology = Self.packageRoot.appendingPathComponent("Examples/chain.yaml").path
+        let slot = Int(getpid() % 400)
+        let up = try run(["up", "--netns", topology, "--state", "run", "--control-port", "\(25000 + 10 * slot)"])
+        XCTAssertEqual(up.status, 0, up.error)
+        let state = try RunState.load(directory: folder.appendingPathComponent("run").path)
+        started = state.nodes
+        XCTAssertEqual(state.namespaces, ["nip-chain-h1", "nip-chain-r1", "nip-chain-h2"])
+        defer { ProcessControl.deleteNamespaces(state.namespaces ?? []) }
+        let ping = try run(["ping", "--node", "h1", "--state", "run", "-c", "2", "0x04"])
+        XCTAssertEqual(ping.status, 0, ping.output + ping.error)
+        XCTAssertTrue(ping.output.contains("2 received, 0% loss"), ping.output)
+        let interfaces = try ControlClient.request("GET", NodeConfig.Endpoint(state.nodes[1].control)!, "/interfaces").body
+        XCTAssertTrue(interfaces.contains("\"netns\" : \"nip-chain-r1\""), interfaces)
+        let down = try run(["down", "--state", "run"])
+        XCTAssertEqual(down.status, 0, down.error)
+        started = []
+        let left = ProcessControl.shell("ip netns list").output
+        XCTAssertFalse(left.contains("nip-chain-"), left)
+    }
+
+    func testTopologyBecomesNodeConfigurationsWithShortestDelayRoutes() throws {
+        let topology = try TopologyParser.load(path: Self.packageRoot.appendingPathComponent("Examples/chain.yaml").path)
+        let configs = TopologyDeployment.configs(for: topology)
+        XCTAssertEqual(configs.map(\.name), ["h1", "r1", "h2"])
+        let r1 = configs[1]
+        XCTAssertEqual(r1.interfaces.map(\.delay), [1_000_000, 1_000_000])
+        let toH2 = r1.routes.first { RouteText.text($0.prefix) == "0x04/8" }
+        XCTAssertEqual(toH2?.interface, "eth1")
+        XCTAssertEqual(toH2?.toDelay, 1_000_000)
+        XCTAssertEqual(toH2?.toHops, 1)
+        let h1ToH2 = configs[0].routes.first { RouteText.text($0.prefix) == "0x04/8" }
+        XCTAssertEqual(h1ToH2?.toDelay, 2_000_000)
+        XCTAssertEqual(h1ToH2?.toHops, 2)
+        // What `nip up` writes reads back the same.
+        let reparsed = try NodeConfig.parse(yaml: r1.yaml)
+        XCTAssertEqual(reparsed.routes.count, r1.routes.count)
+        XCTAssertEqual(reparsed.interfaces.map(\.name), r1.interfaces.map(\.name))
+    }
+}
