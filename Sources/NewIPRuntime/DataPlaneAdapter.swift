@@ -48,6 +48,8 @@ public enum NodeDropReason: Int, CaseIterable, Sendable {
     case noListener
     /// Larger than a packet buffer, or from a sender that is not the link's peer.
     case badFrame
+    /// The device would not take the frame (its queue full): lost on the way out.
+    case linkRefused
 
     init(_ reason: DropReason) {
         switch reason {
@@ -74,6 +76,7 @@ public enum NodeDropReason: Int, CaseIterable, Sendable {
         case .notForwarding: "not_forwarding"
         case .noListener: "no_listener"
         case .badFrame: "bad_frame"
+        case .linkRefused: "link_refused"
         }
     }
 }
@@ -223,8 +226,7 @@ final class BufferPool {
     }
 }
 
-/// Reads the packet's metadata the runtime reports on (the LBF deadline of a departing packet).
+/// Reads the packet's metadata the runtime reports on (whether a departing packet has an LBF deadline).
 extension PacketBuffer {
     var hasDeadline: Bool { metadata.deadline != .max }
-    var deadline: Nanoseconds { metadata.deadline }
 }

@@ -171,6 +171,7 @@ final class EthernetLinkPort: LinkPort, @unchecked Sendable {
             if n <= 0 {
                 // The device queue is full (or down): these frames are lost, as on a busy wire.
                 txFailures += txCount - sent
+                node.counters[index].drops[NodeDropReason.linkRefused.rawValue] &+= txCount - sent
                 break
             }
             sent += Int(n)

@@ -1,5 +1,4 @@
 import Foundation
-import HeapModule
 import NewIPDataPlane
 import NewIPEmulator
 import NewIPWire
@@ -10,9 +9,9 @@ import NewIPWire
 /// Each link becomes a UDP underlay link between two loopback ports; the link's delay is
 /// charged to contracts on departure as the emulator charges it, and its queue becomes the
 /// interface's queue. Rates, loss and faults are the emulator's business: real sockets are
-/// as fast and as lossy as they are. Routes: shortest-delay paths computed as the emulator's
-/// `RoutingTables` does (Dijkstra over link delays, never through hosts, ties by fewer hops
-/// then lower node index), with LBF's to-delay and to-hops, plus the file's static routes.
+/// as fast and as lossy as they are. Routes: the emulator's own `RoutingTables` (shortest-delay
+/// paths over link delays, never through hosts, ties by fewer hops then lower node index),
+/// with LBF's to-delay and to-hops, plus the file's static routes.
 public enum TopologyDeployment {
     public struct Ports: Sendable {
         public var host: String
@@ -111,69 +110,17 @@ public enum TopologyDeployment {
         public var toHops: Int
     }
 
-    /// Every node's routes to every other node's addresses, then its static routes.
+    /// Every node's routes as the emulator computes them (`RoutingTables`): shortest-delay
+    /// routes with LBF's to-delay and to-hops, then the file's static routes. A node's own
+    /// addresses are left out: a node routes those to itself.
     public static func computeRoutes(_ topology: Topology) -> [[RouteEntry]] {
-        let count = topology.nodes.count
-        var result = Array(repeating: [RouteEntry](), count: count)
-        // incoming[u]: the (node, interface, delay) that reach u over one link.
-        var incoming = Array(repeating: [(node: Int, interface: Int, delay: Nanoseconds)](), count: count)
-        var peerNode = topology.nodes.map { Array(repeating: -1, count: $0.interfaces.count) }
-        for link in topology.links {
-            let (a, b) = link.endpoints
-            incoming[b.node].append((a.node, a.interface, link.delay))
-            incoming[a.node].append((b.node, b.interface, link.delay))
-            peerNode[a.node][a.interface] = b.node
-            peerNode[b.node][b.interface] = a.node
-        }
-        if topology.routing == .shortestDelay {
-            for destination in 0..<count {
-                for (source, step) in shortestPaths(to: destination, topology: topology, incoming: incoming).enumerated()
-                where source != destination {
-                    guard let step else { continue }
-                    for interface in topology.nodes[destination].interfaces {
-                        result[source].append(RouteEntry(prefix: RouteText.exact(interface.address), interface: step.interface,
-                                                         toDelay: step.delay, toHops: step.hops))
-                    }
-                }
+        RoutingTables.routes(for: topology).map { routes in
+            routes.compactMap { entry in
+                entry.route.nextHop.isLocal ? nil
+                    : RouteEntry(prefix: entry.prefix, interface: entry.route.nextHop.interface,
+                                 toDelay: entry.route.toDelay, toHops: entry.route.toHops)
             }
         }
-        for (index, node) in topology.nodes.enumerated() {
-            for route in node.routes {
-                result[index].append(RouteEntry(prefix: route.prefix, interface: route.interface, toDelay: 0, toHops: 1))
-            }
-        }
-        return result
-    }
-
-    private struct Step {
-        var interface: Int
-        var delay: Nanoseconds
-        var hops: Int
-    }
-
-    private static func shortestPaths(to destination: Int, topology: Topology,
-                                      incoming: [[(node: Int, interface: Int, delay: Nanoseconds)]]) -> [Step?] {
-        struct Entry: Comparable {
-            var delay: Nanoseconds
-            var hops: Int
-            var node: Int
-            static func < (a: Entry, b: Entry) -> Bool { (a.delay, a.hops, a.node) < (b.delay, b.hops, b.node) }
-        }
-        var best = [Step?](repeating: nil, count: topology.nodes.count)
-        var done = [Bool](repeating: false, count: topology.nodes.count)
-        var frontier = Heap<Entry>([Entry(delay: 0, hops: 0, node: destination)])
-        while let entry = frontier.popMin() {
-            guard !done[entry.node] else { continue }
-            done[entry.node] = true
-            guard entry.node == destination || topology.nodes[entry.node].kind.forwards else { continue }
-            for link in incoming[entry.node] where !done[link.node] {
-                let candidate = Entry(delay: entry.delay + link.delay, hops: entry.hops + 1, node: link.node)
-                if let current = best[link.node], (current.delay, current.hops) <= (candidate.delay, candidate.hops) { continue }
-                best[link.node] = Step(interface: link.interface, delay: candidate.delay, hops: candidate.hops)
-                frontier.insert(candidate)
-            }
-        }
-        return best
     }
 }
 

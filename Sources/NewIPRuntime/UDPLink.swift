@@ -84,8 +84,6 @@ final class UDPLinkPort: LinkPort, @unchecked Sendable {
         ring = DatagramBufferRing(count: ringSize, allocator: ByteBufferAllocator())
     }
 
-    var ringAllocations: Int { ring.allocations }
-
     func send(_ bytes: UnsafeRawBufferPointer) -> Bool {
         guard context != nil else { return false }
         if segmentation, let run, bytes.count == runLength, runCount < Self.maximumSegments {
