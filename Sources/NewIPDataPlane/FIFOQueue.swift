@@ -26,20 +26,10 @@ public struct FIFOQueue: QueueDiscipline {
 
     public mutating func enqueue(_ packet: consuming PacketBuffer, now: Nanoseconds) -> EnqueueResult {
         lastTime = Swift.max(lastTime, now)
-        if let limit = limits.packets, packets.count >= limit {
-            drops.record(.queueFull)
+        guard QueueAdmission.admit(&packet, queued: packets.count, into: &packets, limits: limits, trims: trims,
+                                   byteCount: &byteCount, drops: &drops, trimming: &trimming) else {
             return .dropped(.queueFull, consume packet)
         }
-        if let limit = limits.bytes, byteCount + packet.count > limit {
-            let needed = byteCount + packet.count - limit
-            guard trims, let freed = QualitativeTrimming.makeRoom(needed, arriving: &packet, queued: &packets,
-                                                                   counters: &trimming) else {
-                drops.record(.queueFull)
-                return .dropped(.queueFull, consume packet)
-            }
-            byteCount -= freed
-        }
-        byteCount += packet.count
         packets.append(consume packet)
         return .accepted
     }

@@ -48,20 +48,10 @@ public struct LatencyQueue: QueueDiscipline {
 
     public mutating func enqueue(_ packet: consuming PacketBuffer, now: Nanoseconds) -> EnqueueResult {
         lastTime = Swift.max(lastTime, now)
-        if let limit = limits.packets, packetCount >= limit {
-            drops.record(.queueFull)
+        guard QueueAdmission.admit(&packet, queued: packetCount, into: &store, limits: limits, trims: trims,
+                                   byteCount: &byteCount, drops: &drops, trimming: &trimming) else {
             return .dropped(.queueFull, consume packet)
         }
-        if let limit = limits.bytes, byteCount + packet.count > limit {
-            let needed = byteCount + packet.count - limit
-            guard trims, let freed = QualitativeTrimming.makeRoom(needed, arriving: &packet, queued: &store,
-                                                                   counters: &trimming) else {
-                drops.record(.queueFull)
-                return .dropped(.queueFull, consume packet)
-            }
-            byteCount -= freed
-        }
-        byteCount += packet.count
         let earliest = packet.metadata.earliestDeparture
         let deadline = packet.metadata.deadline
         let slot = store.insert(consume packet)
