@@ -11,8 +11,6 @@ public struct NodeConfig: Sendable {
         case host
         /// Forwards.
         case router
-        /// Forwards like a router (translation to IPv4/IPv6 sockets is not part of the node yet).
-        case gateway
     }
 
     public struct Endpoint: Hashable, Sendable, CustomStringConvertible {
@@ -240,8 +238,13 @@ private struct ConfigReader {
         let name = text(top["name"]) ?? "node"
         var role = NodeConfig.Role.router
         if let node = top["role"] {
-            if let value = text(node).flatMap(NodeConfig.Role.init(rawValue:)) { role = value } else {
-                problem(node, "unknown role `\(text(node) ?? "?")`", fix: "use host, router or gateway")
+            if let value = text(node).flatMap(NodeConfig.Role.init(rawValue:)) {
+                role = value
+            } else if text(node) == "gateway" {
+                problem(node, "real nodes cannot be gateways yet: translation to IPv4/IPv6 sockets is not wired into the node",
+                        fix: "use host or router here; gateways translate in the emulator (`nip emulate`, docs/topology.md)")
+            } else {
+                problem(node, "unknown role `\(text(node) ?? "?")`", fix: "use host or router")
             }
         }
         var dialect = PacketDialect.compact

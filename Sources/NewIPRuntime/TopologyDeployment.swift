@@ -90,7 +90,8 @@ public enum TopologyDeployment {
             let role: NodeConfig.Role = switch node.kind {
             case .host: .host
             case .router: .router
-            case .gateway: .gateway
+            // `nip up` refuses gateway topologies before it gets here.
+            case .gateway: .router
             }
             let staticRoutes = routes[nodeIndex].map { entry in
                 NodeConfig.StaticRoute(prefix: entry.prefix, interface: node.interfaces[entry.interface].name,

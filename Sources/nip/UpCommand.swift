@@ -41,6 +41,10 @@ struct UpCommand: ParsableCommand {
         }
         let parsed: Topology
         do { parsed = try TopologyParser.load(path: topology) } catch { throw CommandError(error.description) }
+        if let gateway = parsed.nodes.first(where: { $0.kind == .gateway }) {
+            throw CommandError("\(topology): node `\(gateway.name)` is a gateway, and real nodes cannot translate to IPv4/IPv6 "
+                               + "sockets yet — run this topology with `nip emulate`, or use routers")
+        }
         var namespaces: TopologyDeployment.Namespaces?
         var made: [String] = []
         if netns {

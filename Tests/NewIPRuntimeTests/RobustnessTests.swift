@@ -115,6 +115,16 @@ final class RobustnessTests: NodeProcessTestCase {
                          "no interface `eth7`", "unknown key `colour`", "no `control` endpoint"] {
             XCTAssertTrue(result.error.contains(expected), "missing `\(expected)` in:\n\(result.error)")
         }
+        // Gateways translate only in the emulator so far: real nodes and `nip up` say so.
+        let gateway = folder.appendingPathComponent("gateway.yaml")
+        try "name: gw\nrole: gateway\ncontrol: 127.0.0.1:7999\ninterfaces: []\n".write(to: gateway, atomically: true, encoding: .utf8)
+        let refused = try run(["node", "--check", "--config", gateway.path])
+        XCTAssertEqual(refused.status, 1)
+        XCTAssertTrue(refused.error.contains("real nodes cannot be gateways yet"), refused.error)
+        let up = try run(["up", Self.packageRoot.appendingPathComponent("Examples/manynets-gateway.yaml").path,
+                          "--state", folder.appendingPathComponent("state").path])
+        XCTAssertEqual(up.status, 1)
+        XCTAssertTrue(up.error.contains("node `gw` is a gateway"), up.error)
         let examples = Self.packageRoot.appendingPathComponent("Examples/nodes")
         for name in try FileManager.default.contentsOfDirectory(atPath: examples.path) where name.hasSuffix(".yaml") {
             let check = try run(["node", "--check", "--config", examples.appendingPathComponent(name).path])
