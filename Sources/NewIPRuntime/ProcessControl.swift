@@ -33,7 +33,7 @@ public enum ProcessControl {
 
     private typealias CloseFromFunction = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32
     /// `posix_spawn_file_actions_addclosefrom_np` (glibc 2.34), which the Swift overlay does not import.
-    nonisolated(unsafe) private static let addCloseFrom: CloseFromFunction? = dlsym(dlopen(nil, RTLD_NOW),
+    private static let addCloseFrom: CloseFromFunction? = dlsym(dlopen(nil, RTLD_NOW),
                                                                                  "posix_spawn_file_actions_addclosefrom_np")
         .map { unsafeBitCast($0, to: CloseFromFunction.self) }
 
