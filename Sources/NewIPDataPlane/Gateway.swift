@@ -23,67 +23,60 @@ public struct Gateway: Sendable {
     /// Compact + UDP → IPv4 + UDP.
     public func compactToIPv4(_ packet: inout PacketBuffer) throws(GatewayError) {
         let udp = try packet.withUnsafeBytes { (bytes) throws(GatewayError) in try Self.parseCompact(bytes) }
-        guard let source = mapping.ipv4(for: udp.source, port: udp.sourcePort) else {
-            throw .unmapped(.compact(udp.source), port: udp.sourcePort)
-        }
-        guard let destination = mapping.ipv4(for: udp.destination, port: udp.destinationPort) else {
-            throw .unmapped(.compact(udp.destination), port: udp.destinationPort)
-        }
+        let (source, destination) = try Self.endpoints(udp, mapping.ipv4(for:port:), named: FrameworkAddress.compact)
         let header = IPv4Header(source: source.address, destination: destination.address,
                                 protocolNumber: Self.udpProtocol, ttl: udp.ttl, payloadLength: udp.length)
-        Self.reframe(&packet, oldHeader: udp.headerLength, datagram: udp.length, newHeader: IPv4Header.encodedLength)
-        packet.withUnsafeMutableBytes { bytes in
-            header.encode(into: bytes)
-            let datagram = UnsafeMutableRawBufferPointer(rebasing: bytes[IPv4Header.encodedLength...])
-            Self.setPorts(datagram, source: source.port, destination: destination.port)
-            datagram.storeUInt16BE(Self.ipChecksum(Self.pseudoSum(source.address, destination.address, length: udp.length),
-                                                   UnsafeRawBufferPointer(datagram)), at: Self.checksumField)
-        }
+        Self.writeIP(&packet, udp.frame, headerLength: IPv4Header.encodedLength, ports: (source.port, destination.port),
+                     pseudoSum: Self.pseudoSum(source.address, destination.address, length: udp.length)) { header.encode(into: $0) }
     }
 
     /// Compact + UDP → IPv6 + UDP.
     public func compactToIPv6(_ packet: inout PacketBuffer) throws(GatewayError) {
         let udp = try packet.withUnsafeBytes { (bytes) throws(GatewayError) in try Self.parseCompact(bytes) }
-        guard let source = mapping.ipv6(for: udp.source, port: udp.sourcePort) else {
-            throw .unmapped(.compact(udp.source), port: udp.sourcePort)
-        }
-        guard let destination = mapping.ipv6(for: udp.destination, port: udp.destinationPort) else {
-            throw .unmapped(.compact(udp.destination), port: udp.destinationPort)
-        }
+        let (source, destination) = try Self.endpoints(udp, mapping.ipv6(for:port:), named: FrameworkAddress.compact)
         let header = IPv6Header(source: source.address, destination: destination.address,
                                 nextHeader: Self.udpProtocol, hopLimit: udp.ttl, payloadLength: udp.length)
-        Self.reframe(&packet, oldHeader: udp.headerLength, datagram: udp.length, newHeader: IPv6Header.encodedLength)
-        packet.withUnsafeMutableBytes { bytes in
-            header.encode(into: bytes)
-            let datagram = UnsafeMutableRawBufferPointer(rebasing: bytes[IPv6Header.encodedLength...])
-            Self.setPorts(datagram, source: source.port, destination: destination.port)
-            datagram.storeUInt16BE(Self.ipChecksum(Self.pseudoSum(source.address, destination.address, length: udp.length),
-                                                   UnsafeRawBufferPointer(datagram)), at: Self.checksumField)
-        }
+        Self.writeIP(&packet, udp.frame, headerLength: IPv6Header.encodedLength, ports: (source.port, destination.port),
+                     pseudoSum: Self.pseudoSum(source.address, destination.address, length: udp.length)) { header.encode(into: $0) }
     }
 
     /// IPv4 + UDP → compact + UDP.
     public func ipv4ToCompact(_ packet: inout PacketBuffer) throws(GatewayError) {
         let udp = try packet.withUnsafeBytes { (bytes) throws(GatewayError) in try Self.parseIPv4(bytes) }
-        guard let source = mapping.compact(for: udp.source, port: udp.sourcePort) else {
-            throw .unmapped(.ipv4(udp.source), port: udp.sourcePort)
-        }
-        guard let destination = mapping.compact(for: udp.destination, port: udp.destinationPort) else {
-            throw .unmapped(.ipv4(udp.destination), port: udp.destinationPort)
-        }
+        let (source, destination) = try Self.endpoints(udp, mapping.compact(for:port:), named: FrameworkAddress.ipv4)
         writeCompact(&packet, udp.frame, source: source, destination: destination)
     }
 
     /// IPv6 + UDP → compact + UDP.
     public func ipv6ToCompact(_ packet: inout PacketBuffer) throws(GatewayError) {
         let udp = try packet.withUnsafeBytes { (bytes) throws(GatewayError) in try Self.parseIPv6(bytes) }
-        guard let source = mapping.compact(for: udp.source, port: udp.sourcePort) else {
-            throw .unmapped(.ipv6(udp.source), port: udp.sourcePort)
-        }
-        guard let destination = mapping.compact(for: udp.destination, port: udp.destinationPort) else {
-            throw .unmapped(.ipv6(udp.destination), port: udp.destinationPort)
-        }
+        let (source, destination) = try Self.endpoints(udp, mapping.compact(for:port:), named: FrameworkAddress.ipv6)
         writeCompact(&packet, udp.frame, source: source, destination: destination)
+    }
+
+    /// Both endpoints of `udp` renamed by `map`; the first without a counterpart is the error.
+    private static func endpoints<From, To>(_ udp: Parsed<From>, _ map: (From, UInt16) -> (address: To, port: UInt16)?,
+                                            named name: (From) -> FrameworkAddress) throws(GatewayError)
+        -> (source: (address: To, port: UInt16), destination: (address: To, port: UInt16)) {
+        guard let source = map(udp.source, udp.sourcePort) else { throw .unmapped(name(udp.source), port: udp.sourcePort) }
+        guard let destination = map(udp.destination, udp.destinationPort) else {
+            throw .unmapped(name(udp.destination), port: udp.destinationPort)
+        }
+        return (source, destination)
+    }
+
+    /// Replaces the compact header with the IP header `writeHeader` writes (`headerLength`
+    /// bytes), renames the ports and recomputes the UDP checksum over `pseudoSum`.
+    private static func writeIP(_ packet: inout PacketBuffer, _ frame: UDPFrame, headerLength: Int,
+                                ports: (source: UInt16, destination: UInt16), pseudoSum: UInt64,
+                                writeHeader: (UnsafeMutableRawBufferPointer) -> Void) {
+        reframe(&packet, oldHeader: frame.headerLength, datagram: frame.length, newHeader: headerLength)
+        packet.withUnsafeMutableBytes { bytes in
+            writeHeader(bytes)
+            let datagram = UnsafeMutableRawBufferPointer(rebasing: bytes[headerLength...])
+            setPorts(datagram, source: ports.source, destination: ports.destination)
+            datagram.storeUInt16BE(ipChecksum(pseudoSum, UnsafeRawBufferPointer(datagram)), at: checksumField)
+        }
     }
 
     private func writeCompact(_ packet: inout PacketBuffer, _ frame: UDPFrame,

@@ -15,19 +15,9 @@ final class EthernetTests: NodeProcessTestCase {
         for namespace in namespaces { _ = shell("ip netns del \(namespace)") }
     }
 
+    /// The runtime's own shell helper (the tests set up namespaces the way `nip up --netns` does).
     @discardableResult
-    func shell(_ command: String) -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/sh")
-        process.arguments = ["-c", command]
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        guard (try? process.run()) != nil else { return (-1, "") }
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        return (process.terminationStatus, text)
-    }
+    func shell(_ command: String) -> (status: Int32, output: String) { ProcessControl.shell(command) }
 
     func mac(_ device: String, in namespace: String) -> EthernetAddress? {
         EthernetAddress(shell("ip netns exec \(namespace) cat /sys/class/net/\(device)/address").output
