@@ -54,6 +54,46 @@ public struct Gateway: Sendable {
         writeCompact(&packet, udp.frame, source: source, destination: destination)
     }
 
+    /// The IP family a translated packet belongs to.
+    public enum IPFamily: Sendable { case ipv4, ipv6 }
+
+    /// Compact + UDP → IPv4 + UDP when the destination has a static IPv4 binding, else IPv6 +
+    /// UDP. A destination whose only IPv6 name is under `ipv6Prefix` is an address of the
+    /// compact side, not a host on the IP side: `unmapped`.
+    public func compactToIP(_ packet: inout PacketBuffer) throws(GatewayError) -> IPFamily {
+        let destination = packet.withUnsafeBytes { bytes -> (address: CompactAddress, port: UInt16)? in
+            guard let view = try? CompactHeaderView(bytes), view.isComplete, view.headerLength + 4 <= bytes.count else { return nil }
+            return (view.destination, bytes.uint16BE(at: view.headerLength + 2))
+        }
+        // A packet too short to name its destination port is refused by the translation itself.
+        if let (address, port) = destination {
+            if mapping.ipv4(for: address, port: port) != nil {
+                try compactToIPv4(&packet)
+                return .ipv4
+            }
+            if let prefix = mapping.ipv6Prefix, let name = mapping.ipv6(for: address, port: port), prefix.contains(name.address) {
+                throw .unmapped(.compact(address), port: port)
+            }
+        }
+        try compactToIPv6(&packet)
+        return .ipv6
+    }
+
+    /// IPv4 or IPv6 + UDP (told apart by the version field) → compact + UDP.
+    public func ipToCompact(_ packet: inout PacketBuffer) throws(GatewayError) -> IPFamily {
+        let version = packet.withUnsafeBytes { $0.isEmpty ? 0 : $0[0] >> 4 }
+        switch version {
+        case 4:
+            try ipv4ToCompact(&packet)
+            return .ipv4
+        case 6:
+            try ipv6ToCompact(&packet)
+            return .ipv6
+        default:
+            throw .malformed(.malformed(field: "version", at: 0, reason: "\(version) is neither IPv4 nor IPv6"))
+        }
+    }
+
     /// Both endpoints of `udp` renamed by `map`; the first without a counterpart is the error.
     private static func endpoints<From, To>(_ udp: Parsed<From>, _ map: (From, UInt16) -> (address: To, port: UInt16)?,
                                             named name: (From) -> FrameworkAddress) throws(GatewayError)

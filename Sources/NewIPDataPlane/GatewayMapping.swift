@@ -50,6 +50,14 @@ public struct GatewayMapping: Hashable, Sendable {
         fromIPv6[Key(address: ipv6, port: ipv6Port)] = Key(address: compact, port: compactPort)
     }
 
+    /// The bindings of whole addresses (every port): IPv4 ones, then IPv6, each in compact
+    /// address order (how configuration files write them back).
+    public var addressBindings: [(compact: CompactAddress, ip: FrameworkAddress)] {
+        let v4 = toIPv4.filter { $0.key.port == nil }.map { ($0.key.address, FrameworkAddress.ipv4($0.value.address)) }
+        let v6 = toIPv6.filter { $0.key.port == nil }.map { ($0.key.address, FrameworkAddress.ipv6($0.value.address)) }
+        return v4.sorted { $0.0 < $1.0 } + v6.sorted { $0.0 < $1.0 }
+    }
+
     public func ipv4(for compact: CompactAddress, port: UInt16) -> (address: IPv4Address, port: UInt16)? {
         Self.resolve(compact, port, in: toIPv4)
     }

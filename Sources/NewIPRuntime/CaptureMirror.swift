@@ -11,16 +11,21 @@ struct CaptureSink {
 }
 
 /// One mirrored packet: `direction (0 in, 1 out), 3 zero bytes, flags (4), wall-clock time in
-/// nanoseconds since 1970 (8, big-endian)`, then the New IP packet.
+/// nanoseconds since 1970 (8, big-endian)`, then the packet: New IP, or IPv4/IPv6 (flag `ip`,
+/// a gateway's TUN interface).
 public struct CaptureRecord: Sendable {
     public static let headerLength = 16
+    static let ipFlag: UInt8 = 1
     public var outgoing: Bool
+    /// The packet is IPv4 or IPv6, not New IP.
+    public var isIP: Bool
     public var timestamp: UInt64
     public var packet: [UInt8]
 
     public init?(_ bytes: [UInt8]) {
         guard bytes.count >= Self.headerLength else { return nil }
         outgoing = bytes[0] == 1
+        isIP = bytes[7] & Self.ipFlag != 0
         timestamp = bytes.get64(at: 8)
         packet = Array(bytes[Self.headerLength...])
     }
@@ -59,7 +64,8 @@ extension Node {
         for sink in captures where sink.interface == interface {
             var buffer = channel.allocator.buffer(capacity: CaptureRecord.headerLength + bytes.count)
             buffer.writeInteger(UInt8(outgoing ? 1 : 0))
-            buffer.writeRepeatingByte(0, count: 7)
+            buffer.writeRepeatingByte(0, count: 6)
+            buffer.writeInteger(isTun[interface] ? CaptureRecord.ipFlag : 0)
             buffer.writeInteger(stamp)
             buffer.writeBytes(bytes)
             channel.write(AddressedEnvelope(remoteAddress: sink.sink, data: buffer), promise: nil)

@@ -21,25 +21,7 @@ public enum ControlClient {
     /// thread of its own that enters it first, for nodes a test started in a namespace.
     public static func request(_ method: String, _ endpoint: NodeConfig.Endpoint, _ path: String, body: String = "",
                                timeout: Double = 5, namespace: String) throws -> Response {
-        let box = ResponseBox()
-        let done = DispatchSemaphore(value: 0)
-        let thread = Thread {
-            defer { done.signal() }
-            let nsfd = open("/var/run/netns/\(namespace)", O_RDONLY)
-            guard nsfd >= 0, Syscalls.setns(nsfd, 0x4000_0000) == 0 else {
-                box.result = .failure(Failure(description: "cannot enter network namespace \(namespace)"))
-                return
-            }
-            close(nsfd)
-            box.result = Result { try request(method, endpoint, path, body: body, timeout: timeout) }
-        }
-        thread.start()
-        done.wait()
-        return try box.result!.get()
-    }
-
-    private final class ResponseBox: @unchecked Sendable {
-        var result: Result<Response, Error>?
+        try NetworkNamespace.run(namespace) { try request(method, endpoint, path, body: body, timeout: timeout) }
     }
 
     public static func request(_ method: String, _ endpoint: NodeConfig.Endpoint, _ path: String, body: String = "",

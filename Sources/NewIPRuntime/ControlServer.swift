@@ -140,6 +140,8 @@ extension Node {
             case .udp(let local, let peer): entry["udp"] = ["local": local.description, "peer": peer.description]
             case .ethernet(let device, let peer, let namespace):
                 entry["ethernet"] = ["device": device, "peer": peer?.description ?? "broadcast", "netns": namespace ?? ""]
+            case .tun(let device, let namespace, let routes, let mtu):
+                entry["tun"] = ["device": device, "netns": namespace ?? "", "routes": routes.map(\.description), "mtu": mtu]
             }
             entry["counters"] = countersJSON(index)
             let depth = dataPlane.queueDepth(index)
@@ -184,8 +186,13 @@ extension Node {
             sum.delivered += c.delivered
         }
         let allDrops = (0...config.interfaces.count).reduce(0) { $0 + drops($1).values.reduce(0, +) }
-        return ["interfaces": perInterface, "rx_packets": total.rxPackets, "tx_packets": total.txPackets,
-                "delivered": total.delivered, "drops": allDrops, "buffers_out": dataPlane.buffersOut]
+        var result: [String: Any] = ["interfaces": perInterface, "rx_packets": total.rxPackets, "tx_packets": total.txPackets,
+                                     "delivered": total.delivered, "drops": allDrops, "buffers_out": dataPlane.buffersOut]
+        if gateway != nil {
+            result["translations"] = ["compact_to_ip": translations.compactToIP, "ip_to_compact": translations.ipToCompact,
+                                      "failures": Dictionary(uniqueKeysWithValues: translations.failures.map { ($0.key.rawValue, $0.value) })]
+        }
+        return result
     }
 
     private func addRoute(_ body: String) -> ControlResponse {

@@ -1,4 +1,5 @@
 import NewIPDataPlane
+import NewIPEmulator
 import NewIPWire
 
 // The one file that touches the data plane's forwarding API (Router, queues, PacketBuffer
@@ -50,6 +51,10 @@ public enum NodeDropReason: Int, CaseIterable, Sendable {
     case badFrame
     /// The device would not take the frame (its queue full): lost on the way out.
     case linkRefused
+    /// A gateway could not translate the packet (the emulator's `TranslationFailure` kinds).
+    case unmapped, badChecksum, notUDP, fragmented, noSourceAddress, untranslatable, translationLoop
+    /// IP multicast on a gateway's IP side (the kernel's own MLD reports): nothing to translate it to.
+    case multicast
 
     init(_ reason: DropReason) {
         switch reason {
@@ -60,6 +65,18 @@ public enum NodeDropReason: Int, CaseIterable, Sendable {
         case .cannotMakeDeadline: self = .cannotMakeDeadline
         case .queueFull: self = .queueFull
         case .late: self = .late
+        }
+    }
+
+    init(_ failure: TranslationFailure) {
+        switch failure {
+        case .unmapped: self = .unmapped
+        case .badChecksum: self = .badChecksum
+        case .notUDP: self = .notUDP
+        case .fragmented: self = .fragmented
+        case .noSourceAddress: self = .noSourceAddress
+        case .malformed: self = .untranslatable
+        case .loop: self = .translationLoop
         }
     }
 
@@ -77,6 +94,14 @@ public enum NodeDropReason: Int, CaseIterable, Sendable {
         case .noListener: "no_listener"
         case .badFrame: "bad_frame"
         case .linkRefused: "link_refused"
+        case .unmapped: "unmapped"
+        case .badChecksum: "bad_checksum"
+        case .notUDP: "not_udp"
+        case .fragmented: "fragmented"
+        case .noSourceAddress: "no_source_address"
+        case .untranslatable: "untranslatable"
+        case .translationLoop: "translation_loop"
+        case .multicast: "multicast"
         }
     }
 }

@@ -11,11 +11,8 @@ import NewIPWire
 /// more buffers are flushed together its `PendingStreamWritesManager` writes them with one
 /// `writev`, which on a packet socket is one frame holding both packets. So:
 ///
-/// - receiving: a dedicated thread waits in `poll`, reads up to `batch` frames per `recvmmsg`
-///   into one of two preallocated batch buffers, and hands the batch to the node's event loop
-///   (one task per batch), then fills the other while the loop works; it waits for the loop to
-///   give a buffer back before reusing it, so the frames are copied once and nothing is
-///   allocated per frame;
+/// - receiving: a `BatchReceiver` thread reads up to 64 frames per `recvmmsg` and hands each
+///   batch to the node's event loop;
 /// - sending: on the event loop, frames are laid out back to back in a preallocated buffer and
 ///   `flush` hands them to the kernel with one `sendmmsg`, one `mmsghdr` per frame, so frames
 ///   never merge.
@@ -40,11 +37,7 @@ final class EthernetLinkPort: LinkPort, @unchecked Sendable {
     private var txCount = 0
     private(set) var txFailures = 0
 
-    // Receive side.
-    private var receiver: Thread?
-    private let batches: [ReceiveBatch]
-    private let stopping = NIOLockedFlag()
-    private let finished = DispatchSemaphore(value: 0)
+    private var receiver: BatchReceiver!
 
     init(node: Node, index: Int, device: String, peer: EthernetAddress?, dialect: PacketDialect,
          namespace: String? = nil) throws {
@@ -56,7 +49,7 @@ final class EthernetLinkPort: LinkPort, @unchecked Sendable {
         // A socket belongs to the namespace it was opened in, so a device in another namespace
         // is opened from a thread that enters it; the rest of the node stays where it is.
         let etherType = etherType
-        let opened = try Self.inNamespace(namespace) { () throws -> (fd: Int32, ifindex: Int32, mac: EthernetAddress) in
+        let opened = try NetworkNamespace.run(namespace) { () throws -> (fd: Int32, ifindex: Int32, mac: EthernetAddress) in
             try Self.openPacketSocket(device: device, etherType: etherType)
         }
         fd = opened.fd
@@ -83,11 +76,12 @@ final class EthernetLinkPort: LinkPort, @unchecked Sendable {
             message.msg_hdr.msg_namelen = socklen_t(MemoryLayout<SockaddrLL>.size)
             txMessages[i] = message
         }
-        batches = (0..<2).map { _ in ReceiveBatch(count: Self.batch, frameCapacity: Self.frameCapacity) }
-        let thread = Thread { [self] in receiveLoop() }
-        thread.name = "newip-rx-\(device)"
-        receiver = thread
-        thread.start()
+        let ownMAC = ownMAC
+        receiver = BatchReceiver(fd: fd, name: device, loop: node.loop, frameCapacity: Self.frameCapacity, mode: .recvmmsg) {
+            [unowned node] frame in node.linkReceivedFrame(index, frame, etherType: etherType, own: ownMAC)
+        } endOfBatch: { [unowned node] in
+            node.endOfReadBatch()
+        }
     }
 
     /// Opens and binds the packet socket in the calling thread's namespace; finds the device's
@@ -121,26 +115,6 @@ final class EthernetLinkPort: LinkPort, @unchecked Sendable {
             throw ToolError("cannot bind a packet socket to \(device): \(String(cString: strerror(errno)))")
         }
         return (fd, ifindex, mac)
-    }
-
-    /// Runs `body` on a fresh thread inside network namespace `namespace` (here when nil).
-    static func inNamespace<T: Sendable>(_ namespace: String?, _ body: @escaping @Sendable () throws -> T) throws -> T {
-        guard let namespace else { return try body() }
-        let box = NamespaceResult<T>()
-        let done = DispatchSemaphore(value: 0)
-        let thread = Thread {
-            defer { done.signal() }
-            let nsfd = open("/var/run/netns/\(namespace)", O_RDONLY)
-            guard nsfd >= 0, Syscalls.setns(nsfd, 0x4000_0000) == 0 else {
-                box.result = .failure(ToolError("cannot enter network namespace \(namespace): \(String(cString: strerror(errno)))"))
-                return
-            }
-            Glibc.close(nsfd)
-            box.result = Result { try body() }
-        }
-        thread.start()
-        done.wait()
-        return try box.result!.get()
     }
 
     deinit {
@@ -181,97 +155,9 @@ final class EthernetLinkPort: LinkPort, @unchecked Sendable {
 
     var isWritable: Bool { true }
 
-    func close() {
-        stopping.set()
-        receiver = nil
-    }
+    func close() { receiver.stop() }
 
-    func waitUntilClosed() {
-        finished.wait()
-        finished.signal()
-    }
-
-    // MARK: Receiving (own thread)
-
-    private func receiveLoop() {
-        var which = 0
-        while !stopping.isSet {
-            var pollfd = Glibc.pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
-            guard poll(&pollfd, 1, 100) > 0 else { continue }
-            let batch = batches[which]
-            batch.waitUntilFree()
-            let count = batch.receive(fd: fd)
-            guard count > 0, !stopping.isSet else {
-                batch.release()
-                continue
-            }
-            node.loop.execute { [self] in
-                batch.forEach { frame in node.linkReceivedFrame(index, frame, etherType: etherType, own: ownMAC) }
-                batch.release()
-                node.endOfReadBatch()
-            }
-            which ^= 1
-        }
-        // Let the loop finish the batches it was handed before the socket goes.
-        for batch in batches {
-            batch.waitUntilFree()
-            batch.release()
-        }
-        Glibc.close(fd)
-        finished.signal()
-    }
-}
-
-private final class NamespaceResult<T>: @unchecked Sendable {
-    var result: Result<T, Error>?
-}
-
-/// Frames read by one `recvmmsg`, in preallocated storage handed between the receive thread
-/// and the event loop.
-final class ReceiveBatch: @unchecked Sendable {
-    private let frames: UnsafeMutableRawBufferPointer
-    private let vectors: UnsafeMutableBufferPointer<iovec>
-    private let messages: UnsafeMutableBufferPointer<MMsgHdr>
-    private let frameCapacity: Int
-    private var received = 0
-    private let free = DispatchSemaphore(value: 1)
-
-    init(count: Int, frameCapacity: Int) {
-        self.frameCapacity = frameCapacity
-        frames = .allocate(byteCount: count * frameCapacity, alignment: 16)
-        vectors = .allocate(capacity: count)
-        messages = .allocate(capacity: count)
-        for i in 0..<count {
-            vectors[i] = iovec(iov_base: frames.baseAddress! + i * frameCapacity, iov_len: frameCapacity)
-            var message = MMsgHdr()
-            message.msg_hdr.msg_iov = vectors.baseAddress! + i
-            message.msg_hdr.msg_iovlen = 1
-            messages[i] = message
-        }
-    }
-
-    deinit {
-        frames.deallocate()
-        vectors.deallocate()
-        messages.deallocate()
-    }
-
-    func waitUntilFree() { free.wait() }
-    func release() { free.signal() }
-
-    func receive(fd: Int32) -> Int {
-        let n = Syscalls.recvmmsg(fd, UnsafeMutableRawPointer(messages.baseAddress), UInt32(messages.count),
-                                  Int32(MSG_DONTWAIT), nil)
-        received = max(0, Int(n))
-        return received
-    }
-
-    func forEach(_ body: (UnsafeRawBufferPointer) -> Void) {
-        for i in 0..<received {
-            let length = min(Int(messages[i].msg_len), frameCapacity)
-            body(UnsafeRawBufferPointer(start: frames.baseAddress! + i * frameCapacity, count: length))
-        }
-    }
+    func waitUntilClosed() { receiver.waitUntilStopped() }
 }
 
 /// `struct sockaddr_ll` (netpacket/packet.h), which the Swift overlay does not import.
@@ -289,13 +175,6 @@ struct SockaddrLL {
         self.protocolNumber = protocolNumber
         self.ifindex = ifindex
     }
-}
-
-final class NIOLockedFlag: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value = false
-    func set() { lock.withLock { value = true } }
-    var isSet: Bool { lock.withLock { value } }
 }
 
 extension Node {

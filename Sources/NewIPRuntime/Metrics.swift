@@ -47,6 +47,11 @@ extension Node {
         }
         let total = onTime + late + missedOnArrival
         sample("newip_lbf_on_time_ratio", [], total == 0 ? 1.0 : Double(onTime) / Double(total))
+        if gateway != nil {
+            family("newip_translations_total", "counter", "Packets a gateway translated, by direction.")
+            sample("newip_translations_total", [("direction", "compact_to_ip")], translations.compactToIP)
+            sample("newip_translations_total", [("direction", "ip_to_compact")], translations.ipToCompact)
+        }
         family("newip_packet_buffers_out", "gauge", "Packet buffers out of the pool (queued or in flight).")
         sample("newip_packet_buffers_out", [], dataPlane.buffersOut)
         family("newip_process_resident_memory_bytes", "gauge", "Resident set size of the node process.")

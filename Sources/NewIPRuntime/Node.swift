@@ -3,6 +3,7 @@ import Logging
 import NIOCore
 import NIOPosix
 import NewIPDataPlane
+import NewIPEmulator
 import NewIPWire
 
 /// Counters of one interface (or of the application port, the last entry).
@@ -49,6 +50,11 @@ public final class Node: @unchecked Sendable {
     var counters: [InterfaceCounters]
     var malformedLog: [RateLimitedLog]
     var problemLog = RateLimitedLog()
+    /// A gateway's translator (`nil` on hosts and routers) and what it translated.
+    let gateway: Gateway?
+    var translations = TranslationCounters()
+    /// Which interfaces are TUN devices (a gateway's IP side).
+    let isTun: [Bool]
     /// Egress interfaces with packets queued since the last drain.
     private var pendingEgress: [Bool]
     private var anyPending = false
@@ -80,6 +86,8 @@ public final class Node: @unchecked Sendable {
         group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         loop = group.next()
         dataPlane = NodeDataPlane(config: config)
+        gateway = config.role == .gateway ? Gateway(mapping: config.mapping ?? GatewayMapping()) : nil
+        isTun = config.interfaces.map(\.link.isTun)
         counters = Array(repeating: InterfaceCounters(), count: config.interfaces.count + 1)
         malformedLog = Array(repeating: RateLimitedLog(), count: config.interfaces.count + 1)
         pendingEgress = Array(repeating: false, count: config.interfaces.count)
@@ -103,6 +111,9 @@ public final class Node: @unchecked Sendable {
                     try startUDP(index: index, local: local, peer: peer)
                 case .ethernet(let device, let peer, let namespace):
                     try startEthernet(index: index, device: device, peer: peer, namespace: namespace)
+                case .tun(let device, let namespace, let routes, let mtu):
+                    ports.append(try TunLinkPort(node: self, index: index, device: device, address: interface.address,
+                                                 routes: routes, mtu: mtu, namespace: namespace))
                 }
             }
             if let app = config.app { try startAppPort(app) }
@@ -189,6 +200,67 @@ public final class Node: @unchecked Sendable {
         arrive(buffer, ingress: index, fromNetwork: true, now: now)
     }
 
+    /// An IPv4 or IPv6 packet from a gateway's TUN device: translated to compact New IP, then
+    /// forwarded as if it had arrived on that interface.
+    func tunReceived(_ index: Int, _ bytes: UnsafeRawBufferPointer) {
+        counters[index].rxPackets &+= 1
+        counters[index].rxBytes &+= bytes.count
+        let now = Self.now()
+        if !captures.isEmpty { capture(index, outgoing: false, bytes) }
+        if Self.isMulticast(bytes) {
+            counters[index].drops[NodeDropReason.multicast.rawValue] &+= 1
+            return
+        }
+        guard let gateway, var buffer = dataPlane.buffer(copying: bytes) else {
+            counters[index].drops[NodeDropReason.badFrame.rawValue] &+= 1
+            return
+        }
+        do throws(GatewayError) {
+            _ = try gateway.ipToCompact(&buffer)
+        } catch {
+            translationFailed(index, TranslationFailure(error), "\(error)", now: now)
+            dataPlane.recycle(buffer)
+            return
+        }
+        translations.ipToCompact &+= 1
+        arrive(buffer, ingress: index, fromNetwork: true, now: now)
+    }
+
+    /// An IPv6 packet to ff00::/8 or an IPv4 one to 224.0.0.0/4 or above (multicast, broadcast).
+    private static func isMulticast(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        guard let first = bytes.first else { return false }
+        switch first >> 4 {
+        case 6: return bytes.count > 24 && bytes[24] == 0xFF
+        case 4: return bytes.count > 16 && bytes[16] >= 224
+        default: return false
+        }
+    }
+
+    /// Compact New IP leaving on a gateway's TUN device becomes IPv4 or IPv6; `false` when it
+    /// cannot (counted, logged, and the caller recycles the packet).
+    private func translateOut(_ packet: inout PacketBuffer, on index: Int, now: Nanoseconds) -> Bool {
+        guard let gateway else { return false }
+        // It came in on the IP side and would go back out as IP: a name both sides claim.
+        guard packet.metadata.ingress != index else {
+            translationFailed(index, .loop, "translated into a name the gateway answers for on the IP side", now: now)
+            return false
+        }
+        do throws(GatewayError) {
+            _ = try gateway.compactToIP(&packet)
+        } catch {
+            translationFailed(index, TranslationFailure(error), "\(error)", now: now)
+            return false
+        }
+        translations.compactToIP &+= 1
+        return true
+    }
+
+    private func translationFailed(_ index: Int, _ failure: TranslationFailure, _ detail: String, now: Nanoseconds) {
+        translations.record(failure)
+        counters[index].drops[NodeDropReason(failure).rawValue] &+= 1
+        logProblem(index, "untranslatable packet (\(failure.rawValue)): \(detail)", now: now)
+    }
+
     func linkReceivedForeign(_ index: Int) {
         counters[index].drops[NodeDropReason.badFrame.rawValue] &+= 1
         logProblem(index, "datagrams from a sender that is not the link's peer", now: Self.now())
@@ -244,9 +316,14 @@ public final class Node: @unchecked Sendable {
     /// Sends every packet `index`'s queue lets go at `now`, then arms its timer for the next.
     func drain(_ index: Int, now: Nanoseconds) {
         let port = ports[index]
-        while port.isWritable, let packet = dataPlane.transmit(on: index, now: now, dropped: { reason in
+        while port.isWritable, var packet = dataPlane.transmit(on: index, now: now, dropped: { reason in
             counters[index].drops[reason.rawValue] &+= 1
         }) {
+            let onTime = packet.hasDeadline
+            if isTun[index] && !translateOut(&packet, on: index, now: now) {
+                dataPlane.recycle(packet)
+                continue
+            }
             let sent = packet.withUnsafeBytes { bytes in
                 if !captures.isEmpty { capture(index, outgoing: true, bytes) }
                 return port.send(bytes)
@@ -254,7 +331,7 @@ public final class Node: @unchecked Sendable {
             if sent {
                 counters[index].txPackets &+= 1
                 counters[index].txBytes &+= packet.count
-                if packet.hasDeadline { counters[index].lbfOnTime &+= 1 }
+                if onTime { counters[index].lbfOnTime &+= 1 }
             }
             dataPlane.recycle(packet)
         }

@@ -11,6 +11,9 @@ public struct NodeConfig: Sendable {
         case host
         /// Forwards.
         case router
+        /// Forwards, and translates compact New IP + UDP to and from IPv4/IPv6 + UDP on its
+        /// `tun` interface (the data plane's `Gateway`).
+        case gateway
     }
 
     public struct Endpoint: Hashable, Sendable, CustomStringConvertible {
@@ -49,6 +52,15 @@ public struct NodeConfig: Sendable {
         /// Ethernet frames on a Linux interface (AF_PACKET), to `peer` or broadcast; the device
         /// lives in network namespace `namespace` (`ip netns` name), or in the node's own.
         case ethernet(device: String, peer: EthernetAddress?, namespace: String? = nil)
+        /// A gateway's IP side: a Linux TUN device the node creates (in `namespace`, or its own),
+        /// brings up with the interface's address, and routes `routes` into; IPv4 and IPv6
+        /// packets cross it without a link header.
+        case tun(device: String, namespace: String? = nil, routes: [RoutePrefix] = [], mtu: Int = 1500)
+
+        public var isTun: Bool {
+            if case .tun = self { return true }
+            return false
+        }
     }
 
     public struct Queue: Sendable {
@@ -112,11 +124,13 @@ public struct NodeConfig: Sendable {
     public var logLevel: String
     /// Datagrams per `recvmmsg` call and reads per wake-up.
     public var readBatch: Int
+    /// A gateway's names for hosts on the other side (`map`, `ipv6-prefix`).
+    public var mapping: GatewayMapping?
 
     public init(name: String, role: Role = .router, dialect: PacketDialect = .compact, addresses: [FrameworkAddress] = [],
                 interfaces: [Interface], routes: [StaticRoute] = [], control: Endpoint, app: Endpoint? = nil,
                 pingHops: PingHopPolicy = .counting(limit: 64), logInterval: Nanoseconds = 10_000_000_000,
-                logLevel: String = "info", readBatch: Int = 64) {
+                logLevel: String = "info", readBatch: Int = 64, mapping: GatewayMapping? = nil) {
         self.name = name
         self.role = role
         self.dialect = dialect
@@ -129,6 +143,7 @@ public struct NodeConfig: Sendable {
         self.logInterval = logInterval
         self.logLevel = logLevel
         self.readBatch = readBatch
+        self.mapping = mapping
     }
 
     /// Every address this node owns: node-wide ones and the interfaces'.
@@ -234,17 +249,14 @@ private struct ConfigReader {
 
     mutating func node(_ root: Yams.Node) -> NodeConfig? {
         let top = fields(root, "the node", allowed: ["name", "role", "dialect", "addresses", "interfaces", "routes", "control",
-                                                       "app", "ping-hops", "log", "read-batch"])
+                                                       "app", "ping-hops", "log", "read-batch", "gateway"])
         let name = text(top["name"]) ?? "node"
         var role = NodeConfig.Role.router
         if let node = top["role"] {
             if let value = text(node).flatMap(NodeConfig.Role.init(rawValue:)) {
                 role = value
-            } else if text(node) == "gateway" {
-                problem(node, "real nodes cannot be gateways yet: translation to IPv4/IPv6 sockets is not wired into the node",
-                        fix: "use host or router here; gateways translate in the emulator (`nip emulate`, docs/topology.md)")
             } else {
-                problem(node, "unknown role `\(text(node) ?? "?")`", fix: "use host or router")
+                problem(node, "unknown role `\(text(node) ?? "?")`", fix: "use host, router or gateway")
             }
         }
         var dialect = PacketDialect.compact
@@ -266,7 +278,9 @@ private struct ConfigReader {
         var interfaces: [NodeConfig.Interface] = []
         if let node = top["interfaces"] {
             if case .sequence(let items) = node {
-                for item in items { if let interface = self.interface(item, dialect: dialect) { interfaces.append(interface) } }
+                for item in items {
+                    if let interface = self.interface(item, dialect: dialect, role: role) { interfaces.append(interface) }
+                }
             } else {
                 problem(node, "`interfaces` must be a list", fix: "write one `- name: eth0 …` item per interface")
             }
@@ -278,7 +292,10 @@ private struct ConfigReader {
         var routes: [NodeConfig.StaticRoute] = []
         if let node = top["routes"] {
             if case .sequence(let items) = node {
-                for item in items { if let route = self.route(item, dialect: dialect, interfaces: names) { routes.append(route) } }
+                let tuns = Set(interfaces.filter(\.link.isTun).map(\.name))
+                for item in items {
+                    if let route = self.route(item, dialect: dialect, interfaces: names, tuns: tuns) { routes.append(route) }
+                }
             } else {
                 problem(node, "`routes` must be a list", fix: "write one `- {prefix: 0x03, via: eth0}` item per route")
             }
@@ -306,16 +323,73 @@ private struct ConfigReader {
         }
         let readBatch = integer(top["read-batch"], "read-batch", in: 1...1024) ?? 64
         if interfaces.isEmpty && top["interfaces"] != nil { problem(top["interfaces"], "the node has no interfaces", fix: "add one") }
+        let mapping = gateway(top["gateway"], role: role, roleNode: top["role"] ?? root, dialect: dialect, interfaces: interfaces)
         return NodeConfig(name: name, role: role, dialect: dialect, addresses: addresses, interfaces: interfaces,
                           routes: routes, control: control, app: app, pingHops: pingHops, logInterval: logInterval,
-                          logLevel: logLevel, readBatch: readBatch)
+                          logLevel: logLevel, readBatch: readBatch, mapping: mapping)
     }
 
-    mutating func interface(_ node: Yams.Node, dialect: PacketDialect) -> NodeConfig.Interface? {
-        let f = fields(node, "an interface", allowed: ["name", "address", "udp", "ethernet", "delay", "queue"])
+    /// A gateway's `gateway:` section and the checks that it has one compact and one tun side.
+    mutating func gateway(_ node: Yams.Node?, role: NodeConfig.Role, roleNode: Yams.Node, dialect: PacketDialect,
+                          interfaces: [NodeConfig.Interface]) -> GatewayMapping? {
+        guard role == .gateway else {
+            if let node { problem(node, "`gateway` applies only to `role: gateway`", fix: "remove it, or set `role: gateway`") }
+            return nil
+        }
+        if dialect != .compact {
+            problem(roleNode, "a gateway translates compact New IP, and this node is framework", fix: "set `dialect: compact`")
+        }
+        let tuns = interfaces.filter(\.link.isTun).count
+        if tuns != 1 || tuns == interfaces.count {
+            problem(roleNode, "a gateway needs exactly one `tun` interface (its IP side) and at least one New IP interface",
+                    fix: "add `- {name: ip, address: \"2001:db8:1::1\", tun: {device: nip0}}` beside the udp/ethernet interfaces")
+        }
+        var mapping = GatewayMapping()
+        guard let node else { return mapping }
+        let f = fields(node, "gateway", allowed: ["map", "ipv6-prefix"])
+        if let prefixNode = f["ipv6-prefix"] {
+            if let text = text(prefixNode), let prefix = IPv6Prefix(text), prefix.length <= 64 {
+                mapping.ipv6Prefix = prefix
+            } else {
+                problem(prefixNode, "`\(text(prefixNode) ?? "?")` is not an IPv6 prefix of at most 64 bits",
+                        fix: "write e.g. 2001:db8:f::/64 (a compact address fills the low 64 bits)")
+            }
+        }
+        if let mapNode = f["map"] {
+            guard case .mapping(let pairs) = mapNode else {
+                problem(mapNode, "`map` must be a mapping", fix: "write `map: {\"0xF11400\": \"2001:db8::10\"}`")
+                return mapping
+            }
+            var bound: Set<FrameworkAddress> = []
+            for (key, value) in pairs {
+                guard let compact = text(key).flatMap(CompactAddress.init) else {
+                    problem(key, "`\(text(key) ?? "?")` is not a compact address", fix: "map a compact address to an IP one: `\"0xF11400\": \"2001:db8::10\"`")
+                    continue
+                }
+                switch text(value).flatMap(FrameworkAddress.init) {
+                case .ipv4(let ip)? where bound.insert(.ipv4(ip)).inserted: mapping.bind(compact, to: ip)
+                case .ipv6(let ip)? where bound.insert(.ipv6(ip)).inserted: mapping.bind(compact, to: ip)
+                case .ipv4?, .ipv6?: problem(value, "\(text(value)!) is bound twice", fix: "bind each IP address to one compact address")
+                default: problem(value, "`\(text(value) ?? "?")` is not an IPv4 or IPv6 address", fix: "write e.g. 2001:db8::10 or 192.0.2.10")
+                }
+            }
+        }
+        return mapping
+    }
+
+    mutating func interface(_ node: Yams.Node, dialect: PacketDialect, role: NodeConfig.Role) -> NodeConfig.Interface? {
+        let f = fields(node, "an interface", allowed: ["name", "address", "udp", "ethernet", "tun", "delay", "queue"])
         guard let name = text(f["name"]) else {
             problem(node, "an interface has no `name`", fix: "add `name: eth0`")
             return nil
+        }
+        if let tun = f["tun"] {
+            guard f["udp"] == nil, f["ethernet"] == nil else {
+                problem(node, "interface `\(name)` needs exactly one of `udp`, `ethernet` and `tun`", fix: "keep one")
+                return nil
+            }
+            return tunInterface(tun, name: name, address: f["address"], role: role,
+                                delay: duration(f["delay"], "delay") ?? 0, queue: queue(f["queue"]))
         }
         let address = f["address"].flatMap { self.address($0, dialect: dialect) }
         var link: NodeConfig.Link?
@@ -340,11 +414,53 @@ private struct ConfigReader {
             }
             link = .ethernet(device: device, peer: peer, namespace: text(e["netns"]))
         default:
-            problem(node, "interface `\(name)` needs exactly one of `udp` and `ethernet`", fix: "add `udp: {local: …, peer: …}`")
+            problem(node, "interface `\(name)` needs exactly one of `udp`, `ethernet` and `tun`", fix: "add `udp: {local: …, peer: …}`")
         }
         let delay = duration(f["delay"], "delay") ?? 0
+        let queue = queue(f["queue"])
+        guard let link else { return nil }
+        return NodeConfig.Interface(name: name, address: address, link: link, delay: delay, queue: queue)
+    }
+
+    /// A gateway's IP side: `tun: {device, netns, routes, mtu}` with an IPv4 or IPv6 `address`.
+    mutating func tunInterface(_ tun: Yams.Node, name: String, address addressNode: Yams.Node?, role: NodeConfig.Role,
+                               delay: Nanoseconds, queue: NodeConfig.Queue) -> NodeConfig.Interface? {
+        if role != .gateway {
+            problem(tun, "interface `\(name)`: only a gateway has a `tun` interface", fix: "set `role: gateway`, or use udp/ethernet")
+        }
+        let t = fields(tun, "tun of `\(name)`", allowed: ["device", "netns", "routes", "mtu"])
+        guard let device = text(t["device"]), (1...15).contains(device.utf8.count) else {
+            problem(tun, "tun of `\(name)` needs `device`, a Linux interface name of at most 15 characters", fix: "write `tun: {device: nip0}`")
+            return nil
+        }
+        var address: FrameworkAddress?
+        if let addressNode {
+            switch text(addressNode).flatMap(FrameworkAddress.init) {
+            case let ip? where ip.type == .ipv4 || ip.type == .ipv6: address = ip
+            default: problem(addressNode, "`\(text(addressNode) ?? "?")`: a tun interface's address is IPv4 or IPv6",
+                             fix: "write e.g. 2001:db8:1::1 (the device gets it)")
+            }
+        }
+        var routes: [RoutePrefix] = []
+        if let node = t["routes"] {
+            let items: [Yams.Node]
+            if case .sequence(let sequence) = node { items = Array(sequence) } else { items = [node] }
+            for item in items {
+                switch text(item).flatMap({ RouteText.prefix($0, dialect: .framework) }) {
+                case let prefix? where prefix.isIP: routes.append(prefix)
+                default: problem(item, "`\(text(item) ?? "?")` is not an IPv4 or IPv6 prefix", fix: "write e.g. 2001:db8:f::/64 or 192.0.2.0/24")
+                }
+            }
+        }
+        let mtu = integer(t["mtu"], "tun mtu", in: 68...(NodeDataPlane.bufferCapacity - NodeDataPlane.headroom)) ?? 1500
+        return NodeConfig.Interface(name: name, address: address,
+                                    link: .tun(device: device, namespace: text(t["netns"]), routes: routes, mtu: mtu),
+                                    delay: delay, queue: queue)
+    }
+
+    mutating func queue(_ node: Yams.Node?) -> NodeConfig.Queue {
         var queue = NodeConfig.Queue()
-        if let q = f["queue"] {
+        if let q = node {
             if case .scalar = q {
                 if let d = text(q).flatMap(NodeConfig.Queue.Discipline.init(rawValue:)) { queue.discipline = d } else {
                     problem(q, "unknown queue discipline", fix: "use fifo or lbf")
@@ -365,11 +481,10 @@ private struct ConfigReader {
                 }
             }
         }
-        guard let link else { return nil }
-        return NodeConfig.Interface(name: name, address: address, link: link, delay: delay, queue: queue)
+        return queue
     }
 
-    mutating func route(_ node: Yams.Node, dialect: PacketDialect, interfaces: [String]) -> NodeConfig.StaticRoute? {
+    mutating func route(_ node: Yams.Node, dialect: PacketDialect, interfaces: [String], tuns: Set<String>) -> NodeConfig.StaticRoute? {
         let f = fields(node, "a route", allowed: ["prefix", "via", "to-delay", "to-hops"])
         guard let prefixText = text(f["prefix"]), let via = text(f["via"]) else {
             problem(node, "a route needs `prefix` and `via`", fix: "write `- {prefix: 0x03, via: eth1}`")
@@ -381,6 +496,11 @@ private struct ConfigReader {
         }
         guard interfaces.contains(via) else {
             problem(f["via"], "no interface `\(via)`", fix: "route via one of \(interfaces.joined(separator: ", "))")
+            return nil
+        }
+        if tuns.contains(via) && prefix.isIP {
+            problem(f["prefix"], "`\(prefixText)` via the tun `\(via)`: routes here are for New IP destinations",
+                    fix: "route compact names to the tun (`0xF1/8`); put IP prefixes under the tun's `routes`")
             return nil
         }
         let toDelay = duration(f["to-delay"], "to-delay") ?? 0
@@ -439,5 +559,15 @@ public enum Durations {
         if value % 1_000_000 == 0 { return "\(value / 1_000_000)ms" }
         if value % 1_000 == 0 { return "\(value / 1_000)us" }
         return "\(value)ns"
+    }
+}
+
+extension RoutePrefix {
+    /// Whether this is an IPv4 or IPv6 prefix.
+    var isIP: Bool {
+        switch self {
+        case .ipv4, .ipv6: true
+        case .compact, .eightBit: false
+        }
     }
 }

@@ -4,7 +4,7 @@ import NewIPEmulator
 import NewIPWire
 
 /// Turns an emulator topology (parsed by the emulator's own `TopologyParser`) into one node
-/// configuration per node, so the same file runs emulated or on real processes.
+/// configuration per New IP node, so the same file runs emulated or on real processes.
 ///
 /// Each link becomes a UDP underlay link between two loopback ports; the link's delay is
 /// charged to contracts on departure as the emulator charges it, and its queue becomes the
@@ -12,6 +12,11 @@ import NewIPWire
 /// as fast and as lossy as they are. Routes: the emulator's own `RoutingTables` (shortest-delay
 /// paths over link delays, never through hosts, ties by fewer hops then lower node index),
 /// with LBF's to-delay and to-hops, plus the file's static routes.
+///
+/// ManyNets topologies (IPv4/IPv6 interfaces, gateways) run only in network namespaces
+/// (`Namespaces`): IP interfaces are the kernel's own (veth devices with their addresses and
+/// the same routes as kernel routes), a node with only IP interfaces is a plain Linux host or
+/// router, and a gateway's node process reaches its IP side through a TUN device.
 public enum TopologyDeployment {
     public struct Ports: Sendable {
         public var host: String
@@ -25,6 +30,35 @@ public enum TopologyDeployment {
             self.links = links
             self.control = control
         }
+    }
+
+    /// The name of a gateway's TUN interface (and device, alone in the gateway's namespace).
+    public static let tunName = "nip-tun"
+
+    /// Why a topology cannot run with these options (`nil`: it can).
+    public static func problem(with topology: Topology, namespaces: Bool) -> String? {
+        guard !namespaces else { return nil }
+        for node in topology.nodes {
+            if node.kind == .gateway {
+                return "node `\(node.name)` is a gateway: its IP side is a TUN device and the IP hosts are kernel hosts, "
+                    + "so this topology runs real only in network namespaces — add --netns (needs root)"
+            }
+            if let ip = node.interfaces.first(where: { isIP($0, topology) }) {
+                return "interface `\(node.name):\(ip.name)` is \(ip.address): IP interfaces are the kernel's own, "
+                    + "so this topology runs real only in network namespaces — add --netns (needs root)"
+            }
+        }
+        return nil
+    }
+
+    static func isIP(_ interface: Topology.Interface, _ topology: Topology) -> Bool {
+        Topology.Network(interface.address, dialect: topology.dialect).isIP
+    }
+
+    /// Whether the node runs a New IP process (it has a New IP interface); the others are
+    /// kernel-only IP hosts and routers.
+    public static func runsNode(_ node: Topology.Node, in topology: Topology) -> Bool {
+        node.interfaces.contains { !isIP($0, topology) }
     }
 
     /// Raw Ethernet instead of UDP: each node's links are veth devices named after its
@@ -41,86 +75,123 @@ public enum TopologyDeployment {
             EthernetAddress(0x02, 0x4E, 0x49, 0x50, UInt8(truncatingIfNeeded: link), UInt8(side))
         }
 
-        /// The `ip` commands that make the namespaces and links (run them in order).
+        /// The `ip` commands that make the namespaces and links (run them in order). IP
+        /// interfaces get their address (a /32 or /128), a route to the neighbour on the link,
+        /// and the kernel routes `RoutingTables` computes for them; nodes that route IP
+        /// forward it.
         public func commands(for topology: Topology) -> [String] {
             var commands = topology.nodes.map { "ip netns add \(namespace($0.name)) && ip -n \(namespace($0.name)) link set lo up" }
+            var peerAddress: [Topology.InterfaceID: FrameworkAddress] = [:]
             for (index, link) in topology.links.enumerated() {
                 let (a, b) = link.endpoints
                 let (nodeA, nodeB) = (topology.nodes[a.node], topology.nodes[b.node])
-                let (nameA, nameB) = (nodeA.interfaces[a.interface].name, nodeB.interfaces[b.interface].name)
+                let (interfaceA, interfaceB) = (nodeA.interfaces[a.interface], nodeB.interfaces[b.interface])
                 let (nsA, nsB) = (namespace(nodeA.name), namespace(nodeB.name))
-                commands.append("ip link add \(nameA) netns \(nsA) address \(Self.mac(link: index, side: 0)) mtu \(link.mtu + 14 > 1500 ? link.mtu : 1500) "
-                                + "type veth peer name \(nameB) netns \(nsB) address \(Self.mac(link: index, side: 1))")
-                commands.append("ip -n \(nsA) link set \(nameA) up && ip -n \(nsB) link set \(nameB) up")
+                commands.append("ip link add name \(interfaceA.name) netns \(nsA) address \(Self.mac(link: index, side: 0)) mtu \(link.mtu + 14 > 1500 ? link.mtu : 1500) "
+                                + "type veth peer name \(interfaceB.name) netns \(nsB) address \(Self.mac(link: index, side: 1))")
+                commands.append("ip -n \(nsA) link set dev \(interfaceA.name) up && ip -n \(nsB) link set dev \(interfaceB.name) up")
+                guard isIP(interfaceA, topology) else { continue }
+                peerAddress[a] = interfaceB.address
+                peerAddress[b] = interfaceA.address
+                for (ns, own, peer) in [(nsA, interfaceA, interfaceB), (nsB, interfaceB, interfaceA)] {
+                    commands.append("ip -n \(ns) addr add \(Self.host(own.address)) dev \(own.name)\(Self.noDAD(own.address))")
+                    commands.append("ip -n \(ns) route replace \(Self.host(peer.address)) dev \(own.name)")
+                }
+            }
+            let tables = RoutingTables.routes(for: topology)
+            for (index, node) in topology.nodes.enumerated() where node.interfaces.contains(where: { isIP($0, topology) }) {
+                let ns = namespace(node.name)
+                if node.kind != .host {
+                    commands.append("ip netns exec \(ns) sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1")
+                }
+                for (prefix, route) in tables[index] where prefix.isIP && !route.nextHop.isLocal {
+                    let id = Topology.InterfaceID(node: index, interface: route.nextHop.interface)
+                    guard let via = peerAddress[id], RouteText.exact(via) != prefix else { continue }
+                    commands.append("ip -n \(ns) route replace \(prefix) via \(via) dev \(node.interfaces[id.interface].name)")
+                }
             }
             return commands
         }
+
+        /// An address as a one-host prefix (`10.0.0.1/32`, `2001:db8::1/128`).
+        static func host(_ address: FrameworkAddress) -> String {
+            if case .ipv4 = address { return "\(address)/32" }
+            return "\(address)/128"
+        }
+
+        /// veth addresses are unique by construction: no duplicate address detection to wait for.
+        static func noDAD(_ address: FrameworkAddress) -> String {
+            if case .ipv6 = address { return " nodad" }
+            return ""
+        }
     }
 
+    /// One configuration per node that runs a New IP process (`runsNode`), in topology order.
     public static func configs(for topology: Topology, ports: Ports = Ports(), namespaces: Namespaces? = nil) -> [NodeConfig] {
         // The UDP port of each interface: link i uses links + 2i (first endpoint) and + 2i + 1.
         var local: [Topology.InterfaceID: Int] = [:]
         var peerOf: [Topology.InterfaceID: Topology.InterfaceID] = [:]
-        var linkOf: [Topology.InterfaceID: Topology.Link] = [:]
+        var linkOf: [Topology.InterfaceID: (index: Int, link: Topology.Link)] = [:]
         for (index, link) in topology.links.enumerated() {
             let (a, b) = link.endpoints
             local[a] = ports.links + 2 * index
             local[b] = ports.links + 2 * index + 1
             peerOf[a] = b
             peerOf[b] = a
-            linkOf[a] = link
-            linkOf[b] = link
+            linkOf[a] = (index, link)
+            linkOf[b] = (index, link)
         }
-        let routes = computeRoutes(topology)
-        return topology.nodes.enumerated().map { nodeIndex, node in
-            let interfaces = node.interfaces.enumerated().compactMap { interfaceIndex, interface -> NodeConfig.Interface? in
+        let tables = RoutingTables.routes(for: topology)
+        return topology.nodes.enumerated().compactMap { nodeIndex, node -> NodeConfig? in
+            guard runsNode(node, in: topology) else { return nil }
+            var interfaces = node.interfaces.enumerated().compactMap { interfaceIndex, interface -> NodeConfig.Interface? in
                 let id = Topology.InterfaceID(node: nodeIndex, interface: interfaceIndex)
-                guard let port = local[id], let peer = peerOf[id], let peerPort = local[peer], let link = linkOf[id] else { return nil }
+                guard !isIP(interface, topology), let port = local[id], let peer = peerOf[id], let peerPort = local[peer],
+                      let (linkIndex, link) = linkOf[id] else { return nil }
                 let queue = NodeConfig.Queue(discipline: link.queue.discipline == .lbf ? .lbf : .fifo,
                                              limits: link.queue.limits, trims: link.queue.trims)
                 var wire = NodeConfig.Link.udp(local: .init(host: ports.host, port: port), peer: .init(host: ports.host, port: peerPort))
-                if let namespaces, let linkIndex = topology.links.firstIndex(where: { $0.endpoints.0 == id || $0.endpoints.1 == id }) {
-                    let peerSide = topology.links[linkIndex].endpoints.0 == id ? 1 : 0
+                if let namespaces {
+                    let peerSide = link.endpoints.0 == id ? 1 : 0
                     wire = .ethernet(device: interface.name, peer: Namespaces.mac(link: linkIndex, side: peerSide),
                                      namespace: namespaces.namespace(node.name))
                 }
                 return NodeConfig.Interface(name: interface.name, address: interface.address, link: wire,
                                             delay: link.delay, queue: queue)
             }
+            let own = Set(node.interfaces.map { RouteText.exact($0.address) })
+            var routes: [NodeConfig.StaticRoute] = []
+            var tunRoutes: [RoutePrefix] = []
+            for (prefix, route) in tables[nodeIndex] where !own.contains(prefix) {
+                if route.nextHop.isLocal {
+                    // A gateway's names for the other side: compact ones leave through its TUN
+                    // device, IP ones are routed into it by the kernel.
+                    guard node.kind == .gateway else { continue }
+                    if prefix.isIP { tunRoutes.append(prefix) } else {
+                        routes.append(NodeConfig.StaticRoute(prefix: prefix, interface: tunName, toDelay: route.toDelay,
+                                                             toHops: route.toHops))
+                    }
+                } else if !prefix.isIP {
+                    // IP routes are the kernel's (`Namespaces.commands`).
+                    routes.append(NodeConfig.StaticRoute(prefix: prefix, interface: node.interfaces[route.nextHop.interface].name,
+                                                         toDelay: route.toDelay, toHops: route.toHops))
+                }
+            }
+            if node.kind == .gateway {
+                interfaces.append(NodeConfig.Interface(name: tunName, address: nil,
+                                                       link: .tun(device: tunName, namespace: namespaces?.namespace(node.name),
+                                                                  routes: tunRoutes)))
+            }
             let role: NodeConfig.Role = switch node.kind {
             case .host: .host
             case .router: .router
-            // `nip up` refuses gateway topologies before it gets here.
-            case .gateway: .router
-            }
-            let staticRoutes = routes[nodeIndex].map { entry in
-                NodeConfig.StaticRoute(prefix: entry.prefix, interface: node.interfaces[entry.interface].name,
-                                       toDelay: entry.toDelay, toHops: entry.toHops)
+            case .gateway: .gateway
             }
             return NodeConfig(name: node.name, role: role, dialect: topology.dialect, interfaces: interfaces,
-                              routes: staticRoutes,
+                              routes: routes,
                               control: .init(host: ports.host, port: ports.control + 2 * nodeIndex),
-                              app: .init(host: ports.host, port: ports.control + 2 * nodeIndex + 1))
-        }
-    }
-
-    public struct RouteEntry: Sendable {
-        public var prefix: RoutePrefix
-        public var interface: Int
-        public var toDelay: Nanoseconds
-        public var toHops: Int
-    }
-
-    /// Every node's routes as the emulator computes them (`RoutingTables`): shortest-delay
-    /// routes with LBF's to-delay and to-hops, then the file's static routes. A node's own
-    /// addresses are left out: a node routes those to itself.
-    public static func computeRoutes(_ topology: Topology) -> [[RouteEntry]] {
-        RoutingTables.routes(for: topology).map { routes in
-            routes.compactMap { entry in
-                entry.route.nextHop.isLocal ? nil
-                    : RouteEntry(prefix: entry.prefix, interface: entry.route.nextHop.interface,
-                                 toDelay: entry.route.toDelay, toHops: entry.route.toHops)
-            }
+                              app: .init(host: ports.host, port: ports.control + 2 * nodeIndex + 1),
+                              mapping: node.kind == .gateway ? node.gateway?.mapping ?? GatewayMapping() : nil)
         }
     }
 }
@@ -149,6 +220,9 @@ extension NodeConfig {
             case .ethernet(let device, let peer, let namespace):
                 out += "    ethernet: {device: \(device)\(peer.map { ", peer: \(quoted($0.description))" } ?? "")"
                     + "\(namespace.map { ", netns: \($0)" } ?? "")}\n"
+            case .tun(let device, let namespace, let routes, let mtu):
+                out += "    tun: {device: \(device)\(namespace.map { ", netns: \($0)" } ?? ""), mtu: \(mtu), "
+                    + "routes: [\(routes.map { quoted(RouteText.text($0)) }.joined(separator: ", "))]}\n"
             }
             out += "    delay: \(Durations.text(interface.delay))\n"
             var queue = "discipline: \(interface.queue.discipline.rawValue)"
@@ -156,6 +230,12 @@ extension NodeConfig {
             if let bytes = interface.queue.limits.bytes { queue += ", bytes: \(bytes)" }
             if interface.queue.trims { queue += ", trim: true" }
             out += "    queue: {\(queue)}\n"
+        }
+        if let mapping {
+            out += "gateway:\n"
+            if let prefix = mapping.ipv6Prefix { out += "  ipv6-prefix: \(quoted(prefix.description))\n" }
+            let bindings = mapping.addressBindings
+            out += "  map: {\(bindings.map { "\(quoted($0.compact.description)): \(quoted($0.ip.description))" }.joined(separator: ", "))}\n"
         }
         if !routes.isEmpty {
             out += "routes:\n"

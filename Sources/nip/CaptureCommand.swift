@@ -84,7 +84,9 @@ struct CaptureCommand: ParsableCommand {
             let n = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress!, $0.count, 0) }
             guard n > 0, let record = CaptureRecord(Array(buffer[0..<n])) else { continue }
             let frameHeader = EthernetFrame(destination: record.outgoing ? neighbour : node,
-                                            source: record.outgoing ? node : neighbour, etherType: etherType)
+                                            source: record.outgoing ? node : neighbour,
+                                            etherType: record.isIP ? (record.packet.first.map { $0 >> 4 == 6 } == true ? .ipv6 : .ipv4)
+                                                : etherType)
             var frame = [UInt8](repeating: 0, count: EthernetFrame.headerLength)
             frame.withUnsafeMutableBytes { frameHeader.encode(into: $0) }
             frame += record.packet

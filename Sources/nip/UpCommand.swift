@@ -10,7 +10,9 @@ struct UpCommand: ParsableCommand {
         discussion: """
         Reads the same YAML topology the emulator runs (docs/topology.md), writes one node configuration \
         per node into the state folder (default .nip/run/), starts `nip node` for each with UDP links on \
-        127.0.0.1 ports, and returns once every node answers on its control endpoint. The state file \
+        127.0.0.1 ports, and returns once every node answers on its control endpoint. With --netns, \
+        ManyNets topologies run too: IP hosts and routers are the kernel's, in their namespaces, and \
+        gateways translate through a TUN device. The state file \
         (pids, ports) lets `nip ping/send/listen/capture --node NAME` find the nodes and `nip down` stop them.
         """)
 
@@ -41,9 +43,8 @@ struct UpCommand: ParsableCommand {
         }
         let parsed: Topology
         do { parsed = try TopologyParser.load(path: topology) } catch { throw CommandError(error.description) }
-        if let gateway = parsed.nodes.first(where: { $0.kind == .gateway }) {
-            throw CommandError("\(topology): node `\(gateway.name)` is a gateway, and real nodes cannot translate to IPv4/IPv6 "
-                               + "sockets yet — run this topology with `nip emulate`, or use routers")
+        if let problem = TopologyDeployment.problem(with: parsed, namespaces: netns) {
+            throw CommandError("\(topology): \(problem)")
         }
         var namespaces: TopologyDeployment.Namespaces?
         var made: [String] = []
@@ -108,6 +109,10 @@ struct UpCommand: ParsableCommand {
         print("up: \(entries.count) nodes of \(topology) (\(runState.dialect), \(wires)); state in \(state)")
         for entry in entries {
             print("  \(entry.name)\tpid \(entry.pid)\tcontrol \(entry.control)\tapp \(entry.app)")
+        }
+        for node in parsed.nodes where !TopologyDeployment.runsNode(node, in: parsed) {
+            let addresses = node.interfaces.map { "\($0.address)" }.joined(separator: ", ")
+            print("  \(node.name)\tkernel IP \(node.kind == .host ? "host" : "router") (\(addresses)) in namespace \(namespaces?.namespace(node.name) ?? "?")")
         }
     }
 }

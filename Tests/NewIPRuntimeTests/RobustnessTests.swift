@@ -115,16 +115,41 @@ final class RobustnessTests: NodeProcessTestCase {
                          "no interface `eth7`", "unknown key `colour`", "no `control` endpoint"] {
             XCTAssertTrue(result.error.contains(expected), "missing `\(expected)` in:\n\(result.error)")
         }
-        // Gateways translate only in the emulator so far: real nodes and `nip up` say so.
+        // Gateways: one tun interface and a New IP one; tun only on gateways; IP routes under the tun.
         let gateway = folder.appendingPathComponent("gateway.yaml")
-        try "name: gw\nrole: gateway\ncontrol: 127.0.0.1:7999\ninterfaces: []\n".write(to: gateway, atomically: true, encoding: .utf8)
+        try """
+        name: gw
+        role: gateway
+        control: 127.0.0.1:7999
+        interfaces:
+          - {name: island, address: "0x10", udp: {local: 127.0.0.1:7001, peer: 127.0.0.1:7002}}
+          - {name: ip, address: "0x11", tun: {device: nip0, routes: ["0xF1/8"]}}
+        gateway:
+          map: {"0xF11400": "2001:db8::10", "0xF11500": "2001:db8::10", "0xF11600": "mars"}
+          ipv6-prefix: "2001:db8::/96"
+        routes:
+          - {prefix: "2001:db8::/32", via: ip}
+
+        """.write(to: gateway, atomically: true, encoding: .utf8)
         let refused = try run(["node", "--check", "--config", gateway.path])
         XCTAssertEqual(refused.status, 1)
-        XCTAssertTrue(refused.error.contains("real nodes cannot be gateways yet"), refused.error)
+        for expected in ["gateway.yaml:6: `0x11`: a tun interface's address is IPv4 or IPv6",
+                         "gateway.yaml:6: `0xF1/8` is not an IPv4 or IPv6 prefix",
+                         "gateway.yaml:8: 2001:db8::10 is bound twice", "gateway.yaml:8: `mars` is not an IPv4 or IPv6 address",
+                         "gateway.yaml:9: `2001:db8::/96` is not an IPv6 prefix of at most 64 bits",
+                         "gateway.yaml:11: `2001:db8::/32` via the tun `ip`: routes here are for New IP destinations"] {
+            XCTAssertTrue(refused.error.contains(expected), "missing `\(expected)` in:\n\(refused.error)")
+        }
+        try "name: r\nrole: router\ncontrol: 127.0.0.1:7999\ngateway: {}\ninterfaces:\n  - {name: ip, tun: {device: nip0}}\n"
+            .write(to: gateway, atomically: true, encoding: .utf8)
+        let router = try run(["node", "--check", "--config", gateway.path])
+        XCTAssertTrue(router.error.contains("gateway.yaml:4: `gateway` applies only to `role: gateway`"), router.error)
+        XCTAssertTrue(router.error.contains("gateway.yaml:6: interface `ip`: only a gateway has a `tun` interface"), router.error)
+        // Without namespaces there is no kernel side for a gateway's IP network: `nip up` says so.
         let up = try run(["up", Self.packageRoot.appendingPathComponent("Examples/manynets-gateway.yaml").path,
                           "--state", folder.appendingPathComponent("state").path])
         XCTAssertEqual(up.status, 1)
-        XCTAssertTrue(up.error.contains("node `gw` is a gateway"), up.error)
+        XCTAssertTrue(up.error.contains("node `gw` is a gateway") && up.error.contains("add --netns"), up.error)
         let examples = Self.packageRoot.appendingPathComponent("Examples/nodes")
         for name in try FileManager.default.contentsOfDirectory(atPath: examples.path) where name.hasSuffix(".yaml") {
             let check = try run(["node", "--check", "--config", examples.appendingPathComponent(name).path])

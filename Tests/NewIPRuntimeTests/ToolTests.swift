@@ -93,6 +93,41 @@ final class ToolTests: NodeProcessTestCase {
         XCTAssertFalse(left.contains("nip-chain-"), left)
     }
 
+    func testManyNetsTopologyBecomesGatewayAndKernelSides() throws {
+        let topology = try TopologyParser.load(path: Self.packageRoot.appendingPathComponent("Examples/manynets-gateway.yaml").path)
+        XCTAssertNotNil(TopologyDeployment.problem(with: topology, namespaces: false))
+        XCTAssertNil(TopologyDeployment.problem(with: topology, namespaces: true))
+        let spaces = TopologyDeployment.Namespaces(prefix: "nip-m")
+        let configs = TopologyDeployment.configs(for: topology, namespaces: spaces)
+        // core and server have only IP interfaces: the kernel runs them, no node process.
+        XCTAssertEqual(configs.map(\.name), ["sensor1", "sensor2", "sensor3", "hub", "gw"])
+        let gw = configs[4]
+        XCTAssertEqual(gw.role, .gateway)
+        XCTAssertEqual(gw.interfaces.map(\.name), ["island", TopologyDeployment.tunName])
+        guard case .tun(let device, let namespace, let tunRoutes, _) = gw.interfaces[1].link else { return XCTFail("no tun") }
+        XCTAssertEqual(device, "nip-tun")
+        XCTAssertEqual(namespace, "nip-m-gw")
+        XCTAssertEqual(tunRoutes.map(\.description), ["2001:db8:f::/64"])
+        XCTAssertEqual(gw.mapping?.ipv6(for: CompactAddress("0x05")!, port: 1)?.address, IPv6Address("2001:db8:f:0:500::"))
+        let viaTun = gw.routes.filter { $0.interface == TopologyDeployment.tunName }.map { RouteText.text($0.prefix) }
+        XCTAssertEqual(Set(viaTun), ["0xF11400/24", "0xF1/8"])
+        XCTAssertFalse(gw.routes.contains { $0.prefix.description.contains(":") }, "IP routes are the kernel's")
+        // What `nip up` writes reads back the same.
+        let reparsed = try NodeConfig.parse(yaml: gw.yaml)
+        XCTAssertEqual(reparsed.mapping, gw.mapping)
+        XCTAssertEqual(reparsed.routes.count, gw.routes.count)
+        // The kernel side: addresses, neighbour routes, forwarding and the emulator's IP routes.
+        let commands = spaces.commands(for: topology)
+        for expected in ["ip -n nip-m-core addr add 2001:db8:1::2/128 dev gw nodad",
+                         "ip -n nip-m-core route replace 2001:db8:1::1/128 dev gw",
+                         "ip netns exec nip-m-core sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1",
+                         "ip -n nip-m-core route replace 2001:db8:f::/64 via 2001:db8:1::1 dev gw",
+                         "ip -n nip-m-server route replace 2001:db8:f::/64 via 2001:db8::1 dev eth0"] {
+            XCTAssertTrue(commands.contains(expected), "missing `\(expected)` in:\n\(commands.joined(separator: "\n"))")
+        }
+        XCTAssertFalse(commands.contains { $0.contains("nip-m-server sysctl") }, "a host does not forward")
+    }
+
     func testTopologyBecomesNodeConfigurationsWithShortestDelayRoutes() throws {
         let topology = try TopologyParser.load(path: Self.packageRoot.appendingPathComponent("Examples/chain.yaml").path)
         let configs = TopologyDeployment.configs(for: topology)

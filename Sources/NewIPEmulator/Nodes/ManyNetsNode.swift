@@ -91,31 +91,13 @@ public final class ManyNetsNode: NodeBehavior {
             guard let gateway, !isOwn(compactDestinationOf: packet) else { return context.deliver(packet) }
             guard !translated else { return fail(.loop, packet, context) }
             // A name the gateway answers for: over to the IP side.
-            let way = packet.withUnsafeBytes { bytes in Self.outbound(bytes, gateway.mapping) }
-            guard way != .island else { return fail(.unmapped, packet, context) }
-            do throws(GatewayError) {
-                if way == .ipv4 { try gateway.compactToIPv4(&packet) } else { try gateway.compactToIPv6(&packet) }
-            } catch {
+            let family: Gateway.IPFamily
+            do throws(GatewayError) { family = try gateway.compactToIP(&packet) } catch {
                 return fail(TranslationFailure(error), packet, context)
             }
             translationCounters.compactToIP += 1
-            forwardIP(consume packet, ipv6: way != .ipv4, ingress: ingress, translated: true, context: context)
+            forwardIP(consume packet, ipv6: family == .ipv6, ingress: ingress, translated: true, context: context)
         }
-    }
-
-    private enum Outbound { case ipv4, ipv6, island }
-
-    /// Where a compact destination lies: IPv4 when it has a static IPv4 binding, else IPv6;
-    /// `island` when its only IPv6 name is under the gateway's own `ipv6-prefix` (an island
-    /// address, not a host on the IP side: unmapped).
-    private static func outbound(_ bytes: UnsafeRawBufferPointer, _ mapping: GatewayMapping) -> Outbound {
-        guard let view = try? CompactHeaderView(bytes), view.isComplete, view.headerLength + 4 <= bytes.count else { return .ipv6 }
-        let port = bytes.loadBigEndian(UInt16.self, at: view.headerLength + 2)
-        if mapping.ipv4(for: view.destination, port: port) != nil { return .ipv4 }
-        if let prefix = mapping.ipv6Prefix, let name = mapping.ipv6(for: view.destination, port: port), prefix.contains(name.address) {
-            return .island
-        }
-        return .ipv6
     }
 
     private func isOwn(compactDestinationOf packet: PacketBuffer) -> Bool {
