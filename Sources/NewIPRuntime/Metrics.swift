@@ -1,44 +1,74 @@
-/// Prometheus text exposition (format 0.0.4) of the node's counters.
+import Prometheus
+
+/// The node's Prometheus metrics, rendered by swift-prometheus (text format 0.0.4).
 ///
-/// The data path counts in plain integers owned by the node's event loop (no atomics, no
-/// locks per packet); this renders them when `/metrics` is scraped, on the same loop.
+/// The data path counts in plain integers owned by the node's event loop — no atomics or locks
+/// per packet. A scrape, on the same loop, brings the registry up to date: each counter is
+/// advanced by what the node counted since the previous scrape, each gauge set; then the
+/// registry renders the text.
+final class NodeMetrics {
+    let registry = PrometheusCollectorRegistry()
+    private let node: String
+    /// The registry's counters by name and labels, with the value they were last advanced to.
+    private var counters: [String: (counter: Counter, value: Int)] = [:]
+
+    init(node: String) { self.node = node }
+
+    /// Advances counter `name{node, labels}` to `value` (counters only grow).
+    func count(_ name: String, _ labels: [(String, String)] = [], _ value: Int) {
+        let labels = [("node", node)] + labels
+        let key = ([name] + labels.map { "\($0.0)=\($0.1)" }).joined(separator: "\u{0}")
+        var entry = counters[key] ?? (registry.makeCounter(name: name, labels: labels, help: Self.help[name] ?? ""), 0)
+        if value > entry.value { entry.counter.increment(by: Int64(value - entry.value)) }
+        entry.value = max(entry.value, value)
+        counters[key] = entry
+    }
+
+    /// Sets gauge `name{node, labels}`.
+    func gauge(_ name: String, _ labels: [(String, String)] = [], _ value: Double) {
+        registry.makeGauge(name: name, labels: [("node", node)] + labels, help: Self.help[name] ?? "").set(value)
+    }
+
+    static let help: [String: String] = [
+        "newip_interface_rx_packets_total": "Packets received on the interface (app: sent by local applications).",
+        "newip_interface_rx_bytes_total": "Bytes received on the interface.",
+        "newip_interface_tx_packets_total": "Packets sent on the interface (app: handed to local applications).",
+        "newip_interface_tx_bytes_total": "Bytes sent on the interface.",
+        "newip_delivered_total": "Packets for this node, by the interface they arrived on.",
+        "newip_drops_total": "Packets dropped, by interface and reason (queue drops on the egress interface).",
+        "newip_queue_packets": "Packets waiting in the interface's egress queue.",
+        "newip_queue_bytes": "Bytes waiting in the interface's egress queue.",
+        "newip_lbf_on_time_total": "Latency-based packets that left within their window.",
+        "newip_lbf_on_time_ratio":
+            "On time / (on time + late in the queue + dropped on arrival as unable to make the deadline); 1 with no LBF traffic.",
+        "newip_translations_total": "Packets a gateway translated, by direction.",
+        "newip_packet_buffers_out": "Packet buffers out of the pool (queued or in flight).",
+        "newip_process_resident_memory_bytes": "Resident set size of the node process.",
+    ]
+}
+
 extension Node {
+    /// Updates the registry from the node's counters and renders it; on the node's loop.
     func prometheusText() -> String {
-        var out = ""
-        let node = escape(config.name)
-        func family(_ name: String, _ type: String, _ help: String) {
-            out += "# HELP \(name) \(help)\n# TYPE \(name) \(type)\n"
-        }
-        func sample(_ name: String, _ labels: [(String, String)], _ value: some Numeric) {
-            let text = ([("node", node)] + labels).map { "\($0.0)=\"\($0.1)\"" }.joined(separator: ",")
-            out += "\(name){\(text)} \(value)\n"
-        }
-        let indices = Array(0...config.interfaces.count)
-        family("newip_interface_rx_packets_total", "counter", "Packets received on the interface (app: sent by local applications).")
-        for i in indices { sample("newip_interface_rx_packets_total", [("interface", interfaceName(i))], counters[i].rxPackets) }
-        family("newip_interface_rx_bytes_total", "counter", "Bytes received on the interface.")
-        for i in indices { sample("newip_interface_rx_bytes_total", [("interface", interfaceName(i))], counters[i].rxBytes) }
-        family("newip_interface_tx_packets_total", "counter", "Packets sent on the interface (app: handed to local applications).")
-        for i in indices { sample("newip_interface_tx_packets_total", [("interface", interfaceName(i))], counters[i].txPackets) }
-        family("newip_interface_tx_bytes_total", "counter", "Bytes sent on the interface.")
-        for i in indices { sample("newip_interface_tx_bytes_total", [("interface", interfaceName(i))], counters[i].txBytes) }
-        family("newip_delivered_total", "counter", "Packets for this node, by the interface they arrived on.")
-        for i in indices { sample("newip_delivered_total", [("interface", interfaceName(i))], counters[i].delivered) }
-        family("newip_drops_total", "counter", "Packets dropped, by interface and reason (queue drops on the egress interface).")
-        for i in indices {
+        for i in 0...config.interfaces.count {
+            let interface = [("interface", interfaceName(i))]
+            metrics.count("newip_interface_rx_packets_total", interface, counters[i].rxPackets)
+            metrics.count("newip_interface_rx_bytes_total", interface, counters[i].rxBytes)
+            metrics.count("newip_interface_tx_packets_total", interface, counters[i].txPackets)
+            metrics.count("newip_interface_tx_bytes_total", interface, counters[i].txBytes)
+            metrics.count("newip_delivered_total", interface, counters[i].delivered)
             let drops = drops(i)
             for reason in NodeDropReason.allCases {
-                sample("newip_drops_total", [("interface", interfaceName(i)), ("reason", reason.label)], drops[reason] ?? 0)
+                metrics.count("newip_drops_total", interface + [("reason", reason.label)], drops[reason] ?? 0)
             }
         }
-        family("newip_queue_packets", "gauge", "Packets waiting in the interface's egress queue.")
-        for i in config.interfaces.indices { sample("newip_queue_packets", [("interface", interfaceName(i))], dataPlane.queueDepth(i).packets) }
-        family("newip_queue_bytes", "gauge", "Bytes waiting in the interface's egress queue.")
-        for i in config.interfaces.indices { sample("newip_queue_bytes", [("interface", interfaceName(i))], dataPlane.queueDepth(i).bytes) }
-        family("newip_lbf_on_time_total", "counter", "Latency-based packets that left within their window.")
-        for i in config.interfaces.indices { sample("newip_lbf_on_time_total", [("interface", interfaceName(i))], counters[i].lbfOnTime) }
-        family("newip_lbf_on_time_ratio", "gauge",
-               "On time / (on time + late in the queue + dropped on arrival as unable to make the deadline); 1 with no LBF traffic.")
+        for i in config.interfaces.indices {
+            let interface = [("interface", interfaceName(i))]
+            let depth = dataPlane.queueDepth(i)
+            metrics.gauge("newip_queue_packets", interface, Double(depth.packets))
+            metrics.gauge("newip_queue_bytes", interface, Double(depth.bytes))
+            metrics.count("newip_lbf_on_time_total", interface, counters[i].lbfOnTime)
+        }
         let missedOnArrival = counters.reduce(0) { $0 + $1.drops[NodeDropReason.cannotMakeDeadline.rawValue] }
         var onTime = 0, late = 0
         for i in config.interfaces.indices where dataPlane.isLatencyBased(i) {
@@ -46,20 +76,13 @@ extension Node {
             late += counters[i].drops[NodeDropReason.late.rawValue]
         }
         let total = onTime + late + missedOnArrival
-        sample("newip_lbf_on_time_ratio", [], total == 0 ? 1.0 : Double(onTime) / Double(total))
+        metrics.gauge("newip_lbf_on_time_ratio", [], total == 0 ? 1.0 : Double(onTime) / Double(total))
         if gateway != nil {
-            family("newip_translations_total", "counter", "Packets a gateway translated, by direction.")
-            sample("newip_translations_total", [("direction", "compact_to_ip")], translations.compactToIP)
-            sample("newip_translations_total", [("direction", "ip_to_compact")], translations.ipToCompact)
+            metrics.count("newip_translations_total", [("direction", "compact_to_ip")], translations.compactToIP)
+            metrics.count("newip_translations_total", [("direction", "ip_to_compact")], translations.ipToCompact)
         }
-        family("newip_packet_buffers_out", "gauge", "Packet buffers out of the pool (queued or in flight).")
-        sample("newip_packet_buffers_out", [], dataPlane.buffersOut)
-        family("newip_process_resident_memory_bytes", "gauge", "Resident set size of the node process.")
-        sample("newip_process_resident_memory_bytes", [], Self.residentBytes())
-        return out
-    }
-
-    private func escape(_ text: String) -> String {
-        text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
+        metrics.gauge("newip_packet_buffers_out", [], Double(dataPlane.buffersOut))
+        metrics.gauge("newip_process_resident_memory_bytes", [], Double(Self.residentBytes()))
+        return metrics.registry.emitToString()
     }
 }

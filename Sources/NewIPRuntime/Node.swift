@@ -53,6 +53,8 @@ public final class Node: @unchecked Sendable {
     /// A gateway's translator (`nil` on hosts and routers) and what it translated.
     let gateway: Gateway?
     var translations = TranslationCounters()
+    /// The Prometheus registry `/metrics` renders (updated from `counters` at each scrape).
+    let metrics: NodeMetrics
     /// Which interfaces are TUN devices (a gateway's IP side).
     let isTun: [Bool]
     /// Egress interfaces with packets queued since the last drain.
@@ -88,6 +90,7 @@ public final class Node: @unchecked Sendable {
         dataPlane = NodeDataPlane(config: config)
         gateway = config.role == .gateway ? Gateway(mapping: config.mapping ?? GatewayMapping()) : nil
         isTun = config.interfaces.map(\.link.isTun)
+        metrics = NodeMetrics(node: config.name)
         counters = Array(repeating: InterfaceCounters(), count: config.interfaces.count + 1)
         malformedLog = Array(repeating: RateLimitedLog(), count: config.interfaces.count + 1)
         pendingEgress = Array(repeating: false, count: config.interfaces.count)

@@ -35,6 +35,9 @@ final class ChainTests: NodeProcessTestCase {
         let (h1, r1, h2) = chainConfigs()
         for config in [h1, r1, h2] { try startNode(config) }
         let (h1App, h2App) = (h1.app!, h2.app!)
+        // A scrape before the traffic: the one after must show what was counted in between.
+        let first = try ControlClient.request("GET", r1.control, "/metrics").body
+        XCTAssertTrue(first.contains("newip_interface_tx_packets_total{node=\"r1\",interface=\"eth1\"} 0"), first)
         let before = (r1In: try counter(r1, "eth0", "rx_packets"), r1Out: try counter(r1, "eth1", "tx_packets"),
                       h1Out: try counter(h1, "eth0", "tx_packets"), h2In: try counter(h2, "eth0", "rx_packets"))
         let received = try blocking { () -> [Int] in
