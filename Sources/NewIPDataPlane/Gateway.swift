@@ -22,7 +22,15 @@ public struct Gateway: Sendable {
 
     /// Compact + UDP → IPv4 + UDP.
     public func compactToIPv4(_ packet: inout PacketBuffer) throws(GatewayError) {
-        let udp = try packet.withUnsafeBytes { (bytes) throws(GatewayError) in try Self.parseCompact(bytes) }
+        try compactToIPv4(&packet, try packet.withUnsafeBytes { (bytes) throws(GatewayError) in try Self.parseCompact(bytes) })
+    }
+
+    /// Compact + UDP → IPv6 + UDP.
+    public func compactToIPv6(_ packet: inout PacketBuffer) throws(GatewayError) {
+        try compactToIPv6(&packet, try packet.withUnsafeBytes { (bytes) throws(GatewayError) in try Self.parseCompact(bytes) })
+    }
+
+    private func compactToIPv4(_ packet: inout PacketBuffer, _ udp: Parsed<CompactAddress>) throws(GatewayError) {
         let (source, destination) = try Self.endpoints(udp, mapping.ipv4(for:port:), named: FrameworkAddress.compact)
         let header = IPv4Header(source: source.address, destination: destination.address,
                                 protocolNumber: Self.udpProtocol, ttl: udp.ttl, payloadLength: udp.length)
@@ -30,9 +38,7 @@ public struct Gateway: Sendable {
                      pseudoSum: Self.pseudoSum(source.address, destination.address, length: udp.length)) { header.encode(into: $0) }
     }
 
-    /// Compact + UDP → IPv6 + UDP.
-    public func compactToIPv6(_ packet: inout PacketBuffer) throws(GatewayError) {
-        let udp = try packet.withUnsafeBytes { (bytes) throws(GatewayError) in try Self.parseCompact(bytes) }
+    private func compactToIPv6(_ packet: inout PacketBuffer, _ udp: Parsed<CompactAddress>) throws(GatewayError) {
         let (source, destination) = try Self.endpoints(udp, mapping.ipv6(for:port:), named: FrameworkAddress.compact)
         let header = IPv6Header(source: source.address, destination: destination.address,
                                 nextHeader: Self.udpProtocol, hopLimit: udp.ttl, payloadLength: udp.length)
@@ -61,21 +67,16 @@ public struct Gateway: Sendable {
     /// UDP. A destination whose only IPv6 name is under `ipv6Prefix` is an address of the
     /// compact side, not a host on the IP side: `unmapped`.
     public func compactToIP(_ packet: inout PacketBuffer) throws(GatewayError) -> IPFamily {
-        let destination = packet.withUnsafeBytes { bytes -> (address: CompactAddress, port: UInt16)? in
-            guard let view = try? CompactHeaderView(bytes), view.isComplete, view.headerLength + 4 <= bytes.count else { return nil }
-            return (view.destination, bytes.uint16BE(at: view.headerLength + 2))
+        let udp = try packet.withUnsafeBytes { (bytes) throws(GatewayError) in try Self.parseCompact(bytes) }
+        let (address, port) = (udp.destination, udp.destinationPort)
+        if mapping.ipv4(for: address, port: port) != nil {
+            try compactToIPv4(&packet, udp)
+            return .ipv4
         }
-        // A packet too short to name its destination port is refused by the translation itself.
-        if let (address, port) = destination {
-            if mapping.ipv4(for: address, port: port) != nil {
-                try compactToIPv4(&packet)
-                return .ipv4
-            }
-            if let prefix = mapping.ipv6Prefix, let name = mapping.ipv6(for: address, port: port), prefix.contains(name.address) {
-                throw .unmapped(.compact(address), port: port)
-            }
+        if let prefix = mapping.ipv6Prefix, let name = mapping.ipv6(for: address, port: port), prefix.contains(name.address) {
+            throw .unmapped(.compact(address), port: port)
         }
-        try compactToIPv6(&packet)
+        try compactToIPv6(&packet, udp)
         return .ipv6
     }
 

@@ -1,5 +1,6 @@
 import NewIPRandom
 import NewIPDataPlane
+import NewIPRuntime
 import NewIPWire
 
 /// Longest-prefix match over a 100,000-route table, probed with addresses that hit.
@@ -47,6 +48,60 @@ struct ForwardPipeline: BenchOperation {
         case .deliver: return -3
         case .drop: return -4
         }
+    }
+}
+
+/// A gateway's translation of one UDP datagram in place (checksum verified, header replaced,
+/// checksum recomputed), each packet restored first as a new packet would arrive.
+struct GatewayTranslation: BenchOperation {
+    let gateway: Gateway
+    var buffers: [PacketBuffer]
+    let originals: [[UInt8]]
+    let toIP: Bool
+    var count: Int { buffers.count }
+
+    init(gateway: Gateway, packets: [[UInt8]], toIP: Bool) {
+        self.gateway = gateway
+        originals = packets
+        buffers = packets.map { PacketBuffer(bytes: $0) }
+        self.toIP = toIP
+    }
+
+    @inline(__always) mutating func run(_ i: Int) -> Int {
+        let original = originals[i]
+        buffers[i].receive { raw in
+            original.withUnsafeBytes { raw.copyMemory(from: $0) }
+            return original.count
+        }
+        do {
+            _ = toIP ? try gateway.compactToIP(&buffers[i]) : try gateway.ipToCompact(&buffers[i])
+            return buffers[i].count
+        } catch {
+            return -1
+        }
+    }
+
+    /// 256 sensors on 1- and 2-byte addresses sending 64-byte readings to an IPv6 server
+    /// (`0xF11400` ↔ `2001:db8::10`, sensors embedded in `2001:db8:f::/64`), and the same
+    /// datagrams as the server's IPv6 answers.
+    static func make() -> (compactToIPv6: GatewayTranslation, ipv6ToCompact: GatewayTranslation) {
+        var mapping = GatewayMapping(ipv6Prefix: IPv6Prefix("2001:db8:f::/64")!)
+        let server = CompactAddress("0xF11400")!
+        mapping.bind(server, to: IPv6Address("2001:db8::10")!)
+        let gateway = Gateway(mapping: mapping)
+        var compact: [[UInt8]] = []
+        var ipv6: [[UInt8]] = []
+        for i in 0..<256 {
+            let sensor = CompactAddress(value: UInt64(i < 128 ? i : 0x100 + i))!
+            let packet = PacketBuilder.udp(dialect: .compact, source: .compact(sensor), sourcePort: 6000, destination: .compact(server),
+                                           destinationPort: 5000, contract: nil, data: [UInt8](repeating: UInt8(i), count: 64))!
+            compact.append(packet)
+            var translated = PacketBuffer(bytes: packet)
+            _ = try! gateway.compactToIP(&translated)
+            ipv6.append(translated.withUnsafeBytes { Array($0) })
+        }
+        return (GatewayTranslation(gateway: gateway, packets: compact, toIP: true),
+                GatewayTranslation(gateway: gateway, packets: ipv6, toIP: false))
     }
 }
 
@@ -122,6 +177,7 @@ enum DataPlaneBenchmarks {
         // traffic goes to few destinations stays in cache.
         let hotCompact = UnsafeBufferPointer(rebasing: compactProbeBuffer[0..<1024])
         let hotIPv4 = UnsafeBufferPointer(rebasing: ipv4ProbeBuffer[0..<1024])
+        let gateway = GatewayTranslation.make()
         return [
             Benchmark(name: "lookup-compact-100k", inputs: "100,000 routes in /16, /24, /32, /40; one probe per route",
                       CompactLookup(table: compact, probes: UnsafeBufferPointer(compactProbeBuffer))),
@@ -135,6 +191,10 @@ enum DataPlaneBenchmarks {
                       ForwardPipeline(table: forwardTable, packets: compactPackets, dialect: .compact)),
             Benchmark(name: "forward-framework-lbf", inputs: "256 packets with an LBF clause: parse, lookup, budget, depart",
                       ForwardPipeline(table: forwardTable, packets: frameworkPackets, dialect: .framework)),
+            Benchmark(name: "gateway-compact-to-ipv6", inputs: "256 compact UDP datagrams, 64 B: verify, map, IPv6 header, checksum",
+                      gateway.compactToIPv6),
+            Benchmark(name: "gateway-ipv6-to-compact", inputs: "the same datagrams as IPv6 answers, translated back",
+                      gateway.ipv6ToCompact),
         ]
     }
 }
