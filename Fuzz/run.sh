@@ -3,7 +3,7 @@
 #
 #   Fuzz/run.sh [target|all] [seconds] [extra libFuzzer flags...]
 #
-# targets: compact-header, framework-header, capture-reader (default: all, 60 seconds each).
+# targets: compact-header, framework-header, capture-reader, ip-headers (default: all, 60 seconds each).
 # Each target is its module's sources plus Fuzz/<Name>Fuzz.swift, compiled in one swiftc call
 # with -sanitize=fuzzer,address (no SwiftPM: the package's `nip` executable has its own main).
 # Binaries go to Fuzz/bin/, corpora to Fuzz/corpus-<target>/ (seeded from Fuzz/seeds/<target>/
@@ -17,7 +17,7 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
 fuzz="$root/Fuzz"
-targets=(compact-header framework-header capture-reader)
+targets=(compact-header framework-header capture-reader ip-headers)
 
 target=${1:-all}
 seconds=${2:-60}
@@ -27,7 +27,7 @@ extra=("$@")
 SWIFTC=${SWIFTC:-$(command -v swiftc || echo /opt/swift/usr/bin/swiftc)}
 vectors=${SHARED_VECTORS:-$root/../shared/vectors}
 
-usage() { echo "usage: $0 [compact-header|framework-header|capture-reader|all] [seconds] [libFuzzer flags...]" >&2; exit 2; }
+usage() { echo "usage: $0 [compact-header|framework-header|capture-reader|ip-headers|all] [seconds] [libFuzzer flags...]" >&2; exit 2; }
 [[ "$seconds" =~ ^[0-9]+$ ]] || usage
 
 module_of() {
@@ -35,6 +35,7 @@ module_of() {
         compact-header) echo NewIPWire ;;
         framework-header) echo NewIPWire ;;
         capture-reader) echo NewIPCapture ;;
+        ip-headers) echo NewIPWire ;;
         *) usage ;;
     esac
 }
@@ -43,6 +44,7 @@ source_of() {
         compact-header) echo CompactHeaderFuzz.swift ;;
         framework-header) echo FrameworkHeaderFuzz.swift ;;
         capture-reader) echo CaptureReaderFuzz.swift ;;
+        ip-headers) echo IPHeadersFuzz.swift ;;
     esac
 }
 # Largest input libFuzzer generates: a compact or framework header is at most 255 bytes plus

@@ -1,5 +1,6 @@
 import XCTest
 import NewIPWire
+import NewIPRandom
 @testable import NewIPDataPlane
 
 final class GatewayTests: XCTestCase {
@@ -108,5 +109,51 @@ final class GatewayTests: XCTestCase {
         }
         packet = PacketBuffer(fragment)
         XCTAssertThrowsError(try gateway.ipv4ToCompact(&packet)) { XCTAssertEqual($0 as? GatewayError, .fragmented) }
+    }
+
+    /// What a gateway's TUN device or island hands it is untrusted: 20,000 corrupted packets
+    /// (bytes flipped, cut short, lengthened) of every kind either translate or throw a
+    /// `GatewayError`; whatever translates is a packet the other direction accepts, and the
+    /// round trip gives the input's datagram back.
+    func testCorruptedPacketsTranslateCleanlyOrAreRefused() throws {
+        var mapping = GatewayMapping(ipv6Prefix: IPv6Prefix("2001:db8:f::/64")!)
+        mapping.bind(server, to: IPv6Address("2001:db8::10")!)
+        mapping.bind(sensor, to: ipv4("192.0.2.1"))
+        mapping.bind(compact("0xF11500"), to: ipv4("198.51.100.7"))
+        let gateway = Gateway(mapping: mapping)
+        var seeds = [compactUDPPacket(source: sensor, destination: server, data: data),
+                     compactUDPPacket(source: sensor, destination: compact("0xF11500"), data: data)]
+        for seed in seeds {
+            var packet = PacketBuffer(seed)
+            _ = try gateway.compactToIP(&packet)
+            seeds.append(packet.bytes)
+        }
+        var random = SplitMix64(seed: 2030)
+        var translated = 0
+        for round in 0..<20_000 {
+            var bytes = seeds[round % seeds.count]
+            switch random.next() % 3 {
+            case 0: for _ in 0..<(1 + random.next() % 3) { bytes[Int(random.next() % UInt64(bytes.count))] ^= UInt8(1 << (random.next() % 8)) }
+            case 1: bytes.removeLast(Int(random.next() % UInt64(bytes.count)))
+            default: bytes += (0..<(random.next() % 16)).map { _ in UInt8(truncatingIfNeeded: random.next()) }
+            }
+            var packet = PacketBuffer(bytes)
+            let fromIP = bytes.first.map { $0 >> 4 == 4 || $0 >> 4 == 6 } ?? false
+            do {
+                if fromIP { _ = try gateway.ipToCompact(&packet) } else { _ = try gateway.compactToIP(&packet) }
+            } catch {
+                XCTAssertNotNil(error as? GatewayError)
+                continue
+            }
+            translated += 1
+            // Translated output is well formed: the way back accepts it and restores the datagram.
+            let datagram = packet.bytes
+            var back = packet
+            if fromIP { _ = try gateway.compactToIP(&back) } else { _ = try gateway.ipToCompact(&back) }
+            var again = back
+            if fromIP { _ = try gateway.ipToCompact(&again) } else { _ = try gateway.compactToIP(&again) }
+            XCTAssertEqual(again.bytes, datagram, "round \(round)")
+        }
+        XCTAssertGreaterThan(translated, 100, "some corruptions (extra bytes, flipped TTL) still translate")
     }
 }
