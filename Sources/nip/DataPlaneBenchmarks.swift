@@ -18,33 +18,46 @@ struct IPv4Lookup: BenchOperation {
     @inline(__always) func run(_ i: Int) -> Int { table.lookup(probes[i])?.nextHop.interface ?? -1 }
 }
 
-/// The per-packet work of a router without its queue: parse and validate, route lookup, TTL or
-/// hop limit, contract clauses on arrival, and the departure step that rewrites the delay
-/// clauses. Each packet is restored before it is processed again (a few bytes), as a new
-/// packet would arrive in a receive buffer.
-struct ForwardPipeline: BenchOperation {
-    var engine: ForwardingEngine
+/// Packets processed again and again, each restored first (a few bytes copied into its buffer)
+/// as a new packet would arrive in a receive buffer.
+struct ReplayedPackets {
     var buffers: [PacketBuffer]
     let originals: [[UInt8]]
-    let dialect: PacketDialect
-    var count: Int { buffers.count }
 
-    init(table: ForwardingTable, packets: [[UInt8]], dialect: PacketDialect) {
-        engine = ForwardingEngine(table: table)
+    init(_ packets: [[UInt8]]) {
         originals = packets
         buffers = packets.map { PacketBuffer(bytes: $0) }
-        self.dialect = dialect
     }
 
-    @inline(__always) mutating func run(_ i: Int) -> Int {
+    @inline(__always) mutating func arrive(_ i: Int) {
         let original = originals[i]
         buffers[i].receive { raw in
             original.withUnsafeBytes { raw.copyMemory(from: $0) }
             return original.count
         }
-        switch engine.process(&buffers[i], dialect: dialect, ingress: 0, now: 1_000_000) {
+    }
+}
+
+/// The per-packet work of a router without its queue: parse and validate, route lookup, TTL or
+/// hop limit, contract clauses on arrival, and the departure step that rewrites the delay
+/// clauses.
+struct ForwardPipeline: BenchOperation {
+    var engine: ForwardingEngine
+    var packets: ReplayedPackets
+    let dialect: PacketDialect
+    var count: Int { packets.buffers.count }
+
+    init(table: ForwardingTable, packets: [[UInt8]], dialect: PacketDialect) {
+        engine = ForwardingEngine(table: table)
+        self.packets = ReplayedPackets(packets)
+        self.dialect = dialect
+    }
+
+    @inline(__always) mutating func run(_ i: Int) -> Int {
+        packets.arrive(i)
+        switch engine.process(&packets.buffers[i], dialect: dialect, ingress: 0, now: 1_000_000) {
         case .forward(let egress, _, _):
-            return engine.depart(&buffers[i], now: 1_200_000, linkDelay: 500_000) ? egress : -2
+            return engine.depart(&packets.buffers[i], now: 1_200_000, linkDelay: 500_000) ? egress : -2
         case .deliver: return -3
         case .drop: return -4
         }
@@ -52,30 +65,24 @@ struct ForwardPipeline: BenchOperation {
 }
 
 /// A gateway's translation of one UDP datagram in place (checksum verified, header replaced,
-/// checksum recomputed), each packet restored first as a new packet would arrive.
+/// checksum recomputed).
 struct GatewayTranslation: BenchOperation {
     let gateway: Gateway
-    var buffers: [PacketBuffer]
-    let originals: [[UInt8]]
+    var packets: ReplayedPackets
     let toIP: Bool
-    var count: Int { buffers.count }
+    var count: Int { packets.buffers.count }
 
     init(gateway: Gateway, packets: [[UInt8]], toIP: Bool) {
         self.gateway = gateway
-        originals = packets
-        buffers = packets.map { PacketBuffer(bytes: $0) }
+        self.packets = ReplayedPackets(packets)
         self.toIP = toIP
     }
 
     @inline(__always) mutating func run(_ i: Int) -> Int {
-        let original = originals[i]
-        buffers[i].receive { raw in
-            original.withUnsafeBytes { raw.copyMemory(from: $0) }
-            return original.count
-        }
+        packets.arrive(i)
         do {
-            _ = toIP ? try gateway.compactToIP(&buffers[i]) : try gateway.ipToCompact(&buffers[i])
-            return buffers[i].count
+            _ = toIP ? try gateway.compactToIP(&packets.buffers[i]) : try gateway.ipToCompact(&packets.buffers[i])
+            return packets.buffers[i].count
         } catch {
             return -1
         }
