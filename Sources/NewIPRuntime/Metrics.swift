@@ -18,7 +18,7 @@ final class NodeMetrics {
     func count(_ name: String, _ labels: [(String, String)] = [], _ value: Int) {
         let labels = [("node", node)] + labels
         let key = ([name] + labels.map { "\($0.0)=\($0.1)" }).joined(separator: "\u{0}")
-        var entry = counters[key] ?? (registry.makeCounter(name: name, labels: labels, help: Self.help[name] ?? ""), 0)
+        var entry = counters[key] ?? (registry.makeCounter(descriptor: Self.descriptor(name), labels: labels), 0)
         if value > entry.value { entry.counter.increment(by: Int64(value - entry.value)) }
         entry.value = max(entry.value, value)
         counters[key] = entry
@@ -26,7 +26,12 @@ final class NodeMetrics {
 
     /// Sets gauge `name{node, labels}`.
     func gauge(_ name: String, _ labels: [(String, String)] = [], _ value: Double) {
-        registry.makeGauge(name: name, labels: [("node", node)] + labels, help: Self.help[name] ?? "").set(value)
+        registry.makeGauge(descriptor: Self.descriptor(name), labels: [("node", node)] + labels).set(value)
+    }
+
+    /// The full metric name (no namespace or unit parts) with its help text.
+    private static func descriptor(_ name: String) -> MetricNameDescriptor {
+        MetricNameDescriptor(metricName: name, unitName: "", helpText: help[name] ?? "")
     }
 
     static let help: [String: String] = [
