@@ -10,6 +10,26 @@ public enum RoutePrefix: Hashable, Sendable {
     case eightBit(UInt8)
 }
 
+extension RoutePrefix {
+    /// The prefix holding exactly `address`.
+    public init(exactly address: FrameworkAddress) {
+        switch address {
+        case .compact(let a): self = .compact(CompactAddressPrefix(exactly: a))
+        case .ipv4(let a): self = .ipv4(IPv4Prefix(address: a, length: 32)!)
+        case .ipv6(let a): self = .ipv6(IPv6Prefix(address: a, length: 128)!)
+        case .eightBit(let value): self = .eightBit(value)
+        }
+    }
+
+    /// Whether this is an IPv4 or IPv6 prefix.
+    public var isIP: Bool {
+        switch self {
+        case .ipv4, .ipv6: true
+        case .compact, .eightBit: false
+        }
+    }
+}
+
 extension RoutePrefix: CustomStringConvertible {
     public var description: String {
         switch self {

@@ -17,6 +17,20 @@ public enum ControlClient {
         public var description: String
     }
 
+    /// Polls `GET /status` until the node answers 200 (`true`), its process `pid` exits, or
+    /// `timeout` seconds pass (`false`).
+    public static func waitUntilReady(_ endpoint: NodeConfig.Endpoint, pid: Int32? = nil, timeout: Double = 10,
+                                      namespace: String? = nil) -> Bool {
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline {
+            let answer = try? NetworkNamespace.run(namespace) { try request("GET", endpoint, "/status", timeout: 1) }
+            if answer?.status == 200 { return true }
+            if let pid, !ProcessControl.isAlive(pid) { return false }
+            usleep(50_000)
+        }
+        return false
+    }
+
     /// `request`, from inside the network namespace `namespace` (`ip netns` name): runs on a
     /// thread of its own that enters it first, for nodes a test started in a namespace.
     public static func request(_ method: String, _ endpoint: NodeConfig.Endpoint, _ path: String, body: String = "",

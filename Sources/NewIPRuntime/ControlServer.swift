@@ -3,6 +3,7 @@ import NIOCore
 import NIOHTTP1
 import NIOPosix
 import NewIPDataPlane
+import NewIPEmulator
 import NewIPWire
 
 /// The control endpoint: HTTP/1.1 with JSON bodies, on loopback (docs/node.md lists the
@@ -134,7 +135,7 @@ extension Node {
         config.interfaces.enumerated().map { index, interface in
             var entry: [String: Any] = ["name": interface.name, "index": index,
                                         "address": interface.address?.description ?? "",
-                                        "delay": Durations.text(interface.delay),
+                                        "delay": UnitText.duration(interface.delay),
                                         "queue": interface.queue.discipline.rawValue]
             switch interface.link {
             case .udp(let local, let peer): entry["udp"] = ["local": local.description, "peer": peer.description]
@@ -156,7 +157,7 @@ extension Node {
             [
                 "prefix": prefix.description,
                 "via": NodeDataPlane.isLocal(route) ? "local" : interfaceName(route.nextHop.interface),
-                "to-delay": Durations.text(route.toDelay), "to-hops": route.toHops,
+                "to-delay": UnitText.duration(route.toDelay), "to-hops": route.toHops,
             ]
         }
     }
@@ -207,7 +208,7 @@ extension Node {
         }
         var toDelay: Nanoseconds = 0
         if let text = object["to-delay"] as? String {
-            guard let value = Durations.parse(text) else { return problem("to-delay `\(text)` is not a duration (2ms)") }
+            guard let value = (try? Units.duration(text)) else { return problem("to-delay `\(text)` is not a duration (2ms)") }
             toDelay = value
         }
         let toHops = (object["to-hops"] as? Int) ?? 1

@@ -5,41 +5,6 @@ import NewIPWire
 // The one file that touches the data plane's forwarding API (Router, queues, PacketBuffer
 // life cycle): when that API shifts, this is what changes.
 
-/// One interface's egress queue: FIFO or LBF, chosen per interface at start-up.
-///
-/// A struct holding both optionals rather than an enum with payloads: mutating an enum's
-/// payload copies it out and back (and the queue's storage with it), while `queue!.mutate()`
-/// works in place.
-struct NodeQueue: QueueDiscipline {
-    private var fifo: FIFOQueue?
-    private var lbf: LatencyQueue?
-
-    init(_ spec: NodeConfig.Queue) {
-        switch spec.discipline {
-        case .fifo: fifo = FIFOQueue(limits: spec.limits, trims: spec.trims, reserving: spec.limits.packets ?? 1024)
-        case .lbf: lbf = LatencyQueue(limits: spec.limits, trims: spec.trims, reserving: spec.limits.packets ?? 1024)
-        }
-    }
-
-    var isLatencyBased: Bool { lbf != nil }
-
-    mutating func enqueue(_ packet: consuming PacketBuffer, now: Nanoseconds) -> EnqueueResult {
-        if fifo != nil { return fifo!.enqueue(packet, now: now) }
-        return lbf!.enqueue(packet, now: now)
-    }
-
-    mutating func dequeue(now: Nanoseconds, discarded: (consuming PacketBuffer, DropReason) -> Void) -> PacketBuffer? {
-        if fifo != nil { return fifo!.dequeue(now: now, discarded: discarded) }
-        return lbf!.dequeue(now: now, discarded: discarded)
-    }
-
-    var nextEligibleTime: Nanoseconds? { fifo?.nextEligibleTime ?? lbf?.nextEligibleTime }
-    var packetCount: Int { fifo?.packetCount ?? lbf?.packetCount ?? 0 }
-    var byteCount: Int { fifo?.byteCount ?? lbf?.byteCount ?? 0 }
-    var drops: DropCounters { fifo?.drops ?? lbf?.drops ?? DropCounters() }
-    var trimming: TrimmingCounters { fifo?.trimming ?? lbf?.trimming ?? TrimmingCounters() }
-}
-
 /// Why the node dropped a packet: the data plane's reasons, and the runtime's own.
 public enum NodeDropReason: Int, CaseIterable, Sendable {
     case malformed, noRoute, ttlExpired, maxDelayExceeded, cannotMakeDeadline, queueFull, late
@@ -116,11 +81,11 @@ enum Arrival {
     case dropped(NodeDropReason, PacketBuffer)
 }
 
-/// The node's data plane: the emulator's `Router` with one `NodeQueue` per interface, a pool
+/// The node's data plane: the emulator's `Router` with one `EgressQueue` per interface, a pool
 /// of packet buffers so the steady state allocates none, and the route table edits the
 /// control endpoint makes.
 struct NodeDataPlane {
-    private(set) var router: Router<NodeQueue>
+    private(set) var router: Router<EgressQueue>
     let dialect: PacketDialect
     let forwards: Bool
     private let pool: BufferPool
@@ -130,14 +95,13 @@ struct NodeDataPlane {
 
     init(config: NodeConfig) {
         var table = ForwardingTable()
-        for address in config.localAddresses { table.insert(Route(nextHop: .local), for: RouteText.exact(address)) }
+        for address in config.localAddresses { table.insert(Route(nextHop: .local), for: RoutePrefix(exactly: address)) }
         let index = Dictionary(uniqueKeysWithValues: config.interfaces.enumerated().map { ($1.name, $0) })
         for route in config.routes {
             let interface = index[route.interface]!
-            table.insert(Route(nextHop: NextHop(interface: interface, neighbour: NeighbourID(rawValue: 0)),
-                               toDelay: route.toDelay, toHops: route.toHops), for: route.prefix)
+            table.insert(Self.makeRoute(interface: interface, toDelay: route.toDelay, toHops: route.toHops), for: route.prefix)
         }
-        router = Router(table: table, queues: config.interfaces.map { NodeQueue($0.queue) },
+        router = Router(table: table, queues: config.interfaces.map { EgressQueue($0.queue, reserving: $0.queue.limits.packets ?? 1024) },
                         linkDelays: config.interfaces.map(\.delay), pingHops: config.pingHops)
         dialect = config.dialect
         forwards = config.role != .host

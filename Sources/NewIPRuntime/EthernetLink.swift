@@ -20,7 +20,6 @@ final class EthernetLinkPort: LinkPort, @unchecked Sendable {
     static let batch = 64
     static let frameCapacity = 2048
 
-    let device: String
     let etherType: EtherType
     let ownMAC: EthernetAddress
     let peerMAC: EthernetAddress
@@ -35,7 +34,6 @@ final class EthernetLinkPort: LinkPort, @unchecked Sendable {
     private var txMessages: UnsafeMutableBufferPointer<MMsgHdr>
     private var txAddress: UnsafeMutablePointer<SockaddrLL>
     private var txCount = 0
-    private(set) var txFailures = 0
 
     private var receiver: BatchReceiver!
 
@@ -43,7 +41,6 @@ final class EthernetLinkPort: LinkPort, @unchecked Sendable {
          namespace: String? = nil) throws {
         self.node = node
         self.index = index
-        self.device = device
         etherType = dialect == .compact ? .compactNewIP : .frameworkNewIP
         peerMAC = peer ?? .broadcast
         // A socket belongs to the namespace it was opened in, so a device in another namespace
@@ -144,7 +141,6 @@ final class EthernetLinkPort: LinkPort, @unchecked Sendable {
             let n = Syscalls.sendmmsg(fd, UnsafeMutableRawPointer(txMessages.baseAddress! + sent), UInt32(txCount - sent), 0)
             if n <= 0 {
                 // The device queue is full (or down): these frames are lost, as on a busy wire.
-                txFailures += txCount - sent
                 node.counters[index].drops[NodeDropReason.linkRefused.rawValue] &+= txCount - sent
                 break
             }

@@ -1,5 +1,6 @@
 import Foundation
 import NewIPDataPlane
+import NewIPEmulator
 import NewIPWire
 import Yams
 
@@ -63,18 +64,8 @@ public struct NodeConfig: Sendable {
         }
     }
 
-    public struct Queue: Sendable {
-        public enum Discipline: String, Sendable, CaseIterable { case fifo, lbf }
-        public var discipline: Discipline = .fifo
-        public var limits = QueueLimits(packets: 1000)
-        public var trims = false
-
-        public init(discipline: Discipline = .fifo, limits: QueueLimits = QueueLimits(packets: 1000), trims: Bool = false) {
-            self.discipline = discipline
-            self.limits = limits
-            self.trims = trims
-        }
-    }
+    /// An interface's egress queue: the same specification as a topology link's.
+    public typealias Queue = Topology.QueueSpec
 
     public struct Interface: Sendable {
         public var name: String
@@ -230,11 +221,12 @@ private struct ConfigReader {
 
     mutating func duration(_ node: Yams.Node?, _ context: String) -> Nanoseconds? {
         guard let node else { return nil }
-        guard let text = text(node), let value = Durations.parse(text) else {
-            problem(node, "\(context) `\(text(node) ?? "?")` is not a duration", fix: "write e.g. 0, 500us, 2ms or 1s")
+        do throws(UnitProblem) {
+            return try Units.duration(text(node) ?? "")
+        } catch {
+            problem(node, "\(context): \(error.problem)", fix: error.fix)
             return nil
         }
-        return value
     }
 
     mutating func integer(_ node: Yams.Node?, _ context: String, in range: ClosedRange<Int>) -> Int? {
@@ -509,65 +501,18 @@ private struct ConfigReader {
     }
 }
 
-/// Route prefixes and durations as written in configs and control requests.
+/// Route prefixes as written in node files and control requests.
 public enum RouteText {
-    /// `0x03` (exact), `0xDE/8`, `10.0.0.0/8`, `2001:db8::/32`, `7` (framework one-byte), `default`
-    /// (compact `/0` in the compact dialect, IPv4 `/0` never implied).
+    /// `0x03` (exact), `0xDE/8`, `10.0.0.0/8`, `2001:db8::/32`, `7` (framework one-byte), as in
+    /// topologies, and `default`: the compact `/0` (no IP family is ever implied).
     public static func prefix(_ text: String, dialect: PacketDialect) -> RoutePrefix? {
         if text == "default" { return .compact(.all) }
-        if text.hasPrefix("0x") || text.hasPrefix("0X") {
-            if text.contains("/") {
-                guard let prefix = CompactAddressPrefix(text), ForwardingTable.canRoute(prefix) else { return nil }
-                return .compact(prefix)
-            }
-            return CompactAddress(text).map { .compact(CompactAddressPrefix(exactly: $0)) }
-        }
-        if text.contains("/") {
-            if text.contains(":") { return IPv6Prefix(text).map(RoutePrefix.ipv6) }
-            return IPv4Prefix(text).map(RoutePrefix.ipv4)
-        }
-        if dialect == .compact { return CompactAddress(text).map { .compact(CompactAddressPrefix(exactly: $0)) } }
-        guard let address = FrameworkAddress(text) else { return nil }
-        return exact(address)
+        return (try? AddressText.prefixes(text, dialect: dialect))?.first
     }
 
-    public static func exact(_ address: FrameworkAddress) -> RoutePrefix {
-        switch address {
-        case .compact(let a): .compact(CompactAddressPrefix(exactly: a))
-        case .ipv4(let a): .ipv4(IPv4Prefix(address: a, length: 32)!)
-        case .ipv6(let a): .ipv6(IPv6Prefix(address: a, length: 128)!)
-        case .eightBit(let value): .eightBit(value)
-        }
-    }
-}
-
-/// `0`, `250ns`, `500us`, `2ms`, `1.5s`.
-public enum Durations {
-    public static func parse(_ text: String) -> Nanoseconds? {
-        let units: [(String, Double)] = [("ns", 1), ("us", 1e3), ("µs", 1e3), ("ms", 1e6), ("s", 1e9)]
-        for (suffix, scale) in units where text.hasSuffix(suffix) {
-            guard let value = Double(text.dropLast(suffix.count)), value >= 0 else { return nil }
-            return Nanoseconds((value * scale).rounded())
-        }
-        guard let value = Double(text), value == 0 else { return nil }
-        return 0
-    }
-
-    public static func text(_ value: Nanoseconds) -> String {
-        if value == 0 { return "0" }
-        if value % 1_000_000_000 == 0 { return "\(value / 1_000_000_000)s" }
-        if value % 1_000_000 == 0 { return "\(value / 1_000_000)ms" }
-        if value % 1_000 == 0 { return "\(value / 1_000)us" }
-        return "\(value)ns"
-    }
-}
-
-extension RoutePrefix {
-    /// Whether this is an IPv4 or IPv6 prefix.
-    var isIP: Bool {
-        switch self {
-        case .ipv4, .ipv6: true
-        case .compact, .eightBit: false
-        }
+    /// The prefix as `prefix(_:dialect:)` reads it back.
+    public static func text(_ prefix: RoutePrefix) -> String {
+        if case .compact(let p) = prefix, p.length == 0 { return "default" }
+        return AddressText.text(prefix)
     }
 }

@@ -1,4 +1,5 @@
 import NewIPDataPlane
+import NewIPEmulator
 import NewIPWire
 
 /// A contract an application puts on its packets: clauses routers execute.
@@ -25,12 +26,12 @@ public enum Contract: Hashable, Sendable {
             guard parts.count == 2 else { return nil }
             var minText = parts[0]
             // `0-50ms`: the unit written once applies to both.
-            if Durations.parse(minText) == nil, let unit = ["ms", "us", "ns", "s"].first(where: { parts[1].hasSuffix($0) }) {
+            if (try? Units.duration(minText)) == nil, let unit = ["ms", "us", "ns", "s"].first(where: { parts[1].hasSuffix($0) }) {
                 minText += unit
             }
-            guard let min = Durations.parse(minText), let max = Durations.parse(parts[1]) else { return nil }
+            guard let min = (try? Units.duration(minText)), let max = (try? Units.duration(parts[1])) else { return nil }
             self = .latencyBased(min: min, max: max)
-        } else if text.hasPrefix("mdf:"), let max = Durations.parse(String(text.dropFirst(4))) {
+        } else if text.hasPrefix("mdf:"), let max = (try? Units.duration(String(text.dropFirst(4)))) {
             self = .maxDelay(max)
         } else {
             return nil

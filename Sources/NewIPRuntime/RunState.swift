@@ -56,6 +56,7 @@ public struct RunState: Codable, Sendable {
     }
 }
 
+/// A failure the user can act on; the CLI prints it as `Error: <message>` and exits 1.
 public struct ToolError: Error, CustomStringConvertible, Sendable {
     public var description: String
     public init(_ description: String) { self.description = description }

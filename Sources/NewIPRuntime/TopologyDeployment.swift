@@ -106,7 +106,7 @@ public enum TopologyDeployment {
                 }
                 for (prefix, route) in tables[index] where prefix.isIP && !route.nextHop.isLocal {
                     let id = Topology.InterfaceID(node: index, interface: route.nextHop.interface)
-                    guard let via = peerAddress[id], RouteText.exact(via) != prefix else { continue }
+                    guard let via = peerAddress[id], RoutePrefix(exactly: via) != prefix else { continue }
                     commands.append("ip -n \(ns) route replace \(prefix) via \(via) dev \(node.interfaces[id.interface].name)")
                 }
             }
@@ -148,8 +148,6 @@ public enum TopologyDeployment {
                 let id = Topology.InterfaceID(node: nodeIndex, interface: interfaceIndex)
                 guard !isIP(interface, topology), let port = local[id], let peer = peerOf[id], let peerPort = local[peer],
                       let (linkIndex, link) = linkOf[id] else { return nil }
-                let queue = NodeConfig.Queue(discipline: link.queue.discipline == .lbf ? .lbf : .fifo,
-                                             limits: link.queue.limits, trims: link.queue.trims)
                 var wire = NodeConfig.Link.udp(local: .init(host: ports.host, port: port), peer: .init(host: ports.host, port: peerPort))
                 if let namespaces {
                     let peerSide = link.endpoints.0 == id ? 1 : 0
@@ -157,9 +155,9 @@ public enum TopologyDeployment {
                                      namespace: namespaces.namespace(node.name))
                 }
                 return NodeConfig.Interface(name: interface.name, address: interface.address, link: wire,
-                                            delay: link.delay, queue: queue)
+                                            delay: link.delay, queue: link.queue)
             }
-            let own = Set(node.interfaces.map { RouteText.exact($0.address) })
+            let own = Set(node.interfaces.map { RoutePrefix(exactly: $0.address) })
             var routes: [NodeConfig.StaticRoute] = []
             var tunRoutes: [RoutePrefix] = []
             for (prefix, route) in tables[nodeIndex] where !own.contains(prefix) {
@@ -209,7 +207,7 @@ extension NodeConfig {
         case .counting(let limit): out += "ping-hops: \(limit)\n"
         case .remaining: out += "ping-hops: remaining\n"
         }
-        out += "log: {level: \(logLevel), interval: \(Durations.text(logInterval))}\n"
+        out += "log: {level: \(logLevel), interval: \(UnitText.duration(logInterval))}\n"
         out += "read-batch: \(readBatch)\n"
         out += "interfaces:\n"
         for interface in interfaces {
@@ -224,12 +222,8 @@ extension NodeConfig {
                 out += "    tun: {device: \(device)\(namespace.map { ", netns: \($0)" } ?? ""), mtu: \(mtu), "
                     + "routes: [\(routes.map { quoted(RouteText.text($0)) }.joined(separator: ", "))]}\n"
             }
-            out += "    delay: \(Durations.text(interface.delay))\n"
-            var queue = "discipline: \(interface.queue.discipline.rawValue)"
-            if let packets = interface.queue.limits.packets { queue += ", limit: \(packets)" }
-            if let bytes = interface.queue.limits.bytes { queue += ", bytes: \(bytes)" }
-            if interface.queue.trims { queue += ", trim: true" }
-            out += "    queue: {\(queue)}\n"
+            out += "    delay: \(UnitText.duration(interface.delay))\n"
+            out += "    queue: \(TopologyWriter.queueText(interface.queue))\n"
         }
         if let mapping {
             out += "gateway:\n"
@@ -241,20 +235,9 @@ extension NodeConfig {
             out += "routes:\n"
             for route in routes {
                 out += "  - {prefix: \(quoted(RouteText.text(route.prefix))), via: \(route.interface), "
-                    + "to-delay: \(Durations.text(route.toDelay)), to-hops: \(route.toHops)}\n"
+                    + "to-delay: \(UnitText.duration(route.toDelay)), to-hops: \(route.toHops)}\n"
             }
         }
         return out
-    }
-}
-
-extension RouteText {
-    /// The prefix as `prefix(_:dialect:)` reads it back.
-    public static func text(_ prefix: RoutePrefix) -> String {
-        switch prefix {
-        case .eightBit(let value): "\(value)"
-        case .compact(let p) where p.length == 0: "default"
-        default: prefix.description
-        }
     }
 }

@@ -17,7 +17,6 @@ import NewIPWire
 /// no `recvmmsg`). Sending: one `write` per packet, on the event loop; a packet the device
 /// refuses (its queue full) is lost, as on a busy wire.
 final class TunLinkPort: LinkPort, @unchecked Sendable {
-    let device: String
     private let fd: Int32
     private unowned let node: Node
     private let index: Int
@@ -27,7 +26,6 @@ final class TunLinkPort: LinkPort, @unchecked Sendable {
          namespace: String?) throws {
         self.node = node
         self.index = index
-        self.device = device
         fd = try NetworkNamespace.run(namespace) { try Self.openTun(device) }
         do {
             try Self.configure(device: device, address: address, routes: routes, mtu: mtu, namespace: namespace)

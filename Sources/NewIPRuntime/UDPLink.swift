@@ -26,7 +26,6 @@ extension LinkPort {
 struct DatagramBufferRing {
     private var slots: [ByteBuffer]
     private var next = 0
-    private(set) var allocations = 0
     let allocator: ByteBufferAllocator
 
     init(count: Int, allocator: ByteBufferAllocator) {
@@ -44,7 +43,6 @@ struct DatagramBufferRing {
             return true
         }
         if reused == nil {
-            allocations += 1
             var fresh = allocator.buffer(capacity: Swift.max(2048, bytes.count))
             fresh.writeBytes(bytes)
             slots[index] = fresh

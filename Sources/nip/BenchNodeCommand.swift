@@ -23,7 +23,7 @@ struct BenchNodeCommand: ParsableCommand {
     @Option(help: "New IP payload bytes (UDP header and data).")
     var payload = 64
 
-    @Option(help: "First of the loopback ports used (four).")
+    @Option(help: "First of the loopback ports used (five).")
     var port = 48100
 
     @Option(help: "Datagrams per second to offer (0: as fast as possible).")
@@ -70,12 +70,7 @@ struct BenchNodeCommand: ParsableCommand {
                                        config: configPath, log: folder + "/router.log")
         defer { if !keep && !attach { ProcessControl.stopAll([entry]) } }
         let endpoint = NodeConfig.Endpoint(host: "127.0.0.1", port: control)
-        var ready = false
-        for _ in 0..<600 where !ready {
-            ready = (try? ControlClient.request("GET", endpoint, "/status", timeout: 1))?.status == 200
-            if !ready { usleep(50_000) }
-        }
-        guard ready else { throw CommandError("the router did not start; see \(folder)/router.log") }
+        guard ControlClient.waitUntilReady(endpoint, pid: attach ? nil : pid, timeout: 30) else { throw ToolError("the router did not start; see \(folder)/router.log") }
 
         let data = [UInt8](repeating: 0x5A, count: payload - 8)
         let packet = PacketBuilder.udp(dialect: .compact, source: .compact(CompactAddress("0x01")!), sourcePort: 9,
@@ -87,13 +82,12 @@ struct BenchNodeCommand: ParsableCommand {
                                            sink: .init(host: "127.0.0.1", port: sink),
                                            datagram: packet, duration: duration, rate: rate > 0 ? rate : nil)
         let after = try status(endpoint)
-        let counters = try ControlClient.request("GET", endpoint, "/counters").json ?? [:]
         let forwarded = (after["forwarded"] ?? 0) - (before["forwarded"] ?? 0)
         let mallocs = (after["mallocs"] ?? 0) - (before["mallocs"] ?? 0)
         print("router: 1 process, 1 event loop thread; packet \(packet.count) bytes (New IP payload \(payload) bytes)")
         print(String(format: "forwarded: %.0f packets/s (measured at the sink)", result.packetsPerSecond))
         print("generator: \(result)")
-        print("router counters: rx \(counters["rx_packets"] ?? 0), tx \(counters["tx_packets"] ?? 0), drops \(counters["drops"] ?? 0)")
+        print("router counters: rx \(after["received"] ?? 0), tx \(after["forwarded"] ?? 0), drops \(after["drops"] ?? 0)")
         if forwarded > 0 {
             print(String(format: "heap allocations in the router process: %d for %d packets forwarded (%.3f per packet)",
                          mallocs, forwarded, Double(mallocs) / Double(forwarded)))
@@ -106,22 +100,19 @@ struct BenchNodeCommand: ParsableCommand {
         let status = try ControlClient.request("GET", endpoint, "/status").json ?? [:]
         let counters = try ControlClient.request("GET", endpoint, "/counters").json ?? [:]
         return ["mallocs": status["mallocs"] as? Int ?? 0, "resident_bytes": status["resident_bytes"] as? Int ?? 0,
-                "forwarded": counters["tx_packets"] as? Int ?? 0]
+                "forwarded": counters["tx_packets"] as? Int ?? 0, "received": counters["rx_packets"] as? Int ?? 0,
+                "drops": counters["drops"] as? Int ?? 0]
     }
 
     /// gen (10.77.1.1) — rtr (10.77.1.2 | 10.77.2.2) — sink (10.77.2.1), plain kernel forwarding.
     private func runKernel() throws {
         let namespaces = ["nipb-gen", "nipb-rtr", "nipb-sink"]
         func sh(_ command: String) throws {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: "/bin/sh")
-            process.arguments = ["-c", command]
-            try process.run()
-            process.waitUntilExit()
-            guard process.terminationStatus == 0 else { throw CommandError("`\(command)` failed (are network namespaces permitted?)") }
+            let result = ProcessControl.shell(command)
+            guard result.status == 0 else { throw ToolError("`\(command)` failed (are network namespaces permitted?): \(result.output)") }
         }
-        for ns in namespaces { try? sh("ip netns del \(ns) 2>/dev/null") }
-        defer { for ns in namespaces { try? sh("ip netns del \(ns)") } }
+        ProcessControl.deleteNamespaces(namespaces)
+        defer { ProcessControl.deleteNamespaces(namespaces) }
         for ns in namespaces { try sh("ip netns add \(ns) && ip -n \(ns) link set lo up") }
         try sh("ip link add nipb-g0 netns nipb-gen type veth peer name nipb-r0 netns nipb-rtr")
         try sh("ip link add nipb-s0 netns nipb-sink type veth peer name nipb-r1 netns nipb-rtr")

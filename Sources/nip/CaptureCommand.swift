@@ -34,7 +34,7 @@ struct CaptureCommand: ParsableCommand {
     func run() throws {
         let target = try nodeOptions.target()
         let fd = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
-        guard fd >= 0 else { throw CommandError("socket: \(String(cString: strerror(errno)))") }
+        guard fd >= 0 else { throw ToolError("socket: \(String(cString: strerror(errno)))") }
         defer { close(fd) }
         var size: Int32 = 8 << 20
         setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size))
@@ -45,7 +45,7 @@ struct CaptureCommand: ParsableCommand {
         let bound = withUnsafeMutablePointer(to: &address) { pointer in
             pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
         }
-        guard bound else { throw CommandError("cannot bind a loopback socket: \(String(cString: strerror(errno)))") }
+        guard bound else { throw ToolError("cannot bind a loopback socket: \(String(cString: strerror(errno)))") }
         let sink = "127.0.0.1:\(UInt16(bigEndian: address.sin_port))"
         var timeout = timeval(tv_sec: 0, tv_usec: 200_000)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
@@ -53,11 +53,11 @@ struct CaptureCommand: ParsableCommand {
         let path = "/capture?interface=\(interface)&sink=\(sink)"
         let start = try ControlClient.request("POST", target.control, path)
         guard start.status == 200, let answer = start.json else {
-            throw CommandError("node \(target.name) refused the capture: \(start.json?["error"] as? String ?? start.body)")
+            throw ToolError("node \(target.name) refused the capture: \(start.json?["error"] as? String ?? start.body)")
         }
         let etherType: EtherType = (answer["dialect"] as? String) == "framework" ? .frameworkNewIP : .compactNewIP
         guard FileManager.default.createFile(atPath: output, contents: nil), let file = FileHandle(forWritingAtPath: output) else {
-            throw CommandError("cannot write \(output)")
+            throw ToolError("cannot write \(output)")
         }
         let interrupted = InterruptFlag()
         signal(SIGINT, SIG_IGN)

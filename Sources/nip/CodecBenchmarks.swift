@@ -1,5 +1,5 @@
-import NewIPRandom
 import Foundation
+import NewIPRandom
 import NewIPWire
 
 /// Packets laid out back to back in one buffer, so a benchmark touches memory as a receive ring would.

@@ -1,5 +1,5 @@
-import NewIPRandom
 import NewIPDataPlane
+import NewIPRandom
 import NewIPRuntime
 import NewIPWire
 

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import NewIPCapture
 import NewIPDecode
+import NewIPRuntime
 import NewIPWire
 
 struct DecodeCommand: ParsableCommand {
@@ -49,7 +50,7 @@ struct DecodeCommand: ParsableCommand {
             }
         }
         // Packets before the damage were printed; the damage itself makes the run fail.
-        if !damaged.isEmpty { throw CommandError(damaged.joined(separator: "\n")) }
+        if !damaged.isEmpty { throw ToolError(damaged.joined(separator: "\n")) }
     }
 
     enum InputPacket {
@@ -65,7 +66,7 @@ struct DecodeCommand: ParsableCommand {
             contents = FileHandle.standardInput.readDataToEndOfFile()
         } else {
             guard let data = FileManager.default.contents(atPath: file) else {
-                throw CommandError("cannot read \(file): no such file, or not readable")
+                throw ToolError("cannot read \(file): no such file, or not readable")
             }
             contents = data
         }
@@ -84,7 +85,7 @@ struct DecodeCommand: ParsableCommand {
         do {
             iterator = try CaptureReader([UInt8](contents))
         } catch {
-            throw CommandError("\(file): \(error)")
+            throw ToolError("\(file): \(error)")
         }
         var packets: [InputPacket] = []
         while true {

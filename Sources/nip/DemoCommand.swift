@@ -3,6 +3,7 @@ import Foundation
 import NewIPAnalysis
 import NewIPDataPlane
 import NewIPEmulator
+import NewIPRuntime
 import NewIPWire
 
 struct DemoCommand: ParsableCommand {
@@ -25,7 +26,7 @@ struct DemoCommand: ParsableCommand {
         do {
             topology = try TopologyParser.parse(yaml: BuiltInNetwork.demo, file: "Examples/demo.yaml")
         } catch {
-            throw CommandError("the built-in network does not parse: \(error)")
+            throw ToolError("the built-in network does not parse: \(error)")
         }
         if let seed { topology.seed = seed }
         let started = DispatchTime.now().uptimeNanoseconds
@@ -34,7 +35,7 @@ struct DemoCommand: ParsableCommand {
         do {
             try story.trimming.write(to: out)
         } catch {
-            throw CommandError("cannot write results to \(out): \(error)")
+            throw ToolError("cannot write results to \(out): \(error)")
         }
         print(story.text)
         print(String(format: "Two runs of %.1f s virtual time took %.2f s (%d events). Full measurements: %@/ "

@@ -29,7 +29,7 @@ struct DownCommand: ParsableCommand {
             try? FileManager.default.removeItem(atPath: RunState.path(in: state))
             print("down: stopped \(runState.nodes.count) nodes of \(runState.topology)")
         } else {
-            throw CommandError("still running after SIGKILL: \(left.map { "\($0.name) (pid \($0.pid))" }.joined(separator: ", "))")
+            throw ToolError("still running after SIGKILL: \(left.map { "\($0.name) (pid \($0.pid))" }.joined(separator: ", "))")
         }
     }
 }

@@ -3,6 +3,7 @@ import Foundation
 import NewIPAnalysis
 import NewIPDataPlane
 import NewIPEmulator
+import NewIPRuntime
 
 struct EmulateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -31,14 +32,14 @@ struct EmulateCommand: ParsableCommand {
         do {
             topology = try TopologyParser.load(path: file)
         } catch {
-            throw CommandError("\(error)")
+            throw ToolError("\(error)")
         }
         if let seed { topology.seed = seed }
         let emulation: Emulation
         do {
             emulation = try Emulation(topology: topology)
         } catch {
-            throw CommandError("\(error)")
+            throw ToolError("\(error)")
         }
         let progress = ProgressBar(enabled: !quiet)
         let started = DispatchTime.now().uptimeNanoseconds
@@ -49,7 +50,7 @@ struct EmulateCommand: ParsableCommand {
         do {
             try results.write(to: folder)
         } catch {
-            throw CommandError("cannot write results to \(folder): \(error)")
+            throw ToolError("cannot write results to \(folder): \(error)")
         }
         if !quiet {
             print(EmulationSummary(results).text)

@@ -37,7 +37,7 @@ struct ListenCommand: ParsableCommand {
         let handle: FileHandle
         if let output {
             guard FileManager.default.createFile(atPath: output, contents: nil), let file = FileHandle(forWritingAtPath: output) else {
-                throw CommandError("cannot write \(output)")
+                throw ToolError("cannot write \(output)")
             }
             handle = file
         } else {

@@ -29,7 +29,7 @@ struct NodeCommand: ParsableCommand {
 
     func run() throws {
         var nodeConfig: NodeConfig
-        do { nodeConfig = try NodeConfig.load(path: config) } catch { throw CommandError(error.description) }
+        do { nodeConfig = try NodeConfig.load(path: config) } catch { throw ToolError(error.description) }
         if let logLevel { nodeConfig.logLevel = logLevel }
         if check {
             print("\(config): ok (\(nodeConfig.interfaces.count) interfaces, \(nodeConfig.routes.count) routes)")
@@ -55,7 +55,7 @@ struct NodeCommand: ParsableCommand {
             source.resume()
             return source
         }
-        do { try node.start() } catch { throw CommandError("cannot start node \(nodeConfig.name): \(error)") }
+        do { try node.start() } catch { throw ToolError("cannot start node \(nodeConfig.name): \(error)") }
         try node.waitUntilStopped()
         _ = sources
     }

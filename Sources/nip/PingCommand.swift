@@ -16,16 +16,14 @@ struct NodeOptions: ParsableArguments {
     var state = RunState.defaultDirectory
 
     func target() throws -> NodeTarget {
-        do { return try NodeTarget.resolve(node: node, control: control, stateDirectory: state) } catch {
-            throw CommandError("\(error)")
-        }
+        try NodeTarget.resolve(node: node, control: control, stateDirectory: state)
     }
 }
 
 func parseAddress(_ text: String, dialect: PacketDialect) throws -> FrameworkAddress {
     let address = dialect == .compact ? CompactAddress(text).map(FrameworkAddress.compact) : FrameworkAddress(text)
     guard let address else {
-        throw CommandError("`\(text)` is not a \(dialect == .compact ? "compact address (0x02)" : "framework address") ")
+        throw ToolError("`\(text)` is not a \(dialect == .compact ? "compact address (0x02)" : "framework address") ")
     }
     return address
 }

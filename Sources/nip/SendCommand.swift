@@ -11,7 +11,7 @@ struct SendCommand: ParsableCommand {
         abstract: "Send UDP-over-New-IP datagrams from a running node.",
         discussion: """
         Sends standard input, or --file, in datagrams of at most --chunk bytes (or one per line with \
-        --lines); or, with --count, N generated datagrams "NAME SEQ\\n" padded to --size bytes. The \
+        --lines); or, with --count, N generated datagrams "nip SEQ\\n" padded with dots (or cut) to exactly --size bytes. The \
         datagrams leave the node's application port with the node's address as source.
         """)
 
@@ -47,9 +47,13 @@ struct SendCommand: ParsableCommand {
     @Option(help: "Contract on every datagram: lbf:MIN-MAX or mdf:MAX.")
     var contract: String?
 
-    func run() throws {
+    func validate() throws {
         guard chunk >= 1 && chunk <= 1400 else { throw ValidationError("--chunk must be 1…1400") }
         if let contract, Contract(contract) == nil { throw ValidationError("--contract `\(contract)` is not lbf:MIN-MAX or mdf:MAX") }
+        if let count { guard count >= 1, size >= 1, size <= 1400 else { throw ValidationError("--count ≥ 1 and --size 1…1400") } }
+    }
+
+    func run() throws {
         let payloads = try makePayloads()
         let target = try nodeOptions.target()
         let app = try target.requireApp()
@@ -77,16 +81,16 @@ struct SendCommand: ParsableCommand {
 
     func makePayloads() throws -> [[UInt8]] {
         if let count {
-            guard count >= 1, size >= 1, size <= 1400 else { throw ValidationError("--count ≥ 1 and --size 1…1400") }
+            // Exactly --size bytes: the label padded with dots, or cut short.
             return (1...count).map { index in
                 var bytes = Array("nip \(index)\n".utf8)
                 if bytes.count < size { bytes += repeatElement(UInt8(ascii: "."), count: size - bytes.count) }
-                return Array(bytes.prefix(max(size, bytes.count)))
+                return Array(bytes.prefix(size))
             }
         }
         let data: Data
         if let file {
-            guard let contents = FileManager.default.contents(atPath: file) else { throw CommandError("cannot read \(file)") }
+            guard let contents = FileManager.default.contents(atPath: file) else { throw ToolError("cannot read \(file)") }
             data = contents
         } else {
             data = FileHandle.standardInput.readDataToEndOfFile()

@@ -39,12 +39,12 @@ struct UpCommand: ParsableCommand {
 
     func run() throws {
         if let existing = try? RunState.load(directory: state), existing.nodes.contains(where: { ProcessControl.isNode($0.pid) }) {
-            throw CommandError("a topology (\(existing.topology)) is already running from \(state); stop it with `nip down` first")
+            throw ToolError("a topology (\(existing.topology)) is already running from \(state); stop it with `nip down` first")
         }
         let parsed: Topology
-        do { parsed = try TopologyParser.load(path: topology) } catch { throw CommandError(error.description) }
+        do { parsed = try TopologyParser.load(path: topology) } catch { throw ToolError(error.description) }
         if let problem = TopologyDeployment.problem(with: parsed, namespaces: netns) {
-            throw CommandError("\(topology): \(problem)")
+            throw ToolError("\(topology): \(problem)")
         }
         var namespaces: TopologyDeployment.Namespaces?
         var made: [String] = []
@@ -54,7 +54,7 @@ struct UpCommand: ParsableCommand {
                 let result = ProcessControl.shell(command)
                 guard result.status == 0 else {
                     ProcessControl.deleteNamespaces(parsed.nodes.map { spaces.namespace($0.name) })
-                    throw CommandError("--netns: `\(command)` failed: \(result.output.trimmingCharacters(in: .whitespacesAndNewlines))")
+                    throw ToolError("--netns: `\(command)` failed: \(result.output.trimmingCharacters(in: .whitespacesAndNewlines))")
                 }
             }
             made = parsed.nodes.map { spaces.namespace($0.name) }
@@ -63,47 +63,41 @@ struct UpCommand: ParsableCommand {
         var configs = TopologyDeployment.configs(for: parsed, ports: .init(links: basePort, control: controlPort),
                                                  namespaces: namespaces)
         for index in configs.indices { configs[index].logLevel = logLevel }
-        try FileManager.default.createDirectory(atPath: state, withIntermediateDirectories: true)
-        let executable = ProcessControl.currentExecutable()
         var entries: [RunState.NodeEntry] = []
-        for config in configs {
-            let configPath = "\(state)/\(config.name).yaml"
-            let logPath = "\(state)/\(config.name).log"
-            try config.yaml.write(toFile: configPath, atomically: true, encoding: .utf8)
-            let pid: Int32
-            do { pid = try ProcessControl.spawn(executable, ["node", "--config", configPath], log: logPath) } catch {
-                ProcessControl.stopAll(entries)
-                ProcessControl.deleteNamespaces(made)
-                throw CommandError("cannot start node \(config.name): \(error)")
+        let runState: RunState
+        do {
+            // Whatever fails from here takes back what was started: nodes, namespaces, state file.
+            try FileManager.default.createDirectory(atPath: state, withIntermediateDirectories: true)
+            let executable = ProcessControl.currentExecutable()
+            for config in configs {
+                let configPath = "\(state)/\(config.name).yaml"
+                let logPath = "\(state)/\(config.name).log"
+                try config.yaml.write(toFile: configPath, atomically: true, encoding: .utf8)
+                let pid: Int32
+                do { pid = try ProcessControl.spawn(executable, ["node", "--config", configPath], log: logPath) } catch {
+                    throw ToolError("cannot start node \(config.name): \(error)")
+                }
+                entries.append(RunState.NodeEntry(name: config.name, pid: pid, control: config.control.description,
+                                                  app: config.app?.description ?? "", config: configPath, log: logPath))
             }
-            entries.append(RunState.NodeEntry(name: config.name, pid: pid, control: config.control.description,
-                                              app: config.app?.description ?? "", config: configPath, log: logPath))
-        }
-        let runState = RunState(topology: topology, dialect: parsed.dialect == .compact ? "compact" : "framework", nodes: entries,
+            runState = RunState(topology: topology, dialect: parsed.dialect == .compact ? "compact" : "framework", nodes: entries,
                                 namespaces: made.isEmpty ? nil : made)
-        try runState.save(directory: state)
-        let deadline = Date().addingTimeInterval(timeout)
-        var waiting = entries
-        while !waiting.isEmpty {
-            waiting.removeAll { entry in
+            try runState.save(directory: state)
+            let deadline = Date().addingTimeInterval(timeout)
+            for entry in entries {
                 guard let endpoint = NodeConfig.Endpoint(entry.control),
-                      let response = try? ControlClient.request("GET", endpoint, "/status", timeout: 1) else { return false }
-                return response.status == 200
+                      !ControlClient.waitUntilReady(endpoint, pid: entry.pid, timeout: max(0, deadline.timeIntervalSinceNow)) else { continue }
+                guard ProcessControl.isAlive(entry.pid) else {
+                    let log = (try? String(contentsOfFile: entry.log, encoding: .utf8)) ?? ""
+                    throw ToolError("node \(entry.name) exited during start-up; its log (\(entry.log)):\n\(log.suffix(2000))")
+                }
+                throw ToolError("node \(entry.name) not ready after \(timeout) s; logs in \(state)")
             }
-            if let dead = waiting.first(where: { !ProcessControl.isAlive($0.pid) }) {
-                let log = (try? String(contentsOfFile: dead.log, encoding: .utf8)) ?? ""
-                ProcessControl.stopAll(entries)
-                ProcessControl.deleteNamespaces(made)
-                try? FileManager.default.removeItem(atPath: RunState.path(in: state))
-                throw CommandError("node \(dead.name) exited during start-up; its log (\(dead.log)):\n\(log.suffix(2000))")
-            }
-            if Date() > deadline {
-                ProcessControl.stopAll(entries)
-                ProcessControl.deleteNamespaces(made)
-                try? FileManager.default.removeItem(atPath: RunState.path(in: state))
-                throw CommandError("nodes \(waiting.map(\.name).joined(separator: ", ")) not ready after \(timeout) s; logs in \(state)")
-            }
-            if !waiting.isEmpty { usleep(50_000) }
+        } catch {
+            ProcessControl.stopAll(entries)
+            ProcessControl.deleteNamespaces(made)
+            try? FileManager.default.removeItem(atPath: RunState.path(in: state))
+            throw error
         }
         let wires = made.isEmpty ? "UDP on 127.0.0.1" : "veth in namespaces \(made.joined(separator: ", "))"
         print("up: \(entries.count) nodes of \(topology) (\(runState.dialect), \(wires)); state in \(state)")

@@ -15,11 +15,23 @@ final class GatewayTests: XCTestCase {
         return Gateway(mapping: mapping)
     }
 
-    /// Whether the UDP datagram after `headerLength` verifies over the IPv4 or IPv6 pseudo header.
-    func udpChecksumVerifies(_ bytes: [UInt8], headerLength: Int, pseudo: UInt64) -> Bool {
-        bytes.withUnsafeBytes { raw in
-            InternetChecksum.finish(InternetChecksum.add(UnsafeRawBufferPointer(rebasing: raw[headerLength...]), to: pseudo)) == 0
-        }
+    /// Whether the UDP datagram of an IPv4 or IPv6 packet verifies, computed here from the RFC
+    /// text alone (pseudo header laid out byte by byte, 16-bit one's-complement sum), not with
+    /// the code under test.
+    func udpChecksumVerifies(_ packet: [UInt8]) -> Bool {
+        let isIPv6 = packet[0] >> 4 == 6
+        let headerLength = isIPv6 ? 40 : Int(packet[0] & 0x0F) * 4
+        let datagram = Array(packet[headerLength...])
+        let length = [UInt8(datagram.count >> 8), UInt8(datagram.count & 0xFF)]
+        let pseudo = isIPv6
+            ? Array(packet[8..<40]) + [0, 0] + length + [0, 0, 0, 17]  // RFC 8200 8.1
+            : Array(packet[12..<20]) + [0, 17] + length  // RFC 768
+        var bytes = pseudo + datagram
+        if bytes.count % 2 == 1 { bytes.append(0) }
+        var sum: UInt32 = 0
+        for i in stride(from: 0, to: bytes.count, by: 2) { sum += UInt32(bytes[i]) << 8 | UInt32(bytes[i + 1]) }
+        while sum > 0xFFFF { sum = (sum & 0xFFFF) + (sum >> 16) }
+        return sum == 0xFFFF
     }
 
     func testCompactToIPv4AndBack() throws {
@@ -34,8 +46,7 @@ final class GatewayTests: XCTestCase {
         XCTAssertEqual(ip.payloadLength, 8 + data.count)
         XCTAssertEqual(Array(packet.bytes[28...]), data)
         XCTAssertEqual(Array(packet.bytes[20..<24]), [0x13, 0x88, 0x17, 0x70], "ports 5000 and 6000 kept")
-        XCTAssertTrue(udpChecksumVerifies(packet.bytes, headerLength: 20,
-                                          pseudo: Gateway.pseudoSum(ip.source, ip.destination, length: 8 + data.count)))
+        XCTAssertTrue(udpChecksumVerifies(packet.bytes))
         try staticGateway.ipv4ToCompact(&packet)
         XCTAssertEqual(packet.bytes, original, "header, ports, checksum and data all come back")
     }
@@ -67,8 +78,7 @@ final class GatewayTests: XCTestCase {
         XCTAssertEqual(ip.destination, ipv6("2001:db8:1:0:f200:100:ab00:0"))
         XCTAssertEqual(ip.hopLimit, 7)
         XCTAssertEqual(Array(packet.bytes[48...]), data)
-        XCTAssertTrue(udpChecksumVerifies(packet.bytes, headerLength: 40,
-                                          pseudo: Gateway.pseudoSum(ip.source, ip.destination, length: 8 + data.count)))
+        XCTAssertTrue(udpChecksumVerifies(packet.bytes))
         try gateway.ipv6ToCompact(&packet)
         XCTAssertEqual(packet.bytes, original)
     }
@@ -142,8 +152,7 @@ final class GatewayTests: XCTestCase {
             do {
                 if fromIP { _ = try gateway.ipToCompact(&packet) } else { _ = try gateway.compactToIP(&packet) }
             } catch {
-                XCTAssertNotNil(error as? GatewayError)
-                continue
+                continue  // refused with a GatewayError (the only error these throw)
             }
             translated += 1
             // Translated output is well formed: the way back accepts it and restores the datagram.

@@ -10,7 +10,7 @@ final class ChainTests: NodeProcessTestCase {
         let (h1, r1, h2) = chainConfigs()
         for config in [h1, r1, h2] { try startNode(config) }
         let app = h1.app!
-        let answers = try blocking {
+        let answers = try runBlocking {
             let pinger = try await Pinger.connect(node: app)
             let answers = try await pinger.run(destination: compact("0x02"),
                                                probes: (1...3).map { (UInt16($0), PacketBuilder.defaultTTL) },
@@ -40,7 +40,7 @@ final class ChainTests: NodeProcessTestCase {
         XCTAssertTrue(first.contains("newip_interface_tx_packets_total{node=\"r1\",interface=\"eth1\"} 0"), first)
         let before = (r1In: try counter(r1, "eth0", "rx_packets"), r1Out: try counter(r1, "eth1", "tx_packets"),
                       h1Out: try counter(h1, "eth0", "tx_packets"), h2In: try counter(h2, "eth0", "rx_packets"))
-        let received = try blocking { () -> [Int] in
+        let received = try runBlocking { () -> [Int] in
             let listener = try await NewIPDatagramSocket.bind(node: h2App, port: 5000)
             let sender = try await NewIPDatagramSocket.bind(node: h1App, port: 0, contract: .latencyBased(min: 0, max: 500_000_000))
             let collector = Task { () -> [Int] in
@@ -113,6 +113,9 @@ final class ChainTests: NodeProcessTestCase {
         let bad = try ControlClient.request("POST", r1.control, "/routes", body: #"{"prefix": "0xZZ", "via": "eth1"}"#)
         XCTAssertEqual(bad.status, 400)
         XCTAssertTrue(bad.body.contains("is not a route prefix"), bad.body)
+        // A delay no clock can hold is refused, not a trap in the node.
+        let huge = try ControlClient.request("POST", r1.control, "/routes", body: #"{"prefix": "0x05", "via": "eth1", "to-delay": "1e300s"}"#)
+        XCTAssertEqual(huge.status, 400, huge.body)
         let unknown = try ControlClient.request("POST", r1.control, "/routes", body: #"{"prefix": "0x05", "via": "eth9"}"#)
         XCTAssertEqual(unknown.status, 400)
         XCTAssertTrue(unknown.body.contains("no interface `eth9`"), unknown.body)
@@ -131,9 +134,10 @@ final class ChainTests: NodeProcessTestCase {
         listener.executableURL = URL(fileURLWithPath: try nip)
         listener.arguments = ["listen", "--control", h2.control.description, "--port", "7000", "--count", "50",
                               "--timeout", "10", "--output", output.path]
-        listener.standardError = Pipe()
+        let listenerErrors = Pipe()
+        listener.standardError = listenerErrors
         try listener.run()
-        usleep(500_000)
+        XCTAssertTrue(waitForOutput(listenerErrors, containing: "listening on 0x02 port 7000"), "listener never bound")
         let sent = try run(["send", "--control", h1.control.description, "--to", "0x02", "--port", "7000",
                             "--file", input.path, "--lines", "--contract", "lbf:0-100ms"])
         XCTAssertEqual(sent.status, 0, sent.error)
@@ -148,7 +152,7 @@ final class ChainTests: NodeProcessTestCase {
         let app = h1.app!
         // min 30 ms end to end: r1 (1 ms charged by h1's link, 1 ms to go, 1 queue left) must
         // hold each request about 28 ms on a timer before it may leave; the replies carry no bound.
-        let answers = try blocking {
+        let answers = try runBlocking {
             let pinger = try await Pinger.connect(node: app)
             let answers = try await pinger.run(destination: compact("0x02"),
                                                probes: (1...3).map { (UInt16($0), PacketBuilder.defaultTTL) },

@@ -53,11 +53,7 @@ final class EthernetTests: NodeProcessTestCase {
         let pid = try ProcessControl.spawn("/usr/sbin/ip", ["netns", "exec", namespace, try nip, "node", "--config", path], log: log)
         started.append(RunState.NodeEntry(name: config.name, pid: pid, control: config.control.description, app: "",
                                           config: path, log: log))
-        for _ in 0..<200 {
-            if (try? ControlClient.request("GET", config.control, "/status", timeout: 1, namespace: namespace))?.status == 200 { return }
-            guard ProcessControl.isAlive(pid) else { break }
-            usleep(50_000)
-        }
+        if ControlClient.waitUntilReady(config.control, pid: pid, namespace: namespace) { return }
         throw ToolError("node \(config.name) did not start: \((try? String(contentsOfFile: log, encoding: .utf8)) ?? "")")
     }
 
@@ -83,8 +79,8 @@ final class EthernetTests: NodeProcessTestCase {
         let r1 = NodeConfig(name: "r1-\(dialect)", role: .router, dialect: dialect, interfaces: [
             .init(name: "eth0", address: address(names[1]), link: .ethernet(device: "r0", peer: mac("a0", in: a))),
             .init(name: "eth1", address: address(names[2]), link: .ethernet(device: "r1", peer: mac("b0", in: b))),
-        ], routes: [.init(prefix: RouteText.exact(address(names[0])), interface: "eth0"),
-                    .init(prefix: RouteText.exact(address(names[3])), interface: "eth1")], control: .loopback(control))
+        ], routes: [.init(prefix: RoutePrefix(exactly: address(names[0])), interface: "eth0"),
+                    .init(prefix: RoutePrefix(exactly: address(names[3])), interface: "eth1")], control: .loopback(control))
         let h2 = NodeConfig(name: "h2-\(dialect)", role: .host, dialect: dialect, interfaces: [
             .init(name: "eth0", address: address(names[3]), link: .ethernet(device: "b0", peer: nil)),
         ], routes: [.init(prefix: everything, interface: "eth0")], control: .loopback(control))
@@ -101,10 +97,11 @@ final class EthernetTests: NodeProcessTestCase {
             let filter = dialect == .compact ? "ether proto 0xeadd" : "ether proto 0x88b6"
             process.arguments = ["netns", "exec", b, "/usr/bin/tshark", "-i", "b0", "-f", filter, "-c", "2", "-w", pcap]
             process.standardOutput = Pipe()
-            process.standardError = Pipe()
+            let errors = Pipe()
+            process.standardError = errors
             try process.run()
             tshark = process
-            usleep(1_500_000)
+            XCTAssertTrue(waitForOutput(errors, containing: "Capturing on"), "tshark never started capturing")
         }
         let ping = shell("ip netns exec \(a) \(try nip) ping --control 127.0.0.1:\(control) -c 2 --interval 0.1 \(names[3])")
         XCTAssertEqual(ping.status, 0, ping.output)

@@ -1,4 +1,5 @@
 import NewIPDataPlane
+import NewIPEmulator
 import NewIPRuntime
 import NewIPWire
 import XCTest
@@ -50,10 +51,12 @@ final class PacketTests: XCTestCase {
         XCTAssertEqual(Contract("lbf:5ms-50ms"), .latencyBased(min: 5_000_000, max: 50_000_000))
         XCTAssertEqual(Contract("mdf:20ms"), .maxDelay(20_000_000))
         XCTAssertNil(Contract("lbf:fast"))
-        XCTAssertEqual(Durations.parse("500us"), 500_000)
-        XCTAssertEqual(Durations.parse("1.5s"), 1_500_000_000)
-        XCTAssertNil(Durations.parse("5 parsecs"))
-        XCTAssertEqual(Durations.text(2_000_000), "2ms")
+        XCTAssertNil(Contract("mdf:1e300s"))
+        XCTAssertEqual(try Units.duration("500us"), 500_000)
+        XCTAssertEqual(try Units.duration("1.5s"), 1_500_000_000)
+        XCTAssertThrowsError(try Units.duration("5 parsecs"))
+        XCTAssertThrowsError(try Units.duration("1e300s"), "no floating point: out of range is refused, not a trap")
+        XCTAssertEqual(UnitText.duration(2_000_000), "2ms")
         XCTAssertEqual(NodeConfig.Endpoint("[::1]:9000")?.host, "::1")
         XCTAssertNil(NodeConfig.Endpoint("localhost"))
     }

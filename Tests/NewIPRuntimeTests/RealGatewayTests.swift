@@ -72,7 +72,7 @@ final class RealGatewayTests: NodeProcessTestCase {
         let app = sensor.app!
         let count = 100
 
-        let answers = try blocking { () -> [(source: FrameworkAddress?, port: UInt16, text: String)] in
+        let answers = try runBlocking { () -> [(source: FrameworkAddress?, port: UInt16, text: String)] in
             let socket = try await NewIPDatagramSocket.bind(node: app, port: 6000)
             for sequence in 1...count {
                 try socket.send(Array("six \(sequence)".utf8), to: compact("0xF11400"), port: 5000)
@@ -168,7 +168,7 @@ final class RealGatewayTests: NodeProcessTestCase {
 
         let server = try UDPServer(namespace: prefix + "server", address: "2001:db8::10", port: 5000)
         let sensor1 = NodeConfig.Endpoint(state.nodes[0].app)!
-        let answer = try blocking { () -> (FrameworkAddress?, String)? in
+        let answer = try runBlocking { () -> (FrameworkAddress?, String)? in
             let socket = try await NewIPDatagramSocket.bind(node: sensor1, port: 6000)
             try socket.send(Array("reading 21.5".utf8), to: compact("0xF11400"), port: 5000)
             guard let (data, from) = server.receive() else { return nil }
@@ -196,14 +196,6 @@ final class RealGatewayTests: NodeProcessTestCase {
         started = []
         let left = ProcessControl.shell("ip netns list").output
         XCTAssertFalse(left.contains(prefix), left)
-    }
-
-    func waitFor(_ condition: () throws -> Bool) throws {
-        for _ in 0..<100 {
-            if try condition() { return }
-            usleep(20_000)
-        }
-        XCTFail("condition not met within 2 s")
     }
 }
 

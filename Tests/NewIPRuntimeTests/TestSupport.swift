@@ -60,19 +60,11 @@ class NodeProcessTestCase: XCTestCase {
         let path = folder.appendingPathComponent("\(config.name).yaml").path
         let log = folder.appendingPathComponent("\(config.name).log").path
         try config.yaml.write(toFile: path, atomically: true, encoding: .utf8)
-        let help = try run(["node", "--help"])
-        guard help.status == 0 else {
-            throw ToolError("`nip node` is not available: register NodeCommand (and the other node commands) in Sources/nip/Nip.swift")
-        }
         let pid = try ProcessControl.spawn(try nip, ["node", "--config", path], log: log)
         let entry = RunState.NodeEntry(name: config.name, pid: pid, control: config.control.description,
                                        app: config.app?.description ?? "", config: path, log: log)
         started.append(entry)
-        for _ in 0..<200 {
-            if (try? ControlClient.request("GET", config.control, "/status", timeout: 1))?.status == 200 { return entry }
-            guard ProcessControl.isAlive(pid) else { break }
-            usleep(50_000)
-        }
+        if ControlClient.waitUntilReady(config.control, pid: pid) { return entry }
         throw ToolError("node \(config.name) did not start: \((try? String(contentsOfFile: log, encoding: .utf8)) ?? "")")
     }
 
@@ -100,9 +92,6 @@ enum FreePorts {
         var ports: [Int] = []
         var sockets: [Int32] = []
         while ports.count < count {
-            for type in [SOCK_DGRAM, SOCK_STREAM] {
-                _ = type
-            }
             let udp = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
             var address = sockaddr_in()
             address.sin_family = sa_family_t(AF_INET)
@@ -154,5 +143,35 @@ func chainConfigs(lbfTowardsH2: Bool = true) -> (h1: NodeConfig, r1: NodeConfig,
     return (h1, r1, h2)
 }
 
-/// Waits (bounded) for an async result from a synchronous test.
-func blocking<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) throws -> T { try runBlocking(body) }
+/// Polls `condition` every 20 ms until it holds, for up to `timeout` seconds (what another
+/// process does takes a moment to show in its counters); fails the test if it never does.
+func waitFor(_ condition: () throws -> Bool, timeout: Double = 5, file: StaticString = #filePath, line: UInt = #line) rethrows {
+    let deadline = Date().addingTimeInterval(timeout)
+    while Date() < deadline {
+        if try condition() { return }
+        usleep(20_000)
+    }
+    XCTFail("condition not met within \(timeout) s", file: file, line: line)
+}
+
+/// Waits until a process has written `text` to `pipe` (what a tool prints once it is ready).
+func waitForOutput(_ pipe: Pipe, containing text: String, timeout: Double = 10) -> Bool {
+    final class Seen: @unchecked Sendable {
+        let lock = NSLock()
+        var text = ""
+        let signal = DispatchSemaphore(value: 0)
+    }
+    let seen = Seen()
+    pipe.fileHandleForReading.readabilityHandler = { handle in
+        let data = handle.availableData
+        seen.lock.lock()
+        defer { seen.lock.unlock() }
+        seen.text += String(decoding: data, as: UTF8.self)
+        if data.isEmpty || seen.text.contains(text) {
+            handle.readabilityHandler = nil
+            seen.signal.signal()
+        }
+    }
+    _ = seen.signal.wait(timeout: .now() + timeout)
+    return seen.lock.withLock { seen.text.contains(text) }
+}

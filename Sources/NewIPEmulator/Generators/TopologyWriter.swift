@@ -20,7 +20,7 @@ public enum TopologyWriter {
             if !node.routes.isEmpty {
                 out += "    routes:\n"
                 for route in node.routes {
-                    out += "      \"\(prefixText(route.prefix))\": \(node.interfaces[route.interface].name)\n"
+                    out += "      \"\(AddressText.text(route.prefix))\": \(node.interfaces[route.interface].name)\n"
                 }
             }
             if let gateway = node.gateway {
@@ -65,13 +65,8 @@ public enum TopologyWriter {
         return out
     }
 
-    /// Prefix text `AddressText.prefixes` reads; a one-byte address is its number.
-    private static func prefixText(_ prefix: RoutePrefix) -> String {
-        if case .eightBit(let value) = prefix { return String(value) }
-        return prefix.description
-    }
-
-    private static func queueText(_ queue: Topology.QueueSpec) -> String {
+    /// A queue as `queue:` in a topology or node file reads it back.
+    package static func queueText(_ queue: Topology.QueueSpec) -> String {
         var parts = ["discipline: \(queue.discipline.rawValue)"]
         if let packets = queue.limits.packets { parts.append("limit: \(packets)") }
         if let bytes = queue.limits.bytes { parts.append("bytes: \(bytes)") }

@@ -6,12 +6,16 @@ public struct EgressQueue: QueueDiscipline {
     private var fifo: FIFOQueue?
     private var latency: LatencyQueue?
 
-    public init(_ spec: Topology.QueueSpec) {
+    /// `reserving` packets of storage up front (see `FIFOQueue`), so a real node's steady state
+    /// never allocates.
+    public init(_ spec: Topology.QueueSpec, reserving capacity: Int = 64) {
         switch spec.discipline {
-        case .fifo: fifo = FIFOQueue(limits: spec.limits, trims: spec.trims)
-        case .lbf: latency = LatencyQueue(limits: spec.limits, trims: spec.trims)
+        case .fifo: fifo = FIFOQueue(limits: spec.limits, trims: spec.trims, reserving: capacity)
+        case .lbf: latency = LatencyQueue(limits: spec.limits, trims: spec.trims, reserving: capacity)
         }
     }
+
+    public var isLatencyBased: Bool { latency != nil }
 
     public mutating func enqueue(_ packet: consuming PacketBuffer, now: Nanoseconds) -> EnqueueResult {
         fifo != nil ? fifo!.enqueue(consume packet, now: now) : latency!.enqueue(consume packet, now: now)

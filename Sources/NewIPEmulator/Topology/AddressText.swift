@@ -4,10 +4,10 @@ import NewIPWire
 /// Addresses and route prefixes as a topology writes them, checked against the dialect:
 /// in the compact dialect a compact address is a New IP interface and an IPv4 or IPv6
 /// address a plain-IP one (ManyNets); the framework dialect carries any family in its header.
-enum AddressText {
+package enum AddressText {
     /// `0xDE00` or a decimal value (compact), `10.0.0.1`, `2001:db8::1`, or in the framework
     /// dialect a bare number 0–255 for its one-byte addresses.
-    static func address(_ text: String, dialect: PacketDialect) throws(UnitProblem) -> FrameworkAddress {
+    package static func address(_ text: String, dialect: PacketDialect) throws(UnitProblem) -> FrameworkAddress {
         switch dialect {
         case .compact:
             if let address = CompactAddress(text) { return .compact(address) }
@@ -24,7 +24,7 @@ enum AddressText {
     /// `0xDE/8`, `10.0.0.0/8`, `2001:db8::/32`, an address (its exact prefix), or `default`
     /// (every family the dialect carries; on a plain-IP interface of a compact topology, pass
     /// its `network`: the default of that family).
-    static func prefixes(_ text: String, dialect: PacketDialect, network: Topology.Network = .newIP) throws(UnitProblem) -> [RoutePrefix] {
+    package static func prefixes(_ text: String, dialect: PacketDialect, network: Topology.Network = .newIP) throws(UnitProblem) -> [RoutePrefix] {
         if text == "default" {
             let all = RoutePrefix.compact(.all)
             switch network {
@@ -35,7 +35,7 @@ enum AddressText {
             guard dialect == .framework else { return [all] }
             return [all, .ipv4(IPv4Prefix(address: .any, length: 0)!), .ipv6(IPv6Prefix(address: .unspecified, length: 0)!)]
         }
-        guard text.contains("/") else { return [exact(try address(text, dialect: dialect))] }
+        guard text.contains("/") else { return [RoutePrefix(exactly: try address(text, dialect: dialect))] }
         if text.hasPrefix("0x") || text.hasPrefix("0X") {
             guard let prefix = CompactAddressPrefix(text), ForwardingTable.canRoute(prefix) else {
                 throw UnitProblem(problem: "`\(text)` is not a compact prefix that holds addresses",
@@ -50,13 +50,9 @@ enum AddressText {
         return [other]
     }
 
-    /// The prefix holding exactly `address`.
-    static func exact(_ address: FrameworkAddress) -> RoutePrefix {
-        switch address {
-        case .compact(let a): .compact(CompactAddressPrefix(exactly: a))
-        case .ipv4(let a): .ipv4(IPv4Prefix(address: a, length: 32)!)
-        case .ipv6(let a): .ipv6(IPv6Prefix(address: a, length: 128)!)
-        case .eightBit(let value): .eightBit(value)
-        }
+    /// A prefix as `prefixes` reads it back: a one-byte address is its number.
+    package static func text(_ prefix: RoutePrefix) -> String {
+        if case .eightBit(let value) = prefix { return String(value) }
+        return prefix.description
     }
 }

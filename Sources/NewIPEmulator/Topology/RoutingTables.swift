@@ -33,7 +33,7 @@ public enum RoutingTables {
     /// whole way there (to the gateway, then on to the host).
     public static func routes(for topology: Topology) -> [[(prefix: RoutePrefix, route: Route)]] {
         var routes: [[(prefix: RoutePrefix, route: Route)]] = topology.nodes.map { node in
-            node.interfaces.map { (AddressText.exact($0.address), Route(nextHop: .local)) }
+            node.interfaces.map { (RoutePrefix(exactly: $0.address), Route(nextHop: .local)) }
         }
         let advertisements = advertisements(in: topology)
         for advertisement in advertisements {
@@ -78,7 +78,7 @@ public enum RoutingTables {
                         let route = Route(nextHop: hop, toDelay: path.delay, toHops: path.hops)
                         for (index, interface) in topology.nodes[destination].interfaces.enumerated()
                         where networks[destination][index] == network {
-                            routes[source].append((AddressText.exact(interface.address), route))
+                            routes[source].append((RoutePrefix(exactly: interface.address), route))
                         }
                     }
                 }
@@ -155,12 +155,12 @@ public enum RoutingTables {
                 let ipNetwork = Topology.Network(binding.ip, dialect: topology.dialect)
                 switch (owners[compact], owners[binding.ip]) {
                 case (nil, let ip?):
-                    result.append(Advertisement(prefix: AddressText.exact(compact), network: .newIP, gateway: index, target: ip))
+                    result.append(Advertisement(prefix: RoutePrefix(exactly: compact), network: .newIP, gateway: index, target: ip))
                 case (let island?, nil):
-                    result.append(Advertisement(prefix: AddressText.exact(binding.ip), network: ipNetwork, gateway: index, target: island))
+                    result.append(Advertisement(prefix: RoutePrefix(exactly: binding.ip), network: ipNetwork, gateway: index, target: island))
                 case (nil, nil):
-                    result.append(Advertisement(prefix: AddressText.exact(compact), network: .newIP, gateway: index, target: nil))
-                    result.append(Advertisement(prefix: AddressText.exact(binding.ip), network: ipNetwork, gateway: index, target: nil))
+                    result.append(Advertisement(prefix: RoutePrefix(exactly: compact), network: .newIP, gateway: index, target: nil))
+                    result.append(Advertisement(prefix: RoutePrefix(exactly: binding.ip), network: ipNetwork, gateway: index, target: nil))
                 case (.some, .some):
                     break
                 }

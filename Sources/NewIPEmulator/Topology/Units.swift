@@ -116,8 +116,8 @@ public enum Units {
 }
 
 /// Durations, rates and sizes written back in the units the parser reads (largest exact unit).
-enum UnitText {
-    static func duration(_ value: Nanoseconds) -> String {
+package enum UnitText {
+    package static func duration(_ value: Nanoseconds) -> String {
         exact(value, units: [("s", 1_000_000_000), ("ms", 1_000_000), ("us", 1_000), ("ns", 1)])
     }
 
