@@ -78,7 +78,6 @@ public struct ForwardingEngine: Sendable {
             packet.metadata.earliestDeparture = now.saturatingAdd(budget.earliest)
             packet.metadata.deadline = now.saturatingAdd(budget.latest)
         }
-        packet.metadata.egress = route.nextHop.interface
         return .forward(egress: route.nextHop.interface, earliestDeparture: packet.metadata.earliestDeparture,
                         deadline: packet.metadata.deadline)
     }

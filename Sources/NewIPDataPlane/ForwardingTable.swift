@@ -91,7 +91,7 @@ public struct ForwardingTable: Sendable {
     public var entries: [(prefix: RoutePrefix, route: Route)] {
         var result: [(prefix: RoutePrefix, route: Route)] = []
         result.reserveCapacity(count)
-        compact.forEach { bits, length, route in result.append((.compact(Self.compactPrefix(bits, length)), route)) }
+        compact.forEach { bits, length, route in result.append((.compact(CompactAddressPrefix(bits: bits, length: length)!), route)) }
         for (value, route) in eightBit.enumerated() {
             if let route { result.append((.eightBit(UInt8(value)), route)) }
         }
@@ -107,15 +107,5 @@ public struct ForwardingTable: Sendable {
 
     private static func key(_ address: IPv6Address) -> UInt128 {
         UInt128(address.high) << 64 | UInt128(address.low)
-    }
-
-    /// NewIPWire has no public initialiser from raw prefix bits; its text form round-trips
-    /// every prefix exactly.
-    private static func compactPrefix(_ bits: UInt64, _ length: Int) -> CompactAddressPrefix {
-        let hex = (0..<(length + 7) / 8).map { index in
-            let byte = UInt8(truncatingIfNeeded: bits >> (56 - 8 * index))
-            return (byte < 16 ? "0" : "") + String(byte, radix: 16)
-        }.joined()
-        return CompactAddressPrefix("0x\(hex)/\(length)")!
     }
 }

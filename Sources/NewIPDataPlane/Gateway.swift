@@ -129,7 +129,6 @@ public struct Gateway: Sendable {
             let headerLength = header.encode(into: bytes)
             let datagram = UnsafeMutableRawBufferPointer(rebasing: bytes[headerLength...])
             Self.setPorts(datagram, source: source.port, destination: destination.port)
-            datagram.storeUInt16BE(0, at: Self.checksumField)
             datagram.storeUInt16BE(CompactChecksum.compute(source: source.address, destination: destination.address,
                                                            nextHeader: .udp, data: UnsafeRawBufferPointer(datagram)),
                                    at: Self.checksumField)
@@ -153,7 +152,6 @@ public struct Gateway: Sendable {
         var destination: Address
         var sourcePort: UInt16
         var destinationPort: UInt16
-        var headerLength: Int { frame.headerLength }
         var length: Int { frame.length }
         var ttl: UInt8 { frame.ttl }
     }

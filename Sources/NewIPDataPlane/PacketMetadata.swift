@@ -5,7 +5,6 @@ import NewIPWire
 public struct PacketMetadata: Hashable, Sendable {
     public var arrival: Nanoseconds = 0
     public var ingress: Int = -1
-    public var egress: Int = -1
     /// Not before this time (LBF's arrival + lmin); the arrival time without LBF.
     public var earliestDeparture: Nanoseconds = 0
     /// Not after this time (LBF's arrival + lmax); `.max` when no contract sets one.

@@ -6,7 +6,7 @@ extension DecodedPacket {
     public var json: JSONValue {
         var members: [(String, JSONValue)] = [("index", .int(index))]
         if let dialect { members.append(("dialect", .string(dialect.rawValue))) }
-        if let etherType { members.append(("ethertype", .string(etherType.hex))) }
+        if let etherType { members.append(("ethertype", .string(etherType.description))) }
         switch outcome {
         case .compact(let header, let headerLength, let headerLengthField, let payloadLength):
             members.append(("ok", .bool(true)))
@@ -65,14 +65,6 @@ extension DecodedPacket {
         case .notNewIP(let reason, _):
             return "\(prefix) not New IP: \(reason)"
         }
-    }
-}
-
-extension EtherType {
-    /// `0x88b6`, as the shared vectors print it.
-    var hex: String {
-        let digits = String(rawValue, radix: 16)
-        return "0x" + String(repeating: "0", count: 4 - digits.count) + digits
     }
 }
 

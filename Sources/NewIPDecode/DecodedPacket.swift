@@ -15,14 +15,11 @@ public struct DecodedPacket: Sendable {
     public var index: Int
     /// Set when the packet came in an Ethernet frame.
     public var etherType: EtherType?
-    /// Offset of the New IP header in the original packet (14 behind Ethernet).
-    public var headerOffset: Int
     public var outcome: Outcome
 
-    public init(index: Int, etherType: EtherType?, headerOffset: Int, outcome: Outcome) {
+    public init(index: Int, etherType: EtherType?, outcome: Outcome) {
         self.index = index
         self.etherType = etherType
-        self.headerOffset = headerOffset
         self.outcome = outcome
     }
 
@@ -47,7 +44,7 @@ public enum PacketDecoder {
     /// A bare New IP header (and payload) of a known dialect.
     public static func decode(header bytes: [UInt8], dialect: PacketDialect, index: Int) -> DecodedPacket {
         bytes.withUnsafeBytes { raw in
-            DecodedPacket(index: index, etherType: nil, headerOffset: 0, outcome: decode(raw, dialect: dialect, shift: 0))
+            DecodedPacket(index: index, etherType: nil, outcome: decode(raw, dialect: dialect, shift: 0))
         }
     }
 
@@ -56,8 +53,7 @@ public enum PacketDecoder {
         bytes.withUnsafeBytes { raw in
             let frame: EthernetFrame
             do throws(WireError) { frame = try EthernetFrame(parsing: raw) } catch {
-                return DecodedPacket(index: index, etherType: nil, headerOffset: 0,
-                                     outcome: .notNewIP(reason: "Ethernet frame: \(error)", offset: error.offset))
+                return DecodedPacket(index: index, etherType: nil, outcome: .notNewIP(reason: "Ethernet frame: \(error)", offset: error.offset))
             }
             let inner = UnsafeRawBufferPointer(rebasing: raw[EthernetFrame.payloadOffset...])
             let outcome: DecodedPacket.Outcome = switch frame.etherType {
@@ -65,7 +61,7 @@ public enum PacketDecoder {
             case .frameworkNewIP: decode(inner, dialect: .framework, shift: EthernetFrame.payloadOffset)
             default: .notNewIP(reason: "EtherType \(frame.etherType) is not New IP", offset: EthernetFrame.Field.etherType)
             }
-            return DecodedPacket(index: index, etherType: frame.etherType, headerOffset: EthernetFrame.payloadOffset, outcome: outcome)
+            return DecodedPacket(index: index, etherType: frame.etherType, outcome: outcome)
         }
     }
 

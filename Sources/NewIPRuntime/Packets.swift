@@ -195,12 +195,12 @@ public enum PacketBuilder {
                       clauses: contract.map { [$0.clause] } ?? [], payload: datagram)
     }
 
-    /// An echo request: a ping clause stamped `timestamp` (µs), and an LBF clause without
-    /// bounds so routers add up the experienced delay.
+    /// An echo request: a ping clause stamped with `sentAt` (the data plane's ping request), and
+    /// an LBF clause without bounds so routers add up the experienced delay.
     public static func echoRequest(dialect: PacketDialect, source: FrameworkAddress, destination: FrameworkAddress,
-                                   identifier: UInt16, sequence: UInt16, timestamp: UInt64, ttl: UInt8 = defaultTTL,
+                                   identifier: UInt16, sequence: UInt16, sentAt: Nanoseconds, ttl: UInt8 = defaultTTL,
                                    startHops: UInt16 = 0, contract: Contract? = nil) -> [UInt8]? {
-        var clauses: [ContractClause] = [.ping(PingContract(code: PingContract.request, hops: startHops, timestamp: timestamp))]
+        var clauses: [ContractClause] = [.ping(PingProcessing.request(at: sentAt, hops: startHops))]
         clauses.append(contract?.clause ?? .latencyBased(LatencyBasedContract(minDelay: 0, maxDelay: 0)))
         let message = ControlMessage(type: ControlMessage.echoRequest, identifier: identifier, sequence: sequence)
         return packet(dialect: dialect, source: source, destination: destination, nextHeader: .control, ttl: ttl,
@@ -216,7 +216,7 @@ public enum PacketBuilder {
         let reply = ControlMessage(type: type, identifier: message.identifier, sequence: message.sequence,
                                    requestHops: ping.hops, requestExperienced: request.latencyBased?.experiencedDelay ?? 0xFFFF,
                                    requestTTL: UInt16(request.ttl ?? 0))
-        let clauses: [ContractClause] = [.ping(PingContract(code: PingContract.reply, hops: 0, timestamp: ping.timestamp)),
+        let clauses: [ContractClause] = [.ping(PingProcessing.reply(to: ping)),
                                          .latencyBased(LatencyBasedContract(minDelay: 0, maxDelay: 0))]
         return packet(dialect: dialect, source: responder, destination: source, nextHeader: .control,
                       clauses: clauses, payload: reply.bytes)

@@ -88,7 +88,7 @@ public final class Pinger: Sendable {
             }()
             guard let packet = PacketBuilder.echoRequest(dialect: dialect, source: source, destination: destination,
                                                          identifier: identifier, sequence: sequence,
-                                                         timestamp: WireTime.microseconds(Node.now()), ttl: ttl,
+                                                         sentAt: Node.now(), ttl: ttl,
                                                          startHops: startHops, contract: contract) else {
                 collector.cancel()
                 throw HostSocketError("cannot build a \(dialect) echo request from \(source) to \(destination)")

@@ -54,12 +54,23 @@ public struct CompactAddress: Hashable, Sendable {
             throw .malformed(field: "address", at: offset, reason: "first byte \(hexByte(first)) is in the invalid range F4–FD")
         }
         guard offset + length <= buffer.count else { throw .truncated(at: offset, needed: length) }
-        var storage: UInt64 = 0
-        for i in 0..<length { storage |= UInt64(buffer[offset + i]) << (56 - 8 * i) }
+        let storage = loadStorage(buffer, at: offset, length: length)
         if !isCanonical(storage: storage, first: first) {
             throw .malformed(field: "address", at: offset, reason: overlongReason(first: first))
         }
         return CompactAddress(unchecked: storage, length: length)
+    }
+
+    /// The `length` bytes at `offset` (all inside `buffer`), left-aligned in the storage word:
+    /// one unaligned load when 8 bytes are there to read.
+    @inlinable @inline(__always)
+    static func loadStorage(_ buffer: UnsafeRawBufferPointer, at offset: Int, length: Int) -> UInt64 {
+        if offset &+ 8 <= buffer.count {
+            return UInt64(bigEndian: buffer.loadUnaligned(fromByteOffset: offset, as: UInt64.self)) & ~UInt64(0) &<< (64 &- 8 &* length)
+        }
+        var storage: UInt64 = 0
+        for i in 0..<length { storage |= UInt64(buffer[offset + i]) << (56 - 8 * i) }
+        return storage
     }
 
     /// Whether an encoding with a valid first byte is the shortest one for its value (the
@@ -237,7 +248,9 @@ public func parseHexBytes(_ text: some StringProtocol) -> [UInt8]? {
     return out
 }
 
-private func hexNibble(_ c: UInt8) -> UInt8? {
+/// The value of one hex digit (either case).
+@inline(__always)
+func hexNibble(_ c: UInt8) -> UInt8? {
     switch c {
     case UInt8(ascii: "0")...UInt8(ascii: "9"): c - UInt8(ascii: "0")
     case UInt8(ascii: "a")...UInt8(ascii: "f"): c - UInt8(ascii: "a") + 10

@@ -31,6 +31,13 @@ public struct CompactAddressPrefix: Hashable, Sendable {
         self.length = length
     }
 
+    /// The prefix of `length` bits (0…64) held left-aligned in `bits`; `nil` when `bits` has a
+    /// bit set past the length.
+    public init?(bits: UInt64, length: Int) {
+        guard (0...64).contains(length), bits & ~Self.mask(length) == 0 else { return nil }
+        self.init(uncheckedBits: bits, length: length)
+    }
+
     @inlinable
     public static func mask(_ length: Int) -> UInt64 {
         length == 0 ? 0 : ~UInt64(0) << (64 - length)
@@ -70,7 +77,6 @@ extension CompactAddressPrefix: CustomStringConvertible, LosslessStringConvertib
         guard let bytes = parseHexBytes(hex), bytes.count <= 8, bytes.count == (length + 7) / 8 else { return nil }
         var bits: UInt64 = 0
         for (i, byte) in bytes.enumerated() { bits |= UInt64(byte) << (56 - 8 * i) }
-        guard bits & ~Self.mask(length) == 0 else { return nil }
-        self.init(uncheckedBits: bits, length: length)
+        self.init(bits: bits, length: length)
     }
 }

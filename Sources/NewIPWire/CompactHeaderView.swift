@@ -147,10 +147,8 @@ public struct CompactHeaderView {
         let first = read(offset)
         guard let length = CompactAddress.encodedLength(forFirstByte: first) else { return nil }
         var storage: UInt64
-        if offset &+ 8 <= bytes.count {
-            // One unaligned load, then keep the address's own bytes.
-            storage = UInt64(bigEndian: bytes.loadUnaligned(fromByteOffset: offset, as: UInt64.self))
-            storage &= ~UInt64(0) &<< (64 &- 8 &* length)
+        if offset &+ length <= bytes.count {
+            storage = CompactAddress.loadStorage(bytes, at: offset, length: length)
         } else {
             storage = UInt64(first) << 56
             var i = 1

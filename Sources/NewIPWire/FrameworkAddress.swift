@@ -166,18 +166,9 @@ public enum FrameworkAddress: Hashable, Sendable {
         case .ipv6: self = .ipv6(IPv6Address(unchecked: buffer, at: offset))
         case .eightBit: self = .eightBit(buffer[offset])
         default:
-            var storage: UInt64 = 0
             let length = CompactAddress.encodedLength(forFirstByte: buffer[offset]) ?? 1
-            for i in 0..<length { storage |= UInt64(buffer[offset + i]) << (56 - 8 * i) }
-            self = .compact(CompactAddress(unchecked: storage, length: length))
+            self = .compact(CompactAddress(unchecked: CompactAddress.loadStorage(buffer, at: offset, length: length), length: length))
         }
-    }
-
-    /// Decodes an address of `type` at `offset`.
-    public static func decode(type: FrameworkAddressType, from buffer: UnsafeRawBufferPointer,
-                              at offset: Int, field: StaticString = "address") throws(WireError) -> FrameworkAddress {
-        _ = try length(of: type, in: buffer, at: offset, field: field)
-        return FrameworkAddress(unchecked: type, in: buffer, at: offset)
     }
 
     @usableFromInline

@@ -143,7 +143,7 @@ extension IPv6Address: CustomStringConvertible, LosslessStringConvertible {
             let groupStart = i
             var group: UInt16 = 0
             var digits = 0
-            while i < end, let nibble = hexValue(utf8[i]) {
+            while i < end, let nibble = hexNibble(utf8[i]) {
                 guard digits < 4 else { return nil }
                 group = group << 4 | UInt16(nibble)
                 digits += 1
@@ -181,16 +181,6 @@ extension IPv6Address: CustomStringConvertible, LosslessStringConvertible {
         guard compressed ? total <= 7 : total == 8 else { return nil }
         let value = headCount == 0 ? tail : head << (16 * (8 - headCount)) | tail
         return IPv6Address(high: UInt64(truncatingIfNeeded: value >> 64), low: UInt64(truncatingIfNeeded: value))
-    }
-}
-
-@inline(__always)
-private func hexValue(_ c: UInt8) -> UInt8? {
-    switch c {
-    case UInt8(ascii: "0")...UInt8(ascii: "9"): c &- UInt8(ascii: "0")
-    case UInt8(ascii: "a")...UInt8(ascii: "f"): c &- UInt8(ascii: "a") &+ 10
-    case UInt8(ascii: "A")...UInt8(ascii: "F"): c &- UInt8(ascii: "A") &+ 10
-    default: nil
     }
 }
 

@@ -42,8 +42,7 @@ struct DecodeCommand: ParsableCommand {
                 switch packet {
                 case .bare(let bytes, let dialect): decoded = PacketDecoder.decode(header: bytes, dialect: dialect, index: index)
                 case .ethernet(let bytes): decoded = PacketDecoder.decode(ethernetFrame: bytes, index: index)
-                case .unreadable(let reason): decoded = DecodedPacket(index: index, etherType: nil, headerOffset: 0,
-                                                                       outcome: .notNewIP(reason: reason, offset: 0))
+                case .unreadable(let reason): decoded = DecodedPacket(index: index, etherType: nil, outcome: .notNewIP(reason: reason, offset: 0))
                 }
                 print(json ? decoded.json.serialized : decoded.line)
                 index += 1

@@ -130,7 +130,7 @@ final class RoutingAndDeviceTests: XCTestCase {
         /// Swallows everything it receives: a sink that never forwards.
         final class BlackHole: NodeBehavior {
             var swallowed = 0
-            func send(_ packet: consuming PacketBuffer, context: NodeContext) {}
+            func send(_ packet: consuming PacketBuffer, from interface: Int, context: NodeContext) {}
             func receive(_ packet: consuming PacketBuffer, on interface: Int, context: NodeContext) { swallowed += 1 }
             func nextPacket(on interface: Int, context: NodeContext) -> PacketBuffer? { nil }
             func nextTransmitTime(on interface: Int) -> Nanoseconds? { nil }

@@ -28,7 +28,7 @@ final class PacketTests: XCTestCase {
         for (dialect, source, destination) in [(PacketDialect.compact, compact("0x01"), compact("0x02")),
                                                (.framework, FrameworkAddress("10.0.0.1")!, FrameworkAddress("10.0.0.2")!)] {
             let request = try XCTUnwrap(PacketBuilder.echoRequest(dialect: dialect, source: source, destination: destination,
-                                                                  identifier: 7, sequence: 3, timestamp: 123_456))
+                                                                  identifier: 7, sequence: 3, sentAt: 123_456_000))
             let parsed = try XCTUnwrap(request.withUnsafeBytes { ParsedPacket($0, dialect: dialect) })
             XCTAssertTrue(parsed.isControl)
             XCTAssertEqual(parsed.ping, PingContract(code: PingContract.request, hops: 0, timestamp: 123_456))

@@ -22,29 +22,21 @@ public final class ManyNetsNode: NodeBehavior {
     /// The data plane's translator; `nil` on a node that is not a gateway.
     public let gateway: Gateway?
     public private(set) var translationCounters = TranslationCounters()
-    private let table: ForwardingTable
     /// Egress queues of the IP interfaces (the router's queues serve the New IP ones).
     private var ipQueues: [EgressQueue]
     private var ipDrops = DropCounters()
     private let ownAddresses: Set<FrameworkAddress>
 
-    public init(_ setup: NodeSetup, mapping: GatewayMapping? = nil) {
+    public init(_ setup: NodeSetup) {
         router = Router(table: setup.table, queues: setup.queues, linkDelays: setup.linkDelays)
         dialect = setup.dialect
         networks = setup.networks
-        table = setup.table
         ipQueues = setup.queues
         ownAddresses = Set(setup.node.interfaces.map(\.address))
-        let mapping = mapping ?? (setup.node.kind == .gateway ? setup.node.gateway?.mapping ?? GatewayMapping() : nil)
-        gateway = mapping.map(Gateway.init(mapping:))
+        gateway = setup.node.kind == .gateway ? Gateway(mapping: setup.node.gateway?.mapping ?? GatewayMapping()) : nil
     }
 
     public var translations: TranslationCounters? { gateway == nil ? nil : translationCounters }
-
-    public func send(_ packet: consuming PacketBuffer, context: NodeContext) {
-        let first = networks.firstIndex { $0 == .newIP } ?? 0
-        send(consume packet, from: first, context: context)
-    }
 
     public func send(_ packet: consuming PacketBuffer, from interface: Int, context: NodeContext) {
         arrive(consume packet, network: networks[interface], ingress: -1, context: context)
@@ -119,7 +111,7 @@ public final class ManyNetsNode: NodeBehavior {
         }
         if header.length < packet.count { packet.removeLast(packet.count - header.length) }
         packet.metadata = PacketMetadata(arrival: now, ingress: ingress, contracts: ContractLocations())
-        guard let route = table.lookup(header.destination) else { return dropIP(packet, .noRoute, context) }
+        guard let route = router.engine.table.lookup(header.destination) else { return dropIP(packet, .noRoute, context) }
         if route.nextHop.isLocal {
             guard let gateway, !ownAddresses.contains(header.destination) else { return context.deliver(packet) }
             guard !translated else { return fail(.loop, packet, context) }
@@ -146,7 +138,6 @@ public final class ManyNetsNode: NodeBehavior {
             return true
         }
         guard alive else { return dropIP(packet, .ttlExpired, context) }
-        packet.metadata.egress = egress
         switch ipQueues[egress].enqueue(consume packet, now: now) {
         case .accepted: context.packetQueued(on: egress)
         case .dropped(let reason, let refused): context.drop(refused, reason: reason)

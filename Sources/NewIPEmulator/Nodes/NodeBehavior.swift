@@ -6,10 +6,8 @@ import NewIPDataPlane
 /// free to send. Packets are passed `consuming`, so rewriting one in place never copies
 /// its storage.
 public protocol NodeBehavior: AnyObject {
-    /// A packet one of the node's flows sends.
-    func send(_ packet: consuming PacketBuffer, context: NodeContext)
     /// A packet one of the node's flows sends from `interface`'s address (which tells its
-    /// network on a node with several); by default `send(_:context:)`.
+    /// network on a node with several).
     func send(_ packet: consuming PacketBuffer, from interface: Int, context: NodeContext)
     /// A packet arrived on `interface`.
     func receive(_ packet: consuming PacketBuffer, on interface: Int, context: NodeContext)
@@ -26,10 +24,6 @@ public protocol NodeBehavior: AnyObject {
 }
 
 extension NodeBehavior {
-    public func send(_ packet: consuming PacketBuffer, from interface: Int, context: NodeContext) {
-        send(packet, context: context)
-    }
-
     public var translations: TranslationCounters? { nil }
 }
 

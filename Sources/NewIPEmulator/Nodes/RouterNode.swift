@@ -14,7 +14,8 @@ public final class RouterNode: NodeBehavior {
         dialect = setup.dialect
     }
 
-    public func send(_ packet: consuming PacketBuffer, context: NodeContext) {
+    /// Every interface of a router node is in its one network: `interface` changes nothing.
+    public func send(_ packet: consuming PacketBuffer, from interface: Int, context: NodeContext) {
         handle(router.receive(consume packet, dialect: dialect, ingress: -1, now: context.now), context)
     }
 
