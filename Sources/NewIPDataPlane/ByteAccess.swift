@@ -11,10 +11,4 @@ extension UnsafeMutableRawBufferPointer {
     func uint16BE(at offset: Int) -> UInt16 {
         UInt16(self[offset]) << 8 | UInt16(self[offset + 1])
     }
-
-    @inline(__always)
-    func storeUInt16BE(_ value: UInt16, at offset: Int) {
-        self[offset] = UInt8(truncatingIfNeeded: value >> 8)
-        self[offset + 1] = UInt8(truncatingIfNeeded: value)
-    }
 }

@@ -21,12 +21,12 @@ public enum CompactExtensions {
         return bytes
     }
 
-    /// Finds the clauses and payload spec in `range` of `bytes` (the view's extension range)
-    /// without allocating. Offsets are those of `bytes`; `payloadStart` and `payloadEnd`
-    /// bound the chunks of a payload spec.
-    static func locate(in bytes: UnsafeRawBufferPointer, range: Range<Int>,
-                       payloadStart: Int, payloadEnd: Int) throws(WireError) -> ContractLocations {
-        var found = ContractLocations()
+    /// Calls `body` with the type and value range of each item in `range` of `bytes` (the
+    /// view's extension range), pads skipped; throws when an item runs past the range. Items
+    /// before a bad one have been visited, so a lenient reader can keep them.
+    @inlinable
+    public static func forEachItem(in bytes: UnsafeRawBufferPointer, range: Range<Int>,
+                                   _ body: (_ type: UInt8, _ value: Range<Int>) throws(WireError) -> Void) throws(WireError) {
         var at = range.lowerBound
         while at < range.upperBound {
             let type = bytes[at]
@@ -35,27 +35,39 @@ public enum CompactExtensions {
                 continue
             }
             guard at + 2 <= range.upperBound else { throw .truncated(at: at, needed: 2) }
-            let length = Int(bytes[at + 1])
             let value = at + 2
-            guard value + length <= range.upperBound else { throw .truncated(at: value, needed: length) }
+            let end = value + Int(bytes[at + 1])
+            guard end <= range.upperBound else { throw .truncated(at: value, needed: end - value) }
+            try body(type, value..<end)
+            at = end
+        }
+    }
+
+    /// Finds the clauses and payload spec in `range` of `bytes` (the view's extension range)
+    /// without allocating. Offsets are those of `bytes`; `payloadStart` and `payloadEnd`
+    /// bound the chunks of a payload spec.
+    static func locate(in bytes: UnsafeRawBufferPointer, range: Range<Int>,
+                       payloadStart: Int, payloadEnd: Int) throws(WireError) -> ContractLocations {
+        var found = ContractLocations()
+        try forEachItem(in: bytes, range: range) { (type, value) throws(WireError) in
             switch type {
             case clauseType:
-                guard length >= 2 else {
-                    throw .malformed(field: "extension clause", at: at, reason: "\(length) byte(s), too few for a clause type")
+                guard value.count >= 2 else {
+                    throw .malformed(field: "extension clause", at: value.lowerBound - 2,
+                                     reason: "\(value.count) byte(s), too few for a clause type")
                 }
-                let clauseType = ContractType(rawValue: bytes.uint16BE(at: value))
-                if let fixed = clauseType.fixedLength, fixed != length {
-                    throw .malformed(field: "\(clauseType.name) clause", at: value,
-                                     reason: "is \(fixed) bytes, the extension item holds \(length)")
+                let clauseType = ContractType(rawValue: bytes.uint16BE(at: value.lowerBound))
+                if let fixed = clauseType.fixedLength, fixed != value.count {
+                    throw .malformed(field: "\(clauseType.name) clause", at: value.lowerBound,
+                                     reason: "is \(fixed) bytes, the extension item holds \(value.count)")
                 }
-                found.record(clauseType, at: value)
+                found.record(clauseType, at: value.lowerBound)
             case PayloadSpec.extensionType where found.payloadSpec == nil:
-                found.payloadSpec = try PayloadSpecLocation.locate(in: bytes, body: value..<(value + length),
+                found.payloadSpec = try PayloadSpecLocation.locate(in: bytes, body: value,
                                                                    payloadStart: payloadStart, payloadEnd: payloadEnd)
             default:
                 break
             }
-            at = value + length
         }
         return found
     }

@@ -52,7 +52,7 @@ public struct ForwardingEngine: Sendable {
         let contracts = packet.metadata.contracts
 
         guard let route = table.lookup(parsed.destination) else { return .drop(.noRoute) }
-        let maxDelay = packet.withUnsafeBytes { bytes in contracts.maxDelay.map { Self.maxDelay(in: bytes, at: $0) } }
+        let maxDelay = packet.withUnsafeBytes { bytes in contracts.maxDelay.map { MaxDelayContract(unchecked: bytes, clause: $0) } }
         if let maxDelay, MaxDelayForwarding.isLate(maxDelay, spentHere: 0) { return .drop(.maxDelayExceeded) }
         if route.nextHop.isLocal { return .deliver }
 
@@ -71,7 +71,7 @@ public struct ForwardingEngine: Sendable {
         guard hopsLeft else { return .drop(.ttlExpired) }
 
         if let offset = contracts.latencyBased {
-            let contract = packet.withUnsafeBytes { Self.latencyBased(in: $0, at: offset) }
+            let contract = packet.withUnsafeBytes { LatencyBasedContract(unchecked: $0, clause: offset) }
             guard let budget = LatencyBasedForwarding.budget(for: contract, route: route) else {
                 return .drop(.cannotMakeDeadline)
             }
@@ -87,31 +87,17 @@ public struct ForwardingEngine: Sendable {
         let contracts = packet.metadata.contracts
         return packet.withUnsafeMutableBytes { bytes in
             if let offset = contracts.maxDelay {
-                let contract = Self.maxDelay(in: UnsafeRawBufferPointer(bytes), at: offset)
+                let contract = MaxDelayContract(unchecked: UnsafeRawBufferPointer(bytes), clause: offset)
                 if MaxDelayForwarding.isLate(contract, spentHere: spent) { return false }
                 let departing = MaxDelayForwarding.departing(contract, spentHere: spent, linkDelay: linkDelay)
                 bytes.storeUInt16BE(departing.delayExp, at: offset + MaxDelayContract.Field.delayExp)
             }
             if let offset = contracts.latencyBased {
-                let contract = Self.latencyBased(in: UnsafeRawBufferPointer(bytes), at: offset)
+                let contract = LatencyBasedContract(unchecked: UnsafeRawBufferPointer(bytes), clause: offset)
                 let departing = LatencyBasedForwarding.departing(contract, spentHere: spent, linkDelay: linkDelay)
                 bytes.storeUInt16BE(departing.experiencedDelay, at: offset + LatencyBasedContract.Field.experiencedDelay)
             }
             return true
         }
-    }
-
-    private static func maxDelay(in bytes: UnsafeRawBufferPointer, at offset: Int) -> MaxDelayContract {
-        MaxDelayContract(maxAllowedDelay: bytes.uint16BE(at: offset + MaxDelayContract.Field.maxAllowedDelay),
-                         delayExp: bytes.uint16BE(at: offset + MaxDelayContract.Field.delayExp))
-    }
-
-    private static func latencyBased(in bytes: UnsafeRawBufferPointer, at offset: Int) -> LatencyBasedContract {
-        typealias F = LatencyBasedContract.Field
-        return LatencyBasedContract(minDelay: bytes.uint16BE(at: offset + F.minDelay),
-                                    maxDelay: bytes.uint16BE(at: offset + F.maxDelay),
-                                    experiencedDelay: bytes.uint16BE(at: offset + F.experiencedDelay),
-                                    fibToDelay: bytes.uint16BE(at: offset + F.fibToDelay),
-                                    fibToHops: bytes.uint16BE(at: offset + F.fibToHops))
     }
 }

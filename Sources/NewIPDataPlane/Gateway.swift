@@ -35,7 +35,7 @@ public struct Gateway: Sendable {
         let header = IPv4Header(source: source.address, destination: destination.address,
                                 protocolNumber: Self.udpProtocol, ttl: udp.ttl, payloadLength: udp.length)
         Self.writeIP(&packet, udp.frame, headerLength: IPv4Header.encodedLength, ports: (source.port, destination.port),
-                     pseudoSum: Self.pseudoSum(source.address, destination.address, length: udp.length)) { header.encode(into: $0) }
+                     pseudoSum: InternetChecksum.udpPseudoSum(source.address, destination.address, length: udp.length)) { header.encode(into: $0) }
     }
 
     private func compactToIPv6(_ packet: inout PacketBuffer, _ udp: Parsed<CompactAddress>) throws(GatewayError) {
@@ -43,7 +43,7 @@ public struct Gateway: Sendable {
         let header = IPv6Header(source: source.address, destination: destination.address,
                                 nextHeader: Self.udpProtocol, hopLimit: udp.ttl, payloadLength: udp.length)
         Self.writeIP(&packet, udp.frame, headerLength: IPv6Header.encodedLength, ports: (source.port, destination.port),
-                     pseudoSum: Self.pseudoSum(source.address, destination.address, length: udp.length)) { header.encode(into: $0) }
+                     pseudoSum: InternetChecksum.udpPseudoSum(source.address, destination.address, length: udp.length)) { header.encode(into: $0) }
     }
 
     /// IPv4 + UDP → compact + UDP.
@@ -116,7 +116,7 @@ public struct Gateway: Sendable {
             writeHeader(bytes)
             let datagram = UnsafeMutableRawBufferPointer(rebasing: bytes[headerLength...])
             setPorts(datagram, source: ports.source, destination: ports.destination)
-            datagram.storeUInt16BE(ipChecksum(pseudoSum, UnsafeRawBufferPointer(datagram)), at: checksumField)
+            datagram.storeUInt16BE(InternetChecksum.udpChecksum(UnsafeRawBufferPointer(datagram), pseudoSum: pseudoSum), at: checksumField)
         }
     }
 
@@ -182,19 +182,10 @@ public struct Gateway: Sendable {
     static func parseCompact(_ bytes: UnsafeRawBufferPointer) throws(GatewayError) -> Parsed<CompactAddress> {
         let view: CompactHeaderView
         do { view = try CompactHeaderView(bytes) } catch { throw .malformed(error.wireError) }
-        guard view.isComplete else {
-            throw .malformed(.truncated(at: bytes.count, needed: view.headerLength + 1 - bytes.count))
-        }
+        let end: Int
+        do { end = try view.packetEnd() } catch { throw .malformed(error) }
         guard view.nextHeader == .udp else { throw .notUDP }
         guard let source = view.source else { throw .noSourceAddress }
-        var end = bytes.count
-        if let total = view.totalLength {
-            guard Int(total) > view.headerLength, Int(total) <= bytes.count else {
-                throw .malformed(.malformed(field: "total length", at: view.bitmapCount + 1,
-                                            reason: "\(total) does not fit the packet"))
-            }
-            end = Int(total)
-        }
         let (udp, datagram) = try datagram(in: bytes, at: view.headerLength, available: end - view.headerLength)
         guard CompactChecksum.verify(source: source, destination: view.destination, nextHeader: .udp, data: datagram) else {
             throw .badChecksum
@@ -212,8 +203,8 @@ public struct Gateway: Sendable {
         let headerLength = Int(bytes[0] & 0x0F) * 4
         let (udp, datagram) = try datagram(in: bytes, at: headerLength, available: ip.payloadLength)
         // Over IPv4 a zero checksum means the sender computed none.
-        if udp.checksum != 0 && InternetChecksum.finish(
-            InternetChecksum.add(datagram, to: pseudoSum(ip.source, ip.destination, length: datagram.count))) != 0 {
+        if udp.checksum != 0
+            && !InternetChecksum.verifies(datagram, pseudoSum: InternetChecksum.udpPseudoSum(ip.source, ip.destination, length: datagram.count)) {
             throw .badChecksum
         }
         return Parsed(frame: UDPFrame(headerLength: headerLength, length: datagram.count, ttl: ip.ttl),
@@ -227,32 +218,12 @@ public struct Gateway: Sendable {
         guard ip.nextHeader == udpProtocol else { throw .notUDP }
         let (udp, datagram) = try datagram(in: bytes, at: IPv6Header.encodedLength, available: ip.payloadLength)
         // Over IPv6 the checksum is mandatory (RFC 8200), so zero does not verify either.
-        guard udp.checksum != 0, InternetChecksum.finish(
-            InternetChecksum.add(datagram, to: pseudoSum(ip.source, ip.destination, length: datagram.count))) == 0 else {
+        guard udp.checksum != 0,
+              InternetChecksum.verifies(datagram, pseudoSum: InternetChecksum.udpPseudoSum(ip.source, ip.destination, length: datagram.count)) else {
             throw .badChecksum
         }
         return Parsed(frame: UDPFrame(headerLength: IPv6Header.encodedLength, length: datagram.count, ttl: ip.hopLimit),
                       source: ip.source, destination: ip.destination,
                       sourcePort: udp.sourcePort, destinationPort: udp.destinationPort)
-    }
-
-    /// The UDP checksum to send: a computed 0 goes out as `FFFF`, since 0 means "none" (RFC 768).
-    private static func ipChecksum(_ pseudo: UInt64, _ datagram: UnsafeRawBufferPointer) -> UInt16 {
-        let checksum = InternetChecksum.finish(InternetChecksum.add(datagram, to: pseudo))
-        return checksum == 0 ? 0xFFFF : checksum
-    }
-
-    /// The IPv4 pseudo header's sum: addresses, protocol, UDP length.
-    static func pseudoSum(_ source: IPv4Address, _ destination: IPv4Address, length: Int) -> UInt64 {
-        UInt64(source.rawValue >> 16) + UInt64(source.rawValue & 0xFFFF)
-            + UInt64(destination.rawValue >> 16) + UInt64(destination.rawValue & 0xFFFF)
-            + UInt64(udpProtocol) + UInt64(length)
-    }
-
-    /// The IPv6 pseudo header's sum: addresses, 32-bit UDP length, next header.
-    static func pseudoSum(_ source: IPv6Address, _ destination: IPv6Address, length: Int) -> UInt64 {
-        var sum = UInt64(udpProtocol) + UInt64(length >> 16) + UInt64(length & 0xFFFF)
-        for group in 0..<8 { sum += UInt64(source[group: group]) + UInt64(destination[group: group]) }
-        return sum
     }
 }

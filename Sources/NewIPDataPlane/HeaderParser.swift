@@ -23,15 +23,7 @@ enum HeaderParser {
     private static func parseCompact(_ bytes: UnsafeRawBufferPointer) throws(WireError) -> ParsedHeader {
         let view: CompactHeaderView
         do { view = try CompactHeaderView(bytes) } catch { throw error.wireError }
-        guard view.isComplete else { throw .truncated(at: bytes.count, needed: view.headerLength + 1 - bytes.count) }
-        var length = bytes.count
-        if let total = view.totalLength {
-            guard Int(total) > view.headerLength, Int(total) <= bytes.count else {
-                throw .malformed(field: "total length", at: view.bitmapCount + 1,
-                                 reason: "\(total) does not fit the \(view.headerLength)-byte header and \(bytes.count)-byte packet")
-            }
-            length = Int(total)
-        }
+        let length = try view.packetEnd()
         var contracts = ContractLocations()
         if view.secondBitmap & CompactBitmap.extensions != 0 {
             contracts = try CompactExtensions.locate(in: bytes, range: view.extensionRange,

@@ -68,7 +68,7 @@ public struct LatencyQueue: QueueDiscipline {
         lastTime = Swift.max(lastTime, now)
         while let next = waiting.min, next.key <= now {
             var entry = waiting.removeMin()
-            entry.key = store[entry.slot].metadata.deadline
+            entry.key = store.deadline(of: entry.slot)
             eligible.insert(entry)
         }
         while let entry = eligible.popMin() {
@@ -92,7 +92,8 @@ private struct SlotStore: TrimmableStore {
         free.reserveCapacity(capacity)
     }
 
-    subscript(slot: Int) -> PacketBuffer { slots[slot]! }
+    /// The held packet's deadline, read in place (no copy of the buffer, no retain).
+    func deadline(of slot: Int) -> Nanoseconds { slots[slot]!.metadata.deadline }
 
     mutating func insert(_ packet: consuming PacketBuffer) -> Int {
         if let slot = free.popLast() {

@@ -117,20 +117,13 @@ public struct ParsedPacket: Sendable {
             ttl = view.ttl
             nextHeader = view.nextHeader
             var clauses: [ContractClause] = []
-            let range = view.extensionRange
-            var at = range.lowerBound
             if view.secondBitmap & CompactBitmap.extensions != 0 {
-                while at < range.upperBound {
-                    let type = bytes[at]
-                    if type == 0 { at += 1; continue }
-                    guard at + 2 <= range.upperBound else { break }
-                    let length = Int(bytes[at + 1])
-                    guard at + 2 + length <= range.upperBound else { break }
+                // Lenient: the clauses before a damaged item are kept.
+                try? CompactExtensions.forEachItem(in: bytes, range: view.extensionRange) { type, value in
                     if type == CompactExtensions.clauseType,
-                       let clause = try? ContractClause.decode(from: bytes, at: at + 2, limit: at + 2 + length) {
+                       let clause = try? ContractClause.decode(from: bytes, at: value.lowerBound, limit: value.upperBound) {
                         clauses.append(clause)
                     }
-                    at += 2 + length
                 }
             }
             self.clauses = clauses

@@ -24,8 +24,9 @@ extension UnsafeRawBufferPointer {
 }
 
 extension UnsafeMutableRawBufferPointer {
+    /// Shared with the data plane's in-place rewrites (package access).
     @inlinable
-    func storeUInt16BE(_ value: UInt16, at offset: Int) {
+    package func storeUInt16BE(_ value: UInt16, at offset: Int) {
         self[offset] = UInt8(truncatingIfNeeded: value >> 8)
         self[offset + 1] = UInt8(truncatingIfNeeded: value)
     }

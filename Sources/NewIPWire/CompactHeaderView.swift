@@ -43,6 +43,20 @@ public struct CompactHeaderView {
     /// Whether the whole header, including skipped extension bytes, lies inside the buffer.
     @inlinable public var isComplete: Bool { headerLength < bytes.count }
 
+    /// Where the packet ends, for a router or gateway that needs the whole header and a payload:
+    /// its total length when it carries one (which must leave a payload and fit the bytes), else
+    /// the end of the bytes. Throws when the header is incomplete or the total length does not fit.
+    @inlinable
+    public func packetEnd() throws(WireError) -> Int {
+        guard isComplete else { throw .truncated(at: bytes.count, needed: headerLength + 1 - bytes.count) }
+        guard let total = totalLength else { return bytes.count }
+        guard Int(total) > headerLength, Int(total) <= bytes.count else {
+            throw .malformed(field: "total length", at: bitmapCount + 1,
+                             reason: "\(total) does not fit the \(headerLength)-byte header and \(bytes.count)-byte packet")
+        }
+        return Int(total)
+    }
+
     /// Bytes between the understood fields and the header length: extensions a decoder skips.
     @inlinable public var extensionRange: Range<Int> { parsedLength..<min(headerLength, bytes.count) }
 

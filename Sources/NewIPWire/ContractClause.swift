@@ -213,23 +213,50 @@ public enum ContractClause: Hashable, Sendable {
     /// Builds a clause whose extent was checked by `extent(in:at:limit:)`.
     @inlinable
     init(unchecked buffer: UnsafeRawBufferPointer, at offset: Int, length: Int) {
-        func u16(_ field: Int) -> UInt16 { UInt16(buffer[offset + field]) << 8 | UInt16(buffer[offset + field + 1]) }
-        switch ContractType(rawValue: u16(0)) {
-        case .maxDelay:
-            self = .maxDelay(MaxDelayContract(maxAllowedDelay: u16(MaxDelayContract.Field.maxAllowedDelay),
-                                              delayExp: u16(MaxDelayContract.Field.delayExp)))
-        case .latencyBased:
-            typealias F = LatencyBasedContract.Field
-            self = .latencyBased(LatencyBasedContract(
-                minDelay: u16(F.minDelay), maxDelay: u16(F.maxDelay), experiencedDelay: u16(F.experiencedDelay),
-                fibToDelay: u16(F.fibToDelay), fibToHops: u16(F.fibToHops)))
-        case .ping:
-            var timestamp: UInt64 = 0
-            for i in 0..<8 { timestamp = timestamp << 8 | UInt64(buffer[offset + PingContract.Field.timestamp + i]) }
-            self = .ping(PingContract(code: u16(PingContract.Field.code), hops: u16(PingContract.Field.hops),
-                                      timestamp: timestamp))
+        switch ContractType(rawValue: buffer.uncheckedUInt16BE(at: offset)) {
+        case .maxDelay: self = .maxDelay(MaxDelayContract(unchecked: buffer, clause: offset))
+        case .latencyBased: self = .latencyBased(LatencyBasedContract(unchecked: buffer, clause: offset))
+        case .ping: self = .ping(PingContract(unchecked: buffer, clause: offset))
         case let type:
             self = .unknown(type: type, body: Array(buffer[(offset + 2)..<(offset + length)]))
         }
+    }
+}
+
+// Reading each clause's fields from the bytes of a clause whose extent was already checked
+// (`clause` is the offset of its 16-bit type): one reader per clause, shared by
+// `ContractClause`, `FrameworkHeaderView.Clause` and the data plane's in-place rewrites.
+
+extension UnsafeRawBufferPointer {
+    @inlinable @inline(__always)
+    func uncheckedUInt16BE(at offset: Int) -> UInt16 { UInt16(self[offset]) << 8 | UInt16(self[offset + 1]) }
+}
+
+extension MaxDelayContract {
+    @inlinable
+    public init(unchecked bytes: UnsafeRawBufferPointer, clause: Int) {
+        self.init(maxAllowedDelay: bytes.uncheckedUInt16BE(at: clause + Field.maxAllowedDelay),
+                  delayExp: bytes.uncheckedUInt16BE(at: clause + Field.delayExp))
+    }
+}
+
+extension LatencyBasedContract {
+    @inlinable
+    public init(unchecked bytes: UnsafeRawBufferPointer, clause: Int) {
+        self.init(minDelay: bytes.uncheckedUInt16BE(at: clause + Field.minDelay),
+                  maxDelay: bytes.uncheckedUInt16BE(at: clause + Field.maxDelay),
+                  experiencedDelay: bytes.uncheckedUInt16BE(at: clause + Field.experiencedDelay),
+                  fibToDelay: bytes.uncheckedUInt16BE(at: clause + Field.fibToDelay),
+                  fibToHops: bytes.uncheckedUInt16BE(at: clause + Field.fibToHops))
+    }
+}
+
+extension PingContract {
+    @inlinable
+    public init(unchecked bytes: UnsafeRawBufferPointer, clause: Int) {
+        var timestamp: UInt64 = 0
+        for i in 0..<8 { timestamp = timestamp << 8 | UInt64(bytes[clause + Field.timestamp + i]) }
+        self.init(code: bytes.uncheckedUInt16BE(at: clause + Field.code), hops: bytes.uncheckedUInt16BE(at: clause + Field.hops),
+                  timestamp: timestamp)
     }
 }

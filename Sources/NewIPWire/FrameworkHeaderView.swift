@@ -195,32 +195,21 @@ public struct FrameworkHeaderView {
         }
 
         @inlinable
-        func u16(_ field: Int) -> UInt16 {
-            UInt16(bytes[range.lowerBound + field]) << 8 | UInt16(bytes[range.lowerBound + field + 1])
-        }
-
-        @inlinable
         public var maxDelay: MaxDelayContract? {
             guard type == .maxDelay, range.count == MaxDelayContract.encodedLength else { return nil }
-            return MaxDelayContract(maxAllowedDelay: u16(MaxDelayContract.Field.maxAllowedDelay),
-                                    delayExp: u16(MaxDelayContract.Field.delayExp))
+            return MaxDelayContract(unchecked: bytes, clause: range.lowerBound)
         }
 
         @inlinable
         public var latencyBased: LatencyBasedContract? {
             guard type == .latencyBased, range.count == LatencyBasedContract.encodedLength else { return nil }
-            typealias F = LatencyBasedContract.Field
-            return LatencyBasedContract(minDelay: u16(F.minDelay), maxDelay: u16(F.maxDelay),
-                                        experiencedDelay: u16(F.experiencedDelay),
-                                        fibToDelay: u16(F.fibToDelay), fibToHops: u16(F.fibToHops))
+            return LatencyBasedContract(unchecked: bytes, clause: range.lowerBound)
         }
 
         @inlinable
         public var ping: PingContract? {
             guard type == .ping, range.count == PingContract.encodedLength else { return nil }
-            var timestamp: UInt64 = 0
-            for i in 0..<8 { timestamp = timestamp << 8 | UInt64(bytes[range.lowerBound + PingContract.Field.timestamp + i]) }
-            return PingContract(code: u16(PingContract.Field.code), hops: u16(PingContract.Field.hops), timestamp: timestamp)
+            return PingContract(unchecked: bytes, clause: range.lowerBound)
         }
 
         /// The bytes after the type (the body of an unknown clause).

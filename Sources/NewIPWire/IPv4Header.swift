@@ -55,11 +55,18 @@ public struct IPv4Header: Hashable, Sendable {
         buffer.storeUInt16BE(0x4000, at: 6)  // don't fragment
         buffer[8] = ttl
         buffer[9] = protocolNumber
-        buffer.storeUInt16BE(0, at: 10)
         source.encode(into: buffer, at: 12)
         destination.encode(into: buffer, at: 16)
-        let sum = InternetChecksum.finish(InternetChecksum.add(UnsafeRawBufferPointer(rebasing: buffer[0..<20])))
-        buffer.storeUInt16BE(sum, at: 10)
+        Self.refreshChecksum(in: buffer)
         return 20
+    }
+
+    /// Recomputes the header checksum of the IPv4 header at the start of `buffer` (options
+    /// included), after a field such as the TTL or the total length changed.
+    public static func refreshChecksum(in buffer: UnsafeMutableRawBufferPointer) {
+        let headerLength = Int(buffer[0] & 0x0F) * 4
+        buffer.storeUInt16BE(0, at: 10)
+        buffer.storeUInt16BE(InternetChecksum.finish(InternetChecksum.add(UnsafeRawBufferPointer(rebasing: buffer[0..<headerLength]))),
+                             at: 10)
     }
 }

@@ -171,7 +171,7 @@ final class Simulator {
             if packet.metadata.ingress >= 0 { nodeStatistics[id.node].forwarded += 1 }
             device.transmit(packet, now: now)
         }
-        ports[id.node][id.interface].outgoing.statistics.queue(behaviour.queue(on: id.interface).packets, now: now)
+        ports[id.node][id.interface].outgoing.statistics.queue(behaviour.queuedPackets(on: id.interface), now: now)
         guard device.canTransmit(now: now), let time = behaviour.nextTransmitTime(on: id.interface), time > now else { return }
         if let pending = wakeTimes[id.node][id.interface], pending <= time { return }
         wakeTimes[id.node][id.interface] = time

@@ -56,6 +56,10 @@ public final class ManyNetsNode: NodeBehavior {
         networks[interface].isIP ? ipQueues[interface].nextEligibleTime : router.nextTransmitTime(on: interface)
     }
 
+    public func queuedPackets(on interface: Int) -> Int {
+        networks[interface].isIP ? ipQueues[interface].packetCount : router.queues[interface].packetCount
+    }
+
     public func queue(on interface: Int) -> QueueStatistics {
         let queue = networks[interface].isIP ? ipQueues[interface] : router.queues[interface]
         return QueueStatistics(packets: queue.packetCount, bytes: queue.byteCount, drops: queue.drops, trimming: queue.trimming)
@@ -130,11 +134,7 @@ public final class ManyNetsNode: NodeBehavior {
             let field = ipv6 ? 7 : 8
             guard bytes[field] > 1 else { return false }
             bytes[field] -= 1
-            if !ipv6 {
-                bytes.storeBigEndian(UInt16(0), at: 10)
-                let sum = InternetChecksum.finish(InternetChecksum.add(UnsafeRawBufferPointer(rebasing: bytes[0..<header.headerLength])))
-                bytes.storeBigEndian(sum, at: 10)
-            }
+            if !ipv6 { IPv4Header.refreshChecksum(in: bytes) }
             return true
         }
         guard alive else { return dropIP(packet, .ttlExpired, context) }

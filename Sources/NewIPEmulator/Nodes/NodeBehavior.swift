@@ -17,6 +17,9 @@ public protocol NodeBehavior: AnyObject {
     func nextTransmitTime(on interface: Int) -> Nanoseconds?
     /// The egress queue of `interface`.
     func queue(on interface: Int) -> QueueStatistics
+    /// Packets waiting in `interface`'s queue (asked after every transmission, so cheaper than
+    /// `queue(on:)`); by default `queue(on:).packets`.
+    func queuedPackets(on interface: Int) -> Int
     /// Every drop the node decided, queues included.
     var drops: DropCounters { get }
     /// A gateway's translations; `nil` (the default) for other nodes.
@@ -24,6 +27,8 @@ public protocol NodeBehavior: AnyObject {
 }
 
 extension NodeBehavior {
+    public func queuedPackets(on interface: Int) -> Int { queue(on: interface).packets }
+
     public var translations: TranslationCounters? { nil }
 }
 

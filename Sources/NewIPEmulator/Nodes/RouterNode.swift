@@ -29,6 +29,8 @@ public final class RouterNode: NodeBehavior {
 
     public func nextTransmitTime(on interface: Int) -> Nanoseconds? { router.nextTransmitTime(on: interface) }
 
+    public func queuedPackets(on interface: Int) -> Int { router.queues[interface].packetCount }
+
     public func queue(on interface: Int) -> QueueStatistics {
         let queue = router.queues[interface]
         return QueueStatistics(packets: queue.packetCount, bytes: queue.byteCount, drops: queue.drops, trimming: queue.trimming)

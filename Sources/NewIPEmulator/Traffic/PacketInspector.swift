@@ -53,17 +53,11 @@ enum PacketInspector {
         guard let probe = Probe(bytes, at: view.headerLength + udp) else { return nil }
         var trimmed = false
         var payloadSpec: Range<Int>? = nil
-        var at = view.extensionRange.lowerBound
-        let end = view.extensionRange.upperBound
-        // Extension items: type, length, value; type 0 is a one-byte pad.
-        while at + 2 <= end {
-            if bytes[at] == CompactExtensions.padType { at += 1; continue }
-            let length = Int(bytes[at + 1])
-            if bytes[at] == PayloadSpec.extensionType, length > PayloadSpec.Field.flags, at + 2 + length <= end {
-                trimmed = bytes[at + 2 + PayloadSpec.Field.flags] & PayloadSpec.trimmedFlag != 0
-                payloadSpec = (at + 2)..<(at + 2 + length)
+        try? CompactExtensions.forEachItem(in: bytes, range: view.extensionRange) { type, value in
+            if type == PayloadSpec.extensionType, value.count > PayloadSpec.Field.flags {
+                trimmed = bytes[value.lowerBound + PayloadSpec.Field.flags] & PayloadSpec.trimmedFlag != 0
+                payloadSpec = value
             }
-            at += 2 + length
         }
         return Finding(probe: probe, trimmed: trimmed, payloadSpec: payloadSpec, headerLength: view.headerLength)
     }

@@ -52,13 +52,13 @@ struct PacketTemplate: Sendable {
                     count = IPv6Header(source: from, destination: to, nextHeader: 17, hopLimit: Self.initialTTL, payloadLength: 0)
                         .encode(into: UnsafeMutableRawBufferPointer(bytes))
                 }
-                udp = .ipv6(Self.pseudoSum(from, to))
+                udp = .ipv6(InternetChecksum.udpPseudoSum(from, to, length: 0))
             case (.ipv4(let from), .ipv4(let to)):
                 header = Array(unsafeUninitializedCapacity: IPv4Header.encodedLength) { bytes, count in
                     count = IPv4Header(source: from, destination: to, protocolNumber: 17, ttl: Self.initialTTL, payloadLength: 0)
                         .encode(into: UnsafeMutableRawBufferPointer(bytes))
                 }
-                udp = .ipv4(Self.pseudoSum(from, to))
+                udp = .ipv4(InternetChecksum.udpPseudoSum(from, to, length: 0))
             default:
                 throw UnitProblem(problem: "the flow's addresses are of different families", fix: "send within one family")
             }
@@ -149,19 +149,6 @@ struct PacketTemplate: Sendable {
         return nil
     }
 
-    /// The IPv4 pseudo header's addresses and protocol (RFC 768).
-    static func pseudoSum(_ source: IPv4Address, _ destination: IPv4Address) -> UInt64 {
-        UInt64(source.rawValue >> 16) + UInt64(source.rawValue & 0xFFFF)
-            + UInt64(destination.rawValue >> 16) + UInt64(destination.rawValue & 0xFFFF) + 17
-    }
-
-    /// The IPv6 pseudo header's addresses and next header (RFC 8200).
-    static func pseudoSum(_ source: IPv6Address, _ destination: IPv6Address) -> UInt64 {
-        var sum: UInt64 = 17
-        for group in 0..<8 { sum += UInt64(source[group: group]) + UInt64(destination[group: group]) }
-        return sum
-    }
-
     /// The smallest packet that holds the header(s) before the probe, the probe, and the
     /// chunks, if any.
     static func minimumSize(header: Int, chunks: [PayloadSpec.Chunk]) -> Int {
@@ -191,9 +178,7 @@ struct PacketTemplate: Sendable {
         case .ipv6: bytes.storeBigEndian(UInt16(length), at: 4)
         case .ipv4:
             bytes.storeBigEndian(UInt16(size), at: 2)
-            bytes.storeBigEndian(UInt16(0), at: 10)
-            let sum = InternetChecksum.finish(InternetChecksum.add(UnsafeRawBufferPointer(rebasing: bytes[0..<header])))
-            bytes.storeBigEndian(sum, at: 10)
+            IPv4Header.refreshChecksum(in: bytes)
         case .compact: break
         }
         bytes.storeBigEndian(udpPort, at: header)
@@ -206,9 +191,8 @@ struct PacketTemplate: Sendable {
         case .compact(let source, let destination):
             sum = CompactChecksum.compute(source: source, destination: destination, nextHeader: .udp, data: datagram)
         case .ipv4(let pseudo), .ipv6(let pseudo):
-            // A computed 0 goes out as FFFF: 0 means "no checksum" (RFC 768).
-            let computed = InternetChecksum.finish(InternetChecksum.add(datagram, to: pseudo + UInt64(length)))
-            sum = computed == 0 ? 0xFFFF : computed
+            // The pseudo sums were taken with length 0; the sum is linear in it.
+            sum = InternetChecksum.udpChecksum(datagram, pseudoSum: pseudo + UInt64(length))
         }
         bytes.storeBigEndian(sum, at: header + 6)
     }
