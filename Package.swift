@@ -42,7 +42,7 @@ let package = Package(
         .target(
             name: "NewIPEmulator",
             dependencies: [
-                "NewIPWire", "NewIPCapture", "NewIPDataPlane", "NewIPRandom",
+                "NewIPWire", "NewIPCapture", "NewIPDataPlane", "NewIPRandom", "NewIPDecode",
                 .product(name: "HeapModule", package: "swift-collections"),
                 .product(name: "DequeModule", package: "swift-collections"),
                 .product(name: "Yams", package: "Yams"),

@@ -90,6 +90,5 @@ func fuzzCaptureReader(_ bytes: [UInt8]) {
 func checkCaptureError(_ error: CaptureError, size: Int) {
     precondition(error.offset >= 0 && error.offset <= size, "error offset \(error.offset) outside a \(size)-byte file: \(error)")
     if let index = error.packetIndex { precondition(index >= 0) }
-    _ = error.isTruncation
     precondition(!error.description.isEmpty)
 }

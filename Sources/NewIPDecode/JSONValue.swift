@@ -43,7 +43,8 @@ public enum JSONValue: Equatable, Sendable {
         }
     }
 
-    private static func writeString(_ value: String, to out: inout String) {
+    /// `value` as a JSON string literal (quotes and control characters escaped).
+    package static func writeString(_ value: String, to out: inout String) {
         out += "\""
         for scalar in value.unicodeScalars {
             switch scalar {

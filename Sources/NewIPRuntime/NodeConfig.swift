@@ -187,7 +187,10 @@ private struct ConfigReader {
             return result
         }
         for (key, value) in mapping {
-            guard let name = key.scalar?.string else { continue }
+            guard let name = key.scalar?.string else {
+                problem(key, "a key in \(context) is not a plain word", fix: "use one of \(allowed.joined(separator: ", "))")
+                continue
+            }
             if allowed.contains(name) { result[name] = value } else {
                 problem(key, "unknown key `\(name)` in \(context)", fix: "use one of \(allowed.joined(separator: ", "))")
             }
@@ -468,7 +471,11 @@ private struct ConfigReader {
                 let bytes = integer(qf["bytes"], "queue bytes", in: 64...1_000_000_000)
                 if packets != nil || bytes != nil { queue.limits = QueueLimits(packets: packets, bytes: bytes) }
                 if let node = qf["trim"] {
-                    queue.trims = text(node) == "true"
+                    switch text(node) {
+                    case "true": queue.trims = true
+                    case "false": queue.trims = false
+                    default: problem(node, "trim `\(text(node) ?? "?")` is not true or false", fix: "write `trim: true`")
+                    }
                     if queue.trims && bytes == nil { problem(node, "trimming needs a byte limit", fix: "add `bytes: 65536`") }
                 }
             }

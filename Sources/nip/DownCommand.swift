@@ -24,8 +24,8 @@ struct DownCommand: ParsableCommand {
             return
         }
         let left = ProcessControl.stopAll(runState.nodes, grace: grace)
-        if left.isEmpty { ProcessControl.deleteNamespaces(runState.namespaces ?? []) }
         if left.isEmpty {
+            ProcessControl.deleteNamespaces(runState.namespaces ?? [])
             try? FileManager.default.removeItem(atPath: RunState.path(in: state))
             print("down: stopped \(runState.nodes.count) nodes of \(runState.topology)")
         } else {

@@ -61,7 +61,7 @@ struct GenerateTopology: ParsableCommand {
     var routing = "shortest-delay"
 
     @Option(help: "compact or framework.")
-    var dialect = "compact"
+    var dialect = DialectArgument.compact
 
     @Option(help: "Write here instead of standard output.")
     var output: String?
@@ -83,11 +83,7 @@ struct GenerateTopology: ParsableCommand {
             throw ValidationError("--routing is shortest-delay or shortest-delay-hosts, not \(routing)")
         }
         options.routing = routing
-        switch dialect {
-        case "compact": options.dialect = .compact
-        case "framework": options.dialect = .framework
-        default: throw ValidationError("--dialect is compact or framework, not \(dialect)")
-        }
+        options.dialect = dialect.value
         let topology: Topology
         do {
             switch shape {

@@ -60,5 +60,9 @@ final class DecodedPacketTests: XCTestCase {
         XCTAssertEqual(ipv4.line, "0 - not New IP: EtherType 0x0800 is not New IP")
         let short = PacketDecoder.decode(ethernetFrame: [1, 2, 3], index: 1)
         XCTAssertFalse(short.isOK)
+        guard case .notNewIP(let reason, let offset) = short.outcome else { return XCTFail("\(short.outcome)") }
+        XCTAssertEqual(offset, 0)
+        XCTAssertTrue(reason.hasPrefix("Ethernet frame: ") && reason.contains("14"), reason)  // 14 bytes of header needed
+        XCTAssertTrue(short.json.serialized.contains(#""offset": 0"#), short.json.serialized)
     }
 }

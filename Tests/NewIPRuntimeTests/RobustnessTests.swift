@@ -104,6 +104,7 @@ final class RobustnessTests: NodeProcessTestCase {
           - name: eth0
             address: "0xF5"
             udp: {local: 127.0.0.1:7000}
+            queue: {bytes: 4000, trim: yes}
         routes:
           - {prefix: "0x02", via: eth7}
         colour: blue
@@ -111,7 +112,8 @@ final class RobustnessTests: NodeProcessTestCase {
         let result = try run(["node", "--config", file.path])
         XCTAssertEqual(result.status, 1)
         for expected in ["unknown role `switch`", "`0xF5` is not a compact address", "needs `local` and `peer`",
-                         "no interface `eth7`", "unknown key `colour`", "no `control` endpoint"] {
+                         "no interface `eth7`", "unknown key `colour`", "no `control` endpoint",
+                         "bad.yaml:7: trim `yes` is not true or false"] {
             XCTAssertTrue(result.error.contains(expected), "missing `\(expected)` in:\n\(result.error)")
         }
         // Gateways: one tun interface and a New IP one; tun only on gateways; IP routes under the tun.

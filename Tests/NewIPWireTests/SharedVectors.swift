@@ -1,5 +1,6 @@
 @_exported import NewIPRandom
 import Foundation
+import NewIPWire
 import XCTest
 
 /// Reads the interoperability vectors in `../shared/vectors/` (relative to the package root).
@@ -21,21 +22,11 @@ enum SharedVectors {
 }
 
 func hexBytes(_ text: String, file: StaticString = #filePath, line: UInt = #line) -> [UInt8] {
-    guard let bytes = parseHexBytesForTests(text) else {
+    guard let bytes = parseHexBytes(text) else {
         XCTFail("not hex: \(text)", file: file, line: line)
         return []
     }
     return bytes
-}
-
-private func parseHexBytesForTests(_ text: String) -> [UInt8]? {
-    var out: [UInt8] = []
-    var chars = text.makeIterator()
-    while let high = chars.next() {
-        guard let low = chars.next(), let byte = UInt8(String([high, low]), radix: 16) else { return nil }
-        out.append(byte)
-    }
-    return out
 }
 
 func hexString(_ bytes: some Sequence<UInt8>) -> String {

@@ -21,7 +21,7 @@ extension EmulationResults {
         try OutputDirectory.write(files, to: directory)
     }
 
-    var json: JSONValue {
+    var json: JSONText {
         .object([
             "name": .string(name),
             "seed": .integer(Int64(bitPattern: seed)),
@@ -92,8 +92,8 @@ extension EmulationResults {
     }
 }
 
-func dropsJSON(_ drops: [(reason: String, count: Int)]) -> JSONValue {
-    .object(Dictionary(uniqueKeysWithValues: drops.map { ($0.reason, JSONValue.int($0.count)) }))
+func dropsJSON(_ drops: [(reason: String, count: Int)]) -> JSONText {
+    .object(Dictionary(uniqueKeysWithValues: drops.map { ($0.reason, JSONText.int($0.count)) }))
 }
 
 extension FlowResult {
@@ -101,8 +101,8 @@ extension FlowResult {
     public var sentHeaderPerPacket: Double { sent == 0 ? 0 : Double(sentHeaderBytes) / Double(sent) }
     public var deliveredHeaderPerPacket: Double { delivered == 0 ? 0 : Double(deliveredHeaderBytes) / Double(delivered) }
 
-    func json(manyNets: Bool) -> JSONValue {
-        var members: [String: JSONValue] = [
+    func json(manyNets: Bool) -> JSONText {
+        var members: [String: JSONText] = [
             "name": .string(name), "from": .string(from), "to": .string(to),
             "sent": .int(sent), "sent_bytes": .int(sentBytes), "delivered": .int(delivered),
             "delivered_bytes": .int(deliveredBytes), "early": .int(early), "on_time": .int(onTime), "late": .int(late),
@@ -136,8 +136,8 @@ extension LinkResult {
     /// Mean network-header bytes per packet carried.
     public var headerPerPacket: Double { packets == 0 ? 0 : Double(headerBytes) / Double(packets) }
 
-    func json(manyNets: Bool) -> JSONValue {
-        var members: [String: JSONValue] = [
+    func json(manyNets: Bool) -> JSONText {
+        var members: [String: JSONText] = [
             "from": .string(from), "to": .string(to), "packets": .int(packets), "bytes": .int(bytes),
             "busy_ns": .integer(busyTime), "utilisation": .decimal(utilisation, digits: 6),
             "queue_mean": .decimal(meanQueue, digits: 6), "queue_max": .int(maxQueue), "drops": dropsJSON(drops),
@@ -152,8 +152,8 @@ extension LinkResult {
 }
 
 extension NodeResult {
-    func json(manyNets: Bool) -> JSONValue {
-        var members: [String: JSONValue] = [
+    func json(manyNets: Bool) -> JSONText {
+        var members: [String: JSONText] = [
             "name": .string(name), "kind": .string(kind.rawValue), "received": .int(received),
             "originated": .int(originated), "transmitted": .int(transmitted), "forwarded": .int(forwarded),
             "delivered": .int(delivered), "drops": dropsJSON(drops),

@@ -1,14 +1,16 @@
+import NewIPDecode
+
 /// A JSON document built in code and printed with sorted keys and fixed number formats,
 /// so the same results always print the same bytes.
-enum JSONValue {
-    case object([String: JSONValue])
-    case array([JSONValue])
+enum JSONText {
+    case object([String: JSONText])
+    case array([JSONText])
     case string(String)
     case integer(Int64)
     /// A number printed with this many decimals.
     case decimal(Double, digits: Int)
 
-    static func int(_ value: Int) -> JSONValue { .integer(Int64(value)) }
+    static func int(_ value: Int) -> JSONText { .integer(Int64(value)) }
 
     /// Two-space indented text ending in a newline.
     var text: String {
@@ -45,20 +47,8 @@ enum JSONValue {
     }
 
     private static func quoted(_ text: String) -> String {
-        var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\t": out += "\\t"
-            case "\r": out += "\\r"
-            case _ where scalar.value < 0x20:
-                let hex = String(scalar.value, radix: 16)
-                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out + "\""
+        var out = ""
+        JSONValue.writeString(text, to: &out)  // NewIPDecode's escaping
+        return out
     }
 }
