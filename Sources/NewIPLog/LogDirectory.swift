@@ -70,29 +70,26 @@ public final class LogWriter {
             let keyPath = directory + "/" + Self.keyFile
             let keyText = String(decoding: try readFile(keyPath), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
             signer = try NoteSigner(parsing: keyText)
-            let checkpointPath = directory + "/" + Self.checkpointFile
-            let note = try readFile(checkpointPath)
-            checkpoint = try SignedCheckpoint(note, source: checkpointPath, log: signer.verifier).checkpoint
-            signedCheckpoint = String(decoding: note, as: UTF8.self)
+            // The reader checks the checkpoint's signature and falls back from a partial tile to
+            // the full one, as after a crash between writing a full tile and its checkpoint.
+            let reader = try LogReader(source: DirectorySource(directory), key: signer.verifier)
+            checkpoint = reader.checkpoint
+            signedCheckpoint = reader.signed.note.serialized
             let size = checkpoint.size
             var edges: [[LogHash]] = []
             var level = 0
             while Tiles.width(level: level, index: 0, size: size) > 0 {
                 let index = (size >> (level * Tiles.height)) / Tiles.width
-                let width = Tiles.width(level: level, index: index, size: size)
-                edges.append(width == 0 ? [] : try Self.readTile(directory, Tiles.Name(level: level, index: index, width: width)))
+                edges.append(Tiles.width(level: level, index: index, size: size) == 0 ? [] : try reader.tile(level: level, index: index))
                 level += 1
             }
             self.edges = edges
-            let partial = Tiles.Name(level: nil, index: size / Tiles.width, width: size % Tiles.width)
-            bundle = partial.width == 0 ? [] : try Tiles.decodeBundle(try readFile(directory + "/" + partial.path), expected: partial.width, source: directory + "/" + partial.path)
+            bundle = size % Tiles.width == 0 ? [] : try reader.bundle(size / Tiles.width)
             if let wrong = bundle.indices.first(where: { LogHash.leaf(bundle[$0]) != edges[0][$0] }) {
-                throw LogError.mismatch("\(directory)/\(partial.path): entry \(wrong) does not hash to hash \(wrong) of tile/0 (byte offset \(wrong * LogHash.byteCount))")
+                let tile = Tiles.Name(level: 0, index: size / Tiles.width, width: bundle.count)
+                throw LogError.mismatch("\(directory)/\(tile.path): hash \(wrong) (byte offset \(wrong * LogHash.byteCount)) is not the hash of entry \(size / Tiles.width * Tiles.width + wrong)")
             }
-            let root = try Merkle.root(size: size, edgeHashes)
-            guard root == checkpoint.root else {
-                throw LogError.mismatch("\(checkpointPath): root \(checkpoint.root) of size \(size) is not the root of the tiles on disk (\(root))")
-            }
+            try reader.verifyRoot()
         } catch {
             close(lock)
             throw error
@@ -100,11 +97,6 @@ public final class LogWriter {
     }
 
     deinit { close(lock) }
-
-    static func readTile(_ directory: String, _ name: Tiles.Name) throws -> [LogHash] {
-        let path = directory + "/" + name.path
-        return try Tiles.decodeHashes(try readFile(path), expected: name.width, source: path)
-    }
 
     static func sign(_ checkpoint: Checkpoint, _ signer: NoteSigner) throws -> String {
         Note(text: checkpoint.body, signatures: [try signer.sign(checkpoint.body)]).serialized

@@ -47,6 +47,7 @@ public struct Note: Equatable, Sendable {
         guard whole.hasSuffix("\n") else { throw bad("does not end with a newline") }
         guard let split = whole.range(of: "\n\n", options: .backwards) else { throw bad("no blank line before the signatures") }
         text = String(whole[..<split.lowerBound]) + "\n"
+        guard split.upperBound < whole.endIndex else { throw bad("no signature lines") }
         var signatures: [Signature] = []
         var offset = whole.utf8.distance(from: whole.startIndex, to: split.upperBound)
         for line in whole[split.upperBound...].dropLast().split(separator: "\n", omittingEmptySubsequences: false) {
@@ -59,7 +60,6 @@ public struct Note: Equatable, Sendable {
             signatures.append(Signature(name: String(fields[1]), keyHash: keyHash, bytes: Array(raw.dropFirst(4))))
             offset += line.utf8.count + 1
         }
-        guard !signatures.isEmpty else { throw bad("no signature lines") }
         guard signatures.count <= Self.maxSignatures else { throw bad("\(signatures.count) signatures, at most \(Self.maxSignatures)") }
         self.signatures = signatures
     }

@@ -39,7 +39,8 @@ public struct NoteVerifier: Sendable, Equatable {
 
     public init(parsing text: String) throws {
         func bad(_ why: String) -> LogError { .malformed("verifier key \"\(text)\"", why) }
-        let parts = text.split(separator: "+", omittingEmptySubsequences: false)
+        // The base64 key may itself hold "+".
+        let parts = text.split(separator: "+", maxSplits: 2, omittingEmptySubsequences: false)
         guard parts.count == 3 else { throw bad("not name+hash+key") }
         guard validKeyName(parts[0]) else { throw bad("bad name") }
         guard parts[1].count == 8, let hash = UInt32(parts[1], radix: 16) else { throw bad("key hash is not 8 hex digits") }
@@ -82,7 +83,7 @@ public struct NoteSigner: Sendable {
 
     public init(parsing text: String) throws {
         func bad(_ why: String) -> LogError { .malformed("signer key", why) }
-        let parts = text.split(separator: "+", omittingEmptySubsequences: false)
+        let parts = text.split(separator: "+", maxSplits: 4, omittingEmptySubsequences: false)
         guard parts.count == 5, parts[0] == "PRIVATE", parts[1] == "KEY" else { throw bad("not PRIVATE+KEY+name+hash+key") }
         guard let raw = Data(base64Encoded: String(parts[4])), raw.count == 33,
               let type = NoteKeyType(rawValue: raw[raw.startIndex]),

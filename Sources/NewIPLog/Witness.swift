@@ -44,3 +44,60 @@ public struct Witness: Sendable {
         return note
     }
 }
+
+/// A witness's folder: its key (`witness.key`, mode 0600, and `witness.vkey`) and, per log
+/// origin, the last checkpoint it cosigned (`seen/<percent-encoded origin>`).
+public final class WitnessState {
+    public let directory: String
+    public let witness: Witness
+    /// Whether this call made the key.
+    public let created: Bool
+
+    public init(directory: String, name: String) throws {
+        self.directory = directory
+        let keyPath = directory + "/witness.key"
+        if FileManager.default.fileExists(atPath: keyPath) {
+            let signer = try NoteSigner(parsing: String(decoding: try readFile(keyPath), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))
+            guard signer.verifier.name == name else {
+                throw LogError.refused("\(directory) holds the key of witness \"\(signer.verifier.name)\", not \"\(name)\"")
+            }
+            witness = try Witness(signer: signer)
+            created = false
+        } else {
+            let signer = try NoteSigner(name: name, type: .cosignature)
+            do {
+                try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            } catch {
+                throw LogError.io(directory, "cannot create folder")
+            }
+            var files = DurableWriter(root: directory)
+            try files.write(Data((signer.text + "\n").utf8), to: "witness.key", mode: 0o600)
+            try files.write(Data((signer.verifier.text + "\n").utf8), to: "witness.vkey")
+            try files.sync()
+            witness = try Witness(signer: signer)
+            created = true
+        }
+    }
+
+    func file(_ origin: String) -> String {
+        "seen/" + (origin.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? origin)
+    }
+
+    /// The checkpoint last cosigned for `origin`; our own cosignature on it must verify, so a
+    /// tampered state file is refused rather than trusted.
+    public func lastCosigned(origin: String) throws -> Checkpoint? {
+        let path = directory + "/" + file(origin)
+        guard FileManager.default.fileExists(atPath: path) else { return nil }
+        let note = try Note(parsing: try readFile(path), source: path)
+        guard note.signatures.contains(where: { witness.signer.verifier.verify($0, body: note.text) }) else {
+            throw LogError.badSignature("\(path): no valid cosignature by this witness on the checkpoint it recorded")
+        }
+        return try Checkpoint(body: note.text, source: path)
+    }
+
+    public func record(_ note: Note, origin: String) throws {
+        var files = DurableWriter(root: directory)
+        try files.write(Data(note.serialized.utf8), to: file(origin))
+        try files.sync()
+    }
+}

@@ -5,6 +5,6 @@ struct Nip: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "nip",
         abstract: "New IP, runnable: decode, measure and compare it with IPv4/IPv6.",
-        subcommands: [DemoCommand.self, EmulateCommand.self, TopologyCommand.self, DecodeCommand.self, BenchCommand.self, ClaimsCommand.self, NodeCommand.self, UpCommand.self, DownCommand.self, PingCommand.self, TracerouteCommand.self, SendCommand.self, ListenCommand.self, CaptureCommand.self, BenchNodeCommand.self]
+        subcommands: [DemoCommand.self, EmulateCommand.self, TopologyCommand.self, DecodeCommand.self, BenchCommand.self, ClaimsCommand.self, NodeCommand.self, UpCommand.self, DownCommand.self, PingCommand.self, TracerouteCommand.self, SendCommand.self, ListenCommand.self, CaptureCommand.self, BenchNodeCommand.self, LogCommand.self]
     )
 }
