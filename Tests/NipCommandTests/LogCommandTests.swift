@@ -66,7 +66,7 @@ extension NipCommandTests {
         let lines = proof.standardOutput.split(separator: "\n")
         XCTAssertEqual(Array(lines.prefix(3)), ["tlog inclusion proof", "index 299", "size 301"])
         XCTAssertEqual(lines[3], "root " + checkpoint.split(separator: "\n")[2])
-        XCTAssertEqual(lines.count, 4 + 9)  // a tree of 301 leaves is 9 levels deep at index 299
+        XCTAssertEqual(lines.count, 4 + 6)  // RFC 9162 PATH(299, D[0:301]) has 6 hashes
         XCTAssertTrue(proof.standardError.contains("verified: entry 299 is in the tree of size 301"), proof.standardError)
         let consistency = try runNip(["log", "consistency", log, "100", "301"])
         XCTAssertTrue(consistency.standardOutput.hasPrefix("tlog consistency proof\nold 100 "), consistency.standardOutput)
