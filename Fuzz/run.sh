@@ -3,7 +3,7 @@
 #
 #   Fuzz/run.sh [target|all] [seconds] [extra libFuzzer flags...]
 #
-# targets: compact-header, framework-header, capture-reader, ip-headers (default: all, 60 seconds each).
+# targets: compact-header, framework-header, capture-reader, ip-headers, tlog (default: all, 60 seconds each).
 # Each target is its module's sources plus Fuzz/<Name>Fuzz.swift, compiled in one swiftc call
 # with -sanitize=fuzzer,address (no SwiftPM: the package's `nip` executable has its own main).
 # Binaries go to Fuzz/bin/, corpora to Fuzz/corpus-<target>/ (seeded from Fuzz/seeds/<target>/
@@ -17,7 +17,7 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
 fuzz="$root/Fuzz"
-targets=(compact-header framework-header capture-reader ip-headers)
+targets=(compact-header framework-header capture-reader ip-headers tlog)
 
 target=${1:-all}
 seconds=${2:-60}
@@ -27,7 +27,7 @@ extra=("$@")
 SWIFTC=${SWIFTC:-$(command -v swiftc || echo /opt/swift/usr/bin/swiftc)}
 vectors=${SHARED_VECTORS:-$root/../shared/vectors}
 
-usage() { echo "usage: $0 [compact-header|framework-header|capture-reader|ip-headers|all] [seconds] [libFuzzer flags...]" >&2; exit 2; }
+usage() { echo "usage: $0 [compact-header|framework-header|capture-reader|ip-headers|tlog|all] [seconds] [libFuzzer flags...]" >&2; exit 2; }
 [[ "$seconds" =~ ^[0-9]+$ ]] || usage
 
 module_of() {
@@ -36,6 +36,7 @@ module_of() {
         framework-header) echo NewIPWire ;;
         capture-reader) echo NewIPCapture ;;
         ip-headers) echo NewIPWire ;;
+        tlog) echo NewIPLog ;;
         *) usage ;;
     esac
 }
@@ -45,6 +46,7 @@ source_of() {
         framework-header) echo FrameworkHeaderFuzz.swift ;;
         capture-reader) echo CaptureReaderFuzz.swift ;;
         ip-headers) echo IPHeadersFuzz.swift ;;
+        tlog) echo TransparencyLogFuzz.swift ;;
     esac
 }
 # Largest input libFuzzer generates: a compact or framework header is at most 255 bytes plus
@@ -52,13 +54,27 @@ source_of() {
 max_len_of() {
     case $1 in
         capture-reader) echo 4096 ;;
+        tlog) echo 2048 ;;
         *) echo 512 ;;
+    esac
+}
+# Package dependencies of the module, built by SwiftPM (uninstrumented): swiftc flags and objects.
+deps_of() {
+    case $1 in
+        tlog)
+            swift build --target Crypto >&2 || return 1
+            local bin
+            bin=$(swift build --show-bin-path)
+            echo "-I $bin/Modules"
+            find "$bin"/{Crypto,CryptoBoringWrapper,CCryptoBoringSSL,CCryptoBoringSSLShims,CXKCP,CXKCPShims}.build -name '*.o'
+            ;;
     esac
 }
 
 build() {
-    local t=$1 module src snapshot
+    local t=$1 module src snapshot deps
     module=$(module_of "$t")
+    deps=$(deps_of "$t") || return 1
     src=$(source_of "$t")
     mkdir -p "$fuzz/bin"
     # Compile a snapshot of the sources, so edits made meanwhile in the shared tree cannot
@@ -73,7 +89,7 @@ build() {
     # -wmo with -num-threads 0: a single compiler process, so the build uses one core.
     if ! "$SWIFTC" -sanitize=fuzzer,address -parse-as-library -O -wmo -num-threads 0 -g \
         -swift-version 6 -use-ld=lld -module-name "$module" \
-        "$snapshot/Sources/$module/"*.swift "$snapshot/Fuzz/$src" \
+        "$snapshot/Sources/$module/"*.swift "$snapshot/Fuzz/$src" $deps \
         -o "$fuzz/bin/$t" 2>&1 | grep -v "warning: Cannot export local symbol"; then
         :
     fi
