@@ -60,6 +60,9 @@ public final class LogWriter {
     /// its checkpoint. Only one writer at a time: a second gets an error naming the lock.
     public init(directory: String) throws {
         self.directory = directory
+        guard FileManager.default.fileExists(atPath: directory + "/" + Self.checkpointFile) else {
+            throw LogError.refused("\(directory) holds no log (no \(Self.checkpointFile))")
+        }
         lock = open(directory + "/" + Self.lockFile, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
         guard lock >= 0 else { throw DurableWriter.failure(directory + "/" + Self.lockFile, "cannot open") }
         guard flock(lock, LOCK_EX | LOCK_NB) == 0 else {

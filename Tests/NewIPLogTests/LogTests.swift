@@ -91,6 +91,13 @@ final class LogTests: XCTestCase {
         }
     }
 
+    func testOpeningAFolderWithoutALogSaysSo() {
+        XCTAssertThrowsError(try LogWriter(directory: folder)) {
+            XCTAssertEqual($0 as? LogError, .refused("\(self.folder!) holds no log (no checkpoint)"))
+        }
+        XCTAssertFalse(FileManager.default.fileExists(atPath: folder))
+    }
+
     func testOneWriterAtATime() throws {
         let log = try makeLog([3])
         XCTAssertThrowsError(try LogWriter(directory: folder)) {
