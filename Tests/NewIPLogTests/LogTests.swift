@@ -183,6 +183,19 @@ final class LogTests: XCTestCase {
         XCTAssertEqual(reader.checkpoint.root, MerkleTests.mth(Self.entries(0..<310).map { LogHash.leaf($0) }[...]))
     }
 
+    func testHalfWrittenTemporaryFilesFromAKillDuringTheCheckpointAreIgnored() throws {
+        var log: LogWriter? = try makeLog([10])
+        let key = log!.signer.verifier, root = log!.checkpoint.root
+        log = nil
+        // A writer killed while writing the next checkpoint and a tile leaves only temporaries.
+        try Data("half a checkp".utf8).write(to: URL(fileURLWithPath: folder + "/.tmp-checkpoint-99999"))
+        try Data(count: 100).write(to: URL(fileURLWithPath: folder + "/tile/0/000.p/.tmp-11-99999"))
+        log = try LogWriter(directory: folder)
+        XCTAssertEqual(log!.checkpoint.root, root)
+        try log!.append(Self.entries(10..<11))
+        try reader(key: key).verifyAll()
+    }
+
     func testWitnessCosignsConsistentGrowthAndRefusesSplitViewsAndRollbacks() throws {
         let log = try makeLog([10])
         let key = log.signer.verifier
