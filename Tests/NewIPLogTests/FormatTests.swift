@@ -136,6 +136,29 @@ final class FormatTests: XCTestCase {
         XCTAssertFalse(verifier.verify(forged, body: body))
     }
 
+    func testTheCosignedCheckpointExampleOfTheSpecParses() throws {
+        // c2sp.org/tlog-cosignature's example: a log signature and a cosignature made at
+        // 1679315147, the time its signed-message example shows.
+        let example = """
+        example.com/behind-the-sofa
+        20852163
+        CsUYapGGPo4dkMgIAUqom/Xajj7h2fB2MPA3j2jxq2I=
+
+        — example.com/behind-the-sofa Az3grlgtzPICa5OS8npVmf1Myq/5IZniMp+ZJurmRDeOoRDe4URYN7u5/Zhcyv2q1gGzGku9nTo+zyWE+xeMcTOAYQ8=
+        — witness.example.com/w1 jWbPPwAAAABkGFDLEZMHwSRaJNiIDoe9DYn/zXcrtPHeolMI5OWXEhZCB9dlrDJsX3b2oyin1nPZqhf5nNo0xUe+mbIUBkBIfZ+qnA==
+
+        """
+        let note = try Note(parsing: Data(example.utf8), source: "spec")
+        let checkpoint = try Checkpoint(body: note.text, source: "spec")
+        XCTAssertEqual(checkpoint.origin, "example.com/behind-the-sofa")
+        XCTAssertEqual(checkpoint.size, 20_852_163)
+        XCTAssertEqual(note.signatures.map(\.name), ["example.com/behind-the-sofa", "witness.example.com/w1"])
+        XCTAssertEqual(note.signatures.map(\.bytes.count), [64, 72])
+        XCTAssertEqual(note.signatures[1].keyHash, 0x8d66cf3f)
+        XCTAssertEqual(note.signatures[1].bytes.prefix(8).reduce(UInt64(0)) { $0 << 8 | UInt64($1) }, 1_679_315_147)
+        XCTAssertEqual(note.serialized, example)
+    }
+
     func testProofTextRoundTripsAndRefusesJunk() throws {
         let hashes = MerkleTests.leaves(3)
         let inclusion = InclusionProof(index: 5, size: 9, root: hashes[0], hashes: [hashes[1], hashes[2]])
