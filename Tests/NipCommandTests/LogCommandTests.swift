@@ -133,14 +133,23 @@ extension NipCommandTests {
         XCTAssertTrue(short.standardError.contains("1 valid witness cosignatures, 2 required"), short.standardError)
 
         // The log grows; the witness follows. Shown the old, smaller checkpoint again, it refuses.
-        let old = folder + "/old-checkpoint"
+        let old = folder + "/old-checkpoint", fork = folder + "/fork"
         try FileManager.default.copyItem(atPath: log + "/checkpoint", toPath: old)
+        try FileManager.default.copyItem(atPath: log, toPath: fork)
         try runNip(["log", "append", log], input: "one more\n")
         let grown = try runNip(["log", "witness", "--log", url, "--key", key, "--state", folder + "/w1", "--name", "w1.example"])
         XCTAssertTrue(grown.standardOutput.hasPrefix("test.example/served\n601\n"), grown.standardOutput)
         let rollback = try runNip(["log", "witness", "--log", url, "--key", key, "--state", folder + "/w1", "--name", "w1.example",
                                 "--checkpoint", old], status: 1)
         XCTAssertTrue(rollback.standardError.contains("rollback: the log shows a tree of size 600, smaller than size 601 already cosigned"), rollback.standardError)
+        // A split view: the same key signs another history (the folder copied at 600, grown apart).
+        try runNip(["log", "append", fork], input: "something else\nand more\n")
+        let split = try runNip(["log", "witness", "--log", fork, "--key", key, "--state", folder + "/w1", "--name", "w1.example"], status: 1)
+        XCTAssertTrue(split.standardError.contains("split view: the log's tree of size 602 does not extend the cosigned tree of size 601"), split.standardError)
+        // A key the checkpoint is not signed by: another log of the same name.
+        let otherKey = try runNip(["log", "init", folder + "/other", "--origin", "test.example/served"]).standardOutput.trimmingCharacters(in: .newlines)
+        let unknown = try runNip(["log", "verify", url, "--key", otherKey], status: 1)
+        XCTAssertTrue(unknown.standardError.contains("\(url)/checkpoint: no signature by the log key \(otherKey.split(separator: "+").prefix(2).joined(separator: "+"))"), unknown.standardError)
 
         // A damaged tile is found by the outside verifier, named by its URL.
         let tile = URL(fileURLWithPath: log + "/tile/0/001")
