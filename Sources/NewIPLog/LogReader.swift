@@ -113,7 +113,7 @@ public final class LogReader {
     public func verifyAll() throws {
         let size = checkpoint.size
         var level = [LogHash]()
-        level.reserveCapacity(size)
+        level.reserveCapacity(min(size, 1 << 24))  // a hostile size must not allocate up front
         for index in 0 ..< (size + Tiles.width - 1) / Tiles.width {
             level += try bundle(index).map { LogHash.leaf($0) }
         }

@@ -22,7 +22,7 @@ public enum Merkle {
         var start = lo
         while start < hi {
             var level = 0
-            while start & ((2 << level) - 1) == 0 && start + (2 << level) <= hi { level += 1 }
+            while start & ((2 << level) - 1) == 0 && hi - start >= 2 << level { level += 1 }
             parts.append(try hashes.hash(level: level, index: start >> level))
             start += 1 << level
         }

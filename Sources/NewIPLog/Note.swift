@@ -72,6 +72,9 @@ public struct Checkpoint: Equatable, Sendable {
     public var root: LogHash
     public var extensions: [String] = []
 
+    /// Larger trees are refused, so that no index arithmetic on a hostile checkpoint overflows.
+    public static let maxSize = (1 << 62) - 1
+
     public init(origin: String, size: Int, root: LogHash) {
         self.origin = origin
         self.size = size
@@ -86,9 +89,9 @@ public struct Checkpoint: Equatable, Sendable {
         guard body.hasSuffix("\n"), lines.count >= 3 else { throw LogError.malformed(source, "a checkpoint has at least three lines") }
         guard !lines[0].isEmpty else { throw bad(1, "empty origin") }
         let sizeText = lines[1]
-        guard let size = Int(sizeText), size >= 0, sizeText.allSatisfy({ $0.isASCII && $0.isNumber }),
+        guard let size = Int(sizeText), size >= 0, size <= Checkpoint.maxSize, sizeText.allSatisfy({ $0.isASCII && $0.isNumber }),
               sizeText == "0" || !sizeText.hasPrefix("0") else {
-            throw bad(2, "tree size \"\(sizeText)\" is not a decimal without leading zeroes")
+            throw bad(2, "tree size \"\(sizeText)\" is not a decimal without leading zeroes up to 2^62 - 1")
         }
         guard let root = LogHash(base64: lines[2]), Data(root.bytes).base64EncodedString() == lines[2] else {
             throw bad(3, "root hash \"\(lines[2])\" is not the base64 of 32 bytes")

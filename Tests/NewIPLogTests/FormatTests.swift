@@ -106,8 +106,9 @@ final class FormatTests: XCTestCase {
         XCTAssertEqual(checkpoint.body, "example.com/log\n20852163\n\(root.base64)\n")
         XCTAssertEqual(try Checkpoint(body: checkpoint.body, source: "c"), checkpoint)
         let cases: [(String, String)] = [
-            ("o\n01\n\(root.base64)\n", "checkpoint line 2: tree size \"01\" is not a decimal without leading zeroes"),
-            ("o\n+1\n\(root.base64)\n", "checkpoint line 2: tree size \"+1\" is not a decimal without leading zeroes"),
+            ("o\n01\n\(root.base64)\n", "checkpoint line 2: tree size \"01\" is not a decimal without leading zeroes up to 2^62 - 1"),
+            ("o\n+1\n\(root.base64)\n", "checkpoint line 2: tree size \"+1\" is not a decimal without leading zeroes up to 2^62 - 1"),
+            ("o\n4611686018427387904\n\(root.base64)\n", "checkpoint line 2: tree size \"4611686018427387904\" is not a decimal without leading zeroes up to 2^62 - 1"),
             ("o\n1\nAAAA\n", "checkpoint line 3: root hash \"AAAA\" is not the base64 of 32 bytes"),
             ("\n1\n\(root.base64)\n", "checkpoint line 1: empty origin"),
             ("o\n1\n", "a checkpoint has at least three lines"),

@@ -96,6 +96,22 @@ final class MerkleTests: XCTestCase {
         XCTAssertFalse(Merkle.verifyConsistency(oldSize: 5, newSize: 4, oldRoot: .empty, newRoot: .empty, proof: []))
     }
 
+    /// Every subtree hashes to its level and index: enough to build proofs for any size.
+    struct Fake: SubtreeHashes {
+        func hash(level: Int, index: Int) throws -> LogHash { LogHash.leaf(Data("\(level)/\(index)".utf8)) }
+    }
+
+    func testTheLargestCheckpointSizeDoesNotOverflow() throws {
+        let size = Checkpoint.maxSize
+        let proof = try Merkle.inclusionProof(index: size - 1, size: size, Fake())
+        XCTAssertEqual(proof.count, 61)  // 2^62 - 1 = 2^61 + ... + 2 + 1: the last entry is the 1, with a sibling per larger power
+        let root = try Merkle.root(size: size, Fake())
+        XCTAssertTrue(Merkle.verifyInclusion(leaf: try Fake().hash(level: 0, index: size - 1), index: size - 1, size: size, proof: proof, root: root))
+        let consistency = try Merkle.consistencyProof(old: size / 2 + 1, new: size, Fake())
+        XCTAssertTrue(Merkle.verifyConsistency(oldSize: size / 2 + 1, newSize: size, oldRoot: try Merkle.root(size: size / 2 + 1, Fake()),
+                                               newRoot: root, proof: consistency))
+    }
+
     func testTileHashesRecomputeInnerLevels() throws {
         // 70,000 leaves span three tile levels; hashes at every level come out as brute force says.
         let count = 70_000
