@@ -34,21 +34,26 @@ public final class LogReader {
 
     func location(_ name: Tiles.Name) -> String { "\(source.name)/\(name.path)" }
 
-    /// Tile `index` at `level` as wide as the checkpoint's tree has it. A partial tile that is
-    /// gone (the log completed it since) is read as the prefix of the full tile.
+    /// Reads and decodes resource `name`. A partial one that is gone (the log completed it
+    /// since) is read as the prefix of the full one.
+    private func fetch<T>(_ name: Tiles.Name, _ decode: (Data, Int, String) throws -> [T]) throws -> [T] {
+        do {
+            return try decode(try source.read(name.path), name.width, location(name))
+        } catch LogError.missing(let path) where name.width < Tiles.width {
+            var full = name
+            full.width = Tiles.width
+            guard let data = try? source.read(full.path) else { throw LogError.missing(path) }
+            return Array(try decode(data, Tiles.width, location(full)).prefix(name.width))
+        }
+    }
+
+    /// Tile `index` at `level`, as wide as the checkpoint's tree has it.
     public func tile(level: Int, index: Int) throws -> [LogHash] {
         let width = Tiles.width(level: level, index: index, size: checkpoint.size)
         guard width > 0 else { throw LogError.refused("tile \(level)/\(index) is past the tree of size \(checkpoint.size)") }
         let name = Tiles.Name(level: level, index: index, width: width)
         if let hit = cache[name] { return hit }
-        let hashes: [LogHash]
-        do {
-            hashes = try Tiles.decodeHashes(try source.read(name.path), expected: width, source: location(name))
-        } catch LogError.missing(let path) where width < Tiles.width {
-            let full = Tiles.Name(level: level, index: index, width: Tiles.width)
-            guard let data = try? source.read(full.path) else { throw LogError.missing(path) }
-            hashes = Array(try Tiles.decodeHashes(data, expected: Tiles.width, source: location(full)).prefix(width))
-        }
+        let hashes = try fetch(name, Tiles.decodeHashes)
         cache[name] = hashes
         return hashes
     }
@@ -67,14 +72,7 @@ public final class LogReader {
     public func bundle(_ index: Int) throws -> [Data] {
         let width = Tiles.width(level: 0, index: index, size: checkpoint.size)
         guard width > 0 else { throw LogError.refused("entry bundle \(index) is past the tree of size \(checkpoint.size)") }
-        let name = Tiles.Name(level: nil, index: index, width: width)
-        do {
-            return try Tiles.decodeBundle(try source.read(name.path), expected: width, source: location(name))
-        } catch LogError.missing(let path) where width < Tiles.width {
-            let full = Tiles.Name(level: nil, index: index, width: Tiles.width)
-            guard let data = try? source.read(full.path) else { throw LogError.missing(path) }
-            return Array(try Tiles.decodeBundle(data, expected: Tiles.width, source: location(full)).prefix(width))
-        }
+        return try fetch(Tiles.Name(level: nil, index: index, width: width), Tiles.decodeBundle)
     }
 
     /// Entry `index` with its inclusion proof, checked against the signed root.
