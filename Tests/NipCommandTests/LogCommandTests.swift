@@ -12,11 +12,27 @@ extension NipCommandTests {
         return folder
     }
 
+    /// `run` with the exit status checked.
     @discardableResult
-    func runNip(_ arguments: [String], input: String? = nil, status: Int32 = 0, file: StaticString = #filePath, line: UInt = #line) throws -> Run {
+    func runNip(_ arguments: [String], input: String? = nil, status: Int32 = 0, file: StaticString = #filePath,
+                line: UInt = #line) throws -> (status: Int32, standardOutput: String, standardError: String) {
         let result = try run(arguments, input: input)
         XCTAssertEqual(result.status, status, "nip \(arguments.joined(separator: " ")): \(result.standardError)", file: file, line: line)
-        return result
+        return (result.status, result.standardOutput, result.standardError)
+    }
+
+    /// Starts `nip arguments` and returns at once, for a server to query or a writer to kill;
+    /// `run` waits for the exit instead. The binary is the one built beside the test bundle.
+    func startNip(_ arguments: [String], input: FileHandle? = nil, output: Pipe) throws -> Process {
+        var products = Bundle(for: NipCommandTests.self).bundleURL
+        if products.pathExtension == "xctest" { products.deleteLastPathComponent() }
+        let process = Process()
+        process.executableURL = products.appendingPathComponent("nip")
+        process.arguments = arguments
+        if let input { process.standardInput = input }
+        process.standardOutput = output
+        try process.run()
+        return process
     }
 
     /// The entries of a log folder's bundles, read straight from the tlog-tiles files.
@@ -92,12 +108,8 @@ extension NipCommandTests {
         let key = try runNip(["log", "init", log, "--origin", "test.example/served"]).standardOutput.trimmingCharacters(in: .newlines)
         try runNip(["log", "append", log], input: (0..<600).map { "e\($0)\n" }.joined())
 
-        let server = Process()
-        server.executableURL = try nip
-        server.arguments = ["log", "serve", log, "--listen", "127.0.0.1:0"]
         let output = Pipe()
-        server.standardOutput = output
-        try server.run()
+        let server = try startNip(["log", "serve", log, "--listen", "127.0.0.1:0"], output: output)
         defer { server.terminate(); server.waitUntilExit() }
         var banner = Data()
         while !banner.contains(0x0A) {
@@ -171,13 +183,9 @@ extension NipCommandTests {
             let start = try logSize(log)
             let input = folder + "/input-\(round)"
             try (0..<50_000).map { "r\(round)-\($0)\n" }.joined().write(toFile: input, atomically: true, encoding: .utf8)
-            let writer = Process()
-            writer.executableURL = try nip
-            writer.arguments = ["log", "append", log, "--batch", "\(7 + round * 20)"]
-            writer.standardInput = FileHandle(forReadingAtPath: input)
             let output = Pipe()
-            writer.standardOutput = output
-            try writer.run()
+            let writer = try startNip(["log", "append", log, "--batch", "\(7 + round * 20)"],
+                                      input: FileHandle(forReadingAtPath: input), output: output)
             var printed = Data()
             while printed.filter({ $0 == 0x0A }).count < 40 + round * 90 {
                 let chunk = output.fileHandleForReading.availableData
