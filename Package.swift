@@ -21,6 +21,8 @@ let package = Package(
     targets: [
         // Wire formats of both New IP dialects: depends on nothing but the standard library.
         .target(name: "NewIPWire"),
+        // Safe file output (atomic, never replacing what nip did not write) and input errors that say why.
+        .target(name: "NewIPFiles"),
         // A fixed seeded generator shared by tests, benchmarks and the emulator.
         .target(name: "NewIPRandom"),
         // Classic pcap and pcapng reading and writing.
@@ -42,7 +44,7 @@ let package = Package(
         .target(
             name: "NewIPEmulator",
             dependencies: [
-                "NewIPWire", "NewIPCapture", "NewIPDataPlane", "NewIPRandom", "NewIPDecode",
+                "NewIPWire", "NewIPCapture", "NewIPDataPlane", "NewIPRandom", "NewIPDecode", "NewIPFiles",
                 .product(name: "HeapModule", package: "swift-collections"),
                 .product(name: "DequeModule", package: "swift-collections"),
                 .product(name: "Yams", package: "Yams"),
@@ -66,7 +68,7 @@ let package = Package(
         .executableTarget(
             name: "nip",
             dependencies: [
-                "NewIPWire", "NewIPCapture", "NewIPAnalysis", "NewIPDecode", "NewIPDataPlane", "NewIPEmulator", "NewIPRandom", "NewIPRuntime",
+                "NewIPWire", "NewIPCapture", "NewIPAnalysis", "NewIPDecode", "NewIPDataPlane", "NewIPEmulator", "NewIPRandom", "NewIPRuntime", "NewIPFiles",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "MallocInterposerSwift", package: "malloc-interposer"),
@@ -77,6 +79,7 @@ let package = Package(
         .testTarget(name: "NewIPAnalysisTests", dependencies: ["NewIPAnalysis", "NewIPWire"]),
         .testTarget(name: "NewIPDataPlaneTests", dependencies: ["NewIPDataPlane", "NewIPWire", "NewIPRandom"]),
         .testTarget(name: "NipCommandTests", dependencies: ["nip"]),
+        .testTarget(name: "NewIPFilesTests", dependencies: ["NewIPFiles"]),
         .testTarget(name: "NewIPEmulatorTests", dependencies: ["NewIPEmulator", "NewIPDataPlane", "NewIPWire", "NewIPCapture"]),
         .testTarget(name: "NewIPRuntimeTests", dependencies: ["NewIPRuntime", "NewIPDataPlane", "NewIPWire", "NewIPCapture", "NewIPEmulator", "nip"]),
         .testTarget(name: "NewIPDecodeTests", dependencies: ["NewIPDecode", "NewIPWire", "NewIPCapture"]),

@@ -30,7 +30,7 @@ final class DeterminismTests: XCTestCase {
             try results.write(to: directory.appendingPathComponent("run\(index)").path)
         }
         let names = try FileManager.default.contentsOfDirectory(atPath: directory.appendingPathComponent("run0").path).sorted()
-        XCTAssertEqual(names, ["capture-h1-eth0.pcapng", "capture-h2-eth0.pcapng", "cdf-p.svg", "flows.csv", "links.csv",
+        XCTAssertEqual(names, [".nip-output", "capture-h1-eth0.pcapng", "capture-h2-eth0.pcapng", "cdf-p.svg", "flows.csv", "links.csv",
                                "nodes.csv", "results.json"])
         func contents(_ run: Int, _ name: String) throws -> Data {
             try Data(contentsOf: directory.appendingPathComponent("run\(run)/\(name)"))
@@ -56,12 +56,17 @@ final class DeterminismTests: XCTestCase {
         XCTAssertEqual(p.sentBytes, alone.flows[0].sentBytes)
     }
 
-    func testRewritingReplacesTheDirectoryWhole() throws {
+    func testRewritingReplacesTheDirectoryWholeOnlyWhenForced() throws {
         let directory = try temporaryDirectory(self).appendingPathComponent("out")
         let results = try emulate(lossyPoisson)
         try results.write(to: directory.path)
-        try Data("stale".utf8).write(to: directory.appendingPathComponent("stale.txt"))
         try results.write(to: directory.path)
+        try Data("stale".utf8).write(to: directory.appendingPathComponent("stale.txt"))
+        XCTAssertThrowsError(try results.write(to: directory.path, option: "--out")) { error in
+            XCTAssertEqual("\(error)", "--out \(directory.path): the folder holds 1 entry nip did not write (stale.txt); "
+                           + "choose a new folder or pass --force")
+        }
+        try results.write(to: directory.path, force: true)
         XCTAssertFalse(FileManager.default.fileExists(atPath: directory.appendingPathComponent("stale.txt").path))
         let leftovers = try FileManager.default.contentsOfDirectory(atPath: directory.deletingLastPathComponent().path)
         XCTAssertEqual(leftovers, ["out"])

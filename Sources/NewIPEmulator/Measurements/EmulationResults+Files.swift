@@ -1,3 +1,5 @@
+import NewIPFiles
+
 extension EmulationResults {
     /// The output files: `results.json`, `flows.csv`, `links.csv`, `nodes.csv`, one
     /// `cdf-<flow>.svg` per flow and one `capture-<node>-<interface>.pcapng` per captured
@@ -16,9 +18,11 @@ extension EmulationResults {
         return files
     }
 
-    /// Writes `files` into `directory`, replacing it atomically.
-    public func write(to directory: String) throws {
-        try OutputDirectory.write(files, to: directory)
+    /// Writes `files` as the folder `directory`, atomically, replacing only a folder nip
+    /// wrote unless `force` (see `OutputDirectory`); `writer` names the command in the marker.
+    public func write(to directory: String, writer: String = "nip", option: String? = nil, force: Bool = false,
+                      inputs: [String] = []) throws(FileProblem) {
+        try OutputDirectory.write(files, to: directory, writer: writer, option: option, force: force, inputs: inputs)
     }
 
     var json: JSONText {
