@@ -58,8 +58,7 @@ final class AppPortHandler: ChannelInboundHandler {
 
 extension Node {
     func startAppPort(_ endpoint: NodeConfig.Endpoint) throws {
-        let channel = try DatagramBootstrap(group: loop)
-            .channelOption(.socketOption(.so_reuseaddr), value: 1)
+        let bootstrap = DatagramBootstrap(group: loop)
             .channelOption(.socketOption(.so_rcvbuf), value: 4 << 20)
             .channelOption(.socketOption(.so_sndbuf), value: 4 << 20)
             .channelOption(.datagramVectorReadMessageCount, value: 32)
@@ -67,7 +66,7 @@ extension Node {
             .channelInitializer { [self] channel in
                 channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(AppPortHandler(node: self)) }
             }
-            .bind(to: try SocketAddress.literalOrResolved(endpoint)).wait()
+        let channel = try bind("the application port (UDP)", endpoint) { try bootstrap.bind(to: $0).wait() }
         appChannel = channel
         appAddress = channel.localAddress
     }

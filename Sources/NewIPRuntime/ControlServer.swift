@@ -73,7 +73,8 @@ struct ControlResponse {
 
 extension Node {
     func startControl() throws {
-        let channel = try ServerBootstrap(group: loop)
+        // Address reuse here only skips TIME_WAIT after a restart: a listening TCP port stays exclusive.
+        let bootstrap = ServerBootstrap(group: loop)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelInitializer { [self] channel in
                 channel.eventLoop.makeCompletedFuture {
@@ -81,7 +82,7 @@ extension Node {
                     try channel.pipeline.syncOperations.addHandler(ControlHandler(node: self))
                 }
             }
-            .bind(to: try SocketAddress.literalOrResolved(config.control)).wait()
+        let channel = try bind("the control endpoint (TCP)", config.control) { try bootstrap.bind(to: $0).wait() }
         controlChannel = channel
         controlAddress = channel.localAddress
     }

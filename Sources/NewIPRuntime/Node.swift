@@ -141,8 +141,7 @@ public final class Node: @unchecked Sendable {
         let limit = config.interfaces[index].queue.limits.packets ?? 1024
         let port = UDPLinkPort(peer: peerAddress, ringSize: max(2048, limit + 1024))
         let batch = config.readBatch
-        let channel = try DatagramBootstrap(group: loop)
-            .channelOption(.socketOption(.so_reuseaddr), value: 1)
+        let bootstrap = DatagramBootstrap(group: loop)
             .channelOption(.socketOption(.so_rcvbuf), value: 4 << 20)
             .channelOption(.socketOption(.so_sndbuf), value: 4 << 20)
             .channelOption(.datagramVectorReadMessageCount, value: batch)
@@ -154,7 +153,7 @@ public final class Node: @unchecked Sendable {
                     try channel.pipeline.syncOperations.addHandler(UDPLinkHandler(node: self, index: index, port: port))
                 }
             }
-            .bind(to: try SocketAddress.literalOrResolved(local)).wait()
+        let channel = try bind("interface \(config.interfaces[index].name) (UDP link)", local) { try bootstrap.bind(to: $0).wait() }
         channels.append(channel)
         ports.append(port)
     }

@@ -80,6 +80,10 @@ public struct NodeTarget: Sendable {
         guard let entry = state.nodes.first(where: { $0.name == node }) else {
             throw ToolError("no node `\(node)` in the running topology; it has \(state.nodes.map(\.name).joined(separator: ", "))")
         }
+        guard ProcessControl.isNode(entry.pid) else {
+            throw ToolError("node \(node) (pid \(entry.pid)) is not running: it exited or was killed (its log: \(entry.log)); "
+                + "restart the topology with `nip down --state \(stateDirectory)` and `nip up \(state.topology)`")
+        }
         guard let endpoint = NodeConfig.Endpoint(entry.control) else { throw ToolError("bad control endpoint in the state file") }
         return NodeTarget(name: entry.name, control: endpoint, app: NodeConfig.Endpoint(entry.app))
     }

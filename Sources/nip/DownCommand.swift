@@ -23,13 +23,21 @@ struct DownCommand: ParsableCommand {
             print("down: nothing to stop (\(error))")
             return
         }
-        let left = ProcessControl.stopAll(runState.nodes, grace: grace)
-        if left.isEmpty {
-            ProcessControl.deleteNamespaces(runState.namespaces ?? [])
-            try? FileManager.default.removeItem(atPath: RunState.path(in: state))
-            print("down: stopped \(runState.nodes.count) nodes of \(runState.topology)")
-        } else {
-            throw ToolError("still running after SIGKILL: \(left.map { "\($0.name) (pid \($0.pid))" }.joined(separator: ", "))")
+        let endings = ProcessControl.stop(runState.nodes, grace: grace)
+        let left = endings.filter { $0.ending == .stillRunning }
+        for (node, ending) in endings where ending != .stopped {
+            let why = ending == .killed ? "did not stop within \(grace) s of SIGTERM; killed with SIGKILL" : ending.rawValue
+            print("down: \(node.name) (pid \(node.pid)) \(why); its log: \(node.log)")
         }
+        guard left.isEmpty else {
+            throw ToolError("still running after SIGKILL: \(left.map { "\($0.node.name) (pid \($0.node.pid))" }.joined(separator: ", "))")
+        }
+        ProcessControl.deleteNamespaces(runState.namespaces ?? [])
+        try? FileManager.default.removeItem(atPath: RunState.path(in: state))
+        let counts = [ProcessControl.Ending.stopped, .killed, .alreadyDead].compactMap { kind -> String? in
+            let count = endings.filter { $0.ending == kind }.count
+            return count == 0 ? nil : "\(count) \(kind.rawValue)"
+        }
+        print("down: \(runState.nodes.count) nodes of \(runState.topology): \(counts.joined(separator: ", "))")
     }
 }

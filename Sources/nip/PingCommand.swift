@@ -60,7 +60,7 @@ struct PingCommand: ParsableCommand {
     mutating func validate() throws {
         guard count >= 1 && count <= 65535 else { throw ValidationError("--count must be 1…65535") }
         guard interval >= 0, timeout > 0 else { throw ValidationError("--interval and --timeout must be positive") }
-        if let contract, Contract(contract) == nil { throw ValidationError("--contract `\(contract)` is not lbf:MIN-MAX or mdf:MAX") }
+        if let contract { _ = try Contract(parsing: contract) }
     }
 
     func run() throws {
@@ -68,6 +68,7 @@ struct PingCommand: ParsableCommand {
         let app = try target.requireApp()
         let (count, interval, timeout, destinationText) = (count, interval, timeout, destination)
         let contract = contract.flatMap(Contract.init)
+        let dropsBefore = firstHopDrops(target)
         let answers = try runBlocking { () -> [PingAnswer] in
             let pinger = try await Pinger.connect(node: app)
             let destination = try parseAddress(destinationText, dialect: pinger.dialect)
@@ -91,7 +92,22 @@ struct PingCommand: ParsableCommand {
             summary += ", rtt min/avg/max \(milliseconds(rtts.min()!))/\(milliseconds(average))/\(milliseconds(rtts.max()!)) ms"
         }
         print(summary)
+        if answers.count < count, let before = dropsBefore, let after = firstHopDrops(target) {
+            // Requests the first node refused (counted on its application port) get their reason.
+            let refused = after.filter { $0.value > before[$0.key, default: 0] }.sorted { $0.key < $1.key }
+            for (reason, total) in refused {
+                let what = reason == "no_route" ? "no route to \(destination)" : reason.replacingOccurrences(of: "_", with: " ")
+                print("\(what) at \(target.name): it dropped \(total - before[reason, default: 0]) of the requests (\(reason))")
+            }
+        }
         if replies.isEmpty { throw ExitCode(1) }
+    }
+
+    /// Packets the node dropped on its application port so far, by drop-reason label.
+    func firstHopDrops(_ target: NodeTarget) -> [String: Int]? {
+        guard let counters = (try? ControlClient.request("GET", target.control, "/counters"))?.json,
+              let app = (counters["interfaces"] as? [String: Any])?["app"] as? [String: Any] else { return nil }
+        return app["drops"] as? [String: Int]
     }
 
     static func line(_ answer: PingAnswer) -> String {

@@ -49,7 +49,7 @@ struct SendCommand: ParsableCommand {
 
     func validate() throws {
         guard chunk >= 1 && chunk <= 1400 else { throw ValidationError("--chunk must be 1…1400") }
-        if let contract, Contract(contract) == nil { throw ValidationError("--contract `\(contract)` is not lbf:MIN-MAX or mdf:MAX") }
+        if let contract { _ = try Contract(parsing: contract) }
         if let count { guard count >= 1, size >= 1, size <= 1400 else { throw ValidationError("--count ≥ 1 and --size 1…1400") } }
     }
 

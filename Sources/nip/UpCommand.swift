@@ -85,13 +85,19 @@ struct UpCommand: ParsableCommand {
             try runState.save(directory: state)
             let deadline = Date().addingTimeInterval(timeout)
             for entry in entries {
-                guard let endpoint = NodeConfig.Endpoint(entry.control),
-                      !ControlClient.waitUntilReady(endpoint, pid: entry.pid, timeout: max(0, deadline.timeIntervalSinceNow)) else { continue }
-                guard ProcessControl.isAlive(entry.pid) else {
+                guard let endpoint = NodeConfig.Endpoint(entry.control) else { continue }
+                switch ControlClient.readiness(endpoint, pid: entry.pid, timeout: max(0, deadline.timeIntervalSinceNow)) {
+                case .ready: continue
+                case .exited:
                     let log = (try? String(contentsOfFile: entry.log, encoding: .utf8)) ?? ""
                     throw ToolError("node \(entry.name) exited during start-up; its log (\(entry.log)):\n\(log.suffix(2000))")
+                case .answeredByAnother(let pid, let name):
+                    throw ToolError("node \(entry.name)'s control endpoint \(entry.control) is answered by another process "
+                        + "(pid \(pid), node `\(name)`), perhaps a topology started from another folder: stop it, "
+                        + "or choose free ports with --control-port and --base-port")
+                case .timedOut:
+                    throw ToolError("node \(entry.name) not ready after \(timeout) s; logs in \(state)")
                 }
-                throw ToolError("node \(entry.name) not ready after \(timeout) s; logs in \(state)")
             }
         } catch {
             ProcessControl.stopAll(entries)
