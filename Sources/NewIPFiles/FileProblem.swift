@@ -59,10 +59,28 @@ enum Paths {
         URL(fileURLWithPath: path).standardizedFileURL.path
     }
 
-    /// The folder holding `path` ("." for a bare name).
+    /// The folder holding `path` ("." for a bare name). By hand: NSString's path methods
+    /// trap on some one-letter names in swift-corelibs-foundation.
     static func parent(of path: String) -> String {
-        let parent = (path as NSString).deletingLastPathComponent
-        return parent.isEmpty ? "." : parent
+        let trimmed = trailingSlashesRemoved(path)
+        guard let slash = trimmed.lastIndex(of: "/") else { return "." }
+        let parent = trailingSlashesRemoved(String(trimmed[..<slash]))
+        return parent.isEmpty ? "/" : parent
+    }
+
+    static func lastComponent(of path: String) -> String {
+        let trimmed = trailingSlashesRemoved(path)
+        return trimmed.lastIndex(of: "/").map { String(trimmed[trimmed.index(after: $0)...]) } ?? trimmed
+    }
+
+    static func join(_ folder: String, _ name: String) -> String {
+        folder.hasSuffix("/") ? folder + name : folder + "/" + name
+    }
+
+    private static func trailingSlashesRemoved(_ path: String) -> String {
+        var path = path
+        while path.count > 1 && path.hasSuffix("/") { path.removeLast() }
+        return path
     }
 
     /// `path` with symbolic links resolved, or nil when it does not exist.
@@ -75,7 +93,7 @@ enum Paths {
     /// A fresh name beside `target` for work in progress: `.NAME.partial-PID-RANDOM`.
     static func staging(for target: String, _ kind: String = "partial") -> String {
         let suffix = "\(getpid())-\(UInt64.random(in: 0...UInt64.max))"
-        return (parent(of: target) as NSString).appendingPathComponent(".\((target as NSString).lastPathComponent).\(kind)-\(suffix)")
+        return join(parent(of: target), ".\(lastComponent(of: target)).\(kind)-\(suffix)")
     }
 
     /// Why files cannot be made in `folder`, checked before writing so the error names the

@@ -36,7 +36,7 @@ public enum InputFile {
         let bytes = try bytes(path, option: option)
         if let offset = binaryOffset(bytes) {
             throw FileProblem(path, option: option,
-                              "is a binary file, not UTF-8 text (byte \(offset) is 0x\(String(bytes[offset], radix: 16, uppercase: true)))")
+                              "is a binary file, not UTF-8 text (byte \(offset) is 0x\(bytes[offset] < 16 ? "0" : "")\(String(bytes[offset], radix: 16, uppercase: true)))")
         }
         return String(decoding: bytes, as: UTF8.self)
     }

@@ -54,7 +54,7 @@ public enum OutputDirectory {
             let marker = ([writer] + files.map(\.name)).joined(separator: "\n") + "\n"
             for file in files + [(markerName, Array(marker.utf8))] {
                 do {
-                    try Paths.writeNew(file.contents, to: (staging as NSString).appendingPathComponent(file.name))
+                    try Paths.writeNew(file.contents, to: Paths.join(staging, file.name))
                 } catch {
                     throw refuse("cannot write \(file.name) (\(FileProblem.cause(error.code)))")
                 }
@@ -121,7 +121,7 @@ public enum OutputDirectory {
         } catch {
             throw FileProblem(path, option: option, "cannot list the folder (\(FileProblem.cause(error.code)))")
         }
-        let marker = (path as NSString).appendingPathComponent(markerName)
+        let marker = Paths.join(path, markerName)
         let written = (try? String(contentsOfFile: marker, encoding: .utf8)).map { Set($0.split(separator: "\n").dropFirst().map(String.init)) }
         guard let written else { return entries.sorted() }
         return entries.filter { $0 != markerName && !written.contains($0) }.sorted()

@@ -3,6 +3,7 @@ import Foundation
 import NewIPAnalysis
 import NewIPDataPlane
 import NewIPEmulator
+import NewIPFiles
 import NewIPRuntime
 import NewIPWire
 
@@ -18,8 +19,11 @@ struct DemoCommand: ParsableCommand {
     @Option(help: "Seed (default: the network's own).")
     var seed: UInt64?
 
-    @Option(help: "Output folder for the full measurements.")
+    @Option(help: "Output folder for the full measurements (replaced only if nip wrote it, or with --force).")
     var out = "results/newip-demo"
+
+    @Flag(help: "Replace an output folder holding files nip did not write.")
+    var force = false
 
     func run() throws {
         var topology: Topology
@@ -29,14 +33,11 @@ struct DemoCommand: ParsableCommand {
             throw ToolError("the built-in network does not parse: \(error)")
         }
         if let seed { topology.seed = seed }
+        try OutputDirectory.check(out, option: "--out", force: force)
         let started = DispatchTime.now().uptimeNanoseconds
         let story = try DemoStory(topology: topology)
         let wall = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
-        do {
-            try story.trimming.write(to: out)
-        } catch {
-            throw ToolError("cannot write results to \(out): \(error)")
-        }
+        try story.trimming.write(to: out, writer: "nip demo", option: "--out", force: force)
         print(story.text)
         print(String(format: "Two runs of %.1f s virtual time took %.2f s (%d events). Full measurements: %@/ "
                      + "(flows.csv, links.csv, nodes.csv, results.json, cdf-*.svg).",

@@ -1,0 +1,181 @@
+import NewIPDataPlane
+
+/// How big a piece of work is, estimated before it starts, so a command can refuse one
+/// that would run for days or exhaust memory or disk (unless forced).
+public struct WorkEstimate: Sendable, Equatable {
+    /// Discrete events the emulator would process.
+    public var events: Double = 0
+    /// Bytes written to files.
+    public var outputBytes: Double = 0
+    /// Peak memory.
+    public var memoryBytes: Double = 0
+
+    public init(events: Double = 0, outputBytes: Double = 0, memoryBytes: Double = 0) {
+        self.events = events
+        self.outputBytes = outputBytes
+        self.memoryBytes = memoryBytes
+    }
+
+    public static let eventLimit = 50e6
+    public static let outputLimit = 2e9
+    public static let memoryLimit = 16e9
+
+    /// The limits this estimate exceeds, as one phrase (`about 6.0 G events (limit 50.0 M)`),
+    /// or nil within all of them.
+    public var excess: String? {
+        var parts: [String] = []
+        if events > Self.eventLimit { parts.append("about \(Self.count(events, "events")) (limit \(Self.count(Self.eventLimit)))") }
+        if outputBytes > Self.outputLimit { parts.append("about \(Self.count(outputBytes, "B")) of output (limit \(Self.count(Self.outputLimit, "B")))") }
+        if memoryBytes > Self.memoryLimit { parts.append("about \(Self.count(memoryBytes, "B")) of memory (limit \(Self.count(Self.memoryLimit, "B")))") }
+        return parts.isEmpty ? nil : parts.joined(separator: ", ")
+    }
+
+    /// `12.3 M events`, `4.0 GB`, `512 B`: a rough quantity with a decimal prefix and `unit`
+    /// (a word after a space, a symbol joined to the prefix).
+    public static func count(_ value: Double, _ unit: String = "") -> String {
+        let prefixes: [(String, Double)] = [("E", 1e18), ("P", 1e15), ("T", 1e12), ("G", 1e9), ("M", 1e6), ("k", 1e3)]
+        let word = unit.count > 1 ? " \(unit)" : unit
+        guard value.isFinite, value < 1e21 else { return "∞ \(unit)" }
+        for (name, scale) in prefixes where value >= scale {
+            let scaled = value / scale
+            return (scaled >= 1000 ? "\(Int(scaled.rounded()))" : formatted(scaled)) + " \(name)\(word)"
+        }
+        return "\(Int(max(value, 0).rounded()))" + (unit.isEmpty ? "" : " \(unit)")
+    }
+
+    private static func formatted(_ value: Double) -> String {
+        let tenths = (value * 10).rounded()
+        return "\(Int(tenths) / 10).\(Int(tenths) % 10)"
+    }
+}
+
+// Bytes per item, measured on debug and release builds and rounded up: what a node,
+// interface, link or flow costs as YAML text and in memory, and a route in a table.
+private let yamlBytesPerNode = 40.0, yamlBytesPerInterface = 50.0, yamlBytesPerLink = 110.0, yamlBytesPerFlow = 130.0
+private let memoryBytesPerNode = 600.0, memoryBytesPerInterface = 120.0, memoryBytesPerLink = 200.0, memoryBytesPerFlow = 400.0
+private let memoryBytesPerRoute = 80.0
+
+extension TopologyGenerator {
+    /// The standard shapes, by the names `nip topology generate` takes.
+    public enum Shape: String, Sendable, CaseIterable {
+        case chain, star, fatTree = "fat-tree", scaleFree = "scale-free"
+    }
+
+    /// Nodes, links and flows of a generated topology, from its shape alone (nothing is built).
+    public static func counts(_ shape: Shape, size: Double, hosts: Double, attachments: Double, flowsPerHost: Double)
+        -> (nodes: Double, links: Double, flows: Double) {
+        switch shape {
+        case .chain: (size + 2, size + 1, 1)
+        case .star: (size + 1, size, size)
+        case .fatTree: (size * size * 5 / 4 + size * size * size / 4, size * size * size * 3 / 4, size * size * size / 4)
+        case .scaleFree: (size + hosts, attachments * size + hosts, hosts * flowsPerHost)
+        }
+    }
+
+    /// What generating and writing such a topology takes.
+    public static func estimate(nodes: Double, links: Double, flows: Double) -> WorkEstimate {
+        let interfaces = 2 * links
+        let yaml = nodes * yamlBytesPerNode + interfaces * yamlBytesPerInterface + links * yamlBytesPerLink + flows * yamlBytesPerFlow
+        let model = nodes * memoryBytesPerNode + interfaces * memoryBytesPerInterface + links * memoryBytesPerLink
+            + flows * memoryBytesPerFlow
+        // The text is built whole before it is written.
+        return WorkEstimate(outputBytes: yaml, memoryBytes: model + 2 * yaml)
+    }
+}
+
+extension WorkEstimate {
+    /// The routing tables `Emulation` builds for `topology`: every forwarding node holds a
+    /// route to every address (fewer with host-only routing). Checked before building them.
+    public init(routing topology: Topology) {
+        let nodes = Double(topology.nodes.count)
+        let addresses = Double(topology.nodes.reduce(0) { $0 + $1.interfaces.count })
+        let destinations = topology.routing == .shortestDelayToHosts
+            ? Double(topology.nodes.filter { $0.kind == .host }.reduce(0) { $0 + $1.interfaces.count }) : addresses
+        self.init(memoryBytes: nodes * memoryBytesPerNode + nodes * destinations * memoryBytesPerRoute)
+    }
+}
+
+/// A flow the routing cannot deliver: its packets stop at `end`.
+public struct UndeliverableFlow: Sendable, Equatable, CustomStringConvertible {
+    public var flow: String
+    public var source: String
+    public var destination: String
+    /// The node where the route ends.
+    public var end: String
+    /// Why it ends there.
+    public var reason: String
+
+    public var description: String {
+        "flow `\(flow)` from \(source) to \(destination) can never be delivered: the route ends at \(end) (\(reason))"
+    }
+}
+
+extension Emulation {
+    /// Where each flow's packets go by the forwarding tables: the hops to the destination,
+    /// or where they stop. A flow into a gateway counts as delivered from there (the
+    /// gateway translates it into another network).
+    func trace(_ flow: Topology.Flow) -> (hops: Int, capturedInterfaces: Int, stop: (node: Int, reason: String)?) {
+        let address = flow.destinationAddress ?? topology.interface(flow.destination).address
+        var node = flow.source.node
+        var hops = 0
+        var captured = topology.interface(flow.source).capture ? 1 : 0
+        while hops <= topology.nodes.count {
+            if hops > 0 && topology.isGateway(node) { return (hops, captured, nil) }
+            guard let route = tables[node].lookup(address) else { return (hops, captured, (node, "no route to \(address)")) }
+            if route.nextHop.isLocal {
+                guard node == flow.destination.node else { return (hops, captured, (node, "it is not the destination")) }
+                return (hops, captured + (topology.interface(flow.destination).capture ? 1 : 0), nil)
+            }
+            if hops > 0 && !topology.nodes[node].kind.forwards { return (hops, captured, (node, "a host does not forward")) }
+            if topology.nodes[node].interfaces[route.nextHop.interface].capture { captured += 1 }
+            let next = Int(route.nextHop.neighbour.rawValue)
+            guard next >= 0 && next < topology.nodes.count else { return (hops, captured, (node, "its next hop is not a node")) }
+            node = next
+            hops += 1
+        }
+        return (hops, captured, (node, "the route loops"))
+    }
+
+    /// The flows whose route never reaches their destination.
+    public var undeliverableFlows: [UndeliverableFlow] {
+        topology.flows.compactMap { flow in
+            guard let stop = trace(flow).stop else { return nil }
+            return UndeliverableFlow(flow: flow.name, source: topology.name(of: flow.source), destination: topology.name(of: flow.destination),
+                                     end: topology.nodes[stop.node].name, reason: stop.reason)
+        }
+    }
+
+    /// Events, output and memory of `run`: each packet costs two events per hop, and
+    /// captured interfaces keep every packet crossing them in memory until written.
+    public var workEstimate: WorkEstimate {
+        var estimate = WorkEstimate(routing: topology)
+        for flow in topology.flows {
+            let active = Double(max(0, min(flow.stop, topology.duration) - flow.start))
+            var share = 1.0
+            let rate: TrafficRate
+            switch flow.pattern {
+            case .constant(let r), .poisson(let r): rate = r
+            case .onOff(let r, let on, let off):
+                rate = r
+                share = Double(on) / Double(max(1, on + off))
+            }
+            let size = flow.size.mean
+            let perSecond = switch rate {
+            case .packetsPerSecond(let packets): packets
+            case .bitsPerSecond(let bits): Double(bits) / 8 / max(size, 1)
+            }
+            let packets = perSecond * active * share / 1e9
+            let path = trace(flow)
+            estimate.events += packets * Double(eventsPerHop * path.hops + 1)
+            // An Enhanced Packet Block adds 32 bytes, the Ethernet header 14.
+            let captured = packets * Double(path.capturedInterfaces) * (size + 46)
+            estimate.outputBytes += captured
+            estimate.memoryBytes += captured
+        }
+        return estimate
+    }
+}
+
+/// Events per packet per hop (transmission done, arrival), plus one for the send: measured
+/// on the examples.
+private let eventsPerHop = 2
