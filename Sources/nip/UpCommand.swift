@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import NewIPEmulator
+import NewIPFiles
 import NewIPRuntime
 
 struct UpCommand: ParsableCommand {
@@ -37,9 +38,15 @@ struct UpCommand: ParsableCommand {
     @Flag(help: "Raw Ethernet instead of UDP: one network namespace per node, a veth pair per link (needs root).")
     var netns = false
 
+    @Flag(help: "Use --state even if it holds files nip did not write (they are kept; the node files are overwritten).")
+    var force = false
+
     func run() throws {
         if let existing = try? RunState.load(directory: state), existing.nodes.contains(where: { ProcessControl.isNode($0.pid) }) {
             throw ToolError("a topology (\(existing.topology)) is already running from \(state); stop it with `nip down` first")
+        }
+        do { try OutputDirectory.check(state, option: "--state", force: force, inputs: [topology]) } catch {
+            throw ToolError(error.description)
         }
         let parsed: Topology
         do { parsed = try TopologyParser.load(path: topology) } catch { throw ToolError(error.description) }
@@ -68,6 +75,10 @@ struct UpCommand: ParsableCommand {
         do {
             // Whatever fails from here takes back what was started: nodes, namespaces, state file.
             try FileManager.default.createDirectory(atPath: state, withIntermediateDirectories: true)
+            // The marker lists what `up` writes here, so a later `up` may reuse the folder.
+            let written = configs.flatMap { ["\($0.name).yaml", "\($0.name).log"] } + [URL(fileURLWithPath: RunState.path(in: state)).lastPathComponent]
+            try (["nip up"] + written).joined(separator: "\n").appending("\n")
+                .write(toFile: state + "/" + OutputDirectory.markerName, atomically: true, encoding: .utf8)
             let executable = ProcessControl.currentExecutable()
             for config in configs {
                 let configPath = "\(state)/\(config.name).yaml"

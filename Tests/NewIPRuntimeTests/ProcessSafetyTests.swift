@@ -134,6 +134,25 @@ final class ProcessSafetyTests: NodeProcessTestCase {
         XCTAssertTrue(result.error.contains("the control endpoint (TCP): \(h1.control) is already in use by another process"), result.error)
     }
 
+    func testUpRefusesAStateFolderOfSomeoneElsesFilesAndReusesItsOwn() throws {
+        let mine = folder.appendingPathComponent("notes")
+        try FileManager.default.createDirectory(at: mine, withIntermediateDirectories: true)
+        try "keep me".write(to: mine.appendingPathComponent("todo.txt"), atomically: true, encoding: .utf8)
+        let refused = try up("notes", slot: slot)
+        XCTAssertNotEqual(refused.status, 0)
+        XCTAssertTrue(refused.error.contains("--state notes: the folder holds 1 entry nip did not write (todo.txt)"), refused.error)
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: mine.path), ["todo.txt"])
+
+        // A folder `up` wrote is used again after `down`.
+        for _ in 0..<2 {
+            let result = try up("run", slot: slot)
+            XCTAssertEqual(result.status, 0, result.error)
+            started = try RunState.load(directory: folder.appendingPathComponent("run").path).nodes
+            XCTAssertEqual(try run(["down", "--state", "run"]).status, 0)
+            started = []
+        }
+    }
+
     func testPingSaysWhyTheFirstNodeDroppedItsRequests() throws {
         let first = try up("run", slot: slot)
         XCTAssertEqual(first.status, 0, first.error)
