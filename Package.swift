@@ -80,7 +80,7 @@ let package = Package(
         .testTarget(name: "NewIPDataPlaneTests", dependencies: ["NewIPDataPlane", "NewIPWire", "NewIPRandom"]),
         .testTarget(name: "NipCommandTests", dependencies: ["nip"]),
         .testTarget(name: "NewIPFilesTests", dependencies: ["NewIPFiles"]),
-        .testTarget(name: "NewIPEmulatorTests", dependencies: ["NewIPEmulator", "NewIPDataPlane", "NewIPWire", "NewIPCapture"]),
+        .testTarget(name: "NewIPEmulatorTests", dependencies: ["NewIPEmulator", "NewIPDataPlane", "NewIPWire", "NewIPCapture", "NewIPFiles"]),
         .testTarget(name: "NewIPRuntimeTests", dependencies: ["NewIPRuntime", "NewIPDataPlane", "NewIPWire", "NewIPCapture", "NewIPEmulator", "nip"]),
         .testTarget(name: "NewIPDecodeTests", dependencies: ["NewIPDecode", "NewIPWire", "NewIPCapture"]),
     ]

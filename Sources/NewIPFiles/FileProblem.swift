@@ -16,7 +16,7 @@ public struct FileProblem: Error, Sendable, Equatable, CustomStringConvertible {
     public var description: String { "\(subject): \(problem)" }
 
     /// Words for an `errno` a file operation set.
-    static func cause(_ code: Int32) -> String {
+    public static func cause(_ code: Int32) -> String {
         switch code {
         case EACCES, EPERM: "permission denied"
         case EROFS: "the file system is read-only"

@@ -43,6 +43,18 @@ public enum OutputDirectory {
     /// nothing is left behind and the old folder is untouched.
     public static func write(_ files: [(name: String, contents: [UInt8])], to path: String, writer: String,
                              option: String? = nil, force: Bool = false, inputs: [String] = []) throws(FileProblem) {
+        let staging = try begin(path, writer: writer, option: option, force: force, inputs: inputs)
+        do { try staging.finish(files) } catch {
+            staging.discard()
+            throw error
+        }
+    }
+
+    /// Starts writing the folder `path` when `check` allows: files go into a hidden folder
+    /// beside it (`Staging.path`; a long run may write some there as they grow, such as
+    /// captures), which `finish` puts in place as `write` does.
+    public static func begin(_ path: String, writer: String, option: String? = nil, force: Bool = false,
+                             inputs: [String] = []) throws(FileProblem) -> Staging {
         func refuse(_ problem: String) -> FileProblem { FileProblem(path, option: option, problem) }
         try check(path, option: option, force: force, inputs: inputs)
         let parent = Paths.parent(of: path)
@@ -50,20 +62,40 @@ public enum OutputDirectory {
         if let problem = Paths.folderProblem(parent) { throw refuse(problem) }
         let staging = Paths.staging(for: path)
         guard mkdir(staging, 0o755) == 0 else { throw refuse("cannot create files in \(parent) (\(FileProblem.cause(errno)))") }
-        do throws(FileProblem) {
-            let marker = ([writer] + files.map(\.name)).joined(separator: "\n") + "\n"
-            for file in files + [(markerName, Array(marker.utf8))] {
-                do {
-                    try Paths.writeNew(file.contents, to: Paths.join(staging, file.name))
-                } catch {
+        return Staging(path: staging, target: path, writer: writer, option: option)
+    }
+
+    /// A folder of results being written; see `begin`.
+    public struct Staging: Sendable {
+        /// The hidden folder to write into until `finish`.
+        public let path: String
+        let target: String
+        let writer: String
+        let option: String?
+
+        /// Adds `files` and the marker (listing everything in the folder, since nip wrote all
+        /// of it), then replaces the target with it. On failure the staging folder stays for
+        /// `discard`.
+        public func finish(_ files: [(name: String, contents: [UInt8])]) throws(FileProblem) {
+            func refuse(_ problem: String) -> FileProblem { FileProblem(target, option: option, problem) }
+            for file in files {
+                do { try Paths.writeNew(file.contents, to: Paths.join(path, file.name)) } catch {
                     throw refuse("cannot write \(file.name) (\(FileProblem.cause(error.code)))")
                 }
             }
-            try replace(path, with: staging, option: option)
-        } catch {
-            try? FileManager.default.removeItem(atPath: staging)
-            throw error
+            let names: [String]
+            do { names = try Paths.entries(of: path).sorted() } catch {
+                throw refuse("cannot list what was written (\(FileProblem.cause(error.code)))")
+            }
+            let marker = ([writer] + names).joined(separator: "\n") + "\n"
+            do { try Paths.writeNew(Array(marker.utf8), to: Paths.join(path, markerName)) } catch {
+                throw refuse("cannot write \(markerName) (\(FileProblem.cause(error.code)))")
+            }
+            try replace(target, with: path, option: option)
         }
+
+        /// Removes the staging folder and what was written into it.
+        public func discard() { try? FileManager.default.removeItem(atPath: path) }
     }
 
     /// Moves `staging` to `path`, putting an old folder aside first and back on failure.

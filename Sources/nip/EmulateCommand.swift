@@ -63,12 +63,23 @@ struct EmulateCommand: ParsableCommand {
             throw ToolError("\(file): the run would take \(excess); shorten `duration`, lower the flows' rates, "
                             + "capture less, or pass --force")
         }
+        // Results are written into a hidden folder beside --out (captures as they grow), which
+        // replaces --out only once complete; an error or Ctrl-C removes it.
+        let staging = try OutputDirectory.begin(folder, writer: "nip emulate", option: option, force: force, inputs: [file])
+        let interrupt = InterruptCleanup { staging.discard() }
         let progress = ProgressBar(enabled: !quiet)
         let started = DispatchTime.now().uptimeNanoseconds
-        let results = emulation.run(progress: progress.update)
+        let results: EmulationResults
+        do {
+            results = try emulation.run(progress: progress.update, streamingCapturesTo: staging.path)
+            progress.finish()
+            try results.finish(staging)
+        } catch {
+            staging.discard()
+            throw error
+        }
         let wall = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
-        progress.finish()
-        try results.write(to: folder, writer: "nip emulate", option: option, force: force, inputs: [file])
+        interrupt.cancel()
         if !quiet {
             print(EmulationSummary(results).text)
             print(String(format: "%@ · seed %llu · %.3f s virtual in %.2f s wall · %d events (%.2f M events/s) · results in %@",

@@ -1,5 +1,6 @@
 import Foundation
 import NewIPCapture
+import NewIPFiles
 @testable import NewIPEmulator
 import XCTest
 
@@ -21,6 +22,34 @@ final class DeterminismTests: XCTestCase {
         XCTAssertEqual(received, second.captures.first { $0.name == "h2-eth0" }?.bytes)
         var reader = try CaptureReader(received)
         XCTAssertEqual(try reader.readAll().count, first.flows[0].delivered)
+    }
+
+    /// A capture streamed to disk as it grows (more than one flush) is byte for byte the one
+    /// kept in memory, and the results folder lists it in its marker.
+    func testStreamedCapturesEqualTheInMemoryOnesAndStayOutOfMemory() throws {
+        let busy = chain(flows: """
+          - {name: p, from: h1, to: h2, pattern: poisson, rate: 20kpps, size: "200..1400"}
+        """, duration: "200ms")
+        var topology = try parse(busy)
+        topology.seed = 3
+        let emulation = try Emulation(topology: topology)
+        let inMemory = emulation.run()
+        let directory = try temporaryDirectory(self)
+        let out = directory.appendingPathComponent("out").path
+        let staging = try OutputDirectory.begin(out, writer: "test")
+        let streamed = try emulation.run(streamingCapturesTo: staging.path)
+        XCTAssertTrue(streamed.captures.isEmpty, "streamed captures must not also be held in memory")
+        try streamed.finish(staging)
+        for name in ["h1-eth0", "h2-eth0"] {
+            let expected = try XCTUnwrap(inMemory.captures.first { $0.name == name }?.bytes)
+            XCTAssertGreaterThan(expected.count, 2 * (1 << 20), "the capture must span several flushes")
+            let onDisk = try Data(contentsOf: URL(fileURLWithPath: "\(out)/capture-\(name).pcapng"))
+            XCTAssertTrue(Array(onDisk) == expected, name)
+        }
+        let marker = try String(contentsOfFile: "\(out)/.nip-output", encoding: .utf8)
+        XCTAssertEqual(marker.split(separator: "\n").first, "test")
+        XCTAssertTrue(marker.contains("capture-h2-eth0.pcapng") && marker.contains("results.json"), marker)
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: directory.path), ["out"], "no staging folder left behind")
     }
 
     func testSameSeedWritesIdenticalFilesAndAnotherSeedDoesNot() throws {

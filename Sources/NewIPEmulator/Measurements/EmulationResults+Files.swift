@@ -14,8 +14,17 @@ extension EmulationResults {
         for flow in flows {
             files.append(("cdf-\(flow.name).svg", Array(CDFPlot.svg(title: "Latency CDF — \(flow.name)", points: flow.cdf).utf8)))
         }
-        for capture in captures { files.append(("capture-\(capture.name).pcapng", capture.bytes)) }
+        for capture in captures { files.append((Self.captureFileName(capture.name), capture.bytes)) }
         return files
+    }
+
+    /// The file of the capture of interface `name` (`node-interface`).
+    static func captureFileName(_ name: String) -> String { "capture-\(name).pcapng" }
+
+    /// Adds the result files to a folder being written (which may already hold streamed
+    /// captures) and puts it in place.
+    public func finish(_ staging: OutputDirectory.Staging) throws(FileProblem) {
+        try staging.finish(files)
     }
 
     /// Writes `files` as the folder `directory`, atomically, replacing only a folder nip

@@ -11,7 +11,8 @@ public struct EmulationResults: Sendable {
     public var nodes: [NodeResult]
     /// Discrete events the run processed (for events-per-second figures; not written to files).
     public var events: Int
-    /// pcapng files of the interfaces marked `capture`, named `node-interface`.
+    /// pcapng files of the interfaces marked `capture`, named `node-interface` (none when
+    /// the run streamed them to files).
     public var captures: [(name: String, bytes: [UInt8])]
     /// The topology has plain-IP interfaces or gateways: the files then carry header bytes
     /// and translation counts (other runs' files are unchanged by them).
@@ -138,7 +139,7 @@ extension EmulationResults {
                               forwarded: statistics.forwarded, delivered: statistics.delivered, drops: drops.sorted,
                               translations: translations)
         }
-        captures = simulator.captures.map { ($0.name, $0.device.bytes) }
+        captures = simulator.captures.filter { !$0.device.isStreaming }.map { ($0.name, $0.device.bytes) }
         isManyNets = simulator.isManyNets
     }
 }
