@@ -37,7 +37,8 @@ final class ToolTests: NodeProcessTestCase {
         capture.waitUntilExit()
         XCTAssertEqual(capture.terminationStatus, 0)
 
-        if FileManager.default.isExecutableFile(atPath: "/usr/bin/tshark") {
+        let tsharkAvailable = FileManager.default.isExecutableFile(atPath: "/usr/bin/tshark")
+        if tsharkAvailable {
             let tshark = Process()
             tshark.executableURL = URL(fileURLWithPath: "/usr/bin/tshark")
             tshark.arguments = ["-r", pcap, "-T", "fields", "-e", "eth.type", "-e", "frame.len"]
@@ -67,6 +68,10 @@ final class ToolTests: NodeProcessTestCase {
         let again = try run(["down", "--state", "run"])
         XCTAssertEqual(again.status, 0)
         XCTAssertTrue(again.output.contains("nothing to stop"))
+        if !tsharkAvailable {
+            throw XCTSkip("testUpPingCaptureDownOnTheEmulatorsChain: tshark is not installed (apt-get install tshark), "
+                          + "so the capture was not read by tshark; the rest ran")
+        }
     }
 
     func testUpWithNetnsRunsTheSameFileOverVeth() throws {
