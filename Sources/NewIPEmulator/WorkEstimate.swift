@@ -146,8 +146,9 @@ extension Emulation {
     }
 
     /// Events, output and memory of `run`: each packet costs two events per hop, and
-    /// captured interfaces keep every packet crossing them in memory until written.
-    public var workEstimate: WorkEstimate {
+    /// captured interfaces write every packet crossing them (to a file as they go when
+    /// streamed, otherwise into memory: `streamingCaptures`).
+    public func workEstimate(streamingCaptures: Bool) -> WorkEstimate {
         var estimate = WorkEstimate(routing: topology)
         for flow in topology.flows {
             let active = Double(max(0, min(flow.stop, topology.duration) - flow.start))
@@ -170,7 +171,7 @@ extension Emulation {
             // An Enhanced Packet Block adds 32 bytes, the Ethernet header 14.
             let captured = packets * Double(path.capturedInterfaces) * (size + 46)
             estimate.outputBytes += captured
-            estimate.memoryBytes += captured
+            if !streamingCaptures { estimate.memoryBytes += captured }
         }
         return estimate
     }

@@ -43,13 +43,14 @@ public enum InputFile {
 
     /// Where `bytes` stop being text: a NUL or the start of an invalid UTF-8 sequence.
     static func binaryOffset(_ bytes: [UInt8]) -> Int? {
-        if let nul = bytes.firstIndex(of: 0) { return nul }
         var decoder = UTF8()
         var iterator = bytes.makeIterator()
         var offset = 0
         while true {
             switch decoder.decode(&iterator) {
-            case .scalarValue(let scalar): offset += UTF8.width(scalar)
+            case .scalarValue(let scalar):
+                if scalar.value == 0 { return offset }
+                offset += UTF8.width(scalar)
             case .emptyInput: return nil
             case .error: return offset
             }

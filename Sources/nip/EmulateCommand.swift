@@ -59,7 +59,7 @@ struct EmulateCommand: ParsableCommand {
         for flow in emulation.undeliverableFlows {
             FileHandle.standardError.write(Data("warning: \(file): \(flow)\n".utf8))
         }
-        if !force, let excess = emulation.workEstimate.excess {
+        if !force, let excess = emulation.workEstimate(streamingCaptures: true).excess {
             throw ToolError("\(file): the run would take \(excess); shorten `duration`, lower the flows' rates, "
                             + "capture less, or pass --force")
         }
