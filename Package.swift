@@ -78,7 +78,7 @@ let package = Package(
         .testTarget(name: "NewIPCaptureTests", dependencies: ["NewIPCapture", "NewIPWire", "NewIPRandom"]),
         .testTarget(name: "NewIPAnalysisTests", dependencies: ["NewIPAnalysis", "NewIPWire"]),
         .testTarget(name: "NewIPDataPlaneTests", dependencies: ["NewIPDataPlane", "NewIPWire", "NewIPRandom"]),
-        .testTarget(name: "NipCommandTests", dependencies: ["nip"]),
+        .testTarget(name: "NipCommandTests", dependencies: ["nip", "NewIPRandom"]),
         .testTarget(name: "NewIPFilesTests", dependencies: ["NewIPFiles"]),
         .testTarget(name: "NewIPEmulatorTests", dependencies: ["NewIPEmulator", "NewIPDataPlane", "NewIPWire", "NewIPCapture", "NewIPFiles"]),
         .testTarget(name: "NewIPRuntimeTests", dependencies: ["NewIPRuntime", "NewIPDataPlane", "NewIPWire", "NewIPCapture", "NewIPEmulator", "nip"]),
