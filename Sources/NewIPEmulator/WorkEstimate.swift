@@ -115,7 +115,9 @@ extension Emulation {
     /// or where they stop. A flow into a gateway counts as delivered from there (the
     /// gateway translates it into another network).
     func trace(_ flow: Topology.Flow) -> (hops: Int, capturedInterfaces: Int, stop: (node: Int, reason: String)?) {
-        let address = flow.destinationAddress ?? topology.interface(flow.destination).address
+        // The address the packets carry: in another network, the destination's name there.
+        let address = (try? PacketTemplate.destination(of: flow, from: topology.network(of: flow.source), in: topology))
+            ?? topology.interface(flow.destination).address
         var node = flow.source.node
         var hops = 0
         var captured = topology.interface(flow.source).capture ? 1 : 0
