@@ -16,6 +16,7 @@ public enum OutputDirectory {
     ///   - inputs: files the command reads; a folder holding one of them is never replaced.
     public static func check(_ path: String, option: String? = nil, force: Bool = false, inputs: [String] = []) throws(FileProblem) {
         func refuse(_ problem: String) -> FileProblem { FileProblem(path, option: option, problem) }
+        guard !path.isEmpty else { throw refuse("the path is empty; name a folder to write") }
         switch PathKind(path, following: false) {
         case .missing:
             return

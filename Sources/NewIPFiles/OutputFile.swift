@@ -12,6 +12,7 @@ public enum OutputFile {
     public static func check(_ path: String, option: String? = nil, force: Bool = false,
                              generatedHeader: String? = nil) throws(FileProblem) {
         func refuse(_ problem: String) -> FileProblem { FileProblem(path, option: option, problem) }
+        guard !path.isEmpty else { throw refuse("the path is empty; name a file to write") }
         switch PathKind(path) {
         case .missing:
             break

@@ -118,6 +118,12 @@ final class OutputTests: XCTestCase {
         XCTAssertThrowsError(try OutputFile.write([1], to: "/proc/nip-claims.md")) {
             XCTAssertTrue("\($0)".hasPrefix("/proc/nip-claims.md: "), "\($0)")
         }
+        XCTAssertThrowsError(try OutputFile.write([1], to: "", option: "--output")) {
+            XCTAssertEqual("\($0)", "--output : the path is empty; name a file to write")
+        }
+        XCTAssertThrowsError(try OutputDirectory.check("", option: "--out")) {
+            XCTAssertEqual("\($0)", "--out : the path is empty; name a folder to write")
+        }
         XCTAssertEqual(try entries(scratch), ["claims.md", "notes.md"], "no temporary file is left behind")
     }
 
