@@ -35,7 +35,7 @@ public struct WorkEstimate: Sendable, Equatable {
     public static func count(_ value: Double, _ unit: String = "") -> String {
         let prefixes: [(String, Double)] = [("E", 1e18), ("P", 1e15), ("T", 1e12), ("G", 1e9), ("M", 1e6), ("k", 1e3)]
         let word = unit.count > 1 ? " \(unit)" : unit
-        guard value.isFinite, value < 1e21 else { return "∞ \(unit)" }
+        guard value < 1e21 else { return "more than 1000 E\(word)" }
         for (name, scale) in prefixes where value >= scale {
             let scaled = value / scale
             return (scaled >= 1000 ? "\(Int(scaled.rounded()))" : formatted(scaled)) + " \(name)\(word)"
