@@ -33,8 +33,10 @@ enum NipRunner {
 
     /// Runs `nip arguments` in `directory` with `input` on standard input; output goes through
     /// files so a chatty command never blocks on a full pipe. Killed after `timeout` seconds.
+    /// `unprivileged` runs it as user nobody (through setpriv), for permission checks
+    /// that root would pass.
     static func run(_ arguments: [String], input: String? = nil, in directory: URL = packageRoot,
-                    timeout: Double = 120) throws -> Run {
+                    timeout: Double = 120, unprivileged: Bool = false) throws -> Run {
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("nip-run-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: scratch) }
@@ -42,8 +44,13 @@ enum NipRunner {
         FileManager.default.createFile(atPath: outURL.path, contents: nil)
         FileManager.default.createFile(atPath: errURL.path, contents: nil)
         let process = Process()
-        process.executableURL = try nip
-        process.arguments = arguments
+        if unprivileged && getuid() == 0 {
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/setpriv")
+            process.arguments = ["--reuid=65534", "--regid=65534", "--clear-groups", try nip.path] + arguments
+        } else {
+            process.executableURL = try nip
+            process.arguments = arguments
+        }
         process.currentDirectoryURL = directory
         process.standardOutput = try FileHandle(forWritingTo: outURL)
         process.standardError = try FileHandle(forWritingTo: errURL)
