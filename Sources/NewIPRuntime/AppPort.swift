@@ -78,7 +78,7 @@ extension Node {
         let now = Self.now()
         guard message.readableBytes >= 2, message.getInteger(at: message.readerIndex, as: UInt8.self) == AppProtocol.magic,
               let op = message.getInteger(at: message.readerIndex + 1, as: UInt8.self) else {
-            counters[appIndex].drops[NodeDropReason.badFrame.rawValue] &+= 1
+            counters[appIndex].drops.record(.badFrame)
             logProblem(appIndex, "application port: a datagram that is not the application protocol", now: now)
             return
         }
@@ -89,7 +89,7 @@ extension Node {
                 counters[appIndex].rxPackets &+= 1
                 counters[appIndex].rxBytes &+= packet.count
                 guard let buffer = dataPlane.buffer(copying: packet) else {
-                    counters[appIndex].drops[NodeDropReason.badFrame.rawValue] &+= 1
+                    counters[appIndex].drops.record(.badFrame)
                     return
                 }
                 arrive(buffer, ingress: appIndex, fromNetwork: false, now: now)
@@ -126,7 +126,7 @@ extension Node {
         case AppProtocol.info:
             reply(to: application, op: AppProtocol.infoReply, status: AppProtocol.statusOK, port: 0)
         default:
-            counters[appIndex].drops[NodeDropReason.badFrame.rawValue] &+= 1
+            counters[appIndex].drops.record(.badFrame)
         }
     }
 

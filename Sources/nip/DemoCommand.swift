@@ -96,7 +96,7 @@ struct DemoStory {
               island.packets > 0, ipv6.packets > 0 else { return "" }
         let sent = readings.reduce(0) { $0 + $1.sent }, delivered = readings.reduce(0) { $0 + $1.delivered }
         let p50 = readings.compactMap { $0.latency?.p50 }.max()
-        let failures = translations.sortedFailures.reduce(0) { $0 + $1.count }
+        let failures = translations.failures.total
         return "\n3. IoT island on 1–2-byte addresses → IPv6-only server, through gateway `\(gateway.name)`\n"
             + "   readings: \(delivered) of \(sent) delivered, p50 up to \(ms(p50)) ms; "
             + "gateway translated \(translations.compactToIP) packets to IPv6 and \(translations.ipToCompact) back (\(failures) failures)\n"

@@ -96,7 +96,7 @@ struct PingCommand: ParsableCommand {
             // Requests the first node refused (counted on its application port) get their reason.
             let refused = after.filter { $0.value > before[$0.key, default: 0] }.sorted { $0.key < $1.key }
             for (reason, total) in refused {
-                let what = reason == "no_route" ? "no route to \(destination)" : reason.replacingOccurrences(of: "_", with: " ")
+                let what = reason == DropReason.noRoute.label ? "no route to \(destination)" : reason.replacingOccurrences(of: "-", with: " ")
                 print("\(what) at \(target.name): it dropped \(total - before[reason, default: 0]) of the requests (\(reason))")
             }
         }

@@ -161,7 +161,7 @@ final class ProcessSafetyTests: NodeProcessTestCase {
         let ping = try run(["ping", "--node", "h2", "--state", "run", "-c", "2", "--interval", "0", "--timeout", "0.5", "0x99"])
         XCTAssertEqual(ping.status, 1)
         XCTAssertTrue(ping.output.contains("2 sent, 0 received, 100% loss"), ping.output)
-        XCTAssertTrue(ping.output.contains("no route to 0x99 at h2: it dropped 2 of the requests (no_route)"), ping.output)
+        XCTAssertTrue(ping.output.contains("no route to 0x99 at h2: it dropped 2 of the requests (no-route)"), ping.output)
         XCTAssertEqual(try run(["down", "--state", "run"]).status, 0)
         started = []
     }

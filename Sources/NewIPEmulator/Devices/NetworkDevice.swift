@@ -18,4 +18,4 @@ public protocol NetworkDevice: AnyObject {
 }
 
 /// Where a device puts a packet it drops (too big, fault injected), so it is counted.
-public typealias DeviceDropHandler = (PacketBuffer, LossReason, Nanoseconds) -> Void
+public typealias DeviceDropHandler = (PacketBuffer, DropReason, Nanoseconds) -> Void

@@ -209,7 +209,7 @@ final class Simulator {
     }
 
     /// A packet was dropped: charged to its flow, and to the link when the medium lost it.
-    func discard(_ packet: PacketBuffer, _ reason: LossReason, link: Int? = nil) {
+    func discard(_ packet: PacketBuffer, _ reason: DropReason, link: Int? = nil) {
         if let link { links[link].statistics.losses.record(reason) }
         if let finding = inspect(packet) { flowStatistics[finding.probe.flow].dropped(reason) }
         pool.recycle(packet)

@@ -94,7 +94,7 @@ extension EmulationResults {
                                                    node.delivered].map(String.init) + [Self.dropText(node.drops)]
                     + (isManyNets ? node.translations.map { translations in
                         [String(translations.compactToIP), String(translations.ipToCompact),
-                         Self.dropText(translations.sortedFailures)]
+                         Self.dropText(translations.failures.sorted)]
                     } ?? ["", "", ""] : [])
             })
     }
@@ -174,7 +174,7 @@ extension NodeResult {
         if manyNets, let translations {
             members["translations"] = .object([
                 "compact_to_ip": .int(translations.compactToIP), "ip_to_compact": .int(translations.ipToCompact),
-                "failures": dropsJSON(translations.sortedFailures),
+                "failures": dropsJSON(translations.failures.sorted),
             ])
         }
         return .object(members)

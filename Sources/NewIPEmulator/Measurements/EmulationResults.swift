@@ -117,7 +117,7 @@ extension EmulationResults {
         links = simulator.links.map { link in
             let queue = simulator.behaviours[link.from.node].queue(on: link.from.interface)
             var drops = link.statistics.losses
-            drops.record(queue.drops)
+            drops += queue.drops
             let busy = link.busyTime(until: topology.duration)
             return LinkResult(from: topology.name(of: link.from), to: topology.name(of: link.to),
                               packets: link.statistics.packets, bytes: link.statistics.bytes, busyTime: busy,
@@ -130,10 +130,10 @@ extension EmulationResults {
         }
         nodes = topology.nodes.enumerated().map { index, node in
             let statistics = simulator.nodeStatistics[index]
-            var drops = LossCounters()
-            drops.record(simulator.behaviours[index].drops)
+            var drops = DropCounters()
+            drops += simulator.behaviours[index].drops
             let translations = simulator.behaviours[index].translations
-            for (failure, count) in translations?.failures ?? [:] { drops.record(.translation(failure), count: count) }
+            drops += translations?.failures ?? DropCounters()
             return NodeResult(name: node.name, kind: node.kind, received: statistics.received,
                               originated: statistics.originated, transmitted: statistics.transmitted,
                               forwarded: statistics.forwarded, delivered: statistics.delivered, drops: drops.sorted,

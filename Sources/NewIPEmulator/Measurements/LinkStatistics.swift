@@ -8,7 +8,7 @@ struct LinkStatistics {
     private(set) var busyTime: Nanoseconds = 0
     /// Network-header bytes of the packets counted in `bytes` (ManyNets runs only).
     var headerBytes = 0
-    var losses = LossCounters()
+    var losses = DropCounters()
     /// Integral of queued packets over time (packet·ns), up to `lastChange`.
     private var queueArea: Double = 0
     private var queueLength = 0

@@ -151,7 +151,7 @@ public final class ManyNetsNode: NodeBehavior {
 
     private func fail(_ failure: TranslationFailure, _ packet: consuming PacketBuffer, _ context: NodeContext) {
         translationCounters.record(failure)
-        context.drop(packet, loss: .translation(failure))
+        context.drop(packet, reason: failure.dropReason)
     }
 }
 
