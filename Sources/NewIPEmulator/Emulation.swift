@@ -82,7 +82,7 @@ public struct Emulation {
     }
 
     private func simulate(progress: ((Double) -> Void)?, captureFolder: String?) throws(FileProblem) -> EmulationResults {
-        var queues = topology.nodes.map { node in Array(repeating: EgressQueue(Topology.QueueSpec()), count: node.interfaces.count) }
+        var queues = topology.nodes.map { node in Array(repeating: EgressQueue(QueueSpec()), count: node.interfaces.count) }
         var delays = topology.nodes.map { node in Array(repeating: Nanoseconds(0), count: node.interfaces.count) }
         for link in topology.links {
             for end in [link.endpoints.0, link.endpoints.1] {

@@ -65,7 +65,7 @@ public struct NodeConfig: Sendable {
     }
 
     /// An interface's egress queue: the same specification as a topology link's.
-    public typealias Queue = Topology.QueueSpec
+    public typealias Queue = QueueSpec
 
     public struct Interface: Sendable {
         public var name: String

@@ -13,7 +13,7 @@ public enum TopologyGenerator {
         public var dialect: PacketDialect = .compact
         public var rate = BitRate(bitsPerSecond: 1_000_000_000)
         public var delay: Nanoseconds = 1_000_000
-        public var queue = Topology.QueueSpec()
+        public var queue = QueueSpec()
         public var flowRate: TrafficRate = .packetsPerSecond(1000)
         public var packetSize = 1000
         /// Flows each host sends in a scale-free topology, to the hosts 1, 2, … after it.
