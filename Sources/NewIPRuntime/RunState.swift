@@ -1,4 +1,5 @@
 import Foundation
+import NewIPWire
 
 /// What `nip up` started: written to `<dir>/state.json` (default `.nip/run/`), read by
 /// `nip down`, and by every tool given `--node NAME`.
@@ -35,6 +36,28 @@ public struct RunState: Codable, Sendable {
     }
 
     public static let defaultDirectory = ".nip/run"
+
+    /// The address of a node by name: `h2` (its first address) or `h2:eth0` (that interface's).
+    public func address(of name: String) throws(ToolError) -> FrameworkAddress {
+        let parts = name.split(separator: ":", maxSplits: 1).map(String.init)
+        guard let entry = nodes.first(where: { $0.name == parts.first }) else {
+            let names = nodes.map(\.name).joined(separator: ", ")
+            throw ToolError("`\(name)` is neither an address nor a node of the running topology (\(names))")
+        }
+        let config: NodeConfig
+        do { config = try NodeConfig.load(path: entry.config) } catch {
+            throw ToolError("cannot read node \(entry.name)'s configuration \(entry.config): \(error)")
+        }
+        if parts.count == 2 {
+            guard let interface = config.interfaces.first(where: { $0.name == parts[1] }) else {
+                throw ToolError("node \(entry.name) has no interface `\(parts[1])`; it has \(config.interfaces.map(\.name).joined(separator: ", "))")
+            }
+            guard let address = interface.address else { throw ToolError("\(name) has no address") }
+            return address
+        }
+        guard let address = config.localAddresses.first else { throw ToolError("node \(entry.name) has no address") }
+        return address
+    }
 
     public static func path(in directory: String) -> String { directory + "/state.json" }
 

@@ -20,12 +20,17 @@ struct NodeOptions: ParsableArguments {
     }
 }
 
-func parseAddress(_ text: String, dialect: PacketDialect) throws -> FrameworkAddress {
-    let address = dialect == .compact ? CompactAddress(text).map(FrameworkAddress.compact) : FrameworkAddress(text)
-    guard let address else {
-        throw ToolError("`\(text)` is not a \(dialect == .compact ? "compact address (0x02)" : "framework address") ")
+/// An address as written (`0x02`), or a node of the running topology by name (`h2`, or
+/// `h2:eth0` for one interface's address), as /etc/hosts and containerlab users expect.
+func parseAddress(_ text: String, dialect: PacketDialect, stateDirectory: String) throws -> FrameworkAddress {
+    if let address = dialect == .compact ? CompactAddress(text).map(FrameworkAddress.compact) : FrameworkAddress(text) {
+        return address
     }
-    return address
+    guard let state = try? RunState.load(directory: stateDirectory) else {
+        throw ToolError("`\(text)` is not a \(dialect == .compact ? "compact address (0x02)" : "framework address") "
+                        + "and no topology runs from \(stateDirectory) to name nodes")
+    }
+    return try state.address(of: text)
 }
 
 func milliseconds(_ value: Nanoseconds) -> String { String(format: "%.3f", Double(value) / 1e6) }
@@ -66,12 +71,12 @@ struct PingCommand: ParsableCommand {
     func run() throws {
         let target = try nodeOptions.target()
         let app = try target.requireApp()
-        let (count, interval, timeout, destinationText) = (count, interval, timeout, destination)
+        let (count, interval, timeout, destinationText, state) = (count, interval, timeout, destination, nodeOptions.state)
         let contract = contract.flatMap(Contract.init)
         let dropsBefore = firstHopDrops(target)
         let answers = try runBlocking { () -> [PingAnswer] in
             let pinger = try await Pinger.connect(node: app)
-            let destination = try parseAddress(destinationText, dialect: pinger.dialect)
+            let destination = try parseAddress(destinationText, dialect: pinger.dialect, stateDirectory: state)
             print("PING \(destination) from \(pinger.sourceAddress) (node \(target.name), \(pinger.dialect))")
             let probes = (1...count).map { (sequence: UInt16($0), ttl: PacketBuilder.defaultTTL) }
             let answers = try await pinger.run(destination: destination, probes: probes,

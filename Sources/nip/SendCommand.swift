@@ -57,11 +57,11 @@ struct SendCommand: ParsableCommand {
         let payloads = try makePayloads()
         let target = try nodeOptions.target()
         let app = try target.requireApp()
-        let (to, port, sourcePort, rate) = (to, port, sourcePort, rate)
+        let (to, port, sourcePort, rate, state) = (to, port, sourcePort, rate, nodeOptions.state)
         let contract = contract.flatMap(Contract.init)
         let sent = try runBlocking { () -> Int in
             let socket = try await NewIPDatagramSocket.bind(node: app, port: sourcePort, contract: contract)
-            let destination = try parseAddress(to, dialect: socket.dialect)
+            let destination = try parseAddress(to, dialect: socket.dialect, stateDirectory: state)
             var last: EventLoopFuture<Void>?
             let start = DispatchTime.now().uptimeNanoseconds
             for (index, payload) in payloads.enumerated() {

@@ -153,6 +153,31 @@ final class ProcessSafetyTests: NodeProcessTestCase {
         }
     }
 
+    func testNodeNamesStandForTheirAddressesAndDownTakesTheTopologyFile() throws {
+        let first = try up("run", slot: slot)
+        XCTAssertEqual(first.status, 0, first.error)
+        started = try RunState.load(directory: folder.appendingPathComponent("run").path).nodes
+        let byName = try run(["ping", "--node", "h1", "--state", "run", "-c", "1", "h2"])
+        XCTAssertEqual(byName.status, 0, byName.error)
+        XCTAssertTrue(byName.output.contains("PING 0x04 from 0x01") && byName.output.contains("reply from 0x04: seq=1"), byName.output)
+        let byInterface = try run(["ping", "--node", "h1", "--state", "run", "-c", "1", "r1:eth1"])
+        XCTAssertEqual(byInterface.status, 0, byInterface.error)
+        XCTAssertTrue(byInterface.output.contains("reply from 0x03: seq=1"), byInterface.output)
+        let unknown = try run(["ping", "--node", "h1", "--state", "run", "-c", "1", "h9"])
+        XCTAssertNotEqual(unknown.status, 0)
+        XCTAssertTrue(unknown.error.contains("`h9` is neither an address nor a node of the running topology (h1, r1, h2)"), unknown.error)
+        let noInterface = try run(["ping", "--node", "h1", "--state", "run", "-c", "1", "r1:eth7"])
+        XCTAssertTrue(noInterface.error.contains("node r1 has no interface `eth7`; it has eth0, eth1"), noInterface.error)
+
+        let wrong = try run(["down", Self.packageRoot.appendingPathComponent("Examples/lbf-dumbbell.yaml").path, "--state", "run"])
+        XCTAssertNotEqual(wrong.status, 0)
+        XCTAssertTrue(wrong.error.contains("is /") && wrong.error.contains("chain.yaml, not"), wrong.error)
+        let down = try run(["down", Self.packageRoot.appendingPathComponent("Examples/chain.yaml").path, "--state", "run"])
+        XCTAssertEqual(down.status, 0, down.error)
+        XCTAssertTrue(down.output.contains("3 stopped"), down.output)
+        started = []
+    }
+
     func testPingSaysWhyTheFirstNodeDroppedItsRequests() throws {
         let first = try up("run", slot: slot)
         XCTAssertEqual(first.status, 0, first.error)
