@@ -66,6 +66,20 @@ struct UpCommand: ParsableCommand {
             }
             made = parsed.nodes.map { spaces.namespace($0.name) }
             namespaces = spaces
+            var unshaped: [String] = []
+            for shaping in spaces.shaping(for: parsed) where ProcessControl.shell(shaping.netemCommand).status != 0 {
+                let fallback = ProcessControl.shell(shaping.tokenBucketCommand)
+                guard fallback.status == 0 else {
+                    ProcessControl.deleteNamespaces(made)
+                    throw ToolError("--netns: `\(shaping.tokenBucketCommand)` failed: \(fallback.output.trimmingCharacters(in: .whitespacesAndNewlines))")
+                }
+                if let missing = shaping.missingWithoutNetem { unshaped.append("\(shaping.device) in \(shaping.namespace) (\(missing))") }
+            }
+            if !unshaped.isEmpty {
+                FileHandle.standardError.write(Data(("warning: this kernel has no netem queueing discipline, so links carry their rate "
+                    + "but not their delay and loss: \(unshaped.joined(separator: ", ")); the nodes still charge each link's delay "
+                    + "to contracts\n").utf8))
+            }
         }
         var configs = TopologyDeployment.configs(for: parsed, ports: .init(links: basePort, control: controlPort),
                                                  namespaces: namespaces)

@@ -93,6 +93,14 @@ final class ToolTests: NodeProcessTestCase {
         XCTAssertTrue(ping.output.contains("2 received, 0% loss"), ping.output)
         let interfaces = try ControlClient.request("GET", NodeConfig.Endpoint(state.nodes[1].control)!, "/interfaces").body
         XCTAssertTrue(interfaces.contains("\"netns\" : \"nip-chain-r1\""), interfaces)
+        // The links' rate (1 Gbps in the file) is on the veth devices; delay too where the kernel has netem.
+        let qdisc = ProcessControl.shell("ip netns exec nip-chain-r1 tc qdisc show dev eth1").output
+        XCTAssertTrue(qdisc.contains("rate 1Gbit"), qdisc)
+        if qdisc.contains("netem") {
+            XCTAssertTrue(qdisc.contains("delay 1ms"), qdisc)
+        } else {
+            XCTAssertTrue(up.error.contains("warning: this kernel has no netem queueing discipline") && up.error.contains("eth1 in nip-chain-r1 (delay 1ms)"), up.error)
+        }
         let down = try run(["down", "--state", "run"])
         XCTAssertEqual(down.status, 0, down.error)
         started = []
