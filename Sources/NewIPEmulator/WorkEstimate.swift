@@ -120,7 +120,7 @@ extension Emulation {
             ?? topology.interface(flow.destination).address
         var node = flow.source.node
         var hops = 0
-        var captured = topology.interface(flow.source).capture ? 1 : 0
+        var captured = 0
         while hops <= topology.nodes.count {
             if hops > 0 && topology.isGateway(node) { return (hops, captured, nil) }
             guard let route = tables[node].lookup(address) else { return (hops, captured, (node, "no route to \(address)")) }
@@ -170,8 +170,8 @@ extension Emulation {
             let packets = perSecond * active * share / 1e9
             let path = trace(flow)
             estimate.events += packets * Double(eventsPerHop * path.hops + 1)
-            // An Enhanced Packet Block adds 32 bytes, the Ethernet header 14.
-            let captured = packets * Double(path.capturedInterfaces) * (size + 46)
+            // An Enhanced Packet Block adds 32 bytes to the packet.
+            let captured = packets * Double(path.capturedInterfaces) * (size + 32)
             estimate.outputBytes += captured
             if !streamingCaptures { estimate.memoryBytes += captured }
         }

@@ -200,10 +200,10 @@ final class SafeByDefaultTests: XCTestCase {
         let text = try read("base.yaml")
         try write(text.replacingOccurrences(of: "rate: 100pps", with: "rate: 100000000Mpps"), to: "flood.yaml")
         assertRefused(try nip(["emulate", "flood.yaml"]),
-                      "flood.yaml: the run would take about 500.0 T events (limit 50.0 M), about 104.6 PB of output (limit 2.0 GB); shorten `duration`, lower the flows' rates, capture less, or pass --force")
+                      "flood.yaml: the run would take about 500.0 T events (limit 50.0 M), about 103.2 PB of output (limit 2.0 GB); shorten `duration`, lower the flows' rates, capture less, or pass --force")
         try write(text.replacingOccurrences(of: "duration: 1s", with: "duration: 1000000s"), to: "long.yaml")
         assertRefused(try nip(["emulate", "long.yaml"]),
-                      "long.yaml: the run would take about 500.0 M events (limit 50.0 M), about 104.6 GB of output (limit 2.0 GB); shorten `duration`, lower the flows' rates, capture less, or pass --force")
+                      "long.yaml: the run would take about 500.0 M events (limit 50.0 M), about 103.2 GB of output (limit 2.0 GB); shorten `duration`, lower the flows' rates, capture less, or pass --force")
         XCTAssertEqual(try entries(), ["base.yaml", "flood.yaml", "long.yaml"], "nothing was written")
     }
 
