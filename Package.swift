@@ -56,7 +56,7 @@ let package = Package(
         .target(
             name: "NewIPRuntime",
             dependencies: [
-                "NewIPWire", "NewIPDataPlane", "NewIPCapture", "NewIPEmulator",
+                "NewIPWire", "NewIPDataPlane", "NewIPCapture", "NewIPEmulator", "NewIPFiles",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

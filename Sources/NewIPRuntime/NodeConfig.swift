@@ -1,4 +1,5 @@
 import Foundation
+import NewIPFiles
 import NewIPDataPlane
 import NewIPEmulator
 import NewIPWire
@@ -150,9 +151,8 @@ public struct NodeConfigError: Error, CustomStringConvertible, Sendable {
 
 extension NodeConfig {
     public static func load(path: String) throws(NodeConfigError) -> NodeConfig {
-        guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
-            throw NodeConfigError(["\(path): cannot read the file — check the path"])
-        }
+        let text: String
+        do { text = try InputFile.text(path, option: "--config") } catch { throw NodeConfigError([error.description]) }
         return try parse(yaml: text, file: path)
     }
 

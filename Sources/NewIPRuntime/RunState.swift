@@ -1,4 +1,5 @@
 import Foundation
+import NewIPFiles
 import NewIPWire
 
 /// What `nip up` started: written to `<dir>/state.json` (default `.nip/run/`), read by
@@ -71,11 +72,11 @@ public struct RunState: Codable, Sendable {
         }
     }
 
+    /// Writes the state file atomically (a reader sees the old one or the new one whole).
     public func save(directory: String) throws {
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        try encoder.encode(self).write(to: URL(fileURLWithPath: Self.path(in: directory)))
+        try OutputFile.write(Array(try encoder.encode(self)), to: Self.path(in: directory), force: true)
     }
 }
 

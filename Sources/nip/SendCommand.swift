@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import NIOCore
 import NewIPDataPlane
+import NewIPFiles
 import NewIPRuntime
 import NewIPWire
 
@@ -88,14 +89,12 @@ struct SendCommand: ParsableCommand {
                 return Array(bytes.prefix(size))
             }
         }
-        let data: Data
+        let bytes: [UInt8]
         if let file {
-            guard let contents = FileManager.default.contents(atPath: file) else { throw ToolError("cannot read \(file)") }
-            data = contents
+            do { bytes = try InputFile.bytes(file, option: "--file") } catch { throw ToolError(error.description) }
         } else {
-            data = FileHandle.standardInput.readDataToEndOfFile()
+            bytes = [UInt8](FileHandle.standardInput.readDataToEndOfFile())
         }
-        let bytes = [UInt8](data)
         if lines {
             return bytes.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).dropLast(bytes.last == 10 ? 1 : 0)
                 .map { Array($0) + [10] }
