@@ -40,11 +40,20 @@ let package = Package(
                 .product(name: "DequeModule", package: "swift-collections"),
             ]
         ),
-        // Deterministic discrete-event emulator in virtual time: YAML topologies, links, measurements.
+        // The topology model both worlds run: YAML topology files, validation, units and address
+        // text, routing computations, generators, and the flows' traffic and packets.
+        .target(
+            name: "NewIPTopology",
+            dependencies: [
+                "NewIPWire", "NewIPDataPlane", "NewIPRandom", "NewIPFiles",
+                .product(name: "Yams", package: "Yams"),
+            ]
+        ),
+        // Deterministic discrete-event emulator in virtual time: links, devices, nodes, measurements.
         .target(
             name: "NewIPEmulator",
             dependencies: [
-                "NewIPWire", "NewIPCapture", "NewIPDataPlane", "NewIPRandom", "NewIPDecode", "NewIPFiles",
+                "NewIPWire", "NewIPCapture", "NewIPDataPlane", "NewIPRandom", "NewIPDecode", "NewIPFiles", "NewIPTopology",
                 .product(name: "HeapModule", package: "swift-collections"),
                 .product(name: "DequeModule", package: "swift-collections"),
                 .product(name: "Yams", package: "Yams"),
@@ -56,7 +65,7 @@ let package = Package(
         .target(
             name: "NewIPRuntime",
             dependencies: [
-                "NewIPWire", "NewIPDataPlane", "NewIPCapture", "NewIPEmulator", "NewIPFiles",
+                "NewIPWire", "NewIPDataPlane", "NewIPCapture", "NewIPTopology", "NewIPFiles",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -68,7 +77,7 @@ let package = Package(
         .executableTarget(
             name: "nip",
             dependencies: [
-                "NewIPWire", "NewIPCapture", "NewIPAnalysis", "NewIPDecode", "NewIPDataPlane", "NewIPEmulator", "NewIPRandom", "NewIPRuntime", "NewIPFiles",
+                "NewIPWire", "NewIPCapture", "NewIPAnalysis", "NewIPDecode", "NewIPDataPlane", "NewIPTopology", "NewIPEmulator", "NewIPRandom", "NewIPRuntime", "NewIPFiles",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "MallocInterposerSwift", package: "malloc-interposer"),
@@ -80,8 +89,8 @@ let package = Package(
         .testTarget(name: "NewIPDataPlaneTests", dependencies: ["NewIPDataPlane", "NewIPWire", "NewIPRandom"]),
         .testTarget(name: "NipCommandTests", dependencies: ["nip", "NewIPRandom"]),
         .testTarget(name: "NewIPFilesTests", dependencies: ["NewIPFiles"]),
-        .testTarget(name: "NewIPEmulatorTests", dependencies: ["NewIPEmulator", "NewIPDataPlane", "NewIPWire", "NewIPCapture", "NewIPFiles"]),
-        .testTarget(name: "NewIPRuntimeTests", dependencies: ["NewIPRuntime", "NewIPDataPlane", "NewIPWire", "NewIPCapture", "NewIPEmulator", "nip"]),
+        .testTarget(name: "NewIPEmulatorTests", dependencies: ["NewIPEmulator", "NewIPTopology", "NewIPRandom", "NewIPDataPlane", "NewIPWire", "NewIPCapture", "NewIPFiles"]),
+        .testTarget(name: "NewIPRuntimeTests", dependencies: ["NewIPRuntime", "NewIPTopology", "NewIPDataPlane", "NewIPWire", "NewIPCapture", "NewIPEmulator", "nip"]),
         .testTarget(name: "NewIPDecodeTests", dependencies: ["NewIPDecode", "NewIPWire", "NewIPCapture"]),
     ]
 )

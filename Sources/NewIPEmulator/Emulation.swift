@@ -1,5 +1,6 @@
 import NewIPDataPlane
 import NewIPFiles
+import NewIPTopology
 
 /// A topology ready to run: checked, routed, with a behaviour for every node.
 ///

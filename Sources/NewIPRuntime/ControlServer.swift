@@ -3,7 +3,7 @@ import NIOCore
 import NIOHTTP1
 import NIOPosix
 import NewIPDataPlane
-import NewIPEmulator
+import NewIPTopology
 import NewIPWire
 
 /// The control endpoint: HTTP/1.1 with JSON bodies, on loopback (docs/node.md lists the

@@ -1,5 +1,5 @@
 import NewIPDataPlane
-import NewIPEmulator
+import NewIPTopology
 import NewIPWire
 
 // The one file that touches the data plane's forwarding API (Router, queues, PacketBuffer

@@ -3,7 +3,7 @@ import Logging
 import NIOCore
 import NIOPosix
 import NewIPDataPlane
-import NewIPEmulator
+import NewIPTopology
 import NewIPWire
 
 /// Counters of one interface (or of the application port, the last entry).

@@ -1,7 +1,7 @@
 import Foundation
-import NewIPFiles
 import NewIPDataPlane
-import NewIPEmulator
+import NewIPFiles
+import NewIPTopology
 import NewIPWire
 import Yams
 

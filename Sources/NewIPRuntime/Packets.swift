@@ -1,5 +1,5 @@
 import NewIPDataPlane
-import NewIPEmulator
+import NewIPTopology
 import NewIPWire
 
 /// A contract an application puts on its packets: clauses routers execute.

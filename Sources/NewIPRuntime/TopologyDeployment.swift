@@ -1,6 +1,6 @@
 import Foundation
 import NewIPDataPlane
-import NewIPEmulator
+import NewIPTopology
 import NewIPWire
 
 /// Turns an emulator topology (parsed by the emulator's own `TopologyParser`) into one node

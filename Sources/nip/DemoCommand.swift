@@ -5,6 +5,7 @@ import NewIPDataPlane
 import NewIPEmulator
 import NewIPFiles
 import NewIPRuntime
+import NewIPTopology
 import NewIPWire
 
 struct DemoCommand: ParsableCommand {

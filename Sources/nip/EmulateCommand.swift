@@ -5,6 +5,7 @@ import NewIPDataPlane
 import NewIPEmulator
 import NewIPFiles
 import NewIPRuntime
+import NewIPTopology
 
 struct EmulateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

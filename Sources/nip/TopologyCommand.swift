@@ -4,6 +4,7 @@ import NewIPDataPlane
 import NewIPEmulator
 import NewIPFiles
 import NewIPRuntime
+import NewIPTopology
 
 struct TopologyCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -3,6 +3,7 @@ import Foundation
 import NewIPEmulator
 import NewIPFiles
 import NewIPRuntime
+import NewIPTopology
 
 struct UpCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -2,6 +2,7 @@ import Foundation
 import NewIPCapture
 import NewIPDataPlane
 import NewIPFiles
+import NewIPTopology
 import NewIPWire
 
 /// Wraps a device and records every packet it transmits or receives into a pcapng file, as

@@ -1,4 +1,5 @@
 import NewIPDataPlane
+import NewIPTopology
 
 /// An interface that can transmit a packet and hand over the packets it received.
 ///

@@ -1,5 +1,7 @@
 import NewIPDataPlane
 import NewIPFiles
+import NewIPRandom
+import NewIPTopology
 
 /// The discrete-event engine: virtual time jumps from event to event, in (time, sequence)
 /// order, until the topology's duration. It owns the links (two per topology link), the

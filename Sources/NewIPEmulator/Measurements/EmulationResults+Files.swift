@@ -1,4 +1,5 @@
 import NewIPFiles
+import NewIPTopology
 
 extension EmulationResults {
     /// The output files: `results.json`, `flows.csv`, `links.csv`, `nodes.csv`, one

@@ -1,4 +1,5 @@
 import NewIPDataPlane
+import NewIPTopology
 
 /// What a run measured, per flow, link direction and node, with captures; `files` renders
 /// it as the output directory's files.

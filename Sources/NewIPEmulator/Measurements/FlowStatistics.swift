@@ -1,5 +1,6 @@
 import Histogram
 import NewIPDataPlane
+import NewIPTopology
 
 /// What happened to one flow's packets: counts, one-way delays (HdrHistogram, three
 /// significant digits; minimum, maximum and mean exact), RFC 3550-style jitter, and

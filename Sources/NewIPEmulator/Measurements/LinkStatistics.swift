@@ -1,4 +1,5 @@
 import NewIPDataPlane
+import NewIPTopology
 
 /// What one direction of a link did: packets and bytes carried, time busy, the sender's
 /// egress queue over time (time-weighted), and what the medium lost.

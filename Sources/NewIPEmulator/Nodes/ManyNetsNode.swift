@@ -1,4 +1,5 @@
 import NewIPDataPlane
+import NewIPTopology
 import NewIPWire
 
 /// A node with interfaces in several networks (ManyNets): New IP interfaces run the data

@@ -1,4 +1,5 @@
 import NewIPDataPlane
+import NewIPTopology
 
 /// What a node does with packets: a plug-in, so the data plane's router, a gateway or a
 /// test double can drive a node. The emulator calls it with the time; the behaviour owns

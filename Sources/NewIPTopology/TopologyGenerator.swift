@@ -1,4 +1,5 @@
 import NewIPDataPlane
+import NewIPRandom
 import NewIPWire
 
 /// Standard topologies for experiments: chain, star, fat-tree and Barabási–Albert

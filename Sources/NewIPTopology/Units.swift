@@ -5,6 +5,11 @@ public struct UnitProblem: Error, Sendable, CustomStringConvertible {
     public var problem: String
     public var fix: String
 
+    public init(problem: String, fix: String) {
+        self.problem = problem
+        self.fix = fix
+    }
+
     public var description: String { "\(problem) — \(fix)" }
 }
 
