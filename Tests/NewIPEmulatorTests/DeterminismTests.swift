@@ -1,7 +1,8 @@
 import Foundation
 import NewIPCapture
-import NewIPFiles
 @testable import NewIPEmulator
+import NewIPFiles
+import NewIPTopology
 import XCTest
 
 /// Same topology and seed: the same packets are lost and the output files are identical

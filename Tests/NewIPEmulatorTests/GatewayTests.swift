@@ -2,6 +2,7 @@ import Foundation
 import NewIPCapture
 import NewIPDataPlane
 @testable import NewIPEmulator
+import NewIPTopology
 import NewIPWire
 import XCTest
 

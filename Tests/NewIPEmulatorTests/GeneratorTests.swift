@@ -1,5 +1,6 @@
 import NewIPDataPlane
 @testable import NewIPEmulator
+import NewIPTopology
 import XCTest
 
 /// Generated topologies have the expected shape, survive YAML and back, and deliver traffic.

@@ -1,4 +1,5 @@
 @testable import NewIPEmulator
+import NewIPTopology
 import XCTest
 
 /// The estimates commands refuse work by, against what a run really does.

@@ -3,6 +3,7 @@ import NewIPCapture
 import NewIPDataPlane
 import NewIPEmulator
 import NewIPRuntime
+import NewIPTopology
 import NewIPWire
 import XCTest
 
