@@ -22,6 +22,8 @@ let package = Package(
     targets: [
         // Wire formats of both New IP dialects: depends on nothing but the standard library.
         .target(name: "NewIPWire"),
+        // Safe file output (atomic, never replacing what nip did not write) and input errors that say why.
+        .target(name: "NewIPFiles"),
         // A fixed seeded generator shared by tests, benchmarks and the emulator.
         .target(name: "NewIPRandom"),
         // Classic pcap and pcapng reading and writing.
@@ -39,11 +41,20 @@ let package = Package(
                 .product(name: "DequeModule", package: "swift-collections"),
             ]
         ),
-        // Deterministic discrete-event emulator in virtual time: YAML topologies, links, measurements.
+        // The topology model both worlds run: YAML topology files, validation, units and address
+        // text, routing computations, generators, and the flows' traffic and packets.
+        .target(
+            name: "NewIPTopology",
+            dependencies: [
+                "NewIPWire", "NewIPDataPlane", "NewIPRandom", "NewIPFiles",
+                .product(name: "Yams", package: "Yams"),
+            ]
+        ),
+        // Deterministic discrete-event emulator in virtual time: links, devices, nodes, measurements.
         .target(
             name: "NewIPEmulator",
             dependencies: [
-                "NewIPWire", "NewIPCapture", "NewIPDataPlane", "NewIPRandom", "NewIPDecode",
+                "NewIPWire", "NewIPCapture", "NewIPDataPlane", "NewIPRandom", "NewIPDecode", "NewIPFiles", "NewIPTopology",
                 .product(name: "HeapModule", package: "swift-collections"),
                 .product(name: "DequeModule", package: "swift-collections"),
                 .product(name: "Yams", package: "Yams"),
@@ -55,7 +66,7 @@ let package = Package(
         .target(
             name: "NewIPRuntime",
             dependencies: [
-                "NewIPWire", "NewIPDataPlane", "NewIPCapture", "NewIPEmulator",
+                "NewIPWire", "NewIPDataPlane", "NewIPCapture", "NewIPTopology", "NewIPFiles",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -69,7 +80,7 @@ let package = Package(
         .executableTarget(
             name: "nip",
             dependencies: [
-                "NewIPWire", "NewIPCapture", "NewIPAnalysis", "NewIPDecode", "NewIPDataPlane", "NewIPEmulator", "NewIPRandom", "NewIPRuntime", "NewIPLog",
+                "NewIPWire", "NewIPCapture", "NewIPAnalysis", "NewIPDecode", "NewIPDataPlane", "NewIPTopology", "NewIPEmulator", "NewIPRandom", "NewIPRuntime", "NewIPFiles", "NewIPLog",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "MallocInterposerSwift", package: "malloc-interposer"),
@@ -82,9 +93,10 @@ let package = Package(
         .testTarget(name: "NewIPCaptureTests", dependencies: ["NewIPCapture", "NewIPWire", "NewIPRandom"]),
         .testTarget(name: "NewIPAnalysisTests", dependencies: ["NewIPAnalysis", "NewIPWire"]),
         .testTarget(name: "NewIPDataPlaneTests", dependencies: ["NewIPDataPlane", "NewIPWire", "NewIPRandom"]),
-        .testTarget(name: "NipCommandTests", dependencies: ["nip"]),
-        .testTarget(name: "NewIPEmulatorTests", dependencies: ["NewIPEmulator", "NewIPDataPlane", "NewIPWire", "NewIPCapture"]),
-        .testTarget(name: "NewIPRuntimeTests", dependencies: ["NewIPRuntime", "NewIPDataPlane", "NewIPWire", "NewIPCapture", "NewIPEmulator", "nip"]),
+        .testTarget(name: "NipCommandTests", dependencies: ["nip", "NewIPRandom"]),
+        .testTarget(name: "NewIPFilesTests", dependencies: ["NewIPFiles"]),
+        .testTarget(name: "NewIPEmulatorTests", dependencies: ["NewIPEmulator", "NewIPTopology", "NewIPRandom", "NewIPDataPlane", "NewIPWire", "NewIPCapture", "NewIPFiles"]),
+        .testTarget(name: "NewIPRuntimeTests", dependencies: ["NewIPRuntime", "NewIPTopology", "NewIPDataPlane", "NewIPWire", "NewIPCapture", "NewIPEmulator", "nip"]),
         .testTarget(name: "NewIPLogTests", dependencies: ["NewIPLog"]),
         .testTarget(name: "NewIPDecodeTests", dependencies: ["NewIPDecode", "NewIPWire", "NewIPCapture"]),
     ]

@@ -117,7 +117,18 @@ func checkView(_ view: FrameworkHeaderView, bytes: UnsafeRawBufferPointer) {
             for i in 0..<clause.body.count { frameworkFuzzTouch(UInt64(clause.body[i])) }
         }
         frameworkFuzzTouch(UInt64(clause.type.rawValue))
-        _ = clause.value
+        // The decoded value agrees with the view's readers. (Use the value: a discarded
+        // `clause.value` of an unknown clause is miscompiled by Swift 6.3.1 -O into a
+        // heap-use-after-free, see Fuzz/Repro/DiscardedArrayFromSlice.swift.)
+        let value = clause.value
+        precondition(value.type == clause.type && value.encodedLength == clause.range.count,
+                     "clause value \(value) disagrees with its view at \(clause.range)")
+        switch value {
+        case .maxDelay(let c): precondition(c == clause.maxDelay)
+        case .latencyBased(let c): precondition(c == clause.latencyBased)
+        case .ping(let c): precondition(c == clause.ping)
+        case .unknown(_, let body): precondition(body.elementsEqual(clause.body), "unknown clause body differs")
+        }
     }
     precondition(expected == contract.upperBound, "clauses end at \(expected), contract at \(contract.upperBound)")
     precondition(view.hasContract == (clauseCount > 0))

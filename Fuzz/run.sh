@@ -1,236 +1,283 @@
 #!/usr/bin/env bash
 # Builds and runs the libFuzzer targets of the decoders.
 #
-#   Fuzz/run.sh [target|all] [seconds] [extra libFuzzer flags...]
+#   Fuzz/run.sh [target|all] [seconds] [libFuzzer flags...]   campaign (default: all, 60 s each)
+#   Fuzz/run.sh smoke [target|all] [libFuzzer flags...]       CI: fresh corpus from the seeds,
+#                                                             FUZZ_SMOKE_SECONDS (30) per target
+#   Fuzz/run.sh build [target|all]                            build only
+#   Fuzz/run.sh list                                          the targets, one per line
 #
-# targets: compact-header, framework-header, capture-reader, ip-headers, tlog (default: all, 60 seconds each).
-# Each target is its module's sources plus Fuzz/<Name>Fuzz.swift, compiled in one swiftc call
-# with -sanitize=fuzzer,address (no SwiftPM: the package's `nip` executable has its own main).
-# Binaries go to Fuzz/bin/, corpora to Fuzz/corpus-<target>/ (seeded from Fuzz/seeds/<target>/
-# and, when present, ../shared/vectors), crash inputs to Fuzz/artifacts/<target>-*.
-# One libFuzzer process at a time: one core.
+# Exit status: 0 when every target built and ran clean; 1 when a build failed or libFuzzer found
+# a crash, timeout, leak or out-of-memory (or did not run at all); 2 on a usage error.
+# Each target ends with one line "== summary <target>: OK|FAIL executions N, exec/s N,
+# crashes N, ..."; runs of more than one target end with all those lines again and a verdict.
 #
-# Environment: SWIFTC (default: swiftc on PATH, else /opt/swift/usr/bin/swiftc),
-# FUZZ_NO_BUILD=1 to reuse existing binaries, SHARED_VECTORS (default: ../shared/vectors).
+# A target is its module's sources plus Fuzz/<file>, compiled in one swiftc call with
+# -sanitize=fuzzer,address (no SwiftPM: the package's `nip` executable has its own main).
+# Binaries go to Fuzz/bin/, corpora to Fuzz/corpus-<target>/ (smoke: Fuzz/bin/smoke-corpus-<target>/,
+# emptied first), crash inputs to Fuzz/artifacts/<target>-*. Corpora are seeded from
+# Fuzz/seeds/<target>/ (committed) and from the reference vectors by Fuzz/vector_seeds.py.
+# One libFuzzer process at a time: build and run of a target hold Fuzz/bin/.lock (flock), so
+# two run.sh on one machine take turns instead of sharing a core.
+#
+# Environment:
+#   SWIFTC              compiler (default: swiftc on PATH, else /opt/swift/usr/bin/swiftc)
+#   FUZZ_VECTORS        vectors directory (default: Tests/Vectors if present, else ../shared/vectors;
+#                       SHARED_VECTORS is still honoured); none at all is fine: Fuzz/seeds only
+#   FUZZ_SMOKE_SECONDS  seconds per target in smoke mode (default 30)
+#   FUZZ_NO_BUILD=1     reuse existing binaries in Fuzz/bin
+#   FUZZ_NO_LOCK=1      do not take Fuzz/bin/.lock
 set -uo pipefail
 
 cd "$(dirname "$0")/.."
 root=$(pwd)
 fuzz="$root/Fuzz"
-targets=(compact-header framework-header capture-reader ip-headers tlog)
 
+# The targets: one line each.
+#   name | modules | file | max_len
+# modules: the module the target file is compiled into, then (comma-separated) modules it
+# imports, each built before it as a separate module from Sources/<module>/ (list a module after
+# those it imports itself). max_len: largest input libFuzzer generates (a compact or framework
+# header is at most 255 bytes plus some payload; captures need room for a few blocks).
+# Seeds: Fuzz/seeds/<name>/, plus a branch in Fuzz/vector_seeds.py if the vectors have inputs.
+target_table='
+compact-header   | NewIPWire    | CompactHeaderFuzz.swift   | 512
+framework-header | NewIPWire    | FrameworkHeaderFuzz.swift | 512
+capture-reader   | NewIPCapture | CaptureReaderFuzz.swift   | 4096
+ip-headers       | NewIPWire    | IPHeadersFuzz.swift       | 512
+'
+# Every module is compiled with the package name SwiftPM gives the package, so `package`
+# declarations are visible across its files as they are in `swift build`.
+package_name=swift_newip
+
+field() {  # field <target> <column 1-4>: that column of the target's line, trimmed
+    awk -F'|' -v t="$1" -v c="$2" '{ n = $1; gsub(/ /, "", n) } n == t { v = $c; gsub(/^ +| +$/, "", v); print v; found = 1 } END { exit !found }' <<<"$target_table"
+}
+all_targets=($(awk -F'|' 'NF >= 4 { gsub(/ /, "", $1); print $1 }' <<<"$target_table"))
+
+usage() {
+    cat >&2 <<EOF
+usage: $0 [target|all] [seconds] [libFuzzer flags...]
+       $0 smoke [target|all] [libFuzzer flags...]
+       $0 build [target|all]
+       $0 list
+targets: ${all_targets[*]}
+EOF
+    exit 2
+}
+
+mode=campaign
+case ${1:-} in
+    smoke|build) mode=$1; shift ;;
+    list) printf '%s\n' "${all_targets[@]}"; exit 0 ;;
+    -h|--help|help) usage ;;
+esac
 target=${1:-all}
-seconds=${2:-60}
-shift $(( $# > 2 ? 2 : $# ))
+[[ $# -gt 0 ]] && shift
+if [[ $mode == campaign ]]; then
+    seconds=${1:-60}
+    [[ $# -gt 0 ]] && shift
+else
+    seconds=${FUZZ_SMOKE_SECONDS:-30}
+fi
 extra=("$@")
+[[ "$seconds" =~ ^[0-9]+$ && "$seconds" -gt 0 ]] || { echo "seconds must be a positive integer, not '$seconds'" >&2; usage; }
+if [[ $target == all ]]; then
+    targets=("${all_targets[@]}")
+elif field "$target" 1 >/dev/null; then
+    targets=("$target")
+else
+    echo "unknown target '$target'" >&2
+    usage
+fi
 
 SWIFTC=${SWIFTC:-$(command -v swiftc || echo /opt/swift/usr/bin/swiftc)}
-vectors=${SHARED_VECTORS:-$root/../shared/vectors}
+if [[ -n ${FUZZ_VECTORS:-${SHARED_VECTORS:-}} ]]; then
+    vectors=${FUZZ_VECTORS:-$SHARED_VECTORS}
+elif [[ -d $root/Tests/Vectors ]]; then
+    vectors=$root/Tests/Vectors
+else
+    vectors=$root/../shared/vectors
+fi
 
-usage() { echo "usage: $0 [compact-header|framework-header|capture-reader|ip-headers|tlog|all] [seconds] [libFuzzer flags...]" >&2; exit 2; }
-[[ "$seconds" =~ ^[0-9]+$ ]] || usage
+mkdir -p "$fuzz/bin" "$fuzz/artifacts"
 
-module_of() {
-    case $1 in
-        compact-header) echo NewIPWire ;;
-        framework-header) echo NewIPWire ;;
-        capture-reader) echo NewIPCapture ;;
-        ip-headers) echo NewIPWire ;;
-        tlog) echo NewIPLog ;;
-        *) usage ;;
-    esac
+# Runs "$@" holding Fuzz/bin/.lock: one fuzzer or fuzz build at a time on this machine.
+locked() {
+    if [[ ${FUZZ_NO_LOCK:-} == 1 ]] || ! command -v flock >/dev/null; then
+        "$@"
+        return
+    fi
+    (
+        if ! flock -n 9; then
+            echo "== waiting for Fuzz/bin/.lock (another Fuzz/run.sh is building or fuzzing)"
+            flock 9
+        fi
+        "$@"
+    ) 9>"$fuzz/bin/.lock"
 }
-source_of() {
-    case $1 in
-        compact-header) echo CompactHeaderFuzz.swift ;;
-        framework-header) echo FrameworkHeaderFuzz.swift ;;
-        capture-reader) echo CaptureReaderFuzz.swift ;;
-        ip-headers) echo IPHeadersFuzz.swift ;;
-        tlog) echo TransparencyLogFuzz.swift ;;
-    esac
+
+# The commit the sources of a target come from, "+dirty" when they differ from it.
+source_commit() {
+    local t=$1 paths=() m
+    for m in $(tr ',' ' ' <<<"$(field "$t" 2)"); do paths+=("Sources/$m"); done
+    paths+=("Fuzz/$(field "$t" 3)")
+    local commit
+    commit=$(git -C "$root" rev-parse --short HEAD 2>/dev/null) || { echo unknown; return; }
+    if ! git -C "$root" diff --quiet HEAD -- "${paths[@]}" 2>/dev/null \
+        || [[ -n $(git -C "$root" ls-files --others --exclude-standard -- "${paths[@]}" 2>/dev/null) ]]; then
+        commit+="+dirty"
+    fi
+    echo "$commit"
 }
-# Largest input libFuzzer generates: a compact or framework header is at most 255 bytes plus
-# some payload; captures need room for a few blocks.
-max_len_of() {
-    case $1 in
-        capture-reader) echo 4096 ;;
-        tlog) echo 2048 ;;
-        *) echo 512 ;;
-    esac
-}
-# Package dependencies of the module, built by SwiftPM (uninstrumented): swiftc flags and objects.
-deps_of() {
-    case $1 in
-        tlog)
-            swift build --target Crypto >&2 || return 1
-            local bin
-            bin=$(swift build --show-bin-path)
-            echo "-I $bin/Modules"
-            find "$bin"/{Crypto,CryptoBoringWrapper,CCryptoBoringSSL,CCryptoBoringSSLShims,CXKCP,CXKCPShims}.build -name '*.o'
-            ;;
-    esac
+
+swiftc_quiet() {  # swiftc without lld's noise; returns swiftc's status
+    "$SWIFTC" "$@" 2>&1 | grep -v "warning: Cannot export local symbol"
+    return "${PIPESTATUS[0]}"
 }
 
 build() {
-    local t=$1 module src snapshot deps
-    module=$(module_of "$t")
-    deps=$(deps_of "$t") || return 1
-    src=$(source_of "$t")
-    mkdir -p "$fuzz/bin"
+    local t=$1 modules file module deps=() snapshot objects=() m commit
+    modules=$(field "$t" 2)
+    file=$(field "$t" 3)
+    module=${modules%%,*}
+    [[ $modules == *,* ]] && IFS=, read -ra deps <<<"${modules#*,}"
     # Compile a snapshot of the sources, so edits made meanwhile in the shared tree cannot
     # break the build ("modified during the build"). Stack traces name the snapshot's files:
     # Fuzz/bin/src-<target>/ holds exactly the code that was fuzzed.
     snapshot="$fuzz/bin/src-$t"
-    rm -rf "$snapshot"
-    mkdir -p "$snapshot/Sources/$module" "$snapshot/Fuzz"
-    cp "$root/Sources/$module/"*.swift "$snapshot/Sources/$module/"
-    cp "$fuzz/$src" "$snapshot/Fuzz/"
-    echo "== building $t (module $module, sources sha1 $(cat "$snapshot/Sources/$module/"*.swift "$snapshot/Fuzz/$src" | sha1sum | cut -c1-12))"
-    # -wmo with -num-threads 0: a single compiler process, so the build uses one core.
-    if ! "$SWIFTC" -sanitize=fuzzer,address -parse-as-library -O -wmo -num-threads 0 -g \
-        -swift-version 6 -use-ld=lld -module-name "$module" \
-        "$snapshot/Sources/$module/"*.swift "$snapshot/Fuzz/$src" $deps \
-        -o "$fuzz/bin/$t" 2>&1 | grep -v "warning: Cannot export local symbol"; then
-        :
-    fi
-    if [[ ! -x "$fuzz/bin/$t" || "$fuzz/bin/$t" -ot "$snapshot/Fuzz/$src" ]]; then
-        echo "== build of $t failed" >&2
+    commit=$(source_commit "$t")
+    rm -rf "$snapshot" "$fuzz/bin/$t" "$fuzz/bin/$t.commit"
+    mkdir -p "$snapshot/Fuzz" "$snapshot/modules"
+    for m in "$module" "${deps[@]}"; do
+        if ! compgen -G "$root/Sources/$m/*.swift" >/dev/null; then
+            echo "== build of $t FAILED: no sources in Sources/$m" >&2
+            return 1
+        fi
+        mkdir -p "$snapshot/Sources/$m"
+        cp "$root/Sources/$m/"*.swift "$snapshot/Sources/$m/"
+    done
+    cp "$fuzz/$file" "$snapshot/Fuzz/" || { echo "== build of $t FAILED: no Fuzz/$file" >&2; return 1; }
+    echo "== building $t (module $modules, commit $commit, sources sha1 $(cat "$snapshot"/Sources/*/*.swift "$snapshot/Fuzz/$file" | sha1sum | cut -c1-12))"
+    # -wmo with -num-threads 0: a single compiler process per module, so a build uses one core.
+    local flags=(-sanitize=fuzzer,address -parse-as-library -O -wmo -num-threads 0 -g
+                 -swift-version 6 -package-name "$package_name" -I "$snapshot/modules")
+    for m in "${deps[@]}"; do
+        if ! swiftc_quiet "${flags[@]}" -module-name "$m" -emit-module \
+            -emit-module-path "$snapshot/modules/$m.swiftmodule" -c \
+            "$snapshot/Sources/$m/"*.swift -o "$snapshot/modules/$m.o"; then
+            echo "== build of $t FAILED: module $m does not compile (swiftc $SWIFTC)" >&2
+            return 1
+        fi
+        objects+=("$snapshot/modules/$m.o")
+    done
+    if ! swiftc_quiet "${flags[@]}" -use-ld=lld -module-name "$module" \
+        "$snapshot/Sources/$module/"*.swift "$snapshot/Fuzz/$file" "${objects[@]}" \
+        -o "$fuzz/bin/$t" || [[ ! -x $fuzz/bin/$t ]]; then
+        rm -f "$fuzz/bin/$t"
+        echo "== build of $t FAILED (swiftc $SWIFTC)" >&2
         return 1
     fi
+    echo "$commit" >"$fuzz/bin/$t.commit"
 }
 
 seed() {
-    local t=$1 corpus="$fuzz/corpus-$1"
-    mkdir -p "$corpus" "$fuzz/artifacts"
+    local t=$1 corpus=$2 n
+    mkdir -p "$corpus"
     if [[ -d "$fuzz/seeds/$t" ]]; then
         cp -n "$fuzz/seeds/$t/"* "$corpus/" 2>/dev/null || true
+        n=$(find "$fuzz/seeds/$t" -type f | wc -l)
+        echo "== seeded $t: $n inputs from Fuzz/seeds/$t"
+    else
+        echo "== warning: no Fuzz/seeds/$t" >&2
     fi
     if [[ ! -d "$vectors" ]]; then
-        echo "== $vectors not found: seeding $t from Fuzz/seeds/$t only"
+        echo "== no vectors ($vectors not found): seeding $t from Fuzz/seeds/$t only"
         return 0
     fi
-    python3 - "$t" "$corpus" "$vectors" "$root" <<'PY'
-import hashlib, json, pathlib, struct, sys
-
-target, corpus, vectors, root = sys.argv[1], pathlib.Path(sys.argv[2]), pathlib.Path(sys.argv[3]), pathlib.Path(sys.argv[4])
-written = set()
-
-def put(data):
-    name = hashlib.sha1(data).hexdigest()  # libFuzzer's own naming: no duplicates across runs
-    if name not in written:
-        written.add(name)
-        path = corpus / name
-        if not path.exists():
-            path.write_bytes(data)
-
-def pcap_records(data):
-    """(link type, [frames]) of a classic pcap file, either byte order."""
-    magic = struct.unpack("<I", data[:4])[0]
-    e = "<" if magic in (0xA1B2C3D4, 0xA1B23C4D) else ">"
-    link = struct.unpack(e + "I", data[20:24])[0] & 0xFFFF
-    frames, off = [], 24
-    while off + 16 <= len(data):
-        ts, frac, incl, orig = struct.unpack(e + "IIII", data[off:off + 16])
-        frames.append((ts, frac, data[off + 16:off + 16 + incl], orig))
-        off += 16 + incl
-    return e, magic, link, frames
-
-pcaps = sorted((vectors / "network2030").glob("*.pcap"))
-
-if target == "compact-header":
-    for path in sorted((vectors / "openharmony").glob("*.jsonl")):
-        for line in path.read_text().splitlines():
-            if not line.strip():
-                continue
-            case = json.loads(line)
-            if "in" in case:
-                put(bytes.fromhex(case["in"]))
-            if "header" in case:
-                header = bytes.fromhex(case["header"])
-                put(header)              # as the reference encodes it: no payload yet
-                put(header + b"\x00")    # with the one payload byte a parse needs
-elif target == "framework-header":
-    for path in pcaps:
-        _, _, _, frames = pcap_records(path.read_bytes())
-        for _, _, frame, _ in frames:
-            put(frame)          # whole Ethernet frame
-            put(frame[14:])     # bare framework header and payload
-elif target == "capture-reader":
-    def pad(b): return b + bytes((4 - len(b) % 4) % 4)
-    def block(e, btype, body):
-        body = pad(body)
-        return struct.pack(e + "II", btype, 12 + len(body)) + body + struct.pack(e + "I", 12 + len(body))
-    def opt(e, code, value): return struct.pack(e + "HH", code, len(value)) + pad(value)
-    def shb(e): return block(e, 0x0A0D0D0A, struct.pack(e + "IHHq", 0x1A2B3C4D, 1, 0, -1) + opt(e, 0, b""))
-    def idb(e, link, opts=b""): return block(e, 1, struct.pack(e + "HHI", link, 0, 65535) + opts)
-    def epb(e, ts, frame, orig):
-        return block(e, 6, struct.pack(e + "IIIII", 0, ts >> 32, ts & 0xFFFFFFFF, len(frame), orig) + frame)
-    def spb(e, frame): return block(e, 3, struct.pack(e + "I", len(frame)) + frame)
-    for path in pcaps:
-        data = path.read_bytes()
-        put(data)
-        e, magic, link, frames = pcap_records(data)
-        # The same packets in the other byte order and with nanosecond timestamps.
-        for out_e, nano in ((">", False), ("<", True)):
-            out = struct.pack(out_e + "IHHiIII", 0xA1B23C4D if nano else 0xA1B2C3D4, 2, 4, 0, 0, 65535, link)
-            for ts, frac, frame, orig in frames:
-                out += struct.pack(out_e + "IIII", ts, frac * 1000 if nano else frac, len(frame), orig) + frame
-            put(out)
-        # Small pcapng files: each byte order, microsecond and nanosecond interfaces,
-        # simple packet blocks, and two sections.
-        for out_e in ("<", ">"):
-            usec = shb(out_e) + idb(out_e, link)
-            nsec = shb(out_e) + idb(out_e, link, opt(out_e, 9, b"\x09") + opt(out_e, 0, b""))
-            simple = shb(out_e) + idb(out_e, link)
-            for ts, frac, frame, orig in frames:
-                usec += epb(out_e, ts * 1_000_000 + frac, frame, orig)
-                nsec += epb(out_e, ts * 1_000_000_000 + frac * 1000, frame, orig)
-                simple += spb(out_e, frame)
-            put(usec)
-            put(nsec)
-            put(simple)
-            put(usec + nsec)
-print(f"== seeded {target}: {len(written)} inputs from {vectors}")
-PY
+    python3 "$fuzz/vector_seeds.py" "$t" "$corpus" "$vectors"
 }
 
+
+# run <target>: build (unless FUZZ_NO_BUILD=1), seed, fuzz; prints the summary line;
+# non-zero when anything went wrong.
 run() {
-    local t=$1 log status started
-    if [[ "${FUZZ_NO_BUILD:-}" == 1 && -x "$fuzz/bin/$t" ]]; then
+    local t=$1 corpus log status started elapsed commit verdict=OK problems=()
+    if [[ ${FUZZ_NO_BUILD:-} == 1 && -x "$fuzz/bin/$t" ]]; then
         echo "== reusing Fuzz/bin/$t (FUZZ_NO_BUILD=1)"
-    else
-        build "$t" || return 1
+    elif ! build "$t"; then
+        echo "== summary $t: FAIL build failed"
+        return 1
     fi
-    seed "$t" || return 1
-    log=$(mktemp "/tmp/fuzz-$t.XXXXXX.out")
+    [[ $mode == build ]] && { echo "== summary $t: OK built, commit $(cat "$fuzz/bin/$t.commit" 2>/dev/null || echo unknown)"; return 0; }
+    commit=$(cat "$fuzz/bin/$t.commit" 2>/dev/null || echo unknown)
+    if [[ $mode == smoke ]]; then
+        corpus="$fuzz/bin/smoke-corpus-$t"
+        rm -rf "$corpus"
+    else
+        corpus="$fuzz/corpus-$t"
+    fi
+    seed "$t" "$corpus" || { echo "== summary $t: FAIL seeding failed"; return 1; }
+    log=$(mktemp "${TMPDIR:-/tmp}/fuzz-$t.XXXXXX.log")
     started=$(date +%s)
-    echo "== running $t for ${seconds}s: corpus Fuzz/corpus-$t, artifacts Fuzz/artifacts/$t-*"
+    echo "== running $t for ${seconds}s: corpus ${corpus#$root/}, artifacts Fuzz/artifacts/$t-*"
     # SWIFT_BACKTRACE=enable=no: let libFuzzer report a Swift trap ("deadly signal", with the
     # stack) instead of the Swift backtracer, which trips AddressSanitizer and hides the cause.
     (cd "$root" && SWIFT_BACKTRACE=enable=no "$fuzz/bin/$t" \
         -max_total_time="$seconds" -print_final_stats=1 \
         -artifact_prefix="Fuzz/artifacts/$t-" -rss_limit_mb=4096 \
-        -timeout=10 -max_len="$(max_len_of "$t")" \
-        "${extra[@]}" "Fuzz/corpus-$t") 2>&1 | tee "$log"
+        -timeout=10 -max_len="$(field "$t" 4)" \
+        "${extra[@]}" "$corpus") 2>&1 | tee "$log"
     status=${PIPESTATUS[0]}
-    local elapsed=$(( $(date +%s) - started ))
-    local execs speed cov ft corpus_size artifacts
+    elapsed=$(( $(date +%s) - started ))
+    local execs speed cov ft corpus_size artifacts crashes last
     execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
     speed=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log" | tail -1)
-    cov=$(grep -E '^#[0-9]+' "$log" | tail -1 | sed -n 's/.*cov: \([0-9]*\).*/\1/p')
-    ft=$(grep -E '^#[0-9]+' "$log" | tail -1 | sed -n 's/.*ft: \([0-9]*\).*/\1/p')
-    corpus_size=$(grep -E '^#[0-9]+' "$log" | tail -1 | sed -n 's/.*corp: \([0-9]*\/[0-9A-Za-z]*\).*/\1/p')
-    artifacts=$(grep -o "Test unit written to [^ ]*" "$log" | sed 's/Test unit written to //' | tr '\n' ' ')
-    echo "== summary $t: executions ${execs:-?}, exec/s ${speed:-?}, cov ${cov:-?}, ft ${ft:-?}, corpus ${corpus_size:-?}, ${elapsed}s, libFuzzer exit $status${artifacts:+, crash inputs: $artifacts}"
+    last=$(grep -E '^#[0-9]+' "$log" | tail -1)
+    cov=$(sed -n 's/.*cov: \([0-9]*\).*/\1/p' <<<"$last")
+    ft=$(sed -n 's/.*ft: \([0-9]*\).*/\1/p' <<<"$last")
+    corpus_size=$(sed -n 's/.*corp: \([0-9]*\/[0-9A-Za-z]*\).*/\1/p' <<<"$last")
+    artifacts=$(sed -n 's/.*Test unit written to \([^ ]*\).*/\1/p' "$log" | tr '\n' ' ')
+    crashes=$(sed -n 's/.*Test unit written to \([^ ]*\).*/\1/p' "$log" | wc -l)
+    # libFuzzer exits non-zero on a crash, timeout, leak or OOM; check the log as well, so a
+    # run that found something or never started cannot pass.
+    [[ $status -ne 0 ]] && problems+=("libFuzzer exit $status")
+    [[ $crashes -gt 0 ]] && problems+=("$crashes crash inputs: ${artifacts% }")
+    grep -qE '^==[0-9]+== ?ERROR|ERROR: libFuzzer|^SUMMARY: [A-Za-z]+Sanitizer' "$log" \
+        && problems+=("$(grep -m1 -oE 'ERROR: (libFuzzer: [a-z-]+( [a-z]+)?|[A-Za-z]+Sanitizer: [a-z-]+)' "$log" || echo 'error reported')")
+    [[ -z $execs ]] && problems+=("no final stats: did libFuzzer run?")
+    [[ ${#problems[@]} -gt 0 ]] && verdict=FAIL
+    echo "== summary $t: $verdict executions ${execs:-?}, exec/s ${speed:-?}, crashes $crashes, cov ${cov:-?}, ft ${ft:-?}, corpus ${corpus_size:-?}, ${elapsed}s, commit $commit$( ((${#problems[@]})) && printf ' -- %s' "$(printf '%s; ' "${problems[@]}" | sed 's/; $//')")"
+    if [[ $verdict == FAIL && -n $artifacts ]]; then
+        echo "== replay: SWIFT_BACKTRACE=enable=no Fuzz/bin/$t ${artifacts% }" >&2
+    fi
     rm -f "$log"
-    return "$status"
+    [[ $verdict == OK ]]
 }
 
-failed=0
-if [[ "$target" == all ]]; then
-    for t in "${targets[@]}"; do run "$t" || failed=1; done
-else
-    module_of "$target" >/dev/null
-    run "$target" || failed=1
-fi
-exit $failed
+# Each target runs in a subshell (the lock): the summary lines are collected from the output.
+{
+    failed=0
+    for t in "${targets[@]}"; do locked run "$t" || failed=1; done
+    exit "$failed"
+} 2>&1 | {
+    lines=()
+    while IFS= read -r line; do
+        printf '%s\n' "$line"
+        [[ $line == "== summary "* ]] && lines+=("$line")
+    done
+    if [[ ${#targets[@]} -gt 1 ]]; then
+        echo "== $mode of ${#targets[@]} targets:"
+        printf '%s\n' "${lines[@]}"
+    fi
+    bad=$(printf '%s\n' "${lines[@]}" | grep -c ': FAIL')
+    if [[ ${#lines[@]} -ne ${#targets[@]} ]]; then
+        echo "== FAILED: ${#lines[@]} summaries for ${#targets[@]} targets" >&2
+        exit 1
+    elif [[ $bad -gt 0 ]]; then
+        echo "== FAILED: $bad of ${#targets[@]} targets" >&2
+        exit 1
+    fi
+    echo "== OK: ${#targets[@]} targets"
+}
+exit $(( PIPESTATUS[0] | PIPESTATUS[1] ))

@@ -11,8 +11,10 @@ public struct PcapngWriter: Sendable {
 
     /// Packets longer than this are cut to it; `originalLength` keeps their real length.
     public let snapshotLength: UInt32
-    /// The file so far.
+    /// The file so far, or since the last `takeBytes()`.
     public private(set) var bytes: [UInt8] = []
+    /// Bytes handed out by `takeBytes()` (so error offsets stay offsets in the whole file).
+    private var takenCount = 0
     private let interfaceNames: [LinkType: String]
     private var interfaceIDs: [LinkType: UInt32] = [:]
     private var packetCount = 0
@@ -39,10 +41,10 @@ public struct PcapngWriter: Sendable {
     public mutating func append(_ packet: CapturedPacket) throws(CaptureError) {
         guard packet.linkType.rawValue <= UInt16.max else {
             throw CaptureError(
-                .linkTypeNotRepresentable(packet.linkType), offset: bytes.count, packetIndex: packetCount)
+                .linkTypeNotRepresentable(packet.linkType), offset: takenCount + bytes.count, packetIndex: packetCount)
         }
         let record = try WriterRecord(
-            packet, snapshotLength: snapshotLength, offset: bytes.count, packetIndex: packetCount)
+            packet, snapshotLength: snapshotLength, offset: takenCount + bytes.count, packetIndex: packetCount)
         let interfaceID = interfaceID(for: packet.linkType)
         var body: [UInt8] = []
         body.appendLittleEndian(interfaceID)
@@ -54,6 +56,14 @@ public struct PcapngWriter: Sendable {
         body.append(contentsOf: repeatElement(0, count: PcapngFormat.padded(body.count) - body.count))
         appendBlock(BlockType.enhancedPacket, body: body)
         packetCount += 1
+    }
+
+    /// Hands out the bytes written so far and forgets them, for a file written as it grows;
+    /// the concatenation of every `takeBytes()` and the final `bytes` is the whole file.
+    public mutating func takeBytes() -> [UInt8] {
+        takenCount += bytes.count
+        defer { bytes.removeAll(keepingCapacity: true) }
+        return bytes
     }
 
     private mutating func interfaceID(for linkType: LinkType) -> UInt32 {

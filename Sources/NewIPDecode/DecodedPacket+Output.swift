@@ -77,19 +77,20 @@ extension FrameworkAddress {
 }
 
 extension ContractClause {
-    var fields: [(String, Int)] {
+    /// Every field as an unsigned number: a ping timestamp uses all 64 bits.
+    var fields: [(String, UInt64)] {
         switch self {
-        case .maxDelay(let c): [("max_allowed_delay", Int(c.maxAllowedDelay)), ("delay_exp", Int(c.delayExp))]
+        case .maxDelay(let c): [("max_allowed_delay", UInt64(c.maxAllowedDelay)), ("delay_exp", UInt64(c.delayExp))]
         case .latencyBased(let c):
-            [("min_delay", Int(c.minDelay)), ("max_delay", Int(c.maxDelay)), ("experienced_delay", Int(c.experiencedDelay)),
-             ("fib_todelay", Int(c.fibToDelay)), ("fib_tohops", Int(c.fibToHops))]
-        case .ping(let c): [("code", Int(c.code)), ("hops", Int(c.hops)), ("timestamp", Int(truncatingIfNeeded: c.timestamp))]
-        case .unknown(_, let body): [("length", body.count)]
+            [("min_delay", UInt64(c.minDelay)), ("max_delay", UInt64(c.maxDelay)), ("experienced_delay", UInt64(c.experiencedDelay)),
+             ("fib_todelay", UInt64(c.fibToDelay)), ("fib_tohops", UInt64(c.fibToHops))]
+        case .ping(let c): [("code", UInt64(c.code)), ("hops", UInt64(c.hops)), ("timestamp", UInt64(c.timestamp))]
+        case .unknown(_, let body): [("length", UInt64(body.count))]
         }
     }
 
     var json: JSONValue {
-        .object([("type", .string(type.name))] + fields.map { ($0.0, JSONValue.int($0.1)) })
+        .object([("type", .string(type.name))] + fields.map { ($0.0, JSONValue.unsigned($0.1)) })
     }
 
     var summary: String {

@@ -4,6 +4,8 @@ public enum JSONValue: Equatable, Sendable {
     case null
     case bool(Bool)
     case int(Int)
+    /// A number that may use all 64 bits (a ping clause's timestamp).
+    case unsigned(UInt64)
     case double(Double)
     case string(String)
     case array([JSONValue])
@@ -22,6 +24,7 @@ public enum JSONValue: Equatable, Sendable {
         case .null: out += "null"
         case .bool(let value): out += value ? "true" : "false"
         case .int(let value): out += String(value)
+        case .unsigned(let value): out += String(value)
         case .double(let value): out += value.isFinite ? "\(value)" : "null"
         case .string(let value): JSONValue.writeString(value, to: &out)
         case .array(let values):

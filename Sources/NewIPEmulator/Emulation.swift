@@ -1,4 +1,6 @@
 import NewIPDataPlane
+import NewIPFiles
+import NewIPTopology
 
 /// A topology ready to run: checked, routed, with a behaviour for every node.
 ///
@@ -68,8 +70,20 @@ public struct Emulation {
 
     /// Runs the topology for its duration in virtual time. `progress` is called now and then
     /// with the fraction of the duration done (for a progress bar; it must not affect results).
+    /// Captures are kept in memory (`EmulationResults.captures`).
     public func run(progress: ((Double) -> Void)? = nil) -> EmulationResults {
-        var queues = topology.nodes.map { node in Array(repeating: EgressQueue(Topology.QueueSpec()), count: node.interfaces.count) }
+        // Without a capture folder nothing touches the file system, so nothing can throw.
+        try! simulate(progress: progress, captureFolder: nil)
+    }
+
+    /// `run`, with the captures written to `folder` as they grow (`capture-<node>-<interface>.pcapng`,
+    /// not in `EmulationResults.captures`), so a long captured run needs no memory for them.
+    public func run(progress: ((Double) -> Void)? = nil, streamingCapturesTo folder: String) throws(FileProblem) -> EmulationResults {
+        try simulate(progress: progress, captureFolder: folder)
+    }
+
+    private func simulate(progress: ((Double) -> Void)?, captureFolder: String?) throws(FileProblem) -> EmulationResults {
+        var queues = topology.nodes.map { node in Array(repeating: EgressQueue(QueueSpec()), count: node.interfaces.count) }
         var delays = topology.nodes.map { node in Array(repeating: Nanoseconds(0), count: node.interfaces.count) }
         for link in topology.links {
             for end in [link.endpoints.0, link.endpoints.1] {
@@ -82,9 +96,10 @@ public struct Emulation {
             return components.behaviors[node.kind]!(NodeSetup(index: index, node: node, dialect: topology.dialect, table: tables[index],
                                                               queues: queues[index], linkDelays: delays[index], networks: networks))
         }
-        let simulator = Simulator(topology: topology, behaviours: behaviours, templates: templates)
+        let simulator = try Simulator(topology: topology, behaviours: behaviours, templates: templates, captureFolder: captureFolder)
         let duration = Double(max(topology.duration, 1))
         simulator.run(progress: progress.map { report in { now in report(Double(now) / duration) } })
+        for capture in simulator.captures { try capture.device.finish() }
         return EmulationResults(simulator)
     }
 }

@@ -58,8 +58,7 @@ final class AppPortHandler: ChannelInboundHandler {
 
 extension Node {
     func startAppPort(_ endpoint: NodeConfig.Endpoint) throws {
-        let channel = try DatagramBootstrap(group: loop)
-            .channelOption(.socketOption(.so_reuseaddr), value: 1)
+        let bootstrap = DatagramBootstrap(group: loop)
             .channelOption(.socketOption(.so_rcvbuf), value: 4 << 20)
             .channelOption(.socketOption(.so_sndbuf), value: 4 << 20)
             .channelOption(.datagramVectorReadMessageCount, value: 32)
@@ -67,7 +66,7 @@ extension Node {
             .channelInitializer { [self] channel in
                 channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(AppPortHandler(node: self)) }
             }
-            .bind(to: try SocketAddress.literalOrResolved(endpoint)).wait()
+        let channel = try bind("the application port (UDP)", endpoint) { try bootstrap.bind(to: $0).wait() }
         appChannel = channel
         appAddress = channel.localAddress
     }
@@ -79,7 +78,7 @@ extension Node {
         let now = Self.now()
         guard message.readableBytes >= 2, message.getInteger(at: message.readerIndex, as: UInt8.self) == AppProtocol.magic,
               let op = message.getInteger(at: message.readerIndex + 1, as: UInt8.self) else {
-            counters[appIndex].drops[NodeDropReason.badFrame.rawValue] &+= 1
+            counters[appIndex].drops.record(.badFrame)
             logProblem(appIndex, "application port: a datagram that is not the application protocol", now: now)
             return
         }
@@ -90,7 +89,7 @@ extension Node {
                 counters[appIndex].rxPackets &+= 1
                 counters[appIndex].rxBytes &+= packet.count
                 guard let buffer = dataPlane.buffer(copying: packet) else {
-                    counters[appIndex].drops[NodeDropReason.badFrame.rawValue] &+= 1
+                    counters[appIndex].drops.record(.badFrame)
                     return
                 }
                 arrive(buffer, ingress: appIndex, fromNetwork: false, now: now)
@@ -127,7 +126,7 @@ extension Node {
         case AppProtocol.info:
             reply(to: application, op: AppProtocol.infoReply, status: AppProtocol.statusOK, port: 0)
         default:
-            counters[appIndex].drops[NodeDropReason.badFrame.rawValue] &+= 1
+            counters[appIndex].drops.record(.badFrame)
         }
     }
 

@@ -17,18 +17,42 @@ public enum ControlClient {
         public var description: String
     }
 
-    /// Polls `GET /status` until the node answers 200 (`true`), its process `pid` exits, or
-    /// `timeout` seconds pass (`false`).
-    public static func waitUntilReady(_ endpoint: NodeConfig.Endpoint, pid: Int32? = nil, timeout: Double = 10,
-                                      namespace: String? = nil) -> Bool {
+    /// What `GET /status` polling found out about a node that was just started.
+    public enum Readiness: Equatable, Sendable {
+        case ready
+        /// The process exited before answering.
+        case exited
+        /// Another process answered on the node's control endpoint: its port was taken.
+        case answeredByAnother(pid: Int, name: String)
+        case timedOut
+    }
+
+    /// Polls `GET /status` until the node answers 200, its process `pid` exits, or `timeout`
+    /// seconds pass. With `pid`, only an answer from that process counts as ready (a node
+    /// reports its pid), so a node of another topology on the same port is not mistaken for it.
+    public static func readiness(_ endpoint: NodeConfig.Endpoint, pid: Int32? = nil, timeout: Double = 10,
+                                 namespace: String? = nil) -> Readiness {
         let deadline = Date().addingTimeInterval(timeout)
         while Date() < deadline {
             let answer = try? NetworkNamespace.run(namespace) { try request("GET", endpoint, "/status", timeout: 1) }
-            if answer?.status == 200 { return true }
-            if let pid, !ProcessControl.isAlive(pid) { return false }
+            if answer?.status == 200 {
+                guard let pid, let status = answer?.json, let answering = status["pid"] as? Int, answering != Int(pid) else { return .ready }
+                // The port may still be ours a moment later if the other answer came from a node
+                // that was stopping; the process we started decides.
+                if !ProcessControl.isAlive(pid) || Date().addingTimeInterval(0.5) >= deadline {
+                    return .answeredByAnother(pid: answering, name: status["name"] as? String ?? "?")
+                }
+            }
+            if let pid, !ProcessControl.isAlive(pid) { return .exited }
             usleep(50_000)
         }
-        return false
+        return .timedOut
+    }
+
+    /// `readiness(...) == .ready`.
+    public static func waitUntilReady(_ endpoint: NodeConfig.Endpoint, pid: Int32? = nil, timeout: Double = 10,
+                                      namespace: String? = nil) -> Bool {
+        readiness(endpoint, pid: pid, timeout: timeout, namespace: namespace) == .ready
     }
 
     /// `request`, from inside the network namespace `namespace` (`ip netns` name): runs on a

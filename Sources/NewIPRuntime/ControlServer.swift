@@ -3,7 +3,7 @@ import NIOCore
 import NIOHTTP1
 import NIOPosix
 import NewIPDataPlane
-import NewIPEmulator
+import NewIPTopology
 import NewIPWire
 
 /// The control endpoint: HTTP/1.1 with JSON bodies, on loopback (docs/node.md lists the
@@ -73,7 +73,8 @@ struct ControlResponse {
 
 extension Node {
     func startControl() throws {
-        let channel = try ServerBootstrap(group: loop)
+        // Address reuse here only skips TIME_WAIT after a restart: a listening TCP port stays exclusive.
+        let bootstrap = ServerBootstrap(group: loop)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelInitializer { [self] channel in
                 channel.eventLoop.makeCompletedFuture {
@@ -81,7 +82,7 @@ extension Node {
                     try channel.pipeline.syncOperations.addHandler(ControlHandler(node: self))
                 }
             }
-            .bind(to: try SocketAddress.literalOrResolved(config.control)).wait()
+        let channel = try bind("the control endpoint (TCP)", config.control) { try bootstrap.bind(to: $0).wait() }
         controlChannel = channel
         controlAddress = channel.localAddress
     }
@@ -163,17 +164,16 @@ extension Node {
     }
 
     /// Drops on `index`, by reason: arrival drops there, plus its egress queue's own.
-    func drops(_ index: Int) -> [NodeDropReason: Int] {
-        var result: [NodeDropReason: Int] = [:]
-        for reason in NodeDropReason.allCases { result[reason] = counters[index].drops[reason.rawValue] }
-        if index < config.interfaces.count { result[.queueFull, default: 0] += dataPlane.queueFullDrops(index) }
+    func drops(_ index: Int) -> DropCounters {
+        var result = counters[index].drops
+        if index < config.interfaces.count { result.record(.queueFull, count: dataPlane.queueFullDrops(index)) }
         return result
     }
 
     func countersJSON(_ index: Int) -> [String: Any] {
         let c = counters[index]
         var dropsJSON: [String: Int] = [:]
-        for (reason, count) in drops(index) where count > 0 { dropsJSON[reason.label] = count }
+        for (reason, count) in drops(index).sorted { dropsJSON[reason] = count }
         return ["rx_packets": c.rxPackets, "rx_bytes": c.rxBytes, "tx_packets": c.txPackets, "tx_bytes": c.txBytes,
                 "delivered": c.delivered, "drops": dropsJSON]
     }
@@ -186,12 +186,12 @@ extension Node {
             sum.txPackets += c.txPackets
             sum.delivered += c.delivered
         }
-        let allDrops = (0...config.interfaces.count).reduce(0) { $0 + drops($1).values.reduce(0, +) }
+        let allDrops = (0...config.interfaces.count).reduce(0) { $0 + drops($1).total }
         var result: [String: Any] = ["interfaces": perInterface, "rx_packets": total.rxPackets, "tx_packets": total.txPackets,
                                      "delivered": total.delivered, "drops": allDrops, "buffers_out": dataPlane.buffersOut]
         if gateway != nil {
             result["translations"] = ["compact_to_ip": translations.compactToIP, "ip_to_compact": translations.ipToCompact,
-                                      "failures": Dictionary(uniqueKeysWithValues: translations.failures.map { ($0.key.rawValue, $0.value) })]
+                                      "failures": Dictionary(uniqueKeysWithValues: translations.failures.sorted.map { ($0.reason, $0.count) })]
         }
         return result
     }

@@ -1,75 +1,9 @@
 import NewIPDataPlane
-import NewIPEmulator
+import NewIPTopology
 import NewIPWire
 
 // The one file that touches the data plane's forwarding API (Router, queues, PacketBuffer
 // life cycle): when that API shifts, this is what changes.
-
-/// Why the node dropped a packet: the data plane's reasons, and the runtime's own.
-public enum NodeDropReason: Int, CaseIterable, Sendable {
-    case malformed, noRoute, ttlExpired, maxDelayExceeded, cannotMakeDeadline, queueFull, late
-    /// A host got a packet for someone else from the network.
-    case notForwarding
-    /// Delivered here, but no application listens on its port.
-    case noListener
-    /// Larger than a packet buffer, or from a sender that is not the link's peer.
-    case badFrame
-    /// The device would not take the frame (its queue full): lost on the way out.
-    case linkRefused
-    /// A gateway could not translate the packet (the emulator's `TranslationFailure` kinds).
-    case unmapped, badChecksum, notUDP, fragmented, noSourceAddress, untranslatable, translationLoop
-    /// IP multicast on a gateway's IP side (the kernel's own MLD reports): nothing to translate it to.
-    case multicast
-
-    init(_ reason: DropReason) {
-        switch reason {
-        case .malformed: self = .malformed
-        case .noRoute: self = .noRoute
-        case .ttlExpired: self = .ttlExpired
-        case .maxDelayExceeded: self = .maxDelayExceeded
-        case .cannotMakeDeadline: self = .cannotMakeDeadline
-        case .queueFull: self = .queueFull
-        case .late: self = .late
-        }
-    }
-
-    init(_ failure: TranslationFailure) {
-        switch failure {
-        case .unmapped: self = .unmapped
-        case .badChecksum: self = .badChecksum
-        case .notUDP: self = .notUDP
-        case .fragmented: self = .fragmented
-        case .noSourceAddress: self = .noSourceAddress
-        case .malformed: self = .untranslatable
-        case .loop: self = .translationLoop
-        }
-    }
-
-    /// The label value in metrics and JSON.
-    public var label: String {
-        switch self {
-        case .malformed: "malformed"
-        case .noRoute: "no_route"
-        case .ttlExpired: "ttl_expired"
-        case .maxDelayExceeded: "max_delay_exceeded"
-        case .cannotMakeDeadline: "cannot_make_deadline"
-        case .queueFull: "queue_full"
-        case .late: "late"
-        case .notForwarding: "not_forwarding"
-        case .noListener: "no_listener"
-        case .badFrame: "bad_frame"
-        case .linkRefused: "link_refused"
-        case .unmapped: "unmapped"
-        case .badChecksum: "bad_checksum"
-        case .notUDP: "not_udp"
-        case .fragmented: "fragmented"
-        case .noSourceAddress: "no_source_address"
-        case .untranslatable: "untranslatable"
-        case .translationLoop: "translation_loop"
-        case .multicast: "multicast"
-        }
-    }
-}
 
 /// What the data plane did with a received packet.
 enum Arrival {
@@ -78,7 +12,7 @@ enum Arrival {
     /// For this node: the packet is handed over; give the buffer back with `recycle`.
     case delivered(PacketBuffer)
     /// Dropped; the buffer is handed over too (for "hop limit exceeded" replies), then recycled.
-    case dropped(NodeDropReason, PacketBuffer)
+    case dropped(DropReason, PacketBuffer)
 }
 
 /// The node's data plane: the emulator's `Router` with one `EgressQueue` per interface, a pool
@@ -138,25 +72,25 @@ struct NodeDataPlane {
             var packet = packet
             switch router.engine.process(&packet, dialect: dialect, ingress: ingress, now: now) {
             case .deliver: return .delivered(packet)
-            case .drop(let reason): return .dropped(NodeDropReason(reason), packet)
+            case .drop(let reason): return .dropped(reason, packet)
             case .forward: return .dropped(.notForwarding, packet)
             }
         }
         switch router.receive(packet, dialect: dialect, ingress: ingress, now: now) {
         case .forward(let egress, _, _): return .queued(egress: egress)
         case .deliver(let packet): return .delivered(packet)
-        case .drop(let reason, let packet): return .dropped(NodeDropReason(reason), packet)
+        case .drop(let reason, let packet): return .dropped(reason, packet)
         }
     }
 
     /// The next packet `interface` may send at `now`; hand it back with `recycle` once sent.
     /// Packets dropped on the way out (late in the LBF queue, past their max delay) go back to
     /// the pool, and `dropped` hears why.
-    mutating func transmit(on interface: Int, now: Nanoseconds, dropped: (NodeDropReason) -> Void) -> PacketBuffer? {
+    mutating func transmit(on interface: Int, now: Nanoseconds, dropped: (DropReason) -> Void) -> PacketBuffer? {
         let pool = pool
         return router.transmit(on: interface, now: now) { packet, reason in
             pool.put(packet)
-            dropped(NodeDropReason(reason))
+            dropped(reason)
         }
     }
 

@@ -141,7 +141,7 @@ final class EthernetLinkPort: LinkPort, @unchecked Sendable {
             let n = Syscalls.sendmmsg(fd, UnsafeMutableRawPointer(txMessages.baseAddress! + sent), UInt32(txCount - sent), 0)
             if n <= 0 {
                 // The device queue is full (or down): these frames are lost, as on a busy wire.
-                node.counters[index].drops[NodeDropReason.linkRefused.rawValue] &+= txCount - sent
+                node.counters[index].drops.record(.linkRefused, count: txCount - sent)
                 break
             }
             sent += Int(n)
@@ -179,13 +179,13 @@ extension Node {
     func linkReceivedFrame(_ index: Int, _ frame: UnsafeRawBufferPointer, etherType: EtherType, own: EthernetAddress) {
         guard frame.count > EthernetFrame.headerLength,
               UInt16(frame[12]) << 8 | UInt16(frame[13]) == etherType.rawValue else {
-            counters[index].drops[NodeDropReason.badFrame.rawValue] &+= 1
+            counters[index].drops.record(.badFrame)
             return
         }
         var destination: UInt64 = 0
         for i in 0..<6 { destination = destination << 8 | UInt64(frame[i]) }
         guard destination == own.rawValue || destination == EthernetAddress.broadcast.rawValue else {
-            counters[index].drops[NodeDropReason.badFrame.rawValue] &+= 1
+            counters[index].drops.record(.badFrame)
             return
         }
         linkReceived(index, UnsafeRawBufferPointer(rebasing: frame[EthernetFrame.headerLength...]))

@@ -1,3 +1,4 @@
+import NewIPDataPlane
 import Prometheus
 
 /// The node's Prometheus metrics, rendered by swift-prometheus (text format 0.0.4).
@@ -63,8 +64,8 @@ extension Node {
             metrics.count("newip_interface_tx_bytes_total", interface, counters[i].txBytes)
             metrics.count("newip_delivered_total", interface, counters[i].delivered)
             let drops = drops(i)
-            for reason in NodeDropReason.allCases {
-                metrics.count("newip_drops_total", interface + [("reason", reason.label)], drops[reason] ?? 0)
+            for reason in DropReason.all {
+                metrics.count("newip_drops_total", interface + [("reason", reason.label)], drops[reason])
             }
         }
         for i in config.interfaces.indices {
@@ -74,11 +75,11 @@ extension Node {
             metrics.gauge("newip_queue_bytes", interface, Double(depth.bytes))
             metrics.count("newip_lbf_on_time_total", interface, counters[i].lbfOnTime)
         }
-        let missedOnArrival = counters.reduce(0) { $0 + $1.drops[NodeDropReason.cannotMakeDeadline.rawValue] }
+        let missedOnArrival = counters.reduce(0) { $0 + $1.drops[.cannotMakeDeadline] }
         var onTime = 0, late = 0
         for i in config.interfaces.indices where dataPlane.isLatencyBased(i) {
             onTime += counters[i].lbfOnTime
-            late += counters[i].drops[NodeDropReason.late.rawValue]
+            late += counters[i].drops[.late]
         }
         let total = onTime + late + missedOnArrival
         metrics.gauge("newip_lbf_on_time_ratio", [], total == 0 ? 1.0 : Double(onTime) / Double(total))

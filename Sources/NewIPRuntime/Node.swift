@@ -3,7 +3,7 @@ import Logging
 import NIOCore
 import NIOPosix
 import NewIPDataPlane
-import NewIPEmulator
+import NewIPTopology
 import NewIPWire
 
 /// Counters of one interface (or of the application port, the last entry).
@@ -12,8 +12,8 @@ struct InterfaceCounters {
     var rxBytes = 0
     var txPackets = 0
     var txBytes = 0
-    /// Drops decided on arrival here, by `NodeDropReason.rawValue`.
-    var drops = Array(repeating: 0, count: NodeDropReason.allCases.count)
+    /// Drops decided on arrival here.
+    var drops = DropCounters()
     /// Latency-based packets that left this interface's queue within their window.
     var lbfOnTime = 0
     /// Packets for this node that arrived here.
@@ -141,8 +141,7 @@ public final class Node: @unchecked Sendable {
         let limit = config.interfaces[index].queue.limits.packets ?? 1024
         let port = UDPLinkPort(peer: peerAddress, ringSize: max(2048, limit + 1024))
         let batch = config.readBatch
-        let channel = try DatagramBootstrap(group: loop)
-            .channelOption(.socketOption(.so_reuseaddr), value: 1)
+        let bootstrap = DatagramBootstrap(group: loop)
             .channelOption(.socketOption(.so_rcvbuf), value: 4 << 20)
             .channelOption(.socketOption(.so_sndbuf), value: 4 << 20)
             .channelOption(.datagramVectorReadMessageCount, value: batch)
@@ -154,7 +153,7 @@ public final class Node: @unchecked Sendable {
                     try channel.pipeline.syncOperations.addHandler(UDPLinkHandler(node: self, index: index, port: port))
                 }
             }
-            .bind(to: try SocketAddress.literalOrResolved(local)).wait()
+        let channel = try bind("interface \(config.interfaces[index].name) (UDP link)", local) { try bootstrap.bind(to: $0).wait() }
         channels.append(channel)
         ports.append(port)
     }
@@ -196,7 +195,7 @@ public final class Node: @unchecked Sendable {
         let now = Self.now()
         if !captures.isEmpty { capture(index, outgoing: false, bytes) }
         guard let buffer = dataPlane.buffer(copying: bytes) else {
-            counters[index].drops[NodeDropReason.badFrame.rawValue] &+= 1
+            counters[index].drops.record(.badFrame)
             logProblem(index, "a \(bytes.count)-byte frame is larger than a packet buffer", now: now)
             return
         }
@@ -211,11 +210,11 @@ public final class Node: @unchecked Sendable {
         let now = Self.now()
         if !captures.isEmpty { capture(index, outgoing: false, bytes) }
         if Self.isMulticast(bytes) {
-            counters[index].drops[NodeDropReason.multicast.rawValue] &+= 1
+            counters[index].drops.record(.multicast)
             return
         }
         guard let gateway, var buffer = dataPlane.buffer(copying: bytes) else {
-            counters[index].drops[NodeDropReason.badFrame.rawValue] &+= 1
+            counters[index].drops.record(.badFrame)
             return
         }
         do throws(GatewayError) {
@@ -260,12 +259,12 @@ public final class Node: @unchecked Sendable {
 
     private func translationFailed(_ index: Int, _ failure: TranslationFailure, _ detail: String, now: Nanoseconds) {
         translations.record(failure)
-        counters[index].drops[NodeDropReason(failure).rawValue] &+= 1
-        logProblem(index, "untranslatable packet (\(failure.rawValue)): \(detail)", now: now)
+        counters[index].drops.record(failure.dropReason)
+        logProblem(index, "untranslatable packet (\(failure.dropReason)): \(detail)", now: now)
     }
 
     func linkReceivedForeign(_ index: Int) {
-        counters[index].drops[NodeDropReason.badFrame.rawValue] &+= 1
+        counters[index].drops.record(.badFrame)
         logProblem(index, "datagrams from a sender that is not the link's peer", now: Self.now())
     }
 
@@ -290,7 +289,7 @@ public final class Node: @unchecked Sendable {
             dataPlane.recycle(packet)
         case .dropped(let reason, let packet):
             // Queue-full drops are counted by the egress queue, on the egress interface.
-            if reason != .queueFull { counters[ingress].drops[reason.rawValue] &+= 1 }
+            if reason != .queueFull { counters[ingress].drops.record(reason) }
             if reason == .malformed {
                 if let count = malformedLog[ingress].shouldLog(now: now, interval: config.logInterval) {
                     let detail = packet.withUnsafeBytes { Self.malformedDetail($0, dialect: config.dialect) }
@@ -320,7 +319,7 @@ public final class Node: @unchecked Sendable {
     func drain(_ index: Int, now: Nanoseconds) {
         let port = ports[index]
         while port.isWritable, var packet = dataPlane.transmit(on: index, now: now, dropped: { reason in
-            counters[index].drops[reason.rawValue] &+= 1
+            counters[index].drops.record(reason)
         }) {
             let onTime = packet.hasDeadline
             if isTun[index] && !translateOut(&packet, on: index, now: now) {
@@ -361,7 +360,7 @@ public final class Node: @unchecked Sendable {
         counters[appIndex].rxPackets &+= 1
         counters[appIndex].rxBytes &+= bytes.count
         guard let buffer = bytes.withUnsafeBytes({ dataPlane.buffer(copying: $0) }) else {
-            counters[appIndex].drops[NodeDropReason.badFrame.rawValue] &+= 1
+            counters[appIndex].drops.record(.badFrame)
             return
         }
         arrive(buffer, ingress: appIndex, fromNetwork: false, now: now)
@@ -384,16 +383,16 @@ public final class Node: @unchecked Sendable {
             }
             if let message = ControlMessage(parsed.payload) {
                 let key = AppBinding.Key(kind: .control, port: message.identifier)
-                if !forwardToApplication(key, packet) { counters[appIndex].drops[NodeDropReason.noListener.rawValue] &+= 1 }
+                if !forwardToApplication(key, packet) { counters[appIndex].drops.record(.noListener) }
             }
             return
         }
         guard let udp = PacketBuilder.udpDatagram(parsed, dialect: dialect) else {
-            counters[appIndex].drops[NodeDropReason.malformed.rawValue] &+= 1
+            counters[appIndex].drops.record(.malformed)
             return
         }
         if !forwardToApplication(AppBinding.Key(kind: .udp, port: udp.destinationPort), packet) {
-            counters[appIndex].drops[NodeDropReason.noListener.rawValue] &+= 1
+            counters[appIndex].drops.record(.noListener)
         }
     }
 

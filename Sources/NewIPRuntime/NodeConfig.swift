@@ -1,6 +1,7 @@
 import Foundation
 import NewIPDataPlane
-import NewIPEmulator
+import NewIPFiles
+import NewIPTopology
 import NewIPWire
 import Yams
 
@@ -65,7 +66,7 @@ public struct NodeConfig: Sendable {
     }
 
     /// An interface's egress queue: the same specification as a topology link's.
-    public typealias Queue = Topology.QueueSpec
+    public typealias Queue = QueueSpec
 
     public struct Interface: Sendable {
         public var name: String
@@ -150,9 +151,8 @@ public struct NodeConfigError: Error, CustomStringConvertible, Sendable {
 
 extension NodeConfig {
     public static func load(path: String) throws(NodeConfigError) -> NodeConfig {
-        guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
-            throw NodeConfigError(["\(path): cannot read the file — check the path"])
-        }
+        let text: String
+        do { text = try InputFile.text(path, option: "--config") } catch { throw NodeConfigError([error.description]) }
         return try parse(yaml: text, file: path)
     }
 
@@ -180,6 +180,17 @@ private struct ConfigReader {
 
     func text(_ node: Yams.Node?) -> String? { node?.scalar?.string }
 
+    /// What a node that should have been one value is, for messages: "a list ([1, 2])".
+    static func kind(of node: Yams.Node) -> String {
+        switch node {
+        case .sequence(let items):
+            let values = items.map { $0.scalar?.string ?? "…" }
+            return values.count <= 4 ? "a list ([\(values.joined(separator: ", "))])" : "a list of \(values.count) items"
+        case .mapping: return "a mapping"
+        default: return "`\(node.scalar?.string ?? "?")`"
+        }
+    }
+
     mutating func fields(_ node: Yams.Node, _ context: String, allowed: [String]) -> [String: Yams.Node] {
         var result: [String: Yams.Node] = [:]
         guard case .mapping(let mapping) = node else {
@@ -200,8 +211,12 @@ private struct ConfigReader {
 
     mutating func endpoint(_ node: Yams.Node?, _ context: String) -> NodeConfig.Endpoint? {
         guard let node else { return nil }
-        guard let text = text(node), let endpoint = NodeConfig.Endpoint(text) else {
-            problem(node, "\(context) `\(text(node) ?? "?")` is not host:port", fix: "write e.g. 127.0.0.1:7001")
+        guard let text = text(node) else {
+            problem(node, "\(context) is \(Self.kind(of: node)), not host:port", fix: "write one value, e.g. `\(context): 127.0.0.1:7001`")
+            return nil
+        }
+        guard let endpoint = NodeConfig.Endpoint(text) else {
+            problem(node, "\(context) `\(text)` is not host:port", fix: "write e.g. 127.0.0.1:7001 (a port from 0 to 65535)")
             return nil
         }
         return endpoint

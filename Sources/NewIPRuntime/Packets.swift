@@ -1,5 +1,5 @@
 import NewIPDataPlane
-import NewIPEmulator
+import NewIPTopology
 import NewIPWire
 
 /// A contract an application puts on its packets: clauses routers execute.
@@ -19,22 +19,39 @@ public enum Contract: Hashable, Sendable {
         }
     }
 
-    /// `lbf:MIN-MAX` (`lbf:0-50ms`) or `mdf:MAX` (`mdf:20ms`).
+    /// `lbf:MIN-MAX` (`lbf:0-50ms`) or `mdf:MAX` (`mdf:20ms`); `nil` when the text is not one.
     public init?(_ text: String) {
+        guard let contract = try? Contract(parsing: text) else { return nil }
+        self = contract
+    }
+
+    /// `lbf:MIN-MAX` (`lbf:0-50ms`: a unit written once applies to both; MAX 0: no upper
+    /// bound) or `mdf:MAX` (`mdf:20ms`). The error says what is wrong with the text.
+    public init(parsing text: String) throws(ToolError) {
+        let form = "write lbf:MIN-MAX (e.g. lbf:5-20ms) or mdf:MAX (e.g. mdf:20ms)"
+        func duration(_ part: String, _ role: String) throws(ToolError) -> Nanoseconds {
+            do { return try Units.duration(part) } catch {
+                throw ToolError("contract `\(text)`: the \(role) `\(part)` is not a duration (\(error)); \(form)")
+            }
+        }
         if text.hasPrefix("lbf:") {
-            let parts = text.dropFirst(4).split(separator: "-", maxSplits: 1).map(String.init)
-            guard parts.count == 2 else { return nil }
+            let parts = text.dropFirst(4).split(separator: "-", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
+            guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty else {
+                throw ToolError("contract `\(text)`: a latency-based contract needs a window MIN-MAX; \(form)")
+            }
             var minText = parts[0]
-            // `0-50ms`: the unit written once applies to both.
-            if (try? Units.duration(minText)) == nil, let unit = ["ms", "us", "ns", "s"].first(where: { parts[1].hasSuffix($0) }) {
+            if minText.allSatisfy(\.isNumber), let unit = ["ms", "us", "ns", "s"].first(where: { parts[1].hasSuffix($0) }) {
                 minText += unit
             }
-            guard let min = (try? Units.duration(minText)), let max = (try? Units.duration(parts[1])) else { return nil }
+            let min = try duration(minText, "minimum"), max = try duration(parts[1], "maximum")
+            guard max == 0 || min <= max else {
+                throw ToolError("contract `\(text)`: the window's minimum \(UnitText.duration(min)) is above its maximum \(UnitText.duration(max)); write the smaller bound first")
+            }
             self = .latencyBased(min: min, max: max)
-        } else if text.hasPrefix("mdf:"), let max = (try? Units.duration(String(text.dropFirst(4)))) {
-            self = .maxDelay(max)
+        } else if text.hasPrefix("mdf:") {
+            self = .maxDelay(try duration(String(text.dropFirst(4)), "maximum"))
         } else {
-            return nil
+            throw ToolError("contract `\(text)` is neither latency-based nor max-delay; \(form)")
         }
     }
 }

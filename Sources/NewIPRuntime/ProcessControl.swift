@@ -72,24 +72,44 @@ public enum ProcessControl {
         return arguments.contains("node") && arguments.contains("--config")
     }
 
-    /// SIGTERM to each node, then SIGKILL after `grace` seconds; returns those still running.
+    /// How a node ended under `stop`.
+    public enum Ending: String, Sendable {
+        /// It exited after SIGTERM, within the grace period.
+        case stopped
+        /// It was still running after the grace period and was killed (SIGKILL).
+        case killed
+        /// It was not running any more when asked (it had crashed or been killed).
+        case alreadyDead = "already dead"
+        /// It survived SIGKILL (a process stuck in the kernel).
+        case stillRunning = "still running"
+    }
+
+    /// SIGTERM to each node, then SIGKILL after `grace` seconds; how each ended, in order.
+    public static func stop(_ nodes: [RunState.NodeEntry], grace: Double = 5) -> [(node: RunState.NodeEntry, ending: Ending)] {
+        var endings = nodes.map { isNode($0.pid) ? Ending.stopped : .alreadyDead }
+        let running = nodes.indices.filter { endings[$0] == .stopped }
+        for index in running { kill(nodes[index].pid, SIGTERM) }
+        func waitFor(_ indices: [Int], until deadline: Date) -> [Int] {
+            var left = indices
+            while !left.isEmpty && Date() < deadline {
+                usleep(20_000)
+                left.removeAll { !isAlive(nodes[$0].pid) }
+            }
+            return left
+        }
+        let stubborn = waitFor(running, until: Date().addingTimeInterval(grace))
+        for index in stubborn {
+            kill(nodes[index].pid, SIGKILL)
+            endings[index] = .killed
+        }
+        for index in waitFor(stubborn, until: Date().addingTimeInterval(2)) { endings[index] = .stillRunning }
+        return nodes.indices.map { (nodes[$0], endings[$0]) }
+    }
+
+    /// `stop`, returning the nodes still running afterwards.
     @discardableResult
     public static func stopAll(_ nodes: [RunState.NodeEntry], grace: Double = 5) -> [RunState.NodeEntry] {
-        let running = nodes.filter { isNode($0.pid) }
-        for node in running { kill(node.pid, SIGTERM) }
-        let deadline = Date().addingTimeInterval(grace)
-        var left = running
-        while !left.isEmpty && Date() < deadline {
-            usleep(20_000)
-            left.removeAll { !isAlive($0.pid) }
-        }
-        for node in left { kill(node.pid, SIGKILL) }
-        let killDeadline = Date().addingTimeInterval(2)
-        while !left.isEmpty && Date() < killDeadline {
-            usleep(20_000)
-            left.removeAll { !isAlive($0.pid) }
-        }
-        return left
+        stop(nodes, grace: grace).filter { $0.ending == .stillRunning }.map(\.node)
     }
 }
 

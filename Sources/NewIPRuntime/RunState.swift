@@ -1,4 +1,6 @@
 import Foundation
+import NewIPFiles
+import NewIPWire
 
 /// What `nip up` started: written to `<dir>/state.json` (default `.nip/run/`), read by
 /// `nip down`, and by every tool given `--node NAME`.
@@ -36,6 +38,28 @@ public struct RunState: Codable, Sendable {
 
     public static let defaultDirectory = ".nip/run"
 
+    /// The address of a node by name: `h2` (its first address) or `h2:eth0` (that interface's).
+    public func address(of name: String) throws(ToolError) -> FrameworkAddress {
+        let parts = name.split(separator: ":", maxSplits: 1).map(String.init)
+        guard let entry = nodes.first(where: { $0.name == parts.first }) else {
+            let names = nodes.map(\.name).joined(separator: ", ")
+            throw ToolError("`\(name)` is neither an address nor a node of the running topology (\(names))")
+        }
+        let config: NodeConfig
+        do { config = try NodeConfig.load(path: entry.config) } catch {
+            throw ToolError("cannot read node \(entry.name)'s configuration \(entry.config): \(error)")
+        }
+        if parts.count == 2 {
+            guard let interface = config.interfaces.first(where: { $0.name == parts[1] }) else {
+                throw ToolError("node \(entry.name) has no interface `\(parts[1])`; it has \(config.interfaces.map(\.name).joined(separator: ", "))")
+            }
+            guard let address = interface.address else { throw ToolError("\(name) has no address") }
+            return address
+        }
+        guard let address = config.localAddresses.first else { throw ToolError("node \(entry.name) has no address") }
+        return address
+    }
+
     public static func path(in directory: String) -> String { directory + "/state.json" }
 
     public static func load(directory: String) throws -> RunState {
@@ -48,11 +72,11 @@ public struct RunState: Codable, Sendable {
         }
     }
 
+    /// Writes the state file atomically (a reader sees the old one or the new one whole).
     public func save(directory: String) throws {
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        try encoder.encode(self).write(to: URL(fileURLWithPath: Self.path(in: directory)))
+        try OutputFile.write(Array(try encoder.encode(self)), to: Self.path(in: directory), force: true)
     }
 }
 
@@ -79,6 +103,10 @@ public struct NodeTarget: Sendable {
         let state = try RunState.load(directory: stateDirectory)
         guard let entry = state.nodes.first(where: { $0.name == node }) else {
             throw ToolError("no node `\(node)` in the running topology; it has \(state.nodes.map(\.name).joined(separator: ", "))")
+        }
+        guard ProcessControl.isNode(entry.pid) else {
+            throw ToolError("node \(node) (pid \(entry.pid)) is not running: it exited or was killed (its log: \(entry.log)); "
+                + "restart the topology with `nip down --state \(stateDirectory)` and `nip up \(state.topology)`")
         }
         guard let endpoint = NodeConfig.Endpoint(entry.control) else { throw ToolError("bad control endpoint in the state file") }
         return NodeTarget(name: entry.name, control: endpoint, app: NodeConfig.Endpoint(entry.app))

@@ -1,6 +1,6 @@
 import Foundation
 import NewIPDataPlane
-import NewIPEmulator
+import NewIPTopology
 import NewIPWire
 
 /// Turns an emulator topology (parsed by the emulator's own `TopologyParser`) into one node
@@ -18,6 +18,40 @@ import NewIPWire
 /// the same routes as kernel routes), a node with only IP interfaces is a plain Linux host or
 /// router, and a gateway's node process reaches its IP side through a TUN device.
 public enum TopologyDeployment {
+    /// One link end's shaping with Linux traffic control: netem (rate, delay and loss) where
+    /// the kernel has it, else a token bucket (rate only), whose lack of delay and loss the
+    /// caller reports.
+    public struct LinkShaping: Sendable {
+        public var namespace: String
+        public var device: String
+        public var bitsPerSecond: Int64
+        public var delay: Nanoseconds
+        public var loss: Double
+        public var mtu: Int
+
+        /// `tc` with netem: everything the link says.
+        public var netemCommand: String {
+            var command = "ip netns exec \(namespace) tc qdisc replace dev \(device) root netem limit 10000"
+            if delay > 0 { command += " delay \(delay / 1000)us" }
+            if loss > 0 { command += " loss \(loss * 100)%" }
+            return command + " rate \(bitsPerSecond)bit"
+        }
+
+        /// `tc` with a token bucket: the rate alone (a bucket of two frames, 50 ms of queue).
+        public var tokenBucketCommand: String {
+            let burst = max(2 * (mtu + 14), Int(bitsPerSecond / 8 / 1000))
+            return "ip netns exec \(namespace) tc qdisc replace dev \(device) root tbf rate \(bitsPerSecond)bit burst \(burst) latency 50ms"
+        }
+
+        /// What the token bucket leaves out, for a warning; `nil` when it leaves out nothing.
+        public var missingWithoutNetem: String? {
+            var missing: [String] = []
+            if delay > 0 { missing.append("delay \(UnitText.duration(delay))") }
+            if loss > 0 { missing.append("loss \(loss)") }
+            return missing.isEmpty ? nil : missing.joined(separator: " and ")
+        }
+    }
+
     public struct Ports: Sendable {
         public var host: String
         /// First UDP port of the links; each link takes two.
@@ -111,6 +145,18 @@ public enum TopologyDeployment {
                 }
             }
             return commands
+        }
+
+        /// Traffic control for each end of each link, so the veth pairs carry the link's rate,
+        /// delay and loss as the emulator's link does (in the sending direction of each end).
+        public func shaping(for topology: Topology) -> [LinkShaping] {
+            topology.links.flatMap { link in
+                [link.endpoints.0, link.endpoints.1].map { end in
+                    LinkShaping(namespace: namespace(topology.nodes[end.node].name),
+                                device: topology.nodes[end.node].interfaces[end.interface].name,
+                                bitsPerSecond: link.rate.bitsPerSecond, delay: link.delay, loss: link.loss, mtu: link.mtu)
+                }
+            }
         }
 
         /// An address as a one-host prefix (`10.0.0.1/32`, `2001:db8::1/128`).

@@ -84,7 +84,7 @@ final class TunLinkPort: LinkPort, @unchecked Sendable {
 
     func send(_ bytes: UnsafeRawBufferPointer) -> Bool {
         guard Glibc.write(fd, bytes.baseAddress, bytes.count) == bytes.count else {
-            node.counters[index].drops[NodeDropReason.linkRefused.rawValue] &+= 1
+            node.counters[index].drops.record(.linkRefused)
             return false
         }
         return true

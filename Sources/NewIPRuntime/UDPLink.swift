@@ -173,3 +173,26 @@ extension SocketAddress {
         return try SocketAddress.makeAddressResolvingHost(endpoint.host, port: endpoint.port)
     }
 }
+
+extension Node {
+    /// Binds a socket of the node (`what`: "interface eth0 (UDP)", "the control endpoint (TCP)"),
+    /// turning a failure into one line that names the address and what to do. Link and
+    /// application sockets are bound without address reuse, so a second process cannot share
+    /// (and inject into) a node's port.
+    func bind<Result>(_ what: String, _ endpoint: NodeConfig.Endpoint, _ body: (SocketAddress) throws -> Result) throws -> Result {
+        let address: SocketAddress
+        do { address = try SocketAddress.literalOrResolved(endpoint) } catch {
+            throw ToolError("\(what): cannot resolve \(endpoint): \(error)")
+        }
+        do { return try body(address) } catch let error as IOError where error.errnoCode == EADDRINUSE {
+            throw ToolError("\(what): \(endpoint) is already in use by another process (another node, or a second `nip up`?) — "
+                + "stop it or choose other ports")
+        } catch let error as IOError where error.errnoCode == EADDRNOTAVAIL {
+            throw ToolError("\(what): \(endpoint) is not an address of this host")
+        } catch let error as IOError where error.errnoCode == EACCES {
+            throw ToolError("\(what): binding \(endpoint) is not permitted (a port below 1024 needs root)")
+        } catch {
+            throw ToolError("\(what): cannot bind \(endpoint): \(error)")
+        }
+    }
+}

@@ -11,12 +11,12 @@ struct BenchCommand: ParsableCommand {
         discussion: """
         Each benchmark runs its operation over a fixed set of inputs in rounds of about 50 ms; ns/op is the \
         median round, "best" the fastest. Heap allocations per operation are counted by interposing malloc \
-        during one extra round. Compact parse uses the ok-cases of the shared parse vectors when --vectors \
-        points at them, generated headers otherwise.
+        during one extra round. Compact parse uses the ok-cases of the interoperability parse vectors \
+        (the project's copy in Tests/Vectors, else ../shared/vectors, or --vectors), generated headers otherwise.
         """)
 
-    @Option(help: "Folder of the shared interoperability vectors.")
-    var vectors = "../shared/vectors"
+    @Option(help: "Folder of the interoperability vectors (default: Tests/Vectors when run from the package, else ../shared/vectors).")
+    var vectors: String?
 
     @Option(help: "Rounds per benchmark.")
     var rounds = 9
@@ -35,7 +35,8 @@ struct BenchCommand: ParsableCommand {
         guard AllocationCounter.countsAllocations else {
             throw ValidationError("malloc interposition is not active in this build, so allocations cannot be counted")
         }
-        let inputs = BenchInputs(vectorsFolder: vectors)
+        let folder = vectors ?? ["Tests/Vectors", "../shared/vectors"].first { FileManager.default.fileExists(atPath: $0) } ?? "Tests/Vectors"
+        let inputs = BenchInputs(vectorsFolder: folder)
         var results: [BenchResult] = []
         for benchmark in CodecBenchmarks.all(inputs) + DataPlaneBenchmarks.all() where filter.map({ benchmark.name.contains($0) }) ?? true {
             results.append(benchmark.measure(rounds: rounds))

@@ -2,6 +2,7 @@ import ArgumentParser
 import Dispatch
 import Foundation
 import NewIPCapture
+import NewIPFiles
 import NewIPRuntime
 import NewIPWire
 
@@ -22,8 +23,11 @@ struct CaptureCommand: ParsableCommand {
     @Argument(help: "The interface to capture (eth0).")
     var interface: String
 
-    @Option(name: .shortAndLong, help: "The pcapng file to write.")
+    @Option(name: .shortAndLong, help: "The pcapng file to write (an existing file only with --force).")
     var output = "capture.pcapng"
+
+    @Flag(help: "Replace an existing output file.")
+    var force = false
 
     @Option(name: .shortAndLong, help: "Stop after this many packets.")
     var count: Int?
@@ -32,6 +36,7 @@ struct CaptureCommand: ParsableCommand {
     var duration: Double?
 
     func run() throws {
+        try OutputFile.check(output, option: "--output", force: force)
         let target = try nodeOptions.target()
         let fd = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
         guard fd >= 0 else { throw ToolError("socket: \(String(cString: strerror(errno)))") }
@@ -56,9 +61,8 @@ struct CaptureCommand: ParsableCommand {
             throw ToolError("node \(target.name) refused the capture: \(start.json?["error"] as? String ?? start.body)")
         }
         let etherType: EtherType = (answer["dialect"] as? String) == "framework" ? .frameworkNewIP : .compactNewIP
-        guard FileManager.default.createFile(atPath: output, contents: nil), let file = FileHandle(forWritingAtPath: output) else {
-            throw ToolError("cannot write \(output)")
-        }
+        // Written as it comes, so a capture stopped any way keeps what it caught.
+        let file = try OutputFile.create(output, option: "--output", force: force)
         let interrupted = InterruptFlag()
         signal(SIGINT, SIG_IGN)
         let source = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import NewIPCapture
 import NewIPDecode
+import NewIPFiles
 import NewIPRuntime
 import NewIPWire
 
@@ -12,7 +13,9 @@ struct DecodeCommand: ParsableCommand {
         discussion: """
         Captures: Ethernet frames are dispatched by EtherType (0xEADD compact, 0x88B6 framework); the raw \
         New IP link types 147 (compact) and 148 (framework) carry bare headers. With --hex, each non-empty \
-        line of FILE (or standard input for -) is one bare header with its payload, in the --dialect given.
+        line of FILE (or standard input for -) is one bare header with its payload, in the --dialect given. \
+        A header that does not decode gives a record saying why; a line that is not hex is an error \
+        (FILE:LINE:COLUMN on standard error, exit status 1) after the other lines are decoded.
         """)
 
     @Argument(help: "Capture files (pcap or pcapng) or, with --hex, files of hex lines; - reads standard input.")
@@ -58,27 +61,27 @@ struct DecodeCommand: ParsableCommand {
         case unreadable(String)
     }
 
-    /// The packets of `file`, and a description of the damage when the capture stops short.
+    /// The packets of `file`, and a description of the damage when the capture stops short
+    /// or hex lines are not hex.
     func packets(in file: String) throws -> ([InputPacket], String?) {
         let contents: Data
         if file == "-" {
             contents = FileHandle.standardInput.readDataToEndOfFile()
         } else {
-            guard let data = FileManager.default.contents(atPath: file) else {
-                throw ToolError("cannot read \(file): no such file, or not readable")
-            }
-            contents = data
+            contents = Data(try InputFile.bytes(file))
         }
         if hex {
-            let text = String(decoding: contents, as: UTF8.self)
-            return (text.split(whereSeparator: \.isNewline).enumerated().compactMap { lineNumber, rawLine in
-                let line = rawLine.trimmingCharacters(in: .whitespaces)
-                if line.isEmpty || line.hasPrefix("#") { return nil }
-                guard let bytes = parseHexBytes(line.hasPrefix("0x") ? String(line.dropFirst(2)) : line) else {
-                    return .unreadable("\(file):\(lineNumber + 1): not an even-length hex string")
+            var packets: [InputPacket] = []
+            var problems: [String] = []
+            let lines = String(decoding: contents, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
+            for (number, line) in lines.enumerated() {
+                switch HexLine(line) {
+                case .blank: continue
+                case .bytes(let bytes): packets.append(.bare(bytes, dialect.value))
+                case .problem(let column, let problem): problems.append("\(file):\(number + 1):\(column): \(problem)")
                 }
-                return .bare(bytes, dialect.value)
-            }, nil)
+            }
+            return (packets, problems.isEmpty ? nil : problems.joined(separator: "\n"))
         }
         var iterator: CaptureReader
         do {
@@ -101,6 +104,33 @@ struct DecodeCommand: ParsableCommand {
             }
         }
         return (packets, nil)
+    }
+}
+
+/// One line of `--hex` input: blank or a comment, bytes, or where it stops being hex.
+enum HexLine: Equatable {
+    case blank
+    case bytes([UInt8])
+    /// `column` is 1-based, in characters of the line as written.
+    case problem(column: Int, String)
+
+    init(_ line: Substring) {
+        let leading = line.prefix { $0.isWhitespace }.count
+        let content = line.dropFirst(leading).trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !content.isEmpty, !content.hasPrefix("#") else {
+            self = .blank
+            return
+        }
+        let skipped = content.hasPrefix("0x") ? 2 : 0
+        let digits = content.dropFirst(skipped)
+        if let bad = digits.firstIndex(where: { !$0.isHexDigit }) {
+            let column = leading + skipped + digits.distance(from: digits.startIndex, to: bad) + 1
+            self = .problem(column: column, "`\(digits[bad])` is not a hex digit")
+        } else if let bytes = parseHexBytes(digits) {
+            self = .bytes(bytes)
+        } else {
+            self = .problem(column: leading + skipped + digits.count, "odd number of hex digits (\(digits.count)): a byte is two digits")
+        }
     }
 }
 

@@ -3,7 +3,9 @@ import Foundation
 import NewIPAnalysis
 import NewIPDataPlane
 import NewIPEmulator
+import NewIPFiles
 import NewIPRuntime
+import NewIPTopology
 import NewIPWire
 
 struct DemoCommand: ParsableCommand {
@@ -18,8 +20,11 @@ struct DemoCommand: ParsableCommand {
     @Option(help: "Seed (default: the network's own).")
     var seed: UInt64?
 
-    @Option(help: "Output folder for the full measurements.")
+    @Option(help: "Output folder for the full measurements (replaced only if nip wrote it, or with --force).")
     var out = "results/newip-demo"
+
+    @Flag(help: "Replace an output folder holding files nip did not write.")
+    var force = false
 
     func run() throws {
         var topology: Topology
@@ -29,14 +34,11 @@ struct DemoCommand: ParsableCommand {
             throw ToolError("the built-in network does not parse: \(error)")
         }
         if let seed { topology.seed = seed }
+        try OutputDirectory.check(out, option: "--out", force: force)
         let started = DispatchTime.now().uptimeNanoseconds
         let story = try DemoStory(topology: topology)
         let wall = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
-        do {
-            try story.trimming.write(to: out)
-        } catch {
-            throw ToolError("cannot write results to \(out): \(error)")
-        }
+        try story.trimming.write(to: out, writer: "nip demo", option: "--out", force: force)
         print(story.text)
         print(String(format: "Two runs of %.1f s virtual time took %.2f s (%d events). Full measurements: %@/ "
                      + "(flows.csv, links.csv, nodes.csv, results.json, cdf-*.svg).",
@@ -95,7 +97,7 @@ struct DemoStory {
               island.packets > 0, ipv6.packets > 0 else { return "" }
         let sent = readings.reduce(0) { $0 + $1.sent }, delivered = readings.reduce(0) { $0 + $1.delivered }
         let p50 = readings.compactMap { $0.latency?.p50 }.max()
-        let failures = translations.sortedFailures.reduce(0) { $0 + $1.count }
+        let failures = translations.failures.total
         return "\n3. IoT island on 1–2-byte addresses → IPv6-only server, through gateway `\(gateway.name)`\n"
             + "   readings: \(delivered) of \(sent) delivered, p50 up to \(ms(p50)) ms; "
             + "gateway translated \(translations.compactToIP) packets to IPv6 and \(translations.ipToCompact) back (\(failures) failures)\n"

@@ -8,8 +8,12 @@ struct DownCommand: ParsableCommand {
         abstract: "Stop every node `nip up` started.",
         discussion: """
         Asks each node to stop (SIGTERM: graceful shutdown), waits for the processes to exit, kills any \
-        still running after --grace seconds, and removes the state file. Exits 0 when nothing is left running.
+        still running after --grace seconds, and removes the state file. Exits 0 when nothing is left running. \
+        Given the topology file `nip up` was given, stops it only if that is what runs from --state.
         """)
+
+    @Argument(help: "The topology file `nip up` was given (optional: a check that it is the one running).")
+    var topology: String?
 
     @Option(help: "The state folder of `nip up`.")
     var state = RunState.defaultDirectory
@@ -17,19 +21,33 @@ struct DownCommand: ParsableCommand {
     @Option(help: "Seconds to wait before killing a node that does not stop.")
     var grace = 5.0
 
+    static func realPath(_ path: String) -> String { URL(fileURLWithPath: path).resolvingSymlinksInPath().standardizedFileURL.path }
+
     func run() throws {
         let runState: RunState
         do { runState = try RunState.load(directory: state) } catch {
             print("down: nothing to stop (\(error))")
             return
         }
-        let left = ProcessControl.stopAll(runState.nodes, grace: grace)
-        if left.isEmpty {
-            ProcessControl.deleteNamespaces(runState.namespaces ?? [])
-            try? FileManager.default.removeItem(atPath: RunState.path(in: state))
-            print("down: stopped \(runState.nodes.count) nodes of \(runState.topology)")
-        } else {
-            throw ToolError("still running after SIGKILL: \(left.map { "\($0.name) (pid \($0.pid))" }.joined(separator: ", "))")
+        if let topology, Self.realPath(topology) != Self.realPath(runState.topology) {
+            throw ToolError("the topology running from \(state) is \(runState.topology), not \(topology); "
+                            + "give its --state folder, or no file")
         }
+        let endings = ProcessControl.stop(runState.nodes, grace: grace)
+        let left = endings.filter { $0.ending == .stillRunning }
+        for (node, ending) in endings where ending != .stopped {
+            let why = ending == .killed ? "did not stop within \(grace) s of SIGTERM; killed with SIGKILL" : ending.rawValue
+            print("down: \(node.name) (pid \(node.pid)) \(why); its log: \(node.log)")
+        }
+        guard left.isEmpty else {
+            throw ToolError("still running after SIGKILL: \(left.map { "\($0.node.name) (pid \($0.node.pid))" }.joined(separator: ", "))")
+        }
+        ProcessControl.deleteNamespaces(runState.namespaces ?? [])
+        try? FileManager.default.removeItem(atPath: RunState.path(in: state))
+        let counts = [ProcessControl.Ending.stopped, .killed, .alreadyDead].compactMap { kind -> String? in
+            let count = endings.filter { $0.ending == kind }.count
+            return count == 0 ? nil : "\(count) \(kind.rawValue)"
+        }
+        print("down: \(runState.nodes.count) nodes of \(runState.topology): \(counts.joined(separator: ", "))")
     }
 }

@@ -3,7 +3,9 @@ import Foundation
 import NewIPAnalysis
 import NewIPDataPlane
 import NewIPEmulator
+import NewIPFiles
 import NewIPRuntime
+import NewIPTopology
 
 struct EmulateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -11,8 +13,10 @@ struct EmulateCommand: ParsableCommand {
         abstract: "Run a topology file in virtual time and write its measurements.",
         discussion: """
         Writes results.json, flows.csv, links.csv, nodes.csv and a latency CDF per flow (cdf-FLOW.svg) to \
-        --out, replacing the folder whole. The same file and seed give byte-identical files. See \
-        docs/topology.md for the file format.
+        --out, replacing the folder whole if nip wrote it (a `.nip-output` file inside lists what it wrote); \
+        a folder holding anything else is replaced only with --force, and never the folder you are in, \
+        one above it, or one holding the topology file. The same file and seed give byte-identical files. \
+        See docs/topology.md for the file format.
         """)
 
     @Argument(help: "Topology file (YAML).")
@@ -27,6 +31,9 @@ struct EmulateCommand: ParsableCommand {
     @Flag(help: "No progress bar and no summary table.")
     var quiet = false
 
+    @Flag(help: "Replace an output folder holding files nip did not write, and run beyond the size limits.")
+    var force = false
+
     func run() throws {
         var topology: Topology
         do {
@@ -35,23 +42,45 @@ struct EmulateCommand: ParsableCommand {
             throw ToolError("\(error)")
         }
         if let seed { topology.seed = seed }
+        let folder = out ?? "results/\(topology.name)"
+        let option = out == nil ? nil : "--out"
+        // Refused before the run, not after it.
+        try OutputDirectory.check(folder, option: option, force: force, inputs: [file])
+        // Routing tables are built first; check they fit before building them.
+        if !force, let excess = WorkEstimate(routing: topology).excess {
+            throw ToolError("\(file): its routing tables would take \(excess); use `routing: shortest-delay-hosts`, "
+                            + "a smaller topology, or pass --force")
+        }
         let emulation: Emulation
         do {
             emulation = try Emulation(topology: topology)
         } catch {
             throw ToolError("\(error)")
         }
+        for flow in emulation.undeliverableFlows {
+            FileHandle.standardError.write(Data("warning: \(file): \(flow)\n".utf8))
+        }
+        if !force, let excess = emulation.workEstimate(streamingCaptures: true).excess {
+            throw ToolError("\(file): the run would take \(excess); shorten `duration`, lower the flows' rates, "
+                            + "capture less, or pass --force")
+        }
+        // Results are written into a hidden folder beside --out (captures as they grow), which
+        // replaces --out only once complete; an error or Ctrl-C removes it.
+        let staging = try OutputDirectory.begin(folder, writer: "nip emulate", option: option, force: force, inputs: [file])
+        let interrupt = InterruptCleanup { staging.discard() }
         let progress = ProgressBar(enabled: !quiet)
         let started = DispatchTime.now().uptimeNanoseconds
-        let results = emulation.run(progress: progress.update)
-        let wall = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
-        progress.finish()
-        let folder = out ?? "results/\(topology.name)"
+        let results: EmulationResults
         do {
-            try results.write(to: folder)
+            results = try emulation.run(progress: progress.update, streamingCapturesTo: staging.path)
+            progress.finish()
+            try results.finish(staging)
         } catch {
-            throw ToolError("cannot write results to \(folder): \(error)")
+            staging.discard()
+            throw error
         }
+        let wall = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
+        interrupt.cancel()
         if !quiet {
             print(EmulationSummary(results).text)
             print(String(format: "%@ · seed %llu · %.3f s virtual in %.2f s wall · %d events (%.2f M events/s) · results in %@",
@@ -61,19 +90,30 @@ struct EmulateCommand: ParsableCommand {
     }
 }
 
-/// A one-line progress bar on standard error, shown only once a run has taken a second and
-/// only on a terminal.
+/// Progress on standard error once a run has taken a second: a bar redrawn in place on a
+/// terminal, otherwise (a log, CI) a line every few seconds.
 final class ProgressBar {
     private let enabled: Bool
+    private let terminal = isatty(STDERR_FILENO) == 1
     private let started = DispatchTime.now().uptimeNanoseconds
     private var shown = false
+    private var lastLine: UInt64 = 0
+    static let lineInterval: UInt64 = 2_000_000_000
 
     init(enabled: Bool) {
-        self.enabled = enabled && isatty(STDERR_FILENO) == 1
+        self.enabled = enabled
     }
 
     func update(_ fraction: Double) {
-        guard enabled, DispatchTime.now().uptimeNanoseconds - started > 1_000_000_000 else { return }
+        let now = DispatchTime.now().uptimeNanoseconds
+        guard enabled, now - started > 1_000_000_000 else { return }
+        guard terminal else {
+            guard now - lastLine >= Self.lineInterval else { return }
+            lastLine = now
+            FileHandle.standardError.write(Data(String(format: "progress: %d %% after %.0f s\n", Int(fraction * 100),
+                                                       Double(now - started) / 1e9).utf8))
+            return
+        }
         shown = true
         let width = 40
         let filled = Int((fraction * Double(width)).rounded(.down)).clamped(to: 0...width)

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import NewIPDataPlane
+import NewIPFiles
 import NewIPRuntime
 import NewIPWire
 
@@ -19,8 +20,11 @@ struct ListenCommand: ParsableCommand {
     @Option(help: "UDP port to bind.")
     var port: UInt16
 
-    @Option(help: "Write the data to this file instead of standard output.")
+    @Option(help: "Write the data to this file instead of standard output (an existing file only with --force).")
     var output: String?
+
+    @Flag(help: "Replace an existing output file.")
+    var force = false
 
     @Option(help: "Stop after this many datagrams.")
     var count: Int?
@@ -32,14 +36,12 @@ struct ListenCommand: ParsableCommand {
     var verbose = false
 
     func run() throws {
+        if let output { try OutputFile.check(output, option: "--output", force: force) }
         let target = try nodeOptions.target()
         let app = try target.requireApp()
         let handle: FileHandle
         if let output {
-            guard FileManager.default.createFile(atPath: output, contents: nil), let file = FileHandle(forWritingAtPath: output) else {
-                throw ToolError("cannot write \(output)")
-            }
-            handle = file
+            handle = try OutputFile.create(output, option: "--output", force: force)
         } else {
             handle = FileHandle.standardOutput
         }

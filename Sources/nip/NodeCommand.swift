@@ -46,7 +46,10 @@ struct NodeCommand: ParsableCommand {
                 return ["mallocs": statistics.mallocCount, "malloc_bytes": statistics.mallocBytesCount]
             }
         }
-        // Signals arrive on a dispatch queue; the node stops on its own loop.
+        // SIGINT/SIGTERM arrive on a dispatch queue (libdispatch takes them from the default
+        // disposition, hence SIG_IGN); the node stops on its own loop and `run` returns, exit 0.
+        // The sources must live until the node has stopped: an optimised build may otherwise
+        // release them right after creation, and the signals would then be ignored.
         signal(SIGINT, SIG_IGN)
         signal(SIGTERM, SIG_IGN)
         let sources = [SIGINT, SIGTERM].map { number in
@@ -55,8 +58,9 @@ struct NodeCommand: ParsableCommand {
             source.resume()
             return source
         }
-        do { try node.start() } catch { throw ToolError("cannot start node \(nodeConfig.name): \(error)") }
-        try node.waitUntilStopped()
-        _ = sources
+        try withExtendedLifetime(sources) {
+            do { try node.start() } catch { throw ToolError("cannot start node \(nodeConfig.name): \(error)") }
+            try node.waitUntilStopped()
+        }
     }
 }

@@ -20,12 +20,17 @@ struct NodeOptions: ParsableArguments {
     }
 }
 
-func parseAddress(_ text: String, dialect: PacketDialect) throws -> FrameworkAddress {
-    let address = dialect == .compact ? CompactAddress(text).map(FrameworkAddress.compact) : FrameworkAddress(text)
-    guard let address else {
-        throw ToolError("`\(text)` is not a \(dialect == .compact ? "compact address (0x02)" : "framework address") ")
+/// An address as written (`0x02`), or a node of the running topology by name (`h2`, or
+/// `h2:eth0` for one interface's address), as /etc/hosts and containerlab users expect.
+func parseAddress(_ text: String, dialect: PacketDialect, stateDirectory: String) throws -> FrameworkAddress {
+    if let address = dialect == .compact ? CompactAddress(text).map(FrameworkAddress.compact) : FrameworkAddress(text) {
+        return address
     }
-    return address
+    guard let state = try? RunState.load(directory: stateDirectory) else {
+        throw ToolError("`\(text)` is not a \(dialect == .compact ? "compact address (0x02)" : "framework address") "
+                        + "and no topology runs from \(stateDirectory) to name nodes")
+    }
+    return try state.address(of: text)
 }
 
 func milliseconds(_ value: Nanoseconds) -> String { String(format: "%.3f", Double(value) / 1e6) }
@@ -60,17 +65,18 @@ struct PingCommand: ParsableCommand {
     mutating func validate() throws {
         guard count >= 1 && count <= 65535 else { throw ValidationError("--count must be 1…65535") }
         guard interval >= 0, timeout > 0 else { throw ValidationError("--interval and --timeout must be positive") }
-        if let contract, Contract(contract) == nil { throw ValidationError("--contract `\(contract)` is not lbf:MIN-MAX or mdf:MAX") }
+        if let contract { _ = try Contract(parsing: contract) }
     }
 
     func run() throws {
         let target = try nodeOptions.target()
         let app = try target.requireApp()
-        let (count, interval, timeout, destinationText) = (count, interval, timeout, destination)
+        let (count, interval, timeout, destinationText, state) = (count, interval, timeout, destination, nodeOptions.state)
         let contract = contract.flatMap(Contract.init)
+        let dropsBefore = firstHopDrops(target)
         let answers = try runBlocking { () -> [PingAnswer] in
             let pinger = try await Pinger.connect(node: app)
-            let destination = try parseAddress(destinationText, dialect: pinger.dialect)
+            let destination = try parseAddress(destinationText, dialect: pinger.dialect, stateDirectory: state)
             print("PING \(destination) from \(pinger.sourceAddress) (node \(target.name), \(pinger.dialect))")
             let probes = (1...count).map { (sequence: UInt16($0), ttl: PacketBuilder.defaultTTL) }
             let answers = try await pinger.run(destination: destination, probes: probes,
@@ -91,7 +97,22 @@ struct PingCommand: ParsableCommand {
             summary += ", rtt min/avg/max \(milliseconds(rtts.min()!))/\(milliseconds(average))/\(milliseconds(rtts.max()!)) ms"
         }
         print(summary)
+        if answers.count < count, let before = dropsBefore, let after = firstHopDrops(target) {
+            // Requests the first node refused (counted on its application port) get their reason.
+            let refused = after.filter { $0.value > before[$0.key, default: 0] }.sorted { $0.key < $1.key }
+            for (reason, total) in refused {
+                let what = reason == DropReason.noRoute.label ? "no route to \(destination)" : reason.replacingOccurrences(of: "-", with: " ")
+                print("\(what) at \(target.name): it dropped \(total - before[reason, default: 0]) of the requests (\(reason))")
+            }
+        }
         if replies.isEmpty { throw ExitCode(1) }
+    }
+
+    /// Packets the node dropped on its application port so far, by drop-reason label.
+    func firstHopDrops(_ target: NodeTarget) -> [String: Int]? {
+        guard let counters = (try? ControlClient.request("GET", target.control, "/counters"))?.json,
+              let app = (counters["interfaces"] as? [String: Any])?["app"] as? [String: Any] else { return nil }
+        return app["drops"] as? [String: Int]
     }
 
     static func line(_ answer: PingAnswer) -> String {

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import NIOCore
 import NewIPDataPlane
+import NewIPFiles
 import NewIPRuntime
 import NewIPWire
 
@@ -49,7 +50,7 @@ struct SendCommand: ParsableCommand {
 
     func validate() throws {
         guard chunk >= 1 && chunk <= 1400 else { throw ValidationError("--chunk must be 1…1400") }
-        if let contract, Contract(contract) == nil { throw ValidationError("--contract `\(contract)` is not lbf:MIN-MAX or mdf:MAX") }
+        if let contract { _ = try Contract(parsing: contract) }
         if let count { guard count >= 1, size >= 1, size <= 1400 else { throw ValidationError("--count ≥ 1 and --size 1…1400") } }
     }
 
@@ -57,11 +58,11 @@ struct SendCommand: ParsableCommand {
         let payloads = try makePayloads()
         let target = try nodeOptions.target()
         let app = try target.requireApp()
-        let (to, port, sourcePort, rate) = (to, port, sourcePort, rate)
+        let (to, port, sourcePort, rate, state) = (to, port, sourcePort, rate, nodeOptions.state)
         let contract = contract.flatMap(Contract.init)
         let sent = try runBlocking { () -> Int in
             let socket = try await NewIPDatagramSocket.bind(node: app, port: sourcePort, contract: contract)
-            let destination = try parseAddress(to, dialect: socket.dialect)
+            let destination = try parseAddress(to, dialect: socket.dialect, stateDirectory: state)
             var last: EventLoopFuture<Void>?
             let start = DispatchTime.now().uptimeNanoseconds
             for (index, payload) in payloads.enumerated() {
@@ -88,14 +89,12 @@ struct SendCommand: ParsableCommand {
                 return Array(bytes.prefix(size))
             }
         }
-        let data: Data
+        let bytes: [UInt8]
         if let file {
-            guard let contents = FileManager.default.contents(atPath: file) else { throw ToolError("cannot read \(file)") }
-            data = contents
+            do { bytes = try InputFile.bytes(file, option: "--file") } catch { throw ToolError(error.description) }
         } else {
-            data = FileHandle.standardInput.readDataToEndOfFile()
+            bytes = [UInt8](FileHandle.standardInput.readDataToEndOfFile())
         }
-        let bytes = [UInt8](data)
         if lines {
             return bytes.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).dropLast(bytes.last == 10 ? 1 : 0)
                 .map { Array($0) + [10] }

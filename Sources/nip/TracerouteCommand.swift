@@ -29,10 +29,10 @@ struct TracerouteCommand: ParsableCommand {
         guard (1...60).contains(maxHops) else { throw ValidationError("--max-hops must be 1…60") }
         let target = try nodeOptions.target()
         let app = try target.requireApp()
-        let (maxHops, timeout, destinationText) = (maxHops, timeout, destination)
+        let (maxHops, timeout, destinationText, state) = (maxHops, timeout, destination, nodeOptions.state)
         let (answers, destination) = try runBlocking { () -> ([PingAnswer], FrameworkAddress) in
             let pinger = try await Pinger.connect(node: app)
-            let destination = try parseAddress(destinationText, dialect: pinger.dialect)
+            let destination = try parseAddress(destinationText, dialect: pinger.dialect, stateDirectory: state)
             print("traceroute to \(destination) from \(pinger.sourceAddress) (node \(target.name)), \(maxHops) hops max")
             // The sending node decrements too, so TTL 2 expires at the first router after it.
             let probes = (1...maxHops).map { (sequence: UInt16($0), ttl: UInt8($0 + 1)) }

@@ -1,7 +1,9 @@
 import ArgumentParser
 import Foundation
 import NewIPEmulator
+import NewIPFiles
 import NewIPRuntime
+import NewIPTopology
 
 struct UpCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -37,9 +39,15 @@ struct UpCommand: ParsableCommand {
     @Flag(help: "Raw Ethernet instead of UDP: one network namespace per node, a veth pair per link (needs root).")
     var netns = false
 
+    @Flag(help: "Use --state even if it holds files nip did not write (they are kept; the node files are overwritten).")
+    var force = false
+
     func run() throws {
         if let existing = try? RunState.load(directory: state), existing.nodes.contains(where: { ProcessControl.isNode($0.pid) }) {
             throw ToolError("a topology (\(existing.topology)) is already running from \(state); stop it with `nip down` first")
+        }
+        do { try OutputDirectory.check(state, option: "--state", force: force, inputs: [topology]) } catch {
+            throw ToolError(error.description)
         }
         let parsed: Topology
         do { parsed = try TopologyParser.load(path: topology) } catch { throw ToolError(error.description) }
@@ -59,6 +67,20 @@ struct UpCommand: ParsableCommand {
             }
             made = parsed.nodes.map { spaces.namespace($0.name) }
             namespaces = spaces
+            var unshaped: [String] = []
+            for shaping in spaces.shaping(for: parsed) where ProcessControl.shell(shaping.netemCommand).status != 0 {
+                let fallback = ProcessControl.shell(shaping.tokenBucketCommand)
+                guard fallback.status == 0 else {
+                    ProcessControl.deleteNamespaces(made)
+                    throw ToolError("--netns: `\(shaping.tokenBucketCommand)` failed: \(fallback.output.trimmingCharacters(in: .whitespacesAndNewlines))")
+                }
+                if let missing = shaping.missingWithoutNetem { unshaped.append("\(shaping.device) in \(shaping.namespace) (\(missing))") }
+            }
+            if !unshaped.isEmpty {
+                FileHandle.standardError.write(Data(("warning: this kernel has no netem queueing discipline, so links carry their rate "
+                    + "but not their delay and loss: \(unshaped.joined(separator: ", ")); the nodes still charge each link's delay "
+                    + "to contracts\n").utf8))
+            }
         }
         var configs = TopologyDeployment.configs(for: parsed, ports: .init(links: basePort, control: controlPort),
                                                  namespaces: namespaces)
@@ -68,6 +90,10 @@ struct UpCommand: ParsableCommand {
         do {
             // Whatever fails from here takes back what was started: nodes, namespaces, state file.
             try FileManager.default.createDirectory(atPath: state, withIntermediateDirectories: true)
+            // The marker lists what `up` writes here, so a later `up` may reuse the folder.
+            let written = configs.flatMap { ["\($0.name).yaml", "\($0.name).log"] } + [URL(fileURLWithPath: RunState.path(in: state)).lastPathComponent]
+            try (["nip up"] + written).joined(separator: "\n").appending("\n")
+                .write(toFile: state + "/" + OutputDirectory.markerName, atomically: true, encoding: .utf8)
             let executable = ProcessControl.currentExecutable()
             for config in configs {
                 let configPath = "\(state)/\(config.name).yaml"
@@ -85,13 +111,19 @@ struct UpCommand: ParsableCommand {
             try runState.save(directory: state)
             let deadline = Date().addingTimeInterval(timeout)
             for entry in entries {
-                guard let endpoint = NodeConfig.Endpoint(entry.control),
-                      !ControlClient.waitUntilReady(endpoint, pid: entry.pid, timeout: max(0, deadline.timeIntervalSinceNow)) else { continue }
-                guard ProcessControl.isAlive(entry.pid) else {
+                guard let endpoint = NodeConfig.Endpoint(entry.control) else { continue }
+                switch ControlClient.readiness(endpoint, pid: entry.pid, timeout: max(0, deadline.timeIntervalSinceNow)) {
+                case .ready: continue
+                case .exited:
                     let log = (try? String(contentsOfFile: entry.log, encoding: .utf8)) ?? ""
                     throw ToolError("node \(entry.name) exited during start-up; its log (\(entry.log)):\n\(log.suffix(2000))")
+                case .answeredByAnother(let pid, let name):
+                    throw ToolError("node \(entry.name)'s control endpoint \(entry.control) is answered by another process "
+                        + "(pid \(pid), node `\(name)`), perhaps a topology started from another folder: stop it, "
+                        + "or choose free ports with --control-port and --base-port")
+                case .timedOut:
+                    throw ToolError("node \(entry.name) not ready after \(timeout) s; logs in \(state)")
                 }
-                throw ToolError("node \(entry.name) not ready after \(timeout) s; logs in \(state)")
             }
         } catch {
             ProcessControl.stopAll(entries)

@@ -150,14 +150,13 @@ func readVector(_ name: String) throws -> [UInt8] {
     Array(try Data(contentsOf: URL(fileURLWithPath: vectorPath(name))))
 }
 
-/// A shared test vector, found from this file: `<package root>/../shared/vectors/...`.
+/// A Network 2030 vector of the project's copy, found from this file: `<package root>/Tests/Vectors/...`.
 func vectorPath(_ name: String, filePath: String = #filePath) -> String {
     URL(fileURLWithPath: filePath)
         .resolvingSymlinksInPath()
         .deletingLastPathComponent()  // NewIPCaptureTests
         .deletingLastPathComponent()  // Tests
         .deletingLastPathComponent()  // package root
-        .deletingLastPathComponent()
-        .appendingPathComponent("shared/vectors/network2030/\(name)")
+        .appendingPathComponent("Tests/Vectors/network2030/\(name)")
         .path
 }

@@ -7,7 +7,7 @@ import NewIPWire
 /// `nip decode --json` must print exactly the shared vectors' fields and values.
 final class DecodedPacketTests: XCTestCase {
     static let vectors = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("shared/vectors")
+        .deletingLastPathComponent().appendingPathComponent("Tests/Vectors")
 
     /// The record as a Foundation object, without the fields this project adds.
     func vectorFields(of packet: DecodedPacket) throws -> NSDictionary {

@@ -1,4 +1,5 @@
 @testable import NewIPEmulator
+import NewIPTopology
 import XCTest
 
 /// Exact, hand-computed times on h1 — r1 — h2 (1 Gbps, 1 ms, 1000-byte packets: 8 µs to

@@ -1,4 +1,5 @@
 @testable import NewIPEmulator
+import NewIPTopology
 import XCTest
 
 /// The data plane's contracts and queues, driven by the emulator, with hand-computed times.

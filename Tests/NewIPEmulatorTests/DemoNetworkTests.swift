@@ -1,6 +1,7 @@
 import Foundation
-import XCTest
 @testable import NewIPEmulator
+import NewIPTopology
+import XCTest
 
 /// The built-in network of `nip demo`: the orderings its story claims must hold in the run.
 final class DemoNetworkTests: XCTestCase {

@@ -1,5 +1,7 @@
 import NewIPDataPlane
 @testable import NewIPEmulator
+import NewIPRandom
+@testable import NewIPTopology
 import XCTest
 
 final class EngineTests: XCTestCase {

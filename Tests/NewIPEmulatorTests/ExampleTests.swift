@@ -1,5 +1,6 @@
 import Foundation
 @testable import NewIPEmulator
+import NewIPTopology
 import XCTest
 
 /// Every topology in Examples/ parses and runs, and delivers traffic.

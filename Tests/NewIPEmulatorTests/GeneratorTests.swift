@@ -1,5 +1,6 @@
 import NewIPDataPlane
 @testable import NewIPEmulator
+import NewIPTopology
 import XCTest
 
 /// Generated topologies have the expected shape, survive YAML and back, and deliver traffic.
@@ -113,5 +114,35 @@ final class GeneratorTests: XCTestCase {
         XCTAssertEqual(second.flows[1].size, .fixed(first.flows[1].size.smallest))
         XCTAssertEqual(second.nodes[1].routes.count, 3)
         XCTAssertEqual(second.nodes[0].routes.count, 3, "default is one prefix per family")
+    }
+
+    /// The size estimate `nip topology generate` refuses by needs the exact counts (the
+    /// scale-free link count is m per router: within m(m+1)/2 of the real one).
+    func testCountsWithoutBuildingMatchTheGenerators() throws {
+        let cases: [(TopologyGenerator.Shape, Topology)] = [
+            (.chain, try TopologyGenerator.chain(routers: 5)), (.star, try TopologyGenerator.star(hosts: 7)),
+            (.fatTree, try TopologyGenerator.fatTree(k: 6)),
+        ]
+        for (shape, topology) in cases {
+            let size = Double(shape == .chain ? 5 : shape == .star ? 7 : 6)
+            let counts = TopologyGenerator.counts(shape, size: size, hosts: 2, attachments: 2, flowsPerHost: 1)
+            XCTAssertEqual(counts.nodes, Double(topology.nodes.count), "\(shape)")
+            XCTAssertEqual(counts.links, Double(topology.links.count), "\(shape)")
+            XCTAssertEqual(counts.flows, Double(topology.flows.count), "\(shape)")
+        }
+        let scaleFree = try TopologyGenerator.scaleFree(routers: 50, attachments: 3, hosts: 10)
+        let counts = TopologyGenerator.counts(.scaleFree, size: 50, hosts: 10, attachments: 3, flowsPerHost: 1)
+        XCTAssertEqual(counts.nodes, Double(scaleFree.nodes.count))
+        XCTAssertEqual(counts.links, Double(scaleFree.links.count + 3 * 4 / 2))
+        XCTAssertTrue(TopologyGenerator.estimate(nodes: counts.nodes, links: counts.links, flows: counts.flows).excess == nil)
+    }
+
+    func testTheEstimateOfAWrittenTopologyIsCloseToItsSize() throws {
+        let topology = try TopologyGenerator.fatTree(k: 8)
+        let bytes = Double(TopologyWriter.yaml(topology).utf8.count)
+        let estimate = TopologyGenerator.estimate(nodes: Double(topology.nodes.count), links: Double(topology.links.count),
+                                                  flows: Double(topology.flows.count))
+        XCTAssertGreaterThan(estimate.outputBytes, bytes * 0.7)
+        XCTAssertLessThan(estimate.outputBytes, bytes * 1.5)
     }
 }

@@ -1,6 +1,7 @@
 import NewIPCapture
 import NewIPDataPlane
 @testable import NewIPEmulator
+import NewIPTopology
 import NewIPWire
 import XCTest
 

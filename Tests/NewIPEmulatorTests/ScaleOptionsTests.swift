@@ -1,5 +1,6 @@
-import XCTest
 @testable import NewIPEmulator
+import NewIPTopology
+import XCTest
 
 /// The options that let large topologies fit: flows per host and host-only routing.
 final class ScaleOptionsTests: XCTestCase {

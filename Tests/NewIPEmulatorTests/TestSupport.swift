@@ -1,5 +1,6 @@
 import Foundation
 @testable import NewIPEmulator
+import NewIPTopology
 import XCTest
 
 /// Parses `yaml` as `test.yaml`, failing the test with the diagnostics if it is refused.

@@ -1,4 +1,5 @@
 @testable import NewIPEmulator
+import NewIPTopology
 import XCTest
 
 /// Every mistake is reported as `file:line:column: what — fix`, at the exact place.

@@ -1,5 +1,6 @@
 import NewIPDataPlane
 @testable import NewIPEmulator
+import NewIPTopology
 import XCTest
 
 /// Send times of each pattern, from the flow's own stream.

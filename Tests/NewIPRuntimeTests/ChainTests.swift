@@ -101,7 +101,7 @@ final class ChainTests: NodeProcessTestCase {
         XCTAssertEqual(removed.status, 200, removed.body)
         let ping = try run(["ping", "--control", h1.control.description, "-c", "1", "--timeout", "0.5", "0x02"])
         XCTAssertEqual(ping.status, 1, "no route at r1: no answer")
-        XCTAssertEqual(try drops(r1, "eth0")["no_route"], 1)
+        XCTAssertEqual(try drops(r1, "eth0")["no-route"], 1)
 
         let added = try ControlClient.request("POST", r1.control, "/routes",
                                               body: #"{"prefix": "0x02", "via": "eth1", "to-delay": "1ms", "to-hops": 1}"#)

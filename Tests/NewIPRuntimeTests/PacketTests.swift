@@ -1,6 +1,7 @@
 import NewIPDataPlane
 import NewIPEmulator
 import NewIPRuntime
+import NewIPTopology
 import NewIPWire
 import XCTest
 

@@ -91,7 +91,7 @@ final class RobustnessTests: NodeProcessTestCase {
         let good = PacketBuilder.udp(dialect: .compact, source: compact("0x01"), sourcePort: 1, destination: compact("0x02"),
                                      destinationPort: 2, contract: nil, data: [1])!
         for _ in 0..<10 { send(stranger, good, to: port) }
-        try waitFor { try drops(router, "eth0")["bad_frame"] == 10 }
+        try waitFor { try drops(router, "eth0")["bad-frame"] == 10 }
         XCTAssertEqual(try counter(router, "eth1", "tx_packets"), 0)
     }
 

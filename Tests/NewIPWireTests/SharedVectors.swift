@@ -3,11 +3,14 @@ import Foundation
 import NewIPWire
 import XCTest
 
-/// Reads the interoperability vectors in `../shared/vectors/` (relative to the package root).
+/// Reads the interoperability vectors: the project's verbatim copy in `Tests/Vectors/`
+/// (checked against `../shared/vectors/` by `VectorCopyTests` when that folder exists).
 enum SharedVectors {
-    static let root: URL = URL(fileURLWithPath: #filePath)
+    static let packageRoot: URL = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().appendingPathComponent("shared/vectors")
+    static let root: URL = packageRoot.appendingPathComponent("Tests/Vectors")
+    /// The public copy the project's copy must equal, beside the clone when present.
+    static let upstream: URL = packageRoot.deletingLastPathComponent().appendingPathComponent("shared/vectors")
 
     static func url(_ path: String) -> URL { root.appendingPathComponent(path) }
 

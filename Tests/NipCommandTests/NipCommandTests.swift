@@ -3,47 +3,10 @@ import XCTest
 
 /// Runs the built `nip` binary as a user would and checks its output and exit status.
 final class NipCommandTests: XCTestCase {
-    static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        .deletingLastPathComponent().deletingLastPathComponent()
+    static let packageRoot = NipRunner.packageRoot
 
-    /// The `nip` next to the test bundle (both are products of the same build).
-    var nip: URL {
-        get throws {
-            // On Linux the test bundle is the products folder itself; elsewhere a .xctest inside it.
-            var products = Bundle(for: NipCommandTests.self).bundleURL
-            if products.pathExtension == "xctest" { products.deleteLastPathComponent() }
-            let candidate = products.appendingPathComponent("nip")
-            guard FileManager.default.isExecutableFile(atPath: candidate.path) else {
-                struct Missing: Error, CustomStringConvertible { var description: String }
-                throw Missing(description: "nip binary not built next to the tests at \(candidate.path)")
-            }
-            return candidate
-        }
-    }
-
-    struct Run {
-        var status: Int32
-        var standardOutput: String
-        var standardError: String
-    }
-
-    func run(_ arguments: [String], input: String? = nil) throws -> Run {
-        let process = Process()
-        process.executableURL = try nip
-        process.arguments = arguments
-        process.currentDirectoryURL = Self.packageRoot
-        let output = Pipe(), error = Pipe(), standardInput = Pipe()
-        process.standardOutput = output
-        process.standardError = error
-        process.standardInput = standardInput
-        try process.run()
-        if let input { standardInput.fileHandleForWriting.write(Data(input.utf8)) }
-        try standardInput.fileHandleForWriting.close()
-        let out = output.fileHandleForReading.readDataToEndOfFile()
-        let err = error.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Run(status: process.terminationStatus, standardOutput: String(decoding: out, as: UTF8.self),
-                   standardError: String(decoding: err, as: UTF8.self))
+    func run(_ arguments: [String], input: String? = nil) throws -> NipRunner.Run {
+        try NipRunner.run(arguments, input: input)
     }
 
     func testDecodeCaptureAsLinesAndJSON() throws {
@@ -57,21 +20,26 @@ final class NipCommandTests: XCTestCase {
         XCTAssertTrue(json.standardOutput.contains(#""experienced_delay": 1719"#))
     }
 
-    func testDecodeHexFromStandardInputKeepsGoingPastBadLines() throws {
+    func testDecodeHexKeepsGoingPastHeadersThatDoNotDecodeAndFailsOnLinesThatAreNotHex() throws {
         let result = try run(["decode", "--hex", "--json", "-"],
-                             input: "57001206f23238ad95f31c89c9059886aa\nnot-hex\n5700\n")
-        XCTAssertEqual(result.status, 0)
+                             input: "57001206f23238ad95f31c89c9059886aa\nnot-hex\n\n  0x57zz\n5700\n570\n")
+        XCTAssertEqual(result.status, 1)
         let records = result.standardOutput.split(separator: "\n")
-        XCTAssertEqual(records.count, 3)
+        XCTAssertEqual(records.count, 2)
         XCTAssertTrue(records[0].contains(#""ok": true"#) && records[0].contains(#""daddr": "f23238ad95""#))
-        XCTAssertTrue(records[1].contains(#""ok": false"#) && records[1].contains("-:2: not an even-length hex string"))
-        XCTAssertTrue(records[2].contains(#""error": 10"#))
+        XCTAssertTrue(records[1].contains(#""ok": false"#) && records[1].contains(#""error": 10"#), "valid hex that does not decode is a record")
+        XCTAssertEqual(result.standardError, """
+            Error: -:2:1: `n` is not a hex digit
+            -:4:7: `z` is not a hex digit
+            -:6:3: odd number of hex digits (3): a byte is two digits
+
+            """)
     }
 
     func testUnreadableAndDamagedFilesFailClearly() throws {
         let missing = try run(["decode", "/nonexistent/capture.pcap"])
         XCTAssertEqual(missing.status, 1)
-        XCTAssertTrue(missing.standardError.contains("cannot read /nonexistent/capture.pcap"))
+        XCTAssertEqual(missing.standardError, "Error: /nonexistent/capture.pcap: no such file\n")
 
         let damaged = FileManager.default.temporaryDirectory.appendingPathComponent("nip-cut-\(getpid()).pcap")
         let capture = try Data(contentsOf: Self.packageRoot.appendingPathComponent("Examples/captures/lbf-five-contracts.pcap"))

@@ -1,5 +1,7 @@
 import DequeModule
 import NewIPDataPlane
+import NewIPRandom
+import NewIPTopology
 
 /// One direction of a link: it serialises one packet at a time at its rate, then the packet
 /// propagates for the delay; random loss strikes after serialisation (the packet used the

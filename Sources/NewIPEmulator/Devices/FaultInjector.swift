@@ -1,4 +1,6 @@
 import NewIPDataPlane
+import NewIPRandom
+import NewIPTopology
 
 /// Wraps a device and, on receive, drops a packet or flips one of its bits, each with a
 /// seeded probability: a reproducible bad medium in front of any device.

@@ -1,5 +1,6 @@
 import DequeModule
 import NewIPDataPlane
+import NewIPTopology
 
 /// The emulator's device: a node's interface on an emulated link. It transmits on the
 /// outgoing direction and holds what the incoming direction delivered until the node

@@ -1,4 +1,5 @@
 import NewIPDataPlane
+import NewIPTopology
 
 /// An interface that can transmit a packet and hand over the packets it received.
 ///
@@ -18,4 +19,4 @@ public protocol NetworkDevice: AnyObject {
 }
 
 /// Where a device puts a packet it drops (too big, fault injected), so it is counted.
-public typealias DeviceDropHandler = (PacketBuffer, LossReason, Nanoseconds) -> Void
+public typealias DeviceDropHandler = (PacketBuffer, DropReason, Nanoseconds) -> Void

@@ -1,5 +1,6 @@
 import HeapModule
 import NewIPDataPlane
+import NewIPTopology
 
 /// What happens at an instant of virtual time.
 enum SimulationEvent: Sendable {

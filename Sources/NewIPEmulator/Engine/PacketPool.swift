@@ -1,4 +1,5 @@
 import NewIPDataPlane
+import NewIPTopology
 
 /// Packet buffers for reuse: a delivered or dropped packet's storage carries the next one,
 /// so a run in steady state allocates no packet storage.
@@ -11,7 +12,7 @@ struct PacketPool {
         capacity = largestPacket + PacketPool.headroom
     }
 
-    static let headroom = 64
+    static let headroom = PacketTemplate.headroom
 
     mutating func take() -> PacketBuffer {
         free.popLast() ?? PacketBuffer(capacity: capacity, headroom: Self.headroom)

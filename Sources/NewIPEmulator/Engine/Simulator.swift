@@ -1,4 +1,7 @@
 import NewIPDataPlane
+import NewIPFiles
+import NewIPRandom
+import NewIPTopology
 
 /// The discrete-event engine: virtual time jumps from event to event, in (time, sequence)
 /// order, until the topology's duration. It owns the links (two per topology link), the
@@ -25,8 +28,9 @@ final class Simulator {
     /// bytes are counted.
     let isManyNets: Bool
 
-    /// `templates` holds one header per flow, `behaviours` one behaviour per node.
-    init(topology: Topology, behaviours: [any NodeBehavior], templates: [PacketTemplate]) {
+    /// `templates` holds one header per flow, `behaviours` one behaviour per node; captures
+    /// stream into `captureFolder` as `capture-<node>-<interface>.pcapng` when it is given.
+    init(topology: Topology, behaviours: [any NodeBehavior], templates: [PacketTemplate], captureFolder: String? = nil) throws(FileProblem) {
         self.topology = topology
         self.behaviours = behaviours
         self.templates = templates
@@ -51,12 +55,13 @@ final class Simulator {
         nodeStatistics = Array(repeating: NodeStatistics(), count: topology.nodes.count)
         wakeTimes = topology.nodes.map { Array(repeating: nil, count: $0.interfaces.count) }
         // The devices report drops to `self`, so they are made once everything else is set.
-        (ports, devices, captures, faults) = makeDevices()
+        (ports, devices, captures, faults) = try makeDevices(captureFolder: captureFolder)
     }
 
     /// Ports on every interface, wrapped in fault injection (the link's faults, on receive)
     /// and capture (outermost, so it records what the node sends and sees).
-    private func makeDevices() -> ([[LinkPort]], [[any NetworkDevice]], [(String, CaptureDevice)], [(Int, FaultInjector)]) {
+    private func makeDevices(captureFolder: String?) throws(FileProblem)
+        -> ([[LinkPort]], [[any NetworkDevice]], [(String, CaptureDevice)], [(Int, FaultInjector)]) {
         var ports = topology.nodes.map { _ in [LinkPort]() }
         var devices = topology.nodes.map { _ in [any NetworkDevice]() }
         var captures: [(String, CaptureDevice)] = []
@@ -84,10 +89,12 @@ final class Simulator {
                     device = injector
                 }
                 if node.interfaces[interfaceIndex].capture {
+                    let name = "\(node.name)-\(node.interfaces[interfaceIndex].name)"
+                    let path = captureFolder.map { "\($0)/\(EmulationResults.captureFileName(name))" }
                     let capture = topology.network(of: id).isIP
-                        ? CaptureDevice(device, linkType: .raw, name: topology.name(of: id))
-                        : CaptureDevice(device, dialect: topology.dialect, name: topology.name(of: id))
-                    captures.append(("\(node.name)-\(node.interfaces[interfaceIndex].name)", capture))
+                        ? try CaptureDevice(device, linkType: .raw, name: topology.name(of: id), path: path)
+                        : try CaptureDevice(device, dialect: topology.dialect, name: topology.name(of: id), path: path)
+                    captures.append((name, capture))
                     device = capture
                 }
                 devices[nodeIndex].append(device)
@@ -204,7 +211,7 @@ final class Simulator {
     }
 
     /// A packet was dropped: charged to its flow, and to the link when the medium lost it.
-    func discard(_ packet: PacketBuffer, _ reason: LossReason, link: Int? = nil) {
+    func discard(_ packet: PacketBuffer, _ reason: DropReason, link: Int? = nil) {
         if let link { links[link].statistics.losses.record(reason) }
         if let finding = inspect(packet) { flowStatistics[finding.probe.flow].dropped(reason) }
         pool.recycle(packet)

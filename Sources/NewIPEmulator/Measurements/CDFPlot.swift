@@ -1,4 +1,5 @@
 import Foundation
+import NewIPTopology
 
 /// A latency CDF as a self-contained SVG: axes with ticks and labels, and one step polyline.
 /// Plain text with fixed number formats, so the same points give the same bytes.

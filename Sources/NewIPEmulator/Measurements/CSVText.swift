@@ -1,4 +1,5 @@
 import Foundation
+import NewIPTopology
 
 /// RFC 4180 CSV: a header row, then one row per record; fields with commas, quotes or line
 /// breaks are quoted.

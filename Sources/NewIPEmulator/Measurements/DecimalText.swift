@@ -1,3 +1,4 @@
+import NewIPTopology
 /// Fixed-point text for fractional results: the same digits on every machine, never
 /// exponent notation, so output files compare byte for byte.
 enum DecimalText {

@@ -1,3 +1,6 @@
+import NewIPFiles
+import NewIPTopology
+
 extension EmulationResults {
     /// The output files: `results.json`, `flows.csv`, `links.csv`, `nodes.csv`, one
     /// `cdf-<flow>.svg` per flow and one `capture-<node>-<interface>.pcapng` per captured
@@ -12,13 +15,24 @@ extension EmulationResults {
         for flow in flows {
             files.append(("cdf-\(flow.name).svg", Array(CDFPlot.svg(title: "Latency CDF — \(flow.name)", points: flow.cdf).utf8)))
         }
-        for capture in captures { files.append(("capture-\(capture.name).pcapng", capture.bytes)) }
+        for capture in captures { files.append((Self.captureFileName(capture.name), capture.bytes)) }
         return files
     }
 
-    /// Writes `files` into `directory`, replacing it atomically.
-    public func write(to directory: String) throws {
-        try OutputDirectory.write(files, to: directory)
+    /// The file of the capture of interface `name` (`node-interface`).
+    static func captureFileName(_ name: String) -> String { "capture-\(name).pcapng" }
+
+    /// Adds the result files to a folder being written (which may already hold streamed
+    /// captures) and puts it in place.
+    public func finish(_ staging: OutputDirectory.Staging) throws(FileProblem) {
+        try staging.finish(files)
+    }
+
+    /// Writes `files` as the folder `directory`, atomically, replacing only a folder nip
+    /// wrote unless `force` (see `OutputDirectory`); `writer` names the command in the marker.
+    public func write(to directory: String, writer: String = "nip", option: String? = nil, force: Bool = false,
+                      inputs: [String] = []) throws(FileProblem) {
+        try OutputDirectory.write(files, to: directory, writer: writer, option: option, force: force, inputs: inputs)
     }
 
     var json: JSONText {
@@ -81,7 +95,7 @@ extension EmulationResults {
                                                    node.delivered].map(String.init) + [Self.dropText(node.drops)]
                     + (isManyNets ? node.translations.map { translations in
                         [String(translations.compactToIP), String(translations.ipToCompact),
-                         Self.dropText(translations.sortedFailures)]
+                         Self.dropText(translations.failures.sorted)]
                     } ?? ["", "", ""] : [])
             })
     }
@@ -161,7 +175,7 @@ extension NodeResult {
         if manyNets, let translations {
             members["translations"] = .object([
                 "compact_to_ip": .int(translations.compactToIP), "ip_to_compact": .int(translations.ipToCompact),
-                "failures": dropsJSON(translations.sortedFailures),
+                "failures": dropsJSON(translations.failures.sorted),
             ])
         }
         return .object(members)

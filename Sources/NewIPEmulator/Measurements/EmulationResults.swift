@@ -1,4 +1,5 @@
 import NewIPDataPlane
+import NewIPTopology
 
 /// What a run measured, per flow, link direction and node, with captures; `files` renders
 /// it as the output directory's files.
@@ -11,7 +12,8 @@ public struct EmulationResults: Sendable {
     public var nodes: [NodeResult]
     /// Discrete events the run processed (for events-per-second figures; not written to files).
     public var events: Int
-    /// pcapng files of the interfaces marked `capture`, named `node-interface`.
+    /// pcapng files of the interfaces marked `capture`, named `node-interface` (none when
+    /// the run streamed them to files).
     public var captures: [(name: String, bytes: [UInt8])]
     /// The topology has plain-IP interfaces or gateways: the files then carry header bytes
     /// and translation counts (other runs' files are unchanged by them).
@@ -116,7 +118,7 @@ extension EmulationResults {
         links = simulator.links.map { link in
             let queue = simulator.behaviours[link.from.node].queue(on: link.from.interface)
             var drops = link.statistics.losses
-            drops.record(queue.drops)
+            drops += queue.drops
             let busy = link.busyTime(until: topology.duration)
             return LinkResult(from: topology.name(of: link.from), to: topology.name(of: link.to),
                               packets: link.statistics.packets, bytes: link.statistics.bytes, busyTime: busy,
@@ -129,16 +131,16 @@ extension EmulationResults {
         }
         nodes = topology.nodes.enumerated().map { index, node in
             let statistics = simulator.nodeStatistics[index]
-            var drops = LossCounters()
-            drops.record(simulator.behaviours[index].drops)
+            var drops = DropCounters()
+            drops += simulator.behaviours[index].drops
             let translations = simulator.behaviours[index].translations
-            for (failure, count) in translations?.failures ?? [:] { drops.record(.translation(failure), count: count) }
+            drops += translations?.failures ?? DropCounters()
             return NodeResult(name: node.name, kind: node.kind, received: statistics.received,
                               originated: statistics.originated, transmitted: statistics.transmitted,
                               forwarded: statistics.forwarded, delivered: statistics.delivered, drops: drops.sorted,
                               translations: translations)
         }
-        captures = simulator.captures.map { ($0.name, $0.device.bytes) }
+        captures = simulator.captures.filter { !$0.device.isStreaming }.map { ($0.name, $0.device.bytes) }
         isManyNets = simulator.isManyNets
     }
 }

@@ -1,5 +1,6 @@
 import Histogram
 import NewIPDataPlane
+import NewIPTopology
 
 /// What happened to one flow's packets: counts, one-way delays (HdrHistogram, three
 /// significant digits; minimum, maximum and mean exact), RFC 3550-style jitter, and
@@ -20,7 +21,7 @@ struct FlowStatistics {
     private(set) var trimmed = 0
     /// On a link (serialising or propagating) when the run stopped.
     var inFlight = 0
-    private(set) var drops = LossCounters()
+    private(set) var drops = DropCounters()
     /// 32-bit counts: half the memory of 64-bit ones (a 100,000-flow run keeps one per flow);
     /// a flow would need 4 billion deliveries in one bucket to overflow it.
     private(set) var latency = Histogram<UInt32>(numberOfSignificantValueDigits: .three)
@@ -39,7 +40,7 @@ struct FlowStatistics {
         sentHeaderBytes += header
     }
 
-    mutating func dropped(_ reason: LossReason) { drops.record(reason) }
+    mutating func dropped(_ reason: DropReason) { drops.record(reason) }
 
     /// Payload bytes delivered per significance level (index = level), from the chunk tables of
     /// delivered packets (a trimmed chunk has length 0).

@@ -1,4 +1,5 @@
 import NewIPDecode
+import NewIPTopology
 
 /// A JSON document built in code and printed with sorted keys and fixed number formats,
 /// so the same results always print the same bytes.

@@ -1,4 +1,5 @@
 import NewIPDataPlane
+import NewIPTopology
 
 /// What one direction of a link did: packets and bytes carried, time busy, the sender's
 /// egress queue over time (time-weighted), and what the medium lost.
@@ -8,7 +9,7 @@ struct LinkStatistics {
     private(set) var busyTime: Nanoseconds = 0
     /// Network-header bytes of the packets counted in `bytes` (ManyNets runs only).
     var headerBytes = 0
-    var losses = LossCounters()
+    var losses = DropCounters()
     /// Integral of queued packets over time (packet·ns), up to `lastChange`.
     private var queueArea: Double = 0
     private var queueLength = 0

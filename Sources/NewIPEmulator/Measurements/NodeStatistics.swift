@@ -1,3 +1,4 @@
+import NewIPTopology
 /// What a node's devices and flows saw: the node's drops come from its behaviour.
 struct NodeStatistics {
     /// Packets taken from the node's devices.

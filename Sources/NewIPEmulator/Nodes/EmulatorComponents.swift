@@ -1,4 +1,5 @@
 import NewIPDataPlane
+import NewIPTopology
 import NewIPWire
 
 /// Everything a node behaviour is built from.

@@ -1,4 +1,5 @@
 import NewIPDataPlane
+import NewIPTopology
 import NewIPWire
 
 /// A node with interfaces in several networks (ManyNets): New IP interfaces run the data
@@ -151,7 +152,7 @@ public final class ManyNetsNode: NodeBehavior {
 
     private func fail(_ failure: TranslationFailure, _ packet: consuming PacketBuffer, _ context: NodeContext) {
         translationCounters.record(failure)
-        context.drop(packet, loss: .translation(failure))
+        context.drop(packet, reason: failure.dropReason)
     }
 }
 

@@ -1,4 +1,5 @@
 import NewIPDataPlane
+import NewIPTopology
 
 /// What a node does with packets: a plug-in, so the data plane's router, a gateway or a
 /// test double can drive a node. The emulator calls it with the time; the behaviour owns
@@ -59,11 +60,8 @@ public struct NodeContext {
 
     /// The node dropped the packet (it is also counted in `NodeBehavior.drops`); the
     /// emulator charges the drop to the packet's flow.
-    public func drop(_ packet: PacketBuffer, reason: DropReason) { simulator.discard(packet, .dataPlane(reason)) }
+    public func drop(_ packet: PacketBuffer, reason: DropReason) { simulator.discard(packet, reason) }
 
-    /// The node dropped the packet for a reason outside the data plane's (a gateway that
-    /// could not translate it); the emulator charges the drop to the packet's flow.
-    public func drop(_ packet: PacketBuffer, loss reason: LossReason) { simulator.discard(packet, reason) }
 
     /// A packet now waits in `interface`'s queue: the emulator asks for it once the device is free.
     public func packetQueued(on interface: Int) {

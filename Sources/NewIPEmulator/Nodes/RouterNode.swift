@@ -1,4 +1,5 @@
 import NewIPDataPlane
+import NewIPTopology
 import NewIPWire
 
 /// A host or router running the data plane's `Router`: LPM, TTL, contracts, egress queues

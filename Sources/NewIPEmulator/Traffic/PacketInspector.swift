@@ -1,4 +1,5 @@
 import NewIPDataPlane
+import NewIPTopology
 import NewIPWire
 
 /// Finds the probe of a flow packet and whether a router trimmed it: reads the header of

@@ -1,5 +1,7 @@
 import Foundation
 import NewIPDataPlane
+import NewIPRandom
+import NewIPTopology
 
 /// When a flow sends and how big each packet is, from the flow's own random stream.
 ///

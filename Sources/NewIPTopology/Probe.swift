@@ -11,14 +11,14 @@ import NewIPWire
 /// All big-endian; the checksum is RFC 1071's over the first 16 bytes, so a probe that a
 /// fault injector corrupted is not mistaken for another packet. Routers never look at it;
 /// a payload spec starts its chunks after it, so trimming never cuts it.
-struct Probe: Hashable, Sendable {
-    var flow: Int
-    var sequence: UInt32
-    var sentAt: Nanoseconds
+package struct Probe: Hashable, Sendable {
+    package var flow: Int
+    package var sequence: UInt32
+    package var sentAt: Nanoseconds
 
-    static let length = 18
+    package static let length = 18
 
-    func write(into bytes: UnsafeMutableRawBufferPointer, at offset: Int) {
+    package func write(into bytes: UnsafeMutableRawBufferPointer, at offset: Int) {
         bytes.storeBigEndian(UInt32(truncatingIfNeeded: flow), at: offset)
         bytes.storeBigEndian(sequence, at: offset + 4)
         bytes.storeBigEndian(UInt64(bitPattern: sentAt), at: offset + 8)
@@ -27,7 +27,7 @@ struct Probe: Hashable, Sendable {
     }
 
     /// The probe at `offset`, or `nil` when the bytes are short or fail the checksum.
-    init?(_ bytes: UnsafeRawBufferPointer, at offset: Int) {
+    package init?(_ bytes: UnsafeRawBufferPointer, at offset: Int) {
         guard offset >= 0, bytes.count - offset >= Self.length else { return nil }
         let fields = UnsafeRawBufferPointer(rebasing: bytes[offset..<(offset + Self.length)])
         // A correct checksum makes the one's-complement sum of all 18 bytes 0xFFFF.
@@ -37,7 +37,7 @@ struct Probe: Hashable, Sendable {
         sentAt = Nanoseconds(bitPattern: fields.loadBigEndian(UInt64.self, at: 8))
     }
 
-    init(flow: Int, sequence: UInt32, sentAt: Nanoseconds) {
+    package init(flow: Int, sequence: UInt32, sentAt: Nanoseconds) {
         self.flow = flow
         self.sequence = sequence
         self.sentAt = sentAt
@@ -45,13 +45,13 @@ struct Probe: Hashable, Sendable {
 }
 
 extension UnsafeMutableRawBufferPointer {
-    func storeBigEndian<T: FixedWidthInteger>(_ value: T, at offset: Int) {
+    package func storeBigEndian<T: FixedWidthInteger>(_ value: T, at offset: Int) {
         storeBytes(of: value.bigEndian, toByteOffset: offset, as: T.self)
     }
 }
 
 extension UnsafeRawBufferPointer {
-    func loadBigEndian<T: FixedWidthInteger>(_ type: T.Type, at offset: Int) -> T {
+    package func loadBigEndian<T: FixedWidthInteger>(_ type: T.Type, at offset: Int) -> T {
         T(bigEndian: loadUnaligned(fromByteOffset: offset, as: T.self))
     }
 }

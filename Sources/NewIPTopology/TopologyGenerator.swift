@@ -1,4 +1,5 @@
 import NewIPDataPlane
+import NewIPRandom
 import NewIPWire
 
 /// Standard topologies for experiments: chain, star, fat-tree and Barabási–Albert
@@ -13,7 +14,7 @@ public enum TopologyGenerator {
         public var dialect: PacketDialect = .compact
         public var rate = BitRate(bitsPerSecond: 1_000_000_000)
         public var delay: Nanoseconds = 1_000_000
-        public var queue = Topology.QueueSpec()
+        public var queue = QueueSpec()
         public var flowRate: TrafficRate = .packetsPerSecond(1000)
         public var packetSize = 1000
         /// Flows each host sends in a scale-free topology, to the hosts 1, 2, … after it.
@@ -29,7 +30,7 @@ public enum TopologyGenerator {
 
     /// h1 — r1 — … — rn — h2, one flow h1 → h2: n routers, n + 2 nodes, n + 1 links.
     public static func chain(routers: Int, options: Options = Options()) throws(Failure) -> Topology {
-        guard routers >= 1 else { throw Failure(description: "a chain needs at least 1 router, not \(routers)") }
+        try check(.chain, size: routers)
         var build = Builder(name: "chain-\(routers)", options: options)
         let first = build.node("h1", .host)
         let routerNodes = (1...routers).map { build.node("r\($0)", .router) }
@@ -41,7 +42,7 @@ public enum TopologyGenerator {
 
     /// One router and n hosts around it; host i sends to host i + 1 (the last to the first).
     public static func star(hosts: Int, options: Options = Options()) throws(Failure) -> Topology {
-        guard hosts >= 2 else { throw Failure(description: "a star needs at least 2 hosts, not \(hosts)") }
+        try check(.star, size: hosts)
         var build = Builder(name: "star-\(hosts)", options: options)
         let hub = build.node("hub", .router)
         let leaves = (1...hosts).map { build.node("h\($0)", .host) }
@@ -54,7 +55,7 @@ public enum TopologyGenerator {
     /// aggregation and k/2 edge switches, k³/4 hosts; k³/4 · 3 links. Host i sends to host
     /// i + k³/8, in another pod.
     public static func fatTree(k: Int, options: Options = Options()) throws(Failure) -> Topology {
-        guard k >= 2, k % 2 == 0 else { throw Failure(description: "a fat tree needs an even k ≥ 2, not \(k)") }
+        try check(.fatTree, size: k)
         let half = k / 2
         var build = Builder(name: "fat-tree-\(k)", options: options)
         let cores = (0..<half * half).map { build.node("c\($0)", .router) }
@@ -84,8 +85,7 @@ public enum TopologyGenerator {
     /// host i + 1. Links: m(m + 1)/2 + (n − m − 1)·m between routers, plus one per host.
     public static func scaleFree(routers: Int, attachments m: Int = 2, hosts: Int = 2,
                                  options: Options = Options()) throws(Failure) -> Topology {
-        guard m >= 1, routers > m else { throw Failure(description: "a scale-free graph needs m ≥ 1 and more than m routers") }
-        guard hosts >= 2 else { throw Failure(description: "a scale-free topology needs at least 2 hosts, not \(hosts)") }
+        try check(.scaleFree, size: routers, hosts: hosts, attachments: m, flowsPerHost: options.flowsPerHost)
         var random = RandomStream(seed: options.seed, name: "generator/scale-free")
         var build = Builder(name: "scale-free-\(routers)", options: options)
         let routerNodes = (0..<routers).map { build.node("r\($0)", .router) }
@@ -110,13 +110,29 @@ public enum TopologyGenerator {
         }
         let hostNodes = (1...hosts).map { build.node("h\($0)", .host) }
         for host in hostNodes { build.link(host, routerNodes[random.nextInt(in: 0...(routers - 1))]) }
-        guard options.flowsPerHost >= 1, options.flowsPerHost < hosts else {
-            throw Failure(description: "flows per host must be between 1 and hosts − 1 (\(hosts - 1)), not \(options.flowsPerHost)")
-        }
         for (index, host) in hostNodes.enumerated() {
             for offset in 1...options.flowsPerHost { build.flow(from: host, to: hostNodes[(index + offset) % hosts]) }
         }
         return build.topology
+    }
+
+    /// Whether the generator can make `shape` of `size` (the other values matter for scale-free
+    /// graphs only), without building it.
+    public static func check(_ shape: Shape, size: Int, hosts: Int = 2, attachments m: Int = 2, flowsPerHost: Int = 1) throws(Failure) {
+        switch shape {
+        case .chain:
+            guard size >= 1 else { throw Failure(description: "a chain needs at least 1 router, not \(size)") }
+        case .star:
+            guard size >= 2 else { throw Failure(description: "a star needs at least 2 hosts, not \(size)") }
+        case .fatTree:
+            guard size >= 2, size % 2 == 0 else { throw Failure(description: "a fat tree needs an even k ≥ 2, not \(size)") }
+        case .scaleFree:
+            guard m >= 1, size > m else { throw Failure(description: "a scale-free graph needs m ≥ 1 and more than m routers") }
+            guard hosts >= 2 else { throw Failure(description: "a scale-free topology needs at least 2 hosts, not \(hosts)") }
+            guard flowsPerHost >= 1, flowsPerHost < hosts else {
+                throw Failure(description: "flows per host must be between 1 and hosts − 1 (\(hosts - 1)), not \(flowsPerHost)")
+            }
+        }
     }
 
     /// Adds nodes, numbered interfaces, links and flows to a topology.

@@ -5,6 +5,11 @@ public struct UnitProblem: Error, Sendable, CustomStringConvertible {
     public var problem: String
     public var fix: String
 
+    public init(problem: String, fix: String) {
+        self.problem = problem
+        self.fix = fix
+    }
+
     public var description: String { "\(problem) — \(fix)" }
 }
 
@@ -43,6 +48,7 @@ public enum Units {
 
     /// A flow rate: packets (`1000pps`, `2.5kpps`) or bits (`10Mbps`) per second.
     public static func trafficRate(_ text: String) throws(UnitProblem) -> TrafficRate {
+        try refuseExponent(text, example: "1000pps or 10Mbps")
         let lower = text.lowercased()
         if packetRateUnits.contains(where: { lower.hasSuffix($0.suffix.lowercased()) }) {
             let (number, suffix) = split(text)
@@ -64,6 +70,9 @@ public enum Units {
     /// Bytes: `1000`, `1500B`, `64kB` (1000), `4KiB` (1024).
     public static func bytes(_ text: String) throws(UnitProblem) -> Int {
         if let plain = Int(text), plain >= 0 { return plain }
+        if !text.isEmpty, text.allSatisfy({ $0.isASCII && $0.isNumber }) {
+            throw UnitProblem(problem: "`\(text)` is too large (at most \(Int64.max) bytes)", fix: "use a smaller value")
+        }
         return Int(try quantity(text, units: sizeUnits, what: "a size in bytes", example: "1500B"))
     }
 
@@ -71,6 +80,7 @@ public enum Units {
     /// millibits), exactly.
     private static func quantity(_ text: String, units: [(suffix: String, scale: Int64)],
                                  what: String, example: String) throws(UnitProblem) -> Int64 {
+        try refuseExponent(text, example: example)
         let (number, suffix) = split(text)
         let names = units.map(\.suffix)
         guard let unit = units.first(where: { $0.suffix.lowercased() == suffix.lowercased() }) else {
@@ -85,6 +95,10 @@ public enum Units {
                               fix: "use one of \(names.joined(separator: ", "))")
         }
         let parts = number.split(separator: ".", omittingEmptySubsequences: false)
+        let largest = "at most \(Int64.max / unit.scale)\(unit.suffix)"
+        if parts.count <= 2, !parts[0].isEmpty, parts[0].allSatisfy({ $0.isASCII && $0.isNumber }), Int64(parts[0]) == nil {
+            throw UnitProblem(problem: "`\(text)` is too large (\(largest))", fix: "use a smaller value")
+        }
         guard parts.count <= 2, let whole = Int64(parts[0].isEmpty ? "0" : parts[0]),
               parts.count == 1 || (!parts[1].isEmpty && parts[1].allSatisfy { $0.isASCII && $0.isNumber }) else {
             throw UnitProblem(problem: "`\(number)` in `\(text)` is not a decimal number", fix: "write e.g. \(example)")
@@ -103,8 +117,18 @@ public enum Units {
             let sum = value.partialValue.addingReportingOverflow(scaled / divisor)
             value = (sum.partialValue, value.overflow || sum.overflow)
         }
-        guard !value.overflow else { throw UnitProblem(problem: "`\(text)` is too large", fix: "use a smaller value") }
+        guard !value.overflow else { throw UnitProblem(problem: "`\(text)` is too large (\(largest))", fix: "use a smaller value") }
         return value.partialValue
+    }
+
+    /// Refuses `1e30bps`: the parser is exact and reads digits only, so the `e` would
+    /// otherwise be taken for the start of an unknown unit.
+    private static func refuseExponent(_ text: String, example: String) throws(UnitProblem) {
+        let (number, rest) = split(text)
+        guard !number.isEmpty, rest.first == "e" || rest.first == "E",
+              rest.dropFirst().drop(while: { $0 == "+" || $0 == "-" }).first?.isNumber == true else { return }
+        throw UnitProblem(problem: "exponent notation is not accepted in `\(text)`",
+                          fix: "write the digits out with a unit, e.g. \(example), or use a larger unit")
     }
 
     /// The numeric part and the unit after it.

@@ -10,21 +10,21 @@ import NewIPWire
 /// Flows that start on an IP interface or cross into another network (through a gateway)
 /// carry UDP (next header 17, ports `udpPort`, a valid checksum), which is what a gateway
 /// translates.
-struct PacketTemplate: Sendable {
+package struct PacketTemplate: Sendable {
     /// The network header (New IP, IPv4 or IPv6), its length fields filled per packet.
-    let header: [UInt8]
+    package let header: [UInt8]
     /// How the UDP checksum is computed, or `nil` for the probe straight after the header.
-    let udp: UDPChecksum?
+    package let udp: UDPChecksum?
 
     /// Compact packets carry RFC 3692's experimental protocol number: the payload is the
     /// emulator's probe, not UDP (whose length and checksum trimming would have to fix).
-    static let nextHeader = NextHeader(rawValue: 253)
-    static let initialTTL: UInt8 = 64
+    package static let nextHeader = NextHeader(rawValue: 253)
+    package static let initialTTL: UInt8 = 64
     /// Source and destination port of flows over UDP (CoAP's, as IoT readings use).
-    static let udpPort: UInt16 = 5683
+    package static let udpPort: UInt16 = 5683
 
     /// The pseudo header the UDP checksum covers.
-    enum UDPChecksum: Sendable {
+    package enum UDPChecksum: Sendable {
         case compact(source: CompactAddress, destination: CompactAddress)
         /// The sum of the addresses and the protocol; the length is added per packet.
         case ipv4(UInt64)
@@ -32,10 +32,10 @@ struct PacketTemplate: Sendable {
     }
 
     /// Where the probe starts: after the header and, over UDP, the UDP header.
-    var probeOffset: Int { header.count + (udp == nil ? 0 : UDPHeader.encodedLength) }
+    package var probeOffset: Int { header.count + (udp == nil ? 0 : UDPHeader.encodedLength) }
 
     /// The header for `flow`, or why it cannot be built.
-    init(flow: Topology.Flow, in topology: Topology) throws(UnitProblem) {
+    package init(flow: Topology.Flow, in topology: Topology) throws(UnitProblem) {
         let network = topology.network(of: flow.source)
         let source = topology.interface(flow.source).address
         let destination = try Self.destination(of: flow, from: network, in: topology)
@@ -105,7 +105,7 @@ struct PacketTemplate: Sendable {
     /// The destination address as the source's network knows it: `to-address`, the
     /// destination's own address when it is in the same network, else the name the first
     /// gateway (in file order) that maps it gives it.
-    static func destination(of flow: Topology.Flow, from network: Topology.Network,
+    package static func destination(of flow: Topology.Flow, from network: Topology.Network,
                             in topology: Topology) throws(UnitProblem) -> FrameworkAddress {
         let dialect = topology.dialect
         if let address = flow.destinationAddress {
@@ -130,7 +130,7 @@ struct PacketTemplate: Sendable {
     }
 
     /// `address`'s name in `network` through the first gateway that maps it.
-    static func gatewayName(of address: FrameworkAddress, in network: Topology.Network, topology: Topology) -> FrameworkAddress? {
+    package static func gatewayName(of address: FrameworkAddress, in network: Topology.Network, topology: Topology) -> FrameworkAddress? {
         guard topology.dialect == .compact else { return nil }
         for node in topology.nodes where node.kind == .gateway {
             guard let mapping = node.gateway?.mapping else { continue }
@@ -151,16 +151,19 @@ struct PacketTemplate: Sendable {
 
     /// The smallest packet that holds the header(s) before the probe, the probe, and the
     /// chunks, if any.
-    static func minimumSize(header: Int, chunks: [PayloadSpec.Chunk]) -> Int {
+    package static func minimumSize(header: Int, chunks: [PayloadSpec.Chunk]) -> Int {
         header + Probe.length + chunks.reduce(0) { $0 + Int($1.length) }
     }
 
     /// The smallest packet of this template (for `chunks`).
-    func minimumSize(chunks: [PayloadSpec.Chunk]) -> Int { Self.minimumSize(header: probeOffset, chunks: chunks) }
+    package func minimumSize(chunks: [PayloadSpec.Chunk]) -> Int { Self.minimumSize(header: probeOffset, chunks: chunks) }
+
+    /// Room left in front of a packet for headers added on the way (a gateway's translation).
+    package static let headroom = 64
 
     /// Fills `packet` with a whole packet of `size` bytes.
-    func write(into packet: inout PacketBuffer, size: Int, probe: Probe) {
-        packet.receive(headroom: PacketPool.headroom) { bytes in
+    package func write(into packet: inout PacketBuffer, size: Int, probe: Probe) {
+        packet.receive(headroom: Self.headroom) { bytes in
             let end = size
             bytes.baseAddress!.copyMemory(from: header, byteCount: header.count)
             probe.write(into: bytes, at: probeOffset)
@@ -207,7 +210,7 @@ struct PacketTemplate: Sendable {
     }
 
     /// Contracts carry whole milliseconds (0–65 535) on the wire.
-    static func milliseconds(_ value: Nanoseconds) throws(UnitProblem) -> UInt16 {
+    package static func milliseconds(_ value: Nanoseconds) throws(UnitProblem) -> UInt16 {
         guard value % WireTime.nanosecondsPerMillisecond == 0, let ms = UInt16(exactly: value / WireTime.nanosecondsPerMillisecond) else {
             throw UnitProblem(problem: "contract delays travel as whole milliseconds up to 65535ms, not \(UnitText.duration(value))",
                               fix: "round it to whole milliseconds")

@@ -1,4 +1,3 @@
-import NewIPRandom
 /// Seeded pseudo-random numbers: one independent stream per link and per flow.
 ///
 /// A stream's seed is derived from the run's seed and the stream's name (not its position),

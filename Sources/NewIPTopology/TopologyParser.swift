@@ -1,5 +1,5 @@
-import Foundation
 import NewIPDataPlane
+import NewIPFiles
 import Yams
 
 /// Reads a topology file (docs/topology.md) and validates all of it before anything runs:
@@ -8,9 +8,12 @@ import Yams
 public enum TopologyParser {
     /// Reads and parses the file at `path`.
     public static func load(path: String) throws(TopologyError) -> Topology {
-        guard let data = FileManager.default.contents(atPath: path), let yaml = String(data: data, encoding: .utf8) else {
-            throw TopologyError([TopologyDiagnostic(at: SourceLocation(file: path, line: 1, column: 1),
-                                                    "cannot read the file as UTF-8 text", fix: "check the path and the encoding")])
+        let yaml: String
+        do {
+            yaml = try InputFile.text(path)
+        } catch {
+            // The problem is the whole file: no line, and the file problem says what to do.
+            throw TopologyError([TopologyDiagnostic(at: SourceLocation(file: path, line: 0, column: 0), error.problem, fix: "")])
         }
         return try parse(yaml: yaml, file: path)
     }

@@ -1,5 +1,3 @@
-import NewIPDataPlane
-
 /// The data plane's queues behind one type, so a router can have a FIFO on one interface and
 /// an LBF queue on another. Mutations go through the optional in place, never copying a queue.
 public struct EgressQueue: QueueDiscipline {
@@ -8,7 +6,7 @@ public struct EgressQueue: QueueDiscipline {
 
     /// `reserving` packets of storage up front (see `FIFOQueue`), so a real node's steady state
     /// never allocates.
-    public init(_ spec: Topology.QueueSpec, reserving capacity: Int = 64) {
+    public init(_ spec: QueueSpec, reserving capacity: Int = 64) {
         switch spec.discipline {
         case .fifo: fifo = FIFOQueue(limits: spec.limits, trims: spec.trims, reserving: capacity)
         case .lbf: latency = LatencyQueue(limits: spec.limits, trims: spec.trims, reserving: capacity)

@@ -66,7 +66,7 @@ public enum TopologyWriter {
     }
 
     /// A queue as `queue:` in a topology or node file reads it back.
-    package static func queueText(_ queue: Topology.QueueSpec) -> String {
+    package static func queueText(_ queue: QueueSpec) -> String {
         var parts = ["discipline: \(queue.discipline.rawValue)"]
         if let packets = queue.limits.packets { parts.append("limit: \(packets)") }
         if let bytes = queue.limits.bytes { parts.append("bytes: \(bytes)") }

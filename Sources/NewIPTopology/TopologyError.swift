@@ -1,4 +1,5 @@
-/// A line and column in a topology file (1-based), kept for errors found after parsing.
+/// A line and column in a topology file (1-based; line 0: the file as a whole), kept for
+/// errors found after parsing.
 public struct SourceLocation: Hashable, Sendable {
     public var file: String
     public var line: Int
@@ -25,7 +26,8 @@ public struct TopologyDiagnostic: Hashable, Sendable, CustomStringConvertible {
 
     /// `file:line:column: what is wrong — how to fix it`, as compilers print errors.
     public var description: String {
-        "\(location.file):\(location.line):\(location.column): \(problem) — \(fix)"
+        let place = location.line > 0 ? "\(location.file):\(location.line):\(location.column)" : location.file
+        return "\(place): \(problem)" + (fix.isEmpty ? "" : " — \(fix)")
     }
 }
 
