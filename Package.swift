@@ -41,8 +41,9 @@ let package = Package(
                 .product(name: "DequeModule", package: "swift-collections"),
             ]
         ),
-        // The topology model both worlds run: YAML topology files, validation, units and address
-        // text, routing computations, generators, and the flows' traffic and packets.
+        // The topology model both worlds run and the real nodes' node files: one YAML reader for
+        // both, validation, units and address text, routing computations, generators, and the
+        // flows' traffic and packets.
         .target(
             name: "NewIPTopology",
             dependencies: [
@@ -50,11 +51,14 @@ let package = Package(
                 .product(name: "Yams", package: "Yams"),
             ]
         ),
-        // Deterministic discrete-event emulator in virtual time: links, devices, nodes, measurements.
+        // One node's logic for every role (host, router, gateway), with no clock and no I/O: the
+        // emulator and the real nodes are two drivers of it.
+        .target(name: "NewIPNode", dependencies: ["NewIPWire", "NewIPDataPlane", "NewIPTopology"]),
+        // Deterministic discrete-event emulator in virtual time: links, devices, measurements; drives NodeCore.
         .target(
             name: "NewIPEmulator",
             dependencies: [
-                "NewIPWire", "NewIPCapture", "NewIPDataPlane", "NewIPRandom", "NewIPDecode", "NewIPFiles", "NewIPTopology",
+                "NewIPWire", "NewIPCapture", "NewIPDataPlane", "NewIPRandom", "NewIPDecode", "NewIPFiles", "NewIPTopology", "NewIPNode",
                 .product(name: "HeapModule", package: "swift-collections"),
                 .product(name: "DequeModule", package: "swift-collections"),
                 .product(name: "Yams", package: "Yams"),

@@ -123,7 +123,7 @@ final class RoutingAndDeviceTests: XCTestCase {
             XCTAssertEqual((error as? TopologyError)?.description,
                            "test.yaml:9:3: no behaviour is registered for `kind: gateway` (node `r1`) — use kind router, or register a gateway behaviour in EmulatorComponents")
         }
-        components.behaviors[.gateway] = { ManyNetsNode($0) }
+        components.behaviors[.gateway] = { CoreNode($0) }
         XCTAssertNoThrow(try Emulation(topology: topology, components: components))
     }
 

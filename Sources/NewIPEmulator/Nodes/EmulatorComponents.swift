@@ -20,9 +20,8 @@ public struct NodeSetup {
     public var speaksIP: Bool { networks.contains(where: \.isIP) }
 }
 
-/// The behaviours the emulator can give nodes, by kind. `standard` runs hosts and routers
-/// on the data plane's `Router` (`RouterNode`, or `ManyNetsNode` when an interface speaks
-/// plain IP), and gateways on `ManyNetsNode` with the data plane's `Gateway`.
+/// The behaviours the emulator can give nodes, by kind. `standard` runs every host, router
+/// and gateway on `CoreNode`, the node logic real nodes run too.
 public struct EmulatorComponents {
     /// Called once per node per run; may capture shared state (a gateway's mapping).
     public typealias BehaviorFactory = (NodeSetup) -> any NodeBehavior
@@ -34,10 +33,6 @@ public struct EmulatorComponents {
     }
 
     public static var standard: EmulatorComponents {
-        EmulatorComponents(behaviors: [
-            .host: { $0.speaksIP ? ManyNetsNode($0) as any NodeBehavior : RouterNode($0) },
-            .router: { $0.speaksIP ? ManyNetsNode($0) as any NodeBehavior : RouterNode($0) },
-            .gateway: { ManyNetsNode($0) },
-        ])
+        EmulatorComponents(behaviors: [.host: { CoreNode($0) }, .router: { CoreNode($0) }, .gateway: { CoreNode($0) }])
     }
 }

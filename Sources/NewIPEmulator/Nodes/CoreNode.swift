@@ -1,0 +1,51 @@
+import NewIPDataPlane
+import NewIPNode
+import NewIPTopology
+
+/// The emulator's driver of a `NodeCore`: every host, router and gateway of a topology runs
+/// the same node logic the real nodes run, fed with virtual time; what the core delivers is
+/// recorded against its flow, what it drops is charged to its flow.
+public final class CoreNode: NodeBehavior {
+    public private(set) var core: NodeCore
+
+    public init(_ setup: NodeSetup) {
+        let node = setup.node
+        core = NodeCore(NodeCore.Setup(
+            dialect: setup.dialect, forwards: node.kind.forwards, networks: setup.networks, table: setup.table,
+            queues: setup.queues, linkDelays: setup.linkDelays, ownAddresses: Set(node.interfaces.map(\.address)),
+            gateway: node.kind == .gateway ? node.gateway?.mapping ?? GatewayMapping() : nil))
+    }
+
+    public func send(_ packet: consuming PacketBuffer, from interface: Int, context: NodeContext) {
+        handle(core.send(packet, from: interface, now: context.now), context)
+    }
+
+    public func receive(_ packet: consuming PacketBuffer, on interface: Int, context: NodeContext) {
+        handle(core.receive(packet, on: interface, now: context.now), context)
+    }
+
+    public func nextPacket(on interface: Int, context: NodeContext) -> PacketBuffer? {
+        core.transmit(on: interface, now: context.now) { packet, reason in context.drop(packet, reason: reason) }
+    }
+
+    public func nextTransmitTime(on interface: Int) -> Nanoseconds? { core.nextTransmitTime(on: interface) }
+
+    public func queuedPackets(on interface: Int) -> Int { core.queue(on: interface).packetCount }
+
+    public func queue(on interface: Int) -> QueueStatistics {
+        let queue = core.queue(on: interface)
+        return QueueStatistics(packets: queue.packetCount, bytes: queue.byteCount, drops: queue.drops, trimming: queue.trimming)
+    }
+
+    public var drops: DropCounters { core.drops }
+
+    public var translations: TranslationCounters? { core.gateway == nil ? nil : core.translations }
+
+    private func handle(_ arrival: NodeCore.Arrival, _ context: NodeContext) {
+        switch arrival {
+        case .queued(let egress): context.packetQueued(on: egress)
+        case .delivered(let packet): context.deliver(packet)
+        case .dropped(let reason, let packet): context.drop(packet, reason: reason)
+        }
+    }
+}

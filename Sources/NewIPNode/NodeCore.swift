@@ -1,0 +1,235 @@
+import NewIPDataPlane
+import NewIPTopology
+import NewIPWire
+
+/// One node's logic for every role — host, router, gateway — with no clock and no I/O, in the
+/// shape of smoltcp's `Interface`: a driver hands it packets and the time, and asks it for
+/// what to send and when it next has something. The emulator's event loop and the real
+/// node's SwiftNIO loop are two such drivers.
+///
+/// New IP interfaces run the data plane's `Router` (LPM, TTL, contracts, egress queues, the
+/// departure step). Plain IPv4 and IPv6 interfaces (ManyNets) forward IP + UDP on the same
+/// forwarding table: hop limit or TTL decremented, the interface's egress queue, no contracts
+/// (IP packets carry none). A gateway also translates with the data plane's `Gateway`: a
+/// compact packet addressed to a name it answers for (a `map` binding or its compact prefix)
+/// becomes IPv4 or IPv6 + UDP and is forwarded on the IP side; an IP packet addressed to a
+/// name it answers for becomes compact + UDP and enters the router. A packet's network is the
+/// network of the interface it arrived on (or was sent from).
+///
+/// A host runs the same arrival step (validation, contracts) on what the network brings it
+/// but never forwards others' packets (`notForwarding`); its own packets enter the pipeline
+/// as if from a local interface, so the first hop's queue and contracts apply to them too.
+public struct NodeCore {
+    /// What a node is made of.
+    public struct Setup {
+        public var dialect: PacketDialect
+        /// Whether packets from the network may be forwarded (false on hosts).
+        public var forwards: Bool
+        /// The network of each interface: New IP in the dialect, or plain IPv4/IPv6.
+        public var networks: [Topology.Network]
+        /// Routes to every destination, and `NextHop.local` for the node's own addresses.
+        public var table: ForwardingTable
+        /// One egress queue per interface.
+        public var queues: [EgressQueue]
+        /// Propagation delay of each interface's link, charged to contracts on departure.
+        public var linkDelays: [Nanoseconds]
+        /// The node's own addresses (a gateway delivers to these and translates the rest of its names).
+        public var ownAddresses: Set<FrameworkAddress>
+        /// A gateway's names on either side; `nil` on hosts and routers.
+        public var gateway: GatewayMapping?
+        public var pingHops: PingHopPolicy
+
+        public init(dialect: PacketDialect, forwards: Bool, networks: [Topology.Network], table: ForwardingTable,
+                    queues: [EgressQueue], linkDelays: [Nanoseconds], ownAddresses: Set<FrameworkAddress>,
+                    gateway: GatewayMapping? = nil, pingHops: PingHopPolicy = .counting(limit: 64)) {
+            self.dialect = dialect
+            self.forwards = forwards
+            self.networks = networks
+            self.table = table
+            self.queues = queues
+            self.linkDelays = linkDelays
+            self.ownAddresses = ownAddresses
+            self.gateway = gateway
+            self.pingHops = pingHops
+        }
+    }
+
+    /// What became of a packet handed to the node.
+    public enum Arrival {
+        /// It waits in `egress`'s queue: ask `transmit(on:now:)` for it from `nextTransmitTime(on:)`.
+        case queued(egress: Int)
+        /// It is for this node.
+        case delivered(PacketBuffer)
+        /// It was dropped; the buffer comes back for reuse.
+        case dropped(DropReason, PacketBuffer)
+    }
+
+    public private(set) var router: Router<EgressQueue>
+    public let dialect: PacketDialect
+    public let networks: [Topology.Network]
+    public let forwards: Bool
+    /// The data plane's translator; `nil` on a node that is not a gateway.
+    public let gateway: Gateway?
+    public private(set) var translations = TranslationCounters()
+    /// Egress queues of the IP interfaces (the router's queues serve the New IP ones).
+    private var ipQueues: [EgressQueue]
+    private var ipDrops = DropCounters()
+    private let ownAddresses: Set<FrameworkAddress>
+    /// Whether any interface is plain IP (the pure New IP path skips the network check).
+    private let speaksIP: Bool
+
+    public init(_ setup: Setup) {
+        router = Router(table: setup.table, queues: setup.queues, linkDelays: setup.linkDelays, pingHops: setup.pingHops)
+        dialect = setup.dialect
+        networks = setup.networks
+        forwards = setup.forwards
+        ipQueues = setup.queues
+        ownAddresses = setup.ownAddresses
+        gateway = setup.gateway.map { Gateway(mapping: $0) }
+        speaksIP = setup.networks.contains(where: \.isIP)
+    }
+
+    // MARK: Packets in
+
+    /// A packet that arrived from the network on `interface`.
+    public mutating func receive(_ packet: consuming PacketBuffer, on interface: Int, now: Nanoseconds) -> Arrival {
+        arrive(packet, network: speaksIP ? networks[interface] : .newIP, ingress: interface, fromNetwork: true, now: now)
+    }
+
+    /// A packet the node itself sends, from `interface`'s address (which tells its network on
+    /// a node with several); `nil` for a node in one network.
+    public mutating func send(_ packet: consuming PacketBuffer, from interface: Int?, now: Nanoseconds) -> Arrival {
+        arrive(packet, network: interface.map { networks[$0] } ?? .newIP, ingress: -1, fromNetwork: false, now: now)
+    }
+
+    // MARK: Packets out
+
+    /// The next packet `interface` may send at `now`, its contracts charged with the time
+    /// spent here and the link delay; `nil` when none may leave yet. Packets dropped on the
+    /// way (late in the queue, past their max delay) go to `discarded`.
+    public mutating func transmit(on interface: Int, now: Nanoseconds,
+                                  discarded: (consuming PacketBuffer, DropReason) -> Void) -> PacketBuffer? {
+        speaksIP && networks[interface].isIP ? ipQueues[interface].dequeue(now: now, discarded: discarded)
+            : router.transmit(on: interface, now: now, discarded: discarded)
+    }
+
+    /// When `interface` next has a packet to send; `nil` when its queue is empty.
+    public func nextTransmitTime(on interface: Int) -> Nanoseconds? {
+        speaksIP && networks[interface].isIP ? ipQueues[interface].nextEligibleTime : router.nextTransmitTime(on: interface)
+    }
+
+    /// The earliest time any interface has a packet to send (the driver's next wake-up).
+    public var nextDeadline: Nanoseconds? { networks.indices.compactMap(nextTransmitTime(on:)).min() }
+
+    // MARK: Observation
+
+    /// The egress queue of `interface`.
+    public func queue(on interface: Int) -> EgressQueue {
+        speaksIP && networks[interface].isIP ? ipQueues[interface] : router.queues[interface]
+    }
+
+    /// Every drop the node decided, queues included (a gateway's translation failures are in `translations`).
+    public var drops: DropCounters {
+        guard speaksIP else { return router.drops }
+        return networks.indices.filter { networks[$0].isIP }.reduce(router.drops + ipDrops) { $0 + ipQueues[$1].drops }
+    }
+
+    // MARK: Routes
+
+    public var routes: [(prefix: RoutePrefix, route: Route)] { router.engine.table.entries }
+
+    @discardableResult
+    public mutating func insert(_ route: Route, for prefix: RoutePrefix) -> Route? { router.engine.table.insert(route, for: prefix) }
+
+    @discardableResult
+    public mutating func remove(_ prefix: RoutePrefix) -> Route? { router.engine.table.remove(prefix) }
+
+    // MARK: Pipeline
+
+    private mutating func arrive(_ packet: consuming PacketBuffer, network: Topology.Network, ingress: Int, fromNetwork: Bool,
+                                 now: Nanoseconds) -> Arrival {
+        network.isIP ? forwardIP(packet, ipv6: network == .ipv6, ingress: ingress, now: now)
+            : forwardNewIP(packet, ingress: ingress, fromNetwork: fromNetwork, translated: false, now: now)
+    }
+
+    private mutating func forwardNewIP(_ packet: consuming PacketBuffer, ingress: Int, fromNetwork: Bool, translated: Bool,
+                                       now: Nanoseconds) -> Arrival {
+        if fromNetwork && !forwards {
+            // The arrival step (validation, contracts) runs, but nothing is queued for others.
+            var packet = packet
+            switch router.engine.process(&packet, dialect: dialect, ingress: ingress, now: now) {
+            case .deliver: return .delivered(packet)
+            case .drop(let reason): return .dropped(reason, packet)
+            case .forward: return .dropped(.notForwarding, packet)
+            }
+        }
+        switch router.receive(packet, dialect: dialect, ingress: ingress, now: now) {
+        case .forward(let egress, _, _): return .queued(egress: egress)
+        case .drop(let reason, let packet): return .dropped(reason, packet)
+        case .deliver(var packet):
+            guard let gateway, !isOwn(compactDestinationOf: packet) else { return .delivered(packet) }
+            guard !translated else { return fail(.loop, packet) }
+            // A name the gateway answers for: over to the IP side.
+            let family: Gateway.IPFamily
+            do throws(GatewayError) { family = try gateway.compactToIP(&packet) } catch {
+                return fail(TranslationFailure(error), packet)
+            }
+            translations.compactToIP += 1
+            return forwardIP(packet, ipv6: family == .ipv6, ingress: ingress, translated: true, now: now)
+        }
+    }
+
+    private func isOwn(compactDestinationOf packet: PacketBuffer) -> Bool {
+        packet.withUnsafeBytes { bytes in
+            guard let view = try? CompactHeaderView(bytes) else { return true }
+            return ownAddresses.contains(.compact(view.destination))
+        }
+    }
+
+    /// Validates the IP header, delivers, translates or forwards: hop limit (TTL) decremented,
+    /// then the egress interface's queue.
+    private mutating func forwardIP(_ packet: consuming PacketBuffer, ipv6: Bool, ingress: Int, translated: Bool = false,
+                                    now: Nanoseconds) -> Arrival {
+        var packet = packet
+        guard let header = packet.withUnsafeBytes({ bytes in IPHeader(bytes, ipv6: ipv6) }) else { return dropIP(packet, .malformed) }
+        if header.length < packet.count { packet.removeLast(packet.count - header.length) }
+        packet.metadata = PacketMetadata(arrival: now, ingress: ingress, contracts: ContractLocations())
+        guard let route = router.engine.table.lookup(header.destination) else { return dropIP(packet, .noRoute) }
+        if route.nextHop.isLocal {
+            guard let gateway, !ownAddresses.contains(header.destination) else { return .delivered(packet) }
+            guard !translated else { return fail(.loop, packet) }
+            // A name the gateway answers for: over to the island.
+            do throws(GatewayError) {
+                if ipv6 { try gateway.ipv6ToCompact(&packet) } else { try gateway.ipv4ToCompact(&packet) }
+            } catch {
+                return fail(TranslationFailure(error), packet)
+            }
+            translations.ipToCompact += 1
+            return forwardNewIP(packet, ingress: ingress, fromNetwork: false, translated: true, now: now)
+        }
+        let egress = route.nextHop.interface
+        guard networks[egress] == (ipv6 ? .ipv6 : .ipv4) else { return dropIP(packet, .noRoute) }
+        let alive = packet.withUnsafeMutableBytes { bytes -> Bool in
+            let field = ipv6 ? 7 : 8
+            guard bytes[field] > 1 else { return false }
+            bytes[field] -= 1
+            if !ipv6 { IPv4Header.refreshChecksum(in: bytes) }
+            return true
+        }
+        guard alive else { return dropIP(packet, .ttlExpired) }
+        switch ipQueues[egress].enqueue(packet, now: now) {
+        case .accepted: return .queued(egress: egress)
+        case .dropped(let reason, let refused): return .dropped(reason, refused)
+        }
+    }
+
+    private mutating func dropIP(_ packet: consuming PacketBuffer, _ reason: DropReason) -> Arrival {
+        ipDrops.record(reason)
+        return .dropped(reason, packet)
+    }
+
+    private mutating func fail(_ failure: TranslationFailure, _ packet: consuming PacketBuffer) -> Arrival {
+        translations.record(failure)
+        return .dropped(failure.dropReason, packet)
+    }
+}
