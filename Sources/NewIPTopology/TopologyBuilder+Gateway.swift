@@ -28,46 +28,10 @@ extension TopologyBuilder {
                          fix: "give one interface a compact address (0x10) and another an IP address (2001:db8::1)")
         }
         var spec = Topology.GatewaySpec()
-        if let node = fields["map"], let mapping = reader.mapping(node, "`map` of `\(name)`") {
-            var bound: [FrameworkAddress: Node] = [:]
-            for (key, value) in mapping {
-                let compact = reader.quantity(key, "`map` key", { (text) throws(UnitProblem) -> CompactAddress in
-                    guard let address = CompactAddress(text) else {
-                        throw UnitProblem(problem: "`\(text)` is not a compact address",
-                                          fix: "map a compact address to an IP one: `\"0xF11400\": \"2001:db8::10\"`")
-                    }
-                    return address
-                })
-                let ip = reader.quantity(value, "`map` value", { (text) throws(UnitProblem) -> FrameworkAddress in
-                    guard let address = FrameworkAddress(text), address.type == .ipv4 || address.type == .ipv6 else {
-                        throw UnitProblem(problem: "`\(text)` is not an IPv4 or IPv6 address",
-                                          fix: "map a compact address to an IP one: `\"0xF11400\": \"2001:db8::10\"`")
-                    }
-                    return address
-                })
-                guard let compact, let ip else { continue }
-                if let first = bound[ip] {
-                    reader.error(value, "\(ip) is bound twice (first at line \(reader.location(first).line))",
-                                 fix: "bind each IP address to one compact address")
-                    continue
-                }
-                bound[ip] = value
-                spec.bindings.append(Topology.GatewaySpec.Binding(compact: compact, ip: ip))
-            }
-        }
-        if let node = fields["ipv6-prefix"] {
-            spec.ipv6Prefix = reader.quantity(node, "ipv6-prefix", { (text) throws(UnitProblem) -> IPv6Prefix in
-                guard let prefix = IPv6Prefix(text), prefix.length <= 64 else {
-                    throw UnitProblem(problem: "`\(text)` is not an IPv6 prefix of at most 64 bits",
-                                      fix: "write e.g. 2001:db8:f::/64 (a compact address fills the low 64 bits)")
-                }
-                return prefix
-            })
-        }
+        if let node = fields["map"] { spec.bindings = reader.gatewayBindings(node, "`map` of `\(name)`") }
+        spec.ipv6Prefix = fields["ipv6-prefix"].flatMap(reader.ipv6Prefix)
         if let node = fields["compact-prefix"] {
-            let items: [Node]
-            if case .sequence(let sequence) = node { items = Array(sequence) } else { items = [node] }
-            for item in items {
+            for item in reader.items(node) {
                 let prefix = reader.quantity(item, "compact-prefix", { (text) throws(UnitProblem) -> CompactAddressPrefix in
                     guard let prefix = CompactAddressPrefix(text), ForwardingTable.canRoute(prefix) else {
                         throw UnitProblem(problem: "`\(text)` is not a compact prefix that holds addresses",

@@ -14,7 +14,7 @@ extension TopologyBuilder {
             let delay = fields["delay"].flatMap { reader.quantity($0, "delay", Units.duration) }
             let loss = fields["loss"].flatMap { reader.probability($0, "loss") } ?? 0
             let mtu = fields["mtu"].flatMap { reader.integer($0, "mtu", in: 64...65535) } ?? 1500
-            let queue = fields["queue"].flatMap(readQueue) ?? QueueSpec()
+            let queue = fields["queue"].flatMap(reader.queue) ?? QueueSpec()
             let faults = fields["faults"].flatMap(readFaults) ?? Topology.FaultSpec()
             guard let endpoints, let rate, let delay, checkNetworks(of: endpoints, at: fields["endpoints"]!) else { continue }
             links.append(Topology.Link(endpoints: endpoints, rate: rate, delay: delay, loss: loss, mtu: mtu,
@@ -50,25 +50,6 @@ extension TopologyBuilder {
 
     private func name(of id: Topology.InterfaceID) -> String {
         "\(nodes[id.node].name):\(nodes[id.node].interfaces[id.interface].name)"
-    }
-
-    /// `fifo`, `lbf`, or `{discipline, limit, bytes, trim}`.
-    private func readQueue(_ node: Node) -> QueueSpec? {
-        if case .scalar = node {
-            return reader.choice(node, "queue discipline", QueueSpec.Discipline.self).map { QueueSpec(discipline: $0) }
-        }
-        guard let fields = reader.fields(node, "queue", allowed: ["discipline", "limit", "bytes", "trim"]) else { return nil }
-        let discipline = fields["discipline"].flatMap {
-            reader.choice($0, "queue discipline", QueueSpec.Discipline.self)
-        } ?? .fifo
-        let packets = fields["limit"].flatMap { reader.integer($0, "queue limit (packets)", in: 1...1_000_000) }
-        let bytes = fields["bytes"].flatMap { reader.quantity($0, "queue limit (bytes)", Units.bytes) }
-        let trims = fields["trim"].flatMap { reader.bool($0, "trim") } ?? false
-        if trims && bytes == nil, let key = fields.key("trim") {
-            reader.error(key, "trimming makes room under a byte limit, and this queue has none", fix: "add e.g. `bytes: 64kB`")
-        }
-        let limits = packets == nil && bytes == nil ? QueueLimits(packets: 1000) : QueueLimits(packets: packets, bytes: bytes)
-        return QueueSpec(discipline: discipline, limits: limits, trims: trims)
     }
 
     private func readFaults(_ node: Node) -> Topology.FaultSpec? {

@@ -1,13 +1,19 @@
+import NewIPFiles
 import Yams
 
 /// Typed reads from a Yams node tree that remember where each value was written, and
 /// collect every problem instead of stopping at the first, so one run of the parser
-/// reports all of a file's mistakes.
+/// reports all of a file's mistakes. Topology files and node files are read by it alike.
 final class YAMLReader {
     let file: String
+    /// The page that documents the file's keys, named when one is missing.
+    let guide: String
     private(set) var diagnostics: [TopologyDiagnostic] = []
 
-    init(file: String) { self.file = file }
+    init(file: String, guide: String) {
+        self.file = file
+        self.guide = guide
+    }
 
     func location(_ node: Node?) -> SourceLocation {
         location(node?.mark)
@@ -55,7 +61,7 @@ final class YAMLReader {
             values[name] = (key, value)
         }
         for name in required where values[name] == nil {
-            error(node, "\(context) is missing `\(name)`", fix: "add `\(name): …` (see docs/topology.md)")
+            error(node, "\(context) is missing `\(name)`", fix: "add `\(name): …` (see \(guide))")
         }
         return Fields(node: node, values: values)
     }
@@ -77,13 +83,30 @@ final class YAMLReader {
         return Array(sequence)
     }
 
+    /// A list's items, or one value as a list of one (`routes: 10.0.0.0/8` for `[10.0.0.0/8]`).
+    func items(_ node: Node) -> [Node] {
+        if case .sequence(let sequence) = node { return Array(sequence) }
+        return [node]
+    }
+
     /// A scalar's text as written (so `0xDE00` stays hex and `on` stays a word).
     func text(_ node: Node, _ context: String) -> String? {
         guard case .scalar(let scalar) = node else {
-            error(node, "\(context) must be a single value", fix: "write it on the same line after the colon")
+            error(node, "\(context) is \(Self.kind(of: node)), not a single value", fix: "write it on the same line after the colon")
             return nil
         }
         return scalar.string
+    }
+
+    /// What a node that should have been one value is: "a list ([1, 2])".
+    private static func kind(of node: Node) -> String {
+        switch node {
+        case .sequence(let items):
+            let values = items.map { $0.scalar?.string ?? "…" }
+            return values.count <= 4 ? "a list ([\(values.joined(separator: ", "))])" : "a list of \(values.count) items"
+        case .mapping: return "a mapping"
+        case .scalar, .alias: return "`\(node.scalar?.string ?? "?")`"
+        }
     }
 
     /// A name usable in endpoints and file names.
@@ -150,6 +173,74 @@ final class YAMLReader {
         } catch {
             self.error(node, "\(context): \(error.problem)", fix: error.fix)
             return nil
+        }
+    }
+}
+
+// MARK: Documents
+
+extension YAMLReader {
+    /// The text of the file at `path` (`option` names the option that gave it); a file that
+    /// cannot be read is one problem about the whole file, with no line.
+    static func text(ofFile path: String, option: String? = nil) throws(TopologyError) -> String {
+        do {
+            return try InputFile.text(path, option: option)
+        } catch {
+            throw TopologyError([TopologyDiagnostic(at: SourceLocation(file: error.subject, line: 0, column: 0), error.problem, fix: "")])
+        }
+    }
+
+    /// The root of `yaml`: a syntax error is reported where Yams found it, and an empty
+    /// file with `fix`.
+    static func root(of yaml: String, file: String, empty fix: String) throws(TopologyError) -> Node {
+        let root: Node?
+        do {
+            root = try Yams.compose(yaml: yaml)
+        } catch {
+            throw TopologyError([syntaxDiagnostic(error, file: file, yaml: yaml)])
+        }
+        guard let root else {
+            throw TopologyError([TopologyDiagnostic(at: SourceLocation(file: file, line: 1, column: 1), "the file is empty", fix: fix)])
+        }
+        return root
+    }
+
+    /// Yams reports a duplicate key where it first appears; the mistake is usually the
+    /// later one. In block style that is the next line at the same column that starts with
+    /// the key, before the mapping ends (a line indented less).
+    private static func repeatedKey(_ key: String, after first: Mark, in yaml: String) -> Int? {
+        let lines = yaml.split(separator: "\n", omittingEmptySubsequences: false)
+        let indent = first.column - 1
+        for index in first.line..<lines.count {
+            let line = Substring.UnicodeScalarView(lines[index].unicodeScalars)
+            let leading = line.prefix { $0 == " " }.count
+            let content = line.dropFirst(leading)
+            guard !content.isEmpty, content.first != "#" else { continue }
+            if leading < indent { return nil }
+            let text = String(String.UnicodeScalarView(content))
+            if leading == indent, text.hasPrefix(key + ":") || text.hasPrefix("\"\(key)\":") {
+                return index + 1
+            }
+        }
+        return nil
+    }
+
+    /// A YAML syntax error with the position Yams found it at.
+    private static func syntaxDiagnostic(_ error: Error, file: String, yaml: String) -> TopologyDiagnostic {
+        func at(_ mark: Mark) -> SourceLocation { SourceLocation(file: file, line: mark.line, column: mark.column) }
+        switch error as? YamlError {
+        case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _), .composer(_, let problem, let mark, _):
+            return TopologyDiagnostic(at: at(mark), "YAML syntax: \(problem)", fix: "check indentation, colons and quotes on this line")
+        case .duplicatedKeysInMapping(let duplicates, let context):
+            let key = duplicates.first ?? ""
+            let first = context.mark
+            let line = repeatedKey(key, after: first, in: yaml) ?? first.line
+            return TopologyDiagnostic(at: SourceLocation(file: file, line: line, column: first.column),
+                                      "`\(key)` is defined twice in the same mapping (first at line \(first.line))",
+                                      fix: "keep one definition (an interface, node or setting is defined once)")
+        default:
+            return TopologyDiagnostic(at: SourceLocation(file: file, line: 1, column: 1), "YAML: \(error)",
+                                      fix: "check the file is valid YAML")
         }
     }
 }
