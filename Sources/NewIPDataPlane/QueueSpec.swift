@@ -1,5 +1,5 @@
 /// How an interface queues: its discipline, limits and whether it trims.
-public struct QueueSpec: Sendable {
+public struct QueueSpec: Hashable, Sendable {
     public enum Discipline: String, Sendable, CaseIterable {
         /// First in, first out with tail drop (`FIFOQueue`).
         case fifo

@@ -1,6 +1,7 @@
 import NIOCore
 import NIOPosix
 import NewIPDataPlane
+import NewIPTopology
 import NewIPWire
 
 /// The application port protocol between a node and the applications on its machine (the

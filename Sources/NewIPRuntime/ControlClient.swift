@@ -1,4 +1,5 @@
 import Foundation
+import NewIPTopology
 
 /// A minimal blocking HTTP/1.1 client for node control endpoints on loopback (the CLI's
 /// side of `ControlHandler`): one request per connection.

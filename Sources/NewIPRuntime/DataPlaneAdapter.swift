@@ -23,8 +23,8 @@ struct NodeDataPlane {
     let dialect: PacketDialect
     let forwards: Bool
     private let pool: BufferPool
-    static let bufferCapacity = 2048
-    static let headroom = 64
+    static let bufferCapacity = NodeConfig.packetBufferBytes
+    static let headroom = NodeConfig.packetHeadroom
     let poolLimit: Int
 
     init(config: NodeConfig) {

@@ -1,6 +1,7 @@
 import NIOCore
 import NIOPosix
 import NewIPDataPlane
+import NewIPTopology
 import NewIPWire
 
 /// A datagram received by a `NewIPDatagramSocket`.

@@ -1,5 +1,6 @@
 import NIOCore
 import NewIPDataPlane
+import NewIPTopology
 import NewIPWire
 
 /// One answer to an echo request.

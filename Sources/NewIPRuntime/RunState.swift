@@ -1,5 +1,6 @@
 import Foundation
 import NewIPFiles
+import NewIPTopology
 import NewIPWire
 
 /// What `nip up` started: written to `<dir>/state.json` (default `.nip/run/`), read by

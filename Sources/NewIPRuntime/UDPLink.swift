@@ -1,5 +1,6 @@
 import NIOCore
 import NIOPosix
+import NewIPTopology
 
 /// How the node sends on one interface: the UDP underlay or raw Ethernet.
 protocol LinkPort: AnyObject {

@@ -56,3 +56,19 @@ package enum AddressText {
         return prefix.description
     }
 }
+
+/// Route prefixes as written in node files and control requests.
+public enum RouteText {
+    /// `0x03` (exact), `0xDE/8`, `10.0.0.0/8`, `2001:db8::/32`, `7` (framework one-byte), as in
+    /// topologies, and `default`: the compact `/0` (no IP family is ever implied).
+    public static func prefix(_ text: String, dialect: PacketDialect) -> RoutePrefix? {
+        if text == "default" { return .compact(.all) }
+        return (try? AddressText.prefixes(text, dialect: dialect))?.first
+    }
+
+    /// The prefix as `prefix(_:dialect:)` reads it back.
+    public static func text(_ prefix: RoutePrefix) -> String {
+        if case .compact(let p) = prefix, p.length == 0 { return "default" }
+        return AddressText.text(prefix)
+    }
+}

@@ -3,6 +3,7 @@ import Foundation
 import NewIPDataPlane
 import NewIPFiles
 import NewIPRuntime
+import NewIPTopology
 import NewIPWire
 
 struct BenchNodeCommand: ParsableCommand {

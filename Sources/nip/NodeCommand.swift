@@ -4,6 +4,7 @@ import Foundation
 import Logging
 import MallocInterposerSwift
 import NewIPRuntime
+import NewIPTopology
 
 struct NodeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

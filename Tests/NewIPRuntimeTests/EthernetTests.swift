@@ -2,6 +2,7 @@ import Foundation
 import NewIPCapture
 import NewIPDataPlane
 import NewIPRuntime
+import NewIPTopology
 import NewIPWire
 import XCTest
 

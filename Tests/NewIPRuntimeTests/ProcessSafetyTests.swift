@@ -1,5 +1,6 @@
 import Foundation
 import NewIPRuntime
+import NewIPTopology
 import XCTest
 
 /// Nodes stop on a signal, ports are exclusive, a clash or a dead node is named, never hidden.
@@ -217,7 +218,7 @@ final class ProcessSafetyTests: NodeProcessTestCase {
           - {name: eth0, address: "0x01", udp: {local: 127.0.0.1:7001, peer: 127.0.0.1:7002}}
         """
         XCTAssertThrowsError(try NodeConfig.parse(yaml: yaml, file: "h1.yaml")) { error in
-            XCTAssertTrue("\(error)".contains("h1.yaml:3: control is a list ([1, 2]), not host:port"), "\(error)")
+            XCTAssertEqual("\(error)", "h1.yaml:3:10: control is a list ([1, 2]), not a single value — write it on the same line after the colon")
         }
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import NewIPDataPlane
 import NewIPRuntime
+import NewIPTopology
 import NewIPWire
 import XCTest
 

@@ -129,9 +129,7 @@ final class ToolTests: NodeProcessTestCase {
         XCTAssertEqual(Set(viaTun), ["0xF11400/24", "0xF1/8"])
         XCTAssertFalse(gw.routes.contains { $0.prefix.description.contains(":") }, "IP routes are the kernel's")
         // What `nip up` writes reads back the same.
-        let reparsed = try NodeConfig.parse(yaml: gw.yaml)
-        XCTAssertEqual(reparsed.mapping, gw.mapping)
-        XCTAssertEqual(reparsed.routes.count, gw.routes.count)
+        XCTAssertEqual(try NodeConfig.parse(yaml: gw.yaml), gw)
         // The kernel side: addresses, neighbour routes, forwarding and the emulator's IP routes.
         let commands = spaces.commands(for: topology)
         for expected in ["ip -n nip-m-core addr add 2001:db8:1::2/128 dev gw nodad",
@@ -158,8 +156,6 @@ final class ToolTests: NodeProcessTestCase {
         XCTAssertEqual(h1ToH2?.toDelay, 2_000_000)
         XCTAssertEqual(h1ToH2?.toHops, 2)
         // What `nip up` writes reads back the same.
-        let reparsed = try NodeConfig.parse(yaml: r1.yaml)
-        XCTAssertEqual(reparsed.routes.count, r1.routes.count)
-        XCTAssertEqual(reparsed.interfaces.map(\.name), r1.interfaces.map(\.name))
+        XCTAssertEqual(try NodeConfig.parse(yaml: r1.yaml), r1)
     }
 }
