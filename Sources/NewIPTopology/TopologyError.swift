@@ -1,5 +1,5 @@
-/// A line and column in a topology file (1-based; line 0: the file as a whole), kept for
-/// errors found after parsing.
+/// A line and column in a topology or node file (1-based; line 0: the file as a whole), kept
+/// for errors found after parsing.
 public struct SourceLocation: Hashable, Sendable {
     public var file: String
     public var line: Int
@@ -12,7 +12,7 @@ public struct SourceLocation: Hashable, Sendable {
     }
 }
 
-/// One problem in a topology: where, what is wrong, and how to fix it.
+/// One problem in a topology or node file: where, what is wrong, and how to fix it.
 public struct TopologyDiagnostic: Hashable, Sendable, CustomStringConvertible {
     public var location: SourceLocation
     public var problem: String
@@ -31,7 +31,7 @@ public struct TopologyDiagnostic: Hashable, Sendable, CustomStringConvertible {
     }
 }
 
-/// Everything wrong with a topology, in file order; nothing runs while there is any.
+/// Everything wrong with a topology or node file, in file order; nothing runs while there is any.
 public struct TopologyError: Error, Sendable, CustomStringConvertible {
     public var diagnostics: [TopologyDiagnostic]
 
