@@ -28,8 +28,10 @@ let package = Package(
         .target(name: "NewIPRandom"),
         // Classic pcap and pcapng reading and writing.
         .target(name: "NewIPCapture"),
+        // The one JSON encoding: exact numbers, one-line or indented, the same bytes every time.
+        .target(name: "NewIPJSON"),
         // Turning packets of either dialect into records, lines and JSON.
-        .target(name: "NewIPDecode", dependencies: ["NewIPWire"]),
+        .target(name: "NewIPDecode", dependencies: ["NewIPWire", "NewIPJSON"]),
         // Claims computed from the codecs (header overhead, ...).
         .target(name: "NewIPAnalysis", dependencies: ["NewIPWire"]),
         // The forwarding core: tables, contracts, queues, router, gateway; pure, time passed in.
@@ -58,7 +60,7 @@ let package = Package(
         .target(
             name: "NewIPEmulator",
             dependencies: [
-                "NewIPWire", "NewIPCapture", "NewIPDataPlane", "NewIPRandom", "NewIPDecode", "NewIPFiles", "NewIPTopology", "NewIPNode",
+                "NewIPWire", "NewIPCapture", "NewIPDataPlane", "NewIPRandom", "NewIPDecode", "NewIPJSON", "NewIPFiles", "NewIPTopology", "NewIPNode",
                 .product(name: "HeapModule", package: "swift-collections"),
                 .product(name: "DequeModule", package: "swift-collections"),
                 .product(name: "Yams", package: "Yams"),
@@ -84,7 +86,7 @@ let package = Package(
         .executableTarget(
             name: "nip",
             dependencies: [
-                "NewIPWire", "NewIPCapture", "NewIPAnalysis", "NewIPDecode", "NewIPDataPlane", "NewIPTopology", "NewIPEmulator", "NewIPRandom", "NewIPRuntime", "NewIPFiles", "NewIPLog",
+                "NewIPWire", "NewIPCapture", "NewIPAnalysis", "NewIPDecode", "NewIPJSON", "NewIPDataPlane", "NewIPTopology", "NewIPEmulator", "NewIPRandom", "NewIPRuntime", "NewIPFiles", "NewIPLog",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "MallocInterposerSwift", package: "malloc-interposer"),
@@ -99,7 +101,7 @@ let package = Package(
         .testTarget(name: "NewIPDataPlaneTests", dependencies: ["NewIPDataPlane", "NewIPWire", "NewIPRandom"]),
         .testTarget(name: "NipCommandTests", dependencies: ["nip", "NewIPRandom"]),
         .testTarget(name: "NewIPFilesTests", dependencies: ["NewIPFiles"]),
-        .testTarget(name: "NewIPEmulatorTests", dependencies: ["NewIPEmulator", "NewIPTopology", "NewIPRandom", "NewIPDataPlane", "NewIPWire", "NewIPCapture", "NewIPFiles"]),
+        .testTarget(name: "NewIPEmulatorTests", dependencies: ["NewIPEmulator", "NewIPTopology", "NewIPRandom", "NewIPJSON", "NewIPDataPlane", "NewIPWire", "NewIPCapture", "NewIPFiles"]),
         .testTarget(name: "NewIPRuntimeTests", dependencies: ["NewIPRuntime", "NewIPTopology", "NewIPDataPlane", "NewIPWire", "NewIPCapture", "NewIPEmulator", "nip"]),
         .testTarget(name: "NewIPLogTests", dependencies: ["NewIPLog"]),
         .testTarget(name: "NewIPDecodeTests", dependencies: ["NewIPDecode", "NewIPWire", "NewIPCapture"]),

@@ -1,3 +1,4 @@
+import NewIPJSON
 import NewIPWire
 
 extension DecodedPacket {

@@ -123,6 +123,11 @@ public struct NodeCore {
 
     // MARK: Observation
 
+    /// Packets waiting in `interface`'s queue (asked after every transmission: no queue copy).
+    public func queuedPackets(on interface: Int) -> Int {
+        speaksIP && networks[interface].isIP ? ipQueues[interface].packetCount : router.queues[interface].packetCount
+    }
+
     /// The egress queue of `interface`.
     public func queue(on interface: Int) -> EgressQueue {
         speaksIP && networks[interface].isIP ? ipQueues[interface] : router.queues[interface]

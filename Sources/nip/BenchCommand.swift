@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import MallocInterposerSwift
 import NewIPAnalysis
+import NewIPJSON
 import NewIPWire
 
 struct BenchCommand: ParsableCommand {
@@ -43,7 +44,11 @@ struct BenchCommand: ParsableCommand {
         }
         if json {
             for result in results {
-                print("{\"name\": \"\(result.name)\", \"ns_per_op\": \(rounded(result.nsPerOp)), \"best_ns_per_op\": \(rounded(result.bestNsPerOp)), \"ops\": \(result.ops), \"mallocs_per_op\": \(rounded(result.mallocsPerOp)), \"inputs\": \"\(result.inputs)\"}")
+                print(JSONValue.object([
+                    ("name", .string(result.name)), ("ns_per_op", .decimal(result.nsPerOp, digits: 3)),
+                    ("best_ns_per_op", .decimal(result.bestNsPerOp, digits: 3)), ("ops", .int(result.ops)),
+                    ("mallocs_per_op", .decimal(result.mallocsPerOp, digits: 3)), ("inputs", .string(result.inputs)),
+                ]).serialized)
             }
         } else {
             let rows = results.map { [$0.name, String(format: "%.2f", $0.nsPerOp), String(format: "%.2f", $0.bestNsPerOp),
@@ -51,8 +56,6 @@ struct BenchCommand: ParsableCommand {
             print(formatTable(header: ["benchmark", "ns/op", "best", "ops", "mallocs/op", "inputs"], rows: rows), terminator: "")
         }
     }
-
-    func rounded(_ value: Double) -> String { String(format: "%.3f", value) }
 }
 
 struct BenchResult {

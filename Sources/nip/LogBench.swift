@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import NewIPJSON
 import NewIPLog
 
 struct LogBench: ParsableCommand {
@@ -54,7 +55,7 @@ struct LogBench: ParsableCommand {
     func run() throws {
         let base = (scratch ?? NSTemporaryDirectory()) + "/nip-log-bench-\(getpid())"
         defer { try? FileManager.default.removeItem(atPath: base) }
-        var results: [[(String, String)]] = []
+        var results: [[(String, JSONValue)]] = []
 
         // Durable appends in batches.
         let log = try LogWriter.create(directory: base + "/throughput", origin: "bench.example/log")
@@ -68,11 +69,11 @@ struct LogBench: ParsableCommand {
         }
         let seconds = Self.now() - started
         latencies.sort()
-        results.append([("name", "\"log-append-durable\""), ("entries", "\(entries)"), ("batch", "\(batch)"), ("entry_bytes", "\(entryBytes)"),
-                        ("seconds", fmt(seconds)), ("entries_per_s", fmt(Double(entries) / seconds, 0)),
-                        ("checkpoints_per_s", fmt(Double(latencies.count) / seconds, 1)),
-                        ("latency_p50_ms", fmt(Self.percentile(latencies, 0.5) * 1e3)), ("latency_p99_ms", fmt(Self.percentile(latencies, 0.99) * 1e3)),
-                        ("latency_max_ms", fmt(latencies.last! * 1e3))])
+        results.append([("name", .string("log-append-durable")), ("entries", .int(entries)), ("batch", .int(batch)), ("entry_bytes", .int(entryBytes)),
+                        ("seconds", decimal(seconds)), ("entries_per_s", decimal(Double(entries) / seconds, 0)),
+                        ("checkpoints_per_s", decimal(Double(latencies.count) / seconds, 1)),
+                        ("latency_p50_ms", decimal(Self.percentile(latencies, 0.5) * 1e3)), ("latency_p99_ms", decimal(Self.percentile(latencies, 0.99) * 1e3)),
+                        ("latency_max_ms", decimal(latencies.last! * 1e3))])
 
         // One entry per checkpoint: the latency floor.
         var single: [Double] = []
@@ -82,9 +83,9 @@ struct LogBench: ParsableCommand {
             single.append(Self.now() - t0)
         }
         single.sort()
-        results.append([("name", "\"log-append-single\""), ("appends", "\(singles)"), ("batch", "1"),
-                        ("latency_p50_ms", fmt(Self.percentile(single, 0.5) * 1e3)), ("latency_p99_ms", fmt(Self.percentile(single, 0.99) * 1e3)),
-                        ("latency_max_ms", fmt(single.last! * 1e3))])
+        results.append([("name", .string("log-append-single")), ("appends", .int(singles)), ("batch", .int(1)),
+                        ("latency_p50_ms", decimal(Self.percentile(single, 0.5) * 1e3)), ("latency_p99_ms", decimal(Self.percentile(single, 0.99) * 1e3)),
+                        ("latency_max_ms", decimal(single.last! * 1e3))])
 
         // Proof sizes in a log of proofEntries, read back through the tiles like any client.
         let big = try LogWriter.create(directory: base + "/proofs", origin: "bench.example/big")
@@ -102,20 +103,20 @@ struct LogBench: ParsableCommand {
             longest = max(longest, proof.hashes.count)
         }
         let consistency = try reader.consistency(old: proofEntries / 2 + 1, new: proofEntries)
-        results.append([("name", "\"log-proof-size\""), ("entries", "\(proofEntries)"), ("inclusion_hashes", "\(longest)"),
-                        ("inclusion_bytes", "\(longest * LogHash.byteCount)"), ("consistency_hashes", "\(consistency.hashes.count)"),
-                        ("consistency_bytes", "\(consistency.hashes.count * LogHash.byteCount)"),
-                        ("prove_ms_max", fmt(proveTimes.max()! * 1e3)), ("build_seconds", fmt(buildSeconds)),
-                        ("build_entries_per_s", fmt(Double(proofEntries) / buildSeconds, 0))])
+        results.append([("name", .string("log-proof-size")), ("entries", .int(proofEntries)), ("inclusion_hashes", .int(longest)),
+                        ("inclusion_bytes", .int(longest * LogHash.byteCount)), ("consistency_hashes", .int(consistency.hashes.count)),
+                        ("consistency_bytes", .int(consistency.hashes.count * LogHash.byteCount)),
+                        ("prove_ms_max", decimal(proveTimes.max()! * 1e3)), ("build_seconds", decimal(buildSeconds)),
+                        ("build_entries_per_s", decimal(Double(proofEntries) / buildSeconds, 0))])
 
         for result in results {
             if json {
-                print("{" + result.map { "\"\($0.0)\": \($0.1)" }.joined(separator: ", ") + "}")
+                print(JSONValue.object(result).serialized)
             } else {
-                print(result.map { "\($0.0)=\($0.1.replacingOccurrences(of: "\"", with: ""))" }.joined(separator: " "))
+                print(result.map { "\($0.0)=\($0.1.serialized.replacingOccurrences(of: "\"", with: ""))" }.joined(separator: " "))
             }
         }
     }
 
-    func fmt(_ value: Double, _ digits: Int = 3) -> String { String(format: "%.\(digits)f", value) }
+    func decimal(_ value: Double, _ digits: Int = 3) -> JSONValue { .decimal(value, digits: digits) }
 }

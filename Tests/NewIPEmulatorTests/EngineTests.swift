@@ -1,4 +1,5 @@
 import NewIPDataPlane
+import NewIPJSON
 @testable import NewIPEmulator
 import NewIPRandom
 @testable import NewIPTopology

@@ -1,4 +1,5 @@
 import Foundation
+import NewIPJSON
 import NewIPTopology
 
 /// A latency CDF as a self-contained SVG: axes with ticks and labels, and one step polyline.

@@ -1,4 +1,5 @@
 import NewIPFiles
+import NewIPJSON
 import NewIPTopology
 
 extension EmulationResults {
@@ -7,7 +8,7 @@ extension EmulationResults {
     /// interface. Sorted keys, fixed decimals, no timestamps: the same run gives the same bytes.
     public var files: [(name: String, contents: [UInt8])] {
         var files: [(String, [UInt8])] = [
-            ("results.json", Array(json.text.utf8)),
+            ("results.json", Array(json.indentedText.utf8)),
             ("flows.csv", Array(flowsCSV.utf8)),
             ("links.csv", Array(linksCSV.utf8)),
             ("nodes.csv", Array(nodesCSV.utf8)),
@@ -35,8 +36,8 @@ extension EmulationResults {
         try OutputDirectory.write(files, to: directory, writer: writer, option: option, force: force, inputs: inputs)
     }
 
-    var json: JSONText {
-        .object([
+    var json: JSONValue {
+        .members([
             "name": .string(name),
             "seed": .integer(Int64(bitPattern: seed)),
             "duration_ns": .integer(duration),
@@ -106,8 +107,8 @@ extension EmulationResults {
     }
 }
 
-func dropsJSON(_ drops: [(reason: String, count: Int)]) -> JSONText {
-    .object(Dictionary(uniqueKeysWithValues: drops.map { ($0.reason, JSONText.int($0.count)) }))
+func dropsJSON(_ drops: [(reason: String, count: Int)]) -> JSONValue {
+    .members(Dictionary(uniqueKeysWithValues: drops.map { ($0.reason, JSONValue.int($0.count)) }))
 }
 
 extension FlowResult {
@@ -115,8 +116,8 @@ extension FlowResult {
     public var sentHeaderPerPacket: Double { sent == 0 ? 0 : Double(sentHeaderBytes) / Double(sent) }
     public var deliveredHeaderPerPacket: Double { delivered == 0 ? 0 : Double(deliveredHeaderBytes) / Double(delivered) }
 
-    func json(manyNets: Bool) -> JSONText {
-        var members: [String: JSONText] = [
+    func json(manyNets: Bool) -> JSONValue {
+        var members: [String: JSONValue] = [
             "name": .string(name), "from": .string(from), "to": .string(to),
             "sent": .int(sent), "sent_bytes": .int(sentBytes), "delivered": .int(delivered),
             "delivered_bytes": .int(deliveredBytes), "early": .int(early), "on_time": .int(onTime), "late": .int(late),
@@ -124,7 +125,7 @@ extension FlowResult {
             "drops": dropsJSON(drops), "jitter_ns": .decimal(jitter, digits: 3),
         ]
         if manyNets {
-            members["header_bytes"] = .object([
+            members["header_bytes"] = .members([
                 "sent": .int(sentHeaderBytes), "delivered": .int(deliveredHeaderBytes),
                 "sent_per_packet": .decimal(sentHeaderPerPacket, digits: 3),
                 "delivered_per_packet": .decimal(deliveredHeaderPerPacket, digits: 3),
@@ -134,15 +135,15 @@ extension FlowResult {
             members["bytes_by_significance"] = .array(significanceBytes.map { .int($0) })
         }
         if let window {
-            members["window_ns"] = .object(["min": .integer(window.min), "max": .integer(window.max)])
+            members["window_ns"] = .members(["min": .integer(window.min), "max": .integer(window.max)])
         }
         if let latency {
-            members["latency_ns"] = .object([
+            members["latency_ns"] = .members([
                 "min": .integer(latency.min), "mean": .decimal(latency.mean, digits: 3), "p50": .integer(latency.p50),
                 "p99": .integer(latency.p99), "p99_9": .integer(latency.p999), "max": .integer(latency.max),
             ])
         }
-        return .object(members)
+        return .members(members)
     }
 }
 
@@ -150,8 +151,8 @@ extension LinkResult {
     /// Mean network-header bytes per packet carried.
     public var headerPerPacket: Double { packets == 0 ? 0 : Double(headerBytes) / Double(packets) }
 
-    func json(manyNets: Bool) -> JSONText {
-        var members: [String: JSONText] = [
+    func json(manyNets: Bool) -> JSONValue {
+        var members: [String: JSONValue] = [
             "from": .string(from), "to": .string(to), "packets": .int(packets), "bytes": .int(bytes),
             "busy_ns": .integer(busyTime), "utilisation": .decimal(utilisation, digits: 6),
             "queue_mean": .decimal(meanQueue, digits: 6), "queue_max": .int(maxQueue), "drops": dropsJSON(drops),
@@ -161,23 +162,23 @@ extension LinkResult {
             members["header_bytes"] = .int(headerBytes)
             members["header_per_packet"] = .decimal(headerPerPacket, digits: 3)
         }
-        return .object(members)
+        return .members(members)
     }
 }
 
 extension NodeResult {
-    func json(manyNets: Bool) -> JSONText {
-        var members: [String: JSONText] = [
+    func json(manyNets: Bool) -> JSONValue {
+        var members: [String: JSONValue] = [
             "name": .string(name), "kind": .string(kind.rawValue), "received": .int(received),
             "originated": .int(originated), "transmitted": .int(transmitted), "forwarded": .int(forwarded),
             "delivered": .int(delivered), "drops": dropsJSON(drops),
         ]
         if manyNets, let translations {
-            members["translations"] = .object([
+            members["translations"] = .members([
                 "compact_to_ip": .int(translations.compactToIP), "ip_to_compact": .int(translations.ipToCompact),
                 "failures": dropsJSON(translations.failures.sorted),
             ])
         }
-        return .object(members)
+        return .members(members)
     }
 }

@@ -30,7 +30,7 @@ public final class CoreNode: NodeBehavior {
 
     public func nextTransmitTime(on interface: Int) -> Nanoseconds? { core.nextTransmitTime(on: interface) }
 
-    public func queuedPackets(on interface: Int) -> Int { core.queue(on: interface).packetCount }
+    public func queuedPackets(on interface: Int) -> Int { core.queuedPackets(on: interface) }
 
     public func queue(on interface: Int) -> QueueStatistics {
         let queue = core.queue(on: interface)

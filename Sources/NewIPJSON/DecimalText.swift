@@ -1,8 +1,7 @@
-import NewIPTopology
 /// Fixed-point text for fractional results: the same digits on every machine, never
 /// exponent notation, so output files compare byte for byte.
-enum DecimalText {
-    static func fixed(_ value: Double, digits: Int) -> String {
+public enum DecimalText {
+    public static func fixed(_ value: Double, digits: Int) -> String {
         guard value.isFinite else { return "0" }
         var scale: Double = 1
         for _ in 0..<digits { scale *= 10 }
