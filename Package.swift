@@ -72,7 +72,7 @@ let package = Package(
         .target(
             name: "NewIPRuntime",
             dependencies: [
-                "NewIPWire", "NewIPDataPlane", "NewIPCapture", "NewIPTopology", "NewIPFiles",
+                "NewIPWire", "NewIPDataPlane", "NewIPCapture", "NewIPTopology", "NewIPNode", "NewIPFiles",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

@@ -1,27 +1,24 @@
 import NewIPDataPlane
+import NewIPNode
 import NewIPTopology
 import NewIPWire
 
-// The one file that touches the data plane's forwarding API (Router, queues, PacketBuffer
+// The one file that touches the node core's forwarding API (NodeCore, queues, PacketBuffer
 // life cycle): when that API shifts, this is what changes.
 
-/// What the data plane did with a received packet.
-enum Arrival {
-    /// Queued on `egress`.
-    case queued(egress: Int)
-    /// For this node: the packet is handed over; give the buffer back with `recycle`.
-    case delivered(PacketBuffer)
-    /// Dropped; the buffer is handed over too (for "hop limit exceeded" replies), then recycled.
-    case dropped(DropReason, PacketBuffer)
-}
+/// What the node core did with a received packet; a delivered or dropped buffer is handed
+/// over (a drop's for "hop limit exceeded" replies), then given back with `recycle`.
+typealias Arrival = NodeCore.Arrival
 
-/// The node's data plane: the emulator's `Router` with one `EgressQueue` per interface, a pool
-/// of packet buffers so the steady state allocates none, and the route table edits the
-/// control endpoint makes.
+/// The node's data plane: the `NodeCore` the emulator runs too (one `EgressQueue` per
+/// interface, hosts that never forward others' packets), a pool of packet buffers so the
+/// steady state allocates none, and the route table edits the control endpoint makes.
+///
+/// A gateway's TUN interface is a New IP interface to the core: the runtime translates at
+/// the TUN device (IP in, compact out), where the emulator's core translates between its
+/// own IP and New IP interfaces.
 struct NodeDataPlane {
-    private(set) var router: Router<EgressQueue>
-    let dialect: PacketDialect
-    let forwards: Bool
+    private(set) var core: NodeCore
     private let pool: BufferPool
     static let bufferCapacity = NodeConfig.packetBufferBytes
     static let headroom = NodeConfig.packetHeadroom
@@ -35,10 +32,11 @@ struct NodeDataPlane {
             let interface = index[route.interface]!
             table.insert(Self.makeRoute(interface: interface, toDelay: route.toDelay, toHops: route.toHops), for: route.prefix)
         }
-        router = Router(table: table, queues: config.interfaces.map { EgressQueue($0.queue, reserving: $0.queue.limits.packets ?? 1024) },
-                        linkDelays: config.interfaces.map(\.delay), pingHops: config.pingHops)
-        dialect = config.dialect
-        forwards = config.role != .host
+        core = NodeCore(NodeCore.Setup(
+            dialect: config.dialect, forwards: config.role != .host,
+            networks: Array(repeating: .newIP, count: config.interfaces.count), table: table,
+            queues: config.interfaces.map { EgressQueue($0.queue, reserving: $0.queue.limits.packets ?? 1024) },
+            linkDelays: config.interfaces.map(\.delay), ownAddresses: Set(config.localAddresses), pingHops: config.pingHops))
         let queued = config.interfaces.reduce(0) { $0 + ($1.queue.limits.packets ?? 1024) }
         poolLimit = max(1024, queued + 1024)
         pool = BufferPool(limit: poolLimit, preallocate: min(poolLimit, 4096))
@@ -67,20 +65,7 @@ struct NodeDataPlane {
 
     /// Runs the arrival pipeline. `fromNetwork` is false for packets the node's applications send.
     mutating func receive(_ packet: consuming PacketBuffer, ingress: Int, fromNetwork: Bool, now: Nanoseconds) -> Arrival {
-        if fromNetwork && !forwards {
-            // A host runs the arrival step (validation, contracts) but queues nothing for others.
-            var packet = packet
-            switch router.engine.process(&packet, dialect: dialect, ingress: ingress, now: now) {
-            case .deliver: return .delivered(packet)
-            case .drop(let reason): return .dropped(reason, packet)
-            case .forward: return .dropped(.notForwarding, packet)
-            }
-        }
-        switch router.receive(packet, dialect: dialect, ingress: ingress, now: now) {
-        case .forward(let egress, _, _): return .queued(egress: egress)
-        case .deliver(let packet): return .delivered(packet)
-        case .drop(let reason, let packet): return .dropped(reason, packet)
-        }
+        fromNetwork ? core.receive(packet, on: ingress, now: now) : core.send(packet, from: nil, now: now)
     }
 
     /// The next packet `interface` may send at `now`; hand it back with `recycle` once sent.
@@ -88,35 +73,36 @@ struct NodeDataPlane {
     /// the pool, and `dropped` hears why.
     mutating func transmit(on interface: Int, now: Nanoseconds, dropped: (DropReason) -> Void) -> PacketBuffer? {
         let pool = pool
-        return router.transmit(on: interface, now: now) { packet, reason in
+        return core.transmit(on: interface, now: now) { packet, reason in
             pool.put(packet)
             dropped(reason)
         }
     }
 
     /// When `interface` has a packet to send next (`nil`: empty).
-    func nextTransmitTime(on interface: Int) -> Nanoseconds? { router.nextTransmitTime(on: interface) }
+    func nextTransmitTime(on interface: Int) -> Nanoseconds? { core.nextTransmitTime(on: interface) }
 
     // MARK: Observation
 
     func queueDepth(_ interface: Int) -> (packets: Int, bytes: Int) {
-        (router.queues[interface].packetCount, router.queues[interface].byteCount)
+        let queue = core.queue(on: interface)
+        return (queue.packetCount, queue.byteCount)
     }
 
     /// Tail drops of the interface's queue (late drops are reported by `transmit`).
-    func queueFullDrops(_ interface: Int) -> Int { router.queues[interface].drops[.queueFull] }
+    func queueFullDrops(_ interface: Int) -> Int { core.queue(on: interface).drops[.queueFull] }
 
-    func isLatencyBased(_ interface: Int) -> Bool { router.queues[interface].isLatencyBased }
+    func isLatencyBased(_ interface: Int) -> Bool { core.queue(on: interface).isLatencyBased }
 
     // MARK: Routes
 
-    var routes: [(prefix: RoutePrefix, route: Route)] { router.engine.table.entries }
+    var routes: [(prefix: RoutePrefix, route: Route)] { core.routes }
 
     @discardableResult
-    mutating func insert(_ route: Route, for prefix: RoutePrefix) -> Route? { router.engine.table.insert(route, for: prefix) }
+    mutating func insert(_ route: Route, for prefix: RoutePrefix) -> Route? { core.insert(route, for: prefix) }
 
     @discardableResult
-    mutating func remove(_ prefix: RoutePrefix) -> Route? { router.engine.table.remove(prefix) }
+    mutating func remove(_ prefix: RoutePrefix) -> Route? { core.remove(prefix) }
 
     static func makeRoute(interface: Int, toDelay: Nanoseconds, toHops: Int) -> Route {
         Route(nextHop: NextHop(interface: interface, neighbour: NeighbourID(rawValue: 0)), toDelay: toDelay, toHops: toHops)

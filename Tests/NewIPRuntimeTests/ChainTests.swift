@@ -24,8 +24,11 @@ final class ChainTests: NodeProcessTestCase {
             XCTAssertEqual(answer.responder, compact("0x02"))
             XCTAssertEqual(answer.forwardHops, 2, "h1 and r1 forward the request")
             XCTAssertEqual(answer.returnHops, 2)
-            // Each hop charges its link's 1 ms on departure, plus the (sub-millisecond) time spent.
-            XCTAssertTrue((2...4).contains(answer.forwardExperienced ?? 0), "\(String(describing: answer.forwardExperienced))")
+            // Each hop charges its link's 1 ms on departure, plus the time spent in the node, which
+            // a loaded machine stretches but which cannot exceed the round trip.
+            let experienced = Int64(answer.forwardExperienced ?? 0)
+            XCTAssertGreaterThanOrEqual(experienced, 2, "the two links' delays are charged")
+            XCTAssertLessThanOrEqual(experienced, 2 + answer.roundTrip / 1_000_000 + 1, "no more than the links plus the round trip")
             XCTAssertGreaterThan(answer.roundTrip, 0)
             XCTAssertLessThan(answer.roundTrip, 1_000_000_000)
         }

@@ -32,8 +32,9 @@ final class ToolTests: NodeProcessTestCase {
         let ping = try run(["ping", "--node", "h1", "--state", "run", "-c", "2", "0x04"])
         XCTAssertEqual(ping.status, 0, ping.error)
         XCTAssertTrue(ping.output.contains("reply from 0x04: seq=1"), ping.output)
-        // 1 ms configured per link, plus the real time in two nodes (rounded to whole ms).
-        XCTAssertNotNil(ping.output.range(of: #"hops=2 \(back 2\) experienced=[234] ms"#, options: .regularExpression), ping.output)
+        // 1 ms configured per link, plus the real time in two nodes (whole ms; more on a loaded machine).
+        let experienced = ping.output.firstMatch(of: #/hops=2 \(back 2\) experienced=(\d+) ms/#).flatMap { Int($0.1) }
+        XCTAssertGreaterThanOrEqual(try XCTUnwrap(experienced, ping.output), 2, ping.output)
         XCTAssertTrue(ping.output.contains("2 sent, 2 received, 0% loss"), ping.output)
         capture.waitUntilExit()
         XCTAssertEqual(capture.terminationStatus, 0)
