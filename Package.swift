@@ -104,6 +104,7 @@ let package = Package(
         .testTarget(name: "NewIPEmulatorTests", dependencies: ["NewIPEmulator", "NewIPTopology", "NewIPRandom", "NewIPJSON", "NewIPDataPlane", "NewIPWire", "NewIPCapture", "NewIPFiles"]),
         .testTarget(name: "NewIPRuntimeTests", dependencies: ["NewIPRuntime", "NewIPTopology", "NewIPDataPlane", "NewIPWire", "NewIPCapture", "NewIPEmulator", "nip"]),
         .testTarget(name: "NewIPLogTests", dependencies: ["NewIPLog"]),
+        .testTarget(name: "NewIPNodeTests", dependencies: ["NewIPNode", "NewIPTopology", "NewIPDataPlane", "NewIPWire"]),
         .testTarget(name: "NewIPDecodeTests", dependencies: ["NewIPDecode", "NewIPWire", "NewIPCapture"]),
     ]
 )

@@ -44,7 +44,7 @@ final class ModuleLayoutTests: XCTestCase {
         let runtime = try dependencies(of: "NewIPRuntime"), emulator = try dependencies(of: "NewIPEmulator")
         XCTAssertFalse(runtime.contains("NewIPEmulator"), "NewIPRuntime depends on NewIPEmulator: \(runtime.sorted())")
         XCTAssertFalse(emulator.contains("NewIPRuntime"), "NewIPEmulator depends on NewIPRuntime: \(emulator.sorted())")
-        for shared in ["NewIPTopology", "NewIPDataPlane"] {
+        for shared in ["NewIPTopology", "NewIPNode", "NewIPDataPlane"] {
             XCTAssertTrue(runtime.contains(shared) && emulator.contains(shared), "both drivers build on \(shared)")
         }
         XCTAssertFalse(try imports(of: "NewIPRuntime").contains("NewIPEmulator"))
@@ -52,7 +52,7 @@ final class ModuleLayoutTests: XCTestCase {
     }
 
     func testTheCoresImportNoDriver() throws {
-        for core in ["NewIPWire", "NewIPDataPlane", "NewIPTopology"] {
+        for core in ["NewIPWire", "NewIPDataPlane", "NewIPTopology", "NewIPNode"] {
             let used = try imports(of: core).union(try dependencies(of: core))
             for driver in ["NewIPEmulator", "NewIPRuntime"] {
                 XCTAssertFalse(used.contains(driver), "\(core) uses the driver \(driver)")
