@@ -195,9 +195,12 @@ seed() {
         echo "== no vectors ($vectors not found): seeding $t from Fuzz/seeds/$t only"
         return 0
     fi
+    if ! command -v python3 >/dev/null; then
+        echo "== warning: no python3: seeding $t from Fuzz/seeds/$t only" >&2
+        return 0
+    fi
     python3 "$fuzz/vector_seeds.py" "$t" "$corpus" "$vectors"
 }
-
 
 # run <target>: build (unless FUZZ_NO_BUILD=1), seed, fuzz; prints the summary line;
 # non-zero when anything went wrong.
