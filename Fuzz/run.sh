@@ -34,18 +34,23 @@ root=$(pwd)
 fuzz="$root/Fuzz"
 
 # The targets: one line each.
-#   name | modules | file | max_len
+#   name | modules | file | max_len | package products
 # modules: the module the target file is compiled into, then (comma-separated) modules it
 # imports, each built before it as a separate module from Sources/<module>/ (list a module after
 # those it imports itself). max_len: largest input libFuzzer generates (a compact or framework
-# header is at most 255 bytes plus some payload; captures need room for a few blocks).
+# header is at most 255 bytes plus some payload; captures need room for a few blocks; log notes
+# and tiles a little more). package products (optional): a package dependency the modules import,
+# built by SwiftPM (`swift build --target <target>`, debug, not instrumented) and linked from its
+# object directories: "<SwiftPM target>:<target>,<target>,..." (the target and what it needs).
 # Seeds: Fuzz/seeds/<name>/, plus a branch in Fuzz/vector_seeds.py if the vectors have inputs.
-target_table='
+crypto=Crypto:Crypto,CryptoBoringWrapper,CCryptoBoringSSL,CCryptoBoringSSLShims,CXKCP,CXKCPShims
+target_table="
 compact-header   | NewIPWire    | CompactHeaderFuzz.swift   | 512
 framework-header | NewIPWire    | FrameworkHeaderFuzz.swift | 512
 capture-reader   | NewIPCapture | CaptureReaderFuzz.swift   | 4096
 ip-headers       | NewIPWire    | IPHeadersFuzz.swift       | 512
-'
+tlog             | NewIPLog     | TransparencyLogFuzz.swift | 2048 | $crypto
+"
 # Every module is compiled with the package name SwiftPM gives the package, so `package`
 # declarations are visible across its files as they are in `swift build`.
 package_name=swift_newip
@@ -162,6 +167,24 @@ build() {
     # -wmo with -num-threads 0: a single compiler process per module, so a build uses one core.
     local flags=(-sanitize=fuzzer,address -parse-as-library -O -wmo -num-threads 0 -g
                  -swift-version 6 -package-name "$package_name" -I "$snapshot/modules")
+    local products bin dir o
+    products=$(field "$t" 5)
+    if [[ -n $products ]]; then
+        echo "== building ${products%%:*} with SwiftPM for $t"
+        if ! (cd "$root" && swift build --target "${products%%:*}" >&2) \
+            || ! bin=$(cd "$root" && swift build --show-bin-path); then
+            echo "== build of $t FAILED: swift build --target ${products%%:*}" >&2
+            return 1
+        fi
+        flags+=(-I "$bin/Modules")
+        for dir in $(tr ',' ' ' <<<"${products#*:}"); do
+            if [[ -z $(find "$bin/$dir.build" -name '*.o' 2>/dev/null) ]]; then
+                echo "== build of $t FAILED: no objects in $bin/$dir.build" >&2
+                return 1
+            fi
+            while IFS= read -r o; do objects+=("$o"); done < <(find "$bin/$dir.build" -name '*.o')
+        done
+    fi
     for m in "${deps[@]}"; do
         if ! swiftc_quiet "${flags[@]}" -module-name "$m" -emit-module \
             -emit-module-path "$snapshot/modules/$m.swiftmodule" -c \
