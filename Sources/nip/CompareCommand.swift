@@ -1,0 +1,204 @@
+import ArgumentParser
+import Foundation
+import NewIPRuntime
+import NewIPTopology
+
+struct CompareCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "compare",
+        abstract: "Compare two results folders flow by flow.",
+        discussion: """
+        Reads DIR_A/results.json and DIR_B/results.json (written by `nip emulate` or `nip run`) and prints, \
+        per flow (matched by name), sent, delivered, on time, unaccounted, drops by reason and the p50/p99 \
+        one-way latency of both, with the difference B − A. A is the reference: a count is past the tolerance \
+        when |B − A| > --tolerance × A (any difference when A is 0); a latency when |B − A| exceeds \
+        --latency-tolerance, a duration (2ms) or a share of A's value (10%). Exits 1 naming every flow and \
+        field past its tolerance, and every flow found in one folder only.
+        """)
+
+    @Argument(help: "The reference results folder.")
+    var first: String
+
+    @Argument(help: "The results folder compared with it.")
+    var second: String
+
+    @Option(help: "Largest relative difference of a count, as a percentage of A's (10%).")
+    var tolerance = "10%"
+
+    @Option(help: "Largest difference of a latency: a duration (2ms) or a percentage of A's (10%).")
+    var latencyTolerance = "2ms"
+
+    @Flag(help: "Print a Markdown table instead of aligned text.")
+    var markdown = false
+
+    func run() throws {
+        let countLimit = try Self.percentage(tolerance, option: "--tolerance")
+        let latencyLimit: ResultsComparison.LatencyLimit
+        if latencyTolerance.hasSuffix("%") {
+            latencyLimit = .relative(try Self.percentage(latencyTolerance, option: "--latency-tolerance"))
+        } else {
+            do { latencyLimit = .absolute(try Units.duration(latencyTolerance)) } catch {
+                throw ToolError("--latency-tolerance: \(error)")
+            }
+        }
+        let comparison = ResultsComparison(try ResultsFile(folder: first), try ResultsFile(folder: second),
+                                           countLimit: countLimit, latencyLimit: latencyLimit)
+        print(markdown ? comparison.markdown : comparison.text, terminator: "")
+        let problems = comparison.problems(tolerance: tolerance, latencyTolerance: latencyTolerance)
+        guard problems.isEmpty else {
+            throw ToolError("\(first) and \(second) differ past the tolerance:\n  " + problems.joined(separator: "\n  "))
+        }
+    }
+
+    /// `10%` as 0.1.
+    static func percentage(_ text: String, option: String) throws -> Double {
+        guard text.hasSuffix("%"), let value = Double(text.dropLast()), value >= 0, value.isFinite else {
+            throw ToolError("\(option): `\(text)` is not a percentage — write it like 10%")
+        }
+        return value / 100
+    }
+}
+
+/// The per-flow figures of a results.json that `nip compare` compares.
+struct ResultsFile {
+    struct Flow {
+        var name: String
+        var path: String
+        /// (field, value) in print order; latencies in ns.
+        var counts: [(field: String, value: Int)]
+        var latencies: [(field: String, value: Int?)]
+    }
+
+    let path: String
+    let flows: [Flow]
+
+    init(folder: String) throws {
+        path = folder + "/results.json"
+        let data: Data
+        do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
+            throw ToolError("\(path): cannot read it (\(error.localizedDescription)); give a folder written by `nip emulate` or `nip run`")
+        }
+        guard let root = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+              let flows = root["flows"] as? [[String: Any]] else {
+            throw ToolError("\(path): not a results file (no `flows` array)")
+        }
+        let file = path
+        self.flows = try flows.enumerated().map { index, flow in
+            func integer(_ value: Any?, _ field: String) throws -> Int {
+                guard let number = value as? NSNumber else {
+                    throw ToolError("\(file): flow \(index + 1) has no number `\(field)`")
+                }
+                return number.intValue
+            }
+            guard let name = flow["name"] as? String else { throw ToolError("\(file): flow \(index + 1) has no `name`") }
+            var counts = try ["sent", "delivered", "on_time", "unaccounted"].map { ($0, try integer(flow[$0], $0)) }
+            let drops = flow["drops"] as? [String: Any] ?? [:]
+            counts += try drops.keys.sorted().map { ("drops." + $0, try integer(drops[$0], "drops.\($0)")) }
+            let latency = flow["latency_ns"] as? [String: Any]
+            let latencies = try ["p50", "p99"].map { field in
+                (field, try latency.map { try integer($0[field], "latency_ns.\(field)") })
+            }
+            return Flow(name: name, path: "\(flow["from"] as? String ?? "?")→\(flow["to"] as? String ?? "?")",
+                        counts: counts, latencies: latencies)
+        }
+    }
+}
+
+/// Two results files side by side, flow by flow.
+struct ResultsComparison {
+    enum LatencyLimit {
+        case absolute(Int64)
+        case relative(Double)
+    }
+
+    struct Row {
+        var flow: String
+        var field: String
+        var first: String
+        var second: String
+        var difference: String
+        var past: Bool
+    }
+
+    var rows: [Row] = []
+    /// Flows in one file only: (name, the file it is missing from).
+    var unmatched: [(flow: String, missingFrom: String)] = []
+
+    init(_ a: ResultsFile, _ b: ResultsFile, countLimit: Double, latencyLimit: LatencyLimit) {
+        for flow in a.flows {
+            guard let other = b.flows.first(where: { $0.name == flow.name }) else {
+                unmatched.append((flow.name, b.path))
+                continue
+            }
+            let name = "\(flow.name) (\(flow.path))"
+            // Drop reasons seen on either side; a reason missing on one side counts 0 there.
+            var fields = flow.counts.map(\.field)
+            fields += other.counts.map(\.field).filter { !fields.contains($0) }
+            for field in fields {
+                let x = flow.counts.first { $0.field == field }?.value ?? 0
+                let y = other.counts.first { $0.field == field }?.value ?? 0
+                let past = Double(abs(y - x)) > countLimit * Double(x) || (x == 0 && y != 0)
+                rows.append(Row(flow: name, field: field, first: String(x), second: String(y),
+                                difference: Self.signed(y - x) + (x == 0 ? "" : String(format: " (%+.1f %%)", Double(y - x) / Double(x) * 100)),
+                                past: past))
+            }
+            for (field, x) in flow.latencies {
+                let y = other.latencies.first { $0.field == field }?.value ?? nil
+                guard let x, let y else {
+                    rows.append(Row(flow: name, field: field + " ms", first: Self.milliseconds(x), second: Self.milliseconds(y),
+                                    difference: "-", past: (x == nil) != (y == nil)))
+                    continue
+                }
+                let past = switch latencyLimit {
+                case .absolute(let limit): Int64(abs(y - x)) > limit
+                case .relative(let share): Double(abs(y - x)) > share * Double(x)
+                }
+                rows.append(Row(flow: name, field: field + " ms", first: Self.milliseconds(x), second: Self.milliseconds(y),
+                                difference: (y >= x ? "+" : "-") + Self.milliseconds(abs(y - x)), past: past))
+            }
+        }
+        for flow in b.flows where !a.flows.contains(where: { $0.name == flow.name }) {
+            unmatched.append((flow.name, a.path))
+        }
+    }
+
+    static func signed(_ value: Int) -> String { value > 0 ? "+\(value)" : String(value) }
+
+    /// Nanoseconds as milliseconds with µs precision.
+    static func milliseconds(_ value: Int?) -> String {
+        guard let value else { return "-" }
+        return String(format: "%.3f", Double(value) / 1e6)
+    }
+
+    private var table: [[String]] {
+        rows.map { [$0.flow, $0.field, $0.first, $0.second, $0.difference, $0.past ? "PAST" : "ok"] }
+    }
+
+    private static let header = ["flow", "field", "A", "B", "B − A", ""]
+
+    var text: String {
+        let widths = Self.header.indices.map { column in
+            ([Self.header] + table).map { $0[column].count }.max() ?? 0
+        }
+        return ([Self.header] + table).map { row in
+            row.enumerated().map { column, cell in
+                column == row.count - 1 ? cell : cell.padding(toLength: widths[column], withPad: " ", startingAt: 0)
+            }.joined(separator: "  ").trimmingCharacters(in: .whitespaces) + "\n"
+        }.joined() + unmatched.map { "flow \($0.flow): missing from \($0.missingFrom)\n" }.joined()
+    }
+
+    var markdown: String {
+        "| " + Self.header.dropLast().joined(separator: " | ") + " |\n"
+            + "|" + String(repeating: "---|", count: Self.header.count - 1) + "\n"
+            + rows.map { "| " + [$0.flow, $0.field, $0.first, $0.second, $0.difference].joined(separator: " | ") + " |\n" }.joined()
+            + unmatched.map { "| \($0.flow) | missing from \($0.missingFrom) | | | |\n" }.joined()
+    }
+
+    /// One line per field past its tolerance and per unmatched flow.
+    func problems(tolerance: String, latencyTolerance: String) -> [String] {
+        rows.filter(\.past).map { row in
+            let limit = row.field.hasSuffix(" ms") ? "--latency-tolerance \(latencyTolerance)" : "--tolerance \(tolerance)"
+            return "flow \(row.flow), \(row.field): \(row.first) vs \(row.second), past \(limit)"
+        } + unmatched.map { "flow \($0.flow): missing from \($0.missingFrom)" }
+    }
+}
