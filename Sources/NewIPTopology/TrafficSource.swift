@@ -1,34 +1,34 @@
 import Foundation
 import NewIPDataPlane
 import NewIPRandom
-import NewIPTopology
 
 /// When a flow sends and how big each packet is, from the flow's own random stream.
 ///
 /// The pattern runs on "active time", the time spent in on-periods: a constant or Poisson
 /// source advances it by each gap, and an on-off flow maps it onto the wall clock by
 /// skipping the off-periods. Rates in bits per second count each packet's own size, so the
-/// bit rate holds exactly even when sizes vary.
-struct TrafficSource {
-    let flow: Topology.Flow
+/// bit rate holds exactly even when sizes vary. Both drivers use it: the emulator in virtual
+/// time, `nip run` on the wall clock.
+package struct TrafficSource {
+    package let flow: Topology.Flow
     private var random: RandomStream
     /// The next packet's number.
-    private(set) var sequence: UInt32 = 0
+    package private(set) var sequence: UInt32 = 0
     /// Nanoseconds of active time before the next packet.
     private var activeTime: Double = 0
 
-    init(flow: Topology.Flow, seed: UInt64) {
+    package init(flow: Topology.Flow, seed: UInt64) {
         self.flow = flow
         random = RandomStream(seed: seed, name: "flow/\(flow.name)")
     }
 
     /// When the next packet leaves, or `nil` once the flow has stopped.
-    var nextSendTime: Nanoseconds? {
+    package var nextSendTime: Nanoseconds? {
         let time = flow.start + wallOffset(activeTime)
         return time < flow.stop ? time : nil
     }
 
-    mutating func nextSize() -> Int {
+    package mutating func nextSize() -> Int {
         switch flow.size {
         case .fixed(let size): size
         case .uniform(let range): random.nextInt(in: range)
@@ -36,7 +36,7 @@ struct TrafficSource {
     }
 
     /// Moves past the packet just sent (`size` bytes) to the next one.
-    mutating func advance(sent size: Int) {
+    package mutating func advance(sent size: Int) {
         sequence &+= 1
         switch flow.pattern {
         case .constant(let rate), .onOff(let rate, _, _):
