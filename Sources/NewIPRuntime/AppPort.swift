@@ -19,6 +19,9 @@ public enum AppProtocol {
 
     public static let kindUDP: UInt8 = 0
     public static let kindControl: UInt8 = 1
+    /// The packets of topology flows that carry the probe straight after the header (no UDP):
+    /// what `nip run` receives its flows' packets with. Port 0 only.
+    public static let kindProbe: UInt8 = 2
 
     /// Applications refresh their bindings more often than this.
     public static let lease: Nanoseconds = 30_000_000_000
@@ -30,7 +33,7 @@ public enum AppProtocol {
 
 /// An application's claim on a UDP port or a ping identifier of this node.
 struct AppBinding {
-    enum Kind: UInt8 { case udp = 0, control = 1 }
+    enum Kind: UInt8 { case udp = 0, control = 1, probe = 2 }
 
     struct Key: Hashable {
         var kind: Kind
@@ -109,7 +112,7 @@ extension Node {
                 return
             }
             var chosen = port
-            if chosen == 0 {
+            if chosen == 0 && kind != .probe {
                 // An ephemeral port, as the kernel would pick one.
                 var candidate = UInt16(49152 + Int(now % 16384))
                 for _ in 0..<16384 where appBindings[AppBinding.Key(kind: kind, port: candidate)] != nil {

@@ -388,7 +388,8 @@ public final class Node: @unchecked Sendable {
             return
         }
         guard let udp = PacketBuilder.udpDatagram(parsed, dialect: dialect) else {
-            counters[appIndex].drops.record(.malformed)
+            // Not UDP: a topology flow's probe packet, for the application bound to probes.
+            if !forwardToApplication(AppBinding.Key(kind: .probe, port: 0), packet) { counters[appIndex].drops.record(.malformed) }
             return
         }
         if !forwardToApplication(AppBinding.Key(kind: .udp, port: udp.destinationPort), packet) {
