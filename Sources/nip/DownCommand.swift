@@ -33,6 +33,12 @@ struct DownCommand: ParsableCommand {
             throw ToolError("the topology running from \(state) is \(runState.topology), not \(topology); "
                             + "give its --state folder, or no file")
         }
+        try Self.stop(runState, state: state, grace: grace)
+    }
+
+    /// Stops the nodes of `runState` (started from `state`), reporting those that did not stop
+    /// at SIGTERM, and removes its namespaces and state file; throws if any still runs.
+    static func stop(_ runState: RunState, state: String, grace: Double) throws {
         let endings = ProcessControl.stop(runState.nodes, grace: grace)
         let left = endings.filter { $0.ending == .stillRunning }
         for (node, ending) in endings where ending != .stopped {

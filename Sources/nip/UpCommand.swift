@@ -21,6 +21,15 @@ struct UpCommand: ParsableCommand {
     @Argument(help: "The topology file.")
     var topology: String
 
+    @OptionGroup var nodes: NodeStartOptions
+
+    func run() throws {
+        _ = try nodes.start(topology)
+    }
+}
+
+/// Starting a topology's nodes, as `nip up` and `nip run` do.
+struct NodeStartOptions: ParsableArguments {
     @Option(help: "Folder for the state file, node configurations and logs.")
     var state = RunState.defaultDirectory
 
@@ -39,10 +48,12 @@ struct UpCommand: ParsableCommand {
     @Flag(help: "Raw Ethernet instead of UDP: one network namespace per node, a veth pair per link (needs root).")
     var netns = false
 
-    @Flag(help: "Use --state even if it holds files nip did not write (they are kept; the node files are overwritten).")
+    @Flag(help: "Use --state (and `nip run`'s --out) even if it holds files nip did not write (they are kept; the node files are overwritten).")
     var force = false
 
-    func run() throws {
+    /// Starts one node per node of the topology file at `topology` and returns once all are
+    /// ready (or throws having stopped what it started).
+    func start(_ topology: String) throws -> (topology: Topology, state: RunState) {
         if let existing = try? RunState.load(directory: state), existing.nodes.contains(where: { ProcessControl.isNode($0.pid) }) {
             throw ToolError("a topology (\(existing.topology)) is already running from \(state); stop it with `nip down` first")
         }
@@ -140,5 +151,6 @@ struct UpCommand: ParsableCommand {
             let addresses = node.interfaces.map { "\($0.address)" }.joined(separator: ", ")
             print("  \(node.name)\tkernel IP \(node.kind == .host ? "host" : "router") (\(addresses)) in namespace \(namespaces?.namespace(node.name) ?? "?")")
         }
+        return (parsed, runState)
     }
 }

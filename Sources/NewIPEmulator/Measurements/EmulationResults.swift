@@ -18,6 +18,19 @@ public struct EmulationResults: Sendable {
     /// The topology has plain-IP interfaces or gateways: the files then carry header bytes
     /// and translation counts (other runs' files are unchanged by them).
     public var isManyNets: Bool
+
+    package init(name: String, seed: UInt64, duration: Nanoseconds, flows: [FlowResult], links: [LinkResult], nodes: [NodeResult],
+                 events: Int = 0, captures: [(name: String, bytes: [UInt8])] = [], isManyNets: Bool) {
+        self.name = name
+        self.seed = seed
+        self.duration = duration
+        self.flows = flows
+        self.links = links
+        self.nodes = nodes
+        self.events = events
+        self.captures = captures
+        self.isManyNets = isManyNets
+    }
 }
 
 public struct FlowResult: Sendable {
@@ -87,6 +100,24 @@ public struct LinkResult: Sendable {
     public var headerBytes: Int
 
     public var name: String { "\(from)->\(to)" }
+
+    package init(from: String, to: String, packets: Int, bytes: Int, busyTime: Nanoseconds, utilisation: Double, meanQueue: Double,
+                 maxQueue: Int, drops: [(reason: String, count: Int)], trimmedChunks: Int, trimmedBytes: Int, corrupted: Int,
+                 headerBytes: Int) {
+        self.from = from
+        self.to = to
+        self.packets = packets
+        self.bytes = bytes
+        self.busyTime = busyTime
+        self.utilisation = utilisation
+        self.meanQueue = meanQueue
+        self.maxQueue = maxQueue
+        self.drops = drops
+        self.trimmedChunks = trimmedChunks
+        self.trimmedBytes = trimmedBytes
+        self.corrupted = corrupted
+        self.headerBytes = headerBytes
+    }
 }
 
 public struct NodeResult: Sendable {
@@ -102,6 +133,19 @@ public struct NodeResult: Sendable {
     public var drops: [(reason: String, count: Int)]
     /// A gateway's translations each way and failures by reason; `nil` for other nodes.
     public var translations: TranslationCounters?
+
+    package init(name: String, kind: Topology.NodeKind, received: Int, originated: Int, transmitted: Int, forwarded: Int,
+                 delivered: Int, drops: [(reason: String, count: Int)], translations: TranslationCounters?) {
+        self.name = name
+        self.kind = kind
+        self.received = received
+        self.originated = originated
+        self.transmitted = transmitted
+        self.forwarded = forwarded
+        self.delivered = delivered
+        self.drops = drops
+        self.translations = translations
+    }
 }
 
 extension EmulationResults {
@@ -146,7 +190,7 @@ extension EmulationResults {
 }
 
 extension FlowResult {
-    init(_ flow: Topology.Flow, _ statistics: FlowStatistics, topology: Topology) {
+    package init(_ flow: Topology.Flow, _ statistics: FlowStatistics, topology: Topology) {
         name = flow.name
         from = topology.name(of: flow.source)
         to = topology.name(of: flow.destination)

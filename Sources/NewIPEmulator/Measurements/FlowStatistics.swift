@@ -1,11 +1,13 @@
 import Histogram
 import NewIPDataPlane
 import NewIPTopology
+import NewIPWire
 
 /// What happened to one flow's packets: counts, one-way delays (HdrHistogram, three
 /// significant digits; minimum, maximum and mean exact), RFC 3550-style jitter, and
-/// deliveries judged against the flow's window (its contract's, or `window:`).
-struct FlowStatistics {
+/// deliveries judged against the flow's window (its contract's, or `window:`). Package-wide:
+/// `nip run` fills it from real nodes' deliveries, so both worlds' results are computed alike.
+package struct FlowStatistics {
     let window: DelayWindow?
     private(set) var sent = 0
     private(set) var sentBytes = 0
@@ -32,9 +34,9 @@ struct FlowStatistics {
     private var jitterSum: Double = 0
     private var jitterSamples = 0
 
-    init(window: DelayWindow?) { self.window = window }
+    package init(window: DelayWindow?) { self.window = window }
 
-    mutating func sent(bytes: Int, header: Int = 0) {
+    package mutating func sent(bytes: Int, header: Int = 0) {
         sent += 1
         sentBytes += bytes
         sentHeaderBytes += header
@@ -60,7 +62,7 @@ struct FlowStatistics {
     }
 
     /// A packet arrived `latency` after it was sent, `bytes` long, trimmed on the way or not.
-    mutating func delivered(latency: Nanoseconds, bytes: Int, header: Int = 0, trimmed wasTrimmed: Bool) {
+    package mutating func delivered(latency: Nanoseconds, bytes: Int, header: Int = 0, trimmed wasTrimmed: Bool) {
         delivered += 1
         deliveredBytes += bytes
         deliveredHeaderBytes += header

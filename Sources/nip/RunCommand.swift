@@ -1,0 +1,135 @@
+import ArgumentParser
+import Foundation
+import NewIPDataPlane
+import NewIPEmulator
+import NewIPFiles
+import NewIPRuntime
+import NewIPTopology
+
+struct RunCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Run a topology's flows on real nodes and write the emulator's measurements.",
+        discussion: """
+        Starts the topology's nodes as `nip up` does, sends its flows from the source nodes' application \
+        ports with the wall clock (the emulator's send times, sizes and packet bytes), receives them at the \
+        destination nodes, stops the nodes as `nip down` does, and writes results.json, flows.csv, links.csv, \
+        nodes.csv and cdf-FLOW.svg to --out in the schema of `nip emulate`, so `nip compare` can set the two \
+        side by side. Latency is the one-way delay through the real nodes on this host's monotonic clock; \
+        over UDP on loopback the links' configured delays and rates are charged to contracts but not spent. \
+        A node's drops cannot be told apart by flow: they are in nodes.csv and links.csv, and the flows show \
+        what never arrived as unaccounted. See docs/node.md.
+        """)
+
+    @Argument(help: "The topology file.")
+    var topology: String
+
+    @Option(help: "How long the flows run (default: the file's duration); flows stopping later stop then.")
+    var duration: String?
+
+    @Option(help: "How long to wait for the last packets after the flows stop.")
+    var drain = "500ms"
+
+    @Option(help: "Output folder (default: results/<topology name>-run).")
+    var out: String?
+
+    @OptionGroup var nodes: NodeStartOptions
+
+    func run() throws {
+        guard !nodes.netns else { throw ToolError("--netns: `nip run` drives flows over UDP links only; use `nip up --netns`") }
+        var parsed: Topology
+        do { parsed = try TopologyParser.load(path: topology) } catch { throw ToolError(error.description) }
+        let drainTime: Nanoseconds
+        do {
+            drainTime = try Units.duration(drain)
+            if let duration { parsed.duration = try Units.duration(duration) }
+        } catch { throw ToolError("\(duration.map { "--duration \($0)" } ?? "--drain \(drain)"): \(error)") }
+        for index in parsed.flows.indices { parsed.flows[index].stop = min(parsed.flows[index].stop, parsed.duration) }
+        let folder = out ?? "results/\(parsed.name)-run"
+        let option = out == nil ? nil : "--out"
+        // Refused before any node starts, not after the run.
+        try OutputDirectory.check(folder, option: option, force: nodes.force, inputs: [topology])
+        let runState = try nodes.start(topology).state
+        let stopNodes = { @Sendable in _ = ProcessControl.stopAll(runState.nodes) }
+        let interrupt = InterruptCleanup(stopNodes)
+        let results: EmulationResults
+        do {
+            let apps = Dictionary(uniqueKeysWithValues: runState.nodes.compactMap { entry in
+                NodeConfig.Endpoint(entry.app).map { (entry.name, $0) }
+            })
+            let flowTopology = parsed
+            let records = try runBlocking { try await FlowDriver.run(flowTopology, apps: apps, drain: drainTime) }
+            var counters: [String: [String: Any]] = [:]
+            for entry in runState.nodes {
+                guard let endpoint = NodeConfig.Endpoint(entry.control),
+                      let json = try ControlClient.request("GET", endpoint, "/counters").json else {
+                    throw ToolError("node \(entry.name): no counters from its control endpoint \(entry.control)")
+                }
+                counters[entry.name] = json
+            }
+            results = EmulationResults(realRun: parsed, records: records, counters: counters)
+        } catch {
+            stopNodes()
+            throw error
+        }
+        interrupt.cancel()
+        try DownCommand.stop(runState, state: nodes.state, grace: 5)
+        try results.write(to: folder, writer: "nip run", option: option, force: nodes.force, inputs: [topology])
+        print(EmulationSummary(results).text)
+        print("\(results.name) · \(Double(results.duration) / 1e9) s on real nodes · results in \(folder)")
+    }
+}
+
+extension EmulationResults {
+    /// A real run in the emulator's schema. Flows: counted by `FlowStatistics` as the emulator
+    /// counts them; drops stay with the nodes (a node's counters do not say whose packet it
+    /// dropped), so a flow's lost packets are `unaccounted`. Nodes and links: the nodes'
+    /// counters (`/counters`); `forwarded` is transmitted minus originated; busy time and
+    /// queue lengths are not measured on real nodes (0).
+    init(realRun topology: Topology, records: [FlowDriver.Record], counters: [String: [String: Any]]) {
+        let flows = zip(topology.flows, records).map { flow, record in
+            var statistics = FlowStatistics(window: flow.judgedWindow)
+            for size in record.sent { statistics.sent(bytes: size, header: record.headerBytes) }
+            for delivery in record.deliveries {
+                let sent = Int(delivery.sequence) < record.sent.count ? record.sent[Int(delivery.sequence)] : delivery.bytes
+                statistics.delivered(latency: delivery.latency, bytes: delivery.bytes, header: record.headerBytes,
+                                     trimmed: delivery.bytes < sent)
+            }
+            return FlowResult(flow, statistics, topology: topology)
+        }
+        func interfaces(_ node: String) -> [String: [String: Any]] {
+            counters[node]?["interfaces"] as? [String: [String: Any]] ?? [:]
+        }
+        func count(_ interface: [String: Any]?, _ field: String) -> Int { (interface?[field] as? NSNumber)?.intValue ?? 0 }
+        func drops(_ interface: [String: Any]?) -> [String: Int] {
+            (interface?["drops"] as? [String: Any] ?? [:]).mapValues { ($0 as? NSNumber)?.intValue ?? 0 }
+        }
+        func sorted(_ drops: [String: Int]) -> [(reason: String, count: Int)] {
+            drops.filter { $0.value > 0 }.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+        }
+        // Both directions of each link, in the emulator's order.
+        let links = topology.links.flatMap { link in
+            [(link.endpoints.0, link.endpoints.1), (link.endpoints.1, link.endpoints.0)].map { from, to in
+                let sender = interfaces(topology.nodes[from.node].name)[topology.interface(from).name]
+                return LinkResult(from: topology.name(of: from), to: topology.name(of: to), packets: count(sender, "tx_packets"),
+                                  bytes: count(sender, "tx_bytes"), busyTime: 0, utilisation: 0, meanQueue: 0, maxQueue: 0,
+                                  drops: sorted(drops(sender).filter { $0.key == DropReason.queueFull.description }),
+                                  trimmedChunks: 0, trimmedBytes: 0, corrupted: 0, headerBytes: 0)
+            }
+        }
+        let nodes = topology.nodes.map { node in
+            let all = interfaces(node.name)
+            let network = all.filter { $0.key != "app" }.values
+            let originated = count(all["app"], "rx_packets")
+            let transmitted = network.reduce(0) { $0 + count($1, "tx_packets") }
+            return NodeResult(name: node.name, kind: node.kind, received: network.reduce(0) { $0 + count($1, "rx_packets") },
+                              originated: originated, transmitted: transmitted, forwarded: max(0, transmitted - originated),
+                              delivered: (counters[node.name]?["delivered"] as? NSNumber)?.intValue ?? 0,
+                              drops: sorted(all.values.reduce(into: [:]) { sum, interface in
+                                  sum.merge(drops(interface), uniquingKeysWith: +)
+                              }), translations: nil)
+        }
+        self.init(name: topology.name, seed: topology.seed, duration: topology.duration, flows: flows, links: links, nodes: nodes,
+                  isManyNets: topology.isManyNets)
+    }
+}

@@ -1,0 +1,51 @@
+import Foundation
+import XCTest
+
+/// The proof that it is one node: the chain example run by the emulator (`nip emulate`) and
+/// by real node processes (`nip run`) delivers the same packets.
+///
+/// Latency means different things on the two sides. Emulated, it is the configured path:
+/// 2 × (1 ms propagation + 8 µs serialisation) = 2.016 ms, the nodes taking no time. Real, over
+/// UDP on loopback, the links' delays are charged to contracts but not spent, so it is the nodes'
+/// processing, the kernel's and the scheduler's: well under a millisecond on an idle machine,
+/// milliseconds on a loaded one (debug builds, two shared cores). The medians are therefore
+/// held within 25 ms of each other, a bound on the machine's load, not a claim of equality.
+final class EmulatedVersusRealTests: NodeProcessTestCase {
+    static let latencyTolerance: Int64 = 25_000_000
+
+    func results(_ folder: String) throws -> [String: Any] {
+        let data = try Data(contentsOf: URL(fileURLWithPath: folder + "/results.json"))
+        return try XCTUnwrap(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+    }
+
+    func testTheChainDeliversTheSameEmulatedAndOnRealNodes() throws {
+        let topology = Self.packageRoot.appendingPathComponent("Examples/chain.yaml").path
+        let emulated = folder.appendingPathComponent("emulated").path, real = folder.appendingPathComponent("real").path
+        let emulate = try run(["emulate", topology, "--out", emulated, "--quiet"])
+        XCTAssertEqual(emulate.status, 0, emulate.error)
+        // Ports of this test process, below the kernel's ephemeral range and apart from the other tests'.
+        let slot = Int(getpid() % 400)
+        let realRun = try run(["run", topology, "--duration", "1s", "--out", real, "--state", folder.appendingPathComponent("state").path,
+                               "--base-port", "\(10000 + 10 * slot)", "--control-port", "\(15000 + 10 * slot)", "--timeout", "10"])
+        XCTAssertEqual(realRun.status, 0, realRun.error)
+
+        var medians: [Int64] = []
+        for side in [try results(emulated), try results(real)] {
+            let flow = try XCTUnwrap((side["flows"] as? [[String: Any]])?.first)
+            // 100 packets a second for the 1 s run, none lost, none dropped anywhere.
+            XCTAssertEqual(flow["sent"] as? Int, 100)
+            XCTAssertEqual(flow["delivered"] as? Int, 100)
+            XCTAssertEqual(flow["unaccounted"] as? Int, 0)
+            XCTAssertEqual((flow["drops"] as? [String: Any])?.count, 0)
+            for row in (side["nodes"] as? [[String: Any]] ?? []) + (side["links"] as? [[String: Any]] ?? []) {
+                XCTAssertEqual((row["drops"] as? [String: Any])?.count, 0, "\(row)")
+            }
+            medians.append(try XCTUnwrap(((flow["latency_ns"] as? [String: Any])?["p50"] as? NSNumber)?.int64Value))
+        }
+        XCTAssertEqual(medians[0], 2_016_000)
+        XCTAssertGreaterThan(medians[1], 0)
+        XCTAssertLessThanOrEqual(abs(medians[1] - medians[0]), Self.latencyTolerance, "real median \(medians[1]) ns")
+        let compare = try run(["compare", emulated, real, "--latency-tolerance", "25ms"])
+        XCTAssertEqual(compare.status, 0, compare.output + compare.error)
+    }
+}
