@@ -104,13 +104,14 @@ public struct ControlMessage: Hashable, Sendable {
 }
 
 /// A New IP packet taken apart (slow path: allocates).
-public struct ParsedPacket: Sendable {
-    public var source: FrameworkAddress?
-    public var destination: FrameworkAddress
-    public var ttl: UInt8?
-    public var nextHeader: NextHeader?
-    public var clauses: [ContractClause]
-    public var payload: [UInt8]
+public typealias ParsedPacket = NewIPPacket
+
+extension NewIPPacket {
+    /// `nil` when the bytes are not a whole packet of `dialect`.
+    public init?(_ bytes: UnsafeRawBufferPointer, dialect: PacketDialect) {
+        guard let packet = try? NewIPPacket(parsing: bytes, dialect: dialect) else { return nil }
+        self = packet
+    }
 
     public var ping: PingContract? {
         for clause in clauses { if case .ping(let ping) = clause { return ping } }
@@ -124,39 +125,6 @@ public struct ParsedPacket: Sendable {
 
     /// Whether this is a control message (ping and friends) rather than UDP.
     public var isControl: Bool { nextHeader == .control || (nextHeader == nil && ping != nil) }
-
-    public init?(_ bytes: UnsafeRawBufferPointer, dialect: PacketDialect) {
-        switch dialect {
-        case .compact:
-            guard let view = try? CompactHeaderView(bytes), view.isComplete else { return nil }
-            source = view.source.map(FrameworkAddress.compact)
-            destination = .compact(view.destination)
-            ttl = view.ttl
-            nextHeader = view.nextHeader
-            var clauses: [ContractClause] = []
-            if view.secondBitmap & CompactBitmap.extensions != 0 {
-                // Lenient: the clauses before a damaged item are kept.
-                try? CompactExtensions.forEachItem(in: bytes, range: view.extensionRange) { type, value in
-                    if type == CompactExtensions.clauseType,
-                       let clause = try? ContractClause.decode(from: bytes, at: value.lowerBound, limit: value.upperBound) {
-                        clauses.append(clause)
-                    }
-                }
-            }
-            self.clauses = clauses
-            var end = bytes.count
-            if let total = view.totalLength, Int(total) <= bytes.count { end = Int(total) }
-            payload = Array(bytes[view.headerLength..<end])
-        case .framework:
-            guard let view = try? FrameworkHeaderView(bytes) else { return nil }
-            source = view.source
-            destination = view.destination
-            ttl = nil
-            nextHeader = nil
-            clauses = view.clauses.map(\.value)
-            payload = Array(view.payload)
-        }
-    }
 }
 
 /// Builds the packets the node and the host API send.
@@ -168,20 +136,10 @@ public enum PacketBuilder {
     public static func packet(dialect: PacketDialect, source: FrameworkAddress, destination: FrameworkAddress,
                               nextHeader: NextHeader, ttl: UInt8 = defaultTTL, clauses: [ContractClause],
                               payload: [UInt8]) -> [UInt8]? {
-        switch dialect {
-        case .compact:
-            guard case .compact(let src) = source, case .compact(let dst) = destination else { return nil }
-            var extensions: [UInt8] = []
-            for clause in clauses { extensions += CompactExtensions.item(for: clause) }
-            let header = CompactHeader(ttl: ttl, nextHeader: nextHeader, destination: dst, source: src,
-                                       extensionLength: extensions.count)
-            guard header.encodedLength <= 255 else { return nil }
-            return header.bytes(extensions: extensions) + payload
-        case .framework:
-            let header = FrameworkHeader(source: source, destination: destination, contracts: clauses)
-            guard header.encodedLength <= FrameworkHeader.maximumLength else { return nil }
-            return header.encoded() + payload
-        }
+        let packet = NewIPPacket(dialect: dialect, source: source, destination: destination,
+                                 ttl: dialect == .compact ? ttl : nil, nextHeader: dialect == .compact ? nextHeader : nil,
+                                 clauses: clauses, payload: payload)
+        return try? packet.encoded()
     }
 
     /// UDP over New IP: a UDP header and `data`. Over compact the checksum is OpenHarmony's

@@ -20,10 +20,7 @@ enum PacketInspector {
     static func inspect(_ packet: PacketBuffer, dialect: PacketDialect, ip: Bool = false) -> Finding? {
         packet.withUnsafeBytes { bytes in
             if ip, let finding = Self.ip(bytes) { return finding }
-            switch dialect {
-            case .compact: return compact(bytes)
-            case .framework: return framework(bytes)
-            }
+            return newIP(bytes, dialect: dialect)
         }
     }
 
@@ -32,11 +29,7 @@ enum PacketInspector {
         packet.withUnsafeBytes { bytes in
             switch network {
             case .ipv6, .ipv4: return IPHeader(bytes, ipv6: network == .ipv6)?.headerLength ?? 0
-            case .newIP:
-                switch dialect {
-                case .compact: return (try? CompactHeaderView(bytes)).map { min($0.headerLength, bytes.count) } ?? 0
-                case .framework: return (try? FrameworkHeaderView(bytes))?.payloadOffset ?? 0
-                }
+            case .newIP: return (try? NewIPPacketView(bytes, dialect: dialect)).map { min($0.headerLength, bytes.count) } ?? 0
             }
         }
     }
@@ -48,27 +41,18 @@ enum PacketInspector {
         return Finding(probe: probe, trimmed: false, headerLength: header.headerLength)
     }
 
-    private static func compact(_ bytes: UnsafeRawBufferPointer) -> Finding? {
-        guard let view = try? CompactHeaderView(bytes), view.isComplete else { return nil }
+    private static func newIP(_ bytes: UnsafeRawBufferPointer, dialect: PacketDialect) -> Finding? {
+        guard let view = try? NewIPPacketView(bytes, dialect: dialect), view.isComplete else { return nil }
         let udp = view.nextHeader == .udp ? UDPHeader.encodedLength : 0
         guard let probe = Probe(bytes, at: view.headerLength + udp) else { return nil }
-        var trimmed = false
+        // Lenient: a payload spec before a damaged contract item still counts.
         var payloadSpec: Range<Int>? = nil
-        try? CompactExtensions.forEachItem(in: bytes, range: view.extensionRange) { type, value in
-            if type == PayloadSpec.extensionType, value.count > PayloadSpec.Field.flags {
-                trimmed = bytes[value.lowerBound + PayloadSpec.Field.flags] & PayloadSpec.trimmedFlag != 0
-                payloadSpec = value
-            }
+        try? view.forEachContractItem { item in
+            if case .payloadSpec(let body) = item, payloadSpec == nil { payloadSpec = body }
         }
+        let trimmed = payloadSpec.map {
+            $0.count > PayloadSpec.Field.flags && bytes[$0.lowerBound + PayloadSpec.Field.flags] & PayloadSpec.trimmedFlag != 0
+        } ?? false
         return Finding(probe: probe, trimmed: trimmed, payloadSpec: payloadSpec, headerLength: view.headerLength)
-    }
-
-    private static func framework(_ bytes: UnsafeRawBufferPointer) -> Finding? {
-        guard let view = try? FrameworkHeaderView(bytes), let probe = Probe(bytes, at: view.payloadOffset) else { return nil }
-        let spec = view.firstClause(of: PayloadSpec.contractType)
-        let flags = spec.flatMap { $0.body.count > PayloadSpec.Field.flags ? $0.body[PayloadSpec.Field.flags] : nil } ?? 0
-        let trimmed = flags & PayloadSpec.trimmedFlag != 0
-        return Finding(probe: probe, trimmed: trimmed, payloadSpec: spec.map { ($0.range.lowerBound + 2)..<$0.range.upperBound },
-                       headerLength: view.payloadOffset)
     }
 }

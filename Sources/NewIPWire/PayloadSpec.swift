@@ -1,5 +1,3 @@
-import NewIPWire
-
 /// The qualitative payload spec: the payload cut into chunks of graded significance, so a
 /// congested router can drop the least significant bytes instead of the whole packet.
 ///
@@ -78,7 +76,7 @@ public struct PayloadSpec: Hashable, Sendable {
         chunks.reserveCapacity(count)
         for index in 0..<count {
             let at = Field.firstChunk + Field.chunkLength * index
-            chunks.append(Chunk(significance: body[at], length: body.uint16BE(at: at + 1)))
+            chunks.append(Chunk(significance: body[at], length: body.uncheckedUInt16BE(at: at + 1)))
         }
         self.init(chunks: chunks, chunkOffset: body[Field.chunkOffset],
                   isTrimmed: body[Field.flags] & Self.trimmedFlag != 0)
