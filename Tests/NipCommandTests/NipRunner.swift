@@ -37,6 +37,17 @@ enum NipRunner {
     /// that root would pass.
     static func run(_ arguments: [String], input: String? = nil, in directory: URL = packageRoot,
                     timeout: Double = 120, unprivileged: Bool = false) throws -> Run {
+        if unprivileged && getuid() == 0 {
+            return try run(program: URL(fileURLWithPath: "/usr/bin/setpriv"),
+                           ["--reuid=65534", "--regid=65534", "--clear-groups", try nip.path] + arguments,
+                           input: input, in: directory, timeout: timeout)
+        }
+        return try run(program: try nip, arguments, input: input, in: directory, timeout: timeout)
+    }
+
+    /// Runs any program (nip, tshark) the same way.
+    static func run(program: URL, _ arguments: [String], input: String? = nil, in directory: URL = packageRoot,
+                    timeout: Double = 120) throws -> Run {
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("nip-run-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: scratch) }
@@ -44,13 +55,8 @@ enum NipRunner {
         FileManager.default.createFile(atPath: outURL.path, contents: nil)
         FileManager.default.createFile(atPath: errURL.path, contents: nil)
         let process = Process()
-        if unprivileged && getuid() == 0 {
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/setpriv")
-            process.arguments = ["--reuid=65534", "--regid=65534", "--clear-groups", try nip.path] + arguments
-        } else {
-            process.executableURL = try nip
-            process.arguments = arguments
-        }
+        process.executableURL = program
+        process.arguments = arguments
         process.currentDirectoryURL = directory
         process.standardOutput = try FileHandle(forWritingTo: outURL)
         process.standardError = try FileHandle(forWritingTo: errURL)
@@ -64,7 +70,7 @@ enum NipRunner {
         if process.isRunning {
             process.terminate()
             process.waitUntilExit()
-            XCTFail("nip \(arguments.joined(separator: " ")) did not finish in \(timeout) s")
+            XCTFail("\(program.lastPathComponent) \(arguments.joined(separator: " ")) did not finish in \(timeout) s")
         }
         process.waitUntilExit()
         return Run(status: process.terminationStatus,

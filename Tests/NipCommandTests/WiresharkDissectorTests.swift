@@ -10,8 +10,7 @@ import XCTest
 /// (every truncation and seeded byte changes) as bare headers (link types 147/148) and in
 /// Ethernet frames (0xEADD/0x88B6). No packet may raise a Lua error.
 final class WiresharkDissectorTests: XCTestCase {
-    static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        .deletingLastPathComponent().deletingLastPathComponent()
+    static let packageRoot = NipRunner.packageRoot
     static let script = packageRoot.appendingPathComponent("tools/wireshark/newip.lua")
 
     struct Failure: Error, CustomStringConvertible { var description: String }
@@ -28,57 +27,18 @@ final class WiresharkDissectorTests: XCTestCase {
         throw XCTSkip("\(test) SKIPPED: tshark is not installed (apt-get install tshark), so tools/wireshark/newip.lua cannot be checked")
     }
 
-    /// The `nip` next to the test bundle (both are products of the same build).
-    var nip: URL {
-        get throws {
-            var products = Bundle(for: WiresharkDissectorTests.self).bundleURL
-            if products.pathExtension == "xctest" { products.deleteLastPathComponent() }
-            let candidate = products.appendingPathComponent("nip")
-            guard FileManager.default.isExecutableFile(atPath: candidate.path) else {
-                throw Failure(description: "nip binary not built next to the tests at \(candidate.path)")
-            }
-            return candidate
-        }
-    }
-
-    /// Runs a program to the end; output goes through files so neither pipe can fill up.
-    func run(_ executable: URL, _ arguments: [String], in directory: URL = packageRoot) throws -> (status: Int32, output: Data, errors: String) {
-        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("nip-ws-run-\(UUID().uuidString)")
-        let outputFile = scratch.appendingPathExtension("out"), errorFile = scratch.appendingPathExtension("err")
-        _ = FileManager.default.createFile(atPath: outputFile.path, contents: nil)
-        _ = FileManager.default.createFile(atPath: errorFile.path, contents: nil)
-        defer {
-            try? FileManager.default.removeItem(at: outputFile)
-            try? FileManager.default.removeItem(at: errorFile)
-        }
-        let process = Process()
-        process.executableURL = executable
-        process.arguments = arguments
-        process.currentDirectoryURL = directory
-        process.standardInput = FileHandle.nullDevice
-        let output = try FileHandle(forWritingTo: outputFile), errors = try FileHandle(forWritingTo: errorFile)
-        process.standardOutput = output
-        process.standardError = errors
-        try process.run()
-        process.waitUntilExit()
-        try output.close()
-        try errors.close()
-        return (process.terminationStatus, try Data(contentsOf: outputFile),
-                String(decoding: try Data(contentsOf: errorFile), as: UTF8.self))
-    }
-
     /// `newip.*` fields of each packet as tshark prints them (every occurrence, in order), plus
     /// `eth.type` when there is an Ethernet header.
     func dissect(_ capture: URL, filter: String? = nil) throws -> [[String: [String]]] {
         var arguments = ["-n", "-X", "lua_script:\(Self.script.path)", "-r", capture.path, "-T", "json", "--no-duplicate-keys"]
         if let filter { arguments += ["-Y", filter] }
-        let result = try run(try tshark(), arguments)
-        guard result.status == 0 else { throw Failure(description: "tshark failed on \(capture.lastPathComponent): \(result.errors)") }
-        let text = String(decoding: result.output, as: UTF8.self)
+        let result = try NipRunner.run(program: try tshark(), arguments)
+        guard result.status == 0 else { throw Failure(description: "tshark failed on \(capture.lastPathComponent): \(result.standardError)") }
+        let text = result.standardOutput
         XCTAssertFalse(text.contains("_ws.lua.error") || text.contains("Lua Error"),
                        "\(capture.lastPathComponent): the dissector raised a Lua error")
-        guard !result.output.isEmpty else { return [] }
-        guard let packets = try JSONSerialization.jsonObject(with: result.output) as? [[String: Any]] else {
+        guard !text.isEmpty else { return [] }
+        guard let packets = try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [[String: Any]] else {
             throw Failure(description: "tshark printed no JSON array for \(capture.lastPathComponent)")
         }
         return packets.map { packet in
@@ -111,9 +71,9 @@ final class WiresharkDissectorTests: XCTestCase {
     /// `nip decode --json`: one object per packet. Lines are split on the newline byte only
     /// (payload text can hold U+0085 and friends).
     func decode(_ capture: URL) throws -> [[String: Any]] {
-        let result = try run(try nip, ["decode", "--json", capture.path])
-        XCTAssertEqual(result.status, 0, result.errors)
-        return try result.output.split(separator: UInt8(ascii: "\n")).map { line in
+        let result = try NipRunner.run(["decode", "--json", capture.path])
+        XCTAssertEqual(result.status, 0, result.standardError)
+        return try Data(result.standardOutput.utf8).split(separator: UInt8(ascii: "\n")).map { line in
             guard let object = try JSONSerialization.jsonObject(with: Data(line)) as? [String: Any] else {
                 throw Failure(description: "nip decode printed a line that is not an object")
             }
@@ -298,8 +258,8 @@ final class WiresharkDissectorTests: XCTestCase {
         let file = folder.appendingPathComponent("topology-\(UUID().uuidString).yaml")
         try Data(topology.utf8).write(to: file)
         let out = folder.appendingPathComponent("out-\(UUID().uuidString)")
-        let result = try run(try nip, ["emulate", file.path, "--out", out.path])
-        guard result.status == 0 else { throw Failure(description: "nip emulate failed: \(result.errors)") }
+        let result = try NipRunner.run(["emulate", file.path, "--out", out.path])
+        guard result.status == 0 else { throw Failure(description: "nip emulate failed: \(result.standardError)") }
         return out.appendingPathComponent("capture-sink-eth0.pcapng")
     }
 
@@ -490,8 +450,8 @@ final class WiresharkDissectorTests: XCTestCase {
              damagedCompact.enumerated().filter { $0.offset % 5 == 0 }.map { Self.ethernet($0.element, etherType: 0xEADD) }
                 + damagedFramework.enumerated().filter { $0.offset % 5 == 0 }.map { Self.ethernet($0.element, etherType: 0x88B6) }, 1),
         ]
-        // The OpenHarmony reference's own parse cases, when the shared vectors are at hand.
-        let vectors = Self.packageRoot.deletingLastPathComponent().appendingPathComponent("shared/vectors/openharmony/header-parse.jsonl")
+        // The OpenHarmony reference's own parse cases (the project's copy of the vectors).
+        let vectors = Self.packageRoot.appendingPathComponent("Tests/Vectors/openharmony/header-parse.jsonl")
         if let text = try? String(contentsOf: vectors, encoding: .utf8) {
             let cases = text.split(separator: "\n").compactMap { line -> [UInt8]? in
                 guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
