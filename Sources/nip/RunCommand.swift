@@ -49,9 +49,8 @@ struct RunCommand: ParsableCommand {
         let option = out == nil ? nil : "--out"
         // Refused before any node starts, not after the run.
         try OutputDirectory.check(folder, option: option, force: nodes.force, inputs: [topology])
-        let runState = try nodes.start(topology).state
-        let stopNodes = { @Sendable in _ = ProcessControl.stopAll(runState.nodes) }
-        let interrupt = InterruptCleanup(stopNodes)
+        let runState = try nodes.start(parsed, from: topology)
+        let interrupt = InterruptCleanup { _ = ProcessControl.stopAll(runState.nodes) }
         let results: EmulationResults
         do {
             let apps = Dictionary(uniqueKeysWithValues: runState.nodes.compactMap { entry in
@@ -69,7 +68,8 @@ struct RunCommand: ParsableCommand {
             }
             results = EmulationResults(realRun: parsed, records: records, counters: counters)
         } catch {
-            stopNodes()
+            interrupt.cancel()
+            try? DownCommand.stop(runState, state: nodes.state, grace: 5)
             throw error
         }
         interrupt.cancel()

@@ -24,7 +24,9 @@ struct UpCommand: ParsableCommand {
     @OptionGroup var nodes: NodeStartOptions
 
     func run() throws {
-        _ = try nodes.start(topology)
+        let parsed: Topology
+        do { parsed = try TopologyParser.load(path: topology) } catch { throw ToolError(error.description) }
+        _ = try nodes.start(parsed, from: topology)
     }
 }
 
@@ -51,17 +53,15 @@ struct NodeStartOptions: ParsableArguments {
     @Flag(help: "Use --state (and `nip run`'s --out) even if it holds files nip did not write (they are kept; the node files are overwritten).")
     var force = false
 
-    /// Starts one node per node of the topology file at `topology` and returns once all are
-    /// ready (or throws having stopped what it started).
-    func start(_ topology: String) throws -> (topology: Topology, state: RunState) {
+    /// Starts one node per node of `parsed`, read from the file `topology`, and returns once
+    /// all are ready (or throws having stopped what it started).
+    func start(_ parsed: Topology, from topology: String) throws -> RunState {
         if let existing = try? RunState.load(directory: state), existing.nodes.contains(where: { ProcessControl.isNode($0.pid) }) {
             throw ToolError("a topology (\(existing.topology)) is already running from \(state); stop it with `nip down` first")
         }
         do { try OutputDirectory.check(state, option: "--state", force: force, inputs: [topology]) } catch {
             throw ToolError(error.description)
         }
-        let parsed: Topology
-        do { parsed = try TopologyParser.load(path: topology) } catch { throw ToolError(error.description) }
         if let problem = TopologyDeployment.problem(with: parsed, namespaces: netns) {
             throw ToolError("\(topology): \(problem)")
         }
@@ -151,6 +151,6 @@ struct NodeStartOptions: ParsableArguments {
             let addresses = node.interfaces.map { "\($0.address)" }.joined(separator: ", ")
             print("  \(node.name)\tkernel IP \(node.kind == .host ? "host" : "router") (\(addresses)) in namespace \(namespaces?.namespace(node.name) ?? "?")")
         }
-        return (parsed, runState)
+        return runState
     }
 }

@@ -48,4 +48,13 @@ final class EmulatedVersusRealTests: NodeProcessTestCase {
         let compare = try run(["compare", emulated, real, "--latency-tolerance", "25ms"])
         XCTAssertEqual(compare.status, 0, compare.output + compare.error)
     }
+
+    func testRunNamesABadOptionBeforeStartingAnything() throws {
+        let topology = Self.packageRoot.appendingPathComponent("Examples/chain.yaml").path
+        let state = folder.appendingPathComponent("state").path
+        let bad = try run(["run", topology, "--duration", "soon", "--out", folder.appendingPathComponent("out").path, "--state", state])
+        XCTAssertEqual(bad.status, 1)
+        XCTAssertTrue(bad.error.hasPrefix("Error: --duration soon: "), bad.error)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: state))
+    }
 }
