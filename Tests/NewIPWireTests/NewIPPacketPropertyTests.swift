@@ -124,6 +124,24 @@ final class NewIPPacketPropertyTests: XCTestCase {
         }
     }
 
+    /// Random damage never traps, and whatever the value accepts encodes to bytes that parse
+    /// back to the same value (the encoding is canonical: pads, unknown items and a compact
+    /// total length are not kept).
+    func testAcceptedDamagedPacketsReencodeToTheSameValue() throws {
+        var rng = Generator(seed: 6)
+        var accepted = 0
+        for iteration in 0..<3000 {
+            let packet = Self.randomPacket(&rng)
+            var bytes = try packet.encoded()
+            for _ in 0...rng.below(3) { bytes[rng.below(bytes.count)] = UInt8(truncatingIfNeeded: rng.next()) }
+            guard case .success(let parsed) = Self.parse(bytes, packet.dialect) else { continue }
+            accepted += 1
+            let again = try parsed.encoded()
+            XCTAssertEqual(try Self.parse(again, packet.dialect).get(), parsed, "iteration \(iteration)")
+        }
+        XCTAssertGreaterThan(accepted, 500, "damage in the payload or a field value leaves a packet")
+    }
+
     /// A lenient reader keeps the items before a damaged one; the strict value refuses, saying where.
     func testDamagedExtensionItemStopsTheWalkWhereItIs() throws {
         let packet = NewIPPacket(dialect: .compact, source: nil, destination: .compact(CompactAddress(value: 0xDE)!), ttl: 64,
