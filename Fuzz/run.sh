@@ -49,6 +49,7 @@ compact-header   | NewIPWire    | CompactHeaderFuzz.swift   | 512
 framework-header | NewIPWire    | FrameworkHeaderFuzz.swift | 512
 capture-reader   | NewIPCapture | CaptureReaderFuzz.swift   | 4096
 ip-headers       | NewIPWire    | IPHeadersFuzz.swift       | 512
+packet           | NewIPWire    | NewIPPacketFuzz.swift     | 512
 tlog             | NewIPLog     | TransparencyLogFuzz.swift | 2048 | $crypto
 "
 # Every module is compiled with the package name SwiftPM gives the package, so `package`
