@@ -118,7 +118,7 @@ public struct CompactHeader: Hashable, Sendable {
     public func bytes(extensions: [UInt8] = []) -> [UInt8] {
         precondition(extensions.count == extensionLength, "extensions must be extensionLength bytes")
         var out = [UInt8](repeating: 0, count: encodedLength)
-        out.withUnsafeMutableBytes { encode(into: $0) }
+        _ = out.withUnsafeMutableBytes { encode(into: $0) }
         out.replaceSubrange(extensionOffset..<encodedLength, with: extensions)
         return out
     }

@@ -39,7 +39,7 @@ final class OutputTests: XCTestCase {
     func testAFolderWithoutAMarkerListsWhatWouldBeLost() throws {
         let folder = scratch + "/data"
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        for name in ["e", "d", "c", "b", "a"] { FileManager.default.createFile(atPath: "\(folder)/\(name)", contents: Data()) }
+        for name in ["e", "d", "c", "b", "a"] { _ = FileManager.default.createFile(atPath: "\(folder)/\(name)", contents: Data()) }
         XCTAssertThrowsError(try OutputDirectory.check(folder, option: "--out")) {
             XCTAssertEqual("\($0)", "--out \(folder): the folder holds 5 entries nip did not write (a, b, c, ...); choose a new folder or pass --force")
         }
@@ -62,7 +62,7 @@ final class OutputTests: XCTestCase {
         XCTAssertThrowsError(try OutputDirectory.check(here, force: true))
         let input = scratch + "/sub/base.yaml"
         try FileManager.default.createDirectory(atPath: scratch + "/sub", withIntermediateDirectories: true)
-        FileManager.default.createFile(atPath: input, contents: Data("x".utf8))
+        _ = FileManager.default.createFile(atPath: input, contents: Data("x".utf8))
         XCTAssertThrowsError(try OutputDirectory.check(scratch, force: true, inputs: [input])) {
             XCTAssertEqual("\($0)", "\(self.scratch): it holds the input file \(input); nip replaces its output folder whole, so choose a new folder (--force does not apply)")
         }
@@ -71,7 +71,7 @@ final class OutputTests: XCTestCase {
 
     func testAFileWhereAFolderIsExpectedIsRefusedEvenWithForce() throws {
         let file = scratch + "/existing.txt"
-        FileManager.default.createFile(atPath: file, contents: Data("keep".utf8))
+        _ = FileManager.default.createFile(atPath: file, contents: Data("keep".utf8))
         XCTAssertThrowsError(try OutputDirectory.write([("x", [1])], to: file, writer: "nip test", option: "--out", force: true)) {
             XCTAssertEqual("\($0)", "--out \(file): is a file, not a folder; nip writes a folder of results here, so choose another name")
         }
@@ -99,7 +99,7 @@ final class OutputTests: XCTestCase {
         try OutputFile.write(Array("\(header)two\n".utf8), to: path, option: "--output", generatedHeader: header)
         XCTAssertEqual(try String(contentsOfFile: path, encoding: .utf8), "\(header)two\n")
         let notes = scratch + "/notes.md"
-        FileManager.default.createFile(atPath: notes, contents: Data("my notes\n".utf8))
+        _ = FileManager.default.createFile(atPath: notes, contents: Data("my notes\n".utf8))
         XCTAssertThrowsError(try OutputFile.write(Array(header.utf8), to: notes, option: "--output", generatedHeader: header)) {
             XCTAssertEqual("\($0)", "--output \(notes): the file exists and nip did not write it; choose another name or pass --force")
         }
@@ -135,20 +135,20 @@ final class OutputTests: XCTestCase {
             XCTAssertEqual("\($0)", "\(self.scratch): is a folder, not a file")
         }
         let binary = scratch + "/capture.pcap"
-        FileManager.default.createFile(atPath: binary, contents: Data([0x41, 0x42, 0xD4, 0xC3, 0xB2, 0xA1]))
+        _ = FileManager.default.createFile(atPath: binary, contents: Data([0x41, 0x42, 0xD4, 0xC3, 0xB2, 0xA1]))
         XCTAssertThrowsError(try InputFile.text(binary, option: "--config")) {
             XCTAssertEqual("\($0)", "--config \(binary): is a binary file, not UTF-8 text (byte 2 is 0xD4)")
         }
         XCTAssertEqual(try InputFile.bytes(binary), [0x41, 0x42, 0xD4, 0xC3, 0xB2, 0xA1])
         let text = scratch + "/t.yaml"
-        FileManager.default.createFile(atPath: text, contents: Data("µs: 1\n".utf8))
+        _ = FileManager.default.createFile(atPath: text, contents: Data("µs: 1\n".utf8))
         XCTAssertEqual(try InputFile.text(text), "µs: 1\n")
     }
 
     func testAnUnreadableFileSaysPermissionDenied() throws {
         try XCTSkipIf(getuid() == 0, "root reads every file; run as another user to check permissions")
         let secret = scratch + "/secret.yaml"
-        FileManager.default.createFile(atPath: secret, contents: Data("x".utf8), attributes: [.posixPermissions: 0o000])
+        _ = FileManager.default.createFile(atPath: secret, contents: Data("x".utf8), attributes: [.posixPermissions: 0o000])
         XCTAssertThrowsError(try InputFile.text(secret)) {
             XCTAssertEqual("\($0)", "\(secret): permission denied: this user may not read it")
         }

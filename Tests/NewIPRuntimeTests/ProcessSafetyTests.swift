@@ -77,7 +77,7 @@ final class ProcessSafetyTests: NodeProcessTestCase {
         let h1 = try XCTUnwrap(state.nodes.first { $0.name == "h1" })
         let r1 = try XCTUnwrap(state.nodes.first { $0.name == "r1" })
         kill(h1.pid, SIGKILL)
-        try waitFor { !ProcessControl.isAlive(h1.pid) }
+        waitFor { !ProcessControl.isAlive(h1.pid) }
         // r1 is stopped (SIGSTOP), so it cannot act on SIGTERM: `down` must kill it and say so.
         kill(r1.pid, SIGSTOP)
 

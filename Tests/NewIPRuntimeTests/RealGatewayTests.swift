@@ -257,11 +257,11 @@ final class UDPServer: @unchecked Sendable {
         if storage.ss_family == sa_family_t(AF_INET6) {
             var a = withUnsafeBytes(of: storage) { $0.load(as: sockaddr_in6.self) }
             inet_ntop(AF_INET6, &a.sin6_addr, &text, 64)
-            from = "[\(String(cString: text))]:\(UInt16(bigEndian: a.sin6_port))"
+            from = "[\(String(decoding: text.prefix { $0 != 0 }.map(UInt8.init(bitPattern:)), as: UTF8.self))]:\(UInt16(bigEndian: a.sin6_port))"
         } else {
             var a = withUnsafeBytes(of: storage) { $0.load(as: sockaddr_in.self) }
             inet_ntop(AF_INET, &a.sin_addr, &text, 64)
-            from = "\(String(cString: text)):\(UInt16(bigEndian: a.sin_port))"
+            from = "\(String(decoding: text.prefix { $0 != 0 }.map(UInt8.init(bitPattern:)), as: UTF8.self)):\(UInt16(bigEndian: a.sin_port))"
         }
         let data = Array(buffer[0..<n])
         received.append((String(decoding: data, as: UTF8.self), from))
