@@ -23,10 +23,8 @@ public struct EgressQueue: QueueDiscipline {
         fifo != nil ? fifo!.dequeue(now: now, discarded: discarded) : latency!.dequeue(now: now, discarded: discarded)
     }
 
-    public var nextEligibleTime: Nanoseconds? {
-        if let fifo { return fifo.nextEligibleTime }
-        return latency!.nextEligibleTime
-    }
+    // Read through the stored optionals in place: binding one (`if let`) would copy a queue.
+    public var nextEligibleTime: Nanoseconds? { fifo != nil ? fifo!.nextEligibleTime : latency!.nextEligibleTime }
     public var packetCount: Int { fifo?.packetCount ?? latency!.packetCount }
     public var byteCount: Int { fifo?.byteCount ?? latency!.byteCount }
     public var drops: DropCounters { fifo?.drops ?? latency!.drops }

@@ -37,11 +37,11 @@ public struct Router<Queue: QueueDiscipline> {
                                  ingress: Int, now: Nanoseconds) -> RouterDecision {
         switch engine.process(&packet, dialect: dialect, ingress: ingress, now: now) {
         case .drop(let reason):
-            return .drop(reason, packet)
+            return .drop(reason, consume packet)
         case .deliver:
-            return .deliver(packet)
+            return .deliver(consume packet)
         case .forward(let egress, let earliest, let deadline):
-            switch queues[egress].enqueue(packet, now: now) {
+            switch queues[egress].enqueue(consume packet, now: now) {
             case .accepted: return .forward(egress: egress, earliestDeparture: earliest, deadline: deadline)
             case .dropped(let reason, let refused): return .drop(reason, refused)
             }

@@ -5,7 +5,8 @@ import NewIPWire
 /// One node's logic for every role — host, router, gateway — with no clock and no I/O, in the
 /// shape of smoltcp's `Interface`: a driver hands it packets and the time, and asks it for
 /// what to send and when it next has something. The emulator's event loop and the real
-/// node's SwiftNIO loop are two such drivers.
+/// node's SwiftNIO loop are two such drivers. A class: one owner drives it, and calls from
+/// another module then never copy its state.
 ///
 /// New IP interfaces run the data plane's `Router` (LPM, TTL, contracts, egress queues, the
 /// departure step). Plain IPv4 and IPv6 interfaces (ManyNets) forward IP + UDP on the same
@@ -19,7 +20,7 @@ import NewIPWire
 /// A host runs the same arrival step (validation, contracts) on what the network brings it
 /// but never forwards others' packets (`notForwarding`); its own packets enter the pipeline
 /// as if from a local interface, so the first hop's queue and contracts apply to them too.
-public struct NodeCore {
+public final class NodeCore {
     /// What a node is made of.
     public struct Setup {
         public var dialect: PacketDialect
@@ -92,14 +93,14 @@ public struct NodeCore {
     // MARK: Packets in
 
     /// A packet that arrived from the network on `interface`.
-    public mutating func receive(_ packet: consuming PacketBuffer, on interface: Int, now: Nanoseconds) -> Arrival {
-        arrive(packet, network: speaksIP ? networks[interface] : .newIP, ingress: interface, fromNetwork: true, now: now)
+    public func receive(_ packet: consuming PacketBuffer, on interface: Int, now: Nanoseconds) -> Arrival {
+        arrive(consume packet, network: speaksIP ? networks[interface] : .newIP, ingress: interface, fromNetwork: true, now: now)
     }
 
     /// A packet the node itself sends, from `interface`'s address (which tells its network on
     /// a node with several); `nil` for a node in one network.
-    public mutating func send(_ packet: consuming PacketBuffer, from interface: Int?, now: Nanoseconds) -> Arrival {
-        arrive(packet, network: interface.map { networks[$0] } ?? .newIP, ingress: -1, fromNetwork: false, now: now)
+    public func send(_ packet: consuming PacketBuffer, from interface: Int?, now: Nanoseconds) -> Arrival {
+        arrive(consume packet, network: interface.map { networks[$0] } ?? .newIP, ingress: -1, fromNetwork: false, now: now)
     }
 
     // MARK: Packets out
@@ -107,7 +108,7 @@ public struct NodeCore {
     /// The next packet `interface` may send at `now`, its contracts charged with the time
     /// spent here and the link delay; `nil` when none may leave yet. Packets dropped on the
     /// way (late in the queue, past their max delay) go to `discarded`.
-    public mutating func transmit(on interface: Int, now: Nanoseconds,
+    public func transmit(on interface: Int, now: Nanoseconds,
                                   discarded: (consuming PacketBuffer, DropReason) -> Void) -> PacketBuffer? {
         speaksIP && networks[interface].isIP ? ipQueues[interface].dequeue(now: now, discarded: discarded)
             : router.transmit(on: interface, now: now, discarded: discarded)
@@ -144,31 +145,31 @@ public struct NodeCore {
     public var routes: [(prefix: RoutePrefix, route: Route)] { router.engine.table.entries }
 
     @discardableResult
-    public mutating func insert(_ route: Route, for prefix: RoutePrefix) -> Route? { router.engine.table.insert(route, for: prefix) }
+    public func insert(_ route: Route, for prefix: RoutePrefix) -> Route? { router.engine.table.insert(route, for: prefix) }
 
     @discardableResult
-    public mutating func remove(_ prefix: RoutePrefix) -> Route? { router.engine.table.remove(prefix) }
+    public func remove(_ prefix: RoutePrefix) -> Route? { router.engine.table.remove(prefix) }
 
     // MARK: Pipeline
 
-    private mutating func arrive(_ packet: consuming PacketBuffer, network: Topology.Network, ingress: Int, fromNetwork: Bool,
+    private func arrive(_ packet: consuming PacketBuffer, network: Topology.Network, ingress: Int, fromNetwork: Bool,
                                  now: Nanoseconds) -> Arrival {
-        network.isIP ? forwardIP(packet, ipv6: network == .ipv6, ingress: ingress, now: now)
-            : forwardNewIP(packet, ingress: ingress, fromNetwork: fromNetwork, translated: false, now: now)
+        network.isIP ? forwardIP(consume packet, ipv6: network == .ipv6, ingress: ingress, now: now)
+            : forwardNewIP(consume packet, ingress: ingress, fromNetwork: fromNetwork, translated: false, now: now)
     }
 
-    private mutating func forwardNewIP(_ packet: consuming PacketBuffer, ingress: Int, fromNetwork: Bool, translated: Bool,
+    private func forwardNewIP(_ packet: consuming PacketBuffer, ingress: Int, fromNetwork: Bool, translated: Bool,
                                        now: Nanoseconds) -> Arrival {
         if fromNetwork && !forwards {
             // The arrival step (validation, contracts) runs, but nothing is queued for others.
-            var packet = packet
+            var packet = consume packet
             switch router.engine.process(&packet, dialect: dialect, ingress: ingress, now: now) {
             case .deliver: return .delivered(packet)
             case .drop(let reason): return .dropped(reason, packet)
             case .forward: return .dropped(.notForwarding, packet)
             }
         }
-        switch router.receive(packet, dialect: dialect, ingress: ingress, now: now) {
+        switch router.receive(consume packet, dialect: dialect, ingress: ingress, now: now) {
         case .forward(let egress, _, _): return .queued(egress: egress)
         case .drop(let reason, let packet): return .dropped(reason, packet)
         case .deliver(var packet):
@@ -180,7 +181,7 @@ public struct NodeCore {
                 return fail(TranslationFailure(error), packet)
             }
             translations.compactToIP += 1
-            return forwardIP(packet, ipv6: family == .ipv6, ingress: ingress, translated: true, now: now)
+            return forwardIP(consume packet, ipv6: family == .ipv6, ingress: ingress, translated: true, now: now)
         }
     }
 
@@ -193,9 +194,9 @@ public struct NodeCore {
 
     /// Validates the IP header, delivers, translates or forwards: hop limit (TTL) decremented,
     /// then the egress interface's queue.
-    private mutating func forwardIP(_ packet: consuming PacketBuffer, ipv6: Bool, ingress: Int, translated: Bool = false,
+    private func forwardIP(_ packet: consuming PacketBuffer, ipv6: Bool, ingress: Int, translated: Bool = false,
                                     now: Nanoseconds) -> Arrival {
-        var packet = packet
+        var packet = consume packet
         guard let header = packet.withUnsafeBytes({ bytes in IPHeader(bytes, ipv6: ipv6) }) else { return dropIP(packet, .malformed) }
         if header.length < packet.count { packet.removeLast(packet.count - header.length) }
         packet.metadata = PacketMetadata(arrival: now, ingress: ingress, contracts: ContractLocations())
@@ -210,7 +211,7 @@ public struct NodeCore {
                 return fail(TranslationFailure(error), packet)
             }
             translations.ipToCompact += 1
-            return forwardNewIP(packet, ingress: ingress, fromNetwork: false, translated: true, now: now)
+            return forwardNewIP(consume packet, ingress: ingress, fromNetwork: false, translated: true, now: now)
         }
         let egress = route.nextHop.interface
         guard networks[egress] == (ipv6 ? .ipv6 : .ipv4) else { return dropIP(packet, .noRoute) }
@@ -222,18 +223,18 @@ public struct NodeCore {
             return true
         }
         guard alive else { return dropIP(packet, .ttlExpired) }
-        switch ipQueues[egress].enqueue(packet, now: now) {
+        switch ipQueues[egress].enqueue(consume packet, now: now) {
         case .accepted: return .queued(egress: egress)
         case .dropped(let reason, let refused): return .dropped(reason, refused)
         }
     }
 
-    private mutating func dropIP(_ packet: consuming PacketBuffer, _ reason: DropReason) -> Arrival {
+    private func dropIP(_ packet: consuming PacketBuffer, _ reason: DropReason) -> Arrival {
         ipDrops.record(reason)
         return .dropped(reason, packet)
     }
 
-    private mutating func fail(_ failure: TranslationFailure, _ packet: consuming PacketBuffer) -> Arrival {
+    private func fail(_ failure: TranslationFailure, _ packet: consuming PacketBuffer) -> Arrival {
         translations.record(failure)
         return .dropped(failure.dropReason, packet)
     }

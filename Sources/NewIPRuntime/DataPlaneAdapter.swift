@@ -18,7 +18,7 @@ typealias Arrival = NodeCore.Arrival
 /// the TUN device (IP in, compact out), where the emulator's core translates between its
 /// own IP and New IP interfaces.
 struct NodeDataPlane {
-    private(set) var core: NodeCore
+    let core: NodeCore
     private let pool: BufferPool
     static let bufferCapacity = NodeConfig.packetBufferBytes
     static let headroom = NodeConfig.packetHeadroom
@@ -65,7 +65,7 @@ struct NodeDataPlane {
 
     /// Runs the arrival pipeline. `fromNetwork` is false for packets the node's applications send.
     mutating func receive(_ packet: consuming PacketBuffer, ingress: Int, fromNetwork: Bool, now: Nanoseconds) -> Arrival {
-        fromNetwork ? core.receive(packet, on: ingress, now: now) : core.send(packet, from: nil, now: now)
+        fromNetwork ? core.receive(consume packet, on: ingress, now: now) : core.send(consume packet, from: nil, now: now)
     }
 
     /// The next packet `interface` may send at `now`; hand it back with `recycle` once sent.

@@ -30,7 +30,7 @@ final class NodeCoreTests: XCTestCase {
     }
 
     func testARouterQueuesOnTheRoutedInterfaceAndSendsWithTheTTLDecremented() throws {
-        var router = core(forwards: true)
+        let router = core(forwards: true)
         guard case .queued(let egress) = router.receive(packet(to: "0x20", ttl: 9), on: 0, now: 5 * ms) else {
             return XCTFail("not queued")
         }
@@ -44,7 +44,7 @@ final class NodeCoreTests: XCTestCase {
     }
 
     func testAHostDeliversItsOwnAndRefusesToForwardOthers() {
-        var host = core(forwards: false)
+        let host = core(forwards: false)
         guard case .delivered = host.receive(packet(to: "0x10"), on: 0, now: 0) else { return XCTFail("not delivered") }
         guard case .dropped(let reason, _) = host.receive(packet(to: "0x20"), on: 0, now: 0) else { return XCTFail("forwarded") }
         XCTAssertEqual(reason, .notForwarding)
@@ -54,7 +54,7 @@ final class NodeCoreTests: XCTestCase {
     }
 
     func testUnroutedAndExpiredPacketsAreDroppedByReason() {
-        var router = core(forwards: true)
+        let router = core(forwards: true)
         guard case .dropped(.noRoute, _) = router.receive(packet(to: "0x99"), on: 0, now: 0) else { return XCTFail("routed") }
         guard case .dropped(.ttlExpired, _) = router.receive(packet(to: "0x20", ttl: 1), on: 0, now: 0) else { return XCTFail("TTL") }
         XCTAssertEqual(router.drops[.noRoute], 1)
@@ -62,7 +62,7 @@ final class NodeCoreTests: XCTestCase {
     }
 
     func testAFullQueueRefusesTheNextPacket() {
-        var router = core(forwards: true, queue: QueueSpec(limits: QueueLimits(packets: 2)))
+        let router = core(forwards: true, queue: QueueSpec(limits: QueueLimits(packets: 2)))
         for _ in 0..<2 { _ = router.receive(packet(to: "0x20"), on: 0, now: 0) }
         guard case .dropped(.queueFull, _) = router.receive(packet(to: "0x20"), on: 0, now: 0) else { return XCTFail("accepted") }
         XCTAssertEqual(router.queuedPackets(on: 1), 2)

@@ -6,7 +6,7 @@ import NewIPTopology
 /// the same node logic the real nodes run, fed with virtual time; what the core delivers is
 /// recorded against its flow, what it drops is charged to its flow.
 public final class CoreNode: NodeBehavior {
-    public private(set) var core: NodeCore
+    public let core: NodeCore
 
     public init(_ setup: NodeSetup) {
         let node = setup.node
@@ -17,11 +17,11 @@ public final class CoreNode: NodeBehavior {
     }
 
     public func send(_ packet: consuming PacketBuffer, from interface: Int, context: NodeContext) {
-        handle(core.send(packet, from: interface, now: context.now), context)
+        handle(core.send(consume packet, from: interface, now: context.now), context)
     }
 
     public func receive(_ packet: consuming PacketBuffer, on interface: Int, context: NodeContext) {
-        handle(core.receive(packet, on: interface, now: context.now), context)
+        handle(core.receive(consume packet, on: interface, now: context.now), context)
     }
 
     public func nextPacket(on interface: Int, context: NodeContext) -> PacketBuffer? {
