@@ -72,7 +72,7 @@ let package = Package(
         .target(
             name: "NewIPRuntime",
             dependencies: [
-                "NewIPWire", "NewIPDataPlane", "NewIPCapture", "NewIPTopology", "NewIPNode", "NewIPFiles",
+                "NewIPWire", "NewIPDataPlane", "NewIPCapture", "NewIPTopology", "NewIPNode", "NewIPFiles", "NewIPJSON",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -102,9 +102,9 @@ let package = Package(
         .testTarget(name: "NipCommandTests", dependencies: ["nip", "NewIPRandom"]),
         .testTarget(name: "NewIPFilesTests", dependencies: ["NewIPFiles"]),
         .testTarget(name: "NewIPEmulatorTests", dependencies: ["NewIPEmulator", "NewIPTopology", "NewIPRandom", "NewIPJSON", "NewIPDataPlane", "NewIPWire", "NewIPCapture", "NewIPFiles"]),
-        .testTarget(name: "NewIPRuntimeTests", dependencies: ["NewIPRuntime", "NewIPTopology", "NewIPDataPlane", "NewIPWire", "NewIPCapture", "NewIPEmulator", "nip"]),
+        .testTarget(name: "NewIPRuntimeTests", dependencies: ["NewIPRuntime", "NewIPJSON", "NewIPTopology", "NewIPDataPlane", "NewIPWire", "NewIPCapture", "NewIPEmulator", "nip"]),
         .testTarget(name: "NewIPLogTests", dependencies: ["NewIPLog"]),
         .testTarget(name: "NewIPNodeTests", dependencies: ["NewIPNode", "NewIPTopology", "NewIPDataPlane", "NewIPWire"]),
-        .testTarget(name: "NewIPDecodeTests", dependencies: ["NewIPDecode", "NewIPWire", "NewIPCapture"]),
+        .testTarget(name: "NewIPDecodeTests", dependencies: ["NewIPDecode", "NewIPWire", "NewIPCapture", "NewIPJSON"]),
     ]
 )
