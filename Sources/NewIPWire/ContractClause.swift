@@ -12,6 +12,16 @@ public struct ContractType: RawRepresentable, Hashable, Sendable {
     public static let latencyBased = ContractType(rawValue: 2)
     /// In-band ping: code, hop count, timestamp.
     public static let ping = ContractType(rawValue: 3)
+    /// swift-newip's source authenticator (NewIPSecurity, docs/wire.md), without and with the
+    /// sender's public key. Their lengths are fixed, so they may stand anywhere in a contract;
+    /// the value layer keeps them as raw bytes (`.unknown`), see `isOpaque`.
+    public static let sourceAuthenticator = ContractType(rawValue: 0x0011)
+    public static let sourceAuthenticatorWithKey = ContractType(rawValue: 0x0012)
+
+    /// Types whose length is known (`fixedLength`) but whose clause `ContractClause` keeps as
+    /// `.unknown` bytes: another module (NewIPSecurity) reads them.
+    @inlinable
+    public var isOpaque: Bool { rawValue == 0x0011 || rawValue == 0x0012 }
 
     /// Length of a clause of this type, type field included; `nil` for an unknown type,
     /// whose clause runs to the payload offset.
@@ -21,6 +31,8 @@ public struct ContractType: RawRepresentable, Hashable, Sendable {
         case 1: MaxDelayContract.encodedLength
         case 2: LatencyBasedContract.encodedLength
         case 3: PingContract.encodedLength
+        case 0x0011: 16
+        case 0x0012: 48
         default: nil
         }
     }
@@ -31,6 +43,8 @@ public struct ContractType: RawRepresentable, Hashable, Sendable {
         case 1: "max_delay"
         case 2: "latency_based"
         case 3: "ping"
+        case 0x0011: "source_auth"
+        case 0x0012: "source_auth_key"
         default: "type(\(rawValue))"
         }
     }
@@ -40,6 +54,8 @@ public struct ContractType: RawRepresentable, Hashable, Sendable {
         case "max_delay": self = .maxDelay
         case "latency_based": self = .latencyBased
         case "ping": self = .ping
+        case "source_auth": self = .sourceAuthenticator
+        case "source_auth_key": self = .sourceAuthenticatorWithKey
         default: return nil
         }
     }

@@ -99,7 +99,13 @@ public struct FrameworkHeader: Hashable, Sendable {
     public func checkEncodable() throws(WireError) {
         var at = shippingEnd
         for (index, clause) in contracts.enumerated() {
-            if case .unknown(let type, _) = clause {
+            if case .unknown(let type, let body) = clause, type.isOpaque {
+                // Known length, kept as bytes: anywhere in the contract, at its own length.
+                if 2 + body.count != type.fixedLength {
+                    throw .malformed(field: "\(type.name) clause", at: at,
+                                     reason: "is \(2 + body.count) bytes; type \(type.rawValue) is \(type.fixedLength ?? 0)")
+                }
+            } else if case .unknown(let type, _) = clause {
                 if type.fixedLength != nil {
                     throw .malformed(field: "\(type.name) clause", at: at,
                                      reason: "an unknown clause carries the known type \(type.rawValue) and would decode as it")

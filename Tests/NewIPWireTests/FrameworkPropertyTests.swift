@@ -38,7 +38,7 @@ final class FrameworkPropertyTests: XCTestCase {
         var contracts = (0..<rng.below(6)).map { _ in randomClause(&rng) }
         if rng.chance(20) {
             var type: UInt16
-            repeat { type = UInt16(truncatingIfNeeded: rng.next()) } while (1...3).contains(type)
+            repeat { type = UInt16(truncatingIfNeeded: rng.next()) } while ContractType(rawValue: type).fixedLength != nil
             contracts.append(.unknown(type: ContractType(rawValue: type),
                                       body: (0..<rng.below(24)).map { _ in UInt8(truncatingIfNeeded: rng.next()) }))
         }
