@@ -83,10 +83,20 @@ let package = Package(
         ),
         // The transparency log: RFC 9162 Merkle tree, C2SP tiles, signed-note checkpoints and witnesses.
         .target(name: "NewIPLog", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
+        // Identity and source authentication: device keys, self-certifying addresses, address
+        // certificates, the per-packet source authenticator (DRKey-style); pure, time passed in.
+        .target(
+            name: "NewIPSecurity",
+            dependencies: [
+                "NewIPWire",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+            ]
+        ),
         .executableTarget(
             name: "nip",
             dependencies: [
-                "NewIPWire", "NewIPCapture", "NewIPAnalysis", "NewIPDecode", "NewIPJSON", "NewIPDataPlane", "NewIPTopology", "NewIPEmulator", "NewIPRandom", "NewIPRuntime", "NewIPFiles", "NewIPLog",
+                "NewIPWire", "NewIPCapture", "NewIPAnalysis", "NewIPDecode", "NewIPJSON", "NewIPDataPlane", "NewIPTopology", "NewIPEmulator", "NewIPRandom", "NewIPRuntime", "NewIPFiles", "NewIPLog", "NewIPSecurity",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "MallocInterposerSwift", package: "malloc-interposer"),
@@ -104,6 +114,7 @@ let package = Package(
         .testTarget(name: "NewIPEmulatorTests", dependencies: ["NewIPEmulator", "NewIPTopology", "NewIPRandom", "NewIPJSON", "NewIPDataPlane", "NewIPWire", "NewIPCapture", "NewIPFiles"]),
         .testTarget(name: "NewIPRuntimeTests", dependencies: ["NewIPRuntime", "NewIPJSON", "NewIPTopology", "NewIPDataPlane", "NewIPWire", "NewIPCapture", "NewIPEmulator", "nip"]),
         .testTarget(name: "NewIPLogTests", dependencies: ["NewIPLog"]),
+        .testTarget(name: "NewIPSecurityTests", dependencies: ["NewIPSecurity", "NewIPWire"]),
         .testTarget(name: "NewIPNodeTests", dependencies: ["NewIPNode", "NewIPTopology", "NewIPDataPlane", "NewIPWire"]),
         .testTarget(name: "NewIPDecodeTests", dependencies: ["NewIPDecode", "NewIPWire", "NewIPCapture", "NewIPJSON"]),
     ]
