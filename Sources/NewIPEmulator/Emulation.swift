@@ -19,49 +19,24 @@ public struct Emulation {
     public let tables: [ForwardingTable]
     private let templates: [PacketTemplate]
 
-    /// Checks what the parser cannot (a behaviour for each node kind), and what a topology
-    /// built in code may have missed (every interface on exactly one link, flow headers).
+    /// Refuses a topology with problems (`Topology.problems()`, the checks the parser and
+    /// `nip up` make too, so one built in code is refused as a file would be) and node kinds
+    /// the components have no behaviour for.
     public init(topology: Topology, components: EmulatorComponents = .standard) throws(TopologyError) {
-        var problems: [TopologyDiagnostic] = []
-        func problem(_ location: SourceLocation?, _ text: String, fix: String) {
-            problems.append(TopologyDiagnostic(at: location ?? SourceLocation(file: topology.name, line: 1, column: 1), text, fix: fix))
-        }
-        var attached: [Topology.InterfaceID: Int] = [:]
-        for link in topology.links {
-            for end in [link.endpoints.0, link.endpoints.1] { attached[end, default: 0] += 1 }
-        }
-        for (index, node) in topology.nodes.enumerated() {
-            if components.behaviors[node.kind] == nil {
-                problem(node.location, "no behaviour is registered for `kind: \(node.kind.rawValue)` (node `\(node.name)`)",
-                        fix: "use kind router, or register a \(node.kind.rawValue) behaviour in EmulatorComponents")
-            }
-            for (interface, spec) in node.interfaces.enumerated()
-            where attached[Topology.InterfaceID(node: index, interface: interface)] != 1 {
-                problem(node.location, "interface `\(node.name):\(spec.name)` must be on exactly one link", fix: "connect it once")
-            }
-            if node.kind == .gateway, components.behaviors[.gateway] != nil, !topology.isGateway(index) {
-                problem(node.location, "gateway `\(node.name)` needs a compact interface and an IPv4 or IPv6 interface "
-                        + "in a compact topology", fix: "give it both, or make it a router")
-            }
-        }
-        for link in topology.links where topology.network(of: link.endpoints.0) != topology.network(of: link.endpoints.1) {
-            problem(nil, "the link `\(topology.name(of: link.endpoints.0))`–`\(topology.name(of: link.endpoints.1))` joins two networks",
-                    fix: "give both ends addresses of one family; a gateway node joins networks")
-        }
-        var templates: [PacketTemplate] = []
-        for flow in topology.flows {
-            do throws(UnitProblem) {
-                let template = try PacketTemplate(flow: flow, in: topology)
-                if flow.size.smallest < template.minimumSize(chunks: flow.chunks) {
-                    throw UnitProblem(problem: "flow `\(flow.name)`'s packets cannot hold its header and probe",
-                                      fix: "send larger packets")
-                }
-                templates.append(template)
-            } catch {
-                problem(nil, "flow `\(flow.name)`: \(error.problem)", fix: error.fix)
-            }
+        var problems = topology.problems().map(\.diagnostic)
+        for (index, node) in topology.nodes.enumerated() where components.behaviors[node.kind] == nil {
+            problems.append(TopologyProblem(.node(index), at: node.location, place: "\(topology.name): node `\(node.name)`",
+                                            "no behaviour is registered for `kind: \(node.kind.rawValue)` (node `\(node.name)`)",
+                                            fix: "use kind router, or register a \(node.kind.rawValue) behaviour in EmulatorComponents").diagnostic)
         }
         guard problems.isEmpty else { throw TopologyError(problems) }
+        var templates: [PacketTemplate] = []
+        for flow in topology.flows {
+            // `problems()` built each template once already.
+            do throws(UnitProblem) { templates.append(try PacketTemplate(flow: flow, in: topology)) } catch {
+                preconditionFailure("flow `\(flow.name)`: \(error.problem), though Topology.problems() found nothing")
+            }
+        }
         self.topology = topology
         self.components = components
         self.templates = templates

@@ -3,7 +3,8 @@ import NewIPWire
 
 /// A network to emulate: nodes with addressed interfaces, links between interfaces, routing,
 /// and the traffic flows to send. Built by `TopologyParser` from YAML (docs/topology.md) or
-/// by `TopologyGenerator`; `Emulation` checks it again before running.
+/// by `TopologyGenerator` or in code; `problems()` says what keeps it from running, and the
+/// parser, `Emulation` and the real deployment refuse it while there is any.
 public struct Topology: Sendable {
     public var name: String
     /// The run's seed: every random stream (link loss, faults, traffic) derives from it.
@@ -15,6 +16,8 @@ public struct Topology: Sendable {
     public var nodes: [Node]
     public var links: [Link]
     public var flows: [Flow]
+    /// Where the file wrote the run's settings (`duration`), for `problems()`.
+    public var positions = SourcePositions()
 
     public init(name: String, seed: UInt64 = 1, duration: Nanoseconds, dialect: PacketDialect = .compact,
                 routing: Routing = .shortestDelay, nodes: [Node] = [], links: [Link] = [], flows: [Flow] = []) {
@@ -64,7 +67,12 @@ public struct Topology: Sendable {
         /// Static routes, installed after the computed ones (so they win for equal prefixes).
         public var routes: [StaticRoute]
         /// Where the node is defined, for errors found after parsing.
-        public var location: SourceLocation?
+        public var location: SourceLocation? {
+            get { positions.element }
+            set { positions.element = newValue }
+        }
+        /// Where the file wrote the node and its `kind` key.
+        public var positions: SourcePositions
         /// A gateway's address mapping (`kind: gateway` only).
         public var gateway: GatewaySpec?
 
@@ -74,7 +82,7 @@ public struct Topology: Sendable {
             self.kind = kind
             self.interfaces = interfaces
             self.routes = routes
-            self.location = location
+            self.positions = SourcePositions(location)
             self.gateway = gateway
         }
     }
@@ -84,11 +92,14 @@ public struct Topology: Sendable {
         public var address: FrameworkAddress
         /// Whether to write this interface's packets (both directions) to a pcapng file.
         public var capture: Bool
+        /// Where the file wrote the interface's name and its `address`.
+        public var positions: SourcePositions
 
-        public init(name: String, address: FrameworkAddress, capture: Bool = false) {
+        public init(name: String, address: FrameworkAddress, capture: Bool = false, positions: SourcePositions = SourcePositions()) {
             self.name = name
             self.address = address
             self.capture = capture
+            self.positions = positions
         }
     }
 
@@ -96,10 +107,13 @@ public struct Topology: Sendable {
         public var prefix: RoutePrefix
         /// Index into the node's interfaces.
         public var interface: Int
+        /// Where the file wrote the route's prefix.
+        public var location: SourceLocation?
 
-        public init(prefix: RoutePrefix, interface: Int) {
+        public init(prefix: RoutePrefix, interface: Int, location: SourceLocation? = nil) {
             self.prefix = prefix
             self.interface = interface
+            self.location = location
         }
     }
 
@@ -115,6 +129,8 @@ public struct Topology: Sendable {
         /// The egress queue of each endpoint onto this link.
         public var queue: QueueSpec
         public var faults: FaultSpec
+        /// Where the file wrote the link, its `endpoints` and each endpoint (`endpoints.0`, `endpoints.1`).
+        public var positions = SourcePositions()
 
         public init(endpoints: (InterfaceID, InterfaceID), rate: BitRate, delay: Nanoseconds, loss: Double = 0,
                     mtu: Int = 1500, queue: QueueSpec = QueueSpec(), faults: FaultSpec = FaultSpec()) {
@@ -162,6 +178,8 @@ public struct Topology: Sendable {
         /// by from the source's network (an address no gateway maps, to see the drop); `nil`
         /// for the usual one.
         public var destinationAddress: FrameworkAddress?
+        /// Where the file wrote the flow and its keys (`name`, `to`, `size`, `stop`, ...).
+        public var positions = SourcePositions()
 
         public init(name: String, source: InterfaceID, destination: InterfaceID, pattern: TrafficPattern,
                     size: PacketSize, start: Nanoseconds = 0, stop: Nanoseconds, contract: FlowContract? = nil,

@@ -17,49 +17,39 @@ extension TopologyBuilder {
     func readFlows(_ node: Node, in topology: Topology) -> [Topology.Flow] {
         guard let items = reader.sequence(node, "`flows`") else { return [] }
         var flows: [Topology.Flow] = []
-        var names: Set<String> = []
         for item in items {
+            let before = reader.diagnostics.count
             let required = ["name", "from", "to", "rate"]
             guard let fields = reader.fields(item, "flow", allowed: Self.flowKeys, required: required) else { continue }
             let name = fields["name"].flatMap { reader.name($0, "flow name") }
-            if let name, let node = fields["name"], !names.insert(name).inserted {
-                reader.error(node, "flow name `\(name)` is used twice", fix: "give each flow its own name (it names output files)")
-            }
             let source = fields["from"].flatMap { interfaceReference($0, "`from`", requireInterface: false) }
             let destination = fields["to"].flatMap { interfaceReference($0, "`to`", requireInterface: false) }
             let pattern = readPattern(fields)
             let size = readSize(fields)
             let start = fields["start"].flatMap { reader.quantity($0, "start", Units.duration) } ?? 0
             let stop = fields["stop"].flatMap { reader.quantity($0, "stop", Units.duration) } ?? duration
-            if let node = fields["stop"] ?? fields["start"], duration > 0, !(start < stop && stop <= duration) {
-                let (from, to, end) = (UnitText.duration(start), UnitText.duration(stop), UnitText.duration(duration))
-                reader.error(node, "the flow would run from \(from) to \(to), not inside the run's 0…\(end)",
-                             fix: "make start < stop ≤ duration")
-            }
             let contract = fields["contract"].flatMap(readContract)
             let window = fields["window"].flatMap(readWindow)
             let destinationAddress = fields["to-address"].flatMap { node in
                 reader.quantity(node, "to-address", { (text) throws(UnitProblem) in try AddressText.address(text, dialect: dialect) })
             }
             guard let name, let source, let destination, let pattern, let size else { continue }
-            if source.node == destination.node, let node = fields["to"] {
-                reader.error(node, "the flow is sent to the node that sends it", fix: "send it to another node")
-                continue
-            }
             if fields["to-address"] != nil && destinationAddress == nil { continue }
-            let flow = Topology.Flow(name: name, source: source, destination: destination, pattern: pattern,
+            var flow = Topology.Flow(name: name, source: source, destination: destination, pattern: pattern,
                                      size: size.size, start: start, stop: stop, contract: contract, chunks: size.chunks,
                                      window: window, destinationAddress: destinationAddress)
-            // Across networks, the destination needs a name in the source's network.
-            do throws(UnitProblem) {
-                _ = try PacketTemplate.destination(of: flow, from: topology.network(of: source), in: topology)
-            } catch {
-                reader.error(fields["to-address"] ?? fields["to"], error.problem, fix: error.fix)
-                continue
+            var positions = SourcePositions(reader.location(item))
+            for key in ["name", "from", "to", "to-address", "size", "chunks", "start", "stop"] {
+                if let node = fields[key] { positions[key] = reader.location(node) }
             }
-            if let checked = checkPacketSize(flow, in: topology, at: fields["chunks"] ?? fields["size"] ?? fields.node) {
-                flows.append(checked)
+            flow.positions = positions
+            // With chunks the packet is header + probe + chunks; a header that cannot be built
+            // is `Topology.problems()`'s to report.
+            if !flow.chunks.isEmpty, let template = try? PacketTemplate(flow: flow, in: topology) {
+                flow.size = .fixed(template.minimumSize(chunks: flow.chunks))
             }
+            if reader.diagnostics.count > before { reported.insert(.flow(flows.count)) }
+            flows.append(flow)
         }
         return flows
     }
@@ -179,35 +169,5 @@ extension TopologyBuilder {
             }
             return .maxDelay(max)
         }
-    }
-
-    /// The flow if its packets hold the header and probe and fit the first link's MTU; with
-    /// chunks, the size is computed here.
-    private func checkPacketSize(_ flow: Topology.Flow, in topology: Topology, at node: Node) -> Topology.Flow? {
-        var flow = flow
-        let template: PacketTemplate
-        do throws(UnitProblem) {
-            template = try PacketTemplate(flow: flow, in: topology)
-        } catch {
-            reader.error(node, error.problem, fix: error.fix)
-            return nil
-        }
-        let minimum = template.minimumSize(chunks: flow.chunks)
-        if !flow.chunks.isEmpty { flow.size = .fixed(minimum) }
-        guard flow.size.smallest >= minimum else {
-            let udp = template.udp == nil ? "" : ", the \(UDPHeader.encodedLength)-byte UDP header"
-            reader.error(node, "\(flow.size.smallest)-byte packets cannot hold the \(template.header.count)-byte header\(udp) "
-                         + "and the \(Probe.length)-byte probe",
-                         fix: "use a size of at least \(minimum)")
-            return nil
-        }
-        if let attached = attachments[flow.source], attached.link < links.count, flow.size.largest > links[attached.link].mtu {
-            let link = links[attached.link]
-            reader.error(node, "\(flow.size.largest)-byte packets exceed the MTU \(link.mtu) of the link at "
-                         + "`\(topology.name(of: flow.source))`",
-                         fix: "lower the size or raise the link's `mtu`")
-            return nil
-        }
-        return flow
     }
 }

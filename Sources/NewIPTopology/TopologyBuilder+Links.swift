@@ -7,49 +7,41 @@ extension TopologyBuilder {
     func readLinks(_ node: Node) {
         guard let items = reader.sequence(node, "`links`") else { return }
         for item in items {
+            let before = reader.diagnostics.count
             let required = ["endpoints", "rate", "delay"]
             guard let fields = reader.fields(item, "link", allowed: Self.linkKeys, required: required) else { continue }
-            let endpoints = fields["endpoints"].flatMap { readEndpoints($0, link: links.count) }
+            let ends = fields["endpoints"].map(readEndpoints) ?? []
             let rate = fields["rate"].flatMap { reader.quantity($0, "rate", Units.bitRate) }
             let delay = fields["delay"].flatMap { reader.quantity($0, "delay", Units.duration) }
             let loss = fields["loss"].flatMap { reader.probability($0, "loss") } ?? 0
             let mtu = fields["mtu"].flatMap { reader.integer($0, "mtu", in: 64...65535) } ?? 1500
             let queue = fields["queue"].flatMap(reader.queue) ?? QueueSpec()
             let faults = fields["faults"].flatMap(readFaults) ?? Topology.FaultSpec()
-            guard let endpoints, let rate, let delay, checkNetworks(of: endpoints, at: fields["endpoints"]!) else { continue }
-            links.append(Topology.Link(endpoints: endpoints, rate: rate, delay: delay, loss: loss, mtu: mtu,
-                                       queue: queue, faults: faults))
-        }
-    }
-
-    private func readEndpoints(_ node: Node, link: Int) -> (Topology.InterfaceID, Topology.InterfaceID)? {
-        guard let items = reader.sequence(node, "`endpoints`") else { return nil }
-        guard items.count == 2 else {
-            reader.error(node, "a link has two endpoints, not \(items.count)", fix: "write `endpoints: [r1:eth0, r2:eth0]`")
-            return nil
-        }
-        var ends: [Topology.InterfaceID] = []
-        for item in items {
-            guard let end = interfaceReference(item, "endpoint", requireInterface: true) else { continue }
-            if let previous = attachments[end] {
-                reader.error(item, "interface `\(name(of: end))` is already on the link at line \(previous.location.line)",
-                             fix: "an interface joins one link; add another interface to the node")
+            guard ends.count == 2, ends.allSatisfy({ $0 != nil }), let rate, let delay else {
+                // Ends that resolved count as attached, so they raise no more problems.
+                for case let end? in ends { reported.insert(.interface(end.id)) }
                 continue
             }
-            ends.append(end)
+            if reader.diagnostics.count > before { reported.insert(.link(links.count)) }
+            var link = Topology.Link(endpoints: (ends[0]!.id, ends[1]!.id), rate: rate, delay: delay, loss: loss, mtu: mtu,
+                                     queue: queue, faults: faults)
+            link.positions = SourcePositions(reader.location(item), keys: [
+                "endpoints": reader.location(fields["endpoints"]), "endpoints.0": ends[0]!.location, "endpoints.1": ends[1]!.location,
+            ])
+            links.append(link)
         }
-        // Ends that resolved count as attached even if the link fails, so they raise no more errors.
-        for end in ends { attachments[end] = (link, reader.location(node)) }
-        guard ends.count == 2 else { return nil }
-        guard ends[0].node != ends[1].node else {
-            reader.error(node, "both endpoints are on node `\(nodes[ends[0].node].name)`", fix: "connect two different nodes")
-            return nil
-        }
-        return (ends[0], ends[1])
     }
 
-    private func name(of id: Topology.InterfaceID) -> String {
-        "\(nodes[id.node].name):\(nodes[id.node].interfaces[id.interface].name)"
+    /// The endpoints as written: each resolved one with its place, `nil` for one that is not an interface.
+    private func readEndpoints(_ node: Node) -> [(id: Topology.InterfaceID, location: SourceLocation)?] {
+        guard let items = reader.sequence(node, "`endpoints`") else { return [] }
+        guard items.count == 2 else {
+            reader.error(node, "a link has two endpoints, not \(items.count)", fix: "write `endpoints: [r1:eth0, r2:eth0]`")
+            return []
+        }
+        return items.map { item in
+            interfaceReference(item, "endpoint", requireInterface: true).map { ($0, reader.location(item)) }
+        }
     }
 
     private func readFaults(_ node: Node) -> Topology.FaultSpec? {

@@ -2,20 +2,21 @@ import NewIPDataPlane
 import NewIPWire
 import Yams
 
-/// Turns a YAML tree into a `Topology`, section by section, reporting every problem to the
-/// reader; cross-references (endpoints, flows) are resolved against what was read before.
+/// Turns a YAML tree into a `Topology`, section by section, reporting every problem in what
+/// is written to the reader; cross-references (endpoints, flows) are resolved against what
+/// was read before. Whether the network makes sense is `Topology.problems()`'s to say: the
+/// builder records where each element was written (`SourcePositions`) so those problems
+/// point into the file too.
 final class TopologyBuilder {
     let reader: YAMLReader
     var dialect: PacketDialect = .compact
     var duration: Nanoseconds = 0
     var nodes: [Topology.Node] = []
     var nodeIndex: [String: Int] = [:]
-    /// The key of each interface, for problems found later (an interface on no link).
-    var interfaceKeys: [[Node]] = []
-    /// Which link took each interface: the link's index and position.
-    var attachments: [Topology.InterfaceID: (link: Int, location: SourceLocation)] = [:]
     var links: [Topology.Link] = []
-    private var addressOwners: [FrameworkAddress: String] = [:]
+    /// Elements the reader already found wrong (or, for interfaces, whose link it dropped),
+    /// whose `Topology.problems()` would only repeat or follow from that.
+    var reported: Set<TopologyProblem.Subject> = []
 
     init(reader: YAMLReader) { self.reader = reader }
 
@@ -34,16 +35,20 @@ final class TopologyBuilder {
             }
             return value
         } ?? 1
+        var positions = SourcePositions()
         if let node = fields["duration"], let value = reader.quantity(node, "duration", Units.duration) {
-            if value > 0 { duration = value } else { reader.error(node, "duration is zero", fix: "run for a positive time, e.g. 2s") }
+            duration = value
+            positions["duration"] = reader.location(node)
+        } else {
+            reported.insert(.topology)
         }
         dialect = fields["dialect"].flatMap { reader.choice($0, "dialect", DialectName.self) }?.dialect ?? .compact
         let routing = fields["routing"].flatMap { reader.choice($0, "routing", Topology.Routing.self) } ?? .shortestDelay
         if let node = fields["nodes"] { readNodes(node) }
         if let node = fields["links"] { readLinks(node) }
-        checkAttachments()
         var topology = Topology(name: name, seed: seed, duration: duration, dialect: dialect, routing: routing,
                                 nodes: nodes, links: links)
+        topology.positions = positions
         if let node = fields["flows"] { topology.flows = readFlows(node, in: topology) }
         return topology
     }
@@ -60,30 +65,32 @@ final class TopologyBuilder {
         guard let mapping = reader.mapping(node, "`nodes`") else { return }
         if mapping.isEmpty { reader.error(node, "`nodes` is empty", fix: "define at least two nodes") }
         for (key, value) in mapping {
+            let before = reader.diagnostics.count
             guard let name = reader.name(key, "node name") else { continue }
             guard let fields = reader.fields(value, "node `\(name)`", allowed: ["kind", "interfaces", "routes"] + Self.gatewayKeys,
                                              required: ["kind", "interfaces"]) else { continue }
             let kind = fields["kind"].flatMap { reader.choice($0, "node kind", Topology.NodeKind.self) }
             var interfaces: [Topology.Interface] = []
-            var keys: [Node] = []
             if let node = fields["interfaces"], let mapping = reader.mapping(node, "`interfaces` of `\(name)`") {
                 if mapping.isEmpty { reader.error(node, "node `\(name)` has no interfaces", fix: "add e.g. `eth0: {address: \"0x01\"}`") }
                 for (interfaceKey, interfaceValue) in mapping {
-                    guard let interface = readInterface(interfaceKey, interfaceValue, node: name) else { continue }
+                    let id = Topology.InterfaceID(node: nodes.count, interface: interfaces.count)
+                    guard let interface = readInterface(interfaceKey, interfaceValue, node: name, id: id) else { continue }
                     interfaces.append(interface)
-                    keys.append(interfaceKey)
                 }
             }
             let routes = fields["routes"].map { readRoutes($0, node: name, interfaces: interfaces) } ?? []
-            let gateway = readGateway(fields, node: name, kind: kind, interfaces: interfaces)
+            let gateway = readGateway(fields, node: name, kind: kind)
+            if reader.diagnostics.count > before { reported.insert(.node(nodes.count)) }
             nodeIndex[name] = nodes.count
-            nodes.append(Topology.Node(name: name, kind: kind ?? .router, interfaces: interfaces, routes: routes,
-                                       location: reader.location(key), gateway: gateway))
-            interfaceKeys.append(keys)
+            var node = Topology.Node(name: name, kind: kind ?? .router, interfaces: interfaces, routes: routes,
+                                     location: reader.location(key), gateway: gateway)
+            node.positions["kind"] = fields.key("kind").map { reader.location($0) }
+            nodes.append(node)
         }
     }
 
-    private func readInterface(_ key: Node, _ value: Node, node: String) -> Topology.Interface? {
+    private func readInterface(_ key: Node, _ value: Node, node: String, id: Topology.InterfaceID) -> Topology.Interface? {
         guard let name = reader.name(key, "interface name") else { return nil }
         var addressNode: Node?
         var capture = false
@@ -94,18 +101,17 @@ final class TopologyBuilder {
             addressNode = fields["address"]
             capture = fields["capture"].flatMap { reader.bool($0, "capture") } ?? false
         }
+        var positions = SourcePositions(reader.location(key))
         // A bad address is reported, and the interface kept so links to it raise no more errors.
         guard let addressNode,
               let address = reader.quantity(addressNode, "address of `\(node):\(name)`", { (text) throws(UnitProblem) in
                   try AddressText.address(text, dialect: dialect)
-              }) else { return Topology.Interface(name: name, address: .compact(.any)) }
-        if let owner = addressOwners[address] {
-            reader.error(addressNode, "address \(address) of `\(node):\(name)` is already used by `\(owner)`",
-                         fix: "give each interface its own address")
-        } else {
-            addressOwners[address] = "\(node):\(name)"
+              }) else {
+            reported.insert(.interface(id))
+            return Topology.Interface(name: name, address: .compact(.any), positions: positions)
         }
-        return Topology.Interface(name: name, address: address, capture: capture)
+        positions["address"] = reader.location(addressNode)
+        return Topology.Interface(name: name, address: address, capture: capture, positions: positions)
     }
 
     private func readRoutes(_ node: Node, node name: String, interfaces: [Topology.Interface]) -> [Topology.StaticRoute] {
@@ -124,35 +130,9 @@ final class TopologyBuilder {
                              fix: "route via one of \(interfaces.map(\.name).joined(separator: ", "))")
                 continue
             }
-            if dialect == .compact, let prefix = prefixes?.first, Self.network(of: prefix) != network {
-                reader.error(key, "route `\(prefix)` is \(Self.network(of: prefix).name(dialect: dialect)), but `\(via)` is "
-                             + "\(network.withArticle(dialect: dialect)) interface",
-                             fix: "route it via \(Self.network(of: prefix).withArticle(dialect: dialect)) interface")
-                continue
-            }
-            routes += (prefixes ?? []).map { Topology.StaticRoute(prefix: $0, interface: interface) }
+            routes += (prefixes ?? []).map { Topology.StaticRoute(prefix: $0, interface: interface, location: reader.location(key)) }
         }
         return routes
-    }
-
-    /// The network a prefix's addresses are in (compact dialect).
-    static func network(of prefix: RoutePrefix) -> Topology.Network {
-        switch prefix {
-        case .ipv4: .ipv4
-        case .ipv6: .ipv6
-        case .compact, .eightBit: .newIP
-        }
-    }
-
-    /// Every interface must be on a link: an unattached one could never send or receive.
-    private func checkAttachments() {
-        for (nodeIndex, node) in nodes.enumerated() {
-            for (index, interface) in node.interfaces.enumerated()
-            where attachments[Topology.InterfaceID(node: nodeIndex, interface: index)] == nil {
-                reader.error(interfaceKeys[nodeIndex][index], "interface `\(node.name):\(interface.name)` is on no link",
-                             fix: "add a link with endpoint \(node.name):\(interface.name), or remove the interface")
-            }
-        }
     }
 
     /// `node` or `node:interface` (a bare node means its first interface).

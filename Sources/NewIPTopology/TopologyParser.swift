@@ -1,7 +1,9 @@
 import NewIPDataPlane
 
 /// Reads a topology file (docs/topology.md) and validates all of it before anything runs:
-/// every problem is reported as `file:line:column: what is wrong — how to fix it`, and a
+/// what is written (keys, values, references) as it reads, then the network it describes
+/// (`Topology.problems()`, as the emulator and `nip up` check topologies built in code).
+/// Every problem is reported as `file:line:column: what is wrong — how to fix it`, and a
 /// file with any problem yields no topology.
 public enum TopologyParser {
     /// Reads and parses the file at `path`.
@@ -13,8 +15,14 @@ public enum TopologyParser {
     public static func parse(yaml: String, file: String) throws(TopologyError) -> Topology {
         let root = try YAMLReader.root(of: yaml, file: file, empty: "describe nodes, links and flows (see docs/topology.md)")
         let reader = YAMLReader(file: file, guide: "docs/topology.md")
-        let topology = TopologyBuilder(reader: reader).build(root, defaultName: Self.baseName(file))
-        guard reader.diagnostics.isEmpty, let topology else { throw TopologyError(reader.diagnostics) }
+        let builder = TopologyBuilder(reader: reader)
+        let topology = builder.build(root, defaultName: Self.baseName(file))
+        var diagnostics = reader.diagnostics
+        if let topology {
+            // What the reader already reported is not reported again (nor what follows from it).
+            diagnostics += topology.problems().filter { !builder.reported.contains($0.subject) }.map(\.diagnostic)
+        }
+        guard diagnostics.isEmpty, let topology else { throw TopologyError(diagnostics) }
         return topology
     }
 

@@ -1,0 +1,341 @@
+import NewIPDataPlane
+import NewIPWire
+
+/// Where an element of a topology was written in its file, for problems found after reading
+/// it (`Topology.problems()`): the element itself, and the places its problems point at, by
+/// key (`size`, `to`, a node's `kind` key, a link's `endpoints.0`). Empty for an element built
+/// in code.
+public struct SourcePositions: Hashable, Sendable {
+    /// The element: a node's or interface's name, a link's or flow's entry.
+    public var element: SourceLocation?
+    public var keys: [String: SourceLocation]
+
+    public init(_ element: SourceLocation? = nil, keys: [String: SourceLocation] = [:]) {
+        self.element = element
+        self.keys = keys
+    }
+
+    public subscript(key: String) -> SourceLocation? {
+        get { keys[key] }
+        set { keys[key] = newValue }
+    }
+
+    /// The first of `keys` that was written, else the element.
+    public func first(_ keys: String...) -> SourceLocation? {
+        for key in keys { if let location = self.keys[key] { return location } }
+        return element
+    }
+}
+
+/// One thing wrong with a topology however it was made (a file, a generator, code): where,
+/// what is wrong, and the fix. The parser, `Emulation` and the real deployment all refuse a
+/// topology with any (`Topology.problems()`).
+public struct TopologyProblem: Hashable, Sendable, CustomStringConvertible {
+    /// The element the problem is about.
+    public enum Subject: Hashable, Sendable {
+        case topology
+        case node(Int)
+        case interface(Topology.InterfaceID)
+        case link(Int)
+        case flow(Int)
+    }
+
+    public var subject: Subject
+    /// `file:line:column` of the value at fault, when the topology came from a file.
+    public var location: SourceLocation?
+    /// The topology's name and the element, for a topology built in code: "chain: flow `f`".
+    public var place: String
+    public var problem: String
+    public var fix: String
+
+    public init(_ subject: Subject, at location: SourceLocation?, place: String, _ problem: String, fix: String) {
+        self.subject = subject
+        self.location = location
+        self.place = place
+        self.problem = problem
+        self.fix = fix
+    }
+
+    /// As `TopologyError` reports it: at `file:line:column`, or at `place` (with no position).
+    public var diagnostic: TopologyDiagnostic {
+        TopologyDiagnostic(at: location ?? SourceLocation(file: place, line: 0, column: 0), problem, fix: fix)
+    }
+
+    /// `file:line:column: what is wrong — how to fix it`, or `chain: flow `f`: what is wrong — how to fix it`.
+    public var description: String { diagnostic.description }
+}
+
+extension TopologyError {
+    /// The error for `problems` (at least one).
+    public init(problems: [TopologyProblem]) {
+        self.init(problems.map(\.diagnostic))
+    }
+}
+
+extension Topology {
+    /// Every semantic problem of the topology, in topology order: references that lead
+    /// nowhere (a topology built in code), interfaces on no link or on two, links between two
+    /// networks or within one node, addresses used twice, gateways that cannot translate,
+    /// routes into the wrong network, and flows that cannot be sent (to their own node, to a
+    /// destination with no name in their network, outside the run, packets that cannot hold
+    /// their header and probe or exceed their first link's MTU). Empty: the topology can run.
+    ///
+    /// `TopologyParser`, `Emulation.init` and the real deployment (`nip up`, `nip run`) call
+    /// it, so a topology from a file and one built in code are refused alike, with the same
+    /// texts; from a file each problem is at `file:line:column`.
+    public func problems() -> [TopologyProblem] {
+        var checker = ProblemChecker(self)
+        checker.check()
+        return checker.found
+    }
+
+    /// The network a route prefix's addresses are in (compact dialect).
+    static func network(of prefix: RoutePrefix) -> Network {
+        switch prefix {
+        case .ipv4: .ipv4
+        case .ipv6: .ipv6
+        case .compact, .eightBit: .newIP
+        }
+    }
+}
+
+/// `Topology.problems()`, check by check.
+private struct ProblemChecker {
+    let topology: Topology
+    var found: [TopologyProblem] = []
+    /// The first link each interface is on.
+    var firstLink: [Topology.InterfaceID: Int] = [:]
+
+    init(_ topology: Topology) { self.topology = topology }
+
+    mutating func check() {
+        checkDuration()
+        checkNodes()
+        checkLinks()
+        checkAttachments()
+        checkFlows()
+    }
+
+    // MARK: Reporting
+
+    private func place(of subject: TopologyProblem.Subject) -> String {
+        let name = topology.name
+        switch subject {
+        case .topology: return name
+        case .node(let index): return "\(name): node `\(topology.nodes[index].name)`"
+        case .interface(let id): return "\(name): interface `\(topology.name(of: id))`"
+        case .link(let index):
+            let link = topology.links[index]
+            guard isValid(link.endpoints.0), isValid(link.endpoints.1) else { return "\(name): links[\(index)]" }
+            return "\(name): link `\(topology.name(of: link.endpoints.0))`–`\(topology.name(of: link.endpoints.1))`"
+        case .flow(let index): return "\(name): flow `\(topology.flows[index].name)`"
+        }
+    }
+
+    private mutating func report(_ subject: TopologyProblem.Subject, at location: SourceLocation?, _ problem: String, fix: String) {
+        found.append(TopologyProblem(subject, at: location, place: place(of: subject), problem, fix: fix))
+    }
+
+    private func isValid(_ id: Topology.InterfaceID) -> Bool {
+        topology.nodes.indices.contains(id.node) && topology.nodes[id.node].interfaces.indices.contains(id.interface)
+    }
+
+    private var dialect: PacketDialect { topology.dialect }
+
+    // MARK: The run
+
+    private mutating func checkDuration() {
+        if topology.duration <= 0 {
+            report(.topology, at: topology.positions["duration"], "duration is zero", fix: "run for a positive time, e.g. 2s")
+        }
+    }
+
+    // MARK: Nodes
+
+    private mutating func checkNodes() {
+        var nodeNames: [String: Int] = [:]
+        var addressOwners: [FrameworkAddress: String] = [:]
+        for (index, node) in topology.nodes.enumerated() {
+            if let first = nodeNames[node.name] {
+                report(.node(index), at: node.location, "node name `\(node.name)` is used twice (nodes[\(first)] and nodes[\(index)])",
+                       fix: "give each node its own name")
+            } else {
+                nodeNames[node.name] = index
+            }
+            var interfaceNames: Set<String> = []
+            for (position, interface) in node.interfaces.enumerated() {
+                let id = Topology.InterfaceID(node: index, interface: position)
+                if !interfaceNames.insert(interface.name).inserted {
+                    report(.interface(id), at: interface.positions.element,
+                           "node `\(node.name)` has two interfaces named `\(interface.name)`", fix: "give each interface of a node its own name")
+                }
+                if let owner = addressOwners[interface.address] {
+                    report(.interface(id), at: interface.positions.first("address"),
+                           "address \(interface.address) of `\(node.name):\(interface.name)` is already used by `\(owner)`",
+                           fix: "give each interface its own address")
+                } else {
+                    addressOwners[interface.address] = "\(node.name):\(interface.name)"
+                }
+            }
+            checkGateway(index)
+            checkRoutes(index)
+        }
+    }
+
+    /// A gateway joins a compact island to an IP network.
+    private mutating func checkGateway(_ index: Int) {
+        let node = topology.nodes[index]
+        guard node.kind == .gateway else { return }
+        let at = node.positions.first("kind")
+        guard dialect == .compact else {
+            report(.node(index), at: at, "gateway `\(node.name)` translates compact New IP to and from IP, and this topology is framework",
+                   fix: "set `dialect: compact`, or make it a router")
+            return
+        }
+        if !node.interfaces.isEmpty, !topology.isGateway(index) {
+            report(.node(index), at: at, "gateway `\(node.name)` needs a compact interface and an IPv4 or IPv6 interface",
+                   fix: "give one interface a compact address (0x10) and another an IP address (2001:db8::1)")
+        }
+    }
+
+    /// A static route leaves by one of the node's interfaces, into the prefix's network.
+    private mutating func checkRoutes(_ index: Int) {
+        let node = topology.nodes[index]
+        for route in node.routes {
+            guard node.interfaces.indices.contains(route.interface) else {
+                report(.node(index), at: route.location ?? node.location,
+                       "route `\(route.prefix)` of `\(node.name)` leaves by interface index \(route.interface), but the node has "
+                       + "\(node.interfaces.count) interfaces",
+                       fix: node.interfaces.isEmpty ? "give the node interfaces first"
+                           : "route via one of its interfaces (0…\(node.interfaces.count - 1))")
+                continue
+            }
+            let via = node.interfaces[route.interface]
+            let network = Topology.Network(via.address, dialect: dialect)
+            let prefixNetwork = Topology.network(of: route.prefix)
+            guard dialect == .compact, prefixNetwork != network else { continue }
+            report(.node(index), at: route.location ?? node.location,
+                   "route `\(route.prefix)` is \(prefixNetwork.name(dialect: dialect)), but `\(via.name)` is "
+                   + "\(network.withArticle(dialect: dialect)) interface",
+                   fix: "route it via \(prefixNetwork.withArticle(dialect: dialect)) interface")
+        }
+    }
+
+    // MARK: Links
+
+    private mutating func checkLinks() {
+        for (index, link) in topology.links.enumerated() {
+            let ends = [link.endpoints.0, link.endpoints.1]
+            let at = link.positions.first("endpoints")
+            if let bad = ends.first(where: { !isValid($0) }) {
+                report(.link(index), at: at, "links[\(index)] has an endpoint (node \(bad.node), interface \(bad.interface)) "
+                       + "that is no interface of the topology", fix: "connect interfaces of the topology's nodes")
+                continue
+            }
+            var attached = true
+            for (side, end) in ends.enumerated() {
+                guard let first = firstLink[end] else {
+                    firstLink[end] = index
+                    continue
+                }
+                attached = false
+                let firstLink = topology.links[first]
+                let previous = firstLink.positions["endpoints"].map { "the link at line \($0.line)" }
+                    ?? "the link `\(topology.name(of: firstLink.endpoints.0))`–`\(topology.name(of: firstLink.endpoints.1))`"
+                report(.link(index), at: link.positions.first("endpoints.\(side)", "endpoints"),
+                       "interface `\(topology.name(of: end))` is already on \(previous)",
+                       fix: "an interface joins one link; add another interface to the node")
+            }
+            guard attached else { continue }
+            let (a, b) = link.endpoints
+            guard a.node != b.node else {
+                report(.link(index), at: at, "both endpoints are on node `\(topology.nodes[a.node].name)`", fix: "connect two different nodes")
+                continue
+            }
+            let (networkA, networkB) = (topology.network(of: a), topology.network(of: b))
+            if networkA != networkB {
+                report(.link(index), at: at,
+                       "the link joins \(networkA.withArticle(dialect: dialect)) interface (`\(topology.name(of: a))`) and "
+                       + "\(networkB.withArticle(dialect: dialect)) one (`\(topology.name(of: b))`)",
+                       fix: "give both ends addresses of one family; a `kind: gateway` node joins networks")
+            }
+        }
+    }
+
+    /// Every interface is on a link: an unattached one could never send or receive.
+    private mutating func checkAttachments() {
+        for (nodeIndex, node) in topology.nodes.enumerated() {
+            for (index, interface) in node.interfaces.enumerated() {
+                let id = Topology.InterfaceID(node: nodeIndex, interface: index)
+                guard firstLink[id] == nil else { continue }
+                report(.interface(id), at: interface.positions.element ?? node.location,
+                       "interface `\(node.name):\(interface.name)` is on no link",
+                       fix: "add a link with endpoint \(node.name):\(interface.name), or remove the interface")
+            }
+        }
+    }
+
+    // MARK: Flows
+
+    private mutating func checkFlows() {
+        var names: Set<String> = []
+        for (index, flow) in topology.flows.enumerated() {
+            let positions = flow.positions
+            if !names.insert(flow.name).inserted {
+                report(.flow(index), at: positions.first("name"), "flow name `\(flow.name)` is used twice",
+                       fix: "give each flow its own name (it names output files)")
+            }
+            let duration = topology.duration
+            if duration > 0, !(flow.start < flow.stop && flow.stop <= duration) {
+                let (from, to, end) = (UnitText.duration(flow.start), UnitText.duration(flow.stop), UnitText.duration(duration))
+                report(.flow(index), at: positions.first("stop", "start"),
+                       "the flow would run from \(from) to \(to), not inside the run's 0…\(end)", fix: "make start < stop ≤ duration")
+            }
+            if let bad = [flow.source, flow.destination].first(where: { !isValid($0) }) {
+                let end = bad == flow.source ? "source" : "destination"
+                report(.flow(index), at: positions.first(bad == flow.source ? "from" : "to"),
+                       "the flow's \(end) (node \(bad.node), interface \(bad.interface)) is no interface of the topology",
+                       fix: "send between interfaces of the topology's nodes")
+                continue
+            }
+            checkPackets(index)
+        }
+    }
+
+    /// The flow's packets: to another node, addressed in the source's network, holding the
+    /// header and probe, and fitting the first link's MTU.
+    private mutating func checkPackets(_ index: Int) {
+        let flow = topology.flows[index]
+        let positions = flow.positions
+        guard flow.source.node != flow.destination.node else {
+            report(.flow(index), at: positions.first("to"), "the flow is sent to the node that sends it", fix: "send it to another node")
+            return
+        }
+        // Across networks, the destination needs a name in the source's network.
+        do throws(UnitProblem) {
+            _ = try PacketTemplate.destination(of: flow, from: topology.network(of: flow.source), in: topology)
+        } catch {
+            report(.flow(index), at: positions.first("to-address", "to"), error.problem, fix: error.fix)
+            return
+        }
+        let at = positions.first("chunks", "size")
+        let template: PacketTemplate
+        do throws(UnitProblem) {
+            template = try PacketTemplate(flow: flow, in: topology)
+        } catch {
+            report(.flow(index), at: at, error.problem, fix: error.fix)
+            return
+        }
+        let minimum = template.minimumSize(chunks: flow.chunks)
+        guard flow.size.smallest >= minimum else {
+            let udp = template.udp == nil ? "" : ", the \(UDPHeader.encodedLength)-byte UDP header"
+            report(.flow(index), at: at, "\(flow.size.smallest)-byte packets cannot hold the \(template.header.count)-byte header\(udp) "
+                   + "and the \(Probe.length)-byte probe", fix: "use a size of at least \(minimum)")
+            return
+        }
+        if let link = firstLink[flow.source].map({ topology.links[$0] }), flow.size.largest > link.mtu {
+            report(.flow(index), at: at, "\(flow.size.largest)-byte packets exceed the MTU \(link.mtu) of the link at "
+                   + "`\(topology.name(of: flow.source))`", fix: "lower the size or raise the link's `mtu`")
+        }
+    }
+}
