@@ -69,6 +69,14 @@ public enum TopologyDeployment {
     /// The name of a gateway's TUN interface (and device, alone in the gateway's namespace).
     public static let tunName = "nip-tun"
 
+    /// Refuses a topology with problems (`Topology.problems()`) before any node starts, as the
+    /// parser and the emulator do, so one built in code (a generator's, `BuiltInNetwork`'s) is
+    /// refused with the same texts as a file.
+    public static func check(_ topology: Topology) throws(TopologyError) {
+        let problems = topology.problems()
+        guard problems.isEmpty else { throw TopologyError(problems: problems) }
+    }
+
     /// Why a topology cannot run with these options (`nil`: it can).
     public static func problem(with topology: Topology, namespaces: Bool) -> String? {
         guard !namespaces else { return nil }

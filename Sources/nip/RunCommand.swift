@@ -37,8 +37,9 @@ struct RunCommand: ParsableCommand {
 
     func run() throws {
         guard !nodes.netns else { throw ToolError("--netns: `nip run` drives flows over UDP links only; use `nip up --netns`") }
-        var parsed: Topology
-        do { parsed = try TopologyParser.load(path: topology) } catch { throw ToolError(error.description) }
+        let loaded: Topology
+        do { loaded = try TopologyParser.load(path: topology) } catch { throw ToolError(error.description) }
+        var parsed = loaded
         let drainTime: Nanoseconds
         do {
             drainTime = try Units.duration(drain)
@@ -49,7 +50,8 @@ struct RunCommand: ParsableCommand {
         let option = out == nil ? nil : "--out"
         // Refused before any node starts, not after the run.
         try OutputDirectory.check(folder, option: option, force: nodes.force, inputs: [topology])
-        let runState = try nodes.start(parsed, from: topology)
+        // The nodes are the file's (checked as written); --duration only shortens the flows.
+        let runState = try nodes.start(loaded, from: topology)
         let interrupt = InterruptCleanup { _ = ProcessControl.stopAll(runState.nodes) }
         let results: EmulationResults
         do {

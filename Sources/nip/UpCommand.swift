@@ -62,6 +62,7 @@ struct NodeStartOptions: ParsableArguments {
         do { try OutputDirectory.check(state, option: "--state", force: force, inputs: [topology]) } catch {
             throw ToolError(error.description)
         }
+        do { try TopologyDeployment.check(parsed) } catch { throw ToolError(error.description) }
         if let problem = TopologyDeployment.problem(with: parsed, namespaces: netns) {
             throw ToolError("\(topology): \(problem)")
         }
