@@ -25,23 +25,21 @@ public enum PacketMAC {
         guard headerLength <= 255, headerLength <= end else {
             throw .malformed(field: "header length", at: 0, reason: "\(headerLength) bytes leave no room for the payload of a \(end)-byte packet")
         }
-        var cmac = try! AES.CMAC(key: key, outputSize: 8)
-        try withUnsafeTemporaryAllocation(byteCount: 256, alignment: 8) { (scratch) throws(WireError) in
-            scratch[0] = packet.dialect == .compact ? compactDomain : frameworkDomain
-            let header = UnsafeMutableRawBufferPointer(rebasing: scratch[1..<(1 + headerLength)])
+        let payloadLength = end - headerLength
+        let tag = try withUnsafeTemporaryAllocation(byteCount: 1 + headerLength + payloadLength, alignment: 8) {
+            (input) throws(WireError) -> (UInt64, UInt64) in
+            input[0] = packet.dialect == .compact ? compactDomain : frameworkDomain
+            let header = UnsafeMutableRawBufferPointer(rebasing: input[1..<(1 + headerLength)])
             header.copyMemory(from: UnsafeRawBufferPointer(rebasing: bytes[0..<headerLength]))
             try zeroMutableFields(packet, in: header)
             for i in 0..<SourceAuthenticatorItem.Field.macLength {
                 header[authenticator.lowerBound + SourceAuthenticatorItem.Field.mac + i] = 0
             }
-            cmac.update(bufferPointer: UnsafeRawBufferPointer(rebasing: scratch[0..<(1 + headerLength)]))
+            UnsafeMutableRawBufferPointer(rebasing: input[(1 + headerLength)...])
+                .copyMemory(from: UnsafeRawBufferPointer(rebasing: bytes[headerLength..<end]))
+            return BlockCMAC(key: key).tag(UnsafeRawBufferPointer(input))
         }
-        cmac.update(bufferPointer: UnsafeRawBufferPointer(rebasing: bytes[headerLength..<end]))
-        return cmac.finalize().withUnsafeBytes { mac in
-            var value: UInt64 = 0
-            for i in 0..<8 { value = value << 8 | UInt64(mac[i]) }
-            return value
-        }
+        return tag.0
     }
 
     /// Zeroes, in `header` (a copy of the packet's header at the same offsets), every field a

@@ -11,15 +11,15 @@ public struct FirstHopSecret: Sendable {
     /// The epoch index carried in authenticators made with keys derived from this secret.
     public let epoch: UInt8
     public let key: SymmetricKey
-    /// A CMAC already keyed with the secret; each derivation copies it (no key schedule).
-    @usableFromInline let prf: AES.CMAC
+    /// AES-CMAC under the secret, its subkeys computed once.
+    @usableFromInline let prf: BlockCMAC
 
     /// `key` must be 128 bits.
     public init(epoch: UInt8, key: SymmetricKey) {
         precondition(key.bitCount == 128, "a first-hop secret is an AES-128 key")
         self.epoch = epoch
         self.key = key
-        self.prf = try! AES.CMAC(key: key, outputSize: 16)
+        self.prf = BlockCMAC(key: key)
     }
 
     /// A fresh random secret.
@@ -34,16 +34,15 @@ public struct FirstHopSecret: Sendable {
     /// enrolment, and recomputes for every packet it verifies.
     @inlinable
     public func sourceKey(for address: FrameworkAddress) -> SourceKey {
-        var prf = self.prf
-        withUnsafeTemporaryAllocation(byteCount: 19, alignment: 1) { input in
+        let tag = withUnsafeTemporaryAllocation(byteCount: 19, alignment: 8) { input in
             input[0] = Self.sourceKeyPurpose
             input[1] = address.type.rawValue
             input[2] = UInt8(address.encodedLength)
             address.encode(into: input, at: 3)
-            prf.update(bufferPointer: UnsafeRawBufferPointer(rebasing: input[0..<(3 + address.encodedLength)]))
+            return prf.tag(UnsafeRawBufferPointer(rebasing: input[0..<(3 + address.encodedLength)]))
         }
-        let derived = prf.finalize()
-        return SourceKey(epoch: epoch, key: SymmetricKey(data: derived.withUnsafeBytes { Array($0) }))
+        var bytes = (tag.0.bigEndian, tag.1.bigEndian)
+        return SourceKey(epoch: epoch, key: withUnsafeBytes(of: &bytes) { SymmetricKey(data: $0) })
     }
 }
 
