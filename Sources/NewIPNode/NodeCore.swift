@@ -20,6 +20,12 @@ import NewIPWire
 /// A host runs the same arrival step (validation, contracts) on what the network brings it
 /// but never forwards others' packets (`notForwarding`); its own packets enter the pipeline
 /// as if from a local interface, so the first hop's queue and contracts apply to them too.
+///
+/// Every role answers for itself: a packet for the node is classified (`LocalDestination`:
+/// an application's UDP port, a ping identifier, the flows' probe port); an echo request is
+/// answered, and a router that drops an echo request for its hop limit tells the sender, as
+/// traceroute needs. Answers wait until the driver calls `poll(now:newBuffer:_:)`, which
+/// sends them through the same pipeline as any packet the node sends.
 public final class NodeCore {
     /// What a node is made of.
     public struct Setup {
@@ -34,15 +40,20 @@ public final class NodeCore {
         public var queues: [EgressQueue]
         /// Propagation delay of each interface's link, charged to contracts on departure.
         public var linkDelays: [Nanoseconds]
-        /// The node's own addresses (a gateway delivers to these and translates the rest of its names).
-        public var ownAddresses: Set<FrameworkAddress>
+        /// The node's own addresses, its primary one first (a gateway delivers to these and
+        /// translates the rest of its names).
+        public var ownAddresses: [FrameworkAddress]
         /// A gateway's names on either side; `nil` on hosts and routers.
         public var gateway: GatewayMapping?
         public var pingHops: PingHopPolicy
+        /// Each interface's address, the source of the hop-limit answers sent for packets that
+        /// arrived there (`nil`: the node's first own address).
+        public var interfaceAddresses: [FrameworkAddress?]
 
         public init(dialect: PacketDialect, forwards: Bool, networks: [Topology.Network], table: ForwardingTable,
-                    queues: [EgressQueue], linkDelays: [Nanoseconds], ownAddresses: Set<FrameworkAddress>,
-                    gateway: GatewayMapping? = nil, pingHops: PingHopPolicy = .counting(limit: 64)) {
+                    queues: [EgressQueue], linkDelays: [Nanoseconds], ownAddresses: [FrameworkAddress],
+                    interfaceAddresses: [FrameworkAddress?] = [], gateway: GatewayMapping? = nil,
+                    pingHops: PingHopPolicy = .counting(limit: 64)) {
             self.dialect = dialect
             self.forwards = forwards
             self.networks = networks
@@ -52,6 +63,7 @@ public final class NodeCore {
             self.ownAddresses = ownAddresses
             self.gateway = gateway
             self.pingHops = pingHops
+            self.interfaceAddresses = interfaceAddresses
         }
     }
 
@@ -59,8 +71,8 @@ public final class NodeCore {
     public enum Arrival {
         /// It waits in `egress`'s queue: ask `transmit(on:now:)` for it from `nextTransmitTime(on:)`.
         case queued(egress: Int)
-        /// It is for this node.
-        case delivered(PacketBuffer)
+        /// It is for this node, at `destination`; the buffer comes back for reuse once handed on.
+        case delivered(PacketBuffer, to: LocalDestination)
         /// It was dropped; the buffer comes back for reuse.
         case dropped(DropReason, PacketBuffer)
     }
@@ -78,6 +90,17 @@ public final class NodeCore {
     private let ownAddresses: Set<FrameworkAddress>
     /// Whether any interface is plain IP (the pure New IP path skips the network check).
     private let speaksIP: Bool
+    private let interfaceAddresses: [FrameworkAddress?]
+    private let firstOwnAddress: FrameworkAddress?
+    /// Answers built on arrival, sent by `poll`; at most `answerLimit` wait.
+    private var answers: [[UInt8]] = []
+    private var hostDrops = DropCounters()
+    /// What the node answered for itself.
+    public private(set) var answered = AnswerCounters()
+
+    /// Answers waiting beyond this many are not built (a flood of expiring requests must not
+    /// grow memory); they are counted in `answered.suppressed`.
+    public static let answerLimit = 64
 
     public init(_ setup: Setup) {
         router = Router(table: setup.table, queues: setup.queues, linkDelays: setup.linkDelays, pingHops: setup.pingHops)
@@ -85,9 +108,11 @@ public final class NodeCore {
         networks = setup.networks
         forwards = setup.forwards
         ipQueues = setup.queues
-        ownAddresses = setup.ownAddresses
+        ownAddresses = Set(setup.ownAddresses)
         gateway = setup.gateway.map { Gateway(mapping: $0) }
         speaksIP = setup.networks.contains(where: \.isIP)
+        interfaceAddresses = setup.interfaceAddresses
+        firstOwnAddress = setup.ownAddresses.first
     }
 
     // MARK: Packets in
@@ -122,6 +147,29 @@ public final class NodeCore {
     /// The earliest time any interface has a packet to send (the driver's next wake-up).
     public var nextDeadline: Nanoseconds? { networks.indices.compactMap(nextTransmitTime(on:)).min() }
 
+    /// Whether answers wait for `poll`.
+    public var hasAnswers: Bool { !answers.isEmpty }
+
+    /// Sends the answers built since the last call (echo replies, hop-limit answers) through
+    /// the node's own pipeline, each in a buffer from `newBuffer`; `handle` hears what became
+    /// of each, as it would from `send`.
+    public func poll(now: Nanoseconds, newBuffer: () -> PacketBuffer, _ handle: (Arrival) -> Void) {
+        let pending = answers
+        answers.removeAll(keepingCapacity: true)
+        for bytes in pending {
+            var buffer = newBuffer()
+            guard bytes.count <= buffer.capacity - buffer.initialHeadroom else {
+                answered.suppressed += 1
+                continue
+            }
+            buffer.receive { space in
+                bytes.withUnsafeBytes { space.copyMemory(from: $0) }
+                return bytes.count
+            }
+            handle(send(buffer, from: nil, now: now))
+        }
+    }
+
     // MARK: Observation
 
     /// Packets waiting in `interface`'s queue (asked after every transmission: no queue copy).
@@ -136,8 +184,8 @@ public final class NodeCore {
 
     /// Every drop the node decided, queues included (a gateway's translation failures are in `translations`).
     public var drops: DropCounters {
-        guard speaksIP else { return router.drops }
-        return networks.indices.filter { networks[$0].isIP }.reduce(router.drops + ipDrops) { $0 + ipQueues[$1].drops }
+        guard speaksIP else { return router.drops + hostDrops }
+        return networks.indices.filter { networks[$0].isIP }.reduce(router.drops + ipDrops + hostDrops) { $0 + ipQueues[$1].drops }
     }
 
     // MARK: Routes
@@ -164,16 +212,16 @@ public final class NodeCore {
             // The arrival step (validation, contracts) runs, but nothing is queued for others.
             var packet = consume packet
             switch router.engine.process(&packet, dialect: dialect, ingress: ingress, now: now) {
-            case .deliver: return .delivered(packet)
-            case .drop(let reason): return .dropped(reason, packet)
+            case .deliver: return deliverLocally(packet, now: now)
+            case .drop(let reason): return dropped(reason, packet, fromNetwork: true, ingress: ingress)
             case .forward: return .dropped(.notForwarding, packet)
             }
         }
         switch router.receive(consume packet, dialect: dialect, ingress: ingress, now: now) {
         case .forward(let egress, _, _): return .queued(egress: egress)
-        case .drop(let reason, let packet): return .dropped(reason, packet)
+        case .drop(let reason, let packet): return dropped(reason, packet, fromNetwork: fromNetwork, ingress: ingress)
         case .deliver(var packet):
-            guard let gateway, !isOwn(compactDestinationOf: packet) else { return .delivered(packet) }
+            guard let gateway, !isOwn(compactDestinationOf: packet) else { return deliverLocally(packet, now: now) }
             guard !translated else { return fail(.loop, packet) }
             // A name the gateway answers for: over to the IP side.
             let family: Gateway.IPFamily
@@ -183,6 +231,53 @@ public final class NodeCore {
             translations.compactToIP += 1
             return forwardIP(consume packet, ipv6: family == .ipv6, ingress: ingress, translated: true, now: now)
         }
+    }
+
+    /// A New IP packet for this node: classified, and an echo request answered.
+    private func deliverLocally(_ packet: consuming PacketBuffer, now: Nanoseconds) -> Arrival {
+        let packet = consume packet
+        let destination = packet.withUnsafeBytes { bytes -> LocalDestination? in
+            guard let view = try? NewIPPacketView(bytes, dialect: dialect) else { return nil }
+            return view.localDestination
+        }
+        guard let destination else {
+            hostDrops.record(.noListener)
+            return .dropped(.noListener, packet)
+        }
+        if destination == .echoRequest {
+            if answer(packet, type: ControlMessage.echoReply, responder: nil) { answered.echoReplies += 1 }
+        }
+        return .delivered(packet, to: destination)
+    }
+
+    /// A drop; an echo request from the network dropped for its hop limit is answered.
+    private func dropped(_ reason: DropReason, _ packet: consuming PacketBuffer, fromNetwork: Bool, ingress: Int) -> Arrival {
+        let packet = consume packet
+        if reason == .ttlExpired && fromNetwork && ingress >= 0 {
+            let isRequest = packet.withUnsafeBytes { bytes in
+                (try? NewIPPacketView(bytes, dialect: dialect)).map { $0.isControl && $0.pingCode == PingContract.request } ?? false
+            }
+            if isRequest, answer(packet, type: ControlMessage.hopLimitExceeded,
+                                 responder: interfaceAddresses.indices.contains(ingress) ? interfaceAddresses[ingress] : nil) {
+                answered.hopLimitExceeded += 1
+            }
+        }
+        return .dropped(reason, packet)
+    }
+
+    /// Builds the answer to an echo request (slow path: pings are rare) for `poll` to send;
+    /// `false` when the request cannot be answered or too many answers wait.
+    private func answer(_ request: borrowing PacketBuffer, type: UInt8, responder: FrameworkAddress?) -> Bool {
+        guard answers.count < Self.answerLimit else {
+            answered.suppressed += 1
+            return false
+        }
+        let dialect = dialect
+        guard let parsed = request.withUnsafeBytes({ ParsedPacket($0, dialect: dialect) }),
+              let from = responder ?? (type == ControlMessage.echoReply ? parsed.destination : firstOwnAddress),
+              let bytes = PacketBuilder.answer(to: parsed, type: type, responder: from, dialect: dialect) else { return false }
+        answers.append(bytes)
+        return true
     }
 
     private func isOwn(compactDestinationOf packet: PacketBuffer) -> Bool {
@@ -202,7 +297,7 @@ public final class NodeCore {
         packet.metadata = PacketMetadata(arrival: now, ingress: ingress, contracts: ContractLocations())
         guard let route = router.engine.table.lookup(header.destination) else { return dropIP(packet, .noRoute) }
         if route.nextHop.isLocal {
-            guard let gateway, !ownAddresses.contains(header.destination) else { return .delivered(packet) }
+            guard let gateway, !ownAddresses.contains(header.destination) else { return .delivered(packet, to: .ipPacket) }
             guard !translated else { return fail(.loop, packet) }
             // A name the gateway answers for: over to the island.
             do throws(GatewayError) {
@@ -238,4 +333,14 @@ public final class NodeCore {
         translations.record(failure)
         return .dropped(failure.dropReason, packet)
     }
+}
+
+/// What a node answered for itself.
+public struct AnswerCounters: Hashable, Sendable {
+    public var echoReplies = 0
+    public var hopLimitExceeded = 0
+    /// Answers not sent: too many waiting, or too large for a buffer.
+    public var suppressed = 0
+
+    public init() {}
 }

@@ -1,6 +1,7 @@
 import NIOCore
 import NIOPosix
 import NewIPDataPlane
+import NewIPNode
 import NewIPTopology
 import NewIPWire
 
@@ -29,19 +30,6 @@ public enum AppProtocol {
     public static let statusOK: UInt8 = 0
     public static let statusInUse: UInt8 = 1
     public static let statusBadRequest: UInt8 = 2
-}
-
-/// An application's claim on a UDP port or a ping identifier of this node.
-struct AppBinding {
-    enum Kind: UInt8 { case udp = 0, control = 1, probe = 2 }
-
-    struct Key: Hashable {
-        var kind: Kind
-        var port: UInt16
-    }
-
-    var application: SocketAddress
-    var lastSeen: Nanoseconds
 }
 
 final class AppPortHandler: ChannelInboundHandler {
@@ -101,32 +89,20 @@ extension Node {
             endOfReadBatch()
         case AppProtocol.bind, AppProtocol.unbind:
             guard message.readableBytes >= 5,
-                  let kind = message.getInteger(at: message.readerIndex + 2, as: UInt8.self).flatMap(AppBinding.Kind.init(rawValue:)),
+                  let kind = message.getInteger(at: message.readerIndex + 2, as: UInt8.self).flatMap(LocalPort.Kind.init(rawValue:)),
                   let port = message.getInteger(at: message.readerIndex + 3, as: UInt16.self) else {
                 reply(to: application, op: AppProtocol.bound, status: AppProtocol.statusBadRequest, port: 0)
                 return
             }
+            let key = LocalPort(kind: kind, port: port)
             if op == AppProtocol.unbind {
-                let key = AppBinding.Key(kind: kind, port: port)
-                if appBindings[key]?.application == application { appBindings[key] = nil }
+                appBindings.unbind(key, owner: application)
                 return
             }
-            var chosen = port
-            if chosen == 0 && kind != .probe {
-                // An ephemeral port, as the kernel would pick one.
-                var candidate = UInt16(49152 + Int(now % 16384))
-                for _ in 0..<16384 where appBindings[AppBinding.Key(kind: kind, port: candidate)] != nil {
-                    candidate = candidate == 65535 ? 49152 : candidate + 1
-                }
-                chosen = candidate
+            switch appBindings.bind(key, owner: application, now: now) {
+            case .bound(let chosen): reply(to: application, op: AppProtocol.bound, status: AppProtocol.statusOK, port: chosen)
+            case .inUse(let chosen): reply(to: application, op: AppProtocol.bound, status: AppProtocol.statusInUse, port: chosen)
             }
-            let key = AppBinding.Key(kind: kind, port: chosen)
-            if let existing = appBindings[key], existing.application != application {
-                reply(to: application, op: AppProtocol.bound, status: AppProtocol.statusInUse, port: chosen)
-                return
-            }
-            appBindings[key] = AppBinding(application: application, lastSeen: now)
-            reply(to: application, op: AppProtocol.bound, status: AppProtocol.statusOK, port: chosen)
         case AppProtocol.info:
             reply(to: application, op: AppProtocol.infoReply, status: AppProtocol.statusOK, port: 0)
         default:
@@ -148,21 +124,21 @@ extension Node {
     }
 
     /// Hands a delivered packet to the application bound to `key`; `false` when none is.
-    func forwardToApplication(_ key: AppBinding.Key, _ packet: borrowing PacketBuffer) -> Bool {
-        guard let binding = appBindings[key], let channel = appChannel else { return false }
+    func forwardToApplication(_ port: LocalPort, _ packet: borrowing PacketBuffer) -> Bool {
+        guard let application = appBindings.owner(of: port), let channel = appChannel else { return false }
         var buffer = channel.allocator.buffer(capacity: packet.count + 2)
         buffer.writeInteger(AppProtocol.magic)
         buffer.writeInteger(AppProtocol.deliver)
         _ = packet.withUnsafeBytes { buffer.writeBytes($0) }
         counters[appIndex].txPackets &+= 1
         counters[appIndex].txBytes &+= packet.count
-        channel.writeAndFlush(AddressedEnvelope(remoteAddress: binding.application, data: buffer), promise: nil)
+        channel.writeAndFlush(AddressedEnvelope(remoteAddress: application, data: buffer), promise: nil)
         return true
     }
 
     func sweepBindings() {
         let now = Self.now()
-        appBindings = appBindings.filter { now - $0.value.lastSeen < AppProtocol.lease }
+        appBindings.expire(now: now)
         captures.removeAll { now > $0.expires }
     }
 }

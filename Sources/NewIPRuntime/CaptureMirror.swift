@@ -26,7 +26,7 @@ public struct CaptureRecord: Sendable {
         guard bytes.count >= Self.headerLength else { return nil }
         outgoing = bytes[0] == 1
         isIP = bytes[7] & Self.ipFlag != 0
-        timestamp = bytes.get64(at: 8)
+        timestamp = bytes[8..<16].reduce(0) { $0 << 8 | UInt64($1) }
         packet = Array(bytes[Self.headerLength...])
     }
 }

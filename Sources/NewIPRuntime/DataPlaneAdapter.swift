@@ -36,7 +36,8 @@ struct NodeDataPlane {
             dialect: config.dialect, forwards: config.role != .host,
             networks: Array(repeating: .newIP, count: config.interfaces.count), table: table,
             queues: config.interfaces.map { EgressQueue($0.queue, reserving: $0.queue.limits.packets ?? 1024) },
-            linkDelays: config.interfaces.map(\.delay), ownAddresses: Set(config.localAddresses), pingHops: config.pingHops))
+            linkDelays: config.interfaces.map(\.delay), ownAddresses: config.localAddresses,
+            interfaceAddresses: config.interfaces.map(\.address), pingHops: config.pingHops))
         let queued = config.interfaces.reduce(0) { $0 + ($1.queue.limits.packets ?? 1024) }
         poolLimit = max(1024, queued + 1024)
         pool = BufferPool(limit: poolLimit, preallocate: min(poolLimit, 4096))
@@ -77,6 +78,13 @@ struct NodeDataPlane {
             pool.put(packet)
             dropped(reason)
         }
+    }
+
+    /// Sends the answers the core built (echo replies, hop-limit answers) in pool buffers.
+    func poll(now: Nanoseconds, _ handle: (Arrival) -> Void) {
+        guard core.hasAnswers else { return }
+        let pool = pool
+        core.poll(now: now, newBuffer: { pool.take() }, handle)
     }
 
     /// When `interface` has a packet to send next (`nil`: empty).

@@ -1,6 +1,7 @@
 import Foundation
 import NIOCore
 import NewIPDataPlane
+import NewIPNode
 import NewIPTopology
 import NewIPWire
 

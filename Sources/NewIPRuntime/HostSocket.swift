@@ -1,6 +1,7 @@
 import NIOCore
 import NIOPosix
 import NewIPDataPlane
+import NewIPNode
 import NewIPTopology
 import NewIPWire
 
@@ -154,7 +155,7 @@ public final class NewIPDatagramSocket: Sendable {
             let task = Task {
                 for await bytes in packets {
                     guard let parsed = bytes.withUnsafeBytes({ ParsedPacket($0, dialect: dialect) }),
-                          let udp = PacketBuilder.udpDatagram(parsed, dialect: dialect) else { continue }
+                          let udp = PacketBuilder.udpDatagram(bytes, dialect: dialect) else { continue }
                     continuation.yield(NewIPDatagram(source: parsed.source, sourcePort: udp.sourcePort,
                                                      destination: parsed.destination, destinationPort: udp.destinationPort,
                                                      data: udp.data, clauses: parsed.clauses))
@@ -171,7 +172,7 @@ public final class NewIPDatagramSocket: Sendable {
     public func send(_ data: [UInt8], to destination: FrameworkAddress, port: UInt16, contract: Contract? = nil,
                      ttl: UInt8 = PacketBuilder.defaultTTL) throws -> EventLoopFuture<Void> {
         guard let packet = PacketBuilder.udp(dialect: dialect, source: source, sourcePort: localPort, destination: destination,
-                                             destinationPort: port, ttl: ttl, contract: contract ?? self.contract, data: data) else {
+                                             destinationPort: port, ttl: ttl, clauses: (contract ?? self.contract).map { [$0.clause] } ?? [], data: data) else {
             throw HostSocketError("cannot build a \(dialect) packet from \(source) to \(destination) with \(data.count) bytes")
         }
         return connection.send(packet: packet)

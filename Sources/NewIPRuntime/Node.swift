@@ -3,6 +3,7 @@ import Logging
 import NIOCore
 import NIOPosix
 import NewIPDataPlane
+import NewIPNode
 import NewIPTopology
 import NewIPWire
 
@@ -64,7 +65,7 @@ public final class Node: @unchecked Sendable {
     private var channels: [Channel] = []
     var controlChannel: Channel?
     var appChannel: Channel?
-    var appBindings: [AppBinding.Key: AppBinding] = [:]
+    var appBindings = PortBindings<SocketAddress>(lease: AppProtocol.lease)
     var captures: [CaptureSink] = []
     var captureChannel: Channel?
     let startTime: Nanoseconds
@@ -277,15 +278,23 @@ public final class Node: @unchecked Sendable {
         ports[index].flush()
     }
 
-    /// Runs the data plane on a received or locally sent packet.
+    /// Runs the data plane on a received or locally sent packet, then sends the answers the
+    /// node core built for it.
     func arrive(_ buffer: consuming PacketBuffer, ingress: Int, fromNetwork: Bool, now: Nanoseconds) {
-        switch dataPlane.receive(buffer, ingress: ingress, fromNetwork: fromNetwork, now: now) {
+        handle(dataPlane.receive(buffer, ingress: ingress, fromNetwork: fromNetwork, now: now), ingress: ingress, now: now)
+        dataPlane.poll(now: now) { handle($0, ingress: appIndex, now: now) }
+    }
+
+    private func handle(_ arrival: Arrival, ingress: Int, now: Nanoseconds) {
+        switch arrival {
         case .queued(let egress):
             pendingEgress[egress] = true
             anyPending = true
-        case .delivered(let packet):
+        case .delivered(let packet, let destination):
             counters[ingress].delivered &+= 1
-            deliverLocally(packet, now: now)
+            if case .application(let port) = destination, !forwardToApplication(port, packet) {
+                counters[appIndex].drops.record(.noListener)
+            }
             dataPlane.recycle(packet)
         case .dropped(let reason, let packet):
             // Queue-full drops are counted by the egress queue, on the egress interface.
@@ -296,8 +305,6 @@ public final class Node: @unchecked Sendable {
                     logger.warning("malformed packets dropped", metadata: [
                         "interface": "\(interfaceName(ingress))", "count": "\(count)", "latest": "\(detail)"])
                 }
-            } else if reason == .ttlExpired && fromNetwork {
-                answerExpired(packet, ingress: ingress, now: now)
             }
             dataPlane.recycle(packet)
         }
@@ -353,58 +360,6 @@ public final class Node: @unchecked Sendable {
             ports[index].flush()
         }
         timers[index] = (next, task)
-    }
-
-    /// Packets sent by this node itself (answers, application packets).
-    func sendFromNode(_ bytes: [UInt8], now: Nanoseconds) {
-        counters[appIndex].rxPackets &+= 1
-        counters[appIndex].rxBytes &+= bytes.count
-        guard let buffer = bytes.withUnsafeBytes({ dataPlane.buffer(copying: $0) }) else {
-            counters[appIndex].drops.record(.badFrame)
-            return
-        }
-        arrive(buffer, ingress: appIndex, fromNetwork: false, now: now)
-        endOfReadBatch()
-    }
-
-    // MARK: Local delivery
-
-    private func deliverLocally(_ packet: borrowing PacketBuffer, now: Nanoseconds) {
-        let dialect = config.dialect
-        let parsed = packet.withUnsafeBytes { ParsedPacket($0, dialect: dialect) }
-        guard let parsed else { return }
-        if parsed.isControl, let ping = parsed.ping {
-            if ping.code == PingContract.request {
-                if let reply = PacketBuilder.answer(to: parsed, type: ControlMessage.echoReply, responder: parsed.destination,
-                                                    dialect: dialect) {
-                    sendFromNode(reply, now: now)
-                }
-                return
-            }
-            if let message = ControlMessage(parsed.payload) {
-                let key = AppBinding.Key(kind: .control, port: message.identifier)
-                if !forwardToApplication(key, packet) { counters[appIndex].drops.record(.noListener) }
-            }
-            return
-        }
-        guard let udp = PacketBuilder.udpDatagram(parsed, dialect: dialect) else {
-            // Not UDP: a topology flow's probe packet, for the application bound to probes.
-            if !forwardToApplication(AppBinding.Key(kind: .probe, port: 0), packet) { counters[appIndex].drops.record(.malformed) }
-            return
-        }
-        if !forwardToApplication(AppBinding.Key(kind: .udp, port: udp.destinationPort), packet) {
-            counters[appIndex].drops.record(.noListener)
-        }
-    }
-
-    /// A router that drops an echo request for its hop limit tells the sender, as traceroute needs.
-    private func answerExpired(_ packet: borrowing PacketBuffer, ingress: Int, now: Nanoseconds) {
-        let dialect = config.dialect
-        guard let parsed = packet.withUnsafeBytes({ ParsedPacket($0, dialect: dialect) }), parsed.isControl,
-              let responder = config.interfaces[ingress].address ?? config.localAddresses.first,
-              let answer = PacketBuilder.answer(to: parsed, type: ControlMessage.hopLimitExceeded, responder: responder,
-                                                dialect: dialect) else { return }
-        sendFromNode(answer, now: now)
     }
 
     // MARK: Logging

@@ -1,5 +1,6 @@
 import NIOCore
 import NewIPDataPlane
+import NewIPNode
 import NewIPTopology
 import NewIPWire
 
@@ -90,7 +91,7 @@ public final class Pinger: Sendable {
             guard let packet = PacketBuilder.echoRequest(dialect: dialect, source: source, destination: destination,
                                                          identifier: identifier, sequence: sequence,
                                                          sentAt: Node.now(), ttl: ttl,
-                                                         startHops: startHops, contract: contract) else {
+                                                         startHops: startHops, contract: contract?.clause) else {
                 collector.cancel()
                 throw HostSocketError("cannot build a \(dialect) echo request from \(source) to \(destination)")
             }

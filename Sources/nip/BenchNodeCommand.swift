@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import NewIPDataPlane
+import NewIPNode
 import NewIPFiles
 import NewIPRuntime
 import NewIPTopology
@@ -83,7 +84,7 @@ struct BenchNodeCommand: ParsableCommand {
         let data = [UInt8](repeating: 0x5A, count: payload - 8)
         let packet = PacketBuilder.udp(dialect: .compact, source: .compact(CompactAddress("0x01")!), sourcePort: 9,
                                        destination: .compact(CompactAddress("0x02")!), destinationPort: 9,
-                                       contract: nil, data: data)!
+                                       clauses: [], data: data)!
         let before = try status(endpoint)
         let result = try LoadGenerator.run(source: .init(host: "127.0.0.1", port: generator),
                                            target: .init(host: "127.0.0.1", port: routerIn),

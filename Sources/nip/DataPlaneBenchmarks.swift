@@ -1,4 +1,5 @@
 import NewIPDataPlane
+import NewIPNode
 import NewIPRandom
 import NewIPRuntime
 import NewIPWire
@@ -101,7 +102,7 @@ struct GatewayTranslation: BenchOperation {
         for i in 0..<256 {
             let sensor = CompactAddress(value: UInt64(i < 128 ? i : 0x100 + i))!
             let packet = PacketBuilder.udp(dialect: .compact, source: .compact(sensor), sourcePort: 6000, destination: .compact(server),
-                                           destinationPort: 5000, contract: nil, data: [UInt8](repeating: UInt8(i), count: 64))!
+                                           destinationPort: 5000, clauses: [], data: [UInt8](repeating: UInt8(i), count: 64))!
             compact.append(packet)
             var translated = PacketBuffer(bytes: packet)
             _ = try! gateway.compactToIP(&translated)

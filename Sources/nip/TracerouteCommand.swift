@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import NewIPDataPlane
+import NewIPNode
 import NewIPRuntime
 import NewIPWire
 

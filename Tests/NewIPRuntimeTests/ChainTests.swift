@@ -1,5 +1,6 @@
 import Foundation
 import NewIPDataPlane
+import NewIPNode
 import NewIPRuntime
 import NewIPWire
 import XCTest

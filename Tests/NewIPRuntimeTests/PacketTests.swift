@@ -1,4 +1,5 @@
 import NewIPDataPlane
+import NewIPNode
 import NewIPEmulator
 import NewIPRuntime
 import NewIPTopology
@@ -9,19 +10,19 @@ final class PacketTests: XCTestCase {
     func testUDPOverCompactCarriesTheOpenHarmonyChecksum() throws {
         let packet = try XCTUnwrap(PacketBuilder.udp(dialect: .compact, source: compact("0x01"), sourcePort: 4000,
                                                      destination: compact("0xDE00"), destinationPort: 5000,
-                                                     contract: .latencyBased(min: 0, max: 20_000_000), data: Array("hello".utf8)))
+                                                     clauses: [Contract.latencyBased(min: 0, max: 20_000_000).clause], data: Array("hello".utf8)))
         let parsed = try XCTUnwrap(packet.withUnsafeBytes { ParsedPacket($0, dialect: .compact) })
         XCTAssertEqual(parsed.source, compact("0x01"))
         XCTAssertEqual(parsed.destination, compact("0xDE00"))
         XCTAssertEqual(parsed.nextHeader, .udp)
         XCTAssertEqual(parsed.latencyBased, LatencyBasedContract(minDelay: 0, maxDelay: 20))
-        let udp = try XCTUnwrap(PacketBuilder.udpDatagram(parsed, dialect: .compact))
+        let udp = try XCTUnwrap(PacketBuilder.udpDatagram(packet, dialect: .compact))
         XCTAssertEqual(udp.sourcePort, 4000)
         XCTAssertEqual(udp.destinationPort, 5000)
         XCTAssertEqual(udp.data, Array("hello".utf8))
         // One flipped data bit fails the checksum.
-        var corrupted = parsed
-        corrupted.payload[corrupted.payload.count - 1] ^= 0x01
+        var corrupted = packet
+        corrupted[corrupted.count - 1] ^= 0x01
         XCTAssertNil(PacketBuilder.udpDatagram(corrupted, dialect: .compact))
     }
 

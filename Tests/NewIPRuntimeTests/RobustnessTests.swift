@@ -1,5 +1,6 @@
 import Foundation
 import NewIPDataPlane
+import NewIPNode
 import NewIPRuntime
 import NewIPTopology
 import NewIPWire
@@ -66,7 +67,7 @@ final class RobustnessTests: NodeProcessTestCase {
         // A valid packet afterwards is still forwarded: the node is up and well. One socket
         // delivers in order, so once it is out every frame before it has been counted.
         let good = PacketBuilder.udp(dialect: .compact, source: compact("0x01"), sourcePort: 1, destination: compact("0x02"),
-                                     destinationPort: 2, contract: nil, data: [1, 2, 3])!
+                                     destinationPort: 2, clauses: [], data: [1, 2, 3])!
         send(fd, good, to: port)
         try waitFor { try counter(router, "eth1", "tx_packets") == 1 }
         let status = try ControlClient.request("GET", router.control, "/status")
@@ -90,7 +91,7 @@ final class RobustnessTests: NodeProcessTestCase {
         let stranger = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
         defer { close(stranger) }
         let good = PacketBuilder.udp(dialect: .compact, source: compact("0x01"), sourcePort: 1, destination: compact("0x02"),
-                                     destinationPort: 2, contract: nil, data: [1])!
+                                     destinationPort: 2, clauses: [], data: [1])!
         for _ in 0..<10 { send(stranger, good, to: port) }
         try waitFor { try drops(router, "eth0")["bad-frame"] == 10 }
         XCTAssertEqual(try counter(router, "eth1", "tx_packets"), 0)

@@ -1,6 +1,7 @@
 import Foundation
 import NewIPCapture
 import NewIPDataPlane
+import NewIPNode
 import NewIPEmulator
 import NewIPRuntime
 import NewIPTopology

@@ -210,6 +210,9 @@ final class Simulator {
         pool.recycle(packet)
     }
 
+    /// An empty buffer for a packet a node makes itself.
+    func newPacket() -> PacketBuffer { pool.take() }
+
     /// A packet was dropped: charged to its flow, and to the link when the medium lost it.
     func discard(_ packet: PacketBuffer, _ reason: DropReason, link: Int? = nil) {
         if let link { links[link].statistics.losses.record(reason) }

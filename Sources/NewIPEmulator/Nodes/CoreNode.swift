@@ -12,7 +12,8 @@ public final class CoreNode: NodeBehavior {
         let node = setup.node
         core = NodeCore(NodeCore.Setup(
             dialect: setup.dialect, forwards: node.kind.forwards, networks: setup.networks, table: setup.table,
-            queues: setup.queues, linkDelays: setup.linkDelays, ownAddresses: Set(node.interfaces.map(\.address)),
+            queues: setup.queues, linkDelays: setup.linkDelays, ownAddresses: node.interfaces.map(\.address),
+            interfaceAddresses: node.interfaces.map(\.address),
             gateway: node.kind == .gateway ? node.gateway?.mapping ?? GatewayMapping() : nil))
     }
 
@@ -44,8 +45,9 @@ public final class CoreNode: NodeBehavior {
     private func handle(_ arrival: NodeCore.Arrival, _ context: NodeContext) {
         switch arrival {
         case .queued(let egress): context.packetQueued(on: egress)
-        case .delivered(let packet): context.deliver(packet)
+        case .delivered(let packet, _): context.deliver(packet)
         case .dropped(let reason, let packet): context.drop(packet, reason: reason)
         }
+        if core.hasAnswers { core.poll(now: context.now, newBuffer: context.newPacket) { handle($0, context) } }
     }
 }

@@ -62,6 +62,9 @@ public struct NodeContext {
     /// emulator charges the drop to the packet's flow.
     public func drop(_ packet: PacketBuffer, reason: DropReason) { simulator.discard(packet, reason) }
 
+    /// An empty buffer from the emulator's pool, for a packet the node makes itself (an answer).
+    public func newPacket() -> PacketBuffer { simulator.newPacket() }
+
 
     /// A packet now waits in `interface`'s queue: the emulator asks for it once the device is free.
     public func packetQueued(on interface: Int) {
