@@ -44,6 +44,7 @@ fuzz="$root/Fuzz"
 # object directories: "<SwiftPM target>:<target>,<target>,..." (the target and what it needs).
 # Seeds: Fuzz/seeds/<name>/, plus a branch in Fuzz/vector_seeds.py if the vectors have inputs.
 crypto=Crypto:Crypto,CryptoBoringWrapper,CCryptoBoringSSL,CCryptoBoringSSLShims,CXKCP,CXKCPShims
+crypto_extras=_CryptoExtras:Crypto,CryptoBoringWrapper,CCryptoBoringSSL,CCryptoBoringSSLShims,CXKCP,CXKCPShims,SwiftASN1,CryptoExtras,_CryptoExtras
 target_table="
 compact-header   | NewIPWire    | CompactHeaderFuzz.swift   | 512
 framework-header | NewIPWire    | FrameworkHeaderFuzz.swift | 512
@@ -51,6 +52,7 @@ capture-reader   | NewIPCapture | CaptureReaderFuzz.swift   | 4096
 ip-headers       | NewIPWire    | IPHeadersFuzz.swift       | 512
 packet           | NewIPWire    | NewIPPacketFuzz.swift     | 512
 tlog             | NewIPLog     | TransparencyLogFuzz.swift | 2048 | $crypto
+security         | NewIPSecurity,NewIPWire | SecurityFuzz.swift | 1024 | $crypto_extras
 "
 # Every module is compiled with the package name SwiftPM gives the package, so `package`
 # declarations are visible across its files as they are in `swift build`.
