@@ -39,7 +39,7 @@ struct BenchCommand: ParsableCommand {
         let folder = vectors ?? ["Tests/Vectors", "../shared/vectors"].first { FileManager.default.fileExists(atPath: $0) } ?? "Tests/Vectors"
         let inputs = BenchInputs(vectorsFolder: folder)
         var results: [BenchResult] = []
-        for benchmark in CodecBenchmarks.all(inputs) + DataPlaneBenchmarks.all() where filter.map({ benchmark.name.contains($0) }) ?? true {
+        for benchmark in CodecBenchmarks.all(inputs) + DataPlaneBenchmarks.all() + SecurityBenchmarks.all() where filter.map({ benchmark.name.contains($0) }) ?? true {
             results.append(benchmark.measure(rounds: rounds))
         }
         if json {
