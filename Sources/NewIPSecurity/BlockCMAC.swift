@@ -26,34 +26,34 @@ public struct BlockCMAC: Sendable {
     /// The full 16-byte tag of `message`, as two big-endian halves.
     @inlinable
     public func tag(_ message: UnsafeRawBufferPointer) -> (UInt64, UInt64) {
-        var state: (UInt64, UInt64) = (0, 0)
-        let count = message.count
-        let blocks = count == 0 ? 1 : (count + 15) / 16
-        var offset = 0
-        // Every block but the last.
-        for _ in 0..<(blocks - 1) {
-            state.0 ^= Self.load(message, offset)
-            state.1 ^= Self.load(message, offset + 8)
-            Self.encrypt(&state, key)
-            offset += 16
-        }
-        // The last block: whole and XOR K1, or padded with 10…0 and XOR K2.
-        let rest = count - offset
-        var last: (UInt64, UInt64)
-        if rest == 16 {
-            last = (Self.load(message, offset) ^ k1.0, Self.load(message, offset + 8) ^ k1.1)
-        } else {
-            var bytes: (UInt64, UInt64) = (0, 0)
-            withUnsafeMutableBytes(of: &bytes) { raw in
-                for i in 0..<rest { raw[i] = message[offset + i] }
-                raw[rest] = 0x80
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 16) { block in
+            let raw = UnsafeMutableRawBufferPointer(block)
+            raw.initializeMemory(as: UInt8.self, repeating: 0)
+            let count = message.count
+            let blocks = count == 0 ? 1 : (count + 15) / 16
+            var offset = 0
+            // Every block but the last: state ^= block, state = AES(state).
+            for _ in 0..<(blocks - 1) {
+                Self.xor(raw, Self.load(message, offset), Self.load(message, offset + 8))
+                Self.encrypt(block, key)
+                offset += 16
             }
-            last = (UInt64(bigEndian: bytes.0) ^ k2.0, UInt64(bigEndian: bytes.1) ^ k2.1)
+            // The last block: whole and XOR K1, or padded with 10…0 and XOR K2.
+            let rest = count - offset
+            if rest == 16 {
+                Self.xor(raw, Self.load(message, offset) ^ k1.0, Self.load(message, offset + 8) ^ k1.1)
+            } else {
+                var high: UInt64 = 0, low: UInt64 = 0
+                for i in 0..<rest {
+                    let byte = UInt64(message[offset + i])
+                    if i < 8 { high |= byte << (56 - 8 * i) } else { low |= byte << (120 - 8 * i) }
+                }
+                if rest < 8 { high |= 0x80 << (56 - 8 * rest) } else { low |= 0x80 << (120 - 8 * rest) }
+                Self.xor(raw, high ^ k2.0, low ^ k2.1)
+            }
+            Self.encrypt(block, key)
+            return (Self.load(UnsafeRawBufferPointer(raw), 0), Self.load(UnsafeRawBufferPointer(raw), 8))
         }
-        state.0 ^= last.0
-        state.1 ^= last.1
-        Self.encrypt(&state, key)
-        return state
     }
 
     @inlinable @inline(__always)
@@ -61,15 +61,29 @@ public struct BlockCMAC: Sendable {
         UInt64(bigEndian: bytes.loadUnaligned(fromByteOffset: offset, as: UInt64.self))
     }
 
-    /// One AES block on the big-endian halves, in place.
-    @inlinable
-    static func encrypt(_ block: inout (UInt64, UInt64), _ key: SymmetricKey) {
-        var bytes = (block.0.bigEndian, block.1.bigEndian)
-        withUnsafeMutableBytes(of: &bytes) { raw in
-            var buffer = raw.bindMemory(to: UInt8.self)
-            try! AES.permute(&buffer, key: key)
+    @inlinable @inline(__always)
+    static func xor(_ state: UnsafeMutableRawBufferPointer, _ high: UInt64, _ low: UInt64) {
+        state.storeBytes(of: (load(UnsafeRawBufferPointer(state), 0) ^ high).bigEndian, toByteOffset: 0, as: UInt64.self)
+        state.storeBytes(of: (load(UnsafeRawBufferPointer(state), 8) ^ low).bigEndian, toByteOffset: 8, as: UInt64.self)
+    }
+
+    /// One AES block in place.
+    @inlinable @inline(__always)
+    static func encrypt(_ block: UnsafeMutableBufferPointer<UInt8>, _ key: SymmetricKey) {
+        var block = block
+        try! AES.permute(&block, key: key)
+    }
+
+    /// One AES block on big-endian halves (subkey generation).
+    @usableFromInline
+    static func encrypt(_ value: inout (UInt64, UInt64), _ key: SymmetricKey) {
+        var bytes = [UInt8](repeating: 0, count: 16)
+        for i in 0..<8 {
+            bytes[i] = UInt8(truncatingIfNeeded: value.0 >> (56 - 8 * i))
+            bytes[8 + i] = UInt8(truncatingIfNeeded: value.1 >> (56 - 8 * i))
         }
-        block = (UInt64(bigEndian: bytes.0), UInt64(bigEndian: bytes.1))
+        try! AES.permute(&bytes, key: key)
+        value = (bytes[0..<8].reduce(0) { $0 << 8 | UInt64($1) }, bytes[8..<16].reduce(0) { $0 << 8 | UInt64($1) })
     }
 
     /// Doubling in GF(2^128) (RFC 4493 section 2.3).
