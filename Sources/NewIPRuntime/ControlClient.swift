@@ -1,4 +1,5 @@
 import Foundation
+import NewIPJSON
 import NewIPTopology
 
 /// A minimal blocking HTTP/1.1 client for node control endpoints on loopback (the CLI's
@@ -7,11 +8,40 @@ public enum ControlClient {
     public struct Response: Sendable {
         public var status: Int
         public var body: String
+        /// The request this answers, for messages: `GET /counters at 127.0.0.1:9101`.
+        public var request: String
 
-        /// The body as a JSON object.
-        public var json: [String: Any]? {
-            (try? JSONSerialization.jsonObject(with: Data(body.utf8))) as? [String: Any]
+        public init(status: Int, body: String, request: String = "the request") {
+            self.status = status
+            self.body = body
+            self.request = request
         }
+
+        /// The body as JSON; a body that is not JSON is a `Failure` saying where.
+        public func value() throws(Failure) -> JSONValue {
+            do { return try JSONValue.parse(body.utf8) } catch {
+                throw Failure(description: "the answer to \(request) is \(error)")
+            }
+        }
+
+        /// The fields `reader` takes from a 200 answer's JSON. Another status, a body that is
+        /// not JSON, or a missing or mistyped field is a `Failure` naming the request (and the field).
+        public func read<T>(_ reader: (JSONValue) throws(JSONValue.FieldError) -> T) throws(Failure) -> T {
+            guard status == 200 else { throw Failure(description: "\(request) answered \(status): \(errorMessage)") }
+            let value = try value()
+            do { return try reader(value) } catch {
+                throw Failure(description: "the answer to \(request) does not say what nip needs: \(error)")
+            }
+        }
+
+        /// A refusal's reason: the `error` of its JSON body, else the body itself.
+        public var errorMessage: String {
+            (try? value())?["error"]?.stringValue ?? body.trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+
+        /// The body as Foundation values (`[String: Any]`, numbers as `Int`), for tests that
+        /// read it so; built from `value()`. Tools read answers with `read` instead.
+        public var json: [String: Any]? { (try? value())?.foundationValue as? [String: Any] }
     }
 
     public struct Failure: Error, CustomStringConvertible {
@@ -36,12 +66,13 @@ public enum ControlClient {
         let deadline = Date().addingTimeInterval(timeout)
         while Date() < deadline {
             let answer = try? NetworkNamespace.run(namespace) { try request("GET", endpoint, "/status", timeout: 1) }
-            if answer?.status == 200 {
-                guard let pid, let status = answer?.json, let answering = status["pid"] as? Int, answering != Int(pid) else { return .ready }
+            if let answer, answer.status == 200 {
+                let status = try? answer.value()
+                guard let pid, let answering = status?["pid"]?.intValue, answering != Int(pid) else { return .ready }
                 // The port may still be ours a moment later if the other answer came from a node
                 // that was stopping; the process we started decides.
                 if !ProcessControl.isAlive(pid) || Date().addingTimeInterval(0.5) >= deadline {
-                    return .answeredByAnother(pid: answering, name: status["name"] as? String ?? "?")
+                    return .answeredByAnother(pid: answering, name: status?["name"]?.stringValue ?? "?")
                 }
             }
             if let pid, !ProcessControl.isAlive(pid) { return .exited }
@@ -103,6 +134,23 @@ public enum ControlClient {
         guard let split = text.range(of: "\r\n\r\n") else { throw Failure(description: "a malformed answer from \(endpoint)") }
         let statusLine = text[..<split.lowerBound].split(separator: "\r\n").first ?? ""
         let status = statusLine.split(separator: " ").dropFirst().first.flatMap { Int($0) } ?? 0
-        return Response(status: status, body: String(text[split.upperBound...]))
+        return Response(status: status, body: String(text[split.upperBound...]), request: "\(method) \(path) at \(endpoint)")
+    }
+}
+
+extension JSONValue {
+    /// Foundation's form of the value: `[String: Any]`, `[Any]`, `String`, `Int` (`UInt64`
+    /// beyond `Int.max`), `Double`, `Bool`, `NSNull`.
+    var foundationValue: Any {
+        switch self {
+        case .null: NSNull()
+        case .bool(let value): value
+        case .int(let value): value
+        case .unsigned(let value): Int(exactly: value).map { $0 as Any } ?? value
+        case .double(let value), .decimal(let value, _): value
+        case .string(let value): value
+        case .array(let items): items.map(\.foundationValue)
+        case .object(let members): Dictionary(members.map { ($0.0, $0.1.foundationValue) }, uniquingKeysWith: { first, _ in first })
+        }
     }
 }

@@ -3,11 +3,13 @@ import NIOCore
 import NIOHTTP1
 import NIOPosix
 import NewIPDataPlane
+import NewIPJSON
 import NewIPTopology
 import NewIPWire
 
 /// The control endpoint: HTTP/1.1 with JSON bodies, on loopback (docs/node.md lists the
 /// requests). It runs on the node's loop, so it reads and edits the data plane directly.
+/// Answers are `JSONValue`s, indented, their keys in the order written here.
 final class ControlHandler: ChannelInboundHandler {
     typealias InboundIn = HTTPServerRequestPart
     typealias OutboundOut = HTTPServerResponsePart
@@ -61,13 +63,12 @@ struct ControlResponse {
     var body: String
     var stopAfter = false
 
-    static func json(_ object: Any, status: HTTPResponseStatus = .ok) -> ControlResponse {
-        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])) ?? Data("{}".utf8)
-        return ControlResponse(status: status, body: String(decoding: data, as: UTF8.self) + "\n")
+    static func json(_ value: JSONValue, status: HTTPResponseStatus = .ok) -> ControlResponse {
+        ControlResponse(status: status, body: value.indentedText)
     }
 
     static func error(_ message: String, status: HTTPResponseStatus = .badRequest) -> ControlResponse {
-        json(["error": message], status: status)
+        json(.object([("error", .string(message))]), status: status)
     }
 }
 
@@ -100,11 +101,11 @@ extension Node {
         case (.GET, "/metrics"):
             return ControlResponse(contentType: "text/plain; version=0.0.4", body: prometheusText())
         case (.POST, "/routes"): return addRoute(body)
-        case (.DELETE, "/routes"): return removeRoute(query["prefix"] ?? jsonObject(body)?["prefix"] as? String)
+        case (.DELETE, "/routes"): return removeRoute(query: query["prefix"], body: body)
         case (.POST, "/capture"), (.DELETE, "/capture"):
             return captureRequest(add: method == .POST, interface: query["interface"], sink: query["sink"])
         case (.POST, "/shutdown"):
-            var response = ControlResponse.json(["stopping": true])
+            var response = ControlResponse.json(.object([("stopping", .bool(true))]))
             response.stopAfter = true
             return response
         default:
@@ -112,55 +113,56 @@ extension Node {
         }
     }
 
-    private func jsonObject(_ body: String) -> [String: Any]? {
-        guard let data = body.data(using: .utf8), !data.isEmpty else { return nil }
-        return (try? JSONSerialization.jsonObject(with: data)) as? [String: Any]
-    }
+    private var dialectName: String { config.dialect == .compact ? "compact" : "framework" }
 
-    func status() -> [String: Any] {
-        var result: [String: Any] = [
-            "name": config.name, "role": config.role.rawValue,
-            "dialect": config.dialect == .compact ? "compact" : "framework",
-            "pid": Int(getpid()), "uptime_seconds": Double(Self.now() - startTime) / 1e9,
-            "control": controlAddress.map { "\($0.ipAddress ?? "?"):\($0.port ?? 0)" } ?? "",
-            "app": appAddress.map { "\($0.ipAddress ?? "?"):\($0.port ?? 0)" } ?? "",
-            "addresses": config.localAddresses.map(\.description),
-            "resident_bytes": Self.residentBytes(),
-            "ready": true,
+    func status() -> JSONValue {
+        var members: [(String, JSONValue)] = [
+            ("name", .string(config.name)), ("role", .string(config.role.rawValue)), ("dialect", .string(dialectName)),
+            ("pid", .int(Int(getpid()))), ("uptime_seconds", .decimal(Double(Self.now() - startTime) / 1e9, digits: 3)),
+            ("control", .string(controlAddress.map { "\($0.ipAddress ?? "?"):\($0.port ?? 0)" } ?? "")),
+            ("app", .string(appAddress.map { "\($0.ipAddress ?? "?"):\($0.port ?? 0)" } ?? "")),
+            ("addresses", .array(config.localAddresses.map { .string($0.description) })),
+            ("resident_bytes", .int(Self.residentBytes())),
+            ("ready", .bool(true)),
         ]
-        for (key, value) in statusExtras?() ?? [:] { result[key] = value }
-        return result
-    }
-
-    func interfacesJSON() -> [[String: Any]] {
-        config.interfaces.enumerated().map { index, interface in
-            var entry: [String: Any] = ["name": interface.name, "index": index,
-                                        "address": interface.address?.description ?? "",
-                                        "delay": UnitText.duration(interface.delay),
-                                        "queue": interface.queue.discipline.rawValue]
-            switch interface.link {
-            case .udp(let local, let peer): entry["udp"] = ["local": local.description, "peer": peer.description]
-            case .ethernet(let device, let peer, let namespace):
-                entry["ethernet"] = ["device": device, "peer": peer?.description ?? "broadcast", "netns": namespace ?? ""]
-            case .tun(let device, let namespace, let routes, let mtu):
-                entry["tun"] = ["device": device, "netns": namespace ?? "", "routes": routes.map(\.description), "mtu": mtu]
-            }
-            entry["counters"] = countersJSON(index)
-            let depth = dataPlane.queueDepth(index)
-            entry["queue_packets"] = depth.packets
-            entry["queue_bytes"] = depth.bytes
-            return entry
+        for (key, value) in (statusExtras?() ?? [:]).sorted(by: { $0.key < $1.key }) {
+            if let index = members.firstIndex(where: { $0.0 == key }) { members[index].1 = .int(value) } else { members.append((key, .int(value))) }
         }
+        return .object(members)
     }
 
-    func routesJSON() -> [[String: Any]] {
-        dataPlane.routes.map { prefix, route in
-            [
-                "prefix": prefix.description,
-                "via": NodeDataPlane.isLocal(route) ? "local" : interfaceName(route.nextHop.interface),
-                "to-delay": UnitText.duration(route.toDelay), "to-hops": route.toHops,
+    func interfacesJSON() -> JSONValue {
+        .array(config.interfaces.enumerated().map { index, interface in
+            var entry: [(String, JSONValue)] = [
+                ("name", .string(interface.name)), ("index", .int(index)),
+                ("address", .string(interface.address?.description ?? "")),
+                ("delay", .string(UnitText.duration(interface.delay))),
+                ("queue", .string(interface.queue.discipline.rawValue)),
             ]
-        }
+            switch interface.link {
+            case .udp(let local, let peer):
+                entry.append(("udp", .object([("local", .string(local.description)), ("peer", .string(peer.description))])))
+            case .ethernet(let device, let peer, let namespace):
+                entry.append(("ethernet", .object([("device", .string(device)), ("peer", .string(peer?.description ?? "broadcast")),
+                                                   ("netns", .string(namespace ?? ""))])))
+            case .tun(let device, let namespace, let routes, let mtu):
+                entry.append(("tun", .object([("device", .string(device)), ("netns", .string(namespace ?? "")),
+                                              ("routes", .array(routes.map { .string($0.description) })), ("mtu", .int(mtu))])))
+            }
+            let depth = dataPlane.queueDepth(index)
+            entry += [("counters", countersJSON(index)), ("queue_packets", .int(depth.packets)), ("queue_bytes", .int(depth.bytes))]
+            return .object(entry)
+        })
+    }
+
+    func routesJSON() -> JSONValue {
+        .array(dataPlane.routes.map { prefix, route in
+            .object([
+                ("prefix", .string(prefix.description)),
+                ("via", .string(NodeDataPlane.isLocal(route) ? "local" : interfaceName(route.nextHop.interface))),
+                ("to-delay", .string(UnitText.duration(route.toDelay))), ("to-hops", .int(route.toHops)),
+            ])
+        })
     }
 
     /// Drops on `index`, by reason: arrival drops there, plus its egress queue's own.
@@ -170,35 +172,54 @@ extension Node {
         return result
     }
 
-    func countersJSON(_ index: Int) -> [String: Any] {
-        let c = counters[index]
-        var dropsJSON: [String: Int] = [:]
-        for (reason, count) in drops(index).sorted { dropsJSON[reason] = count }
-        return ["rx_packets": c.rxPackets, "rx_bytes": c.rxBytes, "tx_packets": c.txPackets, "tx_bytes": c.txBytes,
-                "delivered": c.delivered, "drops": dropsJSON]
+    /// Counts by drop-reason label, sorted by label.
+    private static func dropsJSON(_ drops: DropCounters) -> JSONValue {
+        .object(drops.sorted.map { ($0.reason, .int($0.count)) })
     }
 
-    func countersJSON() -> [String: Any] {
-        var perInterface: [String: Any] = [:]
-        for index in 0...config.interfaces.count { perInterface[interfaceName(index)] = countersJSON(index) }
+    func countersJSON(_ index: Int) -> JSONValue {
+        let c = counters[index]
+        return .object([("rx_packets", .int(c.rxPackets)), ("rx_bytes", .int(c.rxBytes)), ("tx_packets", .int(c.txPackets)),
+                        ("tx_bytes", .int(c.txBytes)), ("delivered", .int(c.delivered)), ("drops", Self.dropsJSON(drops(index)))])
+    }
+
+    func countersJSON() -> JSONValue {
+        // The interfaces in their order, then `app` (the node's own traffic).
+        let perInterface = (0...config.interfaces.count).map { (interfaceName($0), countersJSON($0)) }
         let total = counters.reduce(into: InterfaceCounters()) { sum, c in
             sum.rxPackets += c.rxPackets
             sum.txPackets += c.txPackets
             sum.delivered += c.delivered
         }
         let allDrops = (0...config.interfaces.count).reduce(0) { $0 + drops($1).total }
-        var result: [String: Any] = ["interfaces": perInterface, "rx_packets": total.rxPackets, "tx_packets": total.txPackets,
-                                     "delivered": total.delivered, "drops": allDrops, "buffers_out": dataPlane.buffersOut]
+        var result: [(String, JSONValue)] = [
+            ("interfaces", .object(perInterface)), ("rx_packets", .int(total.rxPackets)), ("tx_packets", .int(total.txPackets)),
+            ("delivered", .int(total.delivered)), ("drops", .int(allDrops)), ("buffers_out", .int(dataPlane.buffersOut)),
+        ]
         if gateway != nil {
-            result["translations"] = ["compact_to_ip": translations.compactToIP, "ip_to_compact": translations.ipToCompact,
-                                      "failures": Dictionary(uniqueKeysWithValues: translations.failures.sorted.map { ($0.reason, $0.count) })]
+            result.append(("translations", .object([
+                ("compact_to_ip", .int(translations.compactToIP)), ("ip_to_compact", .int(translations.ipToCompact)),
+                ("failures", Self.dropsJSON(translations.failures)),
+            ])))
         }
-        return result
+        return .object(result)
     }
 
     private func addRoute(_ body: String) -> ControlResponse {
-        guard let object = jsonObject(body), let prefixText = object["prefix"] as? String, let via = object["via"] as? String else {
-            return problem("a route needs a JSON body {\"prefix\": \"0x03\", \"via\": \"eth0\"}")
+        let usage = "a route needs a JSON body {\"prefix\": \"0x03\", \"via\": \"eth0\"}"
+        let object: JSONValue
+        let prefixText: String, via: String
+        var toDelayText: String?, toHopsValue: Int?
+        do {
+            object = try JSONValue.parse(body)
+            prefixText = try object.string("prefix")
+            via = try object.string("via")
+            toDelayText = try object.optionalString("to-delay")
+            toHopsValue = try object.optionalInt("to-hops")
+        } catch let error as JSONValue.FieldError {
+            return problem("\(error.field.isEmpty ? "the body" : "`\(error.field)`") \(error.problem): \(usage)")
+        } catch {
+            return problem("the body is \(error): \(usage)")
         }
         guard let prefix = RouteText.prefix(prefixText, dialect: config.dialect) else {
             return problem("`\(prefixText)` is not a route prefix (0x03, 0xDE/8, 10.0.0.0/8, 2001:db8::/32, default)")
@@ -207,18 +228,26 @@ extension Node {
             return problem("no interface `\(via)`; the node has \(config.interfaces.map(\.name).joined(separator: ", "))")
         }
         var toDelay: Nanoseconds = 0
-        if let text = object["to-delay"] as? String {
+        if let text = toDelayText {
             guard let value = (try? Units.duration(text)) else { return problem("to-delay `\(text)` is not a duration (2ms)") }
             toDelay = value
         }
-        let toHops = (object["to-hops"] as? Int) ?? 1
+        let toHops = toHopsValue ?? 1
         guard (0...255).contains(toHops) else { return problem("to-hops must be 0…255") }
         let replaced = dataPlane.insert(NodeDataPlane.makeRoute(interface: interface, toDelay: toDelay, toHops: toHops), for: prefix)
         logger.info("route added", metadata: ["prefix": "\(prefix)", "via": "\(via)"])
-        return .json(["added": prefix.description, "replaced": replaced != nil])
+        return .json(.object([("added", .string(prefix.description)), ("replaced", .bool(replaced != nil))]))
     }
 
-    private func removeRoute(_ text: String?) -> ControlResponse {
+    /// `DELETE /routes`: the prefix from the query (`?prefix=0x03`) or a JSON body `{"prefix": "0x03"}`.
+    private func removeRoute(query: String?, body: String) -> ControlResponse {
+        var text = query
+        if text == nil, !body.allSatisfy(\.isWhitespace) {
+            do { text = try JSONValue.parse(body).string("prefix") } catch {
+                let what = (error as? JSONValue.FieldError).map { "\($0.field.isEmpty ? "the body" : "`\($0.field)`") \($0.problem)" }
+                return problem("\(what ?? "the body is \(error)"); give the prefix to remove: DELETE /routes?prefix=0x03")
+            }
+        }
         guard let text, let prefix = RouteText.prefix(text, dialect: config.dialect) else {
             return problem("give the prefix to remove: DELETE /routes?prefix=0x03")
         }
@@ -228,7 +257,7 @@ extension Node {
             return problem("\(prefix) is one of the node's own addresses")
         }
         logger.info("route removed", metadata: ["prefix": "\(prefix)"])
-        return .json(["removed": prefix.description])
+        return .json(.object([("removed", .string(prefix.description))]))
     }
 
     private func captureRequest(add: Bool, interface: String?, sink: String?) -> ControlResponse {
@@ -241,8 +270,8 @@ extension Node {
             return problem("capture needs &sink=127.0.0.1:PORT (captures go to loopback only)")
         }
         if add { addCapture(interface: index, sink: address) } else { removeCapture(interface: index, sink: address) }
-        return .json(["interface": name, "sink": sinkText, "capturing": add,
-                      "lease_seconds": Double(Self.captureLease) / 1e9, "dialect": config.dialect == .compact ? "compact" : "framework"])
+        return .json(.object([("interface", .string(name)), ("sink", .string(sinkText)), ("capturing", .bool(add)),
+                              ("lease_seconds", .decimal(Double(Self.captureLease) / 1e9, digits: 3)), ("dialect", .string(dialectName))]))
     }
 
     /// A refused control request: answered with the reason, logged at most once per interval.

@@ -1,12 +1,15 @@
 import Foundation
 import NewIPFiles
+import NewIPJSON
 import NewIPTopology
 import NewIPWire
 
 /// What `nip up` started: written to `<dir>/state.json` (default `.nip/run/`), read by
-/// `nip down`, and by every tool given `--node NAME`.
-public struct RunState: Codable, Sendable {
-    public struct NodeEntry: Codable, Sendable {
+/// `nip down`, and by every tool given `--node NAME`. JSON: `topology`, `dialect`, `nodes`
+/// (each `name`, `pid`, `control`, `app`, `config`, `log`) and, with `--netns`, `namespaces`
+/// (the field names every build has written, so a state file of an older build still loads).
+public struct RunState: Sendable {
+    public struct NodeEntry: Sendable {
         public var name: String
         public var pid: Int32
         public var control: String
@@ -68,16 +71,50 @@ public struct RunState: Codable, Sendable {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw ToolError("no running topology: \(path) does not exist (start one with `nip up TOPOLOGY.yaml`)")
         }
-        do { return try JSONDecoder().decode(RunState.self, from: data) } catch {
+        do { return try RunState(json: try JSONValue.parse(data)) } catch {
             throw ToolError("\(path) is not a state file written by `nip up`: \(error)")
         }
     }
 
     /// Writes the state file atomically (a reader sees the old one or the new one whole).
     public func save(directory: String) throws {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        try OutputFile.write(Array(try encoder.encode(self)), to: Self.path(in: directory), force: true)
+        try OutputFile.write(Array(json.indentedText.utf8), to: Self.path(in: directory), force: true)
+    }
+
+    /// The state file's JSON.
+    public var json: JSONValue {
+        var members: [(String, JSONValue)] = [
+            ("topology", .string(topology)), ("dialect", .string(dialect)),
+            ("nodes", .array(nodes.map { node in
+                .object([("name", .string(node.name)), ("pid", .int(Int(node.pid))), ("control", .string(node.control)),
+                         ("app", .string(node.app)), ("config", .string(node.config)), ("log", .string(node.log))])
+            })),
+        ]
+        if let namespaces { members.append(("namespaces", .array(namespaces.map { .string($0) }))) }
+        return .object(members)
+    }
+
+    /// Reads the state file's JSON; a missing or mistyped field is an error naming it (`nodes[1].pid`).
+    public init(json: JSONValue) throws(JSONValue.FieldError) {
+        topology = try json.string("topology")
+        dialect = try json.string("dialect")
+        var entries: [NodeEntry] = []
+        for (index, node) in try json.array("nodes").enumerated() {
+            do throws(JSONValue.FieldError) {
+                let pid = try node.int("pid")
+                guard let pid32 = Int32(exactly: pid), pid32 > 0 else {
+                    throw JSONValue.FieldError(field: "pid", problem: "is \(pid), not a process id")
+                }
+                entries.append(NodeEntry(name: try node.string("name"), pid: pid32, control: try node.string("control"),
+                                         app: try node.string("app"), config: try node.string("config"), log: try node.string("log")))
+            } catch { throw error.inside("nodes[\(index)]") }
+        }
+        nodes = entries
+        namespaces = try json.optionalField("namespaces").map { value throws(JSONValue.FieldError) in
+            try value.array().enumerated().map { index, name throws(JSONValue.FieldError) in
+                do throws(JSONValue.FieldError) { return try name.string() } catch { throw error.inside("namespaces[\(index)]") }
+            }
+        }
     }
 }
 
@@ -116,11 +153,14 @@ public struct NodeTarget: Sendable {
     /// Asks the node for its application port.
     public static func fromControl(_ endpoint: NodeConfig.Endpoint, name: String) throws -> NodeTarget {
         let response = try ControlClient.request("GET", endpoint, "/status")
-        guard response.status == 200, let status = response.json else {
-            throw ToolError("the node at \(endpoint) answered \(response.status)")
-        }
-        let app = (status["app"] as? String).flatMap(NodeConfig.Endpoint.init)
-        return NodeTarget(name: status["name"] as? String ?? name, control: endpoint, app: app)
+        guard response.status == 200 else { throw ToolError("the node at \(endpoint) answered \(response.status)") }
+        let (answered, app): (String?, String?)
+        do {
+            (answered, app) = try response.read { status throws(JSONValue.FieldError) in
+                (try status.optionalString("name"), try status.optionalString("app"))
+            }
+        } catch { throw ToolError(error.description) }
+        return NodeTarget(name: answered ?? name, control: endpoint, app: app.flatMap(NodeConfig.Endpoint.init))
     }
 
     public func requireApp() throws -> NodeConfig.Endpoint {

@@ -3,6 +3,7 @@ import Foundation
 import NewIPDataPlane
 import NewIPNode
 import NewIPFiles
+import NewIPJSON
 import NewIPRuntime
 import NewIPTopology
 import NewIPWire
@@ -106,11 +107,14 @@ struct BenchNodeCommand: ParsableCommand {
     }
 
     private func status(_ endpoint: NodeConfig.Endpoint) throws -> [String: Int] {
-        let status = try ControlClient.request("GET", endpoint, "/status").json ?? [:]
-        let counters = try ControlClient.request("GET", endpoint, "/counters").json ?? [:]
-        return ["mallocs": status["mallocs"] as? Int ?? 0, "resident_bytes": status["resident_bytes"] as? Int ?? 0,
-                "forwarded": counters["tx_packets"] as? Int ?? 0, "received": counters["rx_packets"] as? Int ?? 0,
-                "drops": counters["drops"] as? Int ?? 0]
+        // `mallocs` is there only when the router counts allocations (`--count-allocations`).
+        let status = try ControlClient.request("GET", endpoint, "/status").read { status throws(JSONValue.FieldError) in
+            ["mallocs": try status.optionalInt("mallocs") ?? 0, "resident_bytes": try status.int("resident_bytes")]
+        }
+        let counters = try ControlClient.request("GET", endpoint, "/counters").read { counters throws(JSONValue.FieldError) in
+            ["forwarded": try counters.int("tx_packets"), "received": try counters.int("rx_packets"), "drops": try counters.int("drops")]
+        }
+        return status.merging(counters) { first, _ in first }
     }
 
     /// gen (10.77.1.1) — rtr (10.77.1.2 | 10.77.2.2) — sink (10.77.2.1), plain kernel forwarding.

@@ -3,6 +3,7 @@ import Dispatch
 import Foundation
 import NewIPCapture
 import NewIPFiles
+import NewIPJSON
 import NewIPRuntime
 import NewIPWire
 
@@ -57,10 +58,12 @@ struct CaptureCommand: ParsableCommand {
 
         let path = "/capture?interface=\(interface)&sink=\(sink)"
         let start = try ControlClient.request("POST", target.control, path)
-        guard start.status == 200, let answer = start.json else {
-            throw ToolError("node \(target.name) refused the capture: \(start.json?["error"] as? String ?? start.body)")
+        guard start.status == 200 else { throw ToolError("node \(target.name) refused the capture: \(start.errorMessage)") }
+        let dialect: String
+        do { dialect = try start.read { answer throws(JSONValue.FieldError) in try answer.string("dialect") } } catch {
+            throw ToolError("node \(target.name): \(error)")
         }
-        let etherType: EtherType = (answer["dialect"] as? String) == "framework" ? .frameworkNewIP : .compactNewIP
+        let etherType: EtherType = dialect == "framework" ? .frameworkNewIP : .compactNewIP
         // Written as it comes, so a capture stopped any way keeps what it caught.
         let file = try OutputFile.create(output, option: "--output", force: force)
         let interrupted = InterruptFlag()

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import NewIPJSON
 import NewIPRuntime
 import NewIPTopology
 
@@ -78,29 +79,41 @@ struct ResultsFile {
         do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
             throw ToolError("\(path): cannot read it (\(error.localizedDescription)); give a folder written by `nip emulate` or `nip run`")
         }
-        guard let root = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
-              let flows = root["flows"] as? [[String: Any]] else {
-            throw ToolError("\(path): not a results file (no `flows` array)")
+        let root: JSONValue
+        do { root = try JSONValue.parse(data) } catch {
+            throw ToolError("\(path): \(error); give a folder written by `nip emulate` or `nip run`")
         }
-        let file = path
-        self.flows = try flows.enumerated().map { index, flow in
-            func integer(_ value: Any?, _ field: String) throws -> Int {
-                guard let number = value as? NSNumber else {
-                    throw ToolError("\(file): flow \(index + 1) has no number `\(field)`")
+        do {
+            self.flows = try Self.flows(root)
+        } catch {
+            throw ToolError("\(path): \(error); give a folder written by `nip emulate` or `nip run`")
+        }
+    }
+
+    /// The flows of a results file; a missing or mistyped field names the flow and the field (`flows[2].sent`).
+    private static func flows(_ root: JSONValue) throws(JSONValue.FieldError) -> [Flow] {
+        var flows: [Flow] = []
+        for (index, flow) in try root.array("flows").enumerated() {
+            do throws(JSONValue.FieldError) {
+                let name = try flow.string("name")
+                var counts = try ["sent", "delivered", "on_time", "unaccounted"].map { field throws(JSONValue.FieldError) in
+                    (field, try flow.int(field))
                 }
-                return number.intValue
-            }
-            guard let name = flow["name"] as? String else { throw ToolError("\(file): flow \(index + 1) has no `name`") }
-            var counts = try ["sent", "delivered", "on_time", "unaccounted"].map { ($0, try integer(flow[$0], $0)) }
-            let drops = flow["drops"] as? [String: Any] ?? [:]
-            counts += try drops.keys.sorted().map { ("drops." + $0, try integer(drops[$0], "drops.\($0)")) }
-            let latency = flow["latency_ns"] as? [String: Any]
-            let latencies = try ["p50", "p99"].map { field in
-                (field, try latency.map { try integer($0[field], "latency_ns.\(field)") })
-            }
-            return Flow(name: name, path: "\(flow["from"] as? String ?? "?")→\(flow["to"] as? String ?? "?")",
-                        counts: counts, latencies: latencies)
+                // A flow that dropped nothing may leave `drops` out.
+                let drops = try flow.optionalField("drops") == nil ? [:] : try flow.intMembers("drops")
+                counts += drops.keys.sorted().map { ("drops." + $0, drops[$0]!) }
+                // No `latency_ns` when nothing was delivered.
+                let latency = try flow.optionalField("latency_ns")
+                let latencies = try ["p50", "p99"].map { field throws(JSONValue.FieldError) in
+                    (field, try latency.map { value throws(JSONValue.FieldError) in
+                        do throws(JSONValue.FieldError) { return try value.int(field) } catch { throw error.inside("latency_ns") }
+                    })
+                }
+                let from = try flow.optionalString("from") ?? "?", to = try flow.optionalString("to") ?? "?"
+                flows.append(Flow(name: name, path: "\(from)→\(to)", counts: counts, latencies: latencies))
+            } catch { throw error.inside("flows[\(index)]") }
         }
+        return flows
     }
 }
 

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import NewIPDataPlane
+import NewIPJSON
 import NewIPNode
 import NewIPRuntime
 import NewIPWire
@@ -111,9 +112,9 @@ struct PingCommand: ParsableCommand {
 
     /// Packets the node dropped on its application port so far, by drop-reason label.
     func firstHopDrops(_ target: NodeTarget) -> [String: Int]? {
-        guard let counters = (try? ControlClient.request("GET", target.control, "/counters"))?.json,
-              let app = (counters["interfaces"] as? [String: Any])?["app"] as? [String: Any] else { return nil }
-        return app["drops"] as? [String: Int]
+        try? ControlClient.request("GET", target.control, "/counters").read { counters throws(JSONValue.FieldError) in
+            try counters.intMembers("interfaces", "app", "drops")
+        }
     }
 
     static func line(_ answer: PingAnswer) -> String {

@@ -3,6 +3,7 @@ import Foundation
 import NewIPDataPlane
 import NewIPEmulator
 import NewIPFiles
+import NewIPJSON
 import NewIPRuntime
 import NewIPTopology
 
@@ -60,13 +61,16 @@ struct RunCommand: ParsableCommand {
             })
             let flowTopology = parsed
             let records = try runBlocking { try await FlowDriver.run(flowTopology, apps: apps, drain: drainTime) }
-            var counters: [String: [String: Any]] = [:]
+            var counters: [String: NodeCounters] = [:]
             for entry in runState.nodes {
-                guard let endpoint = NodeConfig.Endpoint(entry.control),
-                      let json = try ControlClient.request("GET", endpoint, "/counters").json else {
-                    throw ToolError("node \(entry.name): no counters from its control endpoint \(entry.control)")
+                guard let endpoint = NodeConfig.Endpoint(entry.control) else {
+                    throw ToolError("node \(entry.name): its control endpoint `\(entry.control)` is not host:port")
                 }
-                counters[entry.name] = json
+                do {
+                    counters[entry.name] = try ControlClient.request("GET", endpoint, "/counters").read(NodeCounters.init)
+                } catch {
+                    throw ToolError("node \(entry.name): no counters from its control endpoint \(entry.control): \(error)")
+                }
             }
             results = EmulationResults(realRun: parsed, records: records, counters: counters)
         } catch {
@@ -82,13 +86,38 @@ struct RunCommand: ParsableCommand {
     }
 }
 
+/// What `nip run` takes from a node's `GET /counters`.
+struct NodeCounters {
+    struct Interface {
+        var rxPackets: Int
+        var txPackets: Int
+        var txBytes: Int
+        var drops: [String: Int]
+    }
+
+    var delivered: Int
+    /// By interface name; `app` is the node's own traffic.
+    var interfaces: [String: Interface]
+
+    init(_ json: JSONValue) throws(JSONValue.FieldError) {
+        delivered = try json.int("delivered")
+        interfaces = [:]
+        for (name, counts) in try json.object("interfaces") {
+            do throws(JSONValue.FieldError) {
+                interfaces[name] = Interface(rxPackets: try counts.int("rx_packets"), txPackets: try counts.int("tx_packets"),
+                                             txBytes: try counts.int("tx_bytes"), drops: try counts.intMembers("drops"))
+            } catch { throw error.inside("interfaces.\(name)") }
+        }
+    }
+}
+
 extension EmulationResults {
     /// A real run in the emulator's schema. Flows: counted by `FlowStatistics` as the emulator
     /// counts them; drops stay with the nodes (a node's counters do not say whose packet it
     /// dropped), so a flow's lost packets are `unaccounted`. Nodes and links: the nodes'
     /// counters (`/counters`); `forwarded` is transmitted minus originated; busy time and
     /// queue lengths are not measured on real nodes (0).
-    init(realRun topology: Topology, records: [FlowDriver.Record], counters: [String: [String: Any]]) {
+    init(realRun topology: Topology, records: [FlowDriver.Record], counters: [String: NodeCounters]) {
         let flows = zip(topology.flows, records).map { flow, record in
             var statistics = FlowStatistics(window: flow.judgedWindow)
             for size in record.sent { statistics.sent(bytes: size, header: record.headerBytes) }
@@ -99,13 +128,8 @@ extension EmulationResults {
             }
             return FlowResult(flow, statistics, topology: topology)
         }
-        func interfaces(_ node: String) -> [String: [String: Any]] {
-            counters[node]?["interfaces"] as? [String: [String: Any]] ?? [:]
-        }
-        func count(_ interface: [String: Any]?, _ field: String) -> Int { (interface?[field] as? NSNumber)?.intValue ?? 0 }
-        func drops(_ interface: [String: Any]?) -> [String: Int] {
-            (interface?["drops"] as? [String: Any] ?? [:]).mapValues { ($0 as? NSNumber)?.intValue ?? 0 }
-        }
+        func interfaces(_ node: String) -> [String: NodeCounters.Interface] { counters[node]?.interfaces ?? [:] }
+        func drops(_ interface: NodeCounters.Interface?) -> [String: Int] { interface?.drops ?? [:] }
         func sorted(_ drops: [String: Int]) -> [(reason: String, count: Int)] {
             drops.filter { $0.value > 0 }.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
         }
@@ -113,8 +137,8 @@ extension EmulationResults {
         let links = topology.links.flatMap { link in
             [(link.endpoints.0, link.endpoints.1), (link.endpoints.1, link.endpoints.0)].map { from, to in
                 let sender = interfaces(topology.nodes[from.node].name)[topology.interface(from).name]
-                return LinkResult(from: topology.name(of: from), to: topology.name(of: to), packets: count(sender, "tx_packets"),
-                                  bytes: count(sender, "tx_bytes"), busyTime: 0, utilisation: 0, meanQueue: 0, maxQueue: 0,
+                return LinkResult(from: topology.name(of: from), to: topology.name(of: to), packets: sender?.txPackets ?? 0,
+                                  bytes: sender?.txBytes ?? 0, busyTime: 0, utilisation: 0, meanQueue: 0, maxQueue: 0,
                                   drops: sorted(drops(sender).filter { $0.key == DropReason.queueFull.description }),
                                   trimmedChunks: 0, trimmedBytes: 0, corrupted: 0, headerBytes: 0)
             }
@@ -122,11 +146,11 @@ extension EmulationResults {
         let nodes = topology.nodes.map { node in
             let all = interfaces(node.name)
             let network = all.filter { $0.key != "app" }.values
-            let originated = count(all["app"], "rx_packets")
-            let transmitted = network.reduce(0) { $0 + count($1, "tx_packets") }
-            return NodeResult(name: node.name, kind: node.kind, received: network.reduce(0) { $0 + count($1, "rx_packets") },
+            let originated = all["app"]?.rxPackets ?? 0
+            let transmitted = network.reduce(0) { $0 + $1.txPackets }
+            return NodeResult(name: node.name, kind: node.kind, received: network.reduce(0) { $0 + $1.rxPackets },
                               originated: originated, transmitted: transmitted, forwarded: max(0, transmitted - originated),
-                              delivered: (counters[node.name]?["delivered"] as? NSNumber)?.intValue ?? 0,
+                              delivered: counters[node.name]?.delivered ?? 0,
                               drops: sorted(all.values.reduce(into: [:]) { sum, interface in
                                   sum.merge(drops(interface), uniquingKeysWith: +)
                               }), translations: nil)

@@ -3,6 +3,7 @@ import NewIPCapture
 import NewIPDataPlane
 import NewIPNode
 import NewIPEmulator
+import NewIPJSON
 import NewIPRuntime
 import NewIPTopology
 import NewIPWire
@@ -95,7 +96,7 @@ final class ToolTests: NodeProcessTestCase {
         XCTAssertEqual(ping.status, 0, ping.output + ping.error)
         XCTAssertTrue(ping.output.contains("2 received, 0% loss"), ping.output)
         let interfaces = try ControlClient.request("GET", NodeConfig.Endpoint(state.nodes[1].control)!, "/interfaces").body
-        XCTAssertTrue(interfaces.contains("\"netns\" : \"nip-chain-r1\""), interfaces)
+        XCTAssertTrue(interfaces.contains("\"netns\": \"nip-chain-r1\""), interfaces)
         // The links' rate (1 Gbps in the file) is on the veth devices; delay too where the kernel has netem.
         let qdisc = ProcessControl.shell("ip netns exec nip-chain-r1 tc qdisc show dev eth1").output
         XCTAssertTrue(qdisc.contains("rate 1Gbit"), qdisc)
@@ -159,5 +160,184 @@ final class ToolTests: NodeProcessTestCase {
         XCTAssertEqual(h1ToH2?.toHops, 2)
         // What `nip up` writes reads back the same.
         XCTAssertEqual(try NodeConfig.parse(yaml: r1.yaml), r1)
+    }
+}
+
+/// The control API and the run state in the one JSON encoding (`JSONValue`): names that need
+/// escaping come back exactly, fields keep their names, and a broken field is named.
+final class ControlJSONTests: XCTestCase {
+    /// Quotes, a backslash, control characters, non-ASCII and an emoji.
+    static let awkward = "r\"1\\ \u{01}\t\n\u{1F} é 日本 🙂"
+
+    func testControlAnswersEscapeAwkwardNodeAndInterfaceNames() throws {
+        let p = FreePorts.take(3)
+        let interface = "eth\"0\\\u{02}ü"
+        let config = NodeConfig(name: Self.awkward, role: .router, interfaces: [
+            .init(name: interface, address: compact("0x10"), link: .udp(local: .loopback(p[0]), peer: .loopback(p[1])), delay: 1_000_000),
+        ], routes: [.init(prefix: .compact(CompactAddressPrefix(exactly: CompactAddress("0x02")!)), interface: interface, toDelay: 1_000_000)],
+        control: .loopback(p[2]))
+        let node = Node(config: config)
+        try node.start()
+        defer {
+            node.stop()
+            try? node.waitUntilStopped()
+        }
+
+        let status = try ControlClient.request("GET", config.control, "/status")
+        XCTAssertEqual(status.status, 200)
+        // Escaped as JSON requires; non-ASCII as itself; the keys in the order written, each time.
+        XCTAssertTrue(status.body.hasPrefix(#"{\#n  "name": "r\"1\\ \u0001\t\n\u001f é 日本 🙂",\#n  "role": "router","#), status.body)
+        XCTAssertFalse(status.body.unicodeScalars.contains { $0.value < 0x20 && $0 != "\n" }, status.body)
+        let value = try status.value()
+        XCTAssertEqual(try value.string("name"), Self.awkward)
+        XCTAssertEqual(try value.int("pid"), Int(getpid()))
+        // Parsing sorts an object's keys (JSONDecoder keeps no order); the text has them as written.
+        XCTAssertEqual(value.objectValue?.map(\.0).sorted(),
+                       ["addresses", "app", "control", "dialect", "name", "pid", "ready", "resident_bytes", "role", "uptime_seconds"])
+        func keyOrder(_ body: String) -> [String] {
+            body.split(separator: "\n").filter { $0.hasPrefix("  \"") }.map { String($0.dropFirst(3).prefix { $0 != "\"" }) }
+        }
+        XCTAssertEqual(keyOrder(status.body), ["name", "role", "dialect", "pid", "uptime_seconds", "control", "app", "addresses",
+                                               "resident_bytes", "ready"])
+        // Foundation's own reader agrees.
+        let foundation = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(status.body.utf8)) as? [String: Any])
+        XCTAssertEqual(foundation["name"] as? String, Self.awkward)
+        XCTAssertEqual(keyOrder(try ControlClient.request("GET", config.control, "/status").body), keyOrder(status.body))
+
+        let interfaces = try ControlClient.request("GET", config.control, "/interfaces").value()
+        XCTAssertEqual(try interfaces.array().first?.string("name"), interface)
+        XCTAssertEqual(try interfaces.array().first?.string("udp", "local"), "127.0.0.1:\(p[0])")
+        let counters = try ControlClient.request("GET", config.control, "/counters").value()
+        XCTAssertEqual(try counters.object("interfaces").map(\.0).sorted(), ["app", interface])
+        XCTAssertEqual(try counters.int("interfaces", interface, "rx_packets"), 0)
+        XCTAssertEqual(try counters.intMembers("interfaces", interface, "drops"), [:])
+        XCTAssertEqual(try counters.int("drops"), 0)
+        let routes = try ControlClient.request("GET", config.control, "/routes").value()
+        XCTAssertTrue(try routes.array().contains { try $0.string("via") == interface }, routes.serialized)
+
+        // A request body naming the interface, written by JSONValue, is read back exactly.
+        let body = JSONValue.object([("prefix", .string("0x05")), ("via", .string(interface)), ("to-hops", .int(3))]).serialized
+        let added = try ControlClient.request("POST", config.control, "/routes", body: body)
+        XCTAssertEqual(added.status, 200, added.body)
+        XCTAssertEqual(try added.value().string("added"), "0x05/8")
+        XCTAssertEqual(try added.value()["replaced"]?.boolValue, false)
+    }
+
+    /// Bodies that are not JSON, or whose fields are missing or of another type, are refused
+    /// with the field named; the node keeps answering.
+    func testControlRequestBodiesWithBrokenFieldsAreNamed() throws {
+        let p = FreePorts.take(3)
+        let config = NodeConfig(name: "r1", role: .router, interfaces: [
+            .init(name: "eth0", address: compact("0x10"), link: .udp(local: .loopback(p[0]), peer: .loopback(p[1]))),
+        ], control: .loopback(p[2]))
+        let node = Node(config: config)
+        try node.start()
+        defer {
+            node.stop()
+            try? node.waitUntilStopped()
+        }
+        func refusal(_ method: String, _ path: String, _ body: String) throws -> String {
+            let response = try ControlClient.request(method, config.control, path, body: body)
+            XCTAssertEqual(response.status, 400, response.body)
+            return try response.value().string("error")
+        }
+        XCTAssertTrue(try refusal("POST", "/routes", #"{"prefix": "0x05","#).hasPrefix("the body is not JSON at line 1, column 19"))
+        XCTAssertTrue(try refusal("POST", "/routes", "").hasPrefix("the body is not JSON: the text is empty"))
+        XCTAssertTrue(try refusal("POST", "/routes", "[1]").hasPrefix("the body is an array, not an object: a route needs"))
+        XCTAssertTrue(try refusal("POST", "/routes", #"{"via": "eth0"}"#).hasPrefix("`prefix` is missing: a route needs"))
+        XCTAssertTrue(try refusal("POST", "/routes", #"{"prefix": 5, "via": "eth0"}"#).hasPrefix("`prefix` is an integer (5), not a string"))
+        XCTAssertTrue(try refusal("POST", "/routes", #"{"prefix": "0x05", "via": "eth0", "to-hops": "2"}"#)
+            .hasPrefix(#"`to-hops` is a string ("2"), not an integer"#))
+        XCTAssertTrue(try refusal("POST", "/routes", #"{"prefix": "0x05", "via": "eth0", "to-delay": 2}"#)
+            .hasPrefix("`to-delay` is an integer (2), not a string"))
+        XCTAssertTrue(try refusal("DELETE", "/routes", #"{"prefix": null}"#).hasPrefix("`prefix` is null, not a string; give the prefix"))
+        let added = try ControlClient.request("POST", config.control, "/routes", body: #"{"prefix": "0x05", "via": "eth0", "to-delay": null}"#)
+        XCTAssertEqual(added.status, 200, added.body)
+        let removed = try ControlClient.request("DELETE", config.control, "/routes", body: #"{"prefix": "0x05"}"#)
+        XCTAssertEqual(try removed.read { answer throws(JSONValue.FieldError) in try answer.string("removed") }, "0x05/8")
+        // A reader that needs a field the answer lacks names the request and the field.
+        XCTAssertThrowsError(try removed.read { answer throws(JSONValue.FieldError) in try answer.int("added") }) { error in
+            XCTAssertEqual("\(error)", "the answer to DELETE /routes at \(config.control) does not say what nip needs: `added` is missing")
+        }
+    }
+
+    /// A state file as the build before `JSONValue` wrote it (JSONEncoder, sorted keys, ` : `).
+    static let olderState = """
+        {
+          "dialect" : "compact",
+          "nodes" : [
+            {
+              "app" : "127.0.0.1:46001",
+              "config" : ".nip/run/h1.yaml",
+              "control" : "127.0.0.1:46000",
+              "log" : ".nip/run/h1.log",
+              "name" : "h1",
+              "pid" : 4242
+            },
+            {
+              "app" : "",
+              "config" : ".nip/run/r1.yaml",
+              "control" : "127.0.0.1:46002",
+              "log" : ".nip/run/r1.log",
+              "name" : "r1",
+              "pid" : 4243
+            }
+          ],
+          "topology" : "Examples/chain.yaml"
+        }
+        """
+
+    func testRunStateOfAnOlderBuildLoadsAndRoundTrips() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("nip-state-\(getpid())-\(UInt32.random(in: 0...UInt32.max))").path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try Self.olderState.write(toFile: RunState.path(in: folder), atomically: true, encoding: .utf8)
+        let old = try RunState.load(directory: folder)
+        XCTAssertEqual(old.topology, "Examples/chain.yaml")
+        XCTAssertEqual(old.dialect, "compact")
+        XCTAssertEqual(old.nodes.map(\.name), ["h1", "r1"])
+        XCTAssertEqual(old.nodes.map(\.pid), [4242, 4243])
+        XCTAssertEqual(old.nodes[0].app, "127.0.0.1:46001")
+        XCTAssertEqual(old.nodes[1].log, ".nip/run/r1.log")
+        XCTAssertNil(old.namespaces)
+        let withNamespaces = Self.olderState.replacingOccurrences(of: #""dialect" : "compact","#,
+                                                                  with: #""dialect" : "compact", "namespaces" : ["nip-chain-h1", "nip-chain-r1"],"#)
+        try withNamespaces.write(toFile: RunState.path(in: folder), atomically: true, encoding: .utf8)
+        XCTAssertEqual(try RunState.load(directory: folder).namespaces, ["nip-chain-h1", "nip-chain-r1"])
+
+        // Written by this build: the same field names, read back the same; awkward names survive.
+        var state = old
+        state.nodes[1].name = ControlJSONTests.awkward
+        state.namespaces = ["nip-chain-h1"]
+        try state.save(directory: folder)
+        let text = try String(contentsOfFile: RunState.path(in: folder), encoding: .utf8)
+        XCTAssertTrue(text.hasPrefix("{\n  \"topology\": \"Examples/chain.yaml\",\n  \"dialect\": \"compact\",\n  \"nodes\": [\n    {\n      \"name\": \"h1\",\n      \"pid\": 4242,"), text)
+        let back = try RunState.load(directory: folder)
+        XCTAssertEqual(back.json, state.json)
+        XCTAssertEqual(back.nodes[1].name, ControlJSONTests.awkward)
+        XCTAssertEqual(back.namespaces, ["nip-chain-h1"])
+    }
+
+    func testABrokenStateFileNamesTheField() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("nip-state-\(getpid())-\(UInt32.random(in: 0...UInt32.max))").path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let path = RunState.path(in: folder)
+        func failure(_ text: String) throws -> String {
+            try text.write(toFile: path, atomically: true, encoding: .utf8)
+            do { _ = try RunState.load(directory: folder); return "loaded" } catch { return "\(error)" }
+        }
+        let prefix = "\(path) is not a state file written by `nip up`: "
+        XCTAssertEqual(try failure(Self.olderState.replacingOccurrences(of: #""pid" : 4243"#, with: #""pid" : "4243""#)),
+                       prefix + #"`nodes[1].pid` is a string ("4243"), not an integer"#)
+        XCTAssertEqual(try failure(Self.olderState.replacingOccurrences(of: #""pid" : 4243"#, with: #""pid" : 99999999999"#)),
+                       prefix + "`nodes[1].pid` is 99999999999, not a process id")
+        XCTAssertEqual(try failure(Self.olderState.replacingOccurrences(of: #""name" : "h1","#, with: "")),
+                       prefix + "`nodes[0].name` is missing")
+        XCTAssertEqual(try failure(#"{"topology": "t", "dialect": "compact", "nodes": [], "namespaces": ["a", 1]}"#),
+                       prefix + "`namespaces[1]` is an integer (1), not a string")
+        XCTAssertEqual(try failure(#"{"topology": "t", "dialect": "compact"}"#), prefix + "`nodes` is missing")
+        XCTAssertEqual(try failure("{\n  \"topology\": \"t\"\n  \"nodes\": []\n}"),
+                       prefix + "not JSON at line 3, column 3: Invalid value")
     }
 }

@@ -81,4 +81,32 @@ extension NipCommandTests {
         let bad = try runNip(["compare", try resultsFolder([]), a, "--tolerance", "ten"], status: 1)
         XCTAssertTrue(bad.standardError.contains("--tolerance: `ten` is not a percentage"), bad.standardError)
     }
+
+    /// A results file that is not JSON, or a flow with a missing or mistyped field: the file,
+    /// the place and the field are named.
+    func testCompareNamesABrokenField() throws {
+        let good = try resultsFolder([flowJSON("f", delivered: 100, p50: 1, p99: 1)])
+        let mistyped = try resultsFolder([flowJSON("f", delivered: 100, p50: 1, p99: 1),
+                                          flowJSON("g", delivered: 100, p50: 1, p99: 1).replacingOccurrences(of: #""sent": 100"#, with: #""sent": "100""#)])
+        var run = try runNip(["compare", good, mistyped], status: 1)
+        XCTAssertEqual(run.standardError, """
+            Error: \(mistyped)/results.json: `flows[1].sent` is a string ("100"), not an integer; give a folder written by `nip emulate` or `nip run`
+
+            """)
+        let noLatency = try resultsFolder([flowJSON("f", delivered: 100, p50: 1, p99: 1).replacingOccurrences(of: #""p99": 1"#, with: #""p99": 1.5"#)])
+        run = try runNip(["compare", good, noLatency], status: 1)
+        XCTAssertTrue(run.standardError.contains("`flows[0].latency_ns.p99` is a number with a fraction (1.5), not an integer"), run.standardError)
+        let cut = try logScratch()
+        try "{\"flows\": [\n  {\"name\": \"f\",\n".write(toFile: cut + "/results.json", atomically: true, encoding: .utf8)
+        run = try runNip(["compare", cut, good], status: 1)
+        XCTAssertTrue(run.standardError.hasPrefix("Error: \(cut)/results.json: not JSON at line 3, column 1: "), run.standardError)
+        let noFlows = try logScratch()
+        try "{\"nodes\": []}".write(toFile: noFlows + "/results.json", atomically: true, encoding: .utf8)
+        run = try runNip(["compare", noFlows, good], status: 1)
+        XCTAssertTrue(run.standardError.hasPrefix("Error: \(noFlows)/results.json: `flows` is missing"), run.standardError)
+        // A flow with no deliveries has no `latency_ns`; `null` reads the same.
+        let none = try resultsFolder([flowJSON("f", delivered: 0, p50: 1, p99: 1).replacingOccurrences(of: #"{"p50": 1, "p99": 1}"#, with: "null")])
+        run = try runNip(["compare", none, none], status: 0)
+        XCTAssertTrue(run.standardOutput.contains("p50 ms"), run.standardOutput)
+    }
 }
