@@ -15,7 +15,9 @@ import NewIPWire
 /// compact packet addressed to a name it answers for (a `map` binding or its compact prefix)
 /// becomes IPv4 or IPv6 + UDP and is forwarded on the IP side; an IP packet addressed to a
 /// name it answers for becomes compact + UDP and enters the router. A packet's network is the
-/// network of the interface it arrived on (or was sent from).
+/// network of the interface it arrived on (or was sent from). A real gateway's IP side is the
+/// host's own stack (`InterfaceNetwork.hostIP`, a TUN device): both families, and everything
+/// the kernel routes into it is for a name the gateway answers for.
 ///
 /// A host runs the same arrival step (validation, contracts) on what the network brings it
 /// but never forwards others' packets (`notForwarding`); its own packets enter the pipeline
@@ -32,8 +34,8 @@ public final class NodeCore {
         public var dialect: PacketDialect
         /// Whether packets from the network may be forwarded (false on hosts).
         public var forwards: Bool
-        /// The network of each interface: New IP in the dialect, or plain IPv4/IPv6.
-        public var networks: [Topology.Network]
+        /// The network of each interface: New IP in the dialect, plain IPv4/IPv6, or the host's stack.
+        public var networks: [InterfaceNetwork]
         /// Routes to every destination, and `NextHop.local` for the node's own addresses.
         public var table: ForwardingTable
         /// One egress queue per interface.
@@ -50,7 +52,7 @@ public final class NodeCore {
         /// arrived there (`nil`: the node's first own address).
         public var interfaceAddresses: [FrameworkAddress?]
 
-        public init(dialect: PacketDialect, forwards: Bool, networks: [Topology.Network], table: ForwardingTable,
+        public init(dialect: PacketDialect, forwards: Bool, networks: [InterfaceNetwork], table: ForwardingTable,
                     queues: [EgressQueue], linkDelays: [Nanoseconds], ownAddresses: [FrameworkAddress],
                     interfaceAddresses: [FrameworkAddress?] = [], gateway: GatewayMapping? = nil,
                     pingHops: PingHopPolicy = .counting(limit: 64)) {
@@ -79,7 +81,7 @@ public final class NodeCore {
 
     public private(set) var router: Router<EgressQueue>
     public let dialect: PacketDialect
-    public let networks: [Topology.Network]
+    public let networks: [InterfaceNetwork]
     public let forwards: Bool
     /// The data plane's translator; `nil` on a node that is not a gateway.
     public let gateway: Gateway?
@@ -200,10 +202,21 @@ public final class NodeCore {
 
     // MARK: Pipeline
 
-    private func arrive(_ packet: consuming PacketBuffer, network: Topology.Network, ingress: Int, fromNetwork: Bool,
+    private func arrive(_ packet: consuming PacketBuffer, network: InterfaceNetwork, ingress: Int, fromNetwork: Bool,
                                  now: Nanoseconds) -> Arrival {
-        network.isIP ? forwardIP(consume packet, ipv6: network == .ipv6, ingress: ingress, now: now)
-            : forwardNewIP(consume packet, ingress: ingress, fromNetwork: fromNetwork, translated: false, now: now)
+        switch network {
+        case .newIP: forwardNewIP(consume packet, ingress: ingress, fromNetwork: fromNetwork, translated: false, now: now)
+        case .ipv4, .ipv6: forwardIP(consume packet, ipv6: network == .ipv6, ingress: ingress, now: now)
+        case .hostIP: fromHostStack(consume packet, ingress: ingress, now: now)
+        }
+    }
+
+    /// What the host's stack routed into a gateway: IPv4 or IPv6 by its version, for a name the
+    /// gateway answers for, so translated without a route lookup (`unmapped` when it is not).
+    private func fromHostStack(_ packet: consuming PacketBuffer, ingress: Int, now: Nanoseconds) -> Arrival {
+        let version = packet.withUnsafeBytes { $0.first.map { $0 >> 4 } }
+        guard version == 4 || version == 6 else { return dropIP(packet, .malformed) }
+        return forwardIP(consume packet, ipv6: version == 6, ingress: ingress, forGateway: gateway != nil, now: now)
     }
 
     private func forwardNewIP(_ packet: consuming PacketBuffer, ingress: Int, fromNetwork: Bool, translated: Bool,
@@ -288,14 +301,17 @@ public final class NodeCore {
     }
 
     /// Validates the IP header, delivers, translates or forwards: hop limit (TTL) decremented,
-    /// then the egress interface's queue.
+    /// then the egress interface's queue. `forGateway`: the packet is for a name the gateway
+    /// answers for, whatever the table says.
     private func forwardIP(_ packet: consuming PacketBuffer, ipv6: Bool, ingress: Int, translated: Bool = false,
-                                    now: Nanoseconds) -> Arrival {
+                                    forGateway: Bool = false, now: Nanoseconds) -> Arrival {
         var packet = consume packet
         guard let header = packet.withUnsafeBytes({ bytes in IPHeader(bytes, ipv6: ipv6) }) else { return dropIP(packet, .malformed) }
         if header.length < packet.count { packet.removeLast(packet.count - header.length) }
         packet.metadata = PacketMetadata(arrival: now, ingress: ingress, contracts: ContractLocations())
-        guard let route = router.engine.table.lookup(header.destination) else { return dropIP(packet, .noRoute) }
+        guard let route = forGateway ? Route(nextHop: .local) : router.engine.table.lookup(header.destination) else {
+            return dropIP(packet, .noRoute)
+        }
         if route.nextHop.isLocal {
             guard let gateway, !ownAddresses.contains(header.destination) else { return .delivered(packet, to: .ipPacket) }
             guard !translated else { return fail(.loop, packet) }
@@ -309,7 +325,7 @@ public final class NodeCore {
             return forwardNewIP(consume packet, ingress: ingress, fromNetwork: false, translated: true, now: now)
         }
         let egress = route.nextHop.interface
-        guard networks[egress] == (ipv6 ? .ipv6 : .ipv4) else { return dropIP(packet, .noRoute) }
+        guard networks[egress] == (ipv6 ? .ipv6 : .ipv4) || networks[egress] == .hostIP else { return dropIP(packet, .noRoute) }
         let alive = packet.withUnsafeMutableBytes { bytes -> Bool in
             let field = ipv6 ? 7 : 8
             guard bytes[field] > 1 else { return false }
@@ -343,4 +359,24 @@ public struct AnswerCounters: Hashable, Sendable {
     public var suppressed = 0
 
     public init() {}
+}
+
+/// What an interface of a node carries.
+public enum InterfaceNetwork: Hashable, Sendable {
+    /// New IP in the node's dialect.
+    case newIP
+    case ipv4
+    case ipv6
+    /// IPv4 and IPv6 through the host's own stack (a real gateway's TUN device).
+    case hostIP
+
+    public init(_ network: Topology.Network) {
+        switch network {
+        case .newIP: self = .newIP
+        case .ipv4: self = .ipv4
+        case .ipv6: self = .ipv6
+        }
+    }
+
+    public var isIP: Bool { self != .newIP }
 }

@@ -14,9 +14,9 @@ typealias Arrival = NodeCore.Arrival
 /// interface, hosts that never forward others' packets), a pool of packet buffers so the
 /// steady state allocates none, and the route table edits the control endpoint makes.
 ///
-/// A gateway's TUN interface is a New IP interface to the core: the runtime translates at
-/// the TUN device (IP in, compact out), where the emulator's core translates between its
-/// own IP and New IP interfaces.
+/// A gateway's TUN interface is the host's stack to the core (`InterfaceNetwork.hostIP`): the
+/// core translates what comes in there and what leaves by it, as the emulator's core does
+/// between its IP and New IP interfaces.
 struct NodeDataPlane {
     let core: NodeCore
     private let pool: BufferPool
@@ -30,14 +30,25 @@ struct NodeDataPlane {
         let index = Dictionary(uniqueKeysWithValues: config.interfaces.enumerated().map { ($1.name, $0) })
         for route in config.routes {
             let interface = index[route.interface]!
-            table.insert(Self.makeRoute(interface: interface, toDelay: route.toDelay, toHops: route.toHops), for: route.prefix)
+            // Names routed into a gateway's TUN device are names it answers for: the core
+            // translates what is addressed to them, as the emulator's gateway does.
+            let onward = config.interfaces[interface].link.isTun ? Route(nextHop: .local)
+                : Self.makeRoute(interface: interface, toDelay: route.toDelay, toHops: route.toHops)
+            table.insert(onward, for: route.prefix)
+        }
+        // A gateway's TUN device is the host's stack: whatever leaves as IPv4 or IPv6 goes there.
+        for (interface, entry) in config.interfaces.enumerated() where entry.link.isTun {
+            for prefix in [RoutePrefix.ipv4(IPv4Prefix(address: .any, length: 0)!), .ipv6(IPv6Prefix(address: .unspecified, length: 0)!)] {
+                table.insert(Self.makeRoute(interface: interface, toDelay: 0, toHops: 1), for: prefix)
+            }
         }
         core = NodeCore(NodeCore.Setup(
             dialect: config.dialect, forwards: config.role != .host,
-            networks: Array(repeating: .newIP, count: config.interfaces.count), table: table,
+            networks: config.interfaces.map { $0.link.isTun ? .hostIP : .newIP }, table: table,
             queues: config.interfaces.map { EgressQueue($0.queue, reserving: $0.queue.limits.packets ?? 1024) },
             linkDelays: config.interfaces.map(\.delay), ownAddresses: config.localAddresses,
-            interfaceAddresses: config.interfaces.map(\.address), pingHops: config.pingHops))
+            interfaceAddresses: config.interfaces.map(\.address),
+            gateway: config.role == .gateway ? config.mapping ?? GatewayMapping() : nil, pingHops: config.pingHops))
         let queued = config.interfaces.reduce(0) { $0 + ($1.queue.limits.packets ?? 1024) }
         poolLimit = max(1024, queued + 1024)
         pool = BufferPool(limit: poolLimit, preallocate: min(poolLimit, 4096))

@@ -51,9 +51,10 @@ public final class Node: @unchecked Sendable {
     var counters: [InterfaceCounters]
     var malformedLog: [RateLimitedLog]
     var problemLog = RateLimitedLog()
-    /// A gateway's translator (`nil` on hosts and routers) and what it translated.
-    let gateway: Gateway?
-    var translations = TranslationCounters()
+    /// A gateway's translator (`nil` on hosts and routers), in the node core.
+    var gateway: Gateway? { dataPlane.core.gateway }
+    /// What the gateway translated, and what it could not.
+    var translations: TranslationCounters { dataPlane.core.translations }
     /// The Prometheus registry `/metrics` renders (updated from `counters` at each scrape).
     let metrics: NodeMetrics
     /// Which interfaces are TUN devices (a gateway's IP side).
@@ -89,7 +90,6 @@ public final class Node: @unchecked Sendable {
         group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         loop = group.next()
         dataPlane = NodeDataPlane(config: config)
-        gateway = config.role == .gateway ? Gateway(mapping: config.mapping ?? GatewayMapping()) : nil
         isTun = config.interfaces.map(\.link.isTun)
         metrics = NodeMetrics(node: config.name)
         counters = Array(repeating: InterfaceCounters(), count: config.interfaces.count + 1)
@@ -203,8 +203,9 @@ public final class Node: @unchecked Sendable {
         arrive(buffer, ingress: index, fromNetwork: true, now: now)
     }
 
-    /// An IPv4 or IPv6 packet from a gateway's TUN device: translated to compact New IP, then
-    /// forwarded as if it had arrived on that interface.
+    /// An IPv4 or IPv6 packet from a gateway's TUN device: the node core translates it (the
+    /// interface is the host's stack to it). Multicast and broadcast, which the kernel sends
+    /// into every device, are dropped here.
     func tunReceived(_ index: Int, _ bytes: UnsafeRawBufferPointer) {
         counters[index].rxPackets &+= 1
         counters[index].rxBytes &+= bytes.count
@@ -214,18 +215,10 @@ public final class Node: @unchecked Sendable {
             counters[index].drops.record(.multicast)
             return
         }
-        guard let gateway, var buffer = dataPlane.buffer(copying: bytes) else {
+        guard let buffer = dataPlane.buffer(copying: bytes) else {
             counters[index].drops.record(.badFrame)
             return
         }
-        do throws(GatewayError) {
-            _ = try gateway.ipToCompact(&buffer)
-        } catch {
-            translationFailed(index, TranslationFailure(error), "\(error)", now: now)
-            dataPlane.recycle(buffer)
-            return
-        }
-        translations.ipToCompact &+= 1
         arrive(buffer, ingress: index, fromNetwork: true, now: now)
     }
 
@@ -237,31 +230,6 @@ public final class Node: @unchecked Sendable {
         case 4: return bytes.count > 16 && bytes[16] >= 224
         default: return false
         }
-    }
-
-    /// Compact New IP leaving on a gateway's TUN device becomes IPv4 or IPv6; `false` when it
-    /// cannot (counted, logged, and the caller recycles the packet).
-    private func translateOut(_ packet: inout PacketBuffer, on index: Int, now: Nanoseconds) -> Bool {
-        guard let gateway else { return false }
-        // It came in on the IP side and would go back out as IP: a name both sides claim.
-        guard packet.metadata.ingress != index else {
-            translationFailed(index, .loop, "translated into a name the gateway answers for on the IP side", now: now)
-            return false
-        }
-        do throws(GatewayError) {
-            _ = try gateway.compactToIP(&packet)
-        } catch {
-            translationFailed(index, TranslationFailure(error), "\(error)", now: now)
-            return false
-        }
-        translations.compactToIP &+= 1
-        return true
-    }
-
-    private func translationFailed(_ index: Int, _ failure: TranslationFailure, _ detail: String, now: Nanoseconds) {
-        translations.record(failure)
-        counters[index].drops.record(failure.dropReason)
-        logProblem(index, "untranslatable packet (\(failure.dropReason)): \(detail)", now: now)
     }
 
     func linkReceivedForeign(_ index: Int) {
@@ -299,7 +267,9 @@ public final class Node: @unchecked Sendable {
         case .dropped(let reason, let packet):
             // Queue-full drops are counted by the egress queue, on the egress interface.
             if reason != .queueFull { counters[ingress].drops.record(reason) }
-            if reason == .malformed {
+            if TranslationFailure.allCases.contains(where: { $0.dropReason == reason }) {
+                logProblem(ingress, "a packet the gateway cannot translate (\(reason))", now: now)
+            } else if reason == .malformed {
                 if let count = malformedLog[ingress].shouldLog(now: now, interval: config.logInterval) {
                     let detail = packet.withUnsafeBytes { Self.malformedDetail($0, dialect: config.dialect) }
                     logger.warning("malformed packets dropped", metadata: [
@@ -325,14 +295,10 @@ public final class Node: @unchecked Sendable {
     /// Sends every packet `index`'s queue lets go at `now`, then arms its timer for the next.
     func drain(_ index: Int, now: Nanoseconds) {
         let port = ports[index]
-        while port.isWritable, var packet = dataPlane.transmit(on: index, now: now, dropped: { reason in
+        while port.isWritable, let packet = dataPlane.transmit(on: index, now: now, dropped: { reason in
             counters[index].drops.record(reason)
         }) {
             let onTime = packet.hasDeadline
-            if isTun[index] && !translateOut(&packet, on: index, now: now) {
-                dataPlane.recycle(packet)
-                continue
-            }
             let sent = packet.withUnsafeBytes { bytes in
                 if !captures.isEmpty { capture(index, outgoing: true, bytes) }
                 return port.send(bytes)

@@ -11,7 +11,7 @@ public final class CoreNode: NodeBehavior {
     public init(_ setup: NodeSetup) {
         let node = setup.node
         core = NodeCore(NodeCore.Setup(
-            dialect: setup.dialect, forwards: node.kind.forwards, networks: setup.networks, table: setup.table,
+            dialect: setup.dialect, forwards: node.kind.forwards, networks: setup.networks.map(InterfaceNetwork.init), table: setup.table,
             queues: setup.queues, linkDelays: setup.linkDelays, ownAddresses: node.interfaces.map(\.address),
             interfaceAddresses: node.interfaces.map(\.address),
             gateway: node.kind == .gateway ? node.gateway?.mapping ?? GatewayMapping() : nil))
