@@ -55,7 +55,7 @@ let package = Package(
         ),
         // One node's logic for every role (host, router, gateway), with no clock and no I/O: the
         // emulator and the real nodes are two drivers of it.
-        .target(name: "NewIPNode", dependencies: ["NewIPWire", "NewIPDataPlane", "NewIPTopology"]),
+        .target(name: "NewIPNode", dependencies: ["NewIPWire", "NewIPDataPlane", "NewIPTopology", "NewIPSecurity"]),
         // Deterministic discrete-event emulator in virtual time: links, devices, measurements; drives NodeCore.
         .target(
             name: "NewIPEmulator",
@@ -115,7 +115,7 @@ let package = Package(
         .testTarget(name: "NewIPRuntimeTests", dependencies: ["NewIPRuntime", "NewIPJSON", "NewIPTopology", "NewIPNode", "NewIPDataPlane", "NewIPWire", "NewIPCapture", "NewIPEmulator", "nip"]),
         .testTarget(name: "NewIPLogTests", dependencies: ["NewIPLog"]),
         .testTarget(name: "NewIPSecurityTests", dependencies: ["NewIPSecurity", "NewIPWire"]),
-        .testTarget(name: "NewIPNodeTests", dependencies: ["NewIPNode", "NewIPTopology", "NewIPDataPlane", "NewIPWire"]),
+        .testTarget(name: "NewIPNodeTests", dependencies: ["NewIPNode", "NewIPTopology", "NewIPDataPlane", "NewIPWire", "NewIPSecurity"]),
         .testTarget(name: "NewIPDecodeTests", dependencies: ["NewIPDecode", "NewIPWire", "NewIPCapture", "NewIPJSON"]),
     ]
 )

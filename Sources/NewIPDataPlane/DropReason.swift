@@ -69,11 +69,28 @@ public struct DropReason: Hashable, Sendable, CustomStringConvertible {
     /// Translated into a name the gateway itself answers for again.
     public static let translationLoop = DropReason(21)
 
+    // First-hop source authentication (NewIPNode's `SourceAuthentication`).
+    /// A registered domain's first hop: the packet carries no source authenticator.
+    public static let unauthenticated = DropReason(22)
+    /// The authenticator's MAC does not match: a covered byte changed, or the sender does not hold the source key.
+    public static let badMAC = DropReason(23)
+    /// The authenticator's timestamp is outside the acceptance window.
+    public static let staleTimestamp = DropReason(24)
+    /// A packet with the same MAC was accepted within the window.
+    public static let replay = DropReason(25)
+    /// The source address is not the self-certifying address of the key the packet carries.
+    public static let spoofedSource = DropReason(26)
+    /// The authenticator names a key epoch the first hop holds no secret for.
+    public static let unknownEpoch = DropReason(27)
+    /// The authenticator is damaged, or an authenticated packet names no source.
+    public static let badAuthenticator = DropReason(28)
+
     private static let labels = [
         "malformed", "no-route", "ttl-expired", "max-delay-exceeded", "cannot-make-deadline", "queue-full", "late",
         "link-loss", "too-big", "fault-injected", "link-refused", "bad-frame",
         "not-forwarding", "no-listener", "multicast",
         "unmapped", "bad-checksum", "not-udp", "fragmented", "no-source-address", "untranslatable", "translation-loop",
+        "unauthenticated", "bad-mac", "stale-timestamp", "replay", "spoofed-source", "unknown-epoch", "bad-authenticator",
     ]
 
     /// Every reason, in code order.

@@ -51,11 +51,13 @@ public final class NodeCore {
         /// Each interface's address, the source of the hop-limit answers sent for packets that
         /// arrived there (`nil`: the node's first own address).
         public var interfaceAddresses: [FrameworkAddress?]
+        /// A first hop's source authentication; `nil`: no check.
+        public var sourceAuthentication: SourceAuthentication?
 
         public init(dialect: PacketDialect, forwards: Bool, networks: [InterfaceNetwork], table: ForwardingTable,
                     queues: [EgressQueue], linkDelays: [Nanoseconds], ownAddresses: [FrameworkAddress],
                     interfaceAddresses: [FrameworkAddress?] = [], gateway: GatewayMapping? = nil,
-                    pingHops: PingHopPolicy = .counting(limit: 64)) {
+                    pingHops: PingHopPolicy = .counting(limit: 64), sourceAuthentication: SourceAuthentication? = nil) {
             self.dialect = dialect
             self.forwards = forwards
             self.networks = networks
@@ -66,6 +68,7 @@ public final class NodeCore {
             self.gateway = gateway
             self.pingHops = pingHops
             self.interfaceAddresses = interfaceAddresses
+            self.sourceAuthentication = sourceAuthentication
         }
     }
 
@@ -99,6 +102,9 @@ public final class NodeCore {
     private var hostDrops = DropCounters()
     /// What the node answered for itself.
     public private(set) var answered = AnswerCounters()
+    /// A first hop's source authentication, and what it let through.
+    public private(set) var sourceAuthentication: SourceAuthentication?
+    public private(set) var sourceProofs = SourceProofCounters()
 
     /// Answers waiting beyond this many are not built (a flood of expiring requests must not
     /// grow memory); they are counted in `answered.suppressed`.
@@ -115,13 +121,31 @@ public final class NodeCore {
         speaksIP = setup.networks.contains(where: \.isIP)
         interfaceAddresses = setup.interfaceAddresses
         firstOwnAddress = setup.ownAddresses.first
+        sourceAuthentication = setup.sourceAuthentication
     }
 
     // MARK: Packets in
 
     /// A packet that arrived from the network on `interface`.
     public func receive(_ packet: consuming PacketBuffer, on interface: Int, now: Nanoseconds) -> Arrival {
-        arrive(consume packet, network: speaksIP ? networks[interface] : .newIP, ingress: interface, fromNetwork: true, now: now)
+        let network = speaksIP ? networks[interface] : .newIP
+        if sourceAuthentication != nil, network == .newIP, let refusal = checkSource(packet, on: interface, now: now) {
+            hostDrops.record(refusal)
+            return .dropped(refusal, packet)
+        }
+        return arrive(consume packet, network: network, ingress: interface, fromNetwork: true, now: now)
+    }
+
+    /// A first hop's check of the packet's source authenticator (a malformed packet is left to
+    /// the arrival step, which names what is wrong with it).
+    private func checkSource(_ packet: borrowing PacketBuffer, on interface: Int, now: Nanoseconds) -> DropReason? {
+        guard sourceAuthentication?.firstHopInterfaces.contains(interface) == true else { return nil }
+        let dialect = dialect
+        // In place: the verifier's replay filter is large, a copy per packet would cost it whole.
+        return packet.withUnsafeBytes { bytes -> DropReason? in
+            guard let view = try? NewIPPacketView(bytes, dialect: dialect) else { return nil }
+            return sourceAuthentication!.check(view, now: now, counters: &sourceProofs)
+        }
     }
 
     /// A packet the node itself sends, from `interface`'s address (which tells its network on

@@ -1,5 +1,6 @@
 import Foundation
 import NewIPDataPlane
+import NewIPJSON
 import NewIPNode
 import NewIPRuntime
 import NewIPWire
@@ -123,8 +124,8 @@ final class ChainTests: NodeProcessTestCase {
         let unknown = try ControlClient.request("POST", r1.control, "/routes", body: #"{"prefix": "0x05", "via": "eth9"}"#)
         XCTAssertEqual(unknown.status, 400)
         XCTAssertTrue(unknown.body.contains("no interface `eth9`"), unknown.body)
-        let routes = try ControlClient.request("GET", r1.control, "/routes").body
-        XCTAssertTrue(routes.contains("\"prefix\" : \"0x02/8\""), routes)
+        let routes = try ControlClient.request("GET", r1.control, "/routes").value()
+        XCTAssertTrue(try routes.array().contains { $0["prefix"]?.stringValue == "0x02/8" }, routes.serialized)
     }
 
     func testSendAndListenCarryStandardInputAndFiles() throws {

@@ -1,0 +1,100 @@
+import Crypto
+import NewIPDataPlane
+import NewIPNode
+import NewIPSecurity
+import NewIPTopology
+import NewIPWire
+import XCTest
+
+/// A first-hop router checking sources, in virtual time: interface 0 faces the hosts, interface
+/// 1 the rest of the network (never checked). The router's clock starts at `start` (Unix ns).
+final class SourceAuthenticationTests: XCTestCase {
+    let ms: Nanoseconds = 1_000_000
+    let host = CompactAddress("0x05")!
+    let server = CompactAddress("0x20")!
+    let secret = FirstHopSecret(epoch: 3, key: SymmetricKey(data: [UInt8](repeating: 0x42, count: 16)))
+    let start: UInt64 = 1_894_060_800 * 1_000_000_000
+
+    func router(_ admission: SourceAuthentication.Admission) -> NodeCore {
+        var table = ForwardingTable()
+        table.insert(Route(nextHop: NextHop(interface: 1, neighbour: NeighbourID(rawValue: 1))), for: RoutePrefix(exactly: .compact(server)))
+        table.insert(Route(nextHop: NextHop(interface: 0, neighbour: NeighbourID(rawValue: 2))), for: RoutePrefix(exactly: .compact(host)))
+        let verifier = SourceAuthVerifier(secrets: [secret], window: 2_000 * UInt64(ms), now: start)
+        return NodeCore(NodeCore.Setup(
+            dialect: .compact, forwards: true, networks: [.newIP, .newIP], table: table,
+            queues: [EgressQueue(QueueSpec()), EgressQueue(QueueSpec())], linkDelays: [ms, ms],
+            ownAddresses: [.compact(CompactAddress("0x10")!)],
+            sourceAuthentication: SourceAuthentication(admission: admission, verifier: verifier, firstHopInterfaces: [0],
+                                                       clockOffset: start)))
+    }
+
+    /// A packet from `source` carrying an authenticator, sealed at `sentAt` (virtual time) with
+    /// the source key the router's secret derives for `source` (what enrolment hands a host).
+    func sealed(from source: CompactAddress, to destination: CompactAddress, sentAt: Nanoseconds, data: String = "21.5C") -> [UInt8] {
+        let auth = SourceAuthenticatorItem(epoch: secret.epoch, timestamp: 0).extensionItem
+        let header = CompactHeader(ttl: 64, nextHeader: NextHeader(rawValue: 253), destination: destination, source: source,
+                                   extensionLength: auth.count)
+        var bytes = header.bytes(extensions: auth) + Array(data.utf8)
+        let key = secret.sourceKey(for: .compact(source))
+        try! bytes.withUnsafeMutableBytes {
+            try SourceAuthSender.seal($0, dialect: .compact, key: key, timestamp: SourceTime.timestamp(now: start + UInt64(sentAt)))
+        }
+        return bytes
+    }
+
+    func plain(from source: CompactAddress, to destination: CompactAddress) -> [UInt8] {
+        CompactHeader(ttl: 64, nextHeader: NextHeader(rawValue: 253), destination: destination, source: source).bytes() + Array("x".utf8)
+    }
+
+    func outcome(_ arrival: NodeCore.Arrival) -> String {
+        switch arrival {
+        case .queued(let egress): "queued on \(egress)"
+        case .delivered: "delivered"
+        case .dropped(let reason, _): reason.label
+        }
+    }
+
+    func testRegisteredDomainForwardsOnlyProvenSources() {
+        let core = router(.registered)
+        let good = sealed(from: host, to: server, sentAt: 0)
+        var tampered = good
+        tampered[tampered.count - 1] ^= 0x01
+        let results = [
+            outcome(core.receive(PacketBuffer(bytes: good), on: 0, now: 5 * ms)),
+            outcome(core.receive(PacketBuffer(bytes: good), on: 0, now: 6 * ms)),
+            outcome(core.receive(PacketBuffer(bytes: tampered), on: 0, now: 7 * ms)),
+            outcome(core.receive(PacketBuffer(bytes: plain(from: host, to: server)), on: 0, now: 8 * ms)),
+            outcome(core.receive(PacketBuffer(bytes: sealed(from: host, to: server, sentAt: 0, data: "old")), on: 0, now: 2_500 * ms)),
+            outcome(core.receive(PacketBuffer(bytes: plain(from: server, to: host)), on: 1, now: 9 * ms)),
+        ]
+        XCTAssertEqual(results, ["queued on 1", "replay", "bad-mac", "unauthenticated", "stale-timestamp", "queued on 0"],
+                       "the interface that faces the network is not a first hop")
+        XCTAssertEqual(core.sourceProofs, { var c = SourceProofCounters(); c.proven = 1; return c }())
+        XCTAssertEqual(core.drops[.replay], 1)
+        XCTAssertEqual(core.drops[.unauthenticated], 1)
+    }
+
+    func testOpenDomainForwardsUnprovenSourcesButNeverForgedOnes() {
+        let core = router(.open)
+        var forged = sealed(from: host, to: server, sentAt: 0)
+        forged[forged.count - 1] ^= 0x01
+        let results = [
+            outcome(core.receive(PacketBuffer(bytes: plain(from: host, to: server)), on: 0, now: ms)),
+            outcome(core.receive(PacketBuffer(bytes: sealed(from: host, to: server, sentAt: ms)), on: 0, now: 2 * ms)),
+            outcome(core.receive(PacketBuffer(bytes: forged), on: 0, now: 3 * ms)),
+        ]
+        XCTAssertEqual(results, ["queued on 1", "queued on 1", "bad-mac"])
+        XCTAssertEqual(core.sourceProofs.proven, 1)
+        XCTAssertEqual(core.sourceProofs.unproven, 1)
+    }
+
+    func testAnEpochTheRouterDoesNotHoldIsRefused() {
+        let core = router(.registered)
+        var other = sealed(from: host, to: server, sentAt: 0)
+        // The authenticator's epoch byte (item type, length, then the epoch).
+        let epochAt = other.withUnsafeBytes { try! CompactHeaderView($0).extensionRange.lowerBound } + 2
+        XCTAssertEqual(other[epochAt], secret.epoch)
+        other[epochAt] = 9
+        XCTAssertEqual(outcome(core.receive(PacketBuffer(bytes: other), on: 0, now: ms)), "unknown-epoch")
+    }
+}
