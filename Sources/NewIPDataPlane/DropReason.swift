@@ -84,6 +84,8 @@ public struct DropReason: Hashable, Sendable, CustomStringConvertible {
     public static let unknownEpoch = DropReason(27)
     /// The authenticator is damaged, or an authenticated packet names no source.
     public static let badAuthenticator = DropReason(28)
+    /// The source's enrolment was revoked by its domain.
+    public static let revoked = DropReason(29)
 
     private static let labels = [
         "malformed", "no-route", "ttl-expired", "max-delay-exceeded", "cannot-make-deadline", "queue-full", "late",
@@ -91,6 +93,7 @@ public struct DropReason: Hashable, Sendable, CustomStringConvertible {
         "not-forwarding", "no-listener", "multicast",
         "unmapped", "bad-checksum", "not-udp", "fragmented", "no-source-address", "untranslatable", "translation-loop",
         "unauthenticated", "bad-mac", "stale-timestamp", "replay", "spoofed-source", "unknown-epoch", "bad-authenticator",
+        "revoked",
     ]
 
     /// Every reason, in code order.

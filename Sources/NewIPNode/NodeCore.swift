@@ -136,6 +136,11 @@ public final class NodeCore {
         return arrive(consume packet, network: network, ingress: interface, fromNetwork: true, now: now)
     }
 
+    /// Refuses packets from `source` at this first hop from now on (a revocation reached it);
+    /// `false` when the node checks no sources or already refused it.
+    @discardableResult
+    public func revoke(_ source: FrameworkAddress) -> Bool { sourceAuthentication?.revoke(source) ?? false }
+
     /// A first hop's check of the packet's source authenticator (a malformed packet is left to
     /// the arrival step, which names what is wrong with it).
     private func checkSource(_ packet: borrowing PacketBuffer, on interface: Int, now: Nanoseconds) -> DropReason? {

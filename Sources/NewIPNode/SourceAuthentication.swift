@@ -23,6 +23,10 @@ public struct SourceAuthentication: Sendable {
     /// Added to the node's time to get the authenticator's clock (nanoseconds since the Unix
     /// epoch): the wall-clock offset of a real node's monotonic clock, the start of an emulation.
     public var clockOffset: UInt64
+    /// Sources the domain has revoked: refused even with a valid MAC (the first hop can derive
+    /// any source's key, so revocation is a list it checks, kept current from the domain's
+    /// transparency log).
+    public private(set) var revoked: Set<FrameworkAddress> = []
 
     public init(admission: Admission, verifier: SourceAuthVerifier, firstHopInterfaces: Set<Int>, clockOffset: UInt64 = 0) {
         self.admission = admission
@@ -31,8 +35,17 @@ public struct SourceAuthentication: Sendable {
         self.clockOffset = clockOffset
     }
 
+    /// Refuses `source` from now on; `false` when it already was.
+    @discardableResult
+    public mutating func revoke(_ source: FrameworkAddress) -> Bool { revoked.insert(source).inserted }
+
+    /// Admits `source` again (a revocation withdrawn); `false` when it was not revoked.
+    @discardableResult
+    public mutating func reinstate(_ source: FrameworkAddress) -> Bool { revoked.remove(source) != nil }
+
     /// `nil` when the packet may go on (proven, or unproven in the open mode); else why it is dropped.
     mutating func check(_ packet: NewIPPacketView, now: Nanoseconds, counters: inout SourceProofCounters) -> DropReason? {
+        if !revoked.isEmpty, let source = packet.source, revoked.contains(source) { return .revoked }
         let verdict = verifier.verify(packet, now: UInt64(clamping: now) &+ clockOffset)
         switch verdict {
         case .valid:

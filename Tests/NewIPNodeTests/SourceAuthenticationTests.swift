@@ -88,6 +88,15 @@ final class SourceAuthenticationTests: XCTestCase {
         XCTAssertEqual(core.sourceProofs.unproven, 1)
     }
 
+    func testARevokedSourceIsRefusedFromTheNextPacketOnEvenWithAValidMAC() {
+        let core = router(.registered)
+        XCTAssertEqual(outcome(core.receive(PacketBuffer(bytes: sealed(from: host, to: server, sentAt: ms)), on: 0, now: ms)), "queued on 1")
+        XCTAssertTrue(core.revoke(.compact(host)))
+        XCTAssertFalse(core.revoke(.compact(host)), "already revoked")
+        XCTAssertEqual(outcome(core.receive(PacketBuffer(bytes: sealed(from: host, to: server, sentAt: 2 * ms)), on: 0, now: 2 * ms)), "revoked")
+        XCTAssertEqual(core.drops[.revoked], 1)
+    }
+
     func testAnEpochTheRouterDoesNotHoldIsRefused() {
         let core = router(.registered)
         var other = sealed(from: host, to: server, sentAt: 0)
