@@ -61,6 +61,8 @@ let package = Package(
             name: "NewIPEmulator",
             dependencies: [
                 "NewIPWire", "NewIPCapture", "NewIPDataPlane", "NewIPRandom", "NewIPDecode", "NewIPJSON", "NewIPFiles", "NewIPTopology", "NewIPNode",
+                "NewIPSecurity",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "HeapModule", package: "swift-collections"),
                 .product(name: "DequeModule", package: "swift-collections"),
                 .product(name: "Yams", package: "Yams"),
@@ -111,7 +113,7 @@ let package = Package(
         .testTarget(name: "NewIPDataPlaneTests", dependencies: ["NewIPDataPlane", "NewIPWire", "NewIPRandom"]),
         .testTarget(name: "NipCommandTests", dependencies: ["nip", "NewIPRandom"]),
         .testTarget(name: "NewIPFilesTests", dependencies: ["NewIPFiles"]),
-        .testTarget(name: "NewIPEmulatorTests", dependencies: ["NewIPEmulator", "NewIPTopology", "NewIPRandom", "NewIPJSON", "NewIPDataPlane", "NewIPWire", "NewIPCapture", "NewIPFiles"]),
+        .testTarget(name: "NewIPEmulatorTests", dependencies: ["NewIPEmulator", "NewIPTopology", "NewIPRandom", "NewIPJSON", "NewIPDataPlane", "NewIPWire", "NewIPCapture", "NewIPFiles", "NewIPSecurity"]),
         .testTarget(name: "NewIPRuntimeTests", dependencies: ["NewIPRuntime", "NewIPJSON", "NewIPTopology", "NewIPNode", "NewIPDataPlane", "NewIPWire", "NewIPCapture", "NewIPEmulator", "nip"]),
         .testTarget(name: "NewIPLogTests", dependencies: ["NewIPLog"]),
         .testTarget(name: "NewIPSecurityTests", dependencies: ["NewIPSecurity", "NewIPWire"]),
