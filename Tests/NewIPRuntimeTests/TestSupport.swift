@@ -3,6 +3,7 @@ import NewIPDataPlane
 import NewIPRuntime
 import NewIPTopology
 import NewIPWire
+import NipTestSupport
 import XCTest
 
 /// Real node processes for the integration tests: `nip node` from the same build, configs in a
@@ -27,32 +28,12 @@ class NodeProcessTestCase: XCTestCase {
     }
 
     /// The `nip` next to the test bundle (both are products of the same build).
-    var nip: String {
-        get throws {
-            var products = Bundle(for: NodeProcessTestCase.self).bundleURL
-            if products.pathExtension == "xctest" { products.deleteLastPathComponent() }
-            let candidate = products.appendingPathComponent("nip").path
-            guard FileManager.default.isExecutableFile(atPath: candidate) else {
-                throw ToolError("nip binary not built next to the tests at \(candidate)")
-            }
-            return candidate
-        }
-    }
+    var nip: String { get throws { try NipRunner.nip.path } }
 
-    /// Runs `nip arguments` to completion.
+    /// Runs `nip arguments` to completion (in the test's folder unless told otherwise).
     func run(_ arguments: [String], in directory: URL? = nil) throws -> (status: Int32, output: String, error: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: try nip)
-        process.arguments = arguments
-        process.currentDirectoryURL = directory ?? folder
-        let output = Pipe(), error = Pipe()
-        process.standardOutput = output
-        process.standardError = error
-        try process.run()
-        let out = output.fileHandleForReading.readDataToEndOfFile()
-        let err = error.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: out, as: UTF8.self), String(decoding: err, as: UTF8.self))
+        let run = try NipRunner.run(arguments, in: directory ?? folder)
+        return (run.status, run.standardOutput, run.standardError)
     }
 
     /// Starts `nip node` with `config` and waits until its control endpoint answers.

@@ -1,5 +1,6 @@
 import Foundation
 import NewIPRandom
+import NipTestSupport
 import XCTest
 
 /// Random (seeded) combinations of fast `nip` commands, flags and paths in a scratch folder

@@ -1,4 +1,5 @@
 import Foundation
+import NipTestSupport
 import XCTest
 
 /// The commands README.md and docs/topology.md show run as written (in a copy of the

@@ -1,4 +1,5 @@
 import Foundation
+import NipTestSupport
 import XCTest
 
 /// Runs the built `nip` binary as a user would and checks its output and exit status.

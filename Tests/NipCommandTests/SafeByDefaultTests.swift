@@ -1,4 +1,5 @@
 import Foundation
+import NipTestSupport
 import XCTest
 
 /// Issue 8: commands never destroy what they did not write, say what is wrong and where,

@@ -1,4 +1,5 @@
 import Foundation
+import NipTestSupport
 import XCTest
 
 /// The Wireshark dissector `tools/wireshark/newip.lua`, run by tshark, must read every packet as

@@ -2,15 +2,15 @@ import Foundation
 import XCTest
 
 /// Runs the built `nip` binary as a user would, in a chosen folder, and collects its exit
-/// status and output.
-enum NipRunner {
-    static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+/// status and output: shared by every test target that runs the CLI.
+public enum NipRunner {
+    public static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .deletingLastPathComponent().deletingLastPathComponent()
 
-    struct Missing: Error, CustomStringConvertible { var description: String }
+    public struct Missing: Error, CustomStringConvertible { public var description: String }
 
     /// The `nip` next to the test bundle (both are products of the same build).
-    static var nip: URL {
+    public static var nip: URL {
         get throws {
             // On Linux the test bundle is the products folder itself; elsewhere a .xctest inside it.
             var products = Bundle(for: Marker.self).bundleURL
@@ -25,17 +25,17 @@ enum NipRunner {
 
     private final class Marker {}
 
-    struct Run {
-        var status: Int32
-        var standardOutput: String
-        var standardError: String
+    public struct Run {
+        public var status: Int32
+        public var standardOutput: String
+        public var standardError: String
     }
 
     /// Runs `nip arguments` in `directory` with `input` on standard input; output goes through
     /// files so a chatty command never blocks on a full pipe. Killed after `timeout` seconds.
     /// `unprivileged` runs it as user nobody (through setpriv), for permission checks
     /// that root would pass.
-    static func run(_ arguments: [String], input: String? = nil, in directory: URL = packageRoot,
+    public static func run(_ arguments: [String], input: String? = nil, in directory: URL = packageRoot,
                     timeout: Double = 120, unprivileged: Bool = false) throws -> Run {
         if unprivileged && getuid() == 0 {
             return try run(program: URL(fileURLWithPath: "/usr/bin/setpriv"),
@@ -46,7 +46,7 @@ enum NipRunner {
     }
 
     /// Runs any program (nip, tshark) the same way.
-    static func run(program: URL, _ arguments: [String], input: String? = nil, in directory: URL = packageRoot,
+    public static func run(program: URL, _ arguments: [String], input: String? = nil, in directory: URL = packageRoot,
                     timeout: Double = 120) throws -> Run {
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("nip-run-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
