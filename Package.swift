@@ -85,12 +85,15 @@ let package = Package(
         ),
         // The transparency log: RFC 9162 Merkle tree, C2SP tiles, signed-note checkpoints and witnesses.
         .target(name: "NewIPLog", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
+        // AES-128 and AES-CMAC on AES-NI for the per-packet source check (swift-crypto's per-call
+        // cost is ten times the budget); NewIPSecurity falls back to swift-crypto without AES-NI.
+        .target(name: "CNewIPAES"),
         // Identity and source authentication: device keys, self-certifying addresses, address
         // certificates, the per-packet source authenticator (DRKey-style); pure, time passed in.
         .target(
             name: "NewIPSecurity",
             dependencies: [
-                "NewIPWire",
+                "NewIPWire", "CNewIPAES",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
             ]
