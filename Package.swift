@@ -75,6 +75,8 @@ let package = Package(
             name: "NewIPRuntime",
             dependencies: [
                 "NewIPWire", "NewIPDataPlane", "NewIPCapture", "NewIPTopology", "NewIPNode", "NewIPFiles", "NewIPJSON",
+                "NewIPSecurity", "NewIPLog",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -119,7 +121,7 @@ let package = Package(
         .testTarget(name: "NipCommandTests", dependencies: ["nip", "NewIPRandom", "NipTestSupport"]),
         .testTarget(name: "NewIPFilesTests", dependencies: ["NewIPFiles"]),
         .testTarget(name: "NewIPEmulatorTests", dependencies: ["NewIPEmulator", "NewIPTopology", "NewIPRandom", "NewIPJSON", "NewIPDataPlane", "NewIPWire", "NewIPCapture", "NewIPFiles", "NewIPSecurity"]),
-        .testTarget(name: "NewIPRuntimeTests", dependencies: ["NewIPRuntime", "NewIPJSON", "NewIPTopology", "NewIPNode", "NewIPDataPlane", "NewIPWire", "NewIPCapture", "NewIPEmulator", "nip", "NipTestSupport"]),
+        .testTarget(name: "NewIPRuntimeTests", dependencies: ["NewIPRuntime", "NewIPJSON", "NewIPTopology", "NewIPNode", "NewIPDataPlane", "NewIPWire", "NewIPCapture", "NewIPEmulator", "nip", "NipTestSupport", "NewIPSecurity", "NewIPLog"]),
         .testTarget(name: "NewIPLogTests", dependencies: ["NewIPLog"]),
         .testTarget(name: "NewIPSecurityTests", dependencies: ["NewIPSecurity", "NewIPWire"]),
         .testTarget(name: "NewIPNodeTests", dependencies: ["NewIPNode", "NewIPTopology", "NewIPDataPlane", "NewIPWire", "NewIPSecurity"]),
