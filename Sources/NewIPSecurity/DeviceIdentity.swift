@@ -55,29 +55,6 @@ public func hex(_ bytes: some Sequence<UInt8>) -> String {
     return String(decoding: out, as: UTF8.self)
 }
 
-/// The bytes of an even-length hex string (either case); nil otherwise.
-public func bytes(hex text: some StringProtocol) -> [UInt8]? {
-    let utf8 = Array(text.utf8)
-    guard utf8.count % 2 == 0 else { return nil }
-    func nibble(_ c: UInt8) -> UInt8? {
-        switch c {
-        case 0x30...0x39: c - 0x30
-        case 0x61...0x66: c - 0x61 + 10
-        case 0x41...0x46: c - 0x41 + 10
-        default: nil
-        }
-    }
-    var out: [UInt8] = []
-    out.reserveCapacity(utf8.count / 2)
-    var i = 0
-    while i < utf8.count {
-        guard let high = nibble(utf8[i]), let low = nibble(utf8[i + 1]) else { return nil }
-        out.append(high << 4 | low)
-        i += 2
-    }
-    return out
-}
-
 /// Errors of keys and key files; each says what is wrong and, for files, which path and how to fix it.
 public enum SecurityError: Error, Hashable, Sendable, CustomStringConvertible {
     case invalidKey(String)

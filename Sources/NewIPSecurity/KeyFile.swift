@@ -5,6 +5,7 @@ import Musl
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import NewIPWire
 
 /// The device key file (docs/keys.md): three lines of text, the private key only readable by
 /// its owner.
@@ -38,7 +39,7 @@ public enum KeyFile {
             guard let colon = line.firstIndex(of: ":") else { throw refuse("line \(index + 1): expected \"name: value\"") }
             let name = line[..<colon]
             let value = line[line.index(after: colon)...].drop { $0 == " " }
-            guard let decoded = bytes(hex: value), decoded.count == 32 else {
+            guard let decoded = parseHexBytes(value), decoded.count == 32 else {
                 throw refuse("line \(index + 1): \(name) must be 64 hex digits")
             }
             switch name {

@@ -64,6 +64,34 @@ func chain(flows: String, link: String = "", duration: String = "10ms", extraNod
     """
 }
 
+/// A valid two-node topology (hosts a and b on one 100 Mbps, 2 ms link, one flow), with
+/// `old` replaced by `new`: the tests that break one line of a file start from it.
+func pairTopology(replacing old: String = "", with new: String = "", file: StaticString = #filePath, line: UInt = #line) -> String {
+    let base = """
+    name: pair
+    duration: 1s
+    nodes:
+      a:
+        kind: host
+        interfaces:
+          eth0: {address: "0x01"}
+      b:
+        kind: host
+        interfaces:
+          eth0: {address: "0x02"}
+    links:
+      - endpoints: [a:eth0, b:eth0]
+        rate: 100Mbps
+        delay: 2ms
+    flows:
+      - {name: f, from: a, to: b, rate: 100pps, size: 500}
+    """
+    guard !old.isEmpty else { return base }
+    XCTAssertTrue(base.contains(old), "base has no `\(old)`", file: file, line: line)
+    return base.replacingOccurrences(of: old, with: new)
+}
+
+
 /// A temporary directory removed at the end of the test.
 func temporaryDirectory(_ test: XCTestCase) throws -> URL {
     let url = FileManager.default.temporaryDirectory.appendingPathComponent("newip-emulator-\(UUID().uuidString)")

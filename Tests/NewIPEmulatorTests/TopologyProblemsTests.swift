@@ -8,32 +8,6 @@ import XCTest
 /// for a file and at the element's name for a topology built in code, with the same text, and
 /// refused alike by the parser and by `Emulation`.
 final class TopologyProblemsTests: XCTestCase {
-    /// A valid two-node file (as in TopologyErrorTests); each test breaks one line of it.
-    private func file(replacing old: String = "", with new: String = "") -> String {
-        let base = """
-        name: pair
-        duration: 1s
-        nodes:
-          a:
-            kind: host
-            interfaces:
-              eth0: {address: "0x01"}
-          b:
-            kind: host
-            interfaces:
-              eth0: {address: "0x02"}
-        links:
-          - endpoints: [a:eth0, b:eth0]
-            rate: 100Mbps
-            delay: 2ms
-        flows:
-          - {name: f, from: a, to: b, rate: 100pps, size: 500}
-        """
-        guard !old.isEmpty else { return base }
-        XCTAssertTrue(base.contains(old), "base has no `\(old)`")
-        return base.replacingOccurrences(of: old, with: new)
-    }
-
     /// The same topology built in code.
     private func pair() -> Topology {
         let a = Topology.InterfaceID(node: 0, interface: 0), b = Topology.InterfaceID(node: 1, interface: 0)
@@ -59,21 +33,21 @@ final class TopologyProblemsTests: XCTestCase {
     }
 
     func testTheBaseHasNoProblems() throws {
-        XCTAssertEqual(diagnostics(file()), [])
+        XCTAssertEqual(diagnostics(pairTopology()), [])
         XCTAssertEqual(pair().problems(), [])
-        XCTAssertEqual(try parse(file()).problems(), [])
+        XCTAssertEqual(try parse(pairTopology()).problems(), [])
     }
 
     // MARK: Each problem once, from a file
 
     func testDurationIsZero() {
-        XCTAssertEqual(diagnostics(file(replacing: "duration: 1s", with: "duration: 0s")), [
+        XCTAssertEqual(diagnostics(pairTopology(replacing: "duration: 1s", with: "duration: 0s")), [
             "test.yaml:2:11: duration is zero — run for a positive time, e.g. 2s",
         ])
     }
 
     func testBothEndpointsOnOneNode() {
-        let yaml = file(replacing: "      eth0: {address: \"0x01\"}", with: "      eth0: {address: \"0x01\"}\n      eth1: {address: \"0x03\"}")
+        let yaml = pairTopology(replacing: "      eth0: {address: \"0x01\"}", with: "      eth0: {address: \"0x01\"}\n      eth1: {address: \"0x03\"}")
             .replacingOccurrences(of: "[a:eth0, b:eth0]", with: "[a:eth0, a:eth1]")
         XCTAssertEqual(diagnostics(yaml), [
             "test.yaml:12:7: interface `b:eth0` is on no link — add a link with endpoint b:eth0, or remove the interface",
@@ -82,26 +56,26 @@ final class TopologyProblemsTests: XCTestCase {
     }
 
     func testPacketsAboveTheFirstLinksMTU() {
-        XCTAssertEqual(diagnostics(file(replacing: "    delay: 2ms", with: "    delay: 2ms\n    mtu: 400")), [
+        XCTAssertEqual(diagnostics(pairTopology(replacing: "    delay: 2ms", with: "    delay: 2ms\n    mtu: 400")), [
             "test.yaml:18:51: 500-byte packets exceed the MTU 400 of the link at `a:eth0` — lower the size or raise the link's `mtu`",
         ])
     }
 
     func testFlowNameUsedTwice() {
-        let yaml = file() + "\n  - {name: f, from: b, to: a, rate: 100pps, size: 500}"
+        let yaml = pairTopology() + "\n  - {name: f, from: b, to: a, rate: 100pps, size: 500}"
         XCTAssertEqual(diagnostics(yaml), [
             "test.yaml:18:12: flow name `f` is used twice — give each flow its own name (it names output files)",
         ])
     }
 
     func testFlowOutsideTheRun() {
-        XCTAssertEqual(diagnostics(file(replacing: "size: 500}", with: "size: 500, start: 2s}")), [
+        XCTAssertEqual(diagnostics(pairTopology(replacing: "size: 500}", with: "size: 500, start: 2s}")), [
             "test.yaml:17:63: the flow would run from 2s to 1s, not inside the run's 0…1s — make start < stop ≤ duration",
         ])
     }
 
     func testFlowToItsOwnNode() {
-        XCTAssertEqual(diagnostics(file(replacing: "to: b,", with: "to: a,")), [
+        XCTAssertEqual(diagnostics(pairTopology(replacing: "to: b,", with: "to: a,")), [
             "test.yaml:17:28: the flow is sent to the node that sends it — send it to another node",
         ])
     }
@@ -139,17 +113,17 @@ final class TopologyProblemsTests: XCTestCase {
     /// `Emulation` refuses them as the parser does.
     func testCodeAndFileGetTheSameTexts() throws {
         var cases: [(yaml: String, change: (inout Topology) -> Void, place: String)] = []
-        cases.append((file(replacing: "    delay: 2ms", with: "    delay: 2ms\n    mtu: 400"), { $0.links[0].mtu = 400 }, "pair: flow `f`"))
-        cases.append((file(replacing: "size: 500", with: "size: 20"), { $0.flows[0].size = .fixed(20) }, "pair: flow `f`"))
-        cases.append((file(replacing: "to: b,", with: "to: a,"), { $0.flows[0].destination = $0.flows[0].source }, "pair: flow `f`"))
-        cases.append((file(replacing: "size: 500}", with: "size: 500, start: 2s}"), { $0.flows[0].start = 2_000_000_000 }, "pair: flow `f`"))
-        cases.append((file(replacing: "\"0x02\"", with: "\"0x01\""),
+        cases.append((pairTopology(replacing: "    delay: 2ms", with: "    delay: 2ms\n    mtu: 400"), { $0.links[0].mtu = 400 }, "pair: flow `f`"))
+        cases.append((pairTopology(replacing: "size: 500", with: "size: 20"), { $0.flows[0].size = .fixed(20) }, "pair: flow `f`"))
+        cases.append((pairTopology(replacing: "to: b,", with: "to: a,"), { $0.flows[0].destination = $0.flows[0].source }, "pair: flow `f`"))
+        cases.append((pairTopology(replacing: "size: 500}", with: "size: 500, start: 2s}"), { $0.flows[0].start = 2_000_000_000 }, "pair: flow `f`"))
+        cases.append((pairTopology(replacing: "\"0x02\"", with: "\"0x01\""),
                       { $0.nodes[1].interfaces[0].address = .compact(CompactAddress("0x01")!) }, "pair: interface `b:eth0`"))
-        cases.append((file(replacing: "duration: 1s", with: "duration: 0s"), {
+        cases.append((pairTopology(replacing: "duration: 1s", with: "duration: 0s"), {
             $0.duration = 0
             $0.flows[0].stop = 0
         }, "pair"))
-        cases.append((file(replacing: "kind: host\n    interfaces:\n      eth0: {address: \"0x01\"}",
+        cases.append((pairTopology(replacing: "kind: host\n    interfaces:\n      eth0: {address: \"0x01\"}",
                            with: "kind: gateway\n    interfaces:\n      eth0: {address: \"0x01\"}"),
                       { $0.nodes[0].kind = .gateway }, "pair: node `a`"))
         for (yaml, change, place) in cases {
@@ -169,7 +143,7 @@ final class TopologyProblemsTests: XCTestCase {
     }
 
     func testAParsedTopologyChangedInCodeIsCheckedAtTheFilesPositions() throws {
-        var topology = try parse(file())
+        var topology = try parse(pairTopology())
         topology.links[0].mtu = 100
         XCTAssertEqual(refusal(topology), [
             "test.yaml:17:51: 500-byte packets exceed the MTU 100 of the link at `a:eth0` — lower the size or raise the link's `mtu`",

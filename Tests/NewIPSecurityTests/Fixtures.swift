@@ -46,4 +46,4 @@ enum Fixture {
     }
 }
 
-func hexBytes(_ text: String) -> [UInt8] { bytes(hex: text.filter { !$0.isWhitespace })! }
+func hexBytes(_ text: String) -> [UInt8] { parseHexBytes(text.filter { !$0.isWhitespace })! }
