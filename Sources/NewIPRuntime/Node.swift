@@ -141,6 +141,13 @@ public final class Node: @unchecked Sendable {
         let peerAddress = try SocketAddress.literalOrResolved(peer)
         let limit = config.interfaces[index].queue.limits.packets ?? 1024
         let port = UDPLinkPort(peer: peerAddress, ringSize: max(2048, limit + 1024))
+        let interface = config.interfaces[index]
+        if interface.emulateLink {
+            port.emulation = LinkEmulation(rate: interface.rate, delay: interface.delay, loss: interface.loss,
+                                           seed: LinkEmulation.seed(node: config.name, interface: interface.name))
+            port.onFree = { [unowned self] in linkBecameWritable(index) }
+            port.onLoss = { [unowned self] in counters[index].drops.record(.linkLoss) }
+        }
         let batch = config.readBatch
         let bootstrap = DatagramBootstrap(group: loop)
             .channelOption(.socketOption(.so_rcvbuf), value: 4 << 20)
@@ -310,6 +317,7 @@ public final class Node: @unchecked Sendable {
             }
             dataPlane.recycle(packet)
         }
+        port.queueWaits(from: dataPlane.nextTransmitTime(on: index))
         armTimer(index, now: now)
     }
 

@@ -8,8 +8,9 @@ import NewIPWire
 ///
 /// Each link becomes a UDP underlay link between two loopback ports; the link's delay is
 /// charged to contracts on departure as the emulator charges it, and its queue becomes the
-/// interface's queue. Rates, loss and faults are the emulator's business: real sockets are
-/// as fast and as lossy as they are. Routes: the emulator's own `RoutingTables` (shortest-delay
+/// interface's queue. The sending node spends the link's rate, delay and loss itself
+/// (`emulate-link`, `LinkEmulation`), as the emulator's link does; faults stay the emulator's
+/// business. In network namespaces the kernel shapes the links instead (`shaping`). Routes: the emulator's own `RoutingTables` (shortest-delay
 /// paths over link delays, never through hosts, ties by fewer hops then lower node index),
 /// with LBF's to-delay and to-hops, plus the file's static routes.
 ///
@@ -208,8 +209,11 @@ public enum TopologyDeployment {
                     wire = .ethernet(device: interface.name, peer: Namespaces.mac(link: linkIndex, side: peerSide),
                                      namespace: namespaces.namespace(node.name))
                 }
+                // On loopback the node spends the link's rate, delay and loss itself (`LinkEmulation`);
+                // in namespaces the kernel's traffic control shapes the veth devices (`shaping`).
                 return NodeConfig.Interface(name: interface.name, address: interface.address, link: wire,
-                                            delay: link.delay, queue: link.queue)
+                                            delay: link.delay, queue: link.queue, rate: link.rate, loss: link.loss,
+                                            emulateLink: namespaces == nil)
             }
             let own = Set(node.interfaces.map { RoutePrefix(exactly: $0.address) })
             var routes: [NodeConfig.StaticRoute] = []

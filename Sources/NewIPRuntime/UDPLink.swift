@@ -1,5 +1,6 @@
 import NIOCore
 import NIOPosix
+import NewIPDataPlane
 import NewIPTopology
 
 /// How the node sends on one interface: the UDP underlay or raw Ethernet.
@@ -13,10 +14,14 @@ protocol LinkPort: AnyObject {
     func close()
     /// Blocks until the link's own threads (if any) are gone; after `close`, off the event loop.
     func waitUntilClosed()
+    /// After a drain: when the queue's head may leave (`nil`: the queue is empty), for a link
+    /// that emulates its rate (`LinkEmulation.readyAt`).
+    func queueWaits(from time: Nanoseconds?)
 }
 
 extension LinkPort {
     func waitUntilClosed() {}
+    func queueWaits(from time: Nanoseconds?) {}
 }
 
 /// Outgoing datagram buffers reused once the channel has written them.
@@ -78,6 +83,15 @@ final class UDPLinkPort: LinkPort, @unchecked Sendable {
     var segmentation = true
     static let maximumSegments = 64
 
+    /// The link's rate, delay and loss, spent here (`emulate-link`); `nil`: the socket as it is.
+    var emulation: LinkEmulation?
+    /// Called on the loop when the emulated link has finished serialising: drain the queue.
+    var onFree: (() -> Void)?
+    /// Called when the emulated link lost a packet it sent.
+    var onLoss: (() -> Void)?
+    private var freeTask: Scheduled<Void>?
+    private var lineTask: Scheduled<Void>?
+
     init(peer: SocketAddress, ringSize: Int) {
         self.peer = peer
         ring = DatagramBufferRing(count: ringSize, allocator: ByteBufferAllocator())
@@ -85,6 +99,64 @@ final class UDPLinkPort: LinkPort, @unchecked Sendable {
 
     func send(_ bytes: UnsafeRawBufferPointer) -> Bool {
         guard context != nil else { return false }
+        if emulation != nil { return sendEmulated(bytes) }
+        return sendNow(bytes)
+    }
+
+    /// Serialises, loses or delays the packet as the link says (`LinkEmulation`).
+    private func sendEmulated(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        let now = Node.now()
+        let due = emulation!.transmit(count: bytes.count, now: now)
+        armFree(now: now)
+        guard let due else {
+            onLoss?()
+            return true
+        }
+        if emulation!.line.isEmpty, due <= now { return sendNow(bytes) }
+        var buffer = ring.allocator.buffer(capacity: bytes.count)
+        buffer.writeBytes(bytes)
+        emulation!.line.append((due, buffer))
+        armLine()
+        return true
+    }
+
+    /// Wakes the node when the link has finished serialising.
+    private func armFree(now: Nanoseconds) {
+        guard freeTask == nil, let busyUntil = emulation?.busyUntil, busyUntil > now, let loop = context?.eventLoop else { return }
+        freeTask = loop.scheduleTask(deadline: .uptimeNanoseconds(UInt64(busyUntil))) { [self] in
+            freeTask = nil
+            // Overdue while the node sent again by another path (a read batch, an LBF timer):
+            // the link is busy with that packet, so wake up when it is done.
+            let now = Node.now()
+            if let emulation, !emulation.isFree(at: now) { return armFree(now: now) }
+            onFree?()
+        }
+    }
+
+    /// Writes the delay line's head when it is due.
+    private func armLine() {
+        guard lineTask == nil, let head = emulation?.line.first, let loop = context?.eventLoop else { return }
+        lineTask = loop.scheduleTask(deadline: .uptimeNanoseconds(UInt64(head.due))) { [self] in
+            lineTask = nil
+            releaseDue()
+        }
+    }
+
+    /// Writes every datagram due by now, in one flush.
+    private func releaseDue() {
+        guard let context else { return }
+        let now = Node.now()
+        var wrote = false
+        while let head = emulation?.line.first, head.due <= now {
+            emulation!.line.removeFirst()
+            context.write(NIOAny(AddressedEnvelope(remoteAddress: peer, data: head.bytes)), promise: nil)
+            wrote = true
+        }
+        if wrote { context.flush() }
+        armLine()
+    }
+
+    private func sendNow(_ bytes: UnsafeRawBufferPointer) -> Bool {
         if segmentation, let run, bytes.count == runLength, runCount < Self.maximumSegments {
             ring.append(bytes, to: run)
             runCount += 1
@@ -111,7 +183,23 @@ final class UDPLinkPort: LinkPort, @unchecked Sendable {
         context?.flush()
     }
 
-    var isWritable: Bool { context?.channel.isWritable ?? false }
+    var isWritable: Bool {
+        guard let context, context.channel.isWritable else { return false }
+        guard let emulation else { return true }
+        return emulation.isFree(at: Node.now())
+    }
+
+    func queueWaits(from time: Nanoseconds?) {
+        if emulation != nil { emulation!.readyAt = time }
+    }
+
+    /// Stops the emulated link's wake-ups (on the loop).
+    func cancelEmulation() {
+        freeTask?.cancel()
+        lineTask?.cancel()
+        freeTask = nil
+        lineTask = nil
+    }
 
     func close() { channel?.close(promise: nil) }
 }
@@ -137,6 +225,7 @@ final class UDPLinkHandler: ChannelInboundHandler {
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
+        port.cancelEmulation()
         port.context = nil
     }
 

@@ -71,13 +71,24 @@ public struct NodeConfig: Sendable, Equatable {
         /// Propagation delay of the link, charged to delay clauses on departure.
         public var delay: Nanoseconds
         public var queue: Queue
+        /// The link's rate (`nil`: as fast as the socket), spent by the node when `emulateLink`.
+        public var rate: BitRate?
+        /// The link's loss probability, applied by the node when `emulateLink`.
+        public var loss: Double
+        /// The node itself spends the link's rate (serialisation), delay (propagation) and loss
+        /// on what it sends (UDP links only; docs/node.md): the emulator's link, on loopback.
+        public var emulateLink: Bool
 
-        public init(name: String, address: FrameworkAddress?, link: Link, delay: Nanoseconds = 0, queue: Queue = Queue()) {
+        public init(name: String, address: FrameworkAddress?, link: Link, delay: Nanoseconds = 0, queue: Queue = Queue(),
+                    rate: BitRate? = nil, loss: Double = 0, emulateLink: Bool = false) {
             self.name = name
             self.address = address
             self.link = link
             self.delay = delay
             self.queue = queue
+            self.rate = rate
+            self.loss = loss
+            self.emulateLink = emulateLink
         }
     }
 

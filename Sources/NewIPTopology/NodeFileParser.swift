@@ -28,7 +28,7 @@ private struct NodeFileParser {
 
     static let topKeys = ["name", "role", "dialect", "addresses", "interfaces", "routes", "control", "app", "ping-hops",
                           "log", "read-batch", "gateway"]
-    static let interfaceKeys = ["name", "address", "udp", "ethernet", "tun", "delay", "queue"]
+    static let interfaceKeys = ["name", "address", "udp", "ethernet", "tun", "delay", "queue", "rate", "loss", "emulate-link"]
 
     /// swift-log's levels.
     private enum LogLevel: String, CaseIterable {
@@ -142,6 +142,13 @@ private struct NodeFileParser {
     func interface(_ fields: YAMLReader.Fields, name: String, dialect: PacketDialect, role: NodeConfig.Role) -> NodeConfig.Interface? {
         let delay = fields["delay"].flatMap { reader.quantity($0, "delay", Units.duration) } ?? 0
         let queue = fields["queue"].flatMap(reader.queue) ?? QueueSpec()
+        let rate = fields["rate"].flatMap { reader.quantity($0, "rate", Units.bitRate) }
+        let loss = fields["loss"].flatMap { reader.probability($0, "loss") } ?? 0
+        let emulateLink = fields["emulate-link"].flatMap { reader.bool($0, "emulate-link") } ?? false
+        if emulateLink, fields["udp"] == nil, let node = fields["emulate-link"] {
+            reader.error(node, "interface `\(name)`: `emulate-link` is for `udp` interfaces",
+                         fix: "shape an ethernet link with tc (netem), or remove `emulate-link`")
+        }
         let kinds = ["udp", "ethernet", "tun"].filter { fields[$0] != nil }
         guard kinds.count == 1 else {
             reader.error(fields.node, "interface `\(name)` needs exactly one of `udp`, `ethernet` and `tun`",
@@ -176,7 +183,8 @@ private struct NodeFileParser {
             guard let device, e["peer"] == nil || peer != nil else { return nil }
             link = .ethernet(device: device, peer: peer, namespace: namespace)
         }
-        return NodeConfig.Interface(name: name, address: address, link: link, delay: delay, queue: queue)
+        return NodeConfig.Interface(name: name, address: address, link: link, delay: delay, queue: queue,
+                                    rate: rate, loss: loss, emulateLink: emulateLink)
     }
 
     /// A gateway's IP side: `tun: {device, netns, routes, mtu}` with an IPv4 or IPv6 `address`.

@@ -31,6 +31,9 @@ extension NodeConfig {
             }
             out += "    delay: \(UnitText.duration(interface.delay))\n"
             out += "    queue: \(TopologyWriter.queueText(interface.queue))\n"
+            if let rate = interface.rate { out += "    rate: \(UnitText.bitRate(rate))\n" }
+            if interface.loss > 0 { out += "    loss: \(interface.loss)\n" }
+            if interface.emulateLink { out += "    emulate-link: true\n" }
         }
         if let mapping {
             out += "gateway:\n"

@@ -17,8 +17,8 @@ struct RunCommand: ParsableCommand {
         destination nodes, stops the nodes as `nip down` does, and writes results.json, flows.csv, links.csv, \
         nodes.csv and cdf-FLOW.svg to --out in the schema of `nip emulate`, so `nip compare` can set the two \
         side by side. Latency is the one-way delay through the real nodes on this host's monotonic clock; \
-        over UDP on loopback the links' configured delays and rates are charged to contracts but not spent. \
-        A node's drops cannot be told apart by flow: they are in nodes.csv and links.csv, and the flows show \
+        over UDP on loopback each sending node spends its links' rate, delay and loss itself (`emulate-link`), \
+        as the emulator's links do, so queues build where they build emulated. A node's drops cannot be told apart by flow: they are in nodes.csv and links.csv, and the flows show \
         what never arrived as unaccounted. See docs/node.md.
         """)
 
@@ -139,7 +139,9 @@ extension EmulationResults {
                 let sender = interfaces(topology.nodes[from.node].name)[topology.interface(from).name]
                 return LinkResult(from: topology.name(of: from), to: topology.name(of: to), packets: sender?.txPackets ?? 0,
                                   bytes: sender?.txBytes ?? 0, busyTime: 0, utilisation: 0, meanQueue: 0, maxQueue: 0,
-                                  drops: sorted(drops(sender).filter { $0.key == DropReason.queueFull.description }),
+                                  drops: sorted(drops(sender).filter {
+                                      $0.key == DropReason.queueFull.description || $0.key == DropReason.linkLoss.description
+                                  }),
                                   trimmedChunks: 0, trimmedBytes: 0, corrupted: 0, headerBytes: 0)
             }
         }
@@ -151,8 +153,10 @@ extension EmulationResults {
             return NodeResult(name: node.name, kind: node.kind, received: network.reduce(0) { $0 + $1.rxPackets },
                               originated: originated, transmitted: transmitted, forwarded: max(0, transmitted - originated),
                               delivered: counters[node.name]?.delivered ?? 0,
+                              // A link's losses are the link's, as emulated, not the node's.
                               drops: sorted(all.values.reduce(into: [:]) { sum, interface in
-                                  sum.merge(drops(interface), uniquingKeysWith: +)
+                                  sum.merge(drops(interface).filter { $0.key != DropReason.linkLoss.description },
+                                            uniquingKeysWith: +)
                               }), translations: nil)
         }
         self.init(name: topology.name, seed: topology.seed, duration: topology.duration, flows: flows, links: links, nodes: nodes,

@@ -63,7 +63,7 @@ final class NodeFileTests: XCTestCase {
     func testEveryExampleTopologysNodeFilesReadBackEqual() throws {
         let examples = Self.packageRoot.appendingPathComponent("Examples")
         let names = try FileManager.default.contentsOfDirectory(atPath: examples.path).filter { $0.hasSuffix(".yaml") }.sorted()
-        XCTAssertEqual(names.count, 6)
+        XCTAssertEqual(names.count, 7)
         var files = 0
         for name in names {
             let topology = try TopologyParser.load(path: examples.appendingPathComponent(name).path)
@@ -74,7 +74,7 @@ final class NodeFileTests: XCTestCase {
                 }
             }
         }
-        XCTAssertEqual(files, 66, "33 node processes, over UDP and over veth pairs")
+        XCTAssertEqual(files, 76, "38 node processes, over UDP and over veth pairs")
         // The hand-written node files too: parsed, written and parsed again, nothing changes.
         let nodes = examples.appendingPathComponent("nodes")
         for name in try FileManager.default.contentsOfDirectory(atPath: nodes.path) where name.hasSuffix(".yaml") {
