@@ -80,11 +80,22 @@ extension Node {
                 let packet = UnsafeRawBufferPointer(rebasing: bytes[2...])
                 counters[appIndex].rxPackets &+= 1
                 counters[appIndex].rxBytes &+= packet.count
-                guard let buffer = dataPlane.buffer(copying: packet) else {
-                    counters[appIndex].drops.record(.badFrame)
+                func enqueue(_ packet: UnsafeRawBufferPointer) {
+                    guard let buffer = dataPlane.buffer(copying: packet) else {
+                        counters[appIndex].drops.record(.badFrame)
+                        return
+                    }
+                    arrive(buffer, ingress: appIndex, fromNetwork: false, now: now)
+                }
+                // An enrolled host is its applications' stack: it seals every packet they send
+                // (slow path: the packet is rebuilt with an authenticator when it has none).
+                guard security.seals else { return enqueue(packet) }
+                guard let sealed = security.seal(packet, dialect: config.dialect, now: now) else {
+                    counters[appIndex].drops.record(.badAuthenticator)
+                    logProblem(appIndex, "application port: a packet that cannot be sealed (not a whole New IP packet)", now: now)
                     return
                 }
-                arrive(buffer, ingress: appIndex, fromNetwork: false, now: now)
+                sealed.withUnsafeBytes { enqueue($0) }
             }
             endOfReadBatch()
         case AppProtocol.bind, AppProtocol.unbind:

@@ -98,6 +98,7 @@ extension Node {
         case (.GET, "/interfaces"): return .json(interfacesJSON())
         case (.GET, "/routes"): return .json(routesJSON())
         case (.GET, "/counters"): return .json(countersJSON())
+        case (.GET, "/security"): return .json(securityJSON())
         case (.GET, "/metrics"):
             return ControlResponse(contentType: "text/plain; version=0.0.4", body: prometheusText())
         case (.POST, "/routes"): return addRoute(body)

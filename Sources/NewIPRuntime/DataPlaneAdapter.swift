@@ -24,7 +24,7 @@ struct NodeDataPlane {
     static let headroom = NodeConfig.packetHeadroom
     let poolLimit: Int
 
-    init(config: NodeConfig) {
+    init(config: NodeConfig, sourceAuthentication: SourceAuthentication? = nil) {
         var table = ForwardingTable()
         for address in config.localAddresses { table.insert(Route(nextHop: .local), for: RoutePrefix(exactly: address)) }
         let index = Dictionary(uniqueKeysWithValues: config.interfaces.enumerated().map { ($1.name, $0) })
@@ -48,7 +48,8 @@ struct NodeDataPlane {
             queues: config.interfaces.map { EgressQueue($0.queue, reserving: $0.queue.limits.packets ?? 1024) },
             linkDelays: config.interfaces.map(\.delay), ownAddresses: config.localAddresses,
             interfaceAddresses: config.interfaces.map(\.address),
-            gateway: config.role == .gateway ? config.mapping ?? GatewayMapping() : nil, pingHops: config.pingHops))
+            gateway: config.role == .gateway ? config.mapping ?? GatewayMapping() : nil, pingHops: config.pingHops,
+            sourceAuthentication: sourceAuthentication))
         let queued = config.interfaces.reduce(0) { $0 + ($1.queue.limits.packets ?? 1024) }
         poolLimit = max(1024, queued + 1024)
         pool = BufferPool(limit: poolLimit, preallocate: min(poolLimit, 4096))

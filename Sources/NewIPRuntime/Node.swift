@@ -70,6 +70,8 @@ public final class Node: @unchecked Sendable {
     var captures: [CaptureSink] = []
     var captureChannel: Channel?
     let startTime: Nanoseconds
+    /// Source authentication: a first hop's checks and revocations, or a host's sealing (NodeSecurity.swift).
+    let security: NodeSecurityState
     private let stopped: EventLoopPromise<Void>
     private var isStopping = false
     /// Extra numbers for `/status` (the CLI adds heap allocation counts when asked to).
@@ -89,7 +91,8 @@ public final class Node: @unchecked Sendable {
         self.logger = logger
         group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         loop = group.next()
-        dataPlane = NodeDataPlane(config: config)
+        security = NodeSecurityState(config: config, now: Self.now())
+        dataPlane = NodeDataPlane(config: config, sourceAuthentication: security.authentication)
         isTun = config.interfaces.map(\.link.isTun)
         metrics = NodeMetrics(node: config.name)
         counters = Array(repeating: InterfaceCounters(), count: config.interfaces.count + 1)
@@ -108,6 +111,7 @@ public final class Node: @unchecked Sendable {
 
     /// Opens every socket; returns when the node is forwarding. Not on the node's own loop.
     public func start() throws {
+        if let problem = security.loadError { throw ToolError(problem) }
         do {
             for (index, interface) in config.interfaces.enumerated() {
                 switch interface.link {
@@ -126,7 +130,11 @@ public final class Node: @unchecked Sendable {
             let bindingSweep = loop.scheduleRepeatedTask(initialDelay: .seconds(5), delay: .seconds(5)) { [self] _ in
                 sweepBindings()
             }
-            stopped.futureResult.whenComplete { _ in bindingSweep.cancel() }
+            stopped.futureResult.whenComplete { [security] _ in
+                bindingSweep.cancel()
+                security.stopPolling()
+            }
+            startSecurity()
         } catch {
             stop()
             try? waitUntilStopped()

@@ -125,6 +125,8 @@ public struct NodeConfig: Sendable, Equatable {
     public var readBatch: Int
     /// A gateway's names for hosts on the other side (`map`, `ipv6-prefix`).
     public var mapping: GatewayMapping?
+    /// Source authentication: a first hop's checks, or a host's enrolment (`security:`).
+    public var security: Security? = nil
 
     public init(name: String, role: Role = .router, dialect: PacketDialect = .compact, addresses: [FrameworkAddress] = [],
                 interfaces: [Interface], routes: [StaticRoute] = [], control: Endpoint, app: Endpoint? = nil,

@@ -27,7 +27,7 @@ private struct NodeFileParser {
     let reader: YAMLReader
 
     static let topKeys = ["name", "role", "dialect", "addresses", "interfaces", "routes", "control", "app", "ping-hops",
-                          "log", "read-batch", "gateway"]
+                          "log", "read-batch", "gateway", "security"]
     static let interfaceKeys = ["name", "address", "udp", "ethernet", "tun", "delay", "queue", "rate", "loss", "emulate-link"]
 
     /// swift-log's levels.
@@ -80,10 +80,15 @@ private struct NodeFileParser {
         // The gateway's interface count is checked only when every interface was read.
         let mapping = gateway(top, role: role, dialect: dialect,
                               interfaces: interfaces.count == declared.count ? interfaces : nil)
+        let security = top["security"].flatMap {
+            NodeFileSecurityParser(reader: reader).security($0, role: role, interfaces: declared)
+        }
         guard let control else { return nil }
-        return NodeConfig(name: name, role: role, dialect: dialect, addresses: addresses, interfaces: interfaces,
-                          routes: routes, control: control, app: app, pingHops: pingHops, logInterval: logInterval,
-                          logLevel: logLevel.rawValue, readBatch: readBatch, mapping: mapping)
+        var config = NodeConfig(name: name, role: role, dialect: dialect, addresses: addresses, interfaces: interfaces,
+                                routes: routes, control: control, app: app, pingHops: pingHops, logInterval: logInterval,
+                                logLevel: logLevel.rawValue, readBatch: readBatch, mapping: mapping)
+        config.security = security
+        return config
     }
 
     /// `host:port` or `[v6]:port`.

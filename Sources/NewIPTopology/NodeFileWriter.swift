@@ -48,6 +48,7 @@ extension NodeConfig {
                     + "to-delay: \(UnitText.duration(route.toDelay)), to-hops: \(route.toHops)}\n"
             }
         }
+        out += securityYAML
         return out
     }
 }

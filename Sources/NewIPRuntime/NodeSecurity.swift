@@ -1,0 +1,225 @@
+import Dispatch
+import Foundation
+import NewIPDataPlane
+import NewIPJSON
+import NewIPLog
+import NewIPNode
+import NewIPSecurity
+import NewIPTopology
+import NewIPWire
+
+/// A real node's part of the registered mode (docs/node.md, "Registered mode"): a first hop's
+/// `SourceAuthentication` built from the node file (the domain's secret, the window, the
+/// interfaces that face hosts) and the registrar it follows for revocations; or a host's
+/// enrolment, with which every packet its applications send is sealed.
+///
+/// Built in `Node.init`; a file that cannot be read is reported by `Node.start`.
+final class NodeSecurityState: @unchecked Sendable {
+    /// The authenticator's clock minus the node's: Unix nanoseconds at start minus `Node.now()`.
+    let clockOffset: UInt64
+    /// The first hop's checks, handed to the node core.
+    private(set) var authentication: SourceAuthentication?
+    private(set) var loadError: String?
+    let settings: NodeConfig.Security?
+
+    // A host's sealing (on the node's loop).
+    private(set) var enrolment: Enrolment?
+    private var sender: SourceAuthSender?
+    private(set) var sealed = 0
+    private(set) var sealFailures = 0
+
+    // What the poller learnt (on the node's loop).
+    var lastCheckpoint: Checkpoint?
+    var lastPollUnix: UInt64 = 0
+    var polls = 0
+    var pollFailures = 0
+    var revokedByRegistrar: [(address: String, index: Int)] = []
+    /// The poller's position in the registrar's log (its own queue only).
+    private var next = 0
+    private var timer: DispatchSourceTimer?
+    private let queue = DispatchQueue(label: "newip.node.revocations")
+
+    init(config: NodeConfig, now: Nanoseconds) {
+        settings = config.security
+        clockOffset = unixNanoseconds() &- UInt64(clamping: now)
+        guard let settings = config.security else { return }
+        do {
+            if let path = settings.enrolment {
+                let enrolment = try Enrolment.read(path)
+                self.enrolment = enrolment
+                sender = SourceAuthSender(key: enrolment.sourceKey)
+            }
+            if settings.verifies, let path = settings.secret {
+                let secret = try FirstHopSecretFile.read(path)
+                let interfaces = Set(settings.firstHop.compactMap { name in config.interfaces.firstIndex { $0.name == name } })
+                let verifier = SourceAuthVerifier(secrets: [secret], window: UInt64(settings.window), now: unixNanoseconds())
+                authentication = SourceAuthentication(admission: settings.admission == .registered ? .registered : .open,
+                                                      verifier: verifier, firstHopInterfaces: interfaces, clockOffset: clockOffset)
+            }
+        } catch {
+            loadError = "security: \(error)"
+        }
+    }
+
+    var seals: Bool { sender != nil }
+
+    /// The packet with a sealed source authenticator (added when the application's packet has
+    /// none); `nil` when it cannot be sealed. `now` is the node's clock.
+    func seal(_ packet: UnsafeRawBufferPointer, dialect: PacketDialect, now: Nanoseconds) -> [UInt8]? {
+        guard var sender else { return nil }
+        do {
+            var bytes = try Self.withAuthenticator(packet, dialect: dialect, placeholder: sender.placeholder())
+            try bytes.withUnsafeMutableBytes { try sender.seal($0, dialect: dialect, now: clockOffset &+ UInt64(clamping: now)) }
+            self.sender = sender
+            sealed += 1
+            return bytes
+        } catch {
+            sealFailures += 1
+            return nil
+        }
+    }
+
+    /// `packet` carrying an authenticator: as it is when it has one, else rebuilt with
+    /// `placeholder` (compact: an extension item first; framework: a clause before the payload spec).
+    static func withAuthenticator(_ packet: UnsafeRawBufferPointer, dialect: PacketDialect,
+                                  placeholder: SourceAuthenticatorItem) throws -> [UInt8] {
+        let view = try NewIPPacketView(packet, dialect: dialect)
+        if try SourceAuthenticatorItem.locate(in: view) != nil { return Array(packet) }
+        var value = try NewIPPacket(view)
+        switch dialect {
+        case .compact:
+            guard let ttl = value.ttl, let nextHeader = value.nextHeader, case .compact(let destination) = value.destination else {
+                throw SecurityFileError("not a compact packet")
+            }
+            var source: CompactAddress? = nil
+            if case .compact(let address)? = value.source { source = address }
+            var extensions = placeholder.extensionItem
+            for clause in value.clauses { extensions += CompactExtensions.item(for: clause) }
+            if let spec = value.payloadSpec { extensions += spec.extensionItem }
+            let header = CompactHeader(ttl: ttl, nextHeader: nextHeader, destination: destination, source: source,
+                                       extensionLength: extensions.count)
+            return header.bytes(extensions: extensions) + value.payload
+        case .framework:
+            value.clauses.append(placeholder.clause)
+            return try value.encoded()
+        }
+    }
+
+    // MARK: Revocations
+
+    /// Polls the registrar's `/revocations` every checkpoint interval off the node's loop (a
+    /// blocking request on a queue of its own), and hands each new revoked address to `apply`
+    /// on the loop.
+    func startPolling(_ apply: @escaping @Sendable (_ answer: RevocationAnswer?) -> Void) {
+        guard let settings, settings.verifies, let registrar = settings.registrar else { return }
+        let interval = Int(settings.checkpointInterval)
+        let timeout = min(1.0, Double(interval) / 1e9)
+        let timer = DispatchSource.makeTimerSource(queue: queue)
+        timer.schedule(deadline: .now(), repeating: .nanoseconds(interval), leeway: .milliseconds(1))
+        timer.setEventHandler { [self] in
+            let answer = try? ControlClient.request("GET", registrar, "/revocations?since=\(next)", timeout: timeout)
+            guard let answer, answer.status == 200, let parsed = RevocationAnswer(answer) else {
+                apply(nil)
+                return
+            }
+            next = max(next, parsed.next)
+            apply(parsed)
+        }
+        self.timer = timer
+        timer.resume()
+    }
+
+    func stopPolling() {
+        timer?.cancel()
+        timer = nil
+    }
+}
+
+/// The registrar's answer to `GET /revocations?since=N`: the addresses revoked at log index N
+/// or later, the log's size and its latest signed checkpoint.
+struct RevocationAnswer: Sendable {
+    var next: Int
+    var checkpoint: Checkpoint
+    var revocations: [(address: FrameworkAddress, index: Int)]
+
+    init?(_ response: ControlClient.Response) {
+        guard let value = try? response.value(), let next = value["next"]?.intValue,
+              let note = value["checkpoint"]?.stringValue,
+              let parsed = try? Note(parsing: Data(note.utf8), source: "registrar checkpoint"),
+              let checkpoint = try? Checkpoint(body: parsed.text, source: "registrar checkpoint"),
+              checkpoint.size == next else { return nil }
+        var revocations: [(address: FrameworkAddress, index: Int)] = []
+        for item in value["revocations"]?.arrayValue ?? [] {
+            // Only what the checkpoint covers: a first hop acts on published decisions.
+            guard let text = item["address"]?.stringValue, let address = FrameworkAddress(text),
+                  let index = item["index"]?.intValue, index < checkpoint.size else { continue }
+            revocations.append((address, index))
+        }
+        self.next = next
+        self.checkpoint = checkpoint
+        self.revocations = revocations
+    }
+}
+
+extension Node {
+    /// Starts following the registrar (a first hop with `registrar:`); called by `start`.
+    func startSecurity() {
+        security.startPolling { [self] answer in
+            loop.execute { [self] in applyRevocations(answer) }
+        }
+        if let enrolment = security.enrolment {
+            logger.info("sealing as enrolled", metadata: ["address": "\(enrolment.address)", "domain": "\(enrolment.domain)",
+                                                           "epoch": "\(enrolment.sourceKey.epoch)"])
+        }
+    }
+
+    private func applyRevocations(_ answer: RevocationAnswer?) {
+        guard let answer else {
+            security.pollFailures += 1
+            logProblem(appIndex, "the registrar \(security.settings?.registrar?.description ?? "?") did not answer /revocations", now: Self.now())
+            return
+        }
+        security.polls += 1
+        security.lastPollUnix = unixNanoseconds()
+        security.lastCheckpoint = answer.checkpoint
+        for (address, index) in answer.revocations where dataPlane.core.revoke(address) {
+            security.revokedByRegistrar.append((address.description, index))
+            logger.notice("source revoked by the registrar", metadata: ["address": "\(address)", "log_index": "\(index)",
+                                                                         "checkpoint_size": "\(answer.checkpoint.size)"])
+        }
+    }
+
+    /// `GET /security`: what this node checks or seals, and what it learnt from the registrar.
+    func securityJSON() -> JSONValue {
+        var members: [(String, JSONValue)] = []
+        let authentication = dataPlane.core.sourceAuthentication
+        members.append(("admission", .string(authentication.map { $0.admission.rawValue } ?? "none")))
+        if let authentication {
+            members.append(("first_hop", .array(authentication.firstHopInterfaces.sorted().map { .string(interfaceName($0)) })))
+            members.append(("window_ms", .int(Int(authentication.verifier.window / 1_000_000))))
+            members.append(("proven", .int(dataPlane.core.sourceProofs.proven)))
+            members.append(("unproven", .int(dataPlane.core.sourceProofs.unproven)))
+            members.append(("revoked", .int(authentication.revoked.count)))
+            members.append(("revoked_addresses", .array(authentication.revoked.map(\.description).sorted().map { .string($0) })))
+        }
+        if let registrar = security.settings?.registrar {
+            var poll: [(String, JSONValue)] = [
+                ("registrar", .string(registrar.description)), ("polls", .int(security.polls)), ("poll_failures", .int(security.pollFailures)),
+            ]
+            if let checkpoint = security.lastCheckpoint {
+                poll += [("checkpoint_origin", .string(checkpoint.origin)), ("checkpoint_size", .int(checkpoint.size)),
+                         ("checkpoint_root", .string(checkpoint.root.base64)), ("checkpoint_seen_unix_ns", .unsigned(security.lastPollUnix))]
+            }
+            members.append(("revocations", .object(poll)))
+        }
+        if let enrolment = security.enrolment {
+            members.append(("enrolled", .object([
+                ("address", .string(enrolment.address.description)), ("domain", .string(enrolment.domain)),
+                ("serial", .unsigned(enrolment.certificate.serial)), ("not_after", .unsigned(enrolment.certificate.notAfter)),
+                ("epoch", .int(Int(enrolment.sourceKey.epoch))), ("sealed", .int(security.sealed)),
+                ("seal_failures", .int(security.sealFailures)),
+            ])))
+        }
+        return .object(members)
+    }
+}

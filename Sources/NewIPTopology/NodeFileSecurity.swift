@@ -1,0 +1,142 @@
+import NewIPDataPlane
+import Yams
+
+extension NodeConfig {
+    /// A node file's `security:` section (docs/node.md, "Registered mode"): on a router, the
+    /// first-hop source authentication it runs and the registrar it follows for revocations;
+    /// on a host, the enrolment (certificate and source key) it seals its packets with.
+    public struct Security: Sendable, Equatable {
+        /// The domain's admission mode at this first hop (`NewIPNode.SourceAuthentication.Admission`).
+        public enum Admission: String, Sendable, CaseIterable {
+            case open, registered
+        }
+
+        public var admission: Admission
+        /// The interfaces that face hosts (checked); names of the node's interfaces.
+        public var firstHop: [String]
+        /// The domain's first-hop secret file (`nip registrar init` writes it; mode 0600).
+        public var secret: String?
+        /// Accepted |now − timestamp| of an authenticator.
+        public var window: Nanoseconds
+        /// The registrar whose `/revocations` the router follows (`nil`: no revocations).
+        public var registrar: Endpoint?
+        /// How often the router asks the registrar for new revocations.
+        public var checkpointInterval: Nanoseconds
+        /// A host's enrolment file (`nip enrol --out`): it seals every packet its applications send.
+        public var enrolment: String?
+
+        public static let defaultWindow: Nanoseconds = 2_000_000_000
+        public static let defaultCheckpointInterval: Nanoseconds = 1_000_000_000
+
+        public init(admission: Admission = .open, firstHop: [String] = [], secret: String? = nil,
+                    window: Nanoseconds = Self.defaultWindow, registrar: Endpoint? = nil,
+                    checkpointInterval: Nanoseconds = Self.defaultCheckpointInterval, enrolment: String? = nil) {
+            self.admission = admission
+            self.firstHop = firstHop
+            self.secret = secret
+            self.window = window
+            self.registrar = registrar
+            self.checkpointInterval = checkpointInterval
+            self.enrolment = enrolment
+        }
+
+        /// Whether this node checks sources (a router or gateway with first-hop interfaces).
+        public var verifies: Bool { !firstHop.isEmpty }
+
+        /// The section as node-file YAML (what `yaml` appends).
+        var yaml: String {
+            func quoted(_ text: String) -> String { "\"\(text)\"" }
+            var out = "security:\n"
+            if let enrolment { out += "  enrolment: \(quoted(enrolment))\n" }
+            if verifies {
+                out += "  admission: \(admission.rawValue)\n"
+                out += "  first-hop: [\(firstHop.joined(separator: ", "))]\n"
+                if let secret { out += "  secret: \(quoted(secret))\n" }
+                out += "  window: \(UnitText.duration(window))\n"
+                if let registrar { out += "  registrar: \(quoted(registrar.description))\n" }
+                out += "  checkpoint-interval: \(UnitText.duration(checkpointInterval))\n"
+            }
+            return out
+        }
+    }
+}
+
+/// Reads a node file's `security:` section (called by the node-file parser once the
+/// interfaces are read). File paths are kept as written: relative ones are relative to the
+/// folder the node runs in.
+struct NodeFileSecurityParser {
+    let reader: YAMLReader
+
+    static let keys = ["admission", "first-hop", "secret", "window", "registrar", "checkpoint-interval", "enrolment"]
+    static let routerKeys = ["admission", "first-hop", "secret", "window", "registrar", "checkpoint-interval"]
+
+    func security(_ node: Node, role: NodeConfig.Role, interfaces: [String]) -> NodeConfig.Security? {
+        guard let f = reader.fields(node, "security", allowed: Self.keys) else { return nil }
+        var security = NodeConfig.Security()
+        if let node = f["enrolment"] {
+            security.enrolment = reader.text(node, "enrolment file")
+            if role != .host {
+                reader.error(f.key("enrolment"), "`enrolment` is for hosts: a \(role.rawValue) does not seal what it forwards",
+                             fix: "remove it, or set `role: host`")
+            }
+        }
+        let routerKeysGiven = Self.routerKeys.filter { f[$0] != nil }
+        if role == .host, let first = routerKeysGiven.first {
+            reader.error(f.key(first), "`\(first)` is for the first-hop router; a host does not check sources",
+                         fix: "remove it (a host has `security: {enrolment: h1.enrolment}`)")
+            return security
+        }
+        if role != .host, !routerKeysGiven.isEmpty {
+            security.admission = f["admission"].flatMap { reader.choice($0, "admission", NodeConfig.Security.Admission.self) } ?? .open
+            if let node = f["first-hop"] {
+                for item in reader.items(node) {
+                    guard let name = reader.text(item, "a first-hop interface") else { continue }
+                    guard interfaces.contains(name) else {
+                        reader.error(item, "no interface `\(name)`\(Suggestion.hint(for: name, in: interfaces))",
+                                     fix: "name the interfaces that face hosts, among \(interfaces.joined(separator: ", "))")
+                        continue
+                    }
+                    if !security.firstHop.contains(name) { security.firstHop.append(name) }
+                }
+            } else {
+                reader.error(node, "security names no `first-hop` interfaces, so no packet would be checked",
+                             fix: "add `first-hop: [eth0]` (the interfaces that face hosts)")
+            }
+            if let node = f["secret"] {
+                security.secret = reader.text(node, "secret file")
+            } else {
+                reader.error(node, "a first hop needs the domain's first-hop secret to derive source keys",
+                             fix: "add `secret: domain.secret` (`nip registrar init` writes it)")
+            }
+            if let node = f["window"], let window = reader.quantity(node, "window", Units.duration) {
+                if window <= 0 || window > 600_000_000_000 {
+                    reader.error(node, "window \(UnitText.duration(window)) is outside 1ns…10min",
+                                 fix: "write e.g. `window: 2s` (the authenticator's timestamp wraps every 71 minutes)")
+                } else {
+                    security.window = window
+                }
+            }
+            if let node = f["registrar"], let text = reader.text(node, "registrar") {
+                if let endpoint = NodeConfig.Endpoint(text) {
+                    security.registrar = endpoint
+                } else {
+                    reader.error(node, "registrar `\(text)` is not host:port", fix: "write e.g. 127.0.0.1:7400")
+                }
+            }
+            if let node = f["checkpoint-interval"], let interval = reader.quantity(node, "checkpoint-interval", Units.duration) {
+                if interval < 10_000_000 {
+                    reader.error(node, "checkpoint-interval \(UnitText.duration(interval)) is shorter than 10ms",
+                                 fix: "write e.g. `checkpoint-interval: 1s`")
+                } else {
+                    security.checkpointInterval = interval
+                }
+            }
+        }
+        return security
+    }
+}
+
+extension NodeConfig {
+    /// The `security:` section as YAML, empty when the node has none.
+    var securityYAML: String { security?.yaml ?? "" }
+}
