@@ -60,14 +60,15 @@ final class RegistrarTests: NodeProcessTestCase {
     }
 
     /// h1 (enrolled, on r1's eth0) — r1 (first hop on eth0 and eth2, registered) — h2; h3 (not enrolled) on r1's eth2.
-    func configs(setup: Setup, h1Address: String = "0x01", h1Enrolment: String?) -> (h1: NodeConfig, r1: NodeConfig, h2: NodeConfig, h3: NodeConfig) {
+    func configs(setup: Setup, h1Address: String = "0x01", h1Enrolment: String?,
+                 dialect: PacketDialect = .compact) -> (h1: NodeConfig, r1: NodeConfig, h2: NodeConfig, h3: NodeConfig) {
         let p = FreePorts.take(14)
         let toAll = [NodeConfig.StaticRoute(prefix: .compact(.all), interface: "eth0", toDelay: 2_000_000, toHops: 2)]
-        var h1 = NodeConfig(name: "h1", role: .host, interfaces: [
+        var h1 = NodeConfig(name: "h1", role: .host, dialect: dialect, interfaces: [
             .init(name: "eth0", address: compact(h1Address), link: .udp(local: .loopback(p[0]), peer: .loopback(p[1]))),
         ], routes: toAll, control: .loopback(p[6]), app: .loopback(p[7]))
         h1.security = h1Enrolment.map { NodeConfig.Security(enrolment: $0) }
-        var r1 = NodeConfig(name: "r1", role: .router, interfaces: [
+        var r1 = NodeConfig(name: "r1", role: .router, dialect: dialect, interfaces: [
             .init(name: "eth0", address: compact("0x10"), link: .udp(local: .loopback(p[1]), peer: .loopback(p[0]))),
             .init(name: "eth1", address: compact("0x11"), link: .udp(local: .loopback(p[2]), peer: .loopback(p[3]))),
             .init(name: "eth2", address: compact("0x12"), link: .udp(local: .loopback(p[4]), peer: .loopback(p[5]))),
@@ -78,10 +79,10 @@ final class RegistrarTests: NodeProcessTestCase {
         r1.security = NodeConfig.Security(admission: .registered, firstHop: ["eth0", "eth2"],
                                           secret: "\(registrarFolder)/\(RegistrarFolder.secretFile)", registrar: setup.registrar,
                                           checkpointInterval: Int64(interval * 1e9))
-        let h2 = NodeConfig(name: "h2", role: .host, interfaces: [
+        let h2 = NodeConfig(name: "h2", role: .host, dialect: dialect, interfaces: [
             .init(name: "eth0", address: compact("0x02"), link: .udp(local: .loopback(p[3]), peer: .loopback(p[2]))),
         ], routes: toAll, control: .loopback(p[10]), app: .loopback(p[11]))
-        let h3 = NodeConfig(name: "h3", role: .host, interfaces: [
+        let h3 = NodeConfig(name: "h3", role: .host, dialect: dialect, interfaces: [
             .init(name: "eth0", address: compact("0x03"), link: .udp(local: .loopback(p[5]), peer: .loopback(p[4]))),
         ], routes: toAll, control: .loopback(p[12]), app: .loopback(p[13]))
         return (h1, r1, h2, h3)
@@ -235,6 +236,19 @@ final class RegistrarTests: NodeProcessTestCase {
             try (json.indentedText + "\n").write(toFile: path, atomically: true, encoding: .utf8)
         }
         print("revocation to first drop (s): \(times.map { String(format: "%.3f", $0) }.joined(separator: ", "))")
+    }
+
+    /// The framework dialect: the host adds the authenticator as a contract clause (0x0011).
+    func testFrameworkHostsSealTheirPacketsToo() throws {
+        let setup = try startRegistrar(tokens: 1)
+        let enrolment = try enrol("h1", address: "0x01", token: setup.tokens[0], setup: setup)
+        let (h1, r1, h2, h3) = configs(setup: setup, h1Enrolment: enrolment, dialect: .framework)
+        for config in [r1, h2, h1, h3] { try startNode(config) }
+        XCTAssertEqual(try sendAndCount(from: h1, to: h2, count: 10), 10)
+        XCTAssertEqual(try sendAndCount(from: h3, to: h2, count: 2), 0)
+        XCTAssertEqual(try drops(r1, "eth2")["unauthenticated"], 2)
+        let security = try XCTUnwrap(try ControlClient.request("GET", r1.control, "/security").json)
+        XCTAssertEqual(security["proven"] as? Int, 10)
     }
 
     func logEntries() throws -> [JSONValue] {
