@@ -18,6 +18,8 @@ public struct Emulation {
     /// Each node's forwarding table, as routing computed it.
     public let tables: [ForwardingTable]
     private let templates: [PacketTemplate]
+    /// The domains made concrete (secrets, first hops, keys); `nil` without `domains`.
+    private let governance: Governance?
 
     /// Refuses a topology with problems (`Topology.problems()`, the checks the parser and
     /// `nip up` make too, so one built in code is refused as a file would be) and node kinds
@@ -31,15 +33,23 @@ public struct Emulation {
         }
         guard problems.isEmpty else { throw TopologyError(problems) }
         var templates: [PacketTemplate] = []
-        for flow in topology.flows {
+        let governance = Governance(topology: topology)
+        for (index, flow) in topology.flows.enumerated() {
             // `problems()` built each template once already.
-            do throws(UnitProblem) { templates.append(try PacketTemplate(flow: flow, in: topology)) } catch {
+            do throws(UnitProblem) {
+                if let governance {
+                    templates.append(try governance.template(flow: index, in: topology))
+                } else {
+                    templates.append(try PacketTemplate(flow: flow, in: topology))
+                }
+            } catch {
                 preconditionFailure("flow `\(flow.name)`: \(error.problem), though Topology.problems() found nothing")
             }
         }
         self.topology = topology
         self.components = components
         self.templates = templates
+        self.governance = governance
         tables = RoutingTables.tables(for: topology)
     }
 
@@ -69,9 +79,11 @@ public struct Emulation {
         let behaviours = topology.nodes.enumerated().map { index, node -> any NodeBehavior in
             let networks = node.interfaces.indices.map { topology.network(of: Topology.InterfaceID(node: index, interface: $0)) }
             return components.behaviors[node.kind]!(NodeSetup(index: index, node: node, dialect: topology.dialect, table: tables[index],
-                                                              queues: queues[index], linkDelays: delays[index], networks: networks))
+                                                              queues: queues[index], linkDelays: delays[index], networks: networks,
+                                                              sourceAuthentication: governance?.sourceAuthentication(node: index)))
         }
-        let simulator = try Simulator(topology: topology, behaviours: behaviours, templates: templates, captureFolder: captureFolder)
+        let simulator = try Simulator(topology: topology, behaviours: behaviours, templates: templates, governance: governance,
+                                      captureFolder: captureFolder)
         let duration = Double(max(topology.duration, 1))
         simulator.run(progress: progress.map { report in { now in report(Double(now) / duration) } })
         for capture in simulator.captures { try capture.device.finish() }

@@ -34,10 +34,25 @@ package struct PacketTemplate: Sendable {
     /// Where the probe starts: after the header and, over UDP, the UDP header.
     package var probeOffset: Int { header.count + (udp == nil ? 0 : UDPHeader.encodedLength) }
 
-    /// The header for `flow`, or why it cannot be built.
-    package init(flow: Topology.Flow, in topology: Topology) throws(UnitProblem) {
+    /// A source authenticator's room in the header (docs/wire.md, "Source authenticator"):
+    /// the compact extension item (type 3, 14-byte body) or the framework clause (`0x0011`),
+    /// zeroed; the sending host seals it (epoch, timestamp, MAC) per packet.
+    package struct Authenticator: Sendable {
+        package var extensionItem: [UInt8]
+        package var clause: ContractClause
+
+        /// Epoch, modifier, timestamp and MAC all zero, no key.
+        package static let placeholder = Authenticator(
+            extensionItem: [3, 14] + [UInt8](repeating: 0, count: 14),
+            clause: .unknown(type: .sourceAuthenticator, body: [UInt8](repeating: 0, count: 14)))
+    }
+
+    /// The header for `flow`, or why it cannot be built. `source` replaces the source address
+    /// (a spoofer's claim); `authenticator` is placed first among the extensions or clauses.
+    package init(flow: Topology.Flow, in topology: Topology, source claimed: FrameworkAddress? = nil,
+                 authenticator: Authenticator? = nil) throws(UnitProblem) {
         let network = topology.network(of: flow.source)
-        let source = topology.interface(flow.source).address
+        let source = claimed ?? topology.interface(flow.source).address
         let destination = try Self.destination(of: flow, from: network, in: topology)
         let usesUDP = network.isIP || topology.network(of: flow.destination) != network
         if network.isIP {
@@ -65,6 +80,7 @@ package struct PacketTemplate: Sendable {
             return
         }
         var clauses: [ContractClause] = []
+        if let authenticator { clauses.append(authenticator.clause) }
         if let contract = flow.contract { clauses.append(try Self.clause(contract)) }
         let chunkOffset = Probe.length + (usesUDP ? UDPHeader.encodedLength : 0)
         let spec = flow.chunks.isEmpty ? nil : PayloadSpec(chunks: flow.chunks, chunkOffset: UInt8(chunkOffset))
@@ -74,7 +90,7 @@ package struct PacketTemplate: Sendable {
                 throw UnitProblem(problem: "the compact dialect needs compact addresses at both ends",
                                   fix: "give the interfaces compact addresses")
             }
-            var extensions = clauses.flatMap(CompactExtensions.item(for:))
+            var extensions = (authenticator?.extensionItem ?? []) + clauses.dropFirst(authenticator == nil ? 0 : 1).flatMap(CompactExtensions.item(for:))
             if let spec {
                 guard spec.bodyLength <= 255 else {
                     throw UnitProblem(problem: "\(flow.chunks.count) chunks do not fit a compact extension item (84 at most)",

@@ -16,6 +16,9 @@ public struct Topology: Sendable {
     public var nodes: [Node]
     public var links: [Link]
     public var flows: [Flow]
+    /// Administrative domains: whose packets first hops check, under which admission mode
+    /// (docs/topology.md, *Governance*); none by default.
+    public var domains: [Domain] = []
     /// Where the file wrote the run's settings (`duration`), for `problems()`.
     public var positions = SourcePositions()
 

@@ -20,7 +20,7 @@ final class TopologyBuilder {
 
     init(reader: YAMLReader) { self.reader = reader }
 
-    static let topKeys = ["name", "seed", "duration", "dialect", "routing", "nodes", "links", "flows"]
+    static let topKeys = ["name", "seed", "duration", "dialect", "routing", "nodes", "links", "flows", "domains"]
 
     func build(_ root: Node, defaultName: String) -> Topology? {
         guard let fields = reader.fields(root, "the topology", allowed: Self.topKeys, required: ["duration", "nodes", "links"]) else {
@@ -49,6 +49,7 @@ final class TopologyBuilder {
         var topology = Topology(name: name, seed: seed, duration: duration, dialect: dialect, routing: routing,
                                 nodes: nodes, links: links)
         topology.positions = positions
+        if let node = fields["domains"] { topology.domains = readDomains(node) }
         if let node = fields["flows"] { topology.flows = readFlows(node, in: topology) }
         return topology
     }

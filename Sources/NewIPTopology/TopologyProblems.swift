@@ -38,6 +38,7 @@ public struct TopologyProblem: Hashable, Sendable, CustomStringConvertible {
         case interface(Topology.InterfaceID)
         case link(Int)
         case flow(Int)
+        case domain(Int)
     }
 
     public var subject: Subject
@@ -105,6 +106,8 @@ private struct ProblemChecker {
     var found: [TopologyProblem] = []
     /// The first link each interface is on.
     var firstLink: [Topology.InterfaceID: Int] = [:]
+    /// What each flow's packets claim and carry, when the topology has domains whose names resolve.
+    var origins: [Topology.FlowOrigin] = []
 
     init(_ topology: Topology) { self.topology = topology }
 
@@ -113,6 +116,7 @@ private struct ProblemChecker {
         checkNodes()
         checkLinks()
         checkAttachments()
+        checkDomains()
         checkFlows()
     }
 
@@ -129,10 +133,11 @@ private struct ProblemChecker {
             guard isValid(link.endpoints.0), isValid(link.endpoints.1) else { return "\(name): links[\(index)]" }
             return "\(name): link `\(topology.name(of: link.endpoints.0))`–`\(topology.name(of: link.endpoints.1))`"
         case .flow(let index): return "\(name): flow `\(topology.flows[index].name)`"
+        case .domain(let index): return "\(name): domain `\(topology.domains[index].name)`"
         }
     }
 
-    private mutating func report(_ subject: TopologyProblem.Subject, at location: SourceLocation?, _ problem: String, fix: String) {
+    mutating func report(_ subject: TopologyProblem.Subject, at location: SourceLocation?, _ problem: String, fix: String) {
         found.append(TopologyProblem(subject, at: location, place: place(of: subject), problem, fix: fix))
     }
 
@@ -321,7 +326,9 @@ private struct ProblemChecker {
         let at = positions.first("chunks", "size")
         let template: PacketTemplate
         do throws(UnitProblem) {
-            template = try PacketTemplate(flow: flow, in: topology)
+            let origin = origins.isEmpty ? nil : origins[index]
+            template = try PacketTemplate(flow: flow, in: topology, source: origin?.claimed,
+                                          authenticator: origin?.carriesAuthenticator == true ? .placeholder : nil)
         } catch {
             report(.flow(index), at: at, error.problem, fix: error.fix)
             return
@@ -337,5 +344,144 @@ private struct ProblemChecker {
             report(.flow(index), at: at, "\(flow.size.largest)-byte packets exceed the MTU \(link.mtu) of the link at "
                    + "`\(topology.name(of: flow.source))`", fix: "lower the size or raise the link's `mtu`")
         }
+    }
+}
+
+// MARK: Domains
+
+extension ProblemChecker {
+    /// Domains: names that resolve to hosts and routers, a host in one domain, a router first
+    /// hop of one domain, every member next to a first hop, windows the authenticator allows.
+    fileprivate mutating func checkDomains() {
+        guard !topology.domains.isEmpty else { return }
+        let peers = topology.peers()
+        let nodeNames = topology.nodes.map(\.name)
+        var domainNames: Set<String> = []
+        var memberOf: [String: String] = [:]
+        var firstHopOf: [Int: String] = [:]
+        for (index, domain) in topology.domains.enumerated() {
+            let positions = domain.positions
+            let subject = TopologyProblem.Subject.domain(index)
+            if !domainNames.insert(domain.name).inserted {
+                report(subject, at: positions.first("name"), "domain name `\(domain.name)` is used twice", fix: "give each domain its own name")
+            }
+            if domain.window <= 0 || domain.window > Topology.Domain.maximumWindow {
+                report(subject, at: positions.first("window"), "window \(UnitText.duration(domain.window)) is not between 1ns and 10min "
+                       + "(the authenticator's timestamp allows no more)", fix: "use e.g. `window: 2s`")
+            }
+            if domain.checkpointInterval <= 0 {
+                report(subject, at: positions.first("checkpoint-interval"), "the checkpoint interval is zero",
+                       fix: "give a positive interval, e.g. `checkpoint-interval: 1s`")
+            }
+            if domain.members.isEmpty {
+                report(subject, at: positions.first("members"), "domain `\(domain.name)` has no members", fix: "list its hosts under `members`")
+            }
+            /// `name` as a node of `kind`, or a problem at `key`.
+            func resolve(_ name: String, _ key: String, role: String, kind: Topology.NodeKind) -> Int? {
+                let at = positions.first(key)
+                guard let node = topology.nodeIndex(named: name) else {
+                    report(subject, at: at, "\(role) `\(name)` of domain `\(domain.name)` is no node\(Suggestion.hint(for: name, in: nodeNames))",
+                           fix: "name a \(kind.rawValue) defined under `nodes`")
+                    return nil
+                }
+                guard topology.nodes[node].kind == kind else {
+                    report(subject, at: at, "\(role) `\(name)` of domain `\(domain.name)` is a \(topology.nodes[node].kind.rawValue), not a \(kind.rawValue)",
+                           fix: kind == .host ? "list hosts only" : "name the router that faces the members")
+                    return nil
+                }
+                return node
+            }
+            var members: Set<Int> = []
+            for (position, name) in domain.members.enumerated() {
+                guard let node = resolve(name, "members.\(position)", role: "member", kind: .host) else { continue }
+                guard members.insert(node).inserted else {
+                    report(subject, at: positions.first("members.\(position)"), "member `\(name)` is listed twice", fix: "list it once")
+                    continue
+                }
+                if let other = memberOf[name] {
+                    report(subject, at: positions.first("members.\(position)"),
+                           "host `\(name)` is a member of domain `\(other)` and of `\(domain.name)`",
+                           fix: "a host belongs to one domain; remove it from one of them")
+                } else {
+                    memberOf[name] = domain.name
+                }
+            }
+            var hops: [Int] = []
+            if let names = domain.firstHops {
+                for (position, name) in names.enumerated() {
+                    guard let node = resolve(name, "first-hops.\(position)", role: "first hop", kind: .router) else { continue }
+                    let faces = topology.nodes[node].interfaces.indices.contains { interface in
+                        peers[Topology.InterfaceID(node: node, interface: interface)].map { members.contains($0.node) } ?? false
+                    }
+                    if !faces {
+                        report(subject, at: positions.first("first-hops.\(position)"),
+                               "first hop `\(name)` of domain `\(domain.name)` is next to none of its members", fix: "name a router linked to a member")
+                    }
+                    hops.append(node)
+                }
+            } else {
+                hops = topology.routersNext(to: members, peers: peers)
+            }
+            for node in hops {
+                let name = topology.nodes[node].name
+                if let other = firstHopOf[node], other != domain.name {
+                    report(subject, at: positions.first("first-hops", "members"),
+                           "router `\(name)` would be a first hop of domain `\(other)` and of `\(domain.name)`",
+                           fix: "a router checks one domain's hosts; give each domain its own first-hop routers")
+                } else {
+                    firstHopOf[node] = domain.name
+                }
+            }
+            let hopSet = Set(hops)
+            for (position, name) in domain.members.enumerated() {
+                guard let node = topology.nodeIndex(named: name), members.contains(node) else { continue }
+                let checked = topology.nodes[node].interfaces.indices.contains { interface in
+                    peers[Topology.InterfaceID(node: node, interface: interface)].map { hopSet.contains($0.node) } ?? false
+                }
+                if !checked {
+                    report(subject, at: positions.first("members.\(position)"),
+                           "member `\(name)` of domain `\(domain.name)` is linked to none of its first hops, so nobody would check its packets",
+                           fix: domain.firstHops == nil ? "link it to a router" : "add the router it is linked to under `first-hops`")
+                }
+            }
+            /// `name` is a member, or a problem at `at`.
+            func member(_ name: String, _ at: SourceLocation?, _ role: String) -> Int? {
+                guard let node = topology.nodeIndex(named: name), members.contains(node) else {
+                    report(subject, at: at, "\(role) `\(name)` is not a member of domain `\(domain.name)`\(Suggestion.hint(for: name, in: domain.members))",
+                           fix: "name one of its members (\(domain.members.joined(separator: ", ")))")
+                    return nil
+                }
+                return node
+            }
+            for (position, name) in domain.notEnrolled.enumerated() {
+                _ = member(name, positions.first("not-enrolled.\(position)", "not-enrolled"), "not-enrolled host")
+            }
+            var spoofing: Set<Int> = []
+            for spoofer in domain.spoofers {
+                guard let node = member(spoofer.host, spoofer.location ?? positions.element, "spoofer") else { continue }
+                if !spoofing.insert(node).inserted {
+                    report(subject, at: spoofer.location, "spoofer `\(spoofer.host)` is listed twice", fix: "give it one claimed host")
+                }
+                guard let claimed = topology.nodeIndex(named: spoofer.claims), topology.nodes[claimed].kind == .host else {
+                    report(subject, at: spoofer.location, "spoofer `\(spoofer.host)` claims `\(spoofer.claims)`, which is no host"
+                           + Suggestion.hint(for: spoofer.claims, in: nodeNames), fix: "name the host whose address it claims")
+                    continue
+                }
+                if claimed == node {
+                    report(subject, at: spoofer.location, "spoofer `\(spoofer.host)` claims its own address", fix: "name another host")
+                } else if !topology.nodes[claimed].interfaces.contains(where: { Topology.Network($0.address, dialect: dialect) == .newIP }) {
+                    report(subject, at: spoofer.location, "`\(spoofer.claims)` has no New IP address for `\(spoofer.host)` to claim",
+                           fix: "name a host with a New IP interface")
+                }
+            }
+            for revocation in domain.revocations {
+                _ = member(revocation.host, revocation.location ?? positions.element, "revoked host")
+                if topology.duration > 0, revocation.at >= topology.duration {
+                    report(subject, at: revocation.location, "the revocation of `\(revocation.host)` at \(UnitText.duration(revocation.at)) "
+                           + "is not inside the run's 0…\(UnitText.duration(topology.duration))", fix: "revoke before the run ends")
+                }
+            }
+        }
+        origins = topology.flowOrigins()
     }
 }

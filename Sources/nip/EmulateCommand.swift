@@ -152,6 +152,32 @@ struct EmulationSummary {
         out += formatTable(header: ["link", "utilisation", "mean queue", "max queue", "drops", "trimmed chunks"],
                            rows: busiest.map { [$0.name, percentText($0.utilisation), String(format: "%.1f", $0.meanQueue),
                                                 "\($0.maxQueue)", "\($0.drops.reduce(0) { $0 + $1.count })", "\($0.trimmedChunks)"] })
+        if let governance = results.governance { out += governanceText(governance) }
+        return out
+    }
+
+    /// Per domain and first hop: sources proven, unproven, refused by reason; then each
+    /// revocation with its checkpoint and the measured time to the first refused packet.
+    func governanceText(_ governance: GovernanceResult) -> String {
+        var out = "\ngovernance (first hops: packets forwarded with a proven source, without one, and refused)\n"
+        let rows = governance.domains.flatMap { domain in
+            domain.firstHops.map { hop in
+                [domain.name, domain.admission.rawValue, hop.name, "\(hop.proven)", "\(hop.unproven)",
+                 hop.drops.isEmpty ? "-" : hop.drops.map { "\($0.reason)=\($0.count)" }.joined(separator: " ")]
+            }
+        }
+        out += formatTable(header: ["domain", "admission", "first hop", "proven", "unproven", "refused"], rows: rows)
+        let revocations = governance.domains.flatMap { domain in domain.revocations.map { (domain.name, $0) } }
+        if !revocations.isEmpty {
+            out += "\nrevocations (ms of virtual time; enforced at the domain's next checkpoint)\n"
+            out += formatTable(header: ["domain", "host", "decided", "enforced", "first refused", "decided→refused", "refused",
+                                        "delivered after"],
+                               rows: revocations.map { name, revocation in
+                                   [name, revocation.host, milliseconds(revocation.scheduled), milliseconds(revocation.enforced),
+                                    milliseconds(revocation.firstDrop), milliseconds(revocation.timeToFirstDrop),
+                                    "\(revocation.revokedDrops)", "\(revocation.deliveredAfterScheduled)"]
+                               })
+        }
         return out
     }
 

@@ -12,6 +12,8 @@ enum SimulationEvent: Sendable {
     case wake(node: Int, interface: Int)
     /// A flow sends its next packet.
     case send(flow: Int)
+    /// A domain's checkpoint brings a revocation to its first hops (`Governance.revocations`).
+    case revoke(Int)
 }
 
 /// Pending events ordered by (time, sequence): events at the same instant run in the order

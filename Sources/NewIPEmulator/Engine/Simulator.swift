@@ -1,7 +1,9 @@
 import NewIPDataPlane
 import NewIPFiles
 import NewIPRandom
+import NewIPSecurity
 import NewIPTopology
+import NewIPWire
 
 /// The discrete-event engine: virtual time jumps from event to event, in (time, sequence)
 /// order, until the topology's duration. It owns the links (two per topology link), the
@@ -27,13 +29,31 @@ final class Simulator {
     /// Plain IP interfaces or gateways: packets are inspected for IP + UDP too, and header
     /// bytes are counted.
     let isManyNets: Bool
+    /// Domains: who seals, the first hops, the revocations (`nil` without `domains`).
+    let governance: Governance?
+    /// The sealing hosts' senders (their timestamps move on as they send).
+    private var senders: [SourceAuthSender]
+    /// What the run saw of each of `governance.revocations`.
+    private(set) var revocationRecords: [RevocationRecord]
+    /// Per flow, the revocations of the address its packets carry as their source.
+    private var flowRevocations: [[Int]] = []
 
     /// `templates` holds one header per flow, `behaviours` one behaviour per node; captures
     /// stream into `captureFolder` as `capture-<node>-<interface>.pcapng` when it is given.
-    init(topology: Topology, behaviours: [any NodeBehavior], templates: [PacketTemplate], captureFolder: String? = nil) throws(FileProblem) {
+    init(topology: Topology, behaviours: [any NodeBehavior], templates: [PacketTemplate], governance: Governance? = nil,
+         captureFolder: String? = nil) throws(FileProblem) {
         self.topology = topology
         self.behaviours = behaviours
         self.templates = templates
+        self.governance = governance
+        senders = governance?.senders ?? []
+        revocationRecords = Array(repeating: RevocationRecord(), count: governance?.revocations.count ?? 0)
+        if let governance {
+            flowRevocations = topology.flows.enumerated().map { index, flow in
+                let address = governance.origins[index].claimed ?? topology.interface(flow.source).address
+                return governance.revocations.indices.filter { governance.revocations[$0].address == address }
+            }
+        }
         isManyNets = topology.isManyNets
         var links: [EmulatedLink] = []
         for spec in topology.links {
@@ -109,6 +129,10 @@ final class Simulator {
     /// Runs every event before the duration; `progress` hears the virtual time reached
     /// every 65,536 events.
     func run(progress: ((Nanoseconds) -> Void)? = nil) {
+        // Before the flows: at a tie a first hop learns the revocation before the packet arrives.
+        for (index, revocation) in (governance?.revocations ?? []).enumerated() where revocation.enforced < topology.duration {
+            events.schedule(.revoke(index), at: revocation.enforced)
+        }
         for (index, source) in sources.enumerated() {
             if let time = source.nextSendTime, time < topology.duration { events.schedule(.send(flow: index), at: time) }
         }
@@ -118,6 +142,7 @@ final class Simulator {
             if eventCount & 0xFFFF == 0 { progress?(now) }
             switch event {
             case .send(let flow): send(flow)
+            case .revoke(let index): revoke(index)
             case .transmitted(let link): transmitted(links[link])
             case .arrived(let link): arrived(links[link])
             case .wake(let node, let interface):
@@ -143,6 +168,7 @@ final class Simulator {
         var packet = pool.take()
         let size = sources[flow].nextSize()
         templates[flow].write(into: &packet, size: size, probe: Probe(flow: flow, sequence: sources[flow].sequence, sentAt: now))
+        if let governance, let sender = governance.sealing[flow] { seal(&packet, sender: sender) }
         flowStatistics[flow].sent(bytes: size, header: templates[flow].header.count)
         nodeStatistics[node].originated += 1
         behaviours[node].send(consume packet, from: topology.flows[flow].source.interface, context: context(node))
@@ -197,10 +223,38 @@ final class Simulator {
         pendingWakes.removeAll(keepingCapacity: true)
     }
 
+    /// The sending host fills in the authenticator: its epoch, a fresh timestamp, the MAC.
+    private func seal(_ packet: inout PacketBuffer, sender: Int) {
+        let dialect = topology.dialect
+        let clock = Governance.epochOffset &+ UInt64(now)
+        packet.withUnsafeMutableBytes { bytes in
+            do throws(NewIPPacketError) {
+                try senders[sender].seal(bytes, dialect: dialect, now: clock)
+            } catch {
+                preconditionFailure("a flow packet built with an authenticator does not seal: \(error)")
+            }
+        }
+    }
+
+    /// A checkpoint brings revocation `index` to every first hop of its domain.
+    private func revoke(_ index: Int) {
+        guard let governance else { return }
+        let revocation = governance.revocations[index]
+        for hop in governance.domains[revocation.domain].plan.firstHops {
+            _ = behaviours[hop.node].revoke(revocation.address)
+        }
+    }
+
     /// A packet reached the node it is addressed to.
     func deliver(_ packet: PacketBuffer, at node: Int) {
         nodeStatistics[node].delivered += 1
         if let finding = inspect(packet), topology.flows[finding.probe.flow].destination.node == node {
+            if governance != nil {
+                for index in flowRevocations[finding.probe.flow]
+                where finding.probe.sentAt >= governance!.revocations[index].scheduled {
+                    revocationRecords[index].deliveredAfterScheduled += 1
+                }
+            }
             flowStatistics[finding.probe.flow].delivered(latency: now - finding.probe.sentAt, bytes: packet.count,
                                                          header: finding.headerLength, trimmed: finding.trimmed)
             if let spec = finding.payloadSpec {
@@ -214,8 +268,9 @@ final class Simulator {
     func newPacket() -> PacketBuffer { pool.take() }
 
     /// A packet was dropped: charged to its flow, and to the link when the medium lost it.
-    func discard(_ packet: PacketBuffer, _ reason: DropReason, link: Int? = nil) {
+    func discard(_ packet: PacketBuffer, _ reason: DropReason, link: Int? = nil, node: Int? = nil) {
         if let link { links[link].statistics.losses.record(reason) }
+        if reason == .revoked, let governance { recordRevokedDrop(packet, governance) }
         if let finding = inspect(packet) { flowStatistics[finding.probe.flow].dropped(reason) }
         pool.recycle(packet)
     }
@@ -225,5 +280,17 @@ final class Simulator {
         guard let finding = PacketInspector.inspect(packet, dialect: topology.dialect, ip: isManyNets),
               finding.probe.flow < topology.flows.count else { return nil }
         return finding
+    }
+
+    /// A first hop refused a packet as revoked: the first such drop of its source is the
+    /// revocation's measured enforcement.
+    private func recordRevokedDrop(_ packet: PacketBuffer, _ governance: Governance) {
+        let dialect = topology.dialect
+        let source = packet.withUnsafeBytes { bytes in (try? NewIPPacketView(bytes, dialect: dialect))?.source }
+        guard let source else { return }
+        for (index, revocation) in governance.revocations.enumerated() where revocation.address == source && now >= revocation.enforced {
+            if revocationRecords[index].firstDrop == nil { revocationRecords[index].firstDrop = now }
+            revocationRecords[index].revokedDrops += 1
+        }
     }
 }

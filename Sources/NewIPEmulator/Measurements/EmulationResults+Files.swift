@@ -37,14 +37,16 @@ extension EmulationResults {
     }
 
     var json: JSONValue {
-        .members([
+        var members: [String: JSONValue] = [
             "name": .string(name),
             "seed": .integer(Int64(bitPattern: seed)),
             "duration_ns": .integer(duration),
             "flows": .array(flows.map { $0.json(manyNets: isManyNets) }),
             "links": .array(links.map { $0.json(manyNets: isManyNets) }),
             "nodes": .array(nodes.map { $0.json(manyNets: isManyNets) }),
-        ])
+        ]
+        if let governance { members["governance"] = governance.json }
+        return .members(members)
     }
 
     private var flowsCSV: String {

@@ -18,6 +18,9 @@ public struct EmulationResults: Sendable {
     /// The topology has plain-IP interfaces or gateways: the files then carry header bytes
     /// and translation counts (other runs' files are unchanged by them).
     public var isManyNets: Bool
+    /// What the domains' first hops decided; `nil` without `domains` (the files are then
+    /// exactly as before).
+    public var governance: GovernanceResult?
 
     package init(name: String, seed: UInt64, duration: Nanoseconds, flows: [FlowResult], links: [LinkResult], nodes: [NodeResult],
                  events: Int = 0, captures: [(name: String, bytes: [UInt8])] = [], isManyNets: Bool) {
@@ -186,6 +189,7 @@ extension EmulationResults {
         }
         captures = simulator.captures.filter { !$0.device.isStreaming }.map { ($0.name, $0.device.bytes) }
         isManyNets = simulator.isManyNets
+        governance = simulator.governance.map { GovernanceResult(simulator, $0) }
     }
 }
 

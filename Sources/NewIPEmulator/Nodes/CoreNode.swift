@@ -1,6 +1,7 @@
 import NewIPDataPlane
 import NewIPNode
 import NewIPTopology
+import NewIPWire
 
 /// The emulator's driver of a `NodeCore`: every host, router and gateway of a topology runs
 /// the same node logic the real nodes run, fed with virtual time; what the core delivers is
@@ -14,7 +15,8 @@ public final class CoreNode: NodeBehavior {
             dialect: setup.dialect, forwards: node.kind.forwards, networks: setup.networks.map(InterfaceNetwork.init), table: setup.table,
             queues: setup.queues, linkDelays: setup.linkDelays, ownAddresses: node.interfaces.map(\.address),
             interfaceAddresses: node.interfaces.map(\.address),
-            gateway: node.kind == .gateway ? node.gateway?.mapping ?? GatewayMapping() : nil))
+            gateway: node.kind == .gateway ? node.gateway?.mapping ?? GatewayMapping() : nil,
+            sourceAuthentication: setup.sourceAuthentication))
     }
 
     public func send(_ packet: consuming PacketBuffer, from interface: Int, context: NodeContext) {
@@ -41,6 +43,10 @@ public final class CoreNode: NodeBehavior {
     public var drops: DropCounters { core.drops }
 
     public var translations: TranslationCounters? { core.gateway == nil ? nil : core.translations }
+
+    public var sourceProofs: SourceProofCounters? { core.sourceAuthentication == nil ? nil : core.sourceProofs }
+
+    public func revoke(_ source: FrameworkAddress) -> Bool { core.revoke(source) }
 
     private func handle(_ arrival: NodeCore.Arrival, _ context: NodeContext) {
         switch arrival {

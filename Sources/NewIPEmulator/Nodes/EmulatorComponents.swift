@@ -1,4 +1,5 @@
 import NewIPDataPlane
+import NewIPNode
 import NewIPTopology
 import NewIPWire
 
@@ -15,6 +16,9 @@ public struct NodeSetup {
     public var linkDelays: [Nanoseconds]
     /// The network of each interface: New IP in the topology's dialect, or plain IPv4/IPv6.
     public var networks: [Topology.Network]
+    /// A first hop of a domain: the source check on the interfaces facing its member hosts
+    /// (docs/topology.md, *Governance*); `nil` for other nodes.
+    public var sourceAuthentication: SourceAuthentication? = nil
 
     /// Whether any interface speaks plain IP.
     public var speaksIP: Bool { networks.contains(where: \.isIP) }

@@ -1,5 +1,7 @@
 import NewIPDataPlane
+import NewIPNode
 import NewIPTopology
+import NewIPWire
 
 /// What a node does with packets: a plug-in, so the data plane's router, a gateway or a
 /// test double can drive a node. The emulator calls it with the time; the behaviour owns
@@ -25,12 +27,22 @@ public protocol NodeBehavior: AnyObject {
     var drops: DropCounters { get }
     /// A gateway's translations; `nil` (the default) for other nodes.
     var translations: TranslationCounters? { get }
+    /// A domain's first hop: what its source check let through (drops are in `drops`); `nil`
+    /// (the default) for other nodes.
+    var sourceProofs: SourceProofCounters? { get }
+    /// A domain's first hop refuses `source` from now on (the emulator calls it at the
+    /// revocation's checkpoint); `false` (the default) when the node checks no sources.
+    func revoke(_ source: FrameworkAddress) -> Bool
 }
 
 extension NodeBehavior {
     public func queuedPackets(on interface: Int) -> Int { queue(on: interface).packets }
 
     public var translations: TranslationCounters? { nil }
+
+    public var sourceProofs: SourceProofCounters? { nil }
+
+    public func revoke(_ source: FrameworkAddress) -> Bool { false }
 }
 
 /// An egress queue's state and what it dropped and trimmed so far.
@@ -60,7 +72,7 @@ public struct NodeContext {
 
     /// The node dropped the packet (it is also counted in `NodeBehavior.drops`); the
     /// emulator charges the drop to the packet's flow.
-    public func drop(_ packet: PacketBuffer, reason: DropReason) { simulator.discard(packet, reason) }
+    public func drop(_ packet: PacketBuffer, reason: DropReason) { simulator.discard(packet, reason, node: node) }
 
     /// An empty buffer from the emulator's pool, for a packet the node makes itself (an answer).
     public func newPacket() -> PacketBuffer { simulator.newPacket() }

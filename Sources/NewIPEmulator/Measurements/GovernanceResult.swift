@@ -1,0 +1,115 @@
+import NewIPDataPlane
+import NewIPJSON
+import NewIPTopology
+
+/// What the domains' first hops decided in a run (docs/topology.md, *Governance*).
+public struct GovernanceResult: Sendable {
+    public struct FirstHop: Sendable {
+        public var name: String
+        /// Forwarded with a proven source.
+        public var proven: Int
+        /// Forwarded without an authenticator (open admission only).
+        public var unproven: Int
+        /// Refused by the source check, by reason (`unauthenticated`, `bad-mac`, `revoked`, ...).
+        public var drops: [(reason: String, count: Int)]
+    }
+
+    public struct Revocation: Sendable {
+        public var host: String
+        public var address: String
+        /// When the domain decided it.
+        public var scheduled: Nanoseconds
+        /// The checkpoint that brought it to the first hops; `nil` when that falls after the run.
+        public var enforced: Nanoseconds?
+        /// The first packet from the address a first hop dropped as `revoked`; `nil` if none.
+        public var firstDrop: Nanoseconds?
+        /// Packets from the address dropped as `revoked`.
+        public var revokedDrops: Int
+        /// Packets from the address sent at or after `scheduled` that were still delivered.
+        public var deliveredAfterScheduled: Int
+
+        /// The measured revocation-to-first-drop time.
+        public var timeToFirstDrop: Nanoseconds? { firstDrop.map { $0 - scheduled } }
+    }
+
+    public struct Domain: Sendable {
+        public var name: String
+        public var admission: Topology.Domain.Admission
+        public var window: Nanoseconds
+        public var checkpointInterval: Nanoseconds
+        public var members: [String]
+        /// Members holding a source key (they seal their packets).
+        public var enrolled: [String]
+        /// Spoofer → the host whose address it claims.
+        public var spoofers: [(host: String, claims: String, authenticator: Topology.Domain.Forgery)]
+        public var firstHops: [FirstHop]
+        public var revocations: [Revocation]
+    }
+
+    public var domains: [Domain]
+}
+
+extension GovernanceResult {
+    init(_ simulator: Simulator, _ governance: Governance) {
+        let topology = simulator.topology
+        var revocationsByDomain = Array(repeating: [Revocation](), count: governance.domains.count)
+        for (index, revocation) in governance.revocations.enumerated() {
+            let record = simulator.revocationRecords[index]
+            revocationsByDomain[revocation.domain].append(Revocation(
+                host: topology.nodes[revocation.host].name, address: "\(revocation.address)", scheduled: revocation.scheduled,
+                enforced: revocation.enforced < topology.duration ? revocation.enforced : nil, firstDrop: record.firstDrop,
+                revokedDrops: record.revokedDrops, deliveredAfterScheduled: record.deliveredAfterScheduled))
+        }
+        domains = governance.domains.enumerated().map { index, domain in
+            let names = { (nodes: [Int]) in nodes.map { topology.nodes[$0].name } }
+            let hops = domain.plan.firstHops.map { hop in
+                let behaviour = simulator.behaviours[hop.node]
+                let proofs = behaviour.sourceProofs
+                let drops = behaviour.drops
+                var counted = DropCounters()
+                for reason in Governance.reasons { counted.record(reason, count: drops[reason]) }
+                return FirstHop(name: topology.nodes[hop.node].name, proven: proofs?.proven ?? 0, unproven: proofs?.unproven ?? 0,
+                                drops: counted.sorted)
+            }
+            let spoofers = domain.plan.members.compactMap { member -> (String, String, Topology.Domain.Forgery)? in
+                domain.plan.spoofers[member].map { (topology.nodes[member].name, topology.nodes[$0.claims].name, $0.authenticator) }
+            }
+            return Domain(name: domain.spec.name, admission: domain.spec.admission, window: domain.spec.window,
+                          checkpointInterval: domain.spec.checkpointInterval, members: names(domain.plan.members),
+                          enrolled: names(domain.plan.members.filter { domain.plan.enrolled.contains($0) }),
+                          spoofers: spoofers, firstHops: hops, revocations: revocationsByDomain[index])
+        }
+    }
+
+    var json: JSONValue {
+        .array(domains.map { domain in
+            .members([
+                "name": .string(domain.name),
+                "admission": .string(domain.admission.rawValue),
+                "window_ns": .integer(domain.window),
+                "checkpoint_interval_ns": .integer(domain.checkpointInterval),
+                "members": .array(domain.members.map { .string($0) }),
+                "enrolled": .array(domain.enrolled.map { .string($0) }),
+                "spoofers": .array(domain.spoofers.map { spoofer in
+                    .members(["host": .string(spoofer.host), "claims": .string(spoofer.claims),
+                              "authenticator": .string(spoofer.authenticator.rawValue)])
+                }),
+                "first_hops": .array(domain.firstHops.map { hop in
+                    .members(["name": .string(hop.name), "proven": .int(hop.proven), "unproven": .int(hop.unproven),
+                              "drops": dropsJSON(hop.drops)])
+                }),
+                "revocations": .array(domain.revocations.map { revocation in
+                    .members([
+                        "host": .string(revocation.host), "address": .string(revocation.address),
+                        "scheduled_ns": .integer(revocation.scheduled),
+                        "enforced_ns": revocation.enforced.map { .integer($0) } ?? .null,
+                        "first_drop_ns": revocation.firstDrop.map { .integer($0) } ?? .null,
+                        "time_to_first_drop_ns": revocation.timeToFirstDrop.map { .integer($0) } ?? .null,
+                        "revoked_drops": .int(revocation.revokedDrops),
+                        "delivered_after_scheduled": .int(revocation.deliveredAfterScheduled),
+                    ])
+                }),
+            ])
+        })
+    }
+}

@@ -1,0 +1,220 @@
+import NewIPDataPlane
+import NewIPWire
+
+extension Topology {
+    /// An administrative domain (docs/topology.md, *Governance*): hosts whose packets their
+    /// first-hop routers check for a source authenticator, under an admission mode.
+    ///
+    /// - `open`: a packet without an authenticator goes on (counted unproven); one that
+    ///   carries an authenticator must verify.
+    /// - `registered`: only packets whose source is proven go on; the domain decides who holds
+    ///   a source key (enrolment) and may revoke anyone.
+    ///
+    /// Names (hosts, routers) are kept as written and resolved by `problems()` and the emulator,
+    /// so a domain built in code is checked as one read from a file.
+    public struct Domain: Sendable {
+        public enum Admission: String, Sendable, CaseIterable {
+            case open, registered
+        }
+
+        /// What a spoofer's packets carry in place of an authenticator it cannot make.
+        public enum Forgery: String, Sendable, CaseIterable {
+            /// An authenticator sealed with a key that is not the claimed source's (a first hop
+            /// refuses it as `bad-mac`).
+            case forged
+            /// No authenticator (refused as `unauthenticated` by a registered domain; forwarded
+            /// unproven by an open one).
+            case none
+        }
+
+        /// A member host whose packets claim another host's address, without its key.
+        public struct Spoofer: Sendable {
+            public var host: String
+            /// The host whose (first) address the packets carry as their source.
+            public var claims: String
+            public var authenticator: Forgery
+            public var location: SourceLocation?
+
+            public init(host: String, claims: String, authenticator: Forgery = .forged, location: SourceLocation? = nil) {
+                self.host = host
+                self.claims = claims
+                self.authenticator = authenticator
+                self.location = location
+            }
+        }
+
+        /// The domain revokes `host`'s address at `at`; its first hops learn it at the next
+        /// checkpoint (`enforcement(of:)`).
+        public struct Revocation: Sendable {
+            public var host: String
+            public var at: Nanoseconds
+            public var location: SourceLocation?
+
+            public init(host: String, at: Nanoseconds, location: SourceLocation? = nil) {
+                self.host = host
+                self.at = at
+                self.location = location
+            }
+        }
+
+        public var name: String
+        public var admission: Admission
+        /// Hosts, by name.
+        public var members: [String]
+        /// Routers that check the members' packets, by name; `nil`: every router next to a member.
+        public var firstHops: [String]?
+        /// The authenticator's acceptance window (|now − timestamp|), at most 10 minutes.
+        public var window: Nanoseconds
+        /// How often the domain's revocation list reaches its first hops (the transparency
+        /// log's checkpoint cadence).
+        public var checkpointInterval: Nanoseconds
+        /// Members that hold no source key (send plain packets).
+        public var notEnrolled: [String]
+        public var spoofers: [Spoofer]
+        public var revocations: [Revocation]
+        /// Where the file wrote the domain (element) and its keys; list items as `members.0`,
+        /// `first-hops.1`, `not-enrolled.0`.
+        public var positions = SourcePositions()
+
+        public static let defaultWindow: Nanoseconds = 2_000_000_000
+        public static let defaultCheckpointInterval: Nanoseconds = 1_000_000_000
+        /// The authenticator's 32-bit microsecond timestamp allows at most 10 minutes.
+        public static let maximumWindow: Nanoseconds = 600_000_000_000
+
+        public init(name: String, admission: Admission, members: [String], firstHops: [String]? = nil,
+                    window: Nanoseconds = Domain.defaultWindow, checkpointInterval: Nanoseconds = Domain.defaultCheckpointInterval,
+                    notEnrolled: [String] = [], spoofers: [Spoofer] = [], revocations: [Revocation] = []) {
+            self.name = name
+            self.admission = admission
+            self.members = members
+            self.firstHops = firstHops
+            self.window = window
+            self.checkpointInterval = checkpointInterval
+            self.notEnrolled = notEnrolled
+            self.spoofers = spoofers
+            self.revocations = revocations
+        }
+
+        /// When a revocation decided at `scheduled` reaches the first hops: the first checkpoint
+        /// at or after it (checkpoints fall on multiples of `checkpointInterval`).
+        public func enforcement(of scheduled: Nanoseconds) -> Nanoseconds {
+            let interval = max(checkpointInterval, 1)
+            let (quotient, remainder) = scheduled.quotientAndRemainder(dividingBy: interval)
+            return remainder == 0 ? scheduled : (quotient + 1) * interval
+        }
+    }
+
+    /// A domain resolved against the nodes (valid only when `problems()` found nothing).
+    public struct DomainPlan: Sendable {
+        /// A first hop and its interfaces that face member hosts (the ones it checks).
+        public struct FirstHop: Sendable {
+            public var node: Int
+            public var interfaces: [Int]
+        }
+
+        /// Index into `Topology.domains`.
+        public var domain: Int
+        public var members: [Int]
+        public var firstHops: [FirstHop]
+        /// Members that hold a source key.
+        public var enrolled: Set<Int>
+        /// Spoofing member → (the host it claims to be, what it carries).
+        public var spoofers: [Int: (claims: Int, authenticator: Domain.Forgery)]
+    }
+
+    /// The node named `name`, the first one when two share it.
+    public func nodeIndex(named name: String) -> Int? { nodes.firstIndex { $0.name == name } }
+
+    /// The interfaces at the other end of each interface's link.
+    func peers() -> [InterfaceID: InterfaceID] {
+        var peers: [InterfaceID: InterfaceID] = [:]
+        for link in links {
+            peers[link.endpoints.0] = link.endpoints.1
+            peers[link.endpoints.1] = link.endpoints.0
+        }
+        return peers
+    }
+
+    /// Routers next to `members` (in node order): a domain's default first hops.
+    func routersNext(to members: Set<Int>, peers: [InterfaceID: InterfaceID]) -> [Int] {
+        nodes.indices.filter { index in
+            nodes[index].kind == .router && nodes[index].interfaces.indices.contains { interface in
+                peers[InterfaceID(node: index, interface: interface)].map { members.contains($0.node) } ?? false
+            }
+        }
+    }
+
+    /// Each domain resolved: members, first hops with the interfaces they check, who holds a
+    /// key, who spoofs whom. Names that resolve to nothing are left out (`problems()` reports them).
+    public func domainPlans() -> [DomainPlan] {
+        let peers = peers()
+        return domains.enumerated().map { index, domain in
+            let members = domain.members.compactMap(nodeIndex(named:))
+            let memberSet = Set(members)
+            let hopNodes = domain.firstHops.map { $0.compactMap(nodeIndex(named:)) } ?? routersNext(to: memberSet, peers: peers)
+            let firstHops = hopNodes.map { node in
+                DomainPlan.FirstHop(node: node, interfaces: nodes[node].interfaces.indices.filter { interface in
+                    peers[InterfaceID(node: node, interface: interface)].map { memberSet.contains($0.node) } ?? false
+                })
+            }
+            let notEnrolled = Set(domain.notEnrolled.compactMap(nodeIndex(named:)))
+            var spoofers: [Int: (claims: Int, authenticator: Domain.Forgery)] = [:]
+            for spoofer in domain.spoofers {
+                if let host = nodeIndex(named: spoofer.host), let claims = nodeIndex(named: spoofer.claims) {
+                    spoofers[host] = (claims, spoofer.authenticator)
+                }
+            }
+            return DomainPlan(domain: index, members: members, firstHops: firstHops,
+                              enrolled: memberSet.subtracting(notEnrolled), spoofers: spoofers)
+        }
+    }
+}
+
+extension Topology {
+    /// What a flow's packets claim as their source and carry for it, from the domains.
+    public struct FlowOrigin: Sendable {
+        public enum Seal: Sendable, Equatable {
+            /// No authenticator.
+            case none
+            /// Sealed with the source key the domain's first hops derive for the source (enrolled member).
+            case sourceKey
+            /// Sealed with a key the sender made up (a spoofer without the claimed source's key).
+            case madeUpKey
+        }
+
+        /// The domain whose first hops check the flow's packets.
+        public var domain: Int?
+        /// The source address a spoofer's packets carry instead of their sender's.
+        public var claimed: FrameworkAddress?
+        public var seal: Seal
+
+        public init(domain: Int? = nil, claimed: FrameworkAddress? = nil, seal: Seal = .none) {
+            self.domain = domain
+            self.claimed = claimed
+            self.seal = seal
+        }
+
+        public var carriesAuthenticator: Bool { seal != .none }
+    }
+
+    /// One origin per flow (empty without domains). A flow from a member's New IP interface
+    /// is sealed when the member holds a key; a spoofer's packets claim the other host's first
+    /// New IP address and carry a made-up authenticator or none.
+    public func flowOrigins(plans: [DomainPlan]? = nil) -> [FlowOrigin] {
+        guard !domains.isEmpty else { return [] }
+        let plans = plans ?? domainPlans()
+        var planOf: [Int: Int] = [:]
+        for (index, plan) in plans.enumerated() { for member in plan.members where planOf[member] == nil { planOf[member] = index } }
+        return flows.map { flow in
+            let id = flow.source
+            guard nodes.indices.contains(id.node), nodes[id.node].interfaces.indices.contains(id.interface),
+                  network(of: id) == .newIP, let index = planOf[id.node] else { return FlowOrigin() }
+            let plan = plans[index]
+            if let spoof = plan.spoofers[id.node] {
+                let claimed = nodes[spoof.claims].interfaces.first { Network($0.address, dialect: dialect) == .newIP }?.address
+                return FlowOrigin(domain: plan.domain, claimed: claimed, seal: spoof.authenticator == .forged ? .madeUpKey : .none)
+            }
+            return FlowOrigin(domain: plan.domain, seal: plan.enrolled.contains(id.node) ? .sourceKey : .none)
+        }
+    }
+}
