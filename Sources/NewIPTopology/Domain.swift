@@ -203,18 +203,18 @@ extension Topology {
     public func flowOrigins(plans: [DomainPlan]? = nil) -> [FlowOrigin] {
         guard !domains.isEmpty else { return [] }
         let plans = plans ?? domainPlans()
-        var planOf: [Int: Int] = [:]
-        for (index, plan) in plans.enumerated() { for member in plan.members where planOf[member] == nil { planOf[member] = index } }
-        return flows.map { flow in
-            let id = flow.source
-            guard nodes.indices.contains(id.node), nodes[id.node].interfaces.indices.contains(id.interface),
-                  network(of: id) == .newIP, let index = planOf[id.node] else { return FlowOrigin() }
-            let plan = plans[index]
-            if let spoof = plan.spoofers[id.node] {
-                let claimed = nodes[spoof.claims].interfaces.first { Network($0.address, dialect: dialect) == .newIP }?.address
-                return FlowOrigin(domain: plan.domain, claimed: claimed, seal: spoof.authenticator == .forged ? .madeUpKey : .none)
-            }
-            return FlowOrigin(domain: plan.domain, seal: plan.enrolled.contains(id.node) ? .sourceKey : .none)
+        return flows.map { flowOrigin($0, plans: plans) }
+    }
+
+    /// `flow`'s origin under the domains `plans` (`domainPlans()`).
+    public func flowOrigin(_ flow: Flow, plans: [DomainPlan]) -> FlowOrigin {
+        let id = flow.source
+        guard nodes.indices.contains(id.node), nodes[id.node].interfaces.indices.contains(id.interface), network(of: id) == .newIP,
+              let plan = plans.first(where: { $0.members.contains(id.node) }) else { return FlowOrigin() }
+        if let spoof = plan.spoofers[id.node] {
+            let claimed = nodes[spoof.claims].interfaces.first { Network($0.address, dialect: dialect) == .newIP }?.address
+            return FlowOrigin(domain: plan.domain, claimed: claimed, seal: spoof.authenticator == .forged ? .madeUpKey : .none)
         }
+        return FlowOrigin(domain: plan.domain, seal: plan.enrolled.contains(id.node) ? .sourceKey : .none)
     }
 }

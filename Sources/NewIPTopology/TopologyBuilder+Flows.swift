@@ -17,6 +17,8 @@ extension TopologyBuilder {
     func readFlows(_ node: Node, in topology: Topology) -> [Topology.Flow] {
         guard let items = reader.sequence(node, "`flows`") else { return [] }
         var flows: [Topology.Flow] = []
+        // Flows from a domain's members may carry an authenticator, which chunked sizes include.
+        let plans = topology.domains.isEmpty ? nil : topology.domainPlans()
         for item in items {
             let before = reader.diagnostics.count
             let required = ["name", "from", "to", "rate"]
@@ -45,7 +47,9 @@ extension TopologyBuilder {
             flow.positions = positions
             // With chunks the packet is header + probe + chunks; a header that cannot be built
             // is `Topology.problems()`'s to report.
-            if !flow.chunks.isEmpty, let template = try? PacketTemplate(flow: flow, in: topology) {
+            let origin = plans.map { topology.flowOrigin(flow, plans: $0) }
+            if !flow.chunks.isEmpty, let template = try? PacketTemplate(flow: flow, in: topology, source: origin?.claimed,
+                                                                        authenticator: origin?.carriesAuthenticator == true ? .placeholder : nil) {
                 flow.size = .fixed(template.minimumSize(chunks: flow.chunks))
             }
             if reader.diagnostics.count > before { reported.insert(.flow(flows.count)) }

@@ -189,4 +189,51 @@ final class GovernanceTests: XCTestCase {
                        ["test.yaml:18:26: unknown admission `closed` — use one of open, registered"])
         XCTAssertEqual(refused("{name: d, admission: open, members: [h1], window: 11min}").count, 1)
     }
+
+    /// h1 — r1 — srv with a registered domain; `link` is h1's link's extra settings, `rate` the chunked flow's.
+    func contracted(dialect: String, link: String = "rate: 10Mbps, delay: 1ms, queue: lbf", rate: String = "100pps") -> String {
+        """
+        name: contracted
+        duration: 1s
+        dialect: \(dialect)
+        nodes:
+          h1: {kind: host, interfaces: {eth0: "0x01"}}
+          r1: {kind: router, interfaces: {eth0: "0x11", eth1: "0x12"}}
+          srv: {kind: host, interfaces: {eth0: "0x20"}}
+        links:
+          - {endpoints: [h1:eth0, r1:eth0], \(link)}
+          - {endpoints: [r1:eth1, srv:eth0], rate: 10Mbps, delay: 1ms, queue: lbf}
+        domains:
+          - {name: d, admission: registered, members: [h1]}
+        flows:
+          - {name: lbf, from: h1, to: srv, rate: 100pps, size: 300, contract: {type: lbf, min: 1ms, max: 20ms}}
+          - {name: chunks, from: h1, to: srv, rate: \(rate), chunks: [{bytes: 100, significance: 0}, {bytes: 100, significance: 1}],
+             contract: {type: mdf, max: 30ms}}
+
+        """
+    }
+
+    /// The authenticator stands beside contracts and a payload spec (first among the compact
+    /// extensions, before the clauses in the framework contract); chunked sizes include it.
+    func testContractsAndChunksAreSealedInBothDialects() throws {
+        for dialect in ["compact", "framework"] {
+            let results = try emulate(contracted(dialect: dialect))
+            XCTAssertEqual(outcomes(results), ["lbf 100/100", "chunks 100/100"], dialect)
+            XCTAssertEqual(firstHops(results), ["d r1 proven=200 unproven=0"], dialect)
+        }
+    }
+
+    /// Qualitative trimming in the sender's own egress queue changes bytes the MAC covers, after
+    /// sealing and before the first hop checks: the first hop refuses every trimmed packet as
+    /// bad-mac. (Trimming after the first hop is not checked again.)
+    func testTrimmingInTheSendersOwnQueueBreaksItsMAC() throws {
+        let link = "rate: 1Mbps, delay: 1ms, queue: {discipline: fifo, bytes: 2kB, trim: true}"
+        let results = try emulate(contracted(dialect: "compact", link: link, rate: "1000pps"))
+        let trimmedChunks = try XCTUnwrap(results.links.first { $0.name == "h1:eth0->r1:eth0" }).trimmedChunks
+        let refused = results.governance?.domains.first?.firstHops.first?.drops.first { $0.reason == "bad-mac" }?.count ?? 0
+        XCTAssertGreaterThan(trimmedChunks, 0)
+        XCTAssertGreaterThan(refused, 0)
+        XCTAssertLessThanOrEqual(refused, trimmedChunks, "one chunk cut per refused packet at least")
+        XCTAssertEqual(results.flows.map(\.trimmed), [0, 0], "no trimmed packet gets through")
+    }
 }
