@@ -44,6 +44,7 @@ public enum TopologyWriter {
             if link.faults.isActive { out += ", faults: {drop: \(link.faults.drop), corrupt: \(link.faults.corrupt)}" }
             out += "}\n"
         }
+        if !topology.domains.isEmpty { out += domainsText(topology.domains) }
         guard !topology.flows.isEmpty else { return out }
         out += "flows:\n"
         for flow in topology.flows {
@@ -59,6 +60,26 @@ public enum TopologyWriter {
             if !flow.chunks.isEmpty {
                 let chunks = flow.chunks.map { "{significance: \($0.significance), bytes: \($0.length)}" }
                 out += ", chunks: [" + chunks.joined(separator: ", ") + "]"
+            }
+            out += "}\n"
+        }
+        return out
+    }
+
+    /// `domains:`, one line per domain.
+    private static func domainsText(_ domains: [Topology.Domain]) -> String {
+        var out = "domains:\n"
+        for domain in domains {
+            out += "  - {name: \(domain.name), admission: \(domain.admission.rawValue), members: [\(domain.members.joined(separator: ", "))]"
+            if let hops = domain.firstHops { out += ", first-hops: [\(hops.joined(separator: ", "))]" }
+            out += ", window: \(UnitText.duration(domain.window)), checkpoint-interval: \(UnitText.duration(domain.checkpointInterval))"
+            if !domain.notEnrolled.isEmpty { out += ", not-enrolled: [\(domain.notEnrolled.joined(separator: ", "))]" }
+            if !domain.spoofers.isEmpty {
+                let spoofers = domain.spoofers.map { "\($0.host): {claims: \($0.claims), authenticator: \($0.authenticator.rawValue)}" }
+                out += ", spoofers: {\(spoofers.joined(separator: ", "))}"
+            }
+            if !domain.revocations.isEmpty {
+                out += ", revocations: {\(domain.revocations.map { "\($0.host): \(UnitText.duration($0.at))" }.joined(separator: ", "))}"
             }
             out += "}\n"
         }

@@ -236,4 +236,16 @@ final class GovernanceTests: XCTestCase {
         XCTAssertLessThanOrEqual(refused, trimmedChunks, "one chunk cut per refused packet at least")
         XCTAssertEqual(results.flows.map(\.trimmed), [0, 0], "no trimmed packet gets through")
     }
+
+    /// `TopologyWriter` writes domains back as the parser reads them: the same run.
+    func testTheWriterWritesDomainsBack() throws {
+        let examples = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("Examples")
+        let topology = try TopologyParser.load(path: examples.appendingPathComponent("governance.yaml").path)
+        let written = TopologyWriter.yaml(topology)
+        XCTAssertTrue(written.contains("spoofers: {as: {claims: a1, authenticator: none}}"), written)
+        let again = try TopologyParser.parse(yaml: written, file: "written.yaml")
+        let files = try Emulation(topology: topology).run().files, rewritten = try Emulation(topology: again).run().files
+        XCTAssertEqual(files.map(\.contents), rewritten.map(\.contents))
+    }
 }
