@@ -196,6 +196,8 @@ extension Node {
         var result: [(String, JSONValue)] = [
             ("interfaces", .object(perInterface)), ("rx_packets", .int(total.rxPackets)), ("tx_packets", .int(total.txPackets)),
             ("delivered", .int(total.delivered)), ("drops", .int(allDrops)), ("buffers_out", .int(dataPlane.buffersOut)),
+            // Drops of topology flows' packets by flow index (their probe), for `nip run`.
+            ("flow_drops", .object(flowDrops.sorted { $0.key < $1.key }.map { (String($0.key), Self.dropsJSON($0.value)) })),
         ]
         if gateway != nil {
             result.append(("translations", .object([

@@ -84,11 +84,11 @@ struct NodeDataPlane {
     /// The next packet `interface` may send at `now`; hand it back with `recycle` once sent.
     /// Packets dropped on the way out (late in the LBF queue, past their max delay) go back to
     /// the pool, and `dropped` hears why.
-    mutating func transmit(on interface: Int, now: Nanoseconds, dropped: (DropReason) -> Void) -> PacketBuffer? {
+    mutating func transmit(on interface: Int, now: Nanoseconds, dropped: (DropReason, PacketBuffer) -> Void) -> PacketBuffer? {
         let pool = pool
         return core.transmit(on: interface, now: now) { packet, reason in
+            dropped(reason, packet)
             pool.put(packet)
-            dropped(reason)
         }
     }
 

@@ -49,6 +49,8 @@ public final class Node: @unchecked Sendable {
     var dataPlane: NodeDataPlane
     var ports: [LinkPort] = []
     var counters: [InterfaceCounters]
+    /// Drops of topology flows' packets, by the flow their probe names.
+    var flowDrops: [Int: DropCounters] = [:]
     var malformedLog: [RateLimitedLog]
     var problemLog = RateLimitedLog()
     /// A gateway's translator (`nil` on hosts and routers), in the node core.
@@ -154,7 +156,10 @@ public final class Node: @unchecked Sendable {
             port.emulation = LinkEmulation(rate: interface.rate, delay: interface.delay, loss: interface.loss,
                                            seed: LinkEmulation.seed(node: config.name, interface: interface.name))
             port.onFree = { [unowned self] in linkBecameWritable(index) }
-            port.onLoss = { [unowned self] in counters[index].drops.record(.linkLoss) }
+            port.onLoss = { [unowned self] bytes in
+                counters[index].drops.record(.linkLoss)
+                attributeToFlow(bytes, .linkLoss)
+            }
         }
         let batch = config.readBatch
         let bootstrap = DatagramBootstrap(group: loop)
@@ -282,6 +287,7 @@ public final class Node: @unchecked Sendable {
         case .dropped(let reason, let packet):
             // Queue-full drops are counted by the egress queue, on the egress interface.
             if reason != .queueFull { counters[ingress].drops.record(reason) }
+            attributeToFlow(packet, reason)
             if TranslationFailure.allCases.contains(where: { $0.dropReason == reason }) {
                 logProblem(ingress, "a packet the gateway cannot translate (\(reason))", now: now)
             } else if reason == .malformed {
@@ -310,8 +316,9 @@ public final class Node: @unchecked Sendable {
     /// Sends every packet `index`'s queue lets go at `now`, then arms its timer for the next.
     func drain(_ index: Int, now: Nanoseconds) {
         let port = ports[index]
-        while port.isWritable, let packet = dataPlane.transmit(on: index, now: now, dropped: { reason in
+        while port.isWritable, let packet = dataPlane.transmit(on: index, now: now, dropped: { reason, packet in
             counters[index].drops.record(reason)
+            attributeToFlow(packet, reason)
         }) {
             let onTime = packet.hasDeadline
             let sent = packet.withUnsafeBytes { bytes in
@@ -342,6 +349,18 @@ public final class Node: @unchecked Sendable {
             ports[index].flush()
         }
         timers[index] = (next, task)
+    }
+
+    /// Charges a drop to the topology flow whose probe the packet carries (`nip run` reads
+    /// these, so a real run's flows show their drops by reason as emulated ones do).
+    private func attributeToFlow(_ packet: borrowing PacketBuffer, _ reason: DropReason) {
+        packet.withUnsafeBytes { attributeToFlow($0, reason) }
+    }
+
+    private func attributeToFlow(_ bytes: UnsafeRawBufferPointer, _ reason: DropReason) {
+        guard let view = try? NewIPPacketView(bytes, dialect: config.dialect),
+              let probe = Probe(bytes, at: view.payloadRange.lowerBound) else { return }
+        flowDrops[probe.flow, default: DropCounters()].record(reason)
     }
 
     // MARK: Logging

@@ -88,7 +88,7 @@ final class UDPLinkPort: LinkPort, @unchecked Sendable {
     /// Called on the loop when the emulated link has finished serialising: drain the queue.
     var onFree: (() -> Void)?
     /// Called when the emulated link lost a packet it sent.
-    var onLoss: (() -> Void)?
+    var onLoss: ((UnsafeRawBufferPointer) -> Void)?
     private var freeTask: Scheduled<Void>?
     private var lineTask: Scheduled<Void>?
 
@@ -109,7 +109,7 @@ final class UDPLinkPort: LinkPort, @unchecked Sendable {
         let due = emulation!.transmit(count: bytes.count, now: now)
         armFree(now: now)
         guard let due else {
-            onLoss?()
+            onLoss?(bytes)
             return true
         }
         if emulation!.line.isEmpty, due <= now { return sendNow(bytes) }

@@ -18,8 +18,9 @@ struct RunCommand: ParsableCommand {
         nodes.csv and cdf-FLOW.svg to --out in the schema of `nip emulate`, so `nip compare` can set the two \
         side by side. Latency is the one-way delay through the real nodes on this host's monotonic clock; \
         over UDP on loopback each sending node spends its links' rate, delay and loss itself (`emulate-link`), \
-        as the emulator's links do, so queues build where they build emulated. A node's drops cannot be told apart by flow: they are in nodes.csv and links.csv, and the flows show \
-        what never arrived as unaccounted. See docs/node.md.
+        as the emulator's links do, so queues build where they build emulated. Each node charges a drop to \
+        the flow whose probe the packet carries, so flows show their drops by reason; what a node never saw \
+        (still in flight when the run stopped) is unaccounted. See docs/node.md.
         """)
 
     @Argument(help: "The topology file.")
@@ -98,6 +99,8 @@ struct NodeCounters {
     var delivered: Int
     /// By interface name; `app` is the node's own traffic.
     var interfaces: [String: Interface]
+    /// Drops of flows' packets at this node, by flow index (empty from a node too old to say).
+    var flowDrops: [Int: [String: Int]] = [:]
 
     init(_ json: JSONValue) throws(JSONValue.FieldError) {
         delivered = try json.int("delivered")
@@ -108,18 +111,30 @@ struct NodeCounters {
                                              txBytes: try counts.int("tx_bytes"), drops: try counts.intMembers("drops"))
             } catch { throw error.inside("interfaces.\(name)") }
         }
+        if let byFlow = try json.optionalField("flow_drops") {
+            for (flow, _) in byFlow.objectValue ?? [] {
+                guard let index = Int(flow) else { continue }
+                flowDrops[index] = try json.intMembers("flow_drops", flow)
+            }
+        }
     }
 }
 
 extension EmulationResults {
     /// A real run in the emulator's schema. Flows: counted by `FlowStatistics` as the emulator
-    /// counts them; drops stay with the nodes (a node's counters do not say whose packet it
-    /// dropped), so a flow's lost packets are `unaccounted`. Nodes and links: the nodes'
+    /// counts them, drops by reason as the nodes charged them to each flow (by its packets'
+    /// probes); packets still in flight when the run stopped are `unaccounted`. Nodes and links: the nodes'
     /// counters (`/counters`); `forwarded` is transmitted minus originated; busy time and
     /// queue lengths are not measured on real nodes (0).
     init(realRun topology: Topology, records: [FlowDriver.Record], counters: [String: NodeCounters]) {
-        let flows = zip(topology.flows, records).map { flow, record in
+        let flows = zip(topology.flows, records).enumerated().map { index, pair in
+            let (flow, record) = pair
             var statistics = FlowStatistics(window: flow.judgedWindow)
+            for node in counters.values {
+                for (label, count) in node.flowDrops[index] ?? [:] {
+                    if let reason = DropReason(label: label) { statistics.dropped(reason, count: count) }
+                }
+            }
             for size in record.sent { statistics.sent(bytes: size, header: record.headerBytes) }
             for delivery in record.deliveries {
                 let sent = Int(delivery.sequence) < record.sent.count ? record.sent[Int(delivery.sequence)] : delivery.bytes

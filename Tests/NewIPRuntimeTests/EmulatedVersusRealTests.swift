@@ -104,6 +104,51 @@ final class EmulatedVersusRealTests: NodeProcessTestCase {
         }
     }
 
+    /// A flow sent at twice its bottleneck's rate into a 5-packet queue: the router drops about
+    /// half of it (`queue-full`), and the real router charges each drop to the flow whose probe
+    /// the packet carries, so the real run's flow shows its drops by reason as the emulated one
+    /// does. The emulation stops at 1 s with the queue full (those packets unaccounted); the real
+    /// run lets the nodes drain, so every packet sent is delivered or dropped.
+    func testARealRunChargesDropsToTheirFlows() throws {
+        let topology = folder.appendingPathComponent("overload.yaml")
+        try """
+            name: overload
+            seed: 7
+            duration: 1s
+            nodes:
+              a: {kind: host, interfaces: {eth0: "0x01"}}
+              r: {kind: router, interfaces: {eth0: "0x10", eth1: "0x11"}}
+              b: {kind: host, interfaces: {eth0: "0x02"}}
+            links:
+              - {endpoints: [a:eth0, r:eth0], rate: 100Mbps, delay: 1ms}
+              - {endpoints: [r:eth1, b:eth0], rate: 400kbps, delay: 1ms, queue: {discipline: fifo, limit: 5}}
+            flows:
+              - {name: f, from: a, to: b, rate: 100pps, size: 1000}
+            """.write(to: topology, atomically: true, encoding: .utf8)
+        let emulated = folder.appendingPathComponent("emulated").path, real = folder.appendingPathComponent("real").path
+        XCTAssertEqual(try run(["emulate", topology.path, "--out", emulated, "--quiet"]).status, 0)
+        let slot = Int(getpid() % 400)
+        let realRun = try run(["run", topology.path, "--out", real, "--state", folder.appendingPathComponent("state").path,
+                               "--base-port", "\(10000 + 10 * slot)", "--control-port", "\(15000 + 10 * slot)", "--timeout", "10"])
+        XCTAssertEqual(realRun.status, 0, realRun.error)
+        var queueFull: [Int] = []
+        for side in [try results(emulated), try results(real)] {
+            let flow = try XCTUnwrap((side["flows"] as? [[String: Any]])?.first)
+            let sent = try XCTUnwrap(flow["sent"] as? Int), delivered = try XCTUnwrap(flow["delivered"] as? Int)
+            let dropped = try XCTUnwrap(flow["drops"] as? [String: Int])
+            XCTAssertEqual(sent, 100)
+            XCTAssertEqual(Set(dropped.keys), ["queue-full"], "\(dropped)")
+            // 400 kbps carries 50 packets of 1,000 bytes a second: about half gets through.
+            XCTAssertTrue((45...60).contains(delivered), "delivered \(delivered)")
+            queueFull.append(dropped["queue-full", default: 0])
+        }
+        let realFlow = try XCTUnwrap((try results(real)["flows"] as? [[String: Any]])?.first)
+        XCTAssertEqual(realFlow["unaccounted"] as? Int, 0, "\(realFlow)")
+        XCTAssertEqual((realFlow["delivered"] as? Int ?? 0) + queueFull[1], 100)
+        // The same overflow: the real node's timers may shift one arrival across a departure.
+        XCTAssertLessThanOrEqual(abs(queueFull[1] - queueFull[0]), 2, "queue-full emulated and real: \(queueFull)")
+    }
+
     func testRunNamesABadOptionBeforeStartingAnything() throws {
         let topology = Self.packageRoot.appendingPathComponent("Examples/chain.yaml").path
         let state = folder.appendingPathComponent("state").path

@@ -63,10 +63,11 @@ final class NodeFileTests: XCTestCase {
     func testEveryExampleTopologysNodeFilesReadBackEqual() throws {
         let examples = Self.packageRoot.appendingPathComponent("Examples")
         let names = try FileManager.default.contentsOfDirectory(atPath: examples.path).filter { $0.hasSuffix(".yaml") }.sorted()
-        XCTAssertEqual(names.count, 7)
-        var files = 0
+        XCTAssertTrue(Set(names).isSuperset(of: ["chain.yaml", "governance.yaml", "lbf-dumbbell.yaml", "manynets-gateway.yaml"]), "\(names)")
+        var files = 0, processes = 0
         for name in names {
             let topology = try TopologyParser.load(path: examples.appendingPathComponent(name).path)
+            processes += topology.nodes.count
             for namespaces in [nil, TopologyDeployment.Namespaces(prefix: "nip-t")] {
                 for config in TopologyDeployment.configs(for: topology, namespaces: namespaces) {
                     XCTAssertEqual(try NodeConfig.parse(yaml: config.yaml, file: "\(name) \(config.name)"), config, "\(name): \(config.name)")
@@ -74,7 +75,10 @@ final class NodeFileTests: XCTestCase {
                 }
             }
         }
-        XCTAssertEqual(files, 76, "38 node processes, over UDP and over veth pairs")
+        // One node file per node that runs as a process (a ManyNets topology's kernel IP hosts
+        // and routers run none), over UDP and over veth pairs.
+        XCTAssertGreaterThan(files, names.count * 2)
+        XCTAssertLessThanOrEqual(files, 2 * processes)
         // The hand-written node files too: parsed, written and parsed again, nothing changes.
         let nodes = examples.appendingPathComponent("nodes")
         for name in try FileManager.default.contentsOfDirectory(atPath: nodes.path) where name.hasSuffix(".yaml") {

@@ -42,7 +42,7 @@ package struct FlowStatistics {
         sentHeaderBytes += header
     }
 
-    mutating func dropped(_ reason: DropReason) { drops.record(reason) }
+    package mutating func dropped(_ reason: DropReason, count: Int = 1) { drops.record(reason, count: count) }
 
     /// Payload bytes delivered per significance level (index = level), from the chunk tables of
     /// delivered packets (a trimmed chunk has length 0).
