@@ -84,7 +84,7 @@ extension NewIPPacketView {
             guard payload.count >= ControlMessage.length else { return nil }
             let type = bytes[payload.lowerBound]
             if type == ControlMessage.echoRequest { return pingCode == PingContract.request ? .echoRequest : nil }
-            guard (ControlMessage.echoReply...ControlMessage.hopLimitExceeded).contains(type) else { return nil }
+            guard (ControlMessage.echoReply...RefusalNotice.type).contains(type) else { return nil }
             return .application(LocalPort(kind: .control, port: bytes.bigEndian16(at: payload.lowerBound + 2)))
         }
         if let udp = UDPDatagramView(self) { return .application(LocalPort(kind: .udp, port: udp.header.destinationPort)) }

@@ -131,6 +131,7 @@ public final class NodeCore {
         let network = speaksIP ? networks[interface] : .newIP
         if sourceAuthentication != nil, network == .newIP, let refusal = checkSource(packet, on: interface, now: now) {
             hostDrops.record(refusal)
+            if sourceAuthentication?.notices != nil { noteRefusal(packet, refusal, on: interface, now: now) }
             return .dropped(refusal, packet)
         }
         return arrive(consume packet, network: network, ingress: interface, fromNetwork: true, now: now)
@@ -140,6 +141,27 @@ public final class NodeCore {
     /// `false` when the node checks no sources or already refused it.
     @discardableResult
     public func revoke(_ source: FrameworkAddress) -> Bool { sourceAuthentication?.revoke(source) ?? false }
+
+    /// Builds a signed refusal notice to the refused packet's claimed source, for `poll` to send
+    /// (slow path: bounded by the notices' token bucket and `answerLimit`).
+    private func noteRefusal(_ packet: borrowing PacketBuffer, _ refusal: DropReason, on interface: Int, now: Nanoseconds) {
+        guard let reason = RefusalNotice.Reason(refusal), answers.count < Self.answerLimit,
+              let responder = interfaceAddresses.indices.contains(interface) ? interfaceAddresses[interface] ?? firstOwnAddress : firstOwnAddress
+        else { return }
+        let dialect = dialect
+        let unixTime = UInt64(clamping: now) &+ (sourceAuthentication?.clockOffset ?? 0)
+        let answer = packet.withUnsafeBytes { bytes -> [UInt8]? in
+            guard let source = (try? NewIPPacketView(bytes, dialect: dialect))?.source,
+                  let notice = sourceAuthentication?.notices?.notice(refusing: bytes, reason: reason, now: now, unixTime: unixTime)
+            else { return nil }
+            return PacketBuilder.packet(dialect: dialect, source: responder, destination: source, nextHeader: .control,
+                                        clauses: [.ping(PingContract(code: RefusalNotice.pingCode, hops: 0, timestamp: WireTime.microseconds(now)))],
+                                        payload: notice.bytes)
+        }
+        guard let answer else { return }
+        answers.append(answer)
+        answered.refusalNotices += 1
+    }
 
     /// A first hop's check of the packet's source authenticator (a malformed packet is left to
     /// the arrival step, which names what is wrong with it).
@@ -384,6 +406,8 @@ public final class NodeCore {
 public struct AnswerCounters: Hashable, Sendable {
     public var echoReplies = 0
     public var hopLimitExceeded = 0
+    /// Signed refusal notices to sources a first hop refused.
+    public var refusalNotices = 0
     /// Answers not sent: too many waiting, or too large for a buffer.
     public var suppressed = 0
 

@@ -27,12 +27,16 @@ public struct SourceAuthentication: Sendable {
     /// any source's key, so revocation is a list it checks, kept current from the domain's
     /// transparency log).
     public private(set) var revoked: Set<FrameworkAddress> = []
+    /// Signed refusal notices back to refused sources (`nil`: refuse silently).
+    public var notices: RefusalNotices?
 
-    public init(admission: Admission, verifier: SourceAuthVerifier, firstHopInterfaces: Set<Int>, clockOffset: UInt64 = 0) {
+    public init(admission: Admission, verifier: SourceAuthVerifier, firstHopInterfaces: Set<Int>, clockOffset: UInt64 = 0,
+                notices: RefusalNotices? = nil) {
         self.admission = admission
         self.verifier = verifier
         self.firstHopInterfaces = firstHopInterfaces
         self.clockOffset = clockOffset
+        self.notices = notices
     }
 
     /// Refuses `source` from now on; `false` when it already was.

@@ -15,7 +15,9 @@ final class SourceAuthenticationTests: XCTestCase {
     let secret = FirstHopSecret(epoch: 3, key: SymmetricKey(data: [UInt8](repeating: 0x42, count: 16)))
     let start: UInt64 = 1_894_060_800 * 1_000_000_000
 
-    func router(_ admission: SourceAuthentication.Admission) -> NodeCore {
+    let routerIdentity = try! DeviceIdentity(seed: [UInt8](repeating: 7, count: 32))
+
+    func router(_ admission: SourceAuthentication.Admission, notices: Bool = false) -> NodeCore {
         var table = ForwardingTable()
         table.insert(Route(nextHop: NextHop(interface: 1, neighbour: NeighbourID(rawValue: 1))), for: RoutePrefix(exactly: .compact(server)))
         table.insert(Route(nextHop: NextHop(interface: 0, neighbour: NeighbourID(rawValue: 2))), for: RoutePrefix(exactly: .compact(host)))
@@ -25,7 +27,8 @@ final class SourceAuthenticationTests: XCTestCase {
             queues: [EgressQueue(QueueSpec()), EgressQueue(QueueSpec())], linkDelays: [ms, ms],
             ownAddresses: [.compact(CompactAddress("0x10")!)],
             sourceAuthentication: SourceAuthentication(admission: admission, verifier: verifier, firstHopInterfaces: [0],
-                                                       clockOffset: start)))
+                                                       clockOffset: start,
+                                                       notices: notices ? RefusalNotices(identity: routerIdentity, rate: 10, burst: 3) : nil)))
     }
 
     /// A packet from `source` carrying an authenticator, sealed at `sentAt` (virtual time) with
@@ -95,6 +98,39 @@ final class SourceAuthenticationTests: XCTestCase {
         XCTAssertFalse(core.revoke(.compact(host)), "already revoked")
         XCTAssertEqual(outcome(core.receive(PacketBuffer(bytes: sealed(from: host, to: server, sentAt: 2 * ms)), on: 0, now: 2 * ms)), "revoked")
         XCTAssertEqual(core.drops[.revoked], 1)
+    }
+
+    /// The refused source hears why, signed: the notice goes back out of the interface the packet
+    /// came in on, names the reason and the packet, and verifies with the router's public key.
+    func testARefusedSourceGetsASignedNoticeAtMostAsOftenAsTheBucketAllows() throws {
+        let core = router(.registered, notices: true)
+        let refused = plain(from: host, to: server)
+        XCTAssertEqual(outcome(core.receive(PacketBuffer(bytes: refused), on: 0, now: ms)), "unauthenticated")
+        var notices: [[UInt8]] = []
+        core.poll(now: ms, newBuffer: { PacketBuffer(capacity: 2048, headroom: 64) }) { arrival in
+            guard case .queued(0) = arrival else { return XCTFail("notice not queued towards the host: \(arrival)") }
+        }
+        while let packet = core.transmit(on: 0, now: ms, discarded: { _, _ in }) { notices.append(packet.bytes) }
+        XCTAssertEqual(notices.count, 1)
+        let packet = try XCTUnwrap(notices.first.flatMap { bytes in bytes.withUnsafeBytes { ParsedPacket($0, dialect: .compact) } })
+        XCTAssertEqual(packet.destination, .compact(host))
+        XCTAssertEqual(packet.source, .compact(CompactAddress("0x10")!))
+        let notice = try XCTUnwrap(RefusalNotice(packet.payload))
+        XCTAssertEqual(notice.reason, .unauthenticated)
+        XCTAssertTrue(notice.refers(to: refused))
+        XCTAssertEqual(notice.time, start + UInt64(ms))
+        XCTAssertTrue(notice.verify(publicKey: routerIdentity.publicKey))
+        var forged = notice
+        forged.reason = .revoked
+        XCTAssertFalse(forged.verify(publicKey: routerIdentity.publicKey), "the reason is signed")
+        XCTAssertFalse(notice.verify(publicKey: try DeviceIdentity(seed: [UInt8](repeating: 8, count: 32)).publicKey))
+        // A flood: the bucket (3 at once, 10 a second) bounds the notices; the drops are all counted.
+        for i in 0..<10 { _ = core.receive(PacketBuffer(bytes: plain(from: host, to: server)), on: 0, now: 2 * ms + Nanoseconds(i)) }
+        XCTAssertEqual(core.answered.refusalNotices, 3)
+        XCTAssertEqual(core.sourceAuthentication?.notices?.suppressed, 8)
+        _ = core.receive(PacketBuffer(bytes: plain(from: host, to: server)), on: 0, now: 102 * ms)
+        XCTAssertEqual(core.answered.refusalNotices, 4, "one token back after 100 ms")
+        XCTAssertEqual(core.drops[.unauthenticated], 12)
     }
 
     func testAnEpochTheRouterDoesNotHoldIsRefused() {
