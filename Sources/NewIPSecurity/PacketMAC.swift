@@ -19,6 +19,27 @@ public enum PacketMAC {
     /// from `SourceAuthenticatorItem.locate`). Throws when the packet is incomplete.
     @inlinable
     public static func compute(_ packet: NewIPPacketView, authenticator: Range<Int>, key: SymmetricKey) throws(WireError) -> UInt64 {
+        try withCoveredBytes(packet, authenticator: authenticator) { input in
+            if AESNI.available {
+                AESNI.tag(AESNI.key(key), input).0
+            } else {
+                BlockCMAC(key: key).tag(input).0
+            }
+        }
+    }
+
+    /// The MAC `packet` must carry when it comes from `source` under `secret`: K_src is
+    /// derived and used without leaving the stack (no allocation on AES-NI).
+    @inlinable
+    public static func compute(_ packet: NewIPPacketView, authenticator: Range<Int>, secret: FirstHopSecret,
+                               source: FrameworkAddress) throws(WireError) -> UInt64 {
+        try withCoveredBytes(packet, authenticator: authenticator) { secret.mac(of: $0, source: source) }
+    }
+
+    /// Calls `body` with the covered bytes of `packet` (the CMAC input), assembled on the stack.
+    @inlinable
+    static func withCoveredBytes<R>(_ packet: NewIPPacketView, authenticator: Range<Int>,
+                                    _ body: (UnsafeRawBufferPointer) -> R) throws(WireError) -> R {
         let end = try packet.packetEnd()
         let headerLength = packet.headerLength
         let bytes = packet.bytes
@@ -26,8 +47,8 @@ public enum PacketMAC {
             throw .malformed(field: "header length", at: 0, reason: "\(headerLength) bytes leave no room for the payload of a \(end)-byte packet")
         }
         let payloadLength = end - headerLength
-        let tag = try withUnsafeTemporaryAllocation(byteCount: 1 + headerLength + payloadLength, alignment: 8) {
-            (input) throws(WireError) -> (UInt64, UInt64) in
+        return try withUnsafeTemporaryAllocation(byteCount: 1 + headerLength + payloadLength, alignment: 8) {
+            (input) throws(WireError) -> R in
             input[0] = packet.dialect == .compact ? compactDomain : frameworkDomain
             let header = UnsafeMutableRawBufferPointer(rebasing: input[1..<(1 + headerLength)])
             header.copyMemory(from: UnsafeRawBufferPointer(rebasing: bytes[0..<headerLength]))
@@ -37,9 +58,8 @@ public enum PacketMAC {
             }
             UnsafeMutableRawBufferPointer(rebasing: input[(1 + headerLength)...])
                 .copyMemory(from: UnsafeRawBufferPointer(rebasing: bytes[headerLength..<end]))
-            return BlockCMAC(key: key).tag(UnsafeRawBufferPointer(input))
+            return body(UnsafeRawBufferPointer(input))
         }
-        return tag.0
     }
 
     /// Zeroes, in `header` (a copy of the packet's header at the same offsets), every field a

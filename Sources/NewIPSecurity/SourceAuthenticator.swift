@@ -67,12 +67,19 @@ public struct SourceAuthVerifier: Sendable {
         }
         let bytes = packet.bytes
         let epoch = bytes[location.lowerBound + SourceAuthenticatorItem.Field.epoch]
-        guard let secret = secret(for: epoch) else { return .unknownEpoch }
+        guard let secretIndex = secrets.firstIndex(where: { $0.epoch == epoch }) else { return .unknownEpoch }
         let timestamp = PacketMAC.timestamp(in: bytes, authenticator: location)
         guard SourceTime.isFresh(timestamp, now: now, window: window) else { return .stale }
         let expected: UInt64
         do throws(WireError) {
-            expected = try PacketMAC.compute(packet, authenticator: location, key: secret.sourceKey(for: source).key)
+            if let prf = secrets[secretIndex].acceleratedPRF {
+                // AES-NI: only the secret's precomputed key leaves the array (no reference counting).
+                expected = try PacketMAC.withCoveredBytes(packet, authenticator: location) {
+                    FirstHopSecret.mac(of: $0, source: source, prf: prf)
+                }
+            } else {
+                expected = try PacketMAC.compute(packet, authenticator: location, secret: secrets[secretIndex], source: source)
+            }
         } catch {
             return .malformed(error)
         }
