@@ -13,6 +13,10 @@ public struct ForwardingEngine: Sendable {
     public var pingHops: PingHopPolicy
     /// Drops decided here, by reason.
     public private(set) var drops = DropCounters()
+    /// Per egress interface: `true` where LBF's early drop is off (`QueueSpec.earlyDrop`), so a
+    /// packet that cannot make its deadline is forwarded with its deadline already passed
+    /// instead of dropped as `cannotMakeDeadline`. Interfaces beyond the array drop early.
+    public var withoutEarlyDrop: [Bool] = []
 
     public init(table: ForwardingTable, pingHops: PingHopPolicy = .counting(limit: 64)) {
         self.table = table
@@ -72,7 +76,10 @@ public struct ForwardingEngine: Sendable {
 
         if let offset = contracts.latencyBased {
             let contract = packet.withUnsafeBytes { LatencyBasedContract(unchecked: $0, clause: offset) }
-            guard let budget = LatencyBasedForwarding.budget(for: contract, route: route) else {
+            let interface = route.nextHop.interface
+            let keeps = interface < withoutEarlyDrop.count && withoutEarlyDrop[interface]
+            guard let budget = LatencyBasedForwarding.budget(for: contract, route: route)
+                ?? (keeps ? LatencyBasedForwarding.budget(for: contract, route: route, earlyDrop: false) : nil) else {
                 return .drop(.cannotMakeDeadline)
             }
             packet.metadata.earliestDeparture = now.saturatingAdd(budget.earliest)

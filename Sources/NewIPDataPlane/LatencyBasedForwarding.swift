@@ -53,6 +53,32 @@ public enum LatencyBasedForwarding {
                toDelay: route.toDelay, toHops: route.toHops)
     }
 
+    /// The window without early drop: the same bounds, but a packet that cannot make its
+    /// deadline gets one that has already passed (a negative `latest`) instead of `nil`.
+    @inlinable
+    public static func budget(minDelay: Nanoseconds, maxDelay: Nanoseconds?, experienced: Nanoseconds,
+                              toDelay: Nanoseconds, toHops: Int, earlyDrop: Bool) -> Budget? {
+        if let budget = budget(minDelay: minDelay, maxDelay: maxDelay, experienced: experienced, toDelay: toDelay, toHops: toHops) {
+            return budget
+        }
+        guard !earlyDrop, let maxDelay else { return nil }
+        let hops = Nanoseconds(Swift.max(1, toHops))
+        let committed = experienced + toDelay
+        // Negative slack: round away from zero, so the deadline is strictly in the past.
+        let slack = maxDelay - committed
+        let latest = slack >= 0 ? -1 : -((-slack + hops - 1) / hops)
+        return Budget(earliest: Swift.max(0, minDelay - committed) / hops, latest: latest)
+    }
+
+    /// `budget(for:route:)` without early drop when `earlyDrop` is `false`.
+    @inlinable
+    public static func budget(for contract: LatencyBasedContract, route: Route, earlyDrop: Bool) -> Budget? {
+        budget(minDelay: WireTime.nanoseconds(milliseconds: contract.minDelay),
+               maxDelay: contract.maxDelay == 0 ? nil : WireTime.nanoseconds(milliseconds: contract.maxDelay),
+               experienced: WireTime.nanoseconds(milliseconds: contract.experiencedDelay),
+               toDelay: route.toDelay, toHops: route.toHops, earlyDrop: earlyDrop)
+    }
+
     /// The clause as it leaves: `experiencedDelay` plus the time here and the link delay.
     @inlinable
     public static func departing(_ contract: LatencyBasedContract, spentHere: Nanoseconds,

@@ -2,7 +2,9 @@ import HeapModule
 
 /// The latency-based forwarding queue: a packet waits until its earliest departure, then
 /// the eligible packet with the earliest deadline leaves first; a packet still queued past
-/// its deadline is dropped (`late`), since it would arrive too late to be of use.
+/// its deadline is dropped (`late`), since it would arrive too late to be of use. Without
+/// early drop (`earlyDrop: false`, the ablation) such a packet is sent anyway: its deadline
+/// has passed, so it is the earliest and goes first.
 ///
 /// Two heaps: packets not yet eligible ordered by earliest departure, eligible ones by
 /// deadline; ties go to the packet enqueued first, so the order is deterministic. Windows
@@ -13,6 +15,8 @@ public struct LatencyQueue: QueueDiscipline {
     /// Whether a packet that would overflow the byte limit first makes room by qualitative
     /// trimming (the arriving packet, then queued ones in storage order).
     public var trims: Bool
+    /// Whether a packet still queued past its deadline is dropped (`late`) instead of sent.
+    public var earlyDrop: Bool
     private var waiting: Heap<Entry>
     private var eligible: Heap<Entry>
     private var store = SlotStore()
@@ -31,9 +35,10 @@ public struct LatencyQueue: QueueDiscipline {
     }
 
     /// `reserving` packets of storage up front, so enqueueing that many never allocates.
-    public init(limits: QueueLimits, trims: Bool = false, reserving capacity: Int = 64) {
+    public init(limits: QueueLimits, trims: Bool = false, earlyDrop: Bool = true, reserving capacity: Int = 64) {
         self.limits = limits
         self.trims = trims
+        self.earlyDrop = earlyDrop
         let capacity = Swift.max(capacity, limits.packets ?? 0)
         waiting = Heap(minimumCapacity: capacity)
         eligible = Heap(minimumCapacity: capacity)
@@ -74,7 +79,7 @@ public struct LatencyQueue: QueueDiscipline {
         while let entry = eligible.popMin() {
             let packet = store.remove(entry.slot)
             byteCount -= packet.count
-            if entry.key >= now { return packet }
+            if entry.key >= now || !earlyDrop { return packet }
             drops.record(.late)
             discarded(packet, .late)
         }

@@ -18,9 +18,14 @@ public protocol QueueDiscipline {
     var drops: DropCounters { get }
     /// What qualitative trimming removed.
     var trimming: TrimmingCounters { get }
+    /// Whether the router drops packets that cannot make their LBF deadline before they
+    /// join this queue (`cannot-make-deadline`); `true` unless the queue says otherwise.
+    var earlyDrop: Bool { get }
 }
 
 extension QueueDiscipline {
+    public var earlyDrop: Bool { true }
+
     /// `dequeue(now:discarded:)` for callers that only need the counts.
     public mutating func dequeue(now: Nanoseconds) -> PacketBuffer? {
         dequeue(now: now) { _, _ in }

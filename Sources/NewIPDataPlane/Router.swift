@@ -17,6 +17,7 @@ public struct Router<Queue: QueueDiscipline> {
     public init(engine: ForwardingEngine, queues: [Queue], linkDelays: [Nanoseconds]? = nil) {
         precondition(linkDelays == nil || linkDelays!.count == queues.count, "one link delay per queue")
         self.engine = engine
+        self.engine.withoutEarlyDrop = queues.map { !$0.earlyDrop }
         self.queues = queues
         self.linkDelays = linkDelays ?? Array(repeating: 0, count: queues.count)
     }

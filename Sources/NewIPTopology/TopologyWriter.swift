@@ -101,6 +101,7 @@ public enum TopologyWriter {
         case .poisson(let rate): "pattern: poisson, rate: \(UnitText.trafficRate(rate))"
         case .onOff(let rate, let on, let off):
             "pattern: onoff, rate: \(UnitText.trafficRate(rate)), on: \(UnitText.duration(on)), off: \(UnitText.duration(off))"
+        if !queue.earlyDrop { parts.append("early-drop: false") }
         }
     }
 
