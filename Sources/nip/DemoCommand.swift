@@ -40,9 +40,9 @@ struct DemoCommand: ParsableCommand {
         let wall = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
         try story.trimming.write(to: out, writer: "nip demo", option: "--out", force: force)
         print(story.text)
-        print(String(format: "Two runs of %.1f s virtual time took %.2f s (%d events). Full measurements: %@/ "
+        print(String(format: "%d runs of %.1f s virtual time took %.2f s (%d events). Full measurements: %@/ "
                      + "(flows.csv, links.csv, nodes.csv, results.json, cdf-*.svg).",
-                     Double(topology.duration) / 1e9, wall, story.trimming.events + story.wholeDrop.events, out))
+                     story.runCount, Double(topology.duration) / 1e9, wall, story.events, out))
     }
 }
 
@@ -52,6 +52,8 @@ struct DemoStory {
     let trimming: EmulationResults
     /// The same network with whole-packet drop on the edge queue.
     let wholeDrop: EmulationResults
+    /// The surgery traffic under FIFO, strict priority, LBF and LBF without early drop.
+    let baselines: QueueBaselines
     let topology: Topology
 
     init(topology: Topology) throws {
@@ -60,21 +62,18 @@ struct DemoStory {
         var noTrim = topology
         for index in noTrim.links.indices { noTrim.links[index].queue.trims = false }
         wholeDrop = try Emulation(topology: noTrim).run()
+        baselines = try QueueBaselines(topology: topology, asWritten: trimming)
     }
+
+    /// Runs made (the baselines' LBF run is the network as written) and their events.
+    var runCount: Int { 2 + baselines.runs.count - 1 }
+    var events: Int { trimming.events + wholeDrop.events + baselines.events - trimming.events }
 
     func flow(_ name: String, in results: EmulationResults) -> FlowResult? { results.flows.first { $0.name == name } }
 
     var text: String {
         var out = "New IP demo — \(topology.name), seed \(topology.seed), \(Double(topology.duration) / 1e9) s of virtual time\n"
-        if let lbf = flow("surgery-lbf", in: trimming), let plain = flow("surgery-best-effort", in: trimming),
-           let window = lbf.window {
-            out += "\n1. Remote surgery across a congested 20 Mbps core (bulk backups in bursts)\n"
-            out += "   window \(ms(window.min))–\(ms(window.max)) ms end to end\n"
-            out += line("with an LBF contract", lbf) + line("best effort", plain)
-            let better = ratio(lbf) > ratio(plain)
-            out += "   → the contracted flow \(better ? "meets" : "does NOT meet") its window more often: "
-                + "\(percent(ratio(lbf))) vs \(percent(ratio(plain))) on time, jitter \(ms(Int64(lbf.jitter))) vs \(ms(Int64(plain.jitter))) ms\n"
-        }
+        out += surgery()
         if let trimmed = flow("video", in: trimming), let dropped = flow("video", in: wholeDrop) {
             out += "\n2. Layered video, 14 Mbps into a 10 Mbps edge (base layer 300 B + enhancements 400 B + 500 B per packet)\n"
             out += video("queue trims enhancement layers", trimmed) + video("queue drops whole packets", dropped)
@@ -103,15 +102,6 @@ struct DemoStory {
             + "gateway translated \(translations.compactToIP) packets to IPv6 and \(translations.ipToCompact) back (\(failures) failures)\n"
             + String(format: "   network header per packet: %.1f B in the island (compact) vs %.1f B on the IPv6 side, same datagrams\n",
                      Double(island.headerBytes) / Double(island.packets), Double(ipv6.headerBytes) / Double(ipv6.packets))
-    }
-
-    func ratio(_ flow: FlowResult) -> Double { flow.sent == 0 ? 0 : Double(flow.onTime) / Double(flow.sent) }
-
-    func line(_ label: String, _ flow: FlowResult) -> String {
-        let latency = flow.latency
-        return "   \(label.padding(toLength: 22, withPad: " ", startingAt: 0)) \(percent(ratio(flow))) on time "
-            + "(\(flow.early) early, \(flow.late) late, \(flow.sent - flow.delivered) lost of \(flow.sent)), "
-            + "p50 \(ms(latency?.p50)) ms, p99 \(ms(latency?.p99)) ms\n"
     }
 
     func video(_ label: String, _ flow: FlowResult) -> String {

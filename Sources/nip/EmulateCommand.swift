@@ -140,12 +140,14 @@ struct EmulationSummary {
             let latency = flow.latency
             return [flow.name, "\(flow.from)→\(flow.to)", "\(flow.sent)", "\(flow.delivered)",
                     flow.window != nil && flow.sent > 0 ? percentText(Double(flow.onTime) / Double(flow.sent)) : "-",
+                    flow.window != nil && flow.sent > 0 ? percentText(Double(flow.byDeadline) / Double(flow.sent)) : "-",
                     "\(flow.late)", "\(flow.drops.reduce(0) { $0 + $1.count })", "\(flow.trimmed)",
                     milliseconds(latency?.p50), milliseconds(latency?.p99), milliseconds(latency?.p999),
                     milliseconds(latency?.max), String(format: "%.3f", flow.jitter / 1e6)]
         }
-        var out = "flows (latency and jitter in ms; on time: share of sent packets delivered within the contract's window)\n"
-        out += formatTable(header: ["flow", "path", "sent", "delivered", "on time", "late", "dropped", "trimmed",
+        var out = "flows (latency and jitter in ms; on time: share of sent packets delivered within the window, "
+            + "its min and max; by deadline: no later than its max)\n"
+        out += formatTable(header: ["flow", "path", "sent", "delivered", "on time", "by deadline", "late", "dropped", "trimmed",
                                     "p50", "p99", "p99.9", "max", "jitter"], rows: flowRows)
         let busiest = results.links.filter { $0.packets > 0 }.sorted { ($0.utilisation, $0.name) > ($1.utilisation, $1.name) }.prefix(8)
         out += "\nbusiest links\n"

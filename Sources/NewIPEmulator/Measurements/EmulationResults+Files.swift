@@ -45,14 +45,17 @@ extension EmulationResults {
             "links": .array(links.map { $0.json(manyNets: isManyNets) }),
             "nodes": .array(nodes.map { $0.json(manyNets: isManyNets) }),
         ]
-        if let governance { members["governance"] = governance.json }
+        if let governance {
+            members["governance"] = governance.json
+            members["exposure"] = governance.exposure.json
+        }
         return .members(members)
     }
 
     private var flowsCSV: String {
         CSVText.table(
             header: ["flow", "from", "to", "sent", "sent_bytes", "delivered", "delivered_bytes", "early", "on_time", "late",
-                     "trimmed", "in_flight", "unaccounted", "drops", "latency_min_ns", "latency_mean_ns", "latency_p50_ns",
+                     "by_deadline", "trimmed", "in_flight", "unaccounted", "drops", "latency_min_ns", "latency_mean_ns", "latency_p50_ns",
                      "latency_p99_ns", "latency_p99_9_ns", "latency_max_ns", "jitter_ns"]
                 + (isManyNets ? ["sent_header_bytes", "delivered_header_bytes", "sent_header_per_packet", "delivered_header_per_packet"] : [])
                 + (hasChunks ? ["bytes_by_significance"] : []),
@@ -63,7 +66,7 @@ extension EmulationResults {
                 } ?? Array(repeating: "", count: 6)
                 return [flow.name, flow.from, flow.to]
                     + [flow.sent, flow.sentBytes, flow.delivered, flow.deliveredBytes, flow.early, flow.onTime, flow.late,
-                       flow.trimmed, flow.inFlight, flow.unaccounted].map { String($0) }
+                       flow.byDeadline, flow.trimmed, flow.inFlight, flow.unaccounted].map { String($0) }
                     + [Self.dropText(flow.drops)] + latency + [DecimalText.fixed(flow.jitter, digits: 3)]
                     + (isManyNets ? [String(flow.sentHeaderBytes), String(flow.deliveredHeaderBytes),
                                      DecimalText.fixed(flow.sentHeaderPerPacket, digits: 3),
@@ -123,6 +126,7 @@ extension FlowResult {
             "name": .string(name), "from": .string(from), "to": .string(to),
             "sent": .int(sent), "sent_bytes": .int(sentBytes), "delivered": .int(delivered),
             "delivered_bytes": .int(deliveredBytes), "early": .int(early), "on_time": .int(onTime), "late": .int(late),
+            "by_deadline": .int(byDeadline),
             "trimmed": .int(trimmed), "in_flight": .int(inFlight), "unaccounted": .int(unaccounted),
             "drops": dropsJSON(drops), "jitter_ns": .decimal(jitter, digits: 3),
         ]

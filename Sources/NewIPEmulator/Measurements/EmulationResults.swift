@@ -56,6 +56,10 @@ public struct FlowResult: Sendable {
     public var early: Int
     public var onTime: Int
     public var late: Int
+    /// Judged by the window's max alone (zero without a window): delivered no later than it,
+    /// `early + onTime`. `onTime` is the window judgement (LBF's promise: neither early nor
+    /// late); this one is a deadline's, which plain priority queueing can also meet.
+    public var byDeadline: Int
     /// Delivered with chunks cut out.
     public var trimmed: Int
     /// On a link when the run stopped.
@@ -209,6 +213,7 @@ extension FlowResult {
         early = statistics.early
         onTime = statistics.onTime
         late = statistics.late
+        byDeadline = statistics.byDeadline
         trimmed = statistics.trimmed
         inFlight = statistics.inFlight
         unaccounted = statistics.unaccounted

@@ -20,6 +20,9 @@ package struct FlowStatistics {
     private(set) var early = 0
     private(set) var onTime = 0
     private(set) var late = 0
+    /// Delivered no later than the window's max (early or on time): judged by the deadline
+    /// alone, as a receiver with a playout buffer would judge it.
+    private(set) var byDeadline = 0
     private(set) var trimmed = 0
     /// On a link (serialising or propagating) when the run stopped.
     var inFlight = 0
@@ -69,6 +72,7 @@ package struct FlowStatistics {
         if wasTrimmed { trimmed += 1 }
         if let window {
             if latency > window.max { late += 1 } else if latency < window.min { early += 1 } else { onTime += 1 }
+            if latency <= window.max { byDeadline += 1 }
         }
         self.latency.record(UInt64(max(0, latency)))
         minLatency = min(minLatency, latency)
