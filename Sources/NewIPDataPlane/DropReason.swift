@@ -87,13 +87,17 @@ public struct DropReason: Hashable, Sendable, CustomStringConvertible {
     /// The source's enrolment was revoked by its domain.
     public static let revoked = DropReason(29)
 
+    // A real node's application port.
+    /// An application handed the node a packet whose source address is not one of the node's own.
+    public static let foreignSource = DropReason(30)
+
     private static let labels = [
         "malformed", "no-route", "ttl-expired", "max-delay-exceeded", "cannot-make-deadline", "queue-full", "late",
         "link-loss", "too-big", "fault-injected", "link-refused", "bad-frame",
         "not-forwarding", "no-listener", "multicast",
         "unmapped", "bad-checksum", "not-udp", "fragmented", "no-source-address", "untranslatable", "translation-loop",
         "unauthenticated", "bad-mac", "stale-timestamp", "replay", "spoofed-source", "unknown-epoch", "bad-authenticator",
-        "revoked",
+        "revoked", "foreign-source",
     ]
 
     /// Every reason, in code order.

@@ -17,6 +17,9 @@ public enum AppProtocol {
     public static let bound: UInt8 = 0x81
     public static let infoReply: UInt8 = 0x84
     public static let deliver: UInt8 = 0x10
+    /// `4E 20 length token(length) op …`: the message `4E op …` with the node's token
+    /// (`auth-token:`); a node that requires a token refuses every message without it.
+    public static let authenticated: UInt8 = 0x20
 
     public static let kindUDP: UInt8 = 0
     public static let kindControl: UInt8 = 1
@@ -30,6 +33,15 @@ public enum AppProtocol {
     public static let statusOK: UInt8 = 0
     public static let statusInUse: UInt8 = 1
     public static let statusBadRequest: UInt8 = 2
+    /// The node requires its token (`4E 20 …`) and the message did not carry it, or the wrong one.
+    public static let statusUnauthorized: UInt8 = 3
+
+    /// The start of every message to a node: `4E op`, or `4E 20 length token op` with `token`.
+    public static func header(_ op: UInt8, token: String?) -> [UInt8] {
+        guard let token else { return [magic, op] }
+        let bytes = Array(token.utf8.prefix(255))
+        return [magic, authenticated, UInt8(bytes.count)] + bytes + [op]
+    }
 }
 
 final class AppPortHandler: ChannelInboundHandler {
@@ -69,17 +81,53 @@ extension Node {
     func appMessage(_ message: ByteBuffer, from application: SocketAddress) {
         let now = Self.now()
         guard message.readableBytes >= 2, message.getInteger(at: message.readerIndex, as: UInt8.self) == AppProtocol.magic,
-              let op = message.getInteger(at: message.readerIndex + 1, as: UInt8.self) else {
+              var op = message.getInteger(at: message.readerIndex + 1, as: UInt8.self) else {
             counters[appIndex].drops.record(.badFrame)
             logProblem(appIndex, "application port: a datagram that is not the application protocol", now: now)
+            return
+        }
+        // Where the operation's byte is: after `4E`, or after `4E 20 length token`.
+        var base = message.readerIndex + 1
+        var tokenValid = false
+        if op == AppProtocol.authenticated {
+            guard let length = message.getInteger(at: base + 1, as: UInt8.self), message.readableBytes >= 4 + Int(length),
+                  let inner = message.getInteger(at: base + 2 + Int(length), as: UInt8.self) else {
+                counters[appIndex].drops.record(.badFrame)
+                reply(to: application, op: AppProtocol.bound, status: AppProtocol.statusBadRequest, port: 0)
+                return
+            }
+            if let expected = security.authToken {
+                tokenValid = message.withUnsafeReadableBytes { bytes in
+                    let start = base + 2 - message.readerIndex
+                    return NodeAuth.matches(bytes[start..<(start + Int(length))], expected)
+                }
+            }
+            base += 2 + Int(length)
+            op = inner
+        }
+        if security.authToken != nil && !tokenValid {
+            // Refused with a status the sender can read; a packet is counted as a bad frame.
+            security.appRefused += 1
+            if op == AppProtocol.send { counters[appIndex].drops.record(.badFrame) }
+            logProblem(appIndex, "application port: a message without this node's token (see docs/node.md, Authentication)", now: now)
+            reply(to: application, op: op == AppProtocol.info ? AppProtocol.infoReply : AppProtocol.bound,
+                  status: AppProtocol.statusUnauthorized, port: 0)
             return
         }
         switch op {
         case AppProtocol.send:
             message.withUnsafeReadableBytes { bytes in
-                let packet = UnsafeRawBufferPointer(rebasing: bytes[2...])
+                let packet = UnsafeRawBufferPointer(rebasing: bytes[(base + 1 - message.readerIndex)...])
                 counters[appIndex].rxPackets &+= 1
                 counters[appIndex].rxBytes &+= packet.count
+                // Applications send from the node's own addresses only: a packet that claims
+                // another source is refused (`foreign-source`), before it is sealed.
+                guard sourceIsOwn(packet) else {
+                    counters[appIndex].drops.record(.foreignSource)
+                    chargeForeignSource(packet)
+                    logProblem(appIndex, "application port: a packet whose source is not one of this node's addresses", now: now)
+                    return
+                }
                 func enqueue(_ packet: UnsafeRawBufferPointer) {
                     guard let buffer = dataPlane.buffer(copying: packet) else {
                         counters[appIndex].drops.record(.badFrame)
@@ -99,9 +147,9 @@ extension Node {
             }
             endOfReadBatch()
         case AppProtocol.bind, AppProtocol.unbind:
-            guard message.readableBytes >= 5,
-                  let kind = message.getInteger(at: message.readerIndex + 2, as: UInt8.self).flatMap(LocalPort.Kind.init(rawValue:)),
-                  let port = message.getInteger(at: message.readerIndex + 3, as: UInt16.self) else {
+            guard message.readerIndex + message.readableBytes >= base + 4,
+                  let kind = message.getInteger(at: base + 1, as: UInt8.self).flatMap(LocalPort.Kind.init(rawValue:)),
+                  let port = message.getInteger(at: base + 2, as: UInt16.self) else {
                 reply(to: application, op: AppProtocol.bound, status: AppProtocol.statusBadRequest, port: 0)
                 return
             }
@@ -119,6 +167,19 @@ extension Node {
         default:
             counters[appIndex].drops.record(.badFrame)
         }
+    }
+
+    /// Whether the packet's source address is one of the node's own (a packet without a source,
+    /// or one that does not parse, is left to the data plane to judge).
+    func sourceIsOwn(_ packet: UnsafeRawBufferPointer) -> Bool {
+        guard let view = try? NewIPPacketView(packet, dialect: config.dialect), let source = view.source else { return true }
+        return security.ownAddresses.contains(source)
+    }
+
+    /// A flow's packet (its probe after the header) refused at the application port: charged to
+    /// the flow, as every other drop is (`nip run`).
+    func chargeForeignSource(_ packet: UnsafeRawBufferPointer) {
+        attributeToFlow(packet, .foreignSource)
     }
 
     /// `magic, op, status, dialect (0 compact, 1 framework), port (2), source address as text`.

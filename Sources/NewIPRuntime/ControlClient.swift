@@ -90,12 +90,14 @@ public enum ControlClient {
     /// `request`, from inside the network namespace `namespace` (`ip netns` name): runs on a
     /// thread of its own that enters it first, for nodes a test started in a namespace.
     public static func request(_ method: String, _ endpoint: NodeConfig.Endpoint, _ path: String, body: String = "",
-                               timeout: Double = 5, namespace: String) throws -> Response {
-        try NetworkNamespace.run(namespace) { try request(method, endpoint, path, body: body, timeout: timeout) }
+                               timeout: Double = 5, namespace: String, token: String? = NodeAuth.token) throws -> Response {
+        try NetworkNamespace.run(namespace) { try request(method, endpoint, path, body: body, timeout: timeout, token: token) }
     }
 
+    /// One request; with `token` (default: `NodeAuth.token`, the run state's) it carries
+    /// `Authorization: Bearer <token>`.
     public static func request(_ method: String, _ endpoint: NodeConfig.Endpoint, _ path: String, body: String = "",
-                               timeout: Double = 5) throws -> Response {
+                               timeout: Double = 5, token: String? = NodeAuth.token) throws -> Response {
         var hints = addrinfo()
         hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
         var info: UnsafeMutablePointer<addrinfo>?
@@ -112,7 +114,8 @@ public enum ControlClient {
         guard connect(fd, first.pointee.ai_addr, first.pointee.ai_addrlen) == 0 else {
             throw Failure(description: "cannot reach the control endpoint \(endpoint): \(String(cString: strerror(errno)))")
         }
-        let request = "\(method) \(path) HTTP/1.1\r\nHost: \(endpoint)\r\nConnection: close\r\n"
+        let authorization = token.map { "Authorization: Bearer \($0)\r\n" } ?? ""
+        let request = "\(method) \(path) HTTP/1.1\r\nHost: \(endpoint)\r\nConnection: close\r\n\(authorization)"
             + "Content-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)"
         var bytes = Array(request.utf8)
         var sent = 0

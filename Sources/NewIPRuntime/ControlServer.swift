@@ -30,8 +30,9 @@ final class ControlHandler: ChannelInboundHandler {
         case .end:
             guard let head else { return }
             let text = body.map { String(buffer: $0) } ?? ""
-            let response = node.handleControl(method: head.method, uri: head.uri, body: text)
+            let response = node.authorize(head) ?? node.handleControl(method: head.method, uri: head.uri, body: text)
             var headers = HTTPHeaders()
+            if response.status == .unauthorized { headers.add(name: "WWW-Authenticate", value: "Bearer realm=\"nip node\"") }
             headers.add(name: "Content-Type", value: response.contentType)
             headers.add(name: "Content-Length", value: "\(response.body.utf8.count)")
             let keepAlive = head.isKeepAlive
@@ -86,6 +87,31 @@ extension Node {
         let channel = try bind("the control endpoint (TCP)", config.control) { try bootstrap.bind(to: $0).wait() }
         controlChannel = channel
         controlAddress = channel.localAddress
+    }
+
+    /// `nil` when the request may go on: the node requires no token, the request is `GET
+    /// /metrics` (counters for scrapers, nothing secret, nothing changed), or it carries
+    /// `Authorization: Bearer <token>`. Otherwise a 401 with the reason, counted.
+    func authorize(_ head: HTTPRequestHead) -> ControlResponse? {
+        guard let expected = security.authToken else { return nil }
+        let path = URLComponents(string: head.uri)?.path ?? head.uri
+        if head.method == .GET && path == "/metrics" { return nil }
+        let reason: String
+        if let header = head.headers.first(name: "Authorization") {
+            let parts = header.split(separator: " ", maxSplits: 1)
+            if parts.count == 2, parts[0].lowercased() == "bearer",
+               NodeAuth.matches(Array(parts[1].trimmingCharacters(in: .whitespaces).utf8), expected) {
+                return nil
+            }
+            reason = parts.first?.lowercased() == "bearer" ? "wrong token" : "the Authorization header is not `Bearer <token>`"
+        } else {
+            reason = "no Authorization header"
+        }
+        security.controlRefused += 1
+        logProblem(appIndex, "control request refused: \(reason)", now: Self.now())
+        return .error("unauthorized: \(reason); this node requires `Authorization: Bearer <token>` with the token of its "
+                      + "`auth-token` file (nip up: the state folder's token, given to the tools by the state file or --token-file)",
+                      status: .unauthorized)
     }
 
     func handleControl(method: HTTPMethod, uri: String, body: String) -> ControlResponse {

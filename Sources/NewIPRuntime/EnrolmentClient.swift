@@ -31,7 +31,8 @@ public enum EnrolmentClient {
     /// (trust on first use) and the certificate is checked against it.
     public static func enrol(registrar: NodeConfig.Endpoint, identity: DeviceIdentity, address: FrameworkAddress, token: String,
                              registrarKey: [UInt8]? = nil) throws -> Outcome {
-        let response = try ControlClient.request("POST", registrar, "/enrol", body: requestBody(identity: identity, address: address, token: token))
+        let response = try ControlClient.request("POST", registrar, "/enrol", body: requestBody(identity: identity, address: address, token: token),
+                                                 token: nil)
         let value = try response.value()
         if let reason = value["refused"]?.stringValue {
             let statement = value["statement"]?.stringValue ?? ""

@@ -32,11 +32,22 @@ public enum FlowDriver {
     /// Sends every flow of `topology` from its start to its stop (the times of the file, from
     /// now), waits `drain` for the last packets, and returns one record per flow. `apps` holds
     /// each node's application endpoint by node name.
-    public static func run(_ topology: Topology, apps: [String: NodeConfig.Endpoint], drain: Nanoseconds) async throws -> [Record] {
+    /// `events` run at their times after the flows' start (off the sending loop): `nip run`
+    /// revokes the file's revocations at their registrars so.
+    public static func run(_ topology: Topology, apps: [String: NodeConfig.Endpoint], drain: Nanoseconds,
+                           events: [(at: Nanoseconds, action: @Sendable () -> Void)] = []) async throws -> [Record] {
         let flows = topology.flows
         var templates: [PacketTemplate] = []
-        for flow in flows {
-            do { templates.append(try PacketTemplate(flow: flow, in: topology)) } catch {
+        // Under domains, as emulated: a sealing member's packets carry the authenticator's room
+        // (its node seals it), a spoofer's claim another host's address (its node refuses them:
+        // `foreign-source`, the application port sends only from the node's own addresses).
+        let origins = topology.flowOrigins()
+        for (index, flow) in flows.enumerated() {
+            let origin = index < origins.count ? origins[index] : Topology.FlowOrigin()
+            do {
+                templates.append(try PacketTemplate(flow: flow, in: topology, source: origin.claimed,
+                                                    authenticator: origin.carriesAuthenticator ? .placeholder : nil))
+            } catch {
                 throw ToolError("flow \(flow.name): \(error)")
             }
         }
@@ -76,6 +87,13 @@ public enum FlowDriver {
         }
         var sources = flows.map { TrafficSource(flow: $0, seed: topology.seed) }
         let start = clock()
+        for (at, action) in events {
+            Task.detached {
+                let wait = start + at - clock()
+                if wait > 0 { try? await Task.sleep(nanoseconds: UInt64(wait)) }
+                action()
+            }
+        }
         var last: EventLoopFuture<Void>?
         // The flow due next, until every flow has stopped.
         while let (index, time) = sources.indices.compactMap({ index in sources[index].nextSendTime.map { (index, $0) } })

@@ -34,11 +34,13 @@ public final class NodeConnection: Sendable {
     private let channel: Channel
     private let refresher: RepeatedTask
     private let kind: UInt8
+    private let token: String?
 
     /// Connects to the node's application port and binds `port` (0: the node picks one) of `kind`
-    /// (`AppProtocol.kindUDP` or `.kindControl`).
+    /// (`AppProtocol.kindUDP` or `.kindControl`). Every message carries `token` (default: the
+    /// run state's, `NodeAuth.token`) when there is one.
     public static func connect(node: NodeConfig.Endpoint, kind: UInt8 = AppProtocol.kindUDP, port: UInt16 = 0,
-                               timeout: TimeAmount = .seconds(3)) async throws -> NodeConnection {
+                               timeout: TimeAmount = .seconds(3), token: String? = NodeAuth.token) async throws -> NodeConnection {
         let nodeAddress = try SocketAddress.literalOrResolved(node)
         let (packets, continuation) = AsyncStream<[UInt8]>.makeStream(bufferingPolicy: .bufferingNewest(1 << 16))
         let group = MultiThreadedEventLoopGroup.singleton
@@ -51,7 +53,7 @@ public final class NodeConnection: Sendable {
                 }
             }
             .bind(to: try SocketAddress(ipAddress: nodeAddress.protocol == .inet6 ? "::1" : "127.0.0.1", port: 0)).get()
-        let bindRequest = Self.request(AppProtocol.bind, kind: kind, port: port, allocator: channel.allocator)
+        let bindRequest = Self.request(AppProtocol.bind, kind: kind, port: port, token: token, allocator: channel.allocator)
         let reply: AppReply
         do {
             reply = try await replies.next(timeout: timeout) {
@@ -63,19 +65,26 @@ public final class NodeConnection: Sendable {
         }
         guard reply.status == AppProtocol.statusOK else {
             try? await channel.close()
-            throw HostSocketError(reply.status == AppProtocol.statusInUse ? "port \(port) is in use on the node"
-                                                                         : "the node refused the binding")
+            switch reply.status {
+            case AppProtocol.statusInUse: throw HostSocketError("port \(port) is in use on the node")
+            case AppProtocol.statusUnauthorized:
+                throw HostSocketError(token == nil
+                    ? "the node requires its token (auth-token): give --token-file, or use --node with the state of `nip up`"
+                    : "the node refused the token: it is not the one of its auth-token file")
+            default: throw HostSocketError("the node refused the binding")
+            }
         }
-        let refresh = Self.request(AppProtocol.bind, kind: kind, port: reply.port, allocator: channel.allocator)
+        let refresh = Self.request(AppProtocol.bind, kind: kind, port: reply.port, token: token, allocator: channel.allocator)
         let refresher = channel.eventLoop.scheduleRepeatedTask(initialDelay: .seconds(10), delay: .seconds(10)) { _ in
             channel.writeAndFlush(AddressedEnvelope(remoteAddress: nodeAddress, data: refresh), promise: nil)
         }
         return NodeConnection(node: nodeAddress, dialect: reply.dialect, localAddress: reply.address, port: reply.port,
-                              packets: packets, channel: channel, refresher: refresher, kind: kind)
+                              packets: packets, channel: channel, refresher: refresher, kind: kind, token: token)
     }
 
     private init(node: SocketAddress, dialect: PacketDialect, localAddress: FrameworkAddress?, port: UInt16,
-                 packets: AsyncStream<[UInt8]>, channel: Channel, refresher: RepeatedTask, kind: UInt8) {
+                 packets: AsyncStream<[UInt8]>, channel: Channel, refresher: RepeatedTask, kind: UInt8, token: String?) {
+        self.token = token
         self.node = node
         self.dialect = dialect
         self.localAddress = localAddress
@@ -86,10 +95,9 @@ public final class NodeConnection: Sendable {
         self.kind = kind
     }
 
-    private static func request(_ op: UInt8, kind: UInt8, port: UInt16, allocator: ByteBufferAllocator) -> ByteBuffer {
+    private static func request(_ op: UInt8, kind: UInt8, port: UInt16, token: String?, allocator: ByteBufferAllocator) -> ByteBuffer {
         var buffer = allocator.buffer(capacity: 5)
-        buffer.writeInteger(AppProtocol.magic)
-        buffer.writeInteger(op)
+        buffer.writeBytes(AppProtocol.header(op, token: token))
         buffer.writeInteger(kind)
         buffer.writeInteger(port)
         return buffer
@@ -99,9 +107,8 @@ public final class NodeConnection: Sendable {
     /// future completes when the datagram is with the kernel (await the last before `close`).
     @discardableResult
     public func send(packet: [UInt8]) -> EventLoopFuture<Void> {
-        var buffer = channel.allocator.buffer(capacity: packet.count + 2)
-        buffer.writeInteger(AppProtocol.magic)
-        buffer.writeInteger(AppProtocol.send)
+        var buffer = channel.allocator.buffer(capacity: packet.count + 260)
+        buffer.writeBytes(AppProtocol.header(AppProtocol.send, token: token))
         buffer.writeBytes(packet)
         return channel.writeAndFlush(AddressedEnvelope(remoteAddress: node, data: buffer))
     }
@@ -109,7 +116,7 @@ public final class NodeConnection: Sendable {
     public func close() async {
         refresher.cancel()
         channel.writeAndFlush(AddressedEnvelope(remoteAddress: node, data: Self.request(
-            AppProtocol.unbind, kind: kind, port: port, allocator: channel.allocator)), promise: nil)
+            AppProtocol.unbind, kind: kind, port: port, token: token, allocator: channel.allocator)), promise: nil)
         try? await channel.close()
     }
 }

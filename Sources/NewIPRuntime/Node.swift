@@ -357,7 +357,7 @@ public final class Node: @unchecked Sendable {
         packet.withUnsafeBytes { attributeToFlow($0, reason) }
     }
 
-    private func attributeToFlow(_ bytes: UnsafeRawBufferPointer, _ reason: DropReason) {
+    func attributeToFlow(_ bytes: UnsafeRawBufferPointer, _ reason: DropReason) {
         guard let view = try? NewIPPacketView(bytes, dialect: config.dialect),
               let probe = Probe(bytes, at: view.payloadRange.lowerBound) else { return }
         flowDrops[probe.flow, default: DropCounters()].record(reason)

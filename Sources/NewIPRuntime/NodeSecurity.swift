@@ -39,9 +39,24 @@ final class NodeSecurityState: @unchecked Sendable {
     private var timer: DispatchSourceTimer?
     private let queue = DispatchQueue(label: "newip.node.revocations")
 
+    /// The bearer token the control endpoint and the application port require (`auth-token:`).
+    private(set) var authToken: [UInt8]?
+    /// Control requests refused for want of the token (401), and application-port messages.
+    var controlRefused = 0
+    var appRefused = 0
+    /// The node's own addresses: the only sources its applications may send from.
+    let ownAddresses: Set<FrameworkAddress>
+
     init(config: NodeConfig, now: Nanoseconds) {
         settings = config.security
         clockOffset = unixNanoseconds() &- UInt64(clamping: now)
+        ownAddresses = Set(config.localAddresses)
+        if let path = config.authToken {
+            do { authToken = Array(try NodeAuth.read(path).utf8) } catch {
+                loadError = "auth-token: \(error)"
+                return
+            }
+        }
         guard let settings = config.security else { return }
         do {
             if let path = settings.enrolment {
@@ -117,7 +132,7 @@ final class NodeSecurityState: @unchecked Sendable {
         let timer = DispatchSource.makeTimerSource(queue: queue)
         timer.schedule(deadline: .now(), repeating: .nanoseconds(interval), leeway: .milliseconds(1))
         timer.setEventHandler { [self] in
-            let answer = try? ControlClient.request("GET", registrar, "/revocations?since=\(next)", timeout: timeout)
+            let answer = try? ControlClient.request("GET", registrar, "/revocations?since=\(next)", timeout: timeout, token: nil)
             guard let answer, answer.status == 200, let parsed = RevocationAnswer(answer) else {
                 apply(nil)
                 return
@@ -220,6 +235,10 @@ extension Node {
                 ("seal_failures", .int(security.sealFailures)),
             ])))
         }
+        members.append(("auth", .object([
+            ("token_required", .bool(security.authToken != nil)), ("control_refused", .int(security.controlRefused)),
+            ("app_refused", .int(security.appRefused)),
+        ])))
         return .object(members)
     }
 }

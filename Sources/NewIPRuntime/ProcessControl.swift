@@ -65,11 +65,13 @@ public enum ProcessControl {
         return state != "Z"
     }
 
-    /// Whether `pid` is a running `nip node` (not a recycled pid of something else).
+    /// Whether `pid` is a running `nip node` or `nip registrar run` (what `nip up` starts; not a
+    /// recycled pid of something else).
     public static func isNode(_ pid: Int32) -> Bool {
         guard isAlive(pid), let data = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline") else { return false }
         let arguments = data.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
         return arguments.contains("node") && arguments.contains("--config")
+            || arguments.contains("registrar") && arguments.contains("run") && arguments.contains("--listen")
     }
 
     /// How a node ended under `stop`.

@@ -103,6 +103,8 @@ public final class Registrar: @unchecked Sendable {
     private var revoked: Set<FrameworkAddress> = []
     private var nextSerial: UInt64 = 1
     private var buckets: [String: (tokens: Double, at: UInt64)] = [:]
+    /// Refusals since start, by reason (`rate-limited` too, which the log does not keep); in `GET /status`.
+    private var refusals: [String: Int] = [:]
     /// Per client: a burst of this many requests, refilled at `refillPerSecond`.
     static let burst = 10.0
     static let refillPerSecond = 2.0
@@ -207,6 +209,7 @@ public final class Registrar: @unchecked Sendable {
                 ("registrar_key_id", .string(identity.keyID.description)), ("log_key", .string(logKey)),
                 ("log_size", .int(log.size)), ("pending", .int(pending.count)), ("enrolled", .int(enrolled.count)),
                 ("revoked", .int(revoked.count)), ("pid", .int(Int(getpid()))),
+                ("refused", .object(refusals.sorted { $0.key < $1.key }.map { ($0.key, .int($0.value)) })),
             ]))
         default:
             return Response(status: .notFound, body: .object([("error", .string("no such request: \(method) \(path); see docs/node.md"))]))
@@ -227,6 +230,7 @@ public final class Registrar: @unchecked Sendable {
     private func refuse(_ reason: String, address: String?, key: String?, tokenHash: String?, now: UInt64,
                         status: HTTPResponseStatus = .forbidden, logged: Bool = true) -> Response {
         let seconds = now / 1_000_000_000
+        refusals[reason, default: 0] += 1
         var index: Int? = nil
         if logged {
             var entry: [(String, JSONValue)] = [("type", .string("enrolment")), ("decision", .string("refused")), ("reason", .string(reason))]

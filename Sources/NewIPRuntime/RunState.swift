@@ -7,7 +7,9 @@ import NewIPWire
 /// What `nip up` started: written to `<dir>/state.json` (default `.nip/run/`), read by
 /// `nip down`, and by every tool given `--node NAME`. JSON: `topology`, `dialect`, `nodes`
 /// (each `name`, `pid`, `control`, `app`, `config`, `log`) and, with `--netns`, `namespaces`
-/// (the field names every build has written, so a state file of an older build still loads).
+/// (the field names every build has written, so a state file of an older build still loads);
+/// with domains, `registrars` (one entry per domain: `name` the domain, `control` its listening
+/// endpoint, `config` its registrar folder) and `token` (the file holding the nodes' bearer token).
 public struct RunState: Sendable {
     public struct NodeEntry: Sendable {
         public var name: String
@@ -32,12 +34,19 @@ public struct RunState: Sendable {
     public var nodes: [NodeEntry]
     /// Network namespaces `nip up --netns` made (removed by `nip down`).
     public var namespaces: [String]?
+    /// The registrars `nip up` started for the topology's domains (stopped by `nip down`).
+    public var registrars: [NodeEntry]?
+    /// The file holding the bearer token of the nodes' control endpoints and application ports.
+    public var token: String?
 
-    public init(topology: String, dialect: String, nodes: [NodeEntry], namespaces: [String]? = nil) {
+    public init(topology: String, dialect: String, nodes: [NodeEntry], namespaces: [String]? = nil,
+                registrars: [NodeEntry]? = nil, token: String? = nil) {
         self.topology = topology
         self.dialect = dialect
         self.nodes = nodes
         self.namespaces = namespaces
+        self.registrars = registrars
+        self.token = token
     }
 
     public static let defaultDirectory = ".nip/run"
@@ -85,21 +94,22 @@ public struct RunState: Sendable {
     public var json: JSONValue {
         var members: [(String, JSONValue)] = [
             ("topology", .string(topology)), ("dialect", .string(dialect)),
-            ("nodes", .array(nodes.map { node in
-                .object([("name", .string(node.name)), ("pid", .int(Int(node.pid))), ("control", .string(node.control)),
-                         ("app", .string(node.app)), ("config", .string(node.config)), ("log", .string(node.log))])
-            })),
+            ("nodes", .array(nodes.map(Self.entryJSON))),
         ]
         if let namespaces { members.append(("namespaces", .array(namespaces.map { .string($0) }))) }
+        if let registrars { members.append(("registrars", .array(registrars.map(Self.entryJSON)))) }
+        if let token { members.append(("token", .string(token))) }
         return .object(members)
     }
 
-    /// Reads the state file's JSON; a missing or mistyped field is an error naming it (`nodes[1].pid`).
-    public init(json: JSONValue) throws(JSONValue.FieldError) {
-        topology = try json.string("topology")
-        dialect = try json.string("dialect")
+    static func entryJSON(_ node: NodeEntry) -> JSONValue {
+        .object([("name", .string(node.name)), ("pid", .int(Int(node.pid))), ("control", .string(node.control)),
+                 ("app", .string(node.app)), ("config", .string(node.config)), ("log", .string(node.log))])
+    }
+
+    static func entries(_ json: JSONValue, _ field: String) throws(JSONValue.FieldError) -> [NodeEntry] {
         var entries: [NodeEntry] = []
-        for (index, node) in try json.array("nodes").enumerated() {
+        for (index, node) in try json.array(field).enumerated() {
             do throws(JSONValue.FieldError) {
                 let pid = try node.int("pid")
                 guard let pid32 = Int32(exactly: pid), pid32 > 0 else {
@@ -107,14 +117,23 @@ public struct RunState: Sendable {
                 }
                 entries.append(NodeEntry(name: try node.string("name"), pid: pid32, control: try node.string("control"),
                                          app: try node.string("app"), config: try node.string("config"), log: try node.string("log")))
-            } catch { throw error.inside("nodes[\(index)]") }
+            } catch { throw error.inside("\(field)[\(index)]") }
         }
-        nodes = entries
+        return entries
+    }
+
+    /// Reads the state file's JSON; a missing or mistyped field is an error naming it (`nodes[1].pid`).
+    public init(json: JSONValue) throws(JSONValue.FieldError) {
+        topology = try json.string("topology")
+        dialect = try json.string("dialect")
+        nodes = try Self.entries(json, "nodes")
         namespaces = try json.optionalField("namespaces").map { value throws(JSONValue.FieldError) in
             try value.array().enumerated().map { index, name throws(JSONValue.FieldError) in
                 do throws(JSONValue.FieldError) { return try name.string() } catch { throw error.inside("namespaces[\(index)]") }
             }
         }
+        registrars = try json.optionalField("registrars") == nil ? nil : try Self.entries(json, "registrars")
+        token = try json.optionalString("token")
     }
 }
 
@@ -132,7 +151,14 @@ public struct NodeTarget: Sendable {
     public var app: NodeConfig.Endpoint?
 
     /// `node` names a node of the running topology in `stateDirectory`; `control` is `host:port`.
-    public static func resolve(node: String?, control: String?, stateDirectory: String) throws -> NodeTarget {
+    /// The token the node requires is read from `tokenFile`, else from the run state's `token`
+    /// file, and set as `NodeAuth.token` for this process's requests.
+    public static func resolve(node: String?, control: String?, stateDirectory: String, tokenFile: String? = nil) throws -> NodeTarget {
+        if let tokenFile {
+            do { NodeAuth.token = try NodeAuth.read(tokenFile) } catch { throw ToolError("--token-file: \(error)") }
+        } else if let state = try? RunState.load(directory: stateDirectory), let path = state.token {
+            do { NodeAuth.token = try NodeAuth.read(path) } catch { throw ToolError("the token of the running topology: \(error)") }
+        }
         if let control {
             guard let endpoint = NodeConfig.Endpoint(control) else { throw ToolError("--control `\(control)` is not host:port") }
             return try fromControl(endpoint, name: node ?? control)

@@ -127,6 +127,9 @@ public struct NodeConfig: Sendable, Equatable {
     public var mapping: GatewayMapping?
     /// Source authentication: a first hop's checks, or a host's enrolment (`security:`).
     public var security: Security? = nil
+    /// The file holding the bearer token (mode 0600) that the control endpoint (every request
+    /// but `GET /metrics`) and the application port require (`auth-token:`); `nil`: none required.
+    public var authToken: String? = nil
 
     public init(name: String, role: Role = .router, dialect: PacketDialect = .compact, addresses: [FrameworkAddress] = [],
                 interfaces: [Interface], routes: [StaticRoute] = [], control: Endpoint, app: Endpoint? = nil,

@@ -27,7 +27,7 @@ private struct NodeFileParser {
     let reader: YAMLReader
 
     static let topKeys = ["name", "role", "dialect", "addresses", "interfaces", "routes", "control", "app", "ping-hops",
-                          "log", "read-batch", "gateway", "security"]
+                          "log", "read-batch", "gateway", "security", "auth-token"]
     static let interfaceKeys = ["name", "address", "udp", "ethernet", "tun", "delay", "queue", "rate", "loss", "emulate-link"]
 
     /// swift-log's levels.
@@ -88,6 +88,7 @@ private struct NodeFileParser {
                                 routes: routes, control: control, app: app, pingHops: pingHops, logInterval: logInterval,
                                 logLevel: logLevel.rawValue, readBatch: readBatch, mapping: mapping)
         config.security = security
+        config.authToken = top["auth-token"].flatMap { reader.text($0, "auth-token file") }
         return config
     }
 

@@ -9,6 +9,7 @@ extension NodeConfig {
         out += "dialect: \(dialect == .compact ? "compact" : "framework")\n"
         out += "control: \(control)\n"
         if let app { out += "app: \(app)\n" }
+        if let authToken { out += "auth-token: \(quoted(authToken))\n" }
         if !addresses.isEmpty { out += "addresses: [\(addresses.map { quoted($0.description) }.joined(separator: ", "))]\n" }
         switch pingHops {
         case .counting(let limit): out += "ping-hops: \(limit)\n"

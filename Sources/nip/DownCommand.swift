@@ -39,7 +39,7 @@ struct DownCommand: ParsableCommand {
     /// Stops the nodes of `runState` (started from `state`), reporting those that did not stop
     /// at SIGTERM, and removes its namespaces and state file; throws if any still runs.
     static func stop(_ runState: RunState, state: String, grace: Double) throws {
-        let endings = ProcessControl.stop(runState.nodes, grace: grace)
+        let endings = ProcessControl.stop(runState.nodes + (runState.registrars ?? []), grace: grace)
         let left = endings.filter { $0.ending == .stillRunning }
         for (node, ending) in endings where ending != .stopped {
             let why = ending == .killed ? "did not stop within \(grace) s of SIGTERM; killed with SIGKILL" : ending.rawValue
@@ -54,6 +54,7 @@ struct DownCommand: ParsableCommand {
             let count = endings.filter { $0.ending == kind }.count
             return count == 0 ? nil : "\(count) \(kind.rawValue)"
         }
-        print("down: \(runState.nodes.count) nodes of \(runState.topology): \(counts.joined(separator: ", "))")
+        let registrars = runState.registrars.map { " and \($0.count) registrar\($0.count == 1 ? "" : "s")" } ?? ""
+        print("down: \(runState.nodes.count) nodes\(registrars) of \(runState.topology): \(counts.joined(separator: ", "))")
     }
 }

@@ -17,8 +17,11 @@ struct NodeOptions: ParsableArguments {
     @Option(help: "The state folder of `nip up`.")
     var state = RunState.defaultDirectory
 
+    @Option(help: "The file holding the node's token (its `auth-token`); default: the one `nip up` wrote, named in its state file.")
+    var tokenFile: String?
+
     func target() throws -> NodeTarget {
-        try NodeTarget.resolve(node: node, control: control, stateDirectory: state)
+        try NodeTarget.resolve(node: node, control: control, stateDirectory: state, tokenFile: tokenFile)
     }
 }
 

@@ -54,14 +54,25 @@ struct RunCommand: ParsableCommand {
         try OutputDirectory.check(folder, option: option, force: nodes.force, inputs: [topology])
         // The nodes are the file's (checked as written); --duration only shortens the flows.
         let runState = try nodes.start(loaded, from: topology)
-        let interrupt = InterruptCleanup { _ = ProcessControl.stopAll(runState.nodes) }
+        let interrupt = InterruptCleanup { _ = ProcessControl.stopAll(runState.nodes + (runState.registrars ?? [])) }
         let results: EmulationResults
         do {
             let apps = Dictionary(uniqueKeysWithValues: runState.nodes.compactMap { entry in
                 NodeConfig.Endpoint(entry.app).map { (entry.name, $0) }
             })
             let flowTopology = parsed
-            let records = try runBlocking { try await FlowDriver.run(flowTopology, apps: apps, drain: drainTime) }
+            // The file's revocations, at their times, through the domains' registrars (`POST /revoke`).
+            let events = DomainDeployment.revocations(parsed, registrars: runState.registrars ?? [])
+                .filter { $0.at < parsed.duration }
+                .map { revocation -> (at: Nanoseconds, action: @Sendable () -> Void) in
+                    (revocation.at, {
+                        switch revocation.apply() {
+                        case .success: print("run: \(revocation.domain) revoked \(revocation.host) (\(revocation.address)) at \(UnitText.duration(revocation.at))")
+                        case .failure(let error): FileHandle.standardError.write(Data("warning: \(error)\n".utf8))
+                        }
+                    })
+                }
+            let records = try runBlocking { try await FlowDriver.run(flowTopology, apps: apps, drain: drainTime, events: events) }
             var counters: [String: NodeCounters] = [:]
             for entry in runState.nodes {
                 guard let endpoint = NodeConfig.Endpoint(entry.control) else {

@@ -32,6 +32,9 @@ struct UpCommand: ParsableCommand {
 
 /// Starting a topology's nodes, as `nip up` and `nip run` do.
 struct NodeStartOptions: ParsableArguments {
+    /// The run's bearer token, in the state folder.
+    static let tokenFile = "token"
+
     @Option(help: "Folder for the state file, node configurations and logs.")
     var state = RunState.defaultDirectory
 
@@ -56,7 +59,7 @@ struct NodeStartOptions: ParsableArguments {
     /// Starts one node per node of `parsed`, read from the file `topology`, and returns once
     /// all are ready (or throws having stopped what it started).
     func start(_ parsed: Topology, from topology: String) throws -> RunState {
-        if let existing = try? RunState.load(directory: state), existing.nodes.contains(where: { ProcessControl.isNode($0.pid) }) {
+        if let existing = try? RunState.load(directory: state), (existing.nodes + (existing.registrars ?? [])).contains(where: { ProcessControl.isNode($0.pid) }) {
             throw ToolError("a topology (\(existing.topology)) is already running from \(state); stop it with `nip down` first")
         }
         do { try OutputDirectory.check(state, option: "--state", force: force, inputs: [topology]) } catch {
@@ -98,15 +101,34 @@ struct NodeStartOptions: ParsableArguments {
                                                  namespaces: namespaces)
         for index in configs.indices { configs[index].logLevel = logLevel }
         var entries: [RunState.NodeEntry] = []
+        var registrars: [RunState.NodeEntry] = []
         let runState: RunState
+        var tokenPath = ""
         do {
-            // Whatever fails from here takes back what was started: nodes, namespaces, state file.
+            // Whatever fails from here takes back what was started: nodes, registrars, namespaces, state file.
             try FileManager.default.createDirectory(atPath: state, withIntermediateDirectories: true)
             // The marker lists what `up` writes here, so a later `up` may reuse the folder.
-            let written = configs.flatMap { ["\($0.name).yaml", "\($0.name).log"] } + [URL(fileURLWithPath: RunState.path(in: state)).lastPathComponent]
+            let written = configs.flatMap { ["\($0.name).yaml", "\($0.name).log"] }
+                + [URL(fileURLWithPath: RunState.path(in: state)).lastPathComponent, DomainDeployment.folderName, Self.tokenFile]
             try (["nip up"] + written).joined(separator: "\n").appending("\n")
                 .write(toFile: state + "/" + OutputDirectory.markerName, atomically: true, encoding: .utf8)
             let executable = ProcessControl.currentExecutable()
+            // One bearer token for the run's nodes (0600), required by their control endpoints
+            // and application ports; the tools find it through the state file.
+            tokenPath = URL(fileURLWithPath: state).standardizedFileURL.path + "/" + Self.tokenFile
+            NodeAuth.token = try NodeAuth.create(at: tokenPath)
+            for index in configs.indices { configs[index].authToken = tokenPath }
+            // Domains: a registrar per domain, members enrolled, first hops' and members' `security:`.
+            if !parsed.domains.isEmpty {
+                guard namespaces == nil else {
+                    throw ToolError("--netns: domains run on UDP links only (the registrars and first hops are loopback processes); "
+                        + "leave out --netns or the topology's `domains:`")
+                }
+                let absolute = URL(fileURLWithPath: state).standardizedFileURL.path
+                registrars = try DomainDeployment.prepare(parsed, configs: &configs, state: absolute,
+                                                          ports: .init(links: basePort, control: controlPort), executable: executable,
+                                                          timeout: timeout)
+            }
             for config in configs {
                 let configPath = "\(state)/\(config.name).yaml"
                 let logPath = "\(state)/\(config.name).log"
@@ -119,7 +141,8 @@ struct NodeStartOptions: ParsableArguments {
                                                   app: config.app?.description ?? "", config: configPath, log: logPath))
             }
             runState = RunState(topology: topology, dialect: parsed.dialect == .compact ? "compact" : "framework", nodes: entries,
-                                namespaces: made.isEmpty ? nil : made)
+                                namespaces: made.isEmpty ? nil : made, registrars: registrars.isEmpty ? nil : registrars,
+                                token: tokenPath)
             try runState.save(directory: state)
             let deadline = Date().addingTimeInterval(timeout)
             for entry in entries {
@@ -138,7 +161,7 @@ struct NodeStartOptions: ParsableArguments {
                 }
             }
         } catch {
-            ProcessControl.stopAll(entries)
+            ProcessControl.stopAll(entries + registrars)
             ProcessControl.deleteNamespaces(made)
             try? FileManager.default.removeItem(atPath: RunState.path(in: state))
             throw error
@@ -147,6 +170,14 @@ struct NodeStartOptions: ParsableArguments {
         print("up: \(entries.count) nodes of \(topology) (\(runState.dialect), \(wires)); state in \(state)")
         for entry in entries {
             print("  \(entry.name)\tpid \(entry.pid)\tcontrol \(entry.control)\tapp \(entry.app)")
+        }
+        for registrar in registrars {
+            print("  domain \(registrar.name)\tregistrar pid \(registrar.pid)\tlistening \(registrar.control)\tfolder \(registrar.config)")
+        }
+        let spoofers = parsed.domains.flatMap(\.spoofers).map(\.host)
+        if !spoofers.isEmpty {
+            FileHandle.standardError.write(Data(("note: spoofers (\(spoofers.joined(separator: ", "))) are the emulator's: on real nodes "
+                + "the application port refuses a packet whose source is not the node's own (foreign-source)\n").utf8))
         }
         for node in parsed.nodes where !TopologyDeployment.runsNode(node, in: parsed) {
             let addresses = node.interfaces.map { "\($0.address)" }.joined(separator: ", ")

@@ -172,6 +172,9 @@ final class RealGatewayTests: NodeProcessTestCase {
 
         let server = try UDPServer(namespace: prefix + "server", address: "2001:db8::10", port: 5000)
         let sensor1 = NodeConfig.Endpoint(state.nodes[0].app)!
+        // The application port requires the run's token (the state file names it).
+        NodeAuth.token = try NodeAuth.read(try XCTUnwrap(state.token))
+        defer { NodeAuth.token = nil }
         let answer = try runBlocking { () -> (FrameworkAddress?, String)? in
             let socket = try await NewIPDatagramSocket.bind(node: sensor1, port: 6000)
             try socket.send(Array("reading 21.5".utf8), to: compact("0xF11400"), port: 5000)

@@ -95,7 +95,10 @@ final class ToolTests: NodeProcessTestCase {
         let ping = try run(["ping", "--node", "h1", "--state", "run", "-c", "2", "0x04"])
         XCTAssertEqual(ping.status, 0, ping.output + ping.error)
         XCTAssertTrue(ping.output.contains("2 received, 0% loss"), ping.output)
-        let interfaces = try ControlClient.request("GET", NodeConfig.Endpoint(state.nodes[1].control)!, "/interfaces").body
+        // The nodes require the run's token (the state file names it).
+        let token = try NodeAuth.read(try XCTUnwrap(state.token))
+        XCTAssertEqual(try ControlClient.request("GET", NodeConfig.Endpoint(state.nodes[1].control)!, "/interfaces", token: nil).status, 401)
+        let interfaces = try ControlClient.request("GET", NodeConfig.Endpoint(state.nodes[1].control)!, "/interfaces", token: token).body
         XCTAssertTrue(interfaces.contains("\"netns\": \"nip-chain-r1\""), interfaces)
         // The links' rate (1 Gbps in the file) is on the veth devices; delay too where the kernel has netem.
         let qdisc = ProcessControl.shell("ip netns exec nip-chain-r1 tc qdisc show dev eth1").output

@@ -1,0 +1,166 @@
+import Foundation
+import NewIPDataPlane
+import NewIPSecurity
+import NewIPTopology
+import NewIPWire
+
+/// A topology's `domains:` on real nodes (`nip up`, `nip run`; docs/node.md, "Domains under
+/// nip up"): per domain a registrar folder (`RegistrarFolder.create`) and a `nip registrar run`
+/// process, each enrolled member enrolled there with a device key of its own (the enrolment
+/// file, 0600, is its node's `security: {enrolment: …}`), and the first hops' `security:`
+/// sections (admission, the interfaces that face members, the domain's first-hop secret,
+/// window, registrar, checkpoint interval).
+///
+/// Open domains get a registrar too: it is the domain's key server (the only holder of the
+/// first-hop secret besides the first hops), and members that hold a key get it by enrolling
+/// as in a registered domain; the first hops' `admission: open` lets everyone else through,
+/// counted unproven. Spoofers stay the emulator's: the application port refuses a packet
+/// whose source is not the node's own (`foreign-source`), and forging a link datagram needs
+/// the neighbour's UDP port, which the spoofing node holds.
+///
+/// Layout under the state folder:
+///
+/// ```
+/// domains/campus/registrar/   registrar.conf, registrar.key, first-hop.secret, tokens, operator.token, log/
+/// domains/campus/b1.key       b1's device key (0600)
+/// domains/campus/b1.enrolment b1's certificate and source key (0600)
+/// domains/campus/registrar.log
+/// ```
+public enum DomainDeployment {
+    public static let folderName = "domains"
+
+    /// A running registrar of the deployment (kept in the run state's `registrars`).
+    public struct Started: Sendable {
+        public var entries: [RunState.NodeEntry]
+    }
+
+    /// The certificate domain for a topology domain's name: lower case, other characters `-`.
+    public static func certificateDomain(_ name: String, index: Int) -> String {
+        let mapped = String(name.lowercased().map { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == ".") ? $0 : "-" })
+        return AddressCertificate.isValidDomain(mapped) ? mapped : "domain-\(index)"
+    }
+
+    /// The registrar port of domain `index`: after every node's control and application ports.
+    public static func registrarPort(_ topology: Topology, ports: TopologyDeployment.Ports, index: Int) -> Int {
+        ports.control + 2 * topology.nodes.count + index
+    }
+
+    /// Creates the domains' folders under `state` (an absolute path), starts their registrars,
+    /// enrols the members and sets the `security:` sections of `configs`. Returns the
+    /// registrars started; on failure stops them and throws.
+    public static func prepare(_ topology: Topology, configs: inout [NodeConfig], state: String,
+                               ports: TopologyDeployment.Ports, executable: String,
+                               timeout: Double = 10) throws -> [RunState.NodeEntry] {
+        guard !topology.domains.isEmpty else { return [] }
+        let root = state + "/" + folderName
+        try? FileManager.default.removeItem(atPath: root)
+        var started: [RunState.NodeEntry] = []
+        do {
+            let plans = topology.domainPlans()
+            for plan in plans {
+                let domain = topology.domains[plan.domain]
+                let folder = "\(root)/\(domain.name)"
+                let registrarFolder = "\(folder)/registrar"
+                try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+                let enrolled = plan.members.filter { plan.enrolled.contains($0) }
+                let created = try RegistrarFolder.create(directory: registrarFolder,
+                                                         domain: certificateDomain(domain.name, index: plan.domain),
+                                                         tokens: enrolled.count)
+                let endpoint = NodeConfig.Endpoint(host: ports.host, port: registrarPort(topology, ports: ports, index: plan.domain))
+                let log = "\(folder)/registrar.log"
+                let pid = try ProcessControl.spawn(executable, ["registrar", "run", registrarFolder, "--listen", endpoint.description,
+                                                                "--checkpoint-interval", UnitText.duration(domain.checkpointInterval)],
+                                                   log: log)
+                started.append(RunState.NodeEntry(name: domain.name, pid: pid, control: endpoint.description, app: "",
+                                                  config: registrarFolder, log: log))
+                guard ControlClient.waitUntilReady(endpoint, pid: pid, timeout: timeout) else {
+                    let text = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
+                    throw ToolError("the registrar of domain \(domain.name) did not start on \(endpoint); its log (\(log)):\n\(text.suffix(2000))")
+                }
+                // Each member that holds a key: a device key, enrolled for its first New IP address.
+                for (member, token) in zip(enrolled, created.tokens) {
+                    let node = topology.nodes[member]
+                    guard let address = node.interfaces.first(where: { !TopologyDeployment.isIP($0, topology) })?.address,
+                          let index = configs.firstIndex(where: { $0.name == node.name }) else { continue }
+                    let identity = DeviceIdentity.generate()
+                    let keyPath = "\(folder)/\(node.name).key"
+                    do { try KeyFile.write(identity, to: keyPath) } catch { throw ToolError("\(error)") }
+                    let enrolment = try enrol(endpoint, identity: identity, address: address, token: token,
+                                              registrarKey: created.registrarKey, member: node.name, domain: domain.name)
+                    let path = "\(folder)/\(node.name).enrolment"
+                    try enrolment.write(to: path)
+                    configs[index].security = NodeConfig.Security(enrolment: path)
+                }
+                for hop in plan.firstHops {
+                    guard let index = configs.firstIndex(where: { $0.name == topology.nodes[hop.node].name }) else { continue }
+                    configs[index].security = NodeConfig.Security(
+                        admission: domain.admission == .registered ? .registered : .open,
+                        firstHop: hop.interfaces.map { topology.nodes[hop.node].interfaces[$0].name },
+                        secret: "\(registrarFolder)/\(RegistrarFolder.secretFile)", window: domain.window, registrar: endpoint,
+                        checkpointInterval: domain.checkpointInterval)
+                }
+            }
+        } catch {
+            ProcessControl.stopAll(started)
+            throw error
+        }
+        return started
+    }
+
+    /// Enrols one member, waiting out the registrar's rate limit (a burst of 10 per client).
+    static func enrol(_ registrar: NodeConfig.Endpoint, identity: DeviceIdentity, address: FrameworkAddress, token: String,
+                      registrarKey: [UInt8], member: String, domain: String) throws -> Enrolment {
+        for _ in 0..<20 {
+            switch try EnrolmentClient.enrol(registrar: registrar, identity: identity, address: address, token: token,
+                                             registrarKey: registrarKey) {
+            case .granted(let enrolment): return enrolment
+            case .refused("rate-limited", _, _): usleep(600_000)
+            case .refused(let reason, let statement, _):
+                throw ToolError("domain \(domain): the registrar refused to enrol \(member) (\(address)): \(reason): \(statement)")
+            }
+        }
+        throw ToolError("domain \(domain): the registrar kept rate-limiting the enrolment of \(member)")
+    }
+
+    /// A revocation of the file (`revocations:`) as `nip run` applies it: at `at` after the
+    /// flows start, `POST /revoke` at the domain's registrar with its operator token.
+    public struct Revocation: Sendable {
+        public var domain: String
+        public var host: String
+        public var address: FrameworkAddress
+        public var at: Nanoseconds
+        public var registrar: NodeConfig.Endpoint
+        public var operatorTokenFile: String
+
+        /// Sends the revocation; the registrar's answer or why it failed.
+        public func apply() -> Result<String, ToolError> {
+            guard let data = FileManager.default.contents(atPath: operatorTokenFile) else {
+                return .failure(ToolError("cannot read \(operatorTokenFile)"))
+            }
+            let token = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+            let body = "{\"address\": \"\(address)\", \"operator-token\": \"\(token)\", \"reason\": \"topology revocation of \(host)\"}"
+            do {
+                let response = try ControlClient.request("POST", registrar, "/revoke", body: body, token: nil)
+                guard response.status == 200 else {
+                    return .failure(ToolError("\(response.request) answered \(response.status): \(response.errorMessage)"))
+                }
+                return .success(response.body)
+            } catch { return .failure(ToolError("revoking \(host) at \(registrar): \(error)")) }
+        }
+    }
+
+    /// The file's revocations against the registrars of `registrars` (by domain name).
+    public static func revocations(_ topology: Topology, registrars: [RunState.NodeEntry]) -> [Revocation] {
+        topology.domains.flatMap { domain -> [Revocation] in
+            guard let entry = registrars.first(where: { $0.name == domain.name }),
+                  let endpoint = NodeConfig.Endpoint(entry.control) else { return [] }
+            return domain.revocations.compactMap { revocation -> Revocation? in
+                guard let node = topology.nodeIndex(named: revocation.host),
+                      let address = topology.nodes[node].interfaces.first(where: { !TopologyDeployment.isIP($0, topology) })?.address
+                else { return nil }
+                return Revocation(domain: domain.name, host: revocation.host, address: address, at: revocation.at, registrar: endpoint,
+                                  operatorTokenFile: "\(entry.config)/\(RegistrarFolder.operatorFile)")
+            }
+        }
+    }
+}
