@@ -92,6 +92,7 @@ public enum TopologyWriter {
         if let packets = queue.limits.packets { parts.append("limit: \(packets)") }
         if let bytes = queue.limits.bytes { parts.append("bytes: \(bytes)") }
         if queue.trims { parts.append("trim: true") }
+        if !queue.earlyDrop { parts.append("early-drop: false") }
         return "{" + parts.joined(separator: ", ") + "}"
     }
 
@@ -101,7 +102,6 @@ public enum TopologyWriter {
         case .poisson(let rate): "pattern: poisson, rate: \(UnitText.trafficRate(rate))"
         case .onOff(let rate, let on, let off):
             "pattern: onoff, rate: \(UnitText.trafficRate(rate)), on: \(UnitText.duration(on)), off: \(UnitText.duration(off))"
-        if !queue.earlyDrop { parts.append("early-drop: false") }
         }
     }
 
