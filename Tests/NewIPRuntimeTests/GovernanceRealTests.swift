@@ -9,8 +9,9 @@ import XCTest
 ///
 /// - the revocation reaches the first hop at the registrar's next checkpoint and the first
 ///   hop's next poll, not at the emulator's checkpoint instant: up to two checkpoint intervals
-///   later (here 2 × 200 ms at 10 packets a second: up to 4 packets, one more for a late
-///   wake-up, are delivered instead of refused as `revoked`);
+///   later, plus round trips and wake-ups (here 2 × 200 ms at 10 packets a second: up to 4
+///   packets, two more for round trips and late wake-ups on a loaded machine, are delivered
+///   instead of refused as `revoked`; measured: 4, three runs out of three);
 /// - spoofers stay the emulator's: a real node's application port sends only from the node's
 ///   own addresses, so their packets are refused at their own node (`foreign-source`).
 final class GovernanceRealTests: NodeProcessTestCase {
@@ -129,7 +130,7 @@ final class GovernanceRealTests: NodeProcessTestCase {
         XCTAssertEqual(real2.sent, emulated2.sent)
         XCTAssertEqual(real2.delivered + revoked, real2.sent, "\(real2)")
         XCTAssertLessThanOrEqual(revoked, emulated2.drops["revoked"]!)
-        XCTAssertGreaterThanOrEqual(revoked, emulated2.drops["revoked"]! - 5, "revocation too late: \(real2)")
+        XCTAssertGreaterThanOrEqual(revoked, emulated2.drops["revoked"]! - 6, "revocation too late: \(real2)")
         // Spoofers: refused by their own node's application port.
         for name in ["as", "bs"] {
             XCTAssertEqual(b[name], Flow(sent: 20, delivered: 0, drops: ["foreign-source": 20]), name)
