@@ -1,4 +1,6 @@
 import Crypto
+import _CryptoExtras
+import FoundationEssentials
 import NewIPSecurity
 import NewIPWire
 
@@ -27,13 +29,24 @@ enum SecurityBenchmarks {
         }
         let length = packets[0].count
         let sources = packets.map { bytes in bytes.withUnsafeBytes { try! NewIPPacketView($0, dialect: .compact).source! } }
+        // The swift-crypto path (a CPU without AES-NI, and the state before CNewIPAES): BlockCMAC
+        // on AES.permute, one key schedule per block.
+        let swiftCrypto = FirstHopSecret(epoch: 1, key: secret.key, allowAESNI: false)
+        let keys = sources.map { secret.sourceKey(for: $0) }
+        let engine = secret.usesAESNI ? "AES-NI" : "swift-crypto, no AES-NI on this CPU"
         return [
-            Benchmark(name: "security: derive K_src (AES-CMAC of the source address)", inputs: "256 compact sources",
+            Benchmark(name: "security: derive K_src (AES-CMAC of the source address)", inputs: "256 compact sources (\(engine))",
                       DeriveSourceKey(secret: secret, sources: sources)),
-            Benchmark(name: "security: packet MAC (AES-CMAC, \(length) B packet)", inputs: "256 compact packets",
-                      MACOnly(packets: packets, keys: sources.map { secret.sourceKey(for: $0) })),
-            Benchmark(name: "security: verify (parse + derive + MAC + window + replay)", inputs: "256 compact \(length) B packets",
+            Benchmark(name: "security: packet MAC (AES-CMAC, \(length) B packet)", inputs: "256 compact packets (\(engine))",
+                      MACOnly(packets: packets, keys: keys)),
+            Benchmark(name: "security: verify (parse + derive + MAC + window + replay)", inputs: "256 compact \(length) B packets (\(engine))",
                       VerifyPacket(packets: packets, verifier: SourceAuthVerifier(secrets: [secret], window: 1_000_000_000, now: now))),
+            Benchmark(name: "security: verify, swift-crypto path (BlockCMAC on AES.permute)", inputs: "the same packets",
+                      VerifyPacket(packets: packets, verifier: SourceAuthVerifier(secrets: [swiftCrypto], window: 1_000_000_000, now: now))),
+            Benchmark(name: "security: swift-crypto AES.CMAC of \(length) B", inputs: "the same packets' bytes, keys as K_src",
+                      SwiftCryptoCMAC(packets: packets, keys: keys)),
+            Benchmark(name: "security: swift-crypto AES._CBC of \((length + 15) / 16 * 16) B (one call)", inputs: "the same packets' bytes, zero-padded",
+                      SwiftCryptoCBC(packets: packets.map { $0 + [UInt8](repeating: 0, count: (16 - $0.count % 16) % 16) }, keys: keys)),
         ]
     }
 }
@@ -70,5 +83,31 @@ struct VerifyPacket: BenchOperation {
             precondition(verdict == .valid || verdict == .replay, "benchmark packet refused: \(verdict)")
             return verdict == .valid ? 1 : 2
         }
+    }
+}
+
+/// The best swift-crypto offers for one MAC: `AES.CMAC` (a BoringSSL context per MAC, the result
+/// in a `Data`).
+struct SwiftCryptoCMAC: BenchOperation {
+    let packets: [[UInt8]]
+    let keys: [SourceKey]
+    var count: Int { packets.count }
+    func run(_ i: Int) -> Int {
+        var cmac = try! AES.CMAC(key: keys[i].key)
+        packets[i].withUnsafeBytes { cmac.update(bufferPointer: $0) }
+        return cmac.finalize().withUnsafeBytes { Int($0[0]) }
+    }
+}
+
+/// `AES._CBC` over the whole packet in one call (the key expanded once): what a CMAC built on
+/// it would cost at least (its last block is the MAC, after K1/K2 on the final block).
+struct SwiftCryptoCBC: BenchOperation {
+    let packets: [[UInt8]]
+    let keys: [SourceKey]
+    let iv = try! AES._CBC.IV(ivBytes: [UInt8](repeating: 0, count: 16))
+    var count: Int { packets.count }
+    func run(_ i: Int) -> Int {
+        let ciphertext = try! AES._CBC.encrypt(packets[i], using: keys[i].key, iv: iv, noPadding: true)
+        return Int(ciphertext[ciphertext.count - 1])
     }
 }

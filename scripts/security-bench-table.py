@@ -1,0 +1,72 @@
+#!/usr/bin/env python3
+"""Turns runs of `nip bench --filter security: --json` into the BENCHMARKS.md table of source
+verification: the median of the runs, with the range in brackets; "before" runs come from a
+build without CNewIPAES (BlockCMAC on AES.permute), "after" runs from the current build (which
+also measures the swift-crypto path and swift-crypto's own AES.CMAC and AES._CBC).
+
+    for i in 1 2 3; do
+        nip-after bench --filter security: --json > after-$i.json
+        nip-before bench --filter security: --json > before-$i.json
+    done
+    scripts/security-bench-table.py --before before-*.json --after after-*.json
+"""
+import argparse
+import json
+import statistics
+
+parser = argparse.ArgumentParser()
+parser.add_argument("--before", nargs="+", required=True)
+parser.add_argument("--after", nargs="+", required=True)
+args = parser.parse_args()
+
+
+def load(paths):
+    runs = []
+    for path in paths:
+        with open(path) as f:
+            runs.append({r["name"]: r for r in (json.loads(line) for line in f if line.strip())})
+    return runs
+
+
+before, after = load(args.before), load(args.after)
+
+
+def find(runs, prefix):
+    names = [n for n in runs[0] if n.startswith(prefix)]
+    assert len(names) == 1, f"{prefix}: {names}"
+    return names[0]
+
+
+def cell(runs, prefix, key="ns_per_op"):
+    name = find(runs, prefix)
+    v = [run[name][key] for run in runs]
+    median = f"{statistics.median(v):,.0f}"
+    return median if round(min(v)) == round(max(v)) else f"{median} [{min(v):,.0f}–{max(v):,.0f}]"
+
+
+def mallocs(runs, prefix):
+    name = find(runs, prefix)
+    v = {run[name]["mallocs_per_op"] for run in runs}
+    return "/".join(f"{x:g}" for x in sorted(v))
+
+
+rows = [
+    ("verify: parse, derive K_src, MAC, window, replay", "security: verify (parse", "≤ 200"),
+    ("derive K_src (`sourceKey(for:)`, returns a `SymmetricKey`)", "security: derive K_src", "—"),
+    ("packet MAC under a given K_src (`PacketMAC.compute(key:)`)", "security: packet MAC", "—"),
+]
+print(f"Median of {len(after)} runs of each build, alternated; [range] when they differ; ns/op (wall clock).\n")
+print("| measurement | before: BlockCMAC on `AES.permute` | after: CNewIPAES (AES-NI) | mallocs/op before → after | target |")
+print("|---|---:|---:|---:|---:|")
+for label, prefix, target in rows:
+    print(f"| {label} | {cell(before, prefix)} | {cell(after, prefix)} | {mallocs(before, prefix)} → {mallocs(after, prefix)} | {target} |")
+print()
+print("swift-crypto at its best, measured by the after build in the same runs:\n")
+print("| measurement | ns/op | mallocs/op |")
+print("|---|---:|---:|")
+for label, prefix in [
+    ("verify on the swift-crypto path (`allowAESNI: false`: what a CPU without AES-NI runs)", "security: verify, swift-crypto path"),
+    ("`AES.CMAC` of the 102-byte packet (context and `Data` per MAC)", "security: swift-crypto AES.CMAC"),
+    ("`AES._CBC` of 112 bytes in one call (key expanded once; a CMAC built on it costs at least this)", "security: swift-crypto AES._CBC"),
+]:
+    print(f"| {label} | {cell(after, prefix)} | {mallocs(after, prefix)} |")
