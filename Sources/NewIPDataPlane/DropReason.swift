@@ -91,13 +91,20 @@ public struct DropReason: Hashable, Sendable, CustomStringConvertible {
     /// An application handed the node a packet whose source address is not one of the node's own.
     public static let foreignSource = DropReason(30)
 
+    // Domain borders and senders' path choices (NewIPNode's `BorderPolicy`, `PathConstraintRouting`).
+    /// A domain's border policy denied the packet (a rule with `action: deny` matched first).
+    public static let policy = DropReason(31)
+    /// The packet asks to avoid, or to cross only, some domains, and this router has no way
+    /// on that honours it.
+    public static let pathConstraint = DropReason(32)
+
     private static let labels = [
         "malformed", "no-route", "ttl-expired", "max-delay-exceeded", "cannot-make-deadline", "queue-full", "late",
         "link-loss", "too-big", "fault-injected", "link-refused", "bad-frame",
         "not-forwarding", "no-listener", "multicast",
         "unmapped", "bad-checksum", "not-udp", "fragmented", "no-source-address", "untranslatable", "translation-loop",
         "unauthenticated", "bad-mac", "stale-timestamp", "replay", "spoofed-source", "unknown-epoch", "bad-authenticator",
-        "revoked", "foreign-source",
+        "revoked", "foreign-source", "policy", "path-constraint",
     ]
 
     /// Every reason, in code order.

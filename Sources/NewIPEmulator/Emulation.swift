@@ -80,7 +80,9 @@ public struct Emulation {
             let networks = node.interfaces.indices.map { topology.network(of: Topology.InterfaceID(node: index, interface: $0)) }
             return components.behaviors[node.kind]!(NodeSetup(index: index, node: node, dialect: topology.dialect, table: tables[index],
                                                               queues: queues[index], linkDelays: delays[index], networks: networks,
-                                                              sourceAuthentication: governance?.sourceAuthentication(node: index)))
+                                                              sourceAuthentication: governance?.sourceAuthentication(node: index),
+                                                              borderPolicy: governance?.borderPolicy(node: index, in: topology),
+                                                              pathConstraints: governance?.pathConstraints(node: index)))
         }
         let simulator = try Simulator(topology: topology, behaviours: behaviours, templates: templates, governance: governance,
                                       captureFolder: captureFolder)

@@ -53,11 +53,17 @@ public final class NodeCore {
         public var interfaceAddresses: [FrameworkAddress?]
         /// A first hop's source authentication; `nil`: no check.
         public var sourceAuthentication: SourceAuthentication?
+        /// A domain border's policy, evaluated on every New IP packet that arrives (after the
+        /// source check); `nil`: none.
+        public var borderPolicy: BorderPolicy?
+        /// Routes that honour senders' path constraints; `nil`: constraints are not looked at.
+        public var pathConstraints: PathConstraintRouting?
 
         public init(dialect: PacketDialect, forwards: Bool, networks: [InterfaceNetwork], table: ForwardingTable,
                     queues: [EgressQueue], linkDelays: [Nanoseconds], ownAddresses: [FrameworkAddress],
                     interfaceAddresses: [FrameworkAddress?] = [], gateway: GatewayMapping? = nil,
-                    pingHops: PingHopPolicy = .counting(limit: 64), sourceAuthentication: SourceAuthentication? = nil) {
+                    pingHops: PingHopPolicy = .counting(limit: 64), sourceAuthentication: SourceAuthentication? = nil,
+                    borderPolicy: BorderPolicy? = nil, pathConstraints: PathConstraintRouting? = nil) {
             self.dialect = dialect
             self.forwards = forwards
             self.networks = networks
@@ -69,6 +75,8 @@ public final class NodeCore {
             self.pingHops = pingHops
             self.interfaceAddresses = interfaceAddresses
             self.sourceAuthentication = sourceAuthentication
+            self.borderPolicy = borderPolicy
+            self.pathConstraints = pathConstraints
         }
     }
 
@@ -105,6 +113,10 @@ public final class NodeCore {
     /// A first hop's source authentication, and what it let through.
     public private(set) var sourceAuthentication: SourceAuthentication?
     public private(set) var sourceProofs = SourceProofCounters()
+    /// A domain border's policy and what its rules decided.
+    public private(set) var borderPolicy: BorderPolicy?
+    /// Routes that honour senders' path constraints.
+    public let pathConstraints: PathConstraintRouting?
 
     /// Answers waiting beyond this many are not built (a flood of expiring requests must not
     /// grow memory); they are counted in `answered.suppressed`.
@@ -122,6 +134,8 @@ public final class NodeCore {
         interfaceAddresses = setup.interfaceAddresses
         firstOwnAddress = setup.ownAddresses.first
         sourceAuthentication = setup.sourceAuthentication
+        borderPolicy = setup.borderPolicy
+        pathConstraints = setup.pathConstraints
     }
 
     // MARK: Packets in
@@ -129,9 +143,18 @@ public final class NodeCore {
     /// A packet that arrived from the network on `interface`.
     public func receive(_ packet: consuming PacketBuffer, on interface: Int, now: Nanoseconds) -> Arrival {
         let network = speaksIP ? networks[interface] : .newIP
-        if sourceAuthentication != nil, network == .newIP, let refusal = checkSource(packet, on: interface, now: now) {
+        var proven: Bool?
+        if sourceAuthentication != nil, network == .newIP {
+            let before = sourceProofs.proven
+            if let refusal = checkSource(packet, on: interface, now: now) {
+                hostDrops.record(refusal)
+                if sourceAuthentication?.notices != nil { noteRefusal(packet, refusal, on: interface, now: now) }
+                return .dropped(refusal, packet)
+            }
+            if sourceAuthentication!.firstHopInterfaces.contains(interface) { proven = sourceProofs.proven > before }
+        }
+        if borderPolicy != nil, network == .newIP, let refusal = checkPolicy(packet, proven: proven, now: now) {
             hostDrops.record(refusal)
-            if sourceAuthentication?.notices != nil { noteRefusal(packet, refusal, on: interface, now: now) }
             return .dropped(refusal, packet)
         }
         return arrive(consume packet, network: network, ingress: interface, fromNetwork: true, now: now)
@@ -172,6 +195,39 @@ public final class NodeCore {
         return packet.withUnsafeBytes { bytes -> DropReason? in
             guard let view = try? NewIPPacketView(bytes, dialect: dialect) else { return nil }
             return sourceAuthentication!.check(view, now: now, counters: &sourceProofs)
+        }
+    }
+
+    /// Puts a border's new rules in force from the next packet on (a policy change reached
+    /// it); returns what the previous rules decided, `nil` when the node is no border.
+    @discardableResult
+    public func replacePolicyRules(_ rules: [BorderPolicy.Rule]) -> BorderPolicy.Counters? {
+        borderPolicy?.replaceRules(rules)
+    }
+
+    /// A border's policy on an arriving packet (a malformed packet is left to the arrival step).
+    private func checkPolicy(_ packet: borrowing PacketBuffer, proven: Bool?, now: Nanoseconds) -> DropReason? {
+        let dialect = dialect
+        return packet.withUnsafeBytes { bytes -> DropReason? in
+            guard let view = try? NewIPPacketView(bytes, dialect: dialect) else { return nil }
+            return borderPolicy!.check(view, now: now, proven: proven)
+        }
+    }
+
+    /// The table a forwarded packet's path constraint asks for (`nil`: it carries none, or it
+    /// is for this node), or why no way on honours it.
+    private func constrainedTable(_ packet: borrowing PacketBuffer) -> Result<ForwardingTable?, PathConstraintRefusal> {
+        guard let pathConstraints else { return .success(nil) }
+        let dialect = dialect
+        let own = router.engine.table
+        return packet.withUnsafeBytes { bytes -> Result<ForwardingTable?, PathConstraintRefusal> in
+            guard let view = try? NewIPPacketView(bytes, dialect: dialect) else { return .success(nil) }
+            if own.lookup(view.destination)?.nextHop.isLocal == true { return .success(nil) }
+            switch pathConstraints.decision(for: view) {
+            case .unconstrained: return .success(nil)
+            case .table(let table): return .success(table)
+            case .refuse(let reason): return .failure(PathConstraintRefusal(reason: reason))
+            }
         }
     }
 
@@ -281,7 +337,20 @@ public final class NodeCore {
             case .forward: return .dropped(.notForwarding, packet)
             }
         }
-        switch router.receive(consume packet, dialect: dialect, ingress: ingress, now: now) {
+        var constrained: ForwardingTable?
+        if pathConstraints != nil, fromNetwork {
+            switch constrainedTable(packet) {
+            case .success(let table): constrained = table
+            case .failure(let refusal):
+                hostDrops.record(refusal.reason)
+                return .dropped(refusal.reason, packet)
+            }
+        }
+        // A constrained packet is routed by its constraint's table, swapped in for the call.
+        if constrained != nil { swap(&router.engine.table, &constrained!) }
+        let decision = router.receive(consume packet, dialect: dialect, ingress: ingress, now: now)
+        if constrained != nil { swap(&router.engine.table, &constrained!) }
+        switch consume decision {
         case .forward(let egress, _, _): return .queued(egress: egress)
         case .drop(let reason, let packet): return dropped(reason, packet, fromNetwork: fromNetwork, ingress: ingress)
         case .deliver(var packet):
@@ -400,6 +469,11 @@ public final class NodeCore {
         translations.record(failure)
         return .dropped(failure.dropReason, packet)
     }
+}
+
+/// Why a path-constrained packet cannot go on.
+private struct PathConstraintRefusal: Error {
+    var reason: DropReason
 }
 
 /// What a node answered for itself.

@@ -57,6 +57,19 @@ extension Topology {
             }
         }
 
+        /// A policy in force from `at` on, replacing the previous one (a policy change).
+        public struct PolicyChange: Sendable {
+            public var at: Nanoseconds
+            public var rules: [PolicyRule]
+            public var location: SourceLocation?
+
+            public init(at: Nanoseconds, rules: [PolicyRule], location: SourceLocation? = nil) {
+                self.at = at
+                self.rules = rules
+                self.location = location
+            }
+        }
+
         public var name: String
         public var admission: Admission
         /// Hosts, by name.
@@ -72,6 +85,14 @@ extension Topology {
         public var notEnrolled: [String]
         public var spoofers: [Spoofer]
         public var revocations: [Revocation]
+        /// Routers linking the domain to others, by name: they evaluate `policy` on every
+        /// packet that arrives, and belong to the domain (with its first hops) for path constraints.
+        public var border: [String] = []
+        /// The border's rules in force from the start, evaluated in order, first match wins,
+        /// default permit.
+        public var policy: [PolicyRule] = []
+        /// Later policies, in time order.
+        public var policyChanges: [PolicyChange] = []
         /// Where the file wrote the domain (element) and its keys; list items as `members.0`,
         /// `first-hops.1`, `not-enrolled.0`.
         public var positions = SourcePositions()
@@ -95,12 +116,119 @@ extension Topology {
             self.revocations = revocations
         }
 
+        /// The rules in force just before `time` (the last change before it, else `policy`).
+        public func policyRules(before time: Nanoseconds) -> [PolicyRule] {
+            policyChanges.last { $0.at < time }?.rules ?? policy
+        }
+
         /// When a revocation decided at `scheduled` reaches the first hops: the first checkpoint
         /// at or after it (checkpoints fall on multiples of `checkpointInterval`).
         public func enforcement(of scheduled: Nanoseconds) -> Nanoseconds {
             let interval = max(checkpointInterval, 1)
             let (quotient, remainder) = scheduled.quotientAndRemainder(dividingBy: interval)
             return remainder == 0 ? scheduled : (quotient + 1) * interval
+        }
+    }
+
+    /// A border policy rule (docs/topology.md, *Border policy*): `{action: deny|permit,
+    /// from-domain: X | any | none, to: PREFIX, contract: lbf|mdf|none, source: proven|unproven|any}`.
+    public struct PolicyRule: Sendable {
+        public enum Action: String, Sendable, CaseIterable {
+            case permit, deny
+        }
+
+        /// Which contract the packet carries: a latency-based clause, a max-delay clause, neither.
+        public enum ContractMatch: String, Sendable, CaseIterable {
+            case any, lbf, mdf, none
+        }
+
+        /// Whether the packet's source is proven where the rule is evaluated.
+        public enum SourceMatch: String, Sendable, CaseIterable {
+            case any, proven, unproven
+        }
+
+        /// The domain the packet's source address belongs to.
+        public enum FromDomain: Hashable, Sendable {
+            case any
+            /// The source address is no domain member's.
+            case none
+            case named(String)
+        }
+
+        public var action: Action
+        public var fromDomain: FromDomain
+        /// `nil`: any destination.
+        public var to: RoutePrefix?
+        public var contract: ContractMatch
+        public var source: SourceMatch
+        public var location: SourceLocation?
+
+        public init(action: Action, fromDomain: FromDomain = .any, to: RoutePrefix? = nil, contract: ContractMatch = .any,
+                    source: SourceMatch = .any, location: SourceLocation? = nil) {
+            self.action = action
+            self.fromDomain = fromDomain
+            self.to = to
+            self.contract = contract
+            self.source = source
+            self.location = location
+        }
+
+        /// The rule as the file would write it (keys that match anything left out).
+        public var text: String {
+            var parts = ["action: \(action.rawValue)"]
+            switch fromDomain {
+            case .any: break
+            case .none: parts.append("from-domain: none")
+            case .named(let name): parts.append("from-domain: \(name)")
+            }
+            if let to { parts.append("to: \"\(AddressText.text(to))\"") }
+            if contract != .any { parts.append("contract: \(contract.rawValue)") }
+            if source != .any { parts.append("source: \(source.rawValue)") }
+            return "{" + parts.joined(separator: ", ") + "}"
+        }
+    }
+
+    /// A flow's constraint on the domains its packets cross (docs/topology.md, *Path
+    /// constraints*): `avoid: [X]` or `only-through: [Y, ...]`, domains by name.
+    public struct PathConstraint: Sendable {
+        public var mode: PathConstraintItem.Mode
+        public var domains: [String]
+        public var location: SourceLocation?
+
+        public init(mode: PathConstraintItem.Mode, domains: [String], location: SourceLocation? = nil) {
+            self.mode = mode
+            self.domains = domains
+            self.location = location
+        }
+    }
+
+    /// The number a domain travels by in packets (path constraints): its position in
+    /// `domains`, from 1.
+    public func domainNumber(_ index: Int) -> UInt16 { UInt16(truncatingIfNeeded: index + 1) }
+
+    /// The domain named `name`.
+    public func domainIndex(named name: String) -> Int? { domains.firstIndex { $0.name == name } }
+
+    /// The item `flow`'s packets carry for its path constraint; `nil` without one, or when a
+    /// name resolves to no domain (`problems()` reports it).
+    public func pathConstraintItem(of flow: Flow) -> PathConstraintItem? {
+        guard let constraint = flow.pathConstraint else { return nil }
+        let indices = constraint.domains.compactMap(domainIndex(named:))
+        guard indices.count == constraint.domains.count else { return nil }
+        return PathConstraintItem(mode: constraint.mode, domains: indices.map(domainNumber))
+    }
+
+    /// The routers a path constraint allows: for `avoid`, every router outside the listed
+    /// domains; for `only-through`, the routers of the listed domains (a domain's routers are
+    /// its first hops and its border).
+    public func allowedRouters(for item: PathConstraintItem, plans: [DomainPlan]) -> Set<Int> {
+        let listed = Set(item.domains)
+        var inListed: Set<Int> = []
+        for plan in plans where listed.contains(domainNumber(plan.domain)) { inListed.formUnion(plan.routers) }
+        let routers = nodes.indices.filter { nodes[$0].kind.forwards }
+        switch item.mode {
+        case .avoid: return Set(routers).subtracting(inListed)
+        case .onlyThrough: return inListed
         }
     }
 
@@ -120,6 +248,11 @@ extension Topology {
         public var enrolled: Set<Int>
         /// Spoofing member → (the host it claims to be, what it carries).
         public var spoofers: [Int: (claims: Int, authenticator: Domain.Forgery)]
+        /// Border routers.
+        public var border: [Int] = []
+
+        /// The domain's routers: its first hops and its border.
+        public var routers: Set<Int> { Set(firstHops.map(\.node)).union(border) }
     }
 
     /// The node named `name`, the first one when two share it.
@@ -165,7 +298,8 @@ extension Topology {
                 }
             }
             return DomainPlan(domain: index, members: members, firstHops: firstHops,
-                              enrolled: memberSet.subtracting(notEnrolled), spoofers: spoofers)
+                              enrolled: memberSet.subtracting(notEnrolled), spoofers: spoofers,
+                              border: domain.border.compactMap(nodeIndex(named:)))
         }
     }
 }

@@ -79,6 +79,11 @@ package struct PacketTemplate: Sendable {
             }
             return
         }
+        let constraint = topology.pathConstraintItem(of: flow)
+        if constraint != nil, topology.network(of: flow.destination) != network {
+            throw UnitProblem(problem: "a path constraint applies within one New IP network, and this flow crosses a gateway",
+                              fix: "remove `avoid`/`only-through`, or send within the island")
+        }
         var clauses: [ContractClause] = []
         if let authenticator { clauses.append(authenticator.clause) }
         if let contract = flow.contract { clauses.append(try Self.clause(contract)) }
@@ -98,6 +103,7 @@ package struct PacketTemplate: Sendable {
                 }
                 extensions += spec.extensionItem
             }
+            if let constraint { extensions += constraint.extensionItem }
             let compact = CompactHeader(ttl: Self.initialTTL, nextHeader: usesUDP ? .udp : Self.nextHeader, destination: to,
                                         source: from, extensionLength: extensions.count)
             guard compact.encodedLength <= 255 || extensions.isEmpty else {
@@ -106,7 +112,14 @@ package struct PacketTemplate: Sendable {
             header = compact.bytes(extensions: extensions)
             udp = usesUDP ? .compact(source: from, destination: to) : nil
         case .framework:
-            if let spec { clauses.append(spec.clause) }
+            if let spec {
+                guard constraint == nil else {
+                    throw UnitProblem(problem: "a framework packet cannot carry both chunks and a path constraint (each must be the last clause)",
+                                      fix: "drop `chunks` or the path constraint, or use the compact dialect")
+                }
+                clauses.append(spec.clause)
+            }
+            if let constraint { clauses.append(constraint.clause) }
             let framework = FrameworkHeader(source: source, destination: destination, contracts: clauses)
             do {
                 try framework.checkEncodable()

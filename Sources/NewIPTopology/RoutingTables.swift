@@ -176,7 +176,7 @@ public enum RoutingTables {
     }
 
     /// For each node and interface: the node at the other end of its link, and the delay.
-    private static func neighbours(_ topology: Topology) -> [[(node: Int, delay: Nanoseconds)]] {
+    static func neighbours(_ topology: Topology) -> [[(node: Int, delay: Nanoseconds)]] {
         var peers = topology.nodes.map { Array(repeating: (node: -1, delay: Nanoseconds(0)), count: $0.interfaces.count) }
         for link in topology.links {
             let (a, b) = link.endpoints
@@ -186,7 +186,7 @@ public enum RoutingTables {
         return peers
     }
 
-    private struct PathStep {
+    struct PathStep {
         var interface: Int
         var next: Int
         var delay: Nanoseconds
@@ -195,7 +195,7 @@ public enum RoutingTables {
 
     /// The first step of each node's shortest path to `destination`: Dijkstra from the
     /// destination, relaxing each node's incoming links (`incoming[u]`: who reaches u, how).
-    private static func shortestPaths(to destination: Int, in topology: Topology,
+    static func shortestPaths(to destination: Int, in topology: Topology,
                                       incoming: [[(node: Int, interface: Int, delay: Nanoseconds)]]) -> [PathStep?] {
         struct Entry: Comparable {
             var delay: Nanoseconds

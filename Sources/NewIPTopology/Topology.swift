@@ -181,6 +181,8 @@ public struct Topology: Sendable {
         /// by from the source's network (an address no gateway maps, to see the drop); `nil`
         /// for the usual one.
         public var destinationAddress: FrameworkAddress?
+        /// The domains the packets must avoid, or the only ones they may cross; `nil`: any.
+        public var pathConstraint: PathConstraint?
         /// Where the file wrote the flow and its keys (`name`, `to`, `size`, `stop`, ...).
         public var positions = SourcePositions()
 

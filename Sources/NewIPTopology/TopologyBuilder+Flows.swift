@@ -4,7 +4,7 @@ import NewIPWire
 import Yams
 
 extension TopologyBuilder {
-    static let flowKeys = ["name", "from", "to", "to-address", "pattern", "rate", "on", "off", "size", "chunks", "start", "stop", "contract", "window"]
+    static let flowKeys = ["name", "from", "to", "to-address", "pattern", "rate", "on", "off", "size", "chunks", "start", "stop", "contract", "window", "avoid", "only-through"]
 
     private enum PatternName: String, CaseIterable {
         case constant, poisson, onoff
@@ -35,13 +35,25 @@ extension TopologyBuilder {
             let destinationAddress = fields["to-address"].flatMap { node in
                 reader.quantity(node, "to-address", { (text) throws(UnitProblem) in try AddressText.address(text, dialect: dialect) })
             }
+            var constraint: Topology.PathConstraint?
+            switch (fields["avoid"], fields["only-through"]) {
+            case (.some, .some):
+                reader.error(fields.key("only-through"), "a flow gives `avoid` or `only-through`, not both",
+                             fix: "keep one: `avoid` lists domains to stay out of, `only-through` the only ones allowed")
+            case (let node?, nil), (nil, let node?):
+                let mode: PathConstraintItem.Mode = fields["avoid"] != nil ? .avoid : .onlyThrough
+                let names = reader.items(node).compactMap { reader.name($0, "domain in `\(mode.name)`") }
+                constraint = Topology.PathConstraint(mode: mode, domains: names, location: reader.location(node))
+            case (nil, nil): break
+            }
             guard let name, let source, let destination, let pattern, let size else { continue }
             if fields["to-address"] != nil && destinationAddress == nil { continue }
             var flow = Topology.Flow(name: name, source: source, destination: destination, pattern: pattern,
                                      size: size.size, start: start, stop: stop, contract: contract, chunks: size.chunks,
                                      window: window, destinationAddress: destinationAddress)
+            flow.pathConstraint = constraint
             var positions = SourcePositions(reader.location(item))
-            for key in ["name", "from", "to", "to-address", "size", "chunks", "start", "stop"] {
+            for key in ["name", "from", "to", "to-address", "size", "chunks", "start", "stop", "avoid", "only-through"] {
                 if let node = fields[key] { positions[key] = reader.location(node) }
             }
             flow.positions = positions

@@ -303,6 +303,23 @@ private struct ProblemChecker {
                        fix: "send between interfaces of the topology's nodes")
                 continue
             }
+            if let constraint = flow.pathConstraint {
+                let names = topology.domains.map(\.name)
+                if constraint.domains.isEmpty {
+                    report(.flow(index), at: constraint.location, "`\(constraint.mode.name)` lists no domain", fix: "name at least one domain")
+                } else if constraint.domains.count > PathConstraintItem.maximumDomains {
+                    report(.flow(index), at: constraint.location, "`\(constraint.mode.name)` lists more than \(PathConstraintItem.maximumDomains) domains",
+                           fix: "list fewer")
+                }
+                for name in constraint.domains where topology.domainIndex(named: name) == nil {
+                    report(.flow(index), at: constraint.location, "`\(constraint.mode.name)` names domain `\(name)`, which is not defined"
+                           + Suggestion.hint(for: name, in: names), fix: "name a domain under `domains`")
+                }
+                if topology.network(of: flow.source).isIP {
+                    report(.flow(index), at: constraint.location, "a path constraint travels in New IP packets, and `\(topology.name(of: flow.source))` sends plain IP",
+                           fix: "send from a New IP interface")
+                }
+            }
             checkPackets(index)
         }
     }
@@ -359,6 +376,8 @@ extension ProblemChecker {
         var domainNames: Set<String> = []
         var memberOf: [String: String] = [:]
         var firstHopOf: [Int: String] = [:]
+        // First hops and borders: a router belongs to one domain.
+        var routerOf: [Int: String] = [:]
         for (index, domain) in topology.domains.enumerated() {
             let positions = domain.positions
             let subject = TopologyProblem.Subject.domain(index)
@@ -473,6 +492,39 @@ extension ProblemChecker {
                     report(subject, at: spoofer.location, "`\(spoofer.claims)` has no New IP address for `\(spoofer.host)` to claim",
                            fix: "name a host with a New IP interface")
                 }
+            }
+            for (position, name) in domain.border.enumerated() {
+                guard let node = resolve(name, "border.\(position)", role: "border router", kind: .router) else { continue }
+                if let other = routerOf[node], other != domain.name {
+                    report(subject, at: positions.first("border.\(position)"),
+                           "router `\(name)` would belong to domain `\(other)` and to `\(domain.name)`",
+                           fix: "a router belongs to one domain (as its first hop or border)")
+                }
+                routerOf[node] = domain.name
+            }
+            for node in hops {
+                // A first hop of two domains is reported above.
+                if let other = routerOf[node], other != domain.name, firstHopOf[node] == domain.name {
+                    report(subject, at: positions.first("first-hops", "members"),
+                           "router `\(topology.nodes[node].name)` would belong to domain `\(other)` and to `\(domain.name)`",
+                           fix: "a router belongs to one domain (as its first hop or border)")
+                }
+                routerOf[node] = domain.name
+            }
+            if !domain.policy.isEmpty || !domain.policyChanges.isEmpty, domain.border.isEmpty {
+                report(subject, at: positions.first("policy", "policy-changes"), "domain `\(domain.name)` has a policy but no `border` routers to apply it",
+                       fix: "name the routers linking it to other domains under `border`")
+            }
+            let domainNames = topology.domains.map(\.name)
+            for rule in domain.policy + domain.policyChanges.flatMap(\.rules) {
+                if case .named(let name) = rule.fromDomain, topology.domainIndex(named: name) == nil {
+                    report(subject, at: rule.location, "policy rule names domain `\(name)`, which is not defined\(Suggestion.hint(for: name, in: domainNames))",
+                           fix: "name a domain under `domains`, or `any`/`none`")
+                }
+            }
+            for change in domain.policyChanges where topology.duration > 0 && change.at >= topology.duration {
+                report(subject, at: change.location, "the policy change at \(UnitText.duration(change.at)) is not inside the run's "
+                       + "0…\(UnitText.duration(topology.duration))", fix: "change the policy before the run ends")
             }
             for revocation in domain.revocations {
                 _ = member(revocation.host, revocation.location ?? positions.element, "revoked host")

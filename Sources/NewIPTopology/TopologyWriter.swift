@@ -61,6 +61,9 @@ public enum TopologyWriter {
                 let chunks = flow.chunks.map { "{significance: \($0.significance), bytes: \($0.length)}" }
                 out += ", chunks: [" + chunks.joined(separator: ", ") + "]"
             }
+            if let constraint = flow.pathConstraint {
+                out += ", \(constraint.mode.name): [\(constraint.domains.joined(separator: ", "))]"
+            }
             out += "}\n"
         }
         return out
@@ -80,6 +83,12 @@ public enum TopologyWriter {
             }
             if !domain.revocations.isEmpty {
                 out += ", revocations: {\(domain.revocations.map { "\($0.host): \(UnitText.duration($0.at))" }.joined(separator: ", "))}"
+            }
+            if !domain.border.isEmpty { out += ", border: [\(domain.border.joined(separator: ", "))]" }
+            if !domain.policy.isEmpty { out += ", policy: [\(domain.policy.map(\.text).joined(separator: ", "))]" }
+            if !domain.policyChanges.isEmpty {
+                let changes = domain.policyChanges.map { "\(UnitText.duration($0.at)): [\($0.rules.map(\.text).joined(separator: ", "))]" }
+                out += ", policy-changes: {\(changes.joined(separator: ", "))}"
             }
             out += "}\n"
         }

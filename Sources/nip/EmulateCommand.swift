@@ -180,6 +180,17 @@ struct EmulationSummary {
                                     "\(revocation.revokedDrops)", "\(revocation.deliveredAfterScheduled)"]
                                })
         }
+        let policies = governance.domains.flatMap { domain in domain.policies.map { (domain, $0) } }
+        if !policies.isEmpty {
+            out += "\nborder policies (rules in order, first match wins, default permit; packets each rule matched at the borders)\n"
+            out += formatTable(header: ["domain", "border", "from (ms)", "rule", "matched"],
+                               rows: policies.flatMap { domain, period in
+                                   period.rules.map { [domain.name, domain.border.joined(separator: ","), milliseconds(period.from), $0.rule, "\($0.matched)"] }
+                                       + [[domain.name, domain.border.joined(separator: ","), milliseconds(period.from), "(no rule: permit)",
+                                           "\(period.defaultPermits)"]]
+                               })
+        }
+        out += "\nwhat each node on each flow's path could see and block: nip exposure <results folder>\n"
         return out
     }
 

@@ -26,7 +26,18 @@ final class ExampleTests: XCTestCase {
     /// (unauthenticated), bs claims b1's address with an authenticator it cannot make valid
     /// (bad-mac); b2 is revoked at 2 s, a checkpoint instant (interval 1 s), so rb refuses it
     /// from 2 s on: its packet sent at 2 s is the first refused, when it reaches rb 16 µs
-    /// (200 bytes at 100 Mbps) + 1 ms later; the 20 sent before 2 s were delivered.
+    /// (200 bytes at 100 Mbps) + 1 ms later; the 20 sent before 2 s were delivered. `spoofer`
+    /// (host sp) claims b1's address with no authenticator: every packet refused at rb,
+    /// `unauthenticated`.
+    ///
+    /// Border policy at rb (from 50 ms, 40 packets each): b1-archive is campus's and proven,
+    /// so the first rule permits it until the change at 2 s, whose one rule denies it: 20
+    /// delivered (16 µs + 1 ms, then 1.6 µs + 1 ms twice: 3.0192 ms), 20 `policy`. Every other
+    /// packet rb forwards goes to the server: no rule matches (40 before 2 s, b1's and b2's; 20
+    /// after, b1's). Path constraints: a1-archive avoids campus (rb), so ra → core → rc
+    /// (16 µs + 1 ms, 1.6 µs + 2 ms, 1.6 µs + 4 ms, 1.6 µs + 1 ms: 8.0208 ms) instead of the
+    /// 7 ms way through rb; a2-archive may cross only commons, and core is in no domain: ra
+    /// drops all 40 as `path-constraint` (after proving them: ra proves 4 × 40).
     func testGovernanceExample() throws {
         let examples = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().appendingPathComponent("Examples")
@@ -34,15 +45,26 @@ final class ExampleTests: XCTestCase {
         XCTAssertEqual(results.flows.map { flow in
             ([flow.name, "\(flow.delivered)/\(flow.sent)"] + flow.drops.map { "\($0.reason)=\($0.count)" }).joined(separator: " ")
         }, ["a1 40/40", "a2 40/40", "a3 40/40", "as 40/40", "b1 40/40", "b2 20/40 revoked=20", "b3 0/40 unauthenticated=40",
-            "bs 0/40 bad-mac=40"])
+            "bs 0/40 bad-mac=40", "spoofer 0/40 unauthenticated=40", "b1-archive 20/40 policy=20", "a1-archive 40/40",
+            "a2-archive 0/40 path-constraint=40"])
+        let latency = { (name: String) in results.flows.first { $0.name == name }?.latency.map { [$0.min, $0.max] } }
+        XCTAssertEqual(latency("b1-archive"), [3_019_200, 3_019_200])
+        XCTAssertEqual(latency("a1-archive"), [8_020_800, 8_020_800])
         let governance = try XCTUnwrap(results.governance)
         XCTAssertEqual(governance.domains.map { domain in
             domain.firstHops.map { hop in
                 ([domain.name, domain.admission.rawValue, hop.name, "proven=\(hop.proven)", "unproven=\(hop.unproven)"]
                     + hop.drops.map { "\($0.reason)=\($0.count)" }).joined(separator: " ")
             }.joined()
-        }, ["commons open ra proven=80 unproven=80",
-            "campus registered rb proven=60 unproven=0 bad-mac=40 revoked=20 unauthenticated=40"])
+        }, ["commons open ra proven=160 unproven=80",
+            "campus registered rb proven=100 unproven=0 bad-mac=40 revoked=20 unauthenticated=80"])
+        let campus = try XCTUnwrap(governance.domains.last)
+        XCTAssertEqual(campus.policies.map(\.from), [0, 2_000_000_000])
+        XCTAssertEqual(campus.policies.map { $0.rules.map(\.matched) + [$0.defaultPermits] }, [[20, 0, 40], [20, 20]])
+        // The spoofer's packets reached rb only, carrying b1's address, and rb refused them all.
+        let spoofer = try XCTUnwrap(governance.exposure.flows.first { $0.name == "spoofer" })
+        XCTAssertEqual(spoofer.observers.map { [$0.node, $0.sources.joined(), $0.proof, $0.block] + $0.refused.map { "\($0.reason)=\($0.count)" } },
+                       [["rb", "0x21", "unproven", "address", "unauthenticated=40"]])
         let revocation = try XCTUnwrap(governance.domains.last?.revocations.first)
         XCTAssertEqual([revocation.scheduled, revocation.enforced, revocation.firstDrop, revocation.timeToFirstDrop],
                        [2_000_000_000, 2_000_000_000, 2_001_016_000, 1_016_000])

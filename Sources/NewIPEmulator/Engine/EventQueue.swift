@@ -14,6 +14,8 @@ enum SimulationEvent: Sendable {
     case send(flow: Int)
     /// A domain's checkpoint brings a revocation to its first hops (`Governance.revocations`).
     case revoke(Int)
+    /// A domain's border routers put a new policy in force (`Governance.policyChanges`).
+    case policyChange(Int)
 }
 
 /// Pending events ordered by (time, sequence): events at the same instant run in the order

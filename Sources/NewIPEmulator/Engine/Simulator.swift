@@ -1,5 +1,6 @@
 import NewIPDataPlane
 import NewIPFiles
+import NewIPNode
 import NewIPRandom
 import NewIPSecurity
 import NewIPTopology
@@ -37,6 +38,13 @@ final class Simulator {
     private(set) var revocationRecords: [RevocationRecord]
     /// Per flow, the revocations of the address its packets carry as their source.
     private var flowRevocations: [[Int]] = []
+    /// Per domain, the policies its borders had in force and finished: when each started and
+    /// what its rules decided (summed over the borders); the current one is read at the end.
+    private(set) var policyPeriods: [[(from: Nanoseconds, counters: BorderPolicy.Counters)]] = []
+    /// Per domain, when the policy in force started.
+    private(set) var policyStart: [Nanoseconds] = []
+    /// What each flow's packets showed each node they reached (`nil` without domains).
+    private(set) var observations: ExposureObservations?
 
     /// `templates` holds one header per flow, `behaviours` one behaviour per node; captures
     /// stream into `captureFolder` as `capture-<node>-<interface>.pcapng` when it is given.
@@ -53,6 +61,11 @@ final class Simulator {
                 let address = governance.origins[index].claimed ?? topology.interface(flow.source).address
                 return governance.revocations.indices.filter { governance.revocations[$0].address == address }
             }
+        }
+        if let governance {
+            policyPeriods = Array(repeating: [], count: governance.domains.count)
+            policyStart = Array(repeating: 0, count: governance.domains.count)
+            observations = ExposureObservations(flows: topology.flows.count, nodes: topology.nodes.count)
         }
         isManyNets = topology.isManyNets
         var links: [EmulatedLink] = []
@@ -133,6 +146,9 @@ final class Simulator {
         for (index, revocation) in (governance?.revocations ?? []).enumerated() where revocation.enforced < topology.duration {
             events.schedule(.revoke(index), at: revocation.enforced)
         }
+        for (index, change) in (governance?.policyChanges ?? []).enumerated() where change.at < topology.duration {
+            events.schedule(.policyChange(index), at: change.at)
+        }
         for (index, source) in sources.enumerated() {
             if let time = source.nextSendTime, time < topology.duration { events.schedule(.send(flow: index), at: time) }
         }
@@ -143,6 +159,7 @@ final class Simulator {
             switch event {
             case .send(let flow): send(flow)
             case .revoke(let index): revoke(index)
+            case .policyChange(let index): changePolicy(index)
             case .transmitted(let link): transmitted(links[link])
             case .arrived(let link): arrived(links[link])
             case .wake(let node, let interface):
@@ -190,6 +207,7 @@ final class Simulator {
         let device = devices[to.node][to.interface]
         while let packet = device.receive(now: now) {
             nodeStatistics[to.node].received += 1
+            if observations != nil { observe(packet, at: to.node, interface: to.interface) }
             behaviours[to.node].receive(consume packet, on: to.interface, context: context(to.node))
         }
     }
@@ -245,6 +263,38 @@ final class Simulator {
         }
     }
 
+    /// A domain's borders put a new policy in force; what the old one decided is kept.
+    private func changePolicy(_ index: Int) {
+        guard let governance else { return }
+        let change = governance.policyChanges[index]
+        var total: BorderPolicy.Counters?
+        for node in governance.domains[change.domain].plan.border {
+            guard let counters = behaviours[node].replacePolicyRules(change.rules) else { continue }
+            total = total.map { Self.sum($0, counters) } ?? counters
+        }
+        let rules = governance.domains[change.domain].spec.policyRules(before: change.at)
+        policyPeriods[change.domain].append((policyStart[change.domain], total ?? BorderPolicy.Counters(rules: rules.count)))
+        policyStart[change.domain] = now
+    }
+
+    /// What a domain's borders' current rules decided so far, summed.
+    func currentPolicyCounters(domain: Int) -> BorderPolicy.Counters? {
+        guard let governance else { return nil }
+        var total: BorderPolicy.Counters?
+        for node in governance.domains[domain].plan.border {
+            guard let counters = behaviours[node].policyCounters else { continue }
+            total = total.map { Self.sum($0, counters) } ?? counters
+        }
+        return total
+    }
+
+    private static func sum(_ a: BorderPolicy.Counters, _ b: BorderPolicy.Counters) -> BorderPolicy.Counters {
+        var total = a
+        for index in total.matches.indices where index < b.matches.count { total.matches[index] += b.matches[index] }
+        total.defaultPermits += b.defaultPermits
+        return total
+    }
+
     /// A packet reached the node it is addressed to.
     func deliver(_ packet: PacketBuffer, at node: Int) {
         nodeStatistics[node].delivered += 1
@@ -271,8 +321,29 @@ final class Simulator {
     func discard(_ packet: PacketBuffer, _ reason: DropReason, link: Int? = nil, node: Int? = nil) {
         if let link { links[link].statistics.losses.record(reason) }
         if reason == .revoked, let governance { recordRevokedDrop(packet, governance) }
-        if let finding = inspect(packet) { flowStatistics[finding.probe.flow].dropped(reason) }
+        if let finding = inspect(packet) {
+            flowStatistics[finding.probe.flow].dropped(reason)
+            if let node, observations != nil { observations!.refused(flow: finding.probe.flow, node: node, reason: reason.label) }
+        }
         pool.recycle(packet)
+    }
+
+    /// Records what a flow packet showed the node it reached (for the exposure report).
+    private func observe(_ packet: PacketBuffer, at node: Int, interface: Int) {
+        guard let finding = inspect(packet) else { return }
+        let dialect = topology.dialect
+        let seen = packet.withUnsafeBytes { bytes -> ExposureObservations.Seen? in
+            guard let view = try? NewIPPacketView(bytes, dialect: dialect) else { return nil }
+            var authenticator: [UInt8]?
+            if let range = try? SourceAuthenticatorItem.locate(in: view),
+               let item = try? SourceAuthenticatorItem(parsingBody: UnsafeRawBufferPointer(rebasing: bytes[range])) {
+                authenticator = item.keyProof?.publicKey ?? []
+            }
+            return ExposureObservations.Seen(source: view.source, authenticated: authenticator != nil, key: authenticator.flatMap { $0.isEmpty ? nil : $0 },
+                                             payloadBytes: view.payloadRange.count)
+        }
+        guard let seen else { return }
+        observations!.record(seen, flow: finding.probe.flow, node: node, interface: interface)
     }
 
     /// The packet's probe, if it belongs to one of this run's flows.

@@ -46,6 +46,20 @@ struct Governance {
     /// One per sealing host (and per spoofer's made-up key): the source key and a clock that never repeats.
     let senders: [SourceAuthSender]
 
+    /// A policy that a domain's borders put in force at `at`.
+    struct PolicyChange {
+        var domain: Int
+        var at: Nanoseconds
+        var rules: [BorderPolicy.Rule]
+    }
+
+    /// Every domain's policy changes, in time order (ties: file order).
+    let policyChanges: [PolicyChange]
+    /// A member's addresses → its domain's number.
+    let domainOf: [FrameworkAddress: UInt16]
+    /// Per node: the routes honouring each path constraint (empty without constrained flows).
+    let constrainedRoutes: [[PathConstraintItem: [(prefix: RoutePrefix, route: Route)]]]
+
     /// `nil` when the topology has no domains (the run is then exactly as without governance).
     init?(topology: Topology) {
         guard !topology.domains.isEmpty else { return nil }
@@ -94,6 +108,56 @@ struct Governance {
             }
         }
         self.revocations = revocations
+        var domainOf: [FrameworkAddress: UInt16] = [:]
+        for domain in domains {
+            for member in domain.plan.members {
+                for interface in topology.nodes[member].interfaces { domainOf[interface.address] = topology.domainNumber(domain.plan.domain) }
+            }
+        }
+        self.domainOf = domainOf
+        var changes: [PolicyChange] = []
+        for (index, domain) in domains.enumerated() {
+            for change in domain.spec.policyChanges {
+                changes.append(PolicyChange(domain: index, at: change.at, rules: change.rules.map { Self.rule($0, in: topology) }))
+            }
+        }
+        policyChanges = changes.enumerated().sorted { ($0.element.at, $0.offset) < ($1.element.at, $1.offset) }.map(\.element)
+        constrainedRoutes = RoutingTables.constrainedRoutes(for: topology)
+    }
+
+    /// A rule of the file as the border evaluates it (domains by number).
+    static func rule(_ rule: Topology.PolicyRule, in topology: Topology) -> BorderPolicy.Rule {
+        let from: BorderPolicy.DomainMatch
+        switch rule.fromDomain {
+        case .any: from = .any
+        case .none: from = .none
+        case .named(let name): from = topology.domainIndex(named: name).map { .domain(topology.domainNumber($0)) } ?? .none
+        }
+        return BorderPolicy.Rule(action: rule.action, from: from, to: rule.to, contract: rule.contract, source: rule.source)
+    }
+
+    /// The border policy of node `index` when it is a border router of a domain: the
+    /// domain's first policy, the members' addresses, and the domain's own secret (so
+    /// its members' packets can be proven there).
+    func borderPolicy(node index: Int, in topology: Topology) -> BorderPolicy? {
+        for domain in domains where domain.plan.border.contains(index) {
+            let verifier = SourceAuthVerifier(secrets: [domain.secret], window: UInt64(domain.spec.window), now: Self.epochOffset)
+            return BorderPolicy(rules: domain.spec.policy.map { Self.rule($0, in: topology) }, domainOf: domainOf,
+                                verifiers: [topology.domainNumber(domain.plan.domain): verifier], clockOffset: Self.epochOffset)
+        }
+        return nil
+    }
+
+    /// The path-constraint routing of node `index` (`nil` when no flow carries a constraint).
+    func pathConstraints(node index: Int) -> PathConstraintRouting? {
+        guard constrainedRoutes.indices.contains(index), !constrainedRoutes[index].isEmpty else { return nil }
+        var tables: [PathConstraintItem: ForwardingTable] = [:]
+        for (item, routes) in constrainedRoutes[index] {
+            var table = ForwardingTable()
+            for entry in routes { table.insert(entry.route, for: entry.prefix) }
+            tables[item] = table
+        }
+        return PathConstraintRouting(tables: tables)
     }
 
     /// The source authentication of node `index` when it is a first hop of a domain.

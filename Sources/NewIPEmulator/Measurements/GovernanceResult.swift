@@ -44,9 +44,24 @@ public struct GovernanceResult: Sendable {
         public var spoofers: [(host: String, claims: String, authenticator: Topology.Domain.Forgery)]
         public var firstHops: [FirstHop]
         public var revocations: [Revocation]
+        /// Border routers (empty: the domain declares none, and the files show no policy).
+        public var border: [String] = []
+        /// Each policy the borders had in force, in time order.
+        public var policies: [PolicyPeriod] = []
+    }
+
+    /// A policy in force from `from` (a change, or the start) and what its rules decided.
+    public struct PolicyPeriod: Sendable {
+        public var from: Nanoseconds
+        /// Each rule as written, and the packets it matched first (summed over the borders).
+        public var rules: [(rule: String, action: String, matched: Int)]
+        /// Packets no rule matched (permitted).
+        public var defaultPermits: Int
     }
 
     public var domains: [Domain]
+    /// What every node on each flow's path could see and do (`ExposureReport`).
+    public var exposure: ExposureReport
 }
 
 extension GovernanceResult {
@@ -74,16 +89,48 @@ extension GovernanceResult {
             let spoofers = domain.plan.members.compactMap { member -> (String, String, Topology.Domain.Forgery)? in
                 domain.plan.spoofers[member].map { (topology.nodes[member].name, topology.nodes[$0.claims].name, $0.authenticator) }
             }
-            return Domain(name: domain.spec.name, admission: domain.spec.admission, window: domain.spec.window,
-                          checkpointInterval: domain.spec.checkpointInterval, members: names(domain.plan.members),
-                          enrolled: names(domain.plan.members.filter { domain.plan.enrolled.contains($0) }),
-                          spoofers: spoofers, firstHops: hops, revocations: revocationsByDomain[index])
+            var result = Domain(name: domain.spec.name, admission: domain.spec.admission, window: domain.spec.window,
+                                checkpointInterval: domain.spec.checkpointInterval, members: names(domain.plan.members),
+                                enrolled: names(domain.plan.members.filter { domain.plan.enrolled.contains($0) }),
+                                spoofers: spoofers, firstHops: hops, revocations: revocationsByDomain[index])
+            result.border = names(domain.plan.border)
+            if !domain.plan.border.isEmpty {
+                let finished = simulator.policyPeriods[index]
+                var periods = finished.map { ($0.from, $0.counters) }
+                if let current = simulator.currentPolicyCounters(domain: index) { periods.append((simulator.policyStart[index], current)) }
+                result.policies = periods.map { from, counters in
+                    let rules = domain.spec.policyRules(before: from + 1)
+                    return PolicyPeriod(from: from, rules: rules.enumerated().map { ruleIndex, rule in
+                        (rule.text, rule.action.rawValue, ruleIndex < counters.matches.count ? counters.matches[ruleIndex] : 0)
+                    }, defaultPermits: counters.defaultPermits)
+                }
+            }
+            return result
         }
+        exposure = ExposureReport(simulator, governance)
     }
 
     var json: JSONValue {
         .array(domains.map { domain in
-            .members([
+            var members = domainMembers(domain)
+            if !domain.border.isEmpty {
+                members["border"] = .array(domain.border.map { .string($0) })
+                members["policies"] = .array(domain.policies.map { period in
+                    .members([
+                        "from_ns": .integer(period.from),
+                        "rules": .array(period.rules.map { rule in
+                            .members(["rule": .string(rule.rule), "action": .string(rule.action), "matched": .int(rule.matched)])
+                        }),
+                        "default_permits": .int(period.defaultPermits),
+                    ])
+                })
+            }
+            return .members(members)
+        })
+    }
+
+    private func domainMembers(_ domain: Domain) -> [String: JSONValue] {
+            [
                 "name": .string(domain.name),
                 "admission": .string(domain.admission.rawValue),
                 "window_ns": .integer(domain.window),
@@ -109,7 +156,6 @@ extension GovernanceResult {
                         "delivered_after_scheduled": .int(revocation.deliveredAfterScheduled),
                     ])
                 }),
-            ])
-        })
+            ]
     }
 }

@@ -16,7 +16,8 @@ public final class CoreNode: NodeBehavior {
             queues: setup.queues, linkDelays: setup.linkDelays, ownAddresses: node.interfaces.map(\.address),
             interfaceAddresses: node.interfaces.map(\.address),
             gateway: node.kind == .gateway ? node.gateway?.mapping ?? GatewayMapping() : nil,
-            sourceAuthentication: setup.sourceAuthentication))
+            sourceAuthentication: setup.sourceAuthentication, borderPolicy: setup.borderPolicy,
+            pathConstraints: setup.pathConstraints))
     }
 
     public func send(_ packet: consuming PacketBuffer, from interface: Int, context: NodeContext) {
@@ -47,6 +48,10 @@ public final class CoreNode: NodeBehavior {
     public var sourceProofs: SourceProofCounters? { core.sourceAuthentication == nil ? nil : core.sourceProofs }
 
     public func revoke(_ source: FrameworkAddress) -> Bool { core.revoke(source) }
+
+    public var policyCounters: BorderPolicy.Counters? { core.borderPolicy?.counters }
+
+    public func replacePolicyRules(_ rules: [BorderPolicy.Rule]) -> BorderPolicy.Counters? { core.replacePolicyRules(rules) }
 
     private func handle(_ arrival: NodeCore.Arrival, _ context: NodeContext) {
         switch arrival {

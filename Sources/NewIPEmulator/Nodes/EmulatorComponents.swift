@@ -19,6 +19,10 @@ public struct NodeSetup {
     /// A first hop of a domain: the source check on the interfaces facing its member hosts
     /// (docs/topology.md, *Governance*); `nil` for other nodes.
     public var sourceAuthentication: SourceAuthentication? = nil
+    /// A domain's border router: its policy (docs/topology.md, *Border policy*); `nil` for other nodes.
+    public var borderPolicy: BorderPolicy? = nil
+    /// A forwarding node when flows carry path constraints: the routes honouring each; `nil` otherwise.
+    public var pathConstraints: PathConstraintRouting? = nil
 
     /// Whether any interface speaks plain IP.
     public var speaksIP: Bool { networks.contains(where: \.isIP) }

@@ -33,6 +33,11 @@ public protocol NodeBehavior: AnyObject {
     /// A domain's first hop refuses `source` from now on (the emulator calls it at the
     /// revocation's checkpoint); `false` (the default) when the node checks no sources.
     func revoke(_ source: FrameworkAddress) -> Bool
+    /// A domain's border: what its policy's rules decided so far; `nil` (the default) for other nodes.
+    var policyCounters: BorderPolicy.Counters? { get }
+    /// A domain's border puts `rules` in force from now on (the emulator calls it at a policy
+    /// change) and returns what the previous rules decided; `nil` (the default) when the node is no border.
+    func replacePolicyRules(_ rules: [BorderPolicy.Rule]) -> BorderPolicy.Counters?
 }
 
 extension NodeBehavior {
@@ -43,6 +48,10 @@ extension NodeBehavior {
     public var sourceProofs: SourceProofCounters? { nil }
 
     public func revoke(_ source: FrameworkAddress) -> Bool { false }
+
+    public var policyCounters: BorderPolicy.Counters? { nil }
+
+    public func replacePolicyRules(_ rules: [BorderPolicy.Rule]) -> BorderPolicy.Counters? { nil }
 }
 
 /// An egress queue's state and what it dropped and trimmed so far.
