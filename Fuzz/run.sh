@@ -37,11 +37,13 @@ fuzz="$root/Fuzz"
 #   name | modules | file | max_len | package products
 # modules: the module the target file is compiled into, then (comma-separated) modules it
 # imports, each built before it as a separate module from Sources/<module>/ (list a module after
-# those it imports itself). max_len: largest input libFuzzer generates (a compact or framework
-# header is at most 255 bytes plus some payload; captures need room for a few blocks; log notes
-# and tiles a little more). package products (optional): a package dependency the modules import,
-# built by SwiftPM (`swift build --target <target>`, debug, not instrumented) and linked from its
-# object directories: "<SwiftPM target>:<target>,<target>,..." (the target and what it needs).
+# those it imports itself; a module of C sources, with its header and module.modulemap in
+# include/, is compiled with the toolchain's clang, instrumented the same way). max_len: largest
+# input libFuzzer generates (a compact or framework header is at most 255 bytes plus some
+# payload; captures need room for a few blocks; log notes and tiles a little more). package
+# products (optional): a package dependency the modules import, built by SwiftPM (`swift build
+# --target <target>`, debug, not instrumented) and linked from its object directories:
+# "<SwiftPM target>:<target>,<target>,..." (the target and what it needs).
 # Seeds: Fuzz/seeds/<name>/, plus a branch in Fuzz/vector_seeds.py if the vectors have inputs.
 crypto=Crypto:Crypto,CryptoBoringWrapper,CCryptoBoringSSL,CCryptoBoringSSLShims,CXKCP,CXKCPShims
 crypto_extras=_CryptoExtras:Crypto,CryptoBoringWrapper,CCryptoBoringSSL,CCryptoBoringSSLShims,CXKCP,CXKCPShims,SwiftASN1,CryptoExtras,_CryptoExtras
@@ -52,7 +54,7 @@ capture-reader   | NewIPCapture | CaptureReaderFuzz.swift   | 4096
 ip-headers       | NewIPWire    | IPHeadersFuzz.swift       | 512
 packet           | NewIPWire    | NewIPPacketFuzz.swift     | 512
 tlog             | NewIPLog     | TransparencyLogFuzz.swift | 2048 | $crypto
-security         | NewIPSecurity,NewIPWire | SecurityFuzz.swift | 1024 | $crypto_extras
+security         | NewIPSecurity,NewIPWire,CNewIPAES | SecurityFuzz.swift | 1024 | $crypto_extras
 "
 # Every module is compiled with the package name SwiftPM gives the package, so `package`
 # declarations are visible across its files as they are in `swift build`.
@@ -158,6 +160,10 @@ build() {
     rm -rf "$snapshot" "$fuzz/bin/$t" "$fuzz/bin/$t.commit"
     mkdir -p "$snapshot/Fuzz" "$snapshot/modules"
     for m in "$module" "${deps[@]}"; do
+        if compgen -G "$root/Sources/$m/*.c" >/dev/null; then
+            cp -R "$root/Sources/$m" "$snapshot/Sources/$m"
+            continue
+        fi
         if ! compgen -G "$root/Sources/$m/*.swift" >/dev/null; then
             echo "== build of $t FAILED: no sources in Sources/$m" >&2
             return 1
@@ -188,7 +194,21 @@ build() {
             while IFS= read -r o; do objects+=("$o"); done < <(find "$bin/$dir.build" -name '*.o')
         done
     fi
+    local clang c
+    clang=$(dirname "$SWIFTC")/clang
     for m in "${deps[@]}"; do
+        if [[ -d $snapshot/Sources/$m/include ]] && compgen -G "$snapshot/Sources/$m/*.c" >/dev/null; then
+            flags+=(-I "$snapshot/Sources/$m/include")
+            for c in "$snapshot/Sources/$m/"*.c; do
+                o="$snapshot/modules/$m-$(basename "$c" .c).o"
+                if ! "$clang" -fsanitize=fuzzer-no-link,address -O2 -g -Wall -I "$snapshot/Sources/$m/include" -c "$c" -o "$o"; then
+                    echo "== build of $t FAILED: C module $m does not compile ($clang)" >&2
+                    return 1
+                fi
+                objects+=("$o")
+            done
+            continue
+        fi
         if ! swiftc_quiet "${flags[@]}" -module-name "$m" -emit-module \
             -emit-module-path "$snapshot/modules/$m.swiftmodule" -c \
             "$snapshot/Sources/$m/"*.swift -o "$snapshot/modules/$m.o"; then
