@@ -117,13 +117,44 @@ AESNI_EXTERN void newip_cmac(const newip_cmac_key *key, const uint8_t *message, 
     _mm_storeu_si128((__m128i *)tag, cmac(&k, message, length));
 }
 
+// Two independent blocks in lockstep: the second one's rounds fill the first one's latency.
+AESNI void encrypt2(const __m128i rk[11], __m128i *a, __m128i *b) {
+    __m128i x = _mm_xor_si128(*a, rk[0]), y = _mm_xor_si128(*b, rk[0]);
+    for (int i = 1; i < 10; i++) { x = _mm_aesenc_si128(x, rk[i]); y = _mm_aesenc_si128(y, rk[i]); }
+    *a = _mm_aesenclast_si128(x, rk[10]);
+    *b = _mm_aesenclast_si128(y, rk[10]);
+}
+
 AESNI_EXTERN uint64_t newip_cmac_derived(const newip_cmac_key *prf, const uint8_t *derivation, size_t derivation_length,
                                          const uint8_t *message, size_t length) {
     key_regs k;
     load_key(&k, prf);
-    key_init(&k, cmac(&k, derivation, derivation_length));
+    __m128i source_key = cmac(&k, derivation, derivation_length);
     uint8_t tag[16];
-    _mm_storeu_si128((__m128i *)tag, cmac(&k, message, length));
+    if (length <= 16) {
+        key_init(&k, source_key);
+        _mm_storeu_si128((__m128i *)tag, cmac(&k, message, length));
+    } else {
+        // K_src's subkey block L = AES(K_src, 0) runs alongside the packet's first block.
+        expand(k.rk, source_key);
+        __m128i state = _mm_loadu_si128((const __m128i *)message), l = _mm_setzero_si128();
+        encrypt2(k.rk, &state, &l);
+        k.k1 = dbl(l);
+        k.k2 = dbl(k.k1);
+        size_t full = (length - 1) / 16, rest = length - 16 * full;
+        for (size_t i = 1; i < full; i++)
+            state = encrypt(k.rk, _mm_xor_si128(state, _mm_loadu_si128((const __m128i *)(message + 16 * i))));
+        __m128i last;
+        if (rest == 16) {
+            last = _mm_xor_si128(_mm_loadu_si128((const __m128i *)(message + 16 * full)), k.k1);
+        } else {
+            uint8_t pad[16] = {0};
+            memcpy(pad, message + 16 * full, rest);
+            pad[rest] = 0x80;
+            last = _mm_xor_si128(_mm_loadu_si128((const __m128i *)pad), k.k2);
+        }
+        _mm_storeu_si128((__m128i *)tag, encrypt(k.rk, _mm_xor_si128(state, last)));
+    }
     uint64_t mac = 0;
     for (int i = 0; i < 8; i++) mac = mac << 8 | tag[i];
     return mac;
