@@ -87,7 +87,10 @@ extension NewIPPacketView {
             guard (ControlMessage.echoReply...RefusalNotice.type).contains(type) else { return nil }
             return .application(LocalPort(kind: .control, port: bytes.bigEndian16(at: payload.lowerBound + 2)))
         }
-        if let udp = UDPDatagramView(self) { return .application(LocalPort(kind: .udp, port: udp.header.destinationPort)) }
+        // UDP where the header says so (compact) or may (framework: no next header field).
+        if nextHeader == nil || nextHeader == .udp, let udp = UDPDatagramView(self) {
+            return .application(LocalPort(kind: .udp, port: udp.header.destinationPort))
+        }
         // Not UDP: a topology flow's probe packet.
         return .application(.probe)
     }
