@@ -107,4 +107,42 @@ flows:
   - {name: reading2, from: sensor2, to: server, pattern: poisson, rate: 20pps, size: "36..56"}
   - {name: ack1, from: server, to: sensor1, pattern: constant, rate: 20pps, size: 72, start: 5ms}
 """#
+
+    /// `nip demo`'s governance chapter: four hosts behind one first hop `fh`, the same traffic
+    /// under `admission` (`open` or `registered`): h1 holds a source key, h2 none, `spoof`
+    /// claims h1's address without any authenticator, `lost` holds a key and is revoked at 1 s.
+    public static func governance(admission: String) -> String {
+        #"""
+        name: governance-demo
+        seed: 2030
+        duration: 2s
+        nodes:
+          h1: {kind: host, interfaces: {eth0: "0x01"}}
+          h2: {kind: host, interfaces: {eth0: "0x02"}}
+          spoof: {kind: host, interfaces: {eth0: "0x03"}}
+          lost: {kind: host, interfaces: {eth0: "0x04"}}
+          fh: {kind: router, interfaces: {eth0: "0x11", eth1: "0x12", eth2: "0x13", eth3: "0x14", eth4: "0x15"}}
+          core: {kind: router, interfaces: {eth0: "0x21", eth1: "0x22"}}
+          server: {kind: host, interfaces: {eth0: "0x30"}}
+        links:
+          - {endpoints: [h1:eth0, fh:eth0], rate: 100Mbps, delay: 1ms}
+          - {endpoints: [h2:eth0, fh:eth1], rate: 100Mbps, delay: 1ms}
+          - {endpoints: [spoof:eth0, fh:eth2], rate: 100Mbps, delay: 1ms}
+          - {endpoints: [lost:eth0, fh:eth3], rate: 100Mbps, delay: 1ms}
+          - {endpoints: [fh:eth4, core:eth0], rate: 1Gbps, delay: 2ms}
+          - {endpoints: [core:eth1, server:eth0], rate: 1Gbps, delay: 1ms}
+        domains:
+          - name: town
+            admission: \#(admission)
+            members: [h1, h2, spoof, lost]
+            not-enrolled: [h2]
+            spoofers: {spoof: {claims: h1, authenticator: none}}
+            revocations: {lost: 1s}
+        flows:
+          - {name: h1, from: h1, to: server, rate: 10pps, size: 200}
+          - {name: h2, from: h2, to: server, rate: 10pps, size: 200}
+          - {name: spoof, from: spoof, to: server, rate: 10pps, size: 200}
+          - {name: lost, from: lost, to: server, rate: 10pps, size: 200}
+        """#
+    }
 }

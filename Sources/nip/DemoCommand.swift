@@ -55,6 +55,8 @@ struct DemoStory {
     /// The surgery traffic under FIFO, strict priority, LBF and LBF without early drop.
     let baselines: QueueBaselines
     let topology: Topology
+    /// The governance chapter's two runs (open and registered admission).
+    let governance: GovernanceChapter
 
     init(topology: Topology) throws {
         self.topology = topology
@@ -63,6 +65,7 @@ struct DemoStory {
         for index in noTrim.links.indices { noTrim.links[index].queue.trims = false }
         wholeDrop = try Emulation(topology: noTrim).run()
         baselines = try QueueBaselines(topology: topology, asWritten: trimming)
+        governance = try GovernanceChapter(seed: topology.seed)
     }
 
     /// Runs made (the baselines' LBF run is the network as written) and their events.
@@ -83,6 +86,7 @@ struct DemoStory {
         out += manyNets()
         out += "\n4. Header bytes per packet (a surgery packet: 1-byte addresses)\n"
         out += headerBytes()
+        out += governance.text
         return out
     }
 
@@ -128,4 +132,59 @@ struct DemoStory {
     func ms(_ value: Int64?) -> String { value.map { String(format: "%.1f", Double($0) / 1e6) } ?? "-" }
     func percent(_ value: Double) -> String { String(format: "%.1f %%", value * 100) }
     func signed(_ value: Int) -> String { value >= 0 ? "+\(value)" : "\(value)" }
+}
+
+/// `nip demo`'s chapter 5: the same four hosts' traffic through one first hop under open and
+/// registered admission (BuiltInNetwork.governance), a spoofer, a revocation, and what each
+/// node on the registered run's paths could see and block.
+struct GovernanceChapter {
+    let open: EmulationResults
+    let registered: EmulationResults
+
+    init(seed: UInt64) throws {
+        func run(_ admission: String) throws -> EmulationResults {
+            var topology = try TopologyParser.parse(yaml: BuiltInNetwork.governance(admission: admission), file: "governance-demo.yaml")
+            topology.seed = seed
+            return try Emulation(topology: topology).run()
+        }
+        open = try run("open")
+        registered = try run("registered")
+    }
+
+    static let roles = ["h1": "holds a source key", "h2": "holds no key", "spoof": "claims h1's address, no authenticator",
+                        "lost": "holds a key, revoked at 1 s"]
+
+    var text: String {
+        var out = "\n5. Governance: the same traffic through first hop `fh`, open vs registered admission "
+            + "(2 runs of 2 s, 20 packets a host)\n"
+        let rows = open.flows.map { flow -> [String] in
+            let other = registered.flows.first { $0.name == flow.name }!
+            return [flow.name, Self.roles[flow.name] ?? "", Self.outcome(flow), Self.outcome(other)]
+        }
+        out += indent(formatTable(header: ["host", "what it is", "open", "registered"], rows: rows))
+        if let hop = registered.governance?.domains.first?.firstHops.first, let openHop = open.governance?.domains.first?.firstHops.first {
+            out += "   first hop forwards: open \(openHop.proven) proven + \(openHop.unproven) unproven (the spoofer's among them); "
+                + "registered \(hop.proven) proven, nothing unproven\n"
+        }
+        if let revocation = registered.governance?.domains.first?.revocations.first, let drop = revocation.timeToFirstDrop {
+            out += String(format: "   revocation of `%@`: decided at %.0f ms, its first packet refused %.3f ms later; %d refused\n",
+                          revocation.host, Double(revocation.scheduled) / 1e6, Double(drop) / 1e6, revocation.revokedDrops)
+        }
+        out += "   → open: anyone speaks, spoofed packets included (unproven); registered: the operator decides who speaks "
+            + "and can cut one device off\n"
+        if let exposure = registered.governance?.exposure {
+            out += "   what each node saw and could do (registered run; `nip exposure <folder>` for any run):\n"
+            out += indent(formatTable(header: ExposureReport.header, rows: exposure.rows))
+        }
+        return out
+    }
+
+    static func outcome(_ flow: FlowResult) -> String {
+        "\(flow.delivered)/\(flow.sent)" + flow.drops.map { " \($0.reason)=\($0.count)" }.joined()
+    }
+
+    func indent(_ table: String) -> String {
+        table.split(separator: "\n", omittingEmptySubsequences: false).map { $0.isEmpty ? "" : "   " + $0 }.joined(separator: "\n")
+            + (table.hasSuffix("\n") ? "" : "\n")
+    }
 }

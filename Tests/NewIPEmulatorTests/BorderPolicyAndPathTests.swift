@@ -151,3 +151,26 @@ final class ExposureReportTests: XCTestCase {
         XCTAssertFalse(String(decoding: results.files[0].contents, as: UTF8.self).contains("exposure"))
     }
 }
+
+/// `nip demo`'s governance chapter network (BuiltInNetwork.governance), exact per admission:
+/// 20 packets a host in 2 s; `lost` revoked at 1 s (a checkpoint), so its packet sent at 1 s
+/// is the first refused, 16 µs + 1 ms later.
+final class DemoGovernanceTests: XCTestCase {
+    func testOpenAndRegisteredAdmissionOfTheSameTraffic() throws {
+        var outcomes: [String: [String]] = [:]
+        for admission in ["open", "registered"] {
+            let results = try emulate(BuiltInNetwork.governance(admission: admission))
+            outcomes[admission] = results.flows.map { flow in
+                ([flow.name, "\(flow.delivered)/\(flow.sent)"] + flow.drops.map { "\($0.reason)=\($0.count)" }).joined(separator: " ")
+            }
+            let revocation = try XCTUnwrap(results.governance?.domains.first?.revocations.first)
+            XCTAssertEqual(revocation.timeToFirstDrop, 1_016_000, admission)
+            let spoofer = try XCTUnwrap(results.governance?.exposure.flows.first { $0.name == "spoof" })
+            XCTAssertEqual(spoofer.observers.first?.node, "fh", admission)
+            XCTAssertEqual(spoofer.observers.first?.sources, ["0x01"], admission)
+        }
+        XCTAssertEqual(outcomes["open"], ["h1 20/20", "h2 20/20", "spoof 20/20", "lost 10/20 revoked=10"])
+        XCTAssertEqual(outcomes["registered"], ["h1 20/20", "h2 0/20 unauthenticated=20", "spoof 0/20 unauthenticated=20",
+                                                "lost 10/20 revoked=10"])
+    }
+}
