@@ -68,8 +68,11 @@ final class NodeSecurityState: @unchecked Sendable {
                 let secret = try FirstHopSecretFile.read(path)
                 let interfaces = Set(settings.firstHop.compactMap { name in config.interfaces.firstIndex { $0.name == name } })
                 let verifier = SourceAuthVerifier(secrets: [secret], window: UInt64(settings.window), now: unixNanoseconds())
+                // With a signing key, refused sources hear why (signed, rate-limited).
+                let notices = try settings.noticesKey.map { RefusalNotices(identity: try KeyFile.read($0)) }
                 authentication = SourceAuthentication(admission: settings.admission == .registered ? .registered : .open,
-                                                      verifier: verifier, firstHopInterfaces: interfaces, clockOffset: clockOffset)
+                                                      verifier: verifier, firstHopInterfaces: interfaces, clockOffset: clockOffset,
+                                                      notices: notices)
             }
         } catch {
             loadError = "security: \(error)"
@@ -215,6 +218,7 @@ extension Node {
             members.append(("proven", .int(dataPlane.core.sourceProofs.proven)))
             members.append(("unproven", .int(dataPlane.core.sourceProofs.unproven)))
             members.append(("revoked", .int(authentication.revoked.count)))
+            members.append(("refusal_notices", .int(dataPlane.core.answered.refusalNotices)))
             members.append(("revoked_addresses", .array(authentication.revoked.map(\.description).sorted().map { .string($0) })))
         }
         if let registrar = security.settings?.registrar {

@@ -24,13 +24,17 @@ extension NodeConfig {
         public var checkpointInterval: Nanoseconds
         /// A host's enrolment file (`nip enrol --out`): it seals every packet its applications send.
         public var enrolment: String?
+        /// A first hop's device key file (`nip key generate`): with it, a refused source gets a
+        /// signed refusal notice (docs/node.md, "Refusal notices"); without, refusals are silent.
+        public var noticesKey: String?
 
         public static let defaultWindow: Nanoseconds = 2_000_000_000
         public static let defaultCheckpointInterval: Nanoseconds = 1_000_000_000
 
         public init(admission: Admission = .open, firstHop: [String] = [], secret: String? = nil,
                     window: Nanoseconds = Self.defaultWindow, registrar: Endpoint? = nil,
-                    checkpointInterval: Nanoseconds = Self.defaultCheckpointInterval, enrolment: String? = nil) {
+                    checkpointInterval: Nanoseconds = Self.defaultCheckpointInterval, enrolment: String? = nil,
+                    noticesKey: String? = nil) {
             self.admission = admission
             self.firstHop = firstHop
             self.secret = secret
@@ -38,6 +42,7 @@ extension NodeConfig {
             self.registrar = registrar
             self.checkpointInterval = checkpointInterval
             self.enrolment = enrolment
+            self.noticesKey = noticesKey
         }
 
         /// Whether this node checks sources (a router or gateway with first-hop interfaces).
@@ -55,6 +60,7 @@ extension NodeConfig {
                 out += "  window: \(UnitText.duration(window))\n"
                 if let registrar { out += "  registrar: \(quoted(registrar.description))\n" }
                 out += "  checkpoint-interval: \(UnitText.duration(checkpointInterval))\n"
+                if let noticesKey { out += "  notices-key: \(quoted(noticesKey))\n" }
             }
             return out
         }
@@ -67,8 +73,8 @@ extension NodeConfig {
 struct NodeFileSecurityParser {
     let reader: YAMLReader
 
-    static let keys = ["admission", "first-hop", "secret", "window", "registrar", "checkpoint-interval", "enrolment"]
-    static let routerKeys = ["admission", "first-hop", "secret", "window", "registrar", "checkpoint-interval"]
+    static let keys = ["admission", "first-hop", "secret", "window", "registrar", "checkpoint-interval", "notices-key", "enrolment"]
+    static let routerKeys = ["admission", "first-hop", "secret", "window", "registrar", "checkpoint-interval", "notices-key"]
 
     func security(_ node: Node, role: NodeConfig.Role, interfaces: [String]) -> NodeConfig.Security? {
         guard let f = reader.fields(node, "security", allowed: Self.keys) else { return nil }
@@ -102,6 +108,7 @@ struct NodeFileSecurityParser {
                 reader.error(node, "security names no `first-hop` interfaces, so no packet would be checked",
                              fix: "add `first-hop: [eth0]` (the interfaces that face hosts)")
             }
+            if let node = f["notices-key"] { security.noticesKey = reader.text(node, "notices key file") }
             if let node = f["secret"] {
                 security.secret = reader.text(node, "secret file")
             } else {

@@ -60,7 +60,7 @@ final class RegistrarTests: NodeProcessTestCase {
     }
 
     /// h1 (enrolled, on r1's eth0) — r1 (first hop on eth0 and eth2, registered) — h2; h3 (not enrolled) on r1's eth2.
-    func configs(setup: Setup, h1Address: String = "0x01", h1Enrolment: String?,
+    func configs(setup: Setup, h1Address: String = "0x01", h1Enrolment: String?, noticesKey: String? = nil,
                  dialect: PacketDialect = .compact) -> (h1: NodeConfig, r1: NodeConfig, h2: NodeConfig, h3: NodeConfig) {
         let p = FreePorts.take(14)
         let toAll = [NodeConfig.StaticRoute(prefix: .compact(.all), interface: "eth0", toDelay: 2_000_000, toHops: 2)]
@@ -78,7 +78,7 @@ final class RegistrarTests: NodeProcessTestCase {
         ], control: .loopback(p[8]), app: .loopback(p[9]))
         r1.security = NodeConfig.Security(admission: .registered, firstHop: ["eth0", "eth2"],
                                           secret: "\(registrarFolder)/\(RegistrarFolder.secretFile)", registrar: setup.registrar,
-                                          checkpointInterval: Int64(interval * 1e9))
+                                          checkpointInterval: Int64(interval * 1e9), noticesKey: noticesKey)
         let h2 = NodeConfig(name: "h2", role: .host, dialect: dialect, interfaces: [
             .init(name: "eth0", address: compact("0x02"), link: .udp(local: .loopback(p[3]), peer: .loopback(p[2]))),
         ], routes: toAll, control: .loopback(p[10]), app: .loopback(p[11]))
@@ -165,12 +165,19 @@ final class RegistrarTests: NodeProcessTestCase {
         XCTAssertEqual(try JSONValue.parse(statement)["refused"]?.stringValue, "token-used")
 
         // The chain: h1's sealed datagrams reach h2 through the registered first hop; h3's are dropped.
-        let (h1, r1, h2, h3) = configs(setup: setup, h1Enrolment: enrolmentPath)
+        // r1 signs refusal notices with its own key.
+        let r1Key = folder.appendingPathComponent("r1.key").path
+        let r1Identity = DeviceIdentity.generate()
+        try KeyFile.write(r1Identity, to: r1Key)
+        let (h1, r1, h2, h3) = configs(setup: setup, h1Enrolment: enrolmentPath, noticesKey: r1Key)
         for config in [r1, h2, h1, h3] { try startNode(config) }
         XCTAssertEqual(try sendAndCount(from: h1, to: h2, count: 20), 20)
         XCTAssertEqual(try drops(r1, "eth0"), [:], "nothing of h1's dropped")
         XCTAssertEqual(try sendAndCount(from: h3, to: h2, count: 5), 0)
         XCTAssertEqual(try drops(r1, "eth2")["unauthenticated"], 5)
+        // h3 heard why, five times (within r1's bucket), in notices r1's key signed.
+        XCTAssertEqual(try ControlClient.request("GET", r1.control, "/security").json?["refusal_notices"] as? Int, 5)
+        try waitFor { (try self.counters(h3)["delivered"] as? Int) == 5 }
         let security = try XCTUnwrap(try ControlClient.request("GET", r1.control, "/security").json)
         XCTAssertEqual(security["admission"] as? String, "registered")
         XCTAssertEqual(security["proven"] as? Int, 20)
