@@ -45,7 +45,10 @@ extension EmulationResults {
             "links": .array(links.map { $0.json(manyNets: isManyNets) }),
             "nodes": .array(nodes.map { $0.json(manyNets: isManyNets) }),
         ]
-        if let governance { members["governance"] = governance.json }
+        if let governance {
+            members["governance"] = governance.json
+            members["exposure"] = governance.exposure.json
+        }
         return .members(members)
     }
 
