@@ -39,12 +39,14 @@ final class HeaderOverheadStudyTests: XCTestCase {
 }
 
 final class ClaimsDocumentTests: XCTestCase {
-    /// docs/claims.md is generated; it must match what the code computes today.
-    func testClaimsDocumentIsCurrent() throws {
+    /// docs/claims.md is generated; its header-overhead part must match what the codecs compute
+    /// today (the whole document, emulations included, is checked against `nip claims` by
+    /// NipCommandTests.testClaimsDocumentIsWhatNipClaimsWrites).
+    func testClaimsDocumentStartsWithTodaysHeaderOverheadStudy() throws {
         let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().appendingPathComponent("docs/claims.md")
         let committed = try String(contentsOf: path, encoding: .utf8)
-        XCTAssertEqual(committed, HeaderOverheadStudy().markdown(),
-                       "docs/claims.md is stale: run `swift run -c release nip claims --output docs/claims.md`")
+        XCTAssertTrue(committed.hasPrefix(HeaderOverheadStudy().markdown() + "\n"),
+                      "docs/claims.md is stale: run `swift run -c release nip claims --output docs/claims.md`")
     }
 }

@@ -21,6 +21,16 @@ final class NipCommandTests: XCTestCase {
         XCTAssertTrue(json.standardOutput.contains(#""experienced_delay": 1719"#))
     }
 
+    /// docs/claims.md is exactly what `nip claims` writes today (the codecs' header study and
+    /// the emulated LBF baselines), so no number in it is typed by hand or stale.
+    func testClaimsDocumentIsWhatNipClaimsWrites() throws {
+        let claims = try run(["claims"])
+        XCTAssertEqual(claims.status, 0, claims.standardError)
+        let committed = try String(contentsOf: Self.packageRoot.appendingPathComponent("docs/claims.md"), encoding: .utf8)
+        XCTAssertEqual(committed, claims.standardOutput,
+                       "docs/claims.md is stale: run `swift run -c release nip claims --output docs/claims.md`")
+    }
+
     func testDecodeHexKeepsGoingPastHeadersThatDoNotDecodeAndFailsOnLinesThatAreNotHex() throws {
         let result = try run(["decode", "--hex", "--json", "-"],
                              input: "57001206f23238ad95f31c89c9059886aa\nnot-hex\n\n  0x57zz\n5700\n570\n")
