@@ -33,7 +33,7 @@ let package = Package(
         // Turning packets of either dialect into records, lines and JSON.
         .target(name: "NewIPDecode", dependencies: ["NewIPWire", "NewIPJSON"]),
         // Claims computed from the codecs (header overhead, ...).
-        .target(name: "NewIPAnalysis", dependencies: ["NewIPWire"]),
+        .target(name: "NewIPAnalysis", dependencies: ["NewIPWire", "NewIPSecurity"]),
         // The forwarding core: tables, contracts, queues, router, gateway; pure, time passed in.
         .target(
             name: "NewIPDataPlane",

@@ -9,7 +9,7 @@ import NewIPTopology
 struct ClaimsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "claims",
-        abstract: "Compute the header-overhead study from the codecs and LBF against its baselines on the demo network, "
+        abstract: "Compute the header-overhead study and the bytes of source authentication from the codecs, and LBF against its baselines on the demo network, "
             + "and write them as Markdown (docs/claims.md).")
 
     @Option(help: "Write the Markdown here instead of standard output (replacing only a file this command generated, unless --force).")
@@ -26,7 +26,7 @@ struct ClaimsCommand: ParsableCommand {
             .joined(separator: "\n")
         // Refused before the emulation runs, not after it.
         if let output { try OutputFile.check(output, option: "--output", force: force, generatedHeader: header) }
-        let markdown = headerOverhead + "\n" + (try Self.baselines())
+        let markdown = headerOverhead + "\n" + SourceAuthenticationOverhead().markdown() + "\n" + (try Self.baselines())
         guard let output else {
             print(markdown, terminator: "")
             return

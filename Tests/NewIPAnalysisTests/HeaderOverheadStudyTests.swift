@@ -50,3 +50,28 @@ final class ClaimsDocumentTests: XCTestCase {
                       "docs/claims.md is stale: run `swift run -c release nip claims --output docs/claims.md`")
     }
 }
+
+final class SourceAuthenticationOverheadTests: XCTestCase {
+    func testAuthenticatorBytesComeFromTheEncodersAndAHFromRFC4302sLayout() {
+        let study = SourceAuthenticationOverhead()
+        func row(_ name: String) -> SourceAuthenticationOverhead.Row { study.rows.first { $0.name == name }! }
+        // The 16-byte item plus the second bitmap byte and the header-length byte it brings (6 → 23),
+        // where the 1-byte-address header's alignment byte is the second bitmap already.
+        XCTAssertEqual(row("compact UDP, 1-byte addresses").headerBytes, 6)
+        XCTAssertEqual(row("compact UDP, 1-byte addresses + authenticator").headerBytes, 23)
+        XCTAssertEqual(row("compact UDP, 1-byte addresses + authenticator").authenticationBytes, 17)
+        // The framework clause is the 16 bytes, type included.
+        XCTAssertEqual(row("framework, ipv4 addresses + authenticator").authenticationBytes, 16)
+        // AH: 12 + 12 = 24 on either; 12 + 16 = 28 on IPv4, padded to 32 on IPv6 (64-bit multiple).
+        XCTAssertEqual(row("IPv4 + AH, AES-XCBC-MAC-96").headerBytes, 44)
+        XCTAssertEqual(row("IPv4 + AH, HMAC-SHA-256-128").headerBytes, 48)
+        XCTAssertEqual(row("IPv6 + AH, AES-XCBC-MAC-96").headerBytes, 64)
+        XCTAssertEqual(row("IPv6 + AH, HMAC-SHA-256-128").headerBytes, 72)
+        XCTAssertEqual(row("IPv6 + AH, HMAC-SHA-256-128").sizing, .computedAH)
+        XCTAssertTrue(study.rows.filter { $0.name.contains("AH") }.allSatisfy { $0.sizing == .computedAH })
+        XCTAssertTrue(study.rows.filter { !$0.name.contains("AH") }.allSatisfy { $0.sizing == .encoded })
+        XCTAssertEqual(row("compact UDP, 1-byte addresses + authenticator").overhead(payload: 64), 23.0 / 87.0, accuracy: 1e-12)
+        let markdown = study.markdown()
+        XCTAssertTrue(markdown.contains("| IPv6 + AH, HMAC-SHA-256-128 | computed from RFC 4302's layout | 72 | 32 |"), markdown)
+    }
+}
