@@ -219,11 +219,13 @@ public final class NodeCore {
     private func constrainedTable(_ packet: borrowing PacketBuffer) -> Result<ForwardingTable?, PathConstraintRefusal> {
         guard let pathConstraints else { return .success(nil) }
         let dialect = dialect
-        let own = router.engine.table
         return packet.withUnsafeBytes { bytes -> Result<ForwardingTable?, PathConstraintRefusal> in
             guard let view = try? NewIPPacketView(bytes, dialect: dialect) else { return .success(nil) }
-            if own.lookup(view.destination)?.nextHop.isLocal == true { return .success(nil) }
-            switch pathConstraints.decision(for: view) {
+            // The common case first: a packet without a constraint costs no lookup.
+            let decision = pathConstraints.decision(for: view)
+            if case .unconstrained = decision { return .success(nil) }
+            if router.engine.table.lookup(view.destination)?.nextHop.isLocal == true { return .success(nil) }
+            switch decision {
             case .unconstrained: return .success(nil)
             case .table(let table): return .success(table)
             case .refuse(let reason): return .failure(PathConstraintRefusal(reason: reason))

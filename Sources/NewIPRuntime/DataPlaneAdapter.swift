@@ -49,7 +49,11 @@ struct NodeDataPlane {
             linkDelays: config.interfaces.map(\.delay), ownAddresses: config.localAddresses,
             interfaceAddresses: config.interfaces.map(\.address),
             gateway: config.role == .gateway ? config.mapping ?? GatewayMapping() : nil, pingHops: config.pingHops,
-            sourceAuthentication: sourceAuthentication))
+            sourceAuthentication: sourceAuthentication,
+            // A real router knows no domains yet, so no table honours a sender's path
+            // constraint: it refuses constrained packets (`path-constraint`) rather than
+            // forward them as if they carried none.
+            pathConstraints: config.role == .host ? nil : PathConstraintRouting()))
         let queued = config.interfaces.reduce(0) { $0 + ($1.queue.limits.packets ?? 1024) }
         poolLimit = max(1024, queued + 1024)
         pool = BufferPool(limit: poolLimit, preallocate: min(poolLimit, 4096))

@@ -94,6 +94,18 @@ final class BorderPolicyTests: XCTestCase {
         XCTAssertEqual(outcome(node.receive(packet(from: member, to: server), on: 0, now: ms)), "queued on 1")
     }
 
+    /// A router that knows no constraint (a real node today) refuses every constrained packet
+    /// and forwards the rest as before: a constraint is never silently ignored.
+    func testARouterThatKnowsNoConstraintRefusesConstrainedPacketsOnly() {
+        let node = core(constraints: PathConstraintRouting())
+        let avoid = PathConstraintItem(mode: .avoid, domains: [2])
+        XCTAssertEqual([
+            outcome(node.receive(packet(from: member, to: server), on: 0, now: ms)),
+            outcome(node.receive(packet(from: member, to: server, items: avoid.extensionItem), on: 0, now: ms)),
+        ], ["queued on 1", "path-constraint"])
+        XCTAssertEqual(node.drops[.pathConstraint], 1)
+    }
+
     func testTheItemReadsBackInBothDialects() throws {
         let item = PathConstraintItem(mode: .onlyThrough, domains: [1, 0x0102])
         XCTAssertEqual(item.extensionItem, [4, 6, 2, 2, 0, 1, 1, 2])
