@@ -1,6 +1,8 @@
 import Crypto
 import _CryptoExtras
 import FoundationEssentials
+import NewIPDataPlane
+import NewIPNode
 import NewIPSecurity
 import NewIPWire
 
@@ -41,6 +43,8 @@ enum SecurityBenchmarks {
                       MACOnly(packets: packets, keys: keys)),
             Benchmark(name: "security: verify (parse + derive + MAC + window + replay)", inputs: "256 compact \(length) B packets (\(engine))",
                       VerifyPacket(packets: packets, verifier: SourceAuthVerifier(secrets: [secret], window: 1_000_000_000, now: now))),
+            firstHopForward(secret: secret, verified: true),
+            firstHopForward(secret: secret, verified: false),
             Benchmark(name: "security: verify, swift-crypto path (BlockCMAC on AES.permute)", inputs: "the same packets",
                       VerifyPacket(packets: packets, verifier: SourceAuthVerifier(secrets: [swiftCrypto], window: 1_000_000_000, now: now))),
             Benchmark(name: "security: swift-crypto AES.CMAC of \(length) B", inputs: "the same packets' bytes, keys as K_src",
@@ -48,6 +52,93 @@ enum SecurityBenchmarks {
             Benchmark(name: "security: swift-crypto AES._CBC of \((length + 15) / 16 * 16) B (one call)", inputs: "the same packets' bytes, zero-padded",
                       SwiftCryptoCBC(packets: packets.map { $0 + [UInt8](repeating: 0, count: (16 - $0.count % 16) % 16) }, keys: keys)),
         ]
+    }
+}
+
+extension SecurityBenchmarks {
+    /// The whole forwarding step of a first-hop router, beside `forward-compact`: a `NodeCore`
+    /// receives each packet on its host-facing interface 0 and transmits it from the egress
+    /// queue its route picks, with the registered-mode source check or without any.
+    static func firstHopForward(secret: FirstHopSecret, verified: Bool) -> Benchmark {
+        let ms: Nanoseconds = 1_000_000
+        var table = ForwardingTable()
+        var packets: [[UInt8]] = []
+        let item = SourceAuthenticatorItem(epoch: secret.epoch, timestamp: 0).extensionItem
+        for i in 0..<256 {
+            let destination = CompactAddress(value: 0x1_0000 + UInt64(i) * 977)!
+            _ = table.insert(Route(nextHop: NextHop(interface: 1 + i % 3, neighbour: NeighbourID(rawValue: 1))),
+                             for: .compact(CompactAddressPrefix(exactly: destination)))
+            let source = CompactAddress(value: UInt64(300 + i))!
+            let header = CompactHeader(ttl: 64, nextHeader: .udp, destination: destination, source: source,
+                                       extensionLength: item.count)
+            var bytes = header.bytes(extensions: item) + [UInt8](repeating: 0xAB, count: 64)
+            try! bytes.withUnsafeMutableBytes {
+                try SourceAuthSender.seal($0, dialect: .compact, key: secret.sourceKey(for: .compact(source)),
+                                          timestamp: SourceTime.timestamp(now: now) &- UInt32(i))
+            }
+            packets.append(bytes)
+        }
+        let replayCapacity = 1024
+        let authentication = SourceAuthentication(
+            admission: .registered,
+            verifier: SourceAuthVerifier(secrets: [secret], window: 60_000 * UInt64(ms), replayCapacity: replayCapacity, now: now),
+            firstHopInterfaces: [0], clockOffset: now)
+        let core = NodeCore(NodeCore.Setup(
+            dialect: .compact, forwards: true, networks: [.newIP, .newIP, .newIP, .newIP], table: table,
+            queues: (0..<4).map { _ in EgressQueue(QueueSpec()) }, linkDelays: [ms, ms, ms, ms],
+            ownAddresses: [.compact(CompactAddress("0x10")!)],
+            sourceAuthentication: verified ? authentication : nil))
+        let length = packets[0].count
+        let engine = secret.usesAESNI ? "AES-NI" : "swift-crypto, no AES-NI on this CPU"
+        return verified
+            ? Benchmark(name: "security: forward-compact through a NodeCore first hop, source verified",
+                        inputs: "256 sealed compact UDP packets, \(length) B, 256 sources (\(engine)): receive (registered mode) + transmit; "
+                            + "each pass over the 256 moves the clock on by one wrap of the µs timestamp (2^32 µs): timestamps fresh again, "
+                            + "replay filter (\(replayCapacity) slots) emptied, i.e. a verifier reset per pass, counted in the time",
+                        FirstHopForward(core: core, packets: packets))
+            : Benchmark(name: "security: forward-compact through a NodeCore first hop, no source check",
+                        inputs: "the same packets and clock, the same NodeCore without source authentication",
+                        FirstHopForward(core: core, packets: packets))
+    }
+}
+
+/// Receive + transmit through a `NodeCore`, each buffer reused: restored from its original bytes
+/// as a packet would arrive, handed to the core, and taken back when the core transmits it.
+struct FirstHopForward: BenchOperation {
+    let core: NodeCore
+    var buffers: [PacketBuffer?]
+    let originals: [[UInt8]]
+    var now: Nanoseconds = 0
+    var count: Int { originals.count }
+
+    /// One wrap of the authenticator's timestamp (2^32 µs), in nanoseconds: a timestamp read at
+    /// `now + wrap` has the same age as at `now`, and both replay periods have ended.
+    static let wrap: Nanoseconds = (1 << 32) * 1000
+
+    init(core: NodeCore, packets: [[UInt8]]) {
+        self.core = core
+        originals = packets
+        buffers = packets.map { PacketBuffer(bytes: $0) }
+    }
+
+    @inline(__always) mutating func run(_ i: Int) -> Int {
+        if i == 0 { now &+= Self.wrap }
+        var buffer = buffers[i].take()!
+        let original = originals[i]
+        buffer.receive { raw in
+            original.withUnsafeBytes { raw.copyMemory(from: $0) }
+            return original.count
+        }
+        switch core.receive(consume buffer, on: 0, now: now) {
+        case .queued(let egress):
+            guard let sent = core.transmit(on: egress, now: now, discarded: { _, reason in
+                preconditionFailure("benchmark packet discarded: \(reason.label)")
+            }) else { preconditionFailure("benchmark packet not sent") }
+            buffers[i] = sent
+            return egress
+        case .delivered: preconditionFailure("benchmark packet delivered locally")
+        case .dropped(let reason, _): preconditionFailure("benchmark packet dropped: \(reason.label)")
+        }
     }
 }
 
