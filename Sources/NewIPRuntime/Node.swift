@@ -290,6 +290,11 @@ public final class Node: @unchecked Sendable {
             attributeToFlow(packet, reason)
             if TranslationFailure.allCases.contains(where: { $0.dropReason == reason }) {
                 logProblem(ingress, "a packet the gateway cannot translate (\(reason))", now: now)
+            } else if RefusalNotice.Reason(reason) != nil {
+                // The first hop refused the packet's source: logged (rate-limited), as the
+                // registrar logs a refused enrolment.
+                let source = packet.withUnsafeBytes { (try? NewIPPacketView($0, dialect: config.dialect))?.source?.description }
+                logProblem(ingress, "refused a packet from \(source ?? "no source") at the first hop (\(reason))", now: now)
             } else if reason == .malformed {
                 if let count = malformedLog[ingress].shouldLog(now: now, interval: config.logInterval) {
                     let detail = packet.withUnsafeBytes { Self.malformedDetail($0, dialect: config.dialect) }
