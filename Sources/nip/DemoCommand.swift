@@ -1,10 +1,14 @@
 import ArgumentParser
+import Crypto
 import Foundation
 import NewIPAnalysis
 import NewIPDataPlane
 import NewIPEmulator
 import NewIPFiles
+import NewIPJSON
+import NewIPLog
 import NewIPRuntime
+import NewIPSecurity
 import NewIPTopology
 import NewIPWire
 
@@ -38,8 +42,22 @@ struct DemoCommand: ParsableCommand {
         let started = DispatchTime.now().uptimeNanoseconds
         let story = try DemoStory(topology: topology)
         let wall = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
-        try story.trimming.write(to: out, writer: "nip demo", option: "--out", force: force)
-        print(story.text)
+        // The governance log goes into the output folder with the measurements, then is read back
+        // from where it was published as an outside client reads it (`nip log verify`).
+        let staging = try OutputDirectory.begin(out, writer: "nip demo", option: "--out", force: force)
+        do {
+            try story.governance.log.write(to: staging.path + "/" + GovernanceLog.folder)
+            try story.trimming.finish(staging)
+        } catch {
+            staging.discard()
+            throw error
+        }
+        let logFolder = out + "/" + GovernanceLog.folder
+        let verified = try GovernanceLog.verify(logFolder, key: story.governance.log.signer.verifier.text)
+        print(story.text, terminator: "")
+        print("   log: \(verified.size) entries, checkpoint verified by an outside reader "
+              + "(tree size \(verified.size), root \(hex(verified.root.bytes)))")
+        print("   log folder: \(logFolder)/ (`nip log verify \(logFolder) --key \(story.governance.log.signer.verifier.text)`)\n")
         print(String(format: "%d runs of %.1f s virtual time took %.2f s (%d events). Full measurements: %@/ "
                      + "(flows.csv, links.csv, nodes.csv, results.json, cdf-*.svg).",
                      story.runCount, Double(topology.duration) / 1e9, wall, story.events, out))
@@ -140,15 +158,19 @@ struct DemoStory {
 struct GovernanceChapter {
     let open: EmulationResults
     let registered: EmulationResults
+    /// The registered domain's decisions of the run, as its transparency log holds them.
+    let log: GovernanceLog
 
     init(seed: UInt64) throws {
-        func run(_ admission: String) throws -> EmulationResults {
+        func topology(_ admission: String) throws -> Topology {
             var topology = try TopologyParser.parse(yaml: BuiltInNetwork.governance(admission: admission), file: "governance-demo.yaml")
             topology.seed = seed
-            return try Emulation(topology: topology).run()
+            return topology
         }
-        open = try run("open")
-        registered = try run("registered")
+        open = try Emulation(topology: try topology("open")).run()
+        let registeredTopology = try topology("registered")
+        registered = try Emulation(topology: registeredTopology).run()
+        log = GovernanceLog(registered, topology: registeredTopology, seed: seed)
     }
 
     static let roles = ["h1": "holds a source key", "h2": "holds no key", "spoof": "claims h1's address, no authenticator",
@@ -186,5 +208,79 @@ struct GovernanceChapter {
     func indent(_ table: String) -> String {
         table.split(separator: "\n", omittingEmptySubsequences: false).map { $0.isEmpty ? "" : "   " + $0 }.joined(separator: "\n")
             + (table.hasSuffix("\n") ? "" : "\n")
+    }
+}
+
+/// The governance chapter's transparency log (docs/log.md): each registered domain's decisions
+/// of the run, one-line JSON entries shaped like `nip registrar`'s (Registrar.swift) — the
+/// enrolments of its enrolled members (spoofers hold no key and are not enrolled), at 0, then
+/// each revocation and border-policy change at its virtual decision time (`time` in seconds as
+/// the registrar writes it, `time_ns` exact). The checkpoint is signed with an Ed25519 key
+/// derived from the seed, so the same seed gives the same log, byte for byte.
+struct GovernanceLog {
+    static let folder = "governance-log"
+
+    let origin: String
+    let signer: NoteSigner
+    let entries: [String]
+
+    init(_ results: EmulationResults, topology: Topology, seed: UInt64) {
+        let domains = (results.governance?.domains ?? []).filter { $0.admission == .registered }
+        origin = "\(domains.first?.name ?? "demo")/registrar"
+        var material = Array("swift-newip demo governance log key\n".utf8)
+        withUnsafeBytes(of: seed.bigEndian) { material += $0 }
+        // A 32-byte SHA-256 digest is always a valid Ed25519 seed, and the origin a valid key name.
+        let key = try! Curve25519.Signing.PrivateKey(rawRepresentation: Array(SHA256.hash(data: material)))
+        signer = try! NoteSigner(name: origin, type: .ed25519, key: key)
+        var decisions: [(time: Int64, entry: JSONValue)] = []
+        func timed(_ time: Int64) -> [(String, JSONValue)] {
+            [("time", .unsigned(UInt64(time / 1_000_000_000))), ("time_ns", .int(Int(time)))]
+        }
+        for domain in domains {
+            let spoofers = Set(domain.spoofers.map(\.host))
+            for host in domain.enrolled where !spoofers.contains(host) {
+                guard let node = topology.nodeIndex(named: host), let address = topology.nodes[node].interfaces.first(where: {
+                    Topology.Network($0.address, dialect: topology.dialect) == .newIP
+                })?.address else { continue }
+                decisions.append((0, .object([("type", .string("enrolment")), ("decision", .string("granted")),
+                                              ("address", .string("\(address)")), ("host", .string(host))] + timed(0))))
+            }
+            for revocation in domain.revocations {
+                decisions.append((revocation.scheduled, .object([
+                    ("type", .string("revocation")), ("address", .string(revocation.address)), ("reason", .string("scenario")),
+                    ("host", .string(revocation.host)),
+                ] + timed(revocation.scheduled))))
+            }
+            for period in domain.policies where period.from > 0 {
+                decisions.append((period.from, .object([
+                    ("type", .string("policy")), ("domain", .string(domain.name)),
+                    ("rules", .array(period.rules.map { .string("\($0.action) \($0.rule)") })),
+                ] + timed(period.from))))
+            }
+        }
+        // Stable: at one time, enrolments before revocations before policies, each in scenario order.
+        entries = decisions.enumerated().sorted { ($0.element.time, $0.offset) < ($1.element.time, $1.offset) }
+            .map { $0.element.entry.serialized }
+    }
+
+    /// Creates the log in `directory` (a new folder) under the derived key and appends every
+    /// entry under one signed checkpoint.
+    func write(to directory: String) throws {
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: false)
+        let empty = Checkpoint(origin: origin, size: 0, root: .empty)
+        try Data((signer.text + "\n").utf8).write(to: URL(fileURLWithPath: directory + "/" + LogWriter.keyFile))
+        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: directory + "/" + LogWriter.keyFile)
+        try Data((signer.verifier.text + "\n").utf8).write(to: URL(fileURLWithPath: directory + "/" + LogWriter.verifierFile))
+        try Data(Note(text: empty.body, signatures: [try signer.sign(empty.body)]).serialized.utf8)
+            .write(to: URL(fileURLWithPath: directory + "/" + LogWriter.checkpointFile))
+        try LogWriter(directory: directory).append(entries.map { Data($0.utf8) })
+    }
+
+    /// Verifies the log in `directory` as `nip log verify DIR --key KEY` does: the checkpoint's
+    /// signature by `key`, every tile and bundle, the tree hash recomputed from the entries.
+    static func verify(_ directory: String, key: String) throws -> Checkpoint {
+        let reader = try LogClientOptions.parse([directory, "--key", key]).reader()
+        try reader.verifyAll()
+        return reader.checkpoint
     }
 }
