@@ -7,57 +7,10 @@ import NewIPJSON
 import NewIPTopology
 import NewIPWire
 
-/// The control endpoint: HTTP/1.1 with JSON bodies, on loopback (docs/node.md lists the
-/// requests). It runs on the node's loop, so it reads and edits the data plane directly.
-/// Answers are `JSONValue`s, indented, their keys in the order written here.
-final class ControlHandler: ChannelInboundHandler {
-    typealias InboundIn = HTTPServerRequestPart
-    typealias OutboundOut = HTTPServerResponsePart
-
-    unowned let node: Node
-    private var head: HTTPRequestHead?
-    private var body: ByteBuffer?
-
-    init(node: Node) { self.node = node }
-
-    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        switch unwrapInboundIn(data) {
-        case .head(let head):
-            self.head = head
-            body = context.channel.allocator.buffer(capacity: 0)
-        case .body(var chunk):
-            if (body?.readableBytes ?? 0) < 1 << 20 { body?.writeBuffer(&chunk) }
-        case .end:
-            guard let head else { return }
-            let text = body.map { String(buffer: $0) } ?? ""
-            let response = node.authorize(head) ?? node.handleControl(method: head.method, uri: head.uri, body: text)
-            var headers = HTTPHeaders()
-            if response.status == .unauthorized { headers.add(name: "WWW-Authenticate", value: "Bearer realm=\"nip node\"") }
-            headers.add(name: "Content-Type", value: response.contentType)
-            headers.add(name: "Content-Length", value: "\(response.body.utf8.count)")
-            let keepAlive = head.isKeepAlive
-            headers.add(name: "Connection", value: keepAlive ? "keep-alive" : "close")
-            context.write(wrapOutboundOut(.head(HTTPResponseHead(version: head.version, status: response.status, headers: headers))),
-                          promise: nil)
-            var buffer = context.channel.allocator.buffer(capacity: response.body.utf8.count)
-            buffer.writeString(response.body)
-            context.write(wrapOutboundOut(.body(.byteBuffer(buffer))), promise: nil)
-            let done = context.writeAndFlush(wrapOutboundOut(.end(nil)))
-            if !keepAlive {
-                let channel = context.channel
-                done.whenComplete { _ in channel.close(promise: nil) }
-            }
-            self.head = nil
-            body = nil
-            if response.stopAfter { node.stop() }
-        }
-    }
-
-    func errorCaught(context: ChannelHandlerContext, error: Error) {
-        context.close(promise: nil)
-    }
-}
-
+/// An answer of the control endpoint: HTTP/1.1 with JSON bodies, on loopback (docs/node.md
+/// lists the requests; `HTTPExchange` carries them). It runs on the node's loop, so it reads
+/// and edits the data plane directly. Answers are `JSONValue`s, indented, their keys in the
+/// order written here.
 struct ControlResponse {
     var status: HTTPResponseStatus = .ok
     var contentType = "application/json"
@@ -81,7 +34,14 @@ extension Node {
             .childChannelInitializer { [self] channel in
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.configureHTTPServerPipeline()
-                    try channel.pipeline.syncOperations.addHandler(ControlHandler(node: self))
+                    try channel.pipeline.syncOperations.addHandler(HTTPExchange(bodyLimit: 1 << 20) { [unowned self] request in
+                        let response = authorize(request.head)
+                            ?? handleControl(method: request.head.method, uri: request.head.uri, body: request.body)
+                        return HTTPExchange.Answer(
+                            status: response.status, contentType: response.contentType, body: response.body,
+                            headers: response.status == .unauthorized ? [("WWW-Authenticate", "Bearer realm=\"nip node\"")] : [],
+                            afterwards: response.stopAfter ? { [unowned self] in stop() } : nil)
+                    })
                 }
             }
         let channel = try bind("the control endpoint (TCP)", config.control) { try bootstrap.bind(to: $0).wait() }

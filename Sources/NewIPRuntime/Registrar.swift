@@ -342,7 +342,11 @@ public final class RegistrarServer: @unchecked Sendable {
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.configureHTTPServerPipeline()
-                    try channel.pipeline.syncOperations.addHandler(RegistrarHandler(registrar: registrar))
+                    try channel.pipeline.syncOperations.addHandler(HTTPExchange(bodyLimit: 1 << 16) { request in
+                        let response = registrar.handle(method: request.head.method, uri: request.head.uri, body: request.body,
+                                                        client: request.client, now: unixNanoseconds())
+                        return HTTPExchange.Answer(status: response.status, body: response.body.indentedText)
+                    })
                 }
             }
         channel = try bootstrap.bind(host: host, port: port).wait()
@@ -364,48 +368,4 @@ public final class RegistrarServer: @unchecked Sendable {
         try channel?.closeFuture.wait()
         try group.syncShutdownGracefully()
     }
-}
-
-final class RegistrarHandler: ChannelInboundHandler {
-    typealias InboundIn = HTTPServerRequestPart
-    typealias OutboundOut = HTTPServerResponsePart
-
-    let registrar: Registrar
-    private var head: HTTPRequestHead?
-    private var body: ByteBuffer?
-
-    init(registrar: Registrar) { self.registrar = registrar }
-
-    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        switch unwrapInboundIn(data) {
-        case .head(let head):
-            self.head = head
-            body = context.channel.allocator.buffer(capacity: 0)
-        case .body(var chunk):
-            if (body?.readableBytes ?? 0) < 1 << 16 { body?.writeBuffer(&chunk) }
-        case .end:
-            guard let head else { return }
-            let client = context.channel.remoteAddress?.ipAddress ?? "?"
-            let response = registrar.handle(method: head.method, uri: head.uri, body: body.map { String(buffer: $0) } ?? "",
-                                            client: client, now: unixNanoseconds())
-            let text = response.body.indentedText
-            var headers = HTTPHeaders()
-            headers.add(name: "Content-Type", value: "application/json")
-            headers.add(name: "Content-Length", value: "\(text.utf8.count)")
-            headers.add(name: "Connection", value: head.isKeepAlive ? "keep-alive" : "close")
-            context.write(wrapOutboundOut(.head(HTTPResponseHead(version: head.version, status: response.status, headers: headers))), promise: nil)
-            var buffer = context.channel.allocator.buffer(capacity: text.utf8.count)
-            buffer.writeString(text)
-            context.write(wrapOutboundOut(.body(.byteBuffer(buffer))), promise: nil)
-            let done = context.writeAndFlush(wrapOutboundOut(.end(nil)))
-            if !head.isKeepAlive {
-                let channel = context.channel
-                done.whenComplete { _ in channel.close(promise: nil) }
-            }
-            self.head = nil
-            body = nil
-        }
-    }
-
-    func errorCaught(context: ChannelHandlerContext, error: Error) { context.close(promise: nil) }
 }

@@ -47,3 +47,19 @@ enum Fixture {
 }
 
 func hexBytes(_ text: String) -> [UInt8] { parseHexBytes(text.filter { !$0.isWhitespace })! }
+
+/// RFC 4493 section 4's example: the key, the message, and the MACs of its first 0, 16, 40 and
+/// 64 bytes.
+enum RFC4493 {
+    static let key = hexBytes("2b7e151628aed2a6abf7158809cf4f3c")
+    static let message = hexBytes("""
+        6bc1bee22e409f96e93d7e117393172a ae2d8a571e03ac9c9eb76fac45af8e51
+        30c81c46a35ce411e5fbc1191a0a52ef f69f2445df4f9b17ad2b417be66c3710
+        """)
+    static let macs: [(length: Int, mac: String)] = [
+        (0, "bb1d6929e95937287fa37d129b756746"),
+        (16, "070a16b46b4d4144f79bdd9dd04a287c"),
+        (40, "dfa66747de9ae63030ca32611497c827"),
+        (64, "51f0bebf7e3b9d92fc49741779363cfe"),
+    ]
+}
