@@ -16,6 +16,9 @@ struct EmulateCommand: ParsableCommand {
         --out, replacing the folder whole if nip wrote it (a `.nip-output` file inside lists what it wrote); \
         a folder holding anything else is replaced only with --force, and never the folder you are in, \
         one above it, or one holding the topology file. The same file and seed give byte-identical files. \
+        With --seeds A..B the topology runs once per seed (its own seed replaced), each run's files \
+        going to seed-N/ inside --out, with summary.json and summary.csv beside them: per flow and metric \
+        the mean over the seeds, the sample standard deviation and a 95 % confidence interval of the mean. \
         See docs/topology.md for the file format.
         """)
 
@@ -24,6 +27,10 @@ struct EmulateCommand: ParsableCommand {
 
     @Option(help: "Seed for every random choice (overrides the file's seed).")
     var seed: UInt64?
+
+    @Option(help: ArgumentHelp("Run once per seed from A to B (at most \(Self.maxSeeds) seeds) and summarise over them.",
+                               valueName: "A..B"))
+    var seeds: String?
 
     @Option(help: "Output folder (default: results/<topology name>).")
     var out: String?
@@ -41,6 +48,10 @@ struct EmulateCommand: ParsableCommand {
         } catch {
             throw ToolError("\(error)")
         }
+        let sweep = try seeds.map(Self.seedRange)
+        if sweep != nil, seed != nil {
+            throw ToolError("--seed and --seeds cannot be used together: --seed runs one seed, --seeds A..B runs each from A to B")
+        }
         if let seed { topology.seed = seed }
         let folder = out ?? "results/\(topology.name)"
         let option = out == nil ? nil : "--out"
@@ -50,6 +61,9 @@ struct EmulateCommand: ParsableCommand {
         if !force, let excess = WorkEstimate(routing: topology).excess {
             throw ToolError("\(file): its routing tables would take \(excess); use `routing: shortest-delay-hosts`, "
                             + "a smaller topology, or pass --force")
+        }
+        if let sweep {
+            return try runSweep(topology, seeds: sweep, folder: folder, option: option)
         }
         let emulation: Emulation
         do {
@@ -86,6 +100,95 @@ struct EmulateCommand: ParsableCommand {
             print(String(format: "%@ · seed %llu · %.3f s virtual in %.2f s wall · %d events (%.2f M events/s) · results in %@",
                          results.name, results.seed, Double(results.duration) / 1e9, wall, results.events,
                          Double(results.events) / max(wall, 1e-9) / 1e6, folder))
+        }
+    }
+}
+
+extension EmulateCommand {
+    static let maxSeeds: UInt64 = 1_000
+
+    /// `A..B` with whole numbers A ≤ B and at most `maxSeeds` seeds.
+    static func seedRange(_ text: String) throws -> ClosedRange<UInt64> {
+        let parts = text.components(separatedBy: "..")
+        guard parts.count == 2, let low = UInt64(parts[0]), let high = UInt64(parts[1]) else {
+            throw ToolError("--seeds \(text): expected A..B with whole numbers A ≤ B, such as 1..20")
+        }
+        guard low <= high else { throw ToolError("--seeds \(text): the first seed is above the last; write A..B with A ≤ B") }
+        guard high - low < maxSeeds else {
+            throw ToolError("--seeds \(text): that is more than \(maxSeeds) seeds, the most one sweep runs; split it into smaller ranges")
+        }
+        return low...high
+    }
+
+    /// Runs `topology` once per seed into `folder`/seed-N/ and writes summary.json and
+    /// summary.csv beside them, all staged and replaced as one folder.
+    func runSweep(_ topology: Topology, seeds: ClosedRange<UInt64>, folder: String, option: String?) throws {
+        // Built one at a time (a thousand at once could take much memory); the first is
+        // checked before anything is written, and the seed changes neither errors nor size.
+        func emulation(_ seed: UInt64) throws -> Emulation {
+            var seeded = topology
+            seeded.seed = seed
+            do { return try Emulation(topology: seeded) } catch { throw ToolError("\(error)") }
+        }
+        var first: Emulation? = try emulation(seeds.lowerBound)
+        for flow in first!.undeliverableFlows {
+            FileHandle.standardError.write(Data("warning: \(file): \(flow)\n".utf8))
+        }
+        if !force, let excess = first!.workEstimate(streamingCaptures: true).excess {
+            throw ToolError("\(file): each run would take \(excess); shorten `duration`, lower the flows' rates, "
+                            + "capture less, or pass --force")
+        }
+        let staging = try OutputDirectory.begin(folder, writer: "nip emulate", option: option, force: force, inputs: [file])
+        let interrupt = InterruptCleanup { staging.discard() }
+        let progress = ProgressBar(enabled: !quiet)
+        let started = DispatchTime.now().uptimeNanoseconds
+        var runs: [SeedSweep.Run] = []
+        var events = 0
+        do {
+            let count = Double(seeds.count)
+            for (index, seed) in seeds.enumerated() {
+                let emulation = try first ?? emulation(seed)
+                first = nil
+                let name = "seed-\(seed)"
+                let path = staging.path + "/" + name
+                do {
+                    try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: false)
+                } catch {
+                    throw ToolError("\(folder): cannot create \(name) (\(error.localizedDescription))")
+                }
+                let results = try emulation.run(progress: { progress.update((Double(index) + $0) / count) },
+                                                streamingCapturesTo: path)
+                try Self.write(results.files, into: path, folder: folder, name: name)
+                runs.append(SeedSweep.Run(results))
+                events += results.events
+            }
+            progress.finish()
+            let summary = SeedSweep(name: topology.name, runs: runs)
+            try staging.finish([("summary.json", Array(summary.json.indentedText.utf8)), ("summary.csv", Array(summary.csv.utf8))])
+            let wall = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
+            interrupt.cancel()
+            if !quiet {
+                print("over seeds \(seeds.lowerBound)..\(seeds.upperBound) (shares of sent packets; latency percentiles of delivered "
+                      + "ones; mean, sample sd and 95 % confidence interval of the mean, Student's t)")
+                print(formatTable(header: ["flow", "metric", "n", "mean", "sd", "95 % CI"], rows: summary.tableRows))
+                print(String(format: "%@ · %d seeds · %.2f s wall · %d events · results in %@", topology.name, runs.count, wall,
+                             events, folder))
+            }
+        } catch {
+            staging.discard()
+            throw error
+        }
+    }
+
+    /// Writes one seed's files and its own `.nip-output` marker into `path`.
+    static func write(_ files: [(name: String, contents: [UInt8])], into path: String, folder: String, name: String) throws {
+        let streamed = (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []
+        let names = (files.map(\.name) + streamed).sorted()
+        let marker = (["nip emulate"] + names).joined(separator: "\n") + "\n"
+        for file in files + [(OutputDirectory.markerName, Array(marker.utf8))] {
+            guard FileManager.default.createFile(atPath: path + "/" + file.name, contents: Data(file.contents)) else {
+                throw ToolError("\(folder): cannot write \(name)/\(file.name)")
+            }
         }
     }
 }
