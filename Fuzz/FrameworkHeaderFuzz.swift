@@ -97,7 +97,8 @@ func checkView(_ view: FrameworkHeaderView, bytes: UnsafeRawBufferPointer) {
     for i in view.payloadRange { frameworkFuzzTouch(UInt64(bytes[i])) }
     frameworkFuzzTouch(UInt64(view.source.description.utf8.count) &+ UInt64(view.destination.description.utf8.count))
 
-    // Clauses tile the contract exactly; an unknown one is last.
+    // Clauses tile the contract exactly; an unknown one is last (an opaque one, of a known
+    // fixed length such as the source authenticator's, may stand anywhere).
     var expected = contract.lowerBound
     var clauseCount = 0
     var sawUnknown = false
@@ -112,7 +113,11 @@ func checkView(_ view: FrameworkHeaderView, bytes: UnsafeRawBufferPointer) {
         case .latencyBased: precondition(clause.latencyBased != nil)
         case .ping: precondition(clause.ping != nil)
         default:
-            sawUnknown = true
+            if let fixed = clause.type.fixedLength {
+                precondition(clause.type.isOpaque && clause.range.count == fixed, "a fixed-length clause read at another length")
+            } else {
+                sawUnknown = true
+            }
             precondition(clause.range.count >= 2)
             for i in 0..<clause.body.count { frameworkFuzzTouch(UInt64(clause.body[i])) }
         }
