@@ -22,17 +22,12 @@ final class PriorityAndEarlyDropTests: XCTestCase {
         return tags
     }
 
-    func reason(_ result: EnqueueResult) -> DropReason? {
-        if case .dropped(let reason, _) = result { return reason }
-        return nil
-    }
-
     func testStrictPriorityServesContractsFirstAndFIFOWithinEachClass() {
         var queue = StrictPriorityQueue(limits: QueueLimits(packets: 10))
         // Arrival order 1 2 3 4 5 6; 2, 4 and 5 carry a contract (5 an MDF clause).
         for (tag, urgent, mdf) in [(1, false, false), (2, true, false), (3, false, false), (4, true, false), (5, false, true),
                                    (6, false, false)] as [(UInt8, Bool, Bool)] {
-            XCTAssertNil(reason(queue.enqueue(packet(tag, urgent: urgent, maxDelay: mdf), now: 0)))
+            XCTAssertNil(droppedReason(queue.enqueue(packet(tag, urgent: urgent, maxDelay: mdf), now: 0)))
         }
         XCTAssertEqual(queue.urgentCount, 3)
         XCTAssertEqual(queue.nextEligibleTime, 0)
@@ -63,15 +58,15 @@ final class PriorityAndEarlyDropTests: XCTestCase {
         _ = queue.enqueue(packet(1), now: 0)
         _ = queue.enqueue(packet(2), now: 0)
         _ = queue.enqueue(packet(3, urgent: true), now: 0)
-        XCTAssertEqual(reason(queue.enqueue(packet(4, urgent: true), now: 0)), .queueFull, "a full buffer refuses urgent packets too")
-        XCTAssertEqual(reason(queue.enqueue(packet(5), now: 0)), .queueFull)
+        XCTAssertEqual(droppedReason(queue.enqueue(packet(4, urgent: true), now: 0)), .queueFull, "a full buffer refuses urgent packets too")
+        XCTAssertEqual(droppedReason(queue.enqueue(packet(5), now: 0)), .queueFull)
         XCTAssertEqual(queue.drops[.queueFull], 2)
         XCTAssertEqual(tags(&queue, at: 0), [3, 1, 2])
 
         var bytes = StrictPriorityQueue(limits: QueueLimits(bytes: 250))
-        XCTAssertNil(reason(bytes.enqueue(packet(1, size: 100), now: 0)))
-        XCTAssertNil(reason(bytes.enqueue(packet(2, size: 150, urgent: true), now: 0)), "exactly at the limit")
-        XCTAssertEqual(reason(bytes.enqueue(packet(3, size: 1, urgent: true), now: 0)), .queueFull)
+        XCTAssertNil(droppedReason(bytes.enqueue(packet(1, size: 100), now: 0)))
+        XCTAssertNil(droppedReason(bytes.enqueue(packet(2, size: 150, urgent: true), now: 0)), "exactly at the limit")
+        XCTAssertEqual(droppedReason(bytes.enqueue(packet(3, size: 1, urgent: true), now: 0)), .queueFull)
         XCTAssertEqual(bytes.byteCount, 250)
         XCTAssertEqual(tags(&bytes, at: 0), [2, 1])
     }

@@ -21,11 +21,6 @@ final class QueueTests: XCTestCase {
         return false
     }
 
-    func droppedReason(_ result: EnqueueResult) -> DropReason? {
-        if case .dropped(let reason, _) = result { return reason }
-        return nil
-    }
-
     func testFIFOTailDropAtThePacketLimit() {
         var queue = FIFOQueue(limits: QueueLimits(packets: 3))
         for tag in 1...3 { XCTAssertTrue(accepted(queue.enqueue(packet(UInt8(tag)), now: 0))) }

@@ -54,3 +54,9 @@ func frameworkPacket(source: FrameworkAddress = .eightBit(1), destination: Frame
 extension PacketBuffer {
     init(_ bytes: [UInt8]) { self.init(bytes: bytes, headroom: 64, tailroom: 64) }
 }
+
+/// Why a queue refused a packet (`nil`: it took it).
+func droppedReason(_ result: EnqueueResult) -> DropReason? {
+    if case .dropped(let reason, _) = result { return reason }
+    return nil
+}
