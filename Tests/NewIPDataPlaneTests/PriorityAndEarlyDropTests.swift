@@ -4,82 +4,64 @@ import NewIPWire
 
 /// Strict priority (the EF-like baseline) and LBF's early drop switched off (the ablation).
 final class PriorityAndEarlyDropTests: XCTestCase {
-    /// A packet of `size` bytes whose first byte is `tag`; `urgent` marks it as carrying an
-    /// LBF clause, as the router's metadata would.
-    func packet(_ tag: UInt8, size: Int = 10, urgent: Bool = false, maxDelay: Bool = false,
-                earliest: Nanoseconds = 0, deadline: Nanoseconds = .max) -> PacketBuffer {
-        var packet = PacketBuffer([tag] + [UInt8](repeating: 0, count: size - 1))
-        if urgent { packet.metadata.contracts.latencyBased = 0 }
-        if maxDelay { packet.metadata.contracts.maxDelay = 0 }
-        packet.metadata.earliestDeparture = earliest
-        packet.metadata.deadline = deadline
-        return packet
-    }
-
-    func tags<Q: QueueDiscipline>(_ queue: inout Q, at now: Nanoseconds) -> [UInt8] {
-        var tags: [UInt8] = []
-        while let packet = queue.dequeue(now: now) { tags.append(packet.bytes[0]) }
-        return tags
-    }
-
     func testStrictPriorityServesContractsFirstAndFIFOWithinEachClass() {
         var queue = StrictPriorityQueue(limits: QueueLimits(packets: 10))
         // Arrival order 1 2 3 4 5 6; 2, 4 and 5 carry a contract (5 an MDF clause).
         for (tag, urgent, mdf) in [(1, false, false), (2, true, false), (3, false, false), (4, true, false), (5, false, true),
                                    (6, false, false)] as [(UInt8, Bool, Bool)] {
-            XCTAssertNil(droppedReason(queue.enqueue(packet(tag, urgent: urgent, maxDelay: mdf), now: 0)))
+            XCTAssertNil(droppedReason(queue.enqueue(queuedPacket(tag, urgent: urgent, maxDelay: mdf), now: 0)))
         }
         XCTAssertEqual(queue.urgentCount, 3)
         XCTAssertEqual(queue.nextEligibleTime, 0)
-        XCTAssertEqual(tags(&queue, at: 0), [2, 4, 5, 1, 3, 6])
+        XCTAssertEqual(dequeueTags(&queue, at: 0), [2, 4, 5, 1, 3, 6])
         XCTAssertNil(queue.nextEligibleTime)
         XCTAssertEqual(queue.byteCount, 0)
     }
 
     func testStrictPriorityLetsALaterContractOvertakeWaitingPackets() {
         var queue = StrictPriorityQueue(limits: QueueLimits(packets: 10))
-        _ = queue.enqueue(packet(1), now: 0)
-        _ = queue.enqueue(packet(2), now: 0)
+        _ = queue.enqueue(queuedPacket(1), now: 0)
+        _ = queue.enqueue(queuedPacket(2), now: 0)
         XCTAssertEqual(queue.dequeue(now: 1)?.bytes[0], 1)
-        _ = queue.enqueue(packet(3, urgent: true), now: 2)
-        XCTAssertEqual(tags(&queue, at: 2), [3, 2])
+        _ = queue.enqueue(queuedPacket(3, urgent: true), now: 2)
+        XCTAssertEqual(dequeueTags(&queue, at: 2), [3, 2])
     }
 
     func testStrictPriorityIgnoresWindowsAndNeverDropsLate() {
         var queue = StrictPriorityQueue(limits: QueueLimits(packets: 10))
-        _ = queue.enqueue(packet(1, urgent: true, earliest: ms(50), deadline: ms(60)), now: 0)
-        _ = queue.enqueue(packet(2, urgent: true, earliest: 0, deadline: ms(1)), now: 0)
-        XCTAssertEqual(tags(&queue, at: ms(100)), [1, 2], "not held, not reordered by deadline, not dropped past it")
+        _ = queue.enqueue(queuedPacket(1, urgent: true, earliest: ms(50), deadline: ms(60)), now: 0)
+        _ = queue.enqueue(queuedPacket(2, urgent: true, earliest: 0, deadline: ms(1)), now: 0)
+        XCTAssertEqual(dequeueTags(&queue, at: ms(100)), [1, 2], "not held, not reordered by deadline, not dropped past it")
         XCTAssertEqual(queue.drops.total, 0)
     }
 
     func testStrictPriorityTailDropsAtTheSharedLimits() {
         var queue = StrictPriorityQueue(limits: QueueLimits(packets: 3))
-        _ = queue.enqueue(packet(1), now: 0)
-        _ = queue.enqueue(packet(2), now: 0)
-        _ = queue.enqueue(packet(3, urgent: true), now: 0)
-        XCTAssertEqual(droppedReason(queue.enqueue(packet(4, urgent: true), now: 0)), .queueFull, "a full buffer refuses urgent packets too")
-        XCTAssertEqual(droppedReason(queue.enqueue(packet(5), now: 0)), .queueFull)
+        _ = queue.enqueue(queuedPacket(1), now: 0)
+        _ = queue.enqueue(queuedPacket(2), now: 0)
+        _ = queue.enqueue(queuedPacket(3, urgent: true), now: 0)
+        XCTAssertEqual(droppedReason(queue.enqueue(queuedPacket(4, urgent: true), now: 0)), .queueFull, "a full buffer refuses urgent packets too")
+        XCTAssertEqual(droppedReason(queue.enqueue(queuedPacket(5), now: 0)), .queueFull)
         XCTAssertEqual(queue.drops[.queueFull], 2)
-        XCTAssertEqual(tags(&queue, at: 0), [3, 1, 2])
+        XCTAssertEqual(dequeueTags(&queue, at: 0), [3, 1, 2])
 
         var bytes = StrictPriorityQueue(limits: QueueLimits(bytes: 250))
-        XCTAssertNil(droppedReason(bytes.enqueue(packet(1, size: 100), now: 0)))
-        XCTAssertNil(droppedReason(bytes.enqueue(packet(2, size: 150, urgent: true), now: 0)), "exactly at the limit")
-        XCTAssertEqual(droppedReason(bytes.enqueue(packet(3, size: 1, urgent: true), now: 0)), .queueFull)
+        XCTAssertNil(droppedReason(bytes.enqueue(queuedPacket(1, size: 100), now: 0)))
+        XCTAssertNil(droppedReason(bytes.enqueue(queuedPacket(2, size: 150, urgent: true), now: 0)), "exactly at the limit")
+        XCTAssertEqual(droppedReason(bytes.enqueue(queuedPacket(3, size: 1, urgent: true), now: 0)), .queueFull)
         XCTAssertEqual(bytes.byteCount, 250)
-        XCTAssertEqual(tags(&bytes, at: 0), [2, 1])
+        XCTAssertEqual(dequeueTags(&bytes, at: 0), [2, 1])
     }
 
     func testEgressQueueBuildsEachDiscipline() {
         var priority = EgressQueue(QueueSpec(discipline: .priority, limits: QueueLimits(packets: 4)))
-        _ = priority.enqueue(packet(1), now: 0)
-        _ = priority.enqueue(packet(2, urgent: true), now: 0)
+        _ = priority.enqueue(queuedPacket(1), now: 0)
+        _ = priority.enqueue(queuedPacket(2, urgent: true), now: 0)
         XCTAssertEqual(priority.packetCount, 2)
         XCTAssertEqual(priority.byteCount, 20)
         XCTAssertFalse(priority.isLatencyBased)
         XCTAssertTrue(priority.earlyDrop)
-        XCTAssertEqual(tags(&priority, at: 0), [2, 1])
+        XCTAssertEqual(dequeueTags(&priority, at: 0), [2, 1])
         XCTAssertFalse(EgressQueue(QueueSpec(discipline: .lbf, earlyDrop: false)).earlyDrop)
         XCTAssertEqual(QueueSpec.Discipline(rawValue: "priority"), .priority)
     }
@@ -87,16 +69,16 @@ final class PriorityAndEarlyDropTests: XCTestCase {
     func testLatencyQueueWithoutEarlyDropSendsLatePacketsFirst() {
         func filled(earlyDrop: Bool) -> LatencyQueue {
             var queue = LatencyQueue(limits: QueueLimits(packets: 10), earlyDrop: earlyDrop)
-            _ = queue.enqueue(packet(1, deadline: .max), now: 0)
-            _ = queue.enqueue(packet(2, deadline: ms(5)), now: 0)
-            _ = queue.enqueue(packet(3, deadline: ms(20)), now: 0)
+            _ = queue.enqueue(queuedPacket(1, deadline: .max), now: 0)
+            _ = queue.enqueue(queuedPacket(2, deadline: ms(5)), now: 0)
+            _ = queue.enqueue(queuedPacket(3, deadline: ms(20)), now: 0)
             return queue
         }
         var dropping = filled(earlyDrop: true), keeping = filled(earlyDrop: false)
         // At 10 ms packet 2's deadline (5 ms) has passed.
-        XCTAssertEqual(tags(&dropping, at: ms(10)), [3, 1])
+        XCTAssertEqual(dequeueTags(&dropping, at: ms(10)), [3, 1])
         XCTAssertEqual(dropping.drops[.late], 1)
-        XCTAssertEqual(tags(&keeping, at: ms(10)), [2, 3, 1], "the passed deadline is the earliest")
+        XCTAssertEqual(dequeueTags(&keeping, at: ms(10)), [2, 3, 1], "the passed deadline is the earliest")
         XCTAssertEqual(keeping.drops.total, 0)
     }
 

@@ -60,3 +60,22 @@ func droppedReason(_ result: EnqueueResult) -> DropReason? {
     if case .dropped(let reason, _) = result { return reason }
     return nil
 }
+
+/// A queued packet of `size` bytes whose first byte is `tag`, with an LBF window; `urgent` and
+/// `maxDelay` mark it as carrying an LBF or MDF clause, as the router's metadata would.
+func queuedPacket(_ tag: UInt8, size: Int = 10, urgent: Bool = false, maxDelay: Bool = false,
+                  earliest: Nanoseconds = 0, deadline: Nanoseconds = .max) -> PacketBuffer {
+    var packet = PacketBuffer([tag] + [UInt8](repeating: 0, count: size - 1))
+    if urgent { packet.metadata.contracts.latencyBased = 0 }
+    if maxDelay { packet.metadata.contracts.maxDelay = 0 }
+    packet.metadata.earliestDeparture = earliest
+    packet.metadata.deadline = deadline
+    return packet
+}
+
+/// The tags of the packets `queue` lets go at `now`, in order.
+func dequeueTags<Q: QueueDiscipline>(_ queue: inout Q, at now: Nanoseconds) -> [UInt8] {
+    var tags: [UInt8] = []
+    while let packet = queue.dequeue(now: now) { tags.append(packet.bytes[0]) }
+    return tags
+}
