@@ -117,6 +117,10 @@ public final class NodeCore {
     public private(set) var borderPolicy: BorderPolicy?
     /// Routes that honour senders' path constraints.
     public let pathConstraints: PathConstraintRouting?
+    /// Whether the arrival hooks above exist, fixed at setup: immutable flags cost the hot path
+    /// nothing, where reading the mutable hooks is a dynamic exclusivity check per packet.
+    private let checksSources: Bool
+    private let checksPolicy: Bool
 
     /// Answers waiting beyond this many are not built (a flood of expiring requests must not
     /// grow memory); they are counted in `answered.suppressed`.
@@ -136,6 +140,8 @@ public final class NodeCore {
         sourceAuthentication = setup.sourceAuthentication
         borderPolicy = setup.borderPolicy
         pathConstraints = setup.pathConstraints
+        checksSources = setup.sourceAuthentication != nil
+        checksPolicy = setup.borderPolicy != nil
     }
 
     // MARK: Packets in
@@ -144,7 +150,7 @@ public final class NodeCore {
     public func receive(_ packet: consuming PacketBuffer, on interface: Int, now: Nanoseconds) -> Arrival {
         let network = speaksIP ? networks[interface] : .newIP
         var proven: Bool?
-        if sourceAuthentication != nil, network == .newIP {
+        if checksSources, network == .newIP {
             let before = sourceProofs.proven
             if let refusal = checkSource(packet, on: interface, now: now) {
                 hostDrops.record(refusal)
@@ -153,7 +159,7 @@ public final class NodeCore {
             }
             if sourceAuthentication!.firstHopInterfaces.contains(interface) { proven = sourceProofs.proven > before }
         }
-        if borderPolicy != nil, network == .newIP, let refusal = checkPolicy(packet, proven: proven, now: now) {
+        if checksPolicy, network == .newIP, let refusal = checkPolicy(packet, proven: proven, now: now) {
             hostDrops.record(refusal)
             return .dropped(refusal, packet)
         }
