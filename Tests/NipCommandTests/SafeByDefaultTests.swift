@@ -210,11 +210,14 @@ final class SafeByDefaultTests: XCTestCase {
 
     func testProgressLinesWhenStandardErrorIsNotATerminal() throws {
         let text = try String(contentsOf: NipRunner.packageRoot.appendingPathComponent("Examples/lbf-dumbbell.yaml"), encoding: .utf8)
-        try write(text.replacingOccurrences(of: "duration: 2s", with: "duration: 8s"), to: "long.yaml")
+        // Long enough that even a quiet machine's debug build runs for several seconds (an 8 s
+        // run finished in under 2 s, before the first progress line was due).
+        try write(text.replacingOccurrences(of: "duration: 2s", with: "duration: 40s"), to: "long.yaml")
+        let started = Date()
         let run = try nip(["emulate", "long.yaml", "--out", "out"])
         XCTAssertEqual(run.status, 0)
         let lines = run.standardError.split(separator: "\n")
-        XCTAssertFalse(lines.isEmpty, "a run of several seconds reports progress")
+        XCTAssertFalse(lines.isEmpty, "a run of \(Int(Date().timeIntervalSince(started))) s reports progress")
         for line in lines {
             XCTAssertNotNil(line.wholeMatch(of: /progress: \d+ % after \d+ s/), String(line))
         }
