@@ -85,6 +85,8 @@ extension Node {
         case (.GET, "/routes"): return .json(routesJSON())
         case (.GET, "/counters"): return .json(countersJSON())
         case (.GET, "/security"): return .json(securityJSON())
+        case (.GET, "/policy"): return .json(policyJSON())
+        case (.POST, "/policy"): return replacePolicy(body)
         case (.GET, "/metrics"):
             return ControlResponse(contentType: "text/plain; version=0.0.4", body: prometheusText())
         case (.POST, "/routes"): return addRoute(body)
@@ -264,7 +266,7 @@ extension Node {
     }
 
     /// A refused control request: answered with the reason, logged at most once per interval.
-    private func problem(_ message: String) -> ControlResponse {
+    func problem(_ message: String) -> ControlResponse {
         logProblem(appIndex, "control request refused: \(message)", now: Self.now())
         return .error(message)
     }

@@ -24,7 +24,7 @@ struct NodeDataPlane {
     static let headroom = NodeConfig.packetHeadroom
     let poolLimit: Int
 
-    init(config: NodeConfig, sourceAuthentication: SourceAuthentication? = nil) {
+    init(config: NodeConfig, sourceAuthentication: SourceAuthentication? = nil, borderPolicy: BorderPolicy? = nil) {
         var table = ForwardingTable()
         for address in config.localAddresses { table.insert(Route(nextHop: .local), for: RoutePrefix(exactly: address)) }
         let index = Dictionary(uniqueKeysWithValues: config.interfaces.enumerated().map { ($1.name, $0) })
@@ -49,7 +49,7 @@ struct NodeDataPlane {
             linkDelays: config.interfaces.map(\.delay), ownAddresses: config.localAddresses,
             interfaceAddresses: config.interfaces.map(\.address),
             gateway: config.role == .gateway ? config.mapping ?? GatewayMapping() : nil, pingHops: config.pingHops,
-            sourceAuthentication: sourceAuthentication,
+            sourceAuthentication: sourceAuthentication, borderPolicy: borderPolicy,
             // A real router knows no domains yet, so no table honours a sender's path
             // constraint: it refuses constrained packets (`path-constraint`) rather than
             // forward them as if they carried none.

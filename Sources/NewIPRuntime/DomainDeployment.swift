@@ -91,6 +91,15 @@ public enum DomainDeployment {
                     try enrolment.write(to: path)
                     configs[index].security = NodeConfig.Security(enrolment: path)
                 }
+                // Border routers: the domain's policy, every domain's members (numbered as the
+                // topology numbers them), the domain's secret to prove its members' packets.
+                for router in plan.border {
+                    guard let index = configs.firstIndex(where: { $0.name == topology.nodes[router].name }),
+                          configs[index].border == nil else { continue }
+                    configs[index].border = NodeConfig.Border(
+                        domain: domain.name, domains: memberships(topology, plans: plans),
+                        secret: "\(registrarFolder)/\(RegistrarFolder.secretFile)", window: domain.window, policy: domain.policy)
+                }
                 for hop in plan.firstHops {
                     guard let index = configs.firstIndex(where: { $0.name == topology.nodes[hop.node].name }) else { continue }
                     configs[index].security = NodeConfig.Security(
@@ -105,6 +114,14 @@ public enum DomainDeployment {
             throw error
         }
         return started
+    }
+
+    /// Every domain of `topology` with its members' addresses, in the topology's order.
+    static func memberships(_ topology: Topology, plans: [Topology.DomainPlan]) -> [NodeConfig.Border.Domain] {
+        plans.sorted { $0.domain < $1.domain }.map { plan in
+            NodeConfig.Border.Domain(name: topology.domains[plan.domain].name,
+                                     members: plan.members.flatMap { topology.nodes[$0].interfaces.map(\.address) })
+        }
     }
 
     /// Enrols one member, waiting out the registrar's rate limit (a burst of 10 per client).
@@ -146,6 +163,41 @@ public enum DomainDeployment {
                 }
                 return .success(response.body)
             } catch { return .failure(ToolError("revoking \(host) at \(registrar): \(error)")) }
+        }
+    }
+
+    /// A policy change of the file (`policy-changes:`) as `nip run` applies it: at `at` after
+    /// the flows start, `POST /policy` with the new rules at each of the domain's border routers.
+    public struct PolicyChange: Sendable {
+        public var domain: String
+        public var at: Nanoseconds
+        public var rules: String
+        public var borders: [(name: String, control: NodeConfig.Endpoint)]
+
+        /// Sends the rules to every border; what failed, if anything.
+        public func apply() -> Result<Void, ToolError> {
+            for border in borders {
+                do {
+                    let response = try ControlClient.request("POST", border.control, "/policy", body: rules)
+                    guard response.status == 200 else {
+                        return .failure(ToolError("\(response.request) answered \(response.status): \(response.errorMessage)"))
+                    }
+                } catch { return .failure(ToolError("changing the policy of \(border.name): \(error)")) }
+            }
+            return .success(())
+        }
+    }
+
+    /// The file's policy changes against the border routers among `nodes` (by name).
+    public static func policyChanges(_ topology: Topology, nodes: [RunState.NodeEntry]) -> [PolicyChange] {
+        topology.domains.flatMap { domain -> [PolicyChange] in
+            let borders = domain.border.compactMap { name -> (name: String, control: NodeConfig.Endpoint)? in
+                guard let entry = nodes.first(where: { $0.name == name }), let endpoint = NodeConfig.Endpoint(entry.control) else { return nil }
+                return (name, endpoint)
+            }
+            return domain.policyChanges.map { change in
+                PolicyChange(domain: domain.name, at: change.at, rules: "[\(change.rules.map(\.text).joined(separator: ", "))]", borders: borders)
+            }
         }
     }
 

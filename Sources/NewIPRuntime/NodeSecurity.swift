@@ -19,6 +19,12 @@ final class NodeSecurityState: @unchecked Sendable {
     let clockOffset: UInt64
     /// The first hop's checks, handed to the node core.
     private(set) var authentication: SourceAuthentication?
+    /// A domain border's policy (`border:`), handed to the node core.
+    private(set) var borderPolicy: BorderPolicy?
+    /// The border's rules in force, as written (`POST /policy` replaces them), and how many
+    /// times they were replaced.
+    var borderRules: [Topology.PolicyRule] = []
+    var policyChanges = 0
     private(set) var loadError: String?
     let settings: NodeConfig.Security?
 
@@ -54,6 +60,18 @@ final class NodeSecurityState: @unchecked Sendable {
         if let path = config.authToken {
             do { authToken = Array(try NodeAuth.read(path).utf8) } catch {
                 loadError = "auth-token: \(error)"
+                return
+            }
+        }
+        if let border = config.border {
+            do {
+                let verifier = try border.secret.map {
+                    SourceAuthVerifier(secrets: [try FirstHopSecretFile.read($0)], window: UInt64(border.window), now: unixNanoseconds())
+                }
+                borderPolicy = BorderPolicy(border: border, verifier: verifier, clockOffset: clockOffset)
+                borderRules = border.policy
+            } catch {
+                loadError = "border: \(error)"
                 return
             }
         }

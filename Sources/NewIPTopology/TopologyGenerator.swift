@@ -2,8 +2,8 @@ import NewIPDataPlane
 import NewIPRandom
 import NewIPWire
 
-/// Standard topologies for experiments: chain, star, fat-tree and Barabási–Albert
-/// scale-free graphs, with hosts at the edges and flows between them. Interfaces are
+/// Standard topologies for experiments: chain, star, fat-tree, Barabási–Albert scale-free
+/// graphs and grids, with hosts at the edges (routers in a grid) and flows between them. Interfaces are
 /// `eth0`, `eth1`, … in the order links are made; addresses are compact values 1, 2, 3, …
 /// (`CompactAddress(value:)`). Write them out with `TopologyWriter.yaml`.
 public enum TopologyGenerator {
@@ -17,11 +17,24 @@ public enum TopologyGenerator {
         public var queue = QueueSpec()
         public var flowRate: TrafficRate = .packetsPerSecond(1000)
         public var packetSize = 1000
+        /// When every flow starts sending.
+        public var flowStart: Nanoseconds = 0
         /// Flows each host sends in a scale-free topology, to the hosts 1, 2, … after it.
         public var flowsPerHost = 1
         public var routing: Topology.Routing = .shortestDelay
 
         public init() {}
+
+        /// ns-3's grid scenario: 100 Mbps / 1 ms links, and flows of 1 Mbps of 512-byte UDP
+        /// payloads — 244.140625 packets/s of 542 bytes on ns-3's wire — from 100 ms on.
+        public static var grid: Options {
+            var options = Options()
+            options.rate = BitRate(bitsPerSecond: 100_000_000)
+            options.flowRate = .packetsPerSecond(1_000_000 / (512 * 8))
+            options.packetSize = 542
+            options.flowStart = 100_000_000
+            return options
+        }
     }
 
     public struct Failure: Error, CustomStringConvertible {
@@ -116,9 +129,36 @@ public enum TopologyGenerator {
         return build.topology
     }
 
+    /// The side × side grid of routers of ns-3's grid scenario (`ns3-grid.cc`): router
+    /// `r<row>-<column>` links to its right and lower neighbours, in row-major order, so
+    /// interfaces are numbered as ns-3 numbers the devices; 2·side·(side − 1) links. `flows`
+    /// flows between random pairs, each from a router's first interface to another's first
+    /// interface, drawn as ns-3 draws them: two uniform router indices a and b, and b + 1
+    /// (mod side²) when they are equal. The draws come from the seed's stream, not ns-3's
+    /// MRG32k3a, so the pairs are the same rule but not the same pairs as ns-3's.
+    public static func grid(side: Int, flows: Int, options: Options = Options.grid) throws(Failure) -> Topology {
+        try check(.grid, size: side, flows: flows)
+        var random = RandomStream(seed: options.seed, name: "generator/grid")
+        var build = Builder(name: "grid-\(side)", options: options)
+        let routers = (0..<side * side).map { build.node("r\($0 / side)-\($0 % side)", .router) }
+        for index in routers.indices {
+            if index % side + 1 < side { build.link(routers[index], routers[index + 1]) }
+            if index / side + 1 < side { build.link(routers[index], routers[index + side]) }
+        }
+        for flow in 0..<flows {
+            let a = random.nextInt(in: 0...(routers.count - 1))
+            var b = random.nextInt(in: 0...(routers.count - 1))
+            if a == b { b = (b + 1) % routers.count }
+            // Pairs may repeat, so the index names the flow.
+            build.flow(from: routers[a], to: routers[b], name: "f\(flow)")
+        }
+        return build.topology
+    }
+
     /// Whether the generator can make `shape` of `size` (the other values matter for scale-free
     /// graphs only), without building it.
-    public static func check(_ shape: Shape, size: Int, hosts: Int = 2, attachments m: Int = 2, flowsPerHost: Int = 1) throws(Failure) {
+    public static func check(_ shape: Shape, size: Int, hosts: Int = 2, attachments m: Int = 2, flowsPerHost: Int = 1,
+                             flows: Int = 1) throws(Failure) {
         switch shape {
         case .chain:
             guard size >= 1 else { throw Failure(description: "a chain needs at least 1 router, not \(size)") }
@@ -132,6 +172,9 @@ public enum TopologyGenerator {
             guard flowsPerHost >= 1, flowsPerHost < hosts else {
                 throw Failure(description: "flows per host must be between 1 and hosts − 1 (\(hosts - 1)), not \(flowsPerHost)")
             }
+        case .grid:
+            guard size >= 2 else { throw Failure(description: "a grid needs a side of at least 2, not \(size)") }
+            guard flows >= 0 else { throw Failure(description: "a grid needs 0 or more flows, not \(flows)") }
         }
     }
 
@@ -157,12 +200,12 @@ public enum TopologyGenerator {
                                                 delay: options.delay, queue: options.queue))
         }
 
-        mutating func flow(from source: Int, to destination: Int) {
-            let name = "\(topology.nodes[source].name)-to-\(topology.nodes[destination].name)"
+        mutating func flow(from source: Int, to destination: Int, name: String? = nil) {
+            let name = name ?? "\(topology.nodes[source].name)-to-\(topology.nodes[destination].name)"
             topology.flows.append(Topology.Flow(name: name, source: Topology.InterfaceID(node: source, interface: 0),
                                                 destination: Topology.InterfaceID(node: destination, interface: 0),
                                                 pattern: .constant(options.flowRate), size: .fixed(options.packetSize),
-                                                stop: options.duration))
+                                                start: options.flowStart, stop: options.duration))
         }
 
         private mutating func interface(on node: Int) -> Topology.InterfaceID {

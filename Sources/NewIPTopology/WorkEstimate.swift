@@ -60,17 +60,18 @@ private let memoryBytesPerRoute = 200.0
 extension TopologyGenerator {
     /// The standard shapes, by the names `nip topology generate` takes.
     public enum Shape: String, Sendable, CaseIterable {
-        case chain, star, fatTree = "fat-tree", scaleFree = "scale-free"
+        case chain, star, fatTree = "fat-tree", scaleFree = "scale-free", grid
     }
 
     /// Nodes, links and flows of a generated topology, from its shape alone (nothing is built).
-    public static func counts(_ shape: Shape, size: Double, hosts: Double, attachments: Double, flowsPerHost: Double)
-        -> (nodes: Double, links: Double, flows: Double) {
+    public static func counts(_ shape: Shape, size: Double, hosts: Double, attachments: Double, flowsPerHost: Double,
+                              flows: Double = 0) -> (nodes: Double, links: Double, flows: Double) {
         switch shape {
         case .chain: (size + 2, size + 1, 1)
         case .star: (size + 1, size, size)
         case .fatTree: (size * size * 5 / 4 + size * size * size / 4, size * size * size * 3 / 4, size * size * size / 4)
         case .scaleFree: (size + hosts, attachments * size + hosts, hosts * flowsPerHost)
+        case .grid: (size * size, 2 * size * (size - 1), flows)
         }
     }
 

@@ -61,8 +61,19 @@ struct RunCommand: ParsableCommand {
                 NodeConfig.Endpoint(entry.app).map { (entry.name, $0) }
             })
             let flowTopology = parsed
-            // The file's revocations, at their times, through the domains' registrars (`POST /revoke`).
-            let events = DomainDeployment.revocations(parsed, registrars: runState.registrars ?? [])
+            // The file's revocations, at their times, through the domains' registrars (`POST /revoke`),
+            // and its policy changes, through the borders' control endpoints (`POST /policy`).
+            let changes = DomainDeployment.policyChanges(parsed, nodes: runState.nodes)
+                .filter { $0.at < parsed.duration }
+                .map { change -> (at: Nanoseconds, action: @Sendable () -> Void) in
+                    (change.at, {
+                        switch change.apply() {
+                        case .success: print("run: \(change.domain)'s borders changed their policy at \(UnitText.duration(change.at))")
+                        case .failure(let error): FileHandle.standardError.write(Data("warning: \(error)\n".utf8))
+                        }
+                    })
+                }
+            let events = changes + DomainDeployment.revocations(parsed, registrars: runState.registrars ?? [])
                 .filter { $0.at < parsed.duration }
                 .map { revocation -> (at: Nanoseconds, action: @Sendable () -> Void) in
                     (revocation.at, {

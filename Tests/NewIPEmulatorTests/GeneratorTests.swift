@@ -65,6 +65,59 @@ final class GeneratorTests: XCTestCase {
         XCTAssertTrue(results.flows.allSatisfy { $0.delivered > 0 })
     }
 
+    /// ns-3's grid: row-major links to the right and lower neighbour, so a router's
+    /// interfaces face up, left, right, down in that order (those it has).
+    func testGridShapeAndInterfaceOrder() throws {
+        let topology = try roundTrip(TopologyGenerator.grid(side: 3, flows: 5))
+        XCTAssertTrue(counts(topology) == (9, 0, 12))
+        XCTAssertEqual(topology.flows.count, 5)
+        XCTAssertEqual(topology.nodes.map(\.interfaces.count), [2, 3, 2, 3, 4, 3, 2, 3, 2])
+        func neighbour(_ node: String, _ interface: Int) -> String {
+            let index = topology.nodeIndex(named: node)!
+            let link = topology.links.first { [$0.endpoints.0, $0.endpoints.1].contains(Topology.InterfaceID(node: index, interface: interface)) }!
+            let far = link.endpoints.0.node == index ? link.endpoints.1 : link.endpoints.0
+            return topology.nodes[far.node].name
+        }
+        XCTAssertEqual((0..<4).map { neighbour("r1-1", $0) }, ["r0-1", "r1-0", "r1-2", "r2-1"])
+        XCTAssertEqual((0..<2).map { neighbour("r0-0", $0) }, ["r0-1", "r1-0"])
+        XCTAssertEqual(topology.links[0].rate, BitRate(bitsPerSecond: 100_000_000))
+        XCTAssertEqual(topology.links[0].delay, 1_000_000)
+        for flow in topology.flows {
+            XCTAssertNotEqual(flow.source.node, flow.destination.node)
+            XCTAssertEqual([flow.source.interface, flow.destination.interface], [0, 0])
+            XCTAssertEqual(flow.start, 100_000_000)
+            XCTAssertEqual(flow.size, .fixed(542))
+            XCTAssertEqual(flow.pattern, .constant(.packetsPerSecond(244.140625)))
+        }
+        let counted = TopologyGenerator.counts(.grid, size: 3, hosts: 0, attachments: 0, flowsPerHost: 0, flows: 5)
+        XCTAssertTrue(counted == (9, 12, 5))
+        XCTAssertThrowsError(try TopologyGenerator.grid(side: 1, flows: 1))
+    }
+
+    func testGridIsDeterministicPerSeed() throws {
+        var options = TopologyGenerator.Options.grid
+        let first = try TopologyGenerator.grid(side: 8, flows: 40, options: options)
+        XCTAssertEqual(TopologyWriter.yaml(try TopologyGenerator.grid(side: 8, flows: 40, options: options)), TopologyWriter.yaml(first))
+        options.seed = 2
+        let other = try TopologyGenerator.grid(side: 8, flows: 40, options: options)
+        XCTAssertNotEqual(other.flows.map { [$0.source.node, $0.destination.node] }, first.flows.map { [$0.source.node, $0.destination.node] })
+    }
+
+    /// Unloaded, a packet takes one 542-byte serialisation at 100 Mbps (43.36 µs) plus 1 ms
+    /// per hop, and shortest paths in a grid have Manhattan length.
+    func testGridLatencyIsManhattanHops() throws {
+        var options = TopologyGenerator.Options.grid
+        options.duration = 120_000_000
+        let topology = try roundTrip(TopologyGenerator.grid(side: 4, flows: 3, options: options))
+        let results = try Emulation(topology: topology).run()
+        for (flow, result) in zip(topology.flows, results.flows) {
+            let (a, b) = (flow.source.node, flow.destination.node)
+            let hops = abs(a / 4 - b / 4) + abs(a % 4 - b % 4)
+            XCTAssertGreaterThan(result.delivered, 0)
+            XCTAssertEqual(result.latency?.min, Nanoseconds(hops) * 1_043_360, "\(flow.name): \(a) → \(b)")
+        }
+    }
+
     func testBadParameters() {
         XCTAssertThrowsError(try TopologyGenerator.fatTree(k: 3))
         XCTAssertThrowsError(try TopologyGenerator.chain(routers: 0))
