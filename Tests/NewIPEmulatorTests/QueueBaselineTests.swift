@@ -11,7 +11,12 @@ final class QueueBaselineTests: XCTestCase {
     /// 125-byte packet at 1.75 ms with an LBF contract `window`. h1's route to h2 knows 1 ms
     /// and 1 queue, so LBF gives it lmin = min − 1 ms and lmax = max − 1 ms.
     func run(queue: String, window: String = "min: 12ms, max: 20ms") throws -> (bulk: FlowResult, urgent: FlowResult) {
-        let results = try emulate("""
+        let results = try emulate(Self.yaml(queue: queue, window: window))
+        return (results.flows[0], results.flows[1])
+    }
+
+    static func yaml(queue: String, window: String = "min: 12ms, max: 20ms") -> String {
+        """
         duration: 40ms
         nodes:
           h1: {kind: host, interfaces: {eth0: "0x01"}}
@@ -21,8 +26,7 @@ final class QueueBaselineTests: XCTestCase {
         flows:
           - {name: bulk, from: h1, to: h2, rate: 2000pps, size: 1000, stop: 2ms}
           - {name: urgent, from: h1, to: h2, rate: 1pps, size: 125, start: 1750us, stop: 2ms, contract: {type: lbf, \(window)}}
-        """)
-        return (results.flows[0], results.flows[1])
+        """
     }
 
     func testFIFODeliversTheUrgentPacketLate() throws {
@@ -142,5 +146,24 @@ final class QueueBaselineTests: XCTestCase {
             .allSatisfy { !$0.queue.earlyDrop })
         XCTAssertEqual(baselines.findings.count, 5)
         XCTAssertTrue(baselines.markdown(source: "x").contains("| LBF | surgery-lbf | \(lbf.sent) | \(lbf.delivered) |"))
+    }
+}
+
+extension QueueBaselineTests {
+    /// The comparison's pictures: the urgent flow's CDF under every variant on one chart (its
+    /// window shaded), throughput per shown flow, the topology.
+    func testBaselinePlotsCompareEveryVariantOnOneChart() throws {
+        let baselines = try QueueBaselines(topology: parse(Self.yaml(queue: "lbf")))
+        XCTAssertEqual(baselines.plots.map(\.name), ["cdf-urgent.svg", "throughput-bulk.svg", "throughput-urgent.svg", "topology.svg"])
+        let cdf = try XCTUnwrap(baselines.plots.first?.svg)
+        for variant in QueueBaselines.Variant.allCases {
+            XCTAssertTrue(cdf.contains("<tspan>\(variant.rawValue)</tspan>"), "legend names \(variant.rawValue)")
+            XCTAssertTrue(cdf.contains("data-series=\"\(variant.rawValue)\""), "a curve for \(variant.rawValue)")
+        }
+        // x axis 5–35 ms over 460 px: strict priority's packet arrives at 8.25 ms, the window is 12–20 ms.
+        XCTAssertTrue(cdf.contains("data-series=\"strict priority\" fill=\"none\" stroke=\"#d55e00\" stroke-width=\"2\" "
+                                   + "points=\"119.83,390.00 119.83,390.00 119.83,40.00 530.00,40.00\""), cdf)
+        XCTAssertTrue(cdf.contains("<rect x=\"177.33\" y=\"40.00\" width=\"122.67\" height=\"350.00\" fill=\"#2ca02c\""), cdf)
+        XCTAssertEqual(cdf, try QueueBaselines(topology: parse(Self.yaml(queue: "lbf"))).plots.first?.svg, "same run, same bytes")
     }
 }

@@ -306,7 +306,7 @@ final class Simulator {
                 }
             }
             flowStatistics[finding.probe.flow].delivered(latency: now - finding.probe.sentAt, bytes: packet.count,
-                                                         header: finding.headerLength, trimmed: finding.trimmed)
+                                                         header: finding.headerLength, trimmed: finding.trimmed, at: now)
             if let spec = finding.payloadSpec {
                 packet.withUnsafeBytes { flowStatistics[finding.probe.flow].deliveredChunks(UnsafeRawBufferPointer(rebasing: $0[spec])) }
             }

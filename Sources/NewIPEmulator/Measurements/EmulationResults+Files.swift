@@ -14,7 +14,9 @@ extension EmulationResults {
             ("nodes.csv", Array(nodesCSV.utf8)),
         ]
         for flow in flows {
-            files.append(("cdf-\(flow.name).svg", Array(CDFPlot.svg(title: "Latency CDF — \(flow.name)", points: flow.cdf).utf8)))
+            let plot = CDFPlot(title: "One-way delay CDF — \(flow.name)", series: [CDFPlot.Series(name: flow.name, flow: flow)],
+                               window: flow.window)
+            files.append(("cdf-\(flow.name).svg", Array(plot.svg.utf8)))
         }
         for capture in captures { files.append((Self.captureFileName(capture.name), capture.bytes)) }
         return files

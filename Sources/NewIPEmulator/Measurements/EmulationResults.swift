@@ -72,8 +72,10 @@ public struct FlowResult: Sendable {
     public var latency: LatencySummary?
     /// Mean absolute difference of consecutive one-way delays, ns.
     public var jitter: Double
-    /// (delay, fraction of deliveries at or below it).
-    public var cdf: [(latency: Nanoseconds, fraction: Double)]
+    /// (delay, deliveries at or below it), ascending.
+    public var cdf: [(latency: Nanoseconds, delivered: Int)]
+    /// Bytes delivered over virtual time (empty for runs on real nodes).
+    public var timeline: DeliveryTimeline
 }
 
 public struct LatencySummary: Sendable, Equatable {
@@ -224,5 +226,6 @@ extension FlowResult {
             p999: statistics.latency(atPercentile: 99.9), max: statistics.maxLatency)
         jitter = statistics.jitter
         cdf = statistics.cdf
+        timeline = statistics.timeline
     }
 }

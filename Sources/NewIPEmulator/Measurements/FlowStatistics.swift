@@ -64,10 +64,16 @@ package struct FlowStatistics {
         }
     }
 
-    /// A packet arrived `latency` after it was sent, `bytes` long, trimmed on the way or not.
-    package mutating func delivered(latency: Nanoseconds, bytes: Int, header: Int = 0, trimmed wasTrimmed: Bool) {
+    /// Bytes delivered over virtual time (filled when deliveries say when they happened).
+    private(set) var timeline = DeliveryTimeline()
+
+    /// A packet arrived `latency` after it was sent, `bytes` long, trimmed on the way or not;
+    /// at virtual time `time`, when the caller has one (for the timeline).
+    package mutating func delivered(latency: Nanoseconds, bytes: Int, header: Int = 0, trimmed wasTrimmed: Bool,
+                                    at time: Nanoseconds? = nil) {
         delivered += 1
         deliveredBytes += bytes
+        if let time { timeline.record(bytes: bytes, at: time) }
         deliveredHeaderBytes += header
         if wasTrimmed { trimmed += 1 }
         if let window {
@@ -97,11 +103,11 @@ package struct FlowStatistics {
         return min(max(Nanoseconds(latency.valueAtPercentile(percentile)), minLatency), maxLatency)
     }
 
-    /// Points of the latency CDF: (latency, fraction of deliveries at or below it).
-    var cdf: [(latency: Nanoseconds, fraction: Double)] {
+    /// Points of the latency CDF: (latency, deliveries at or below it).
+    var cdf: [(latency: Nanoseconds, delivered: Int)] {
         guard delivered > 0 else { return [] }
         return latency.recordedValues().map { step in
-            (min(max(Nanoseconds(step.value), minLatency), maxLatency), Double(step.totalCountToThisValue) / Double(delivered))
+            (min(max(Nanoseconds(step.value), minLatency), maxLatency), Int(step.totalCountToThisValue))
         }
     }
 

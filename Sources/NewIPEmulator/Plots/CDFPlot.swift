@@ -1,109 +1,89 @@
-import Foundation
-import NewIPJSON
+import NewIPDataPlane
 import NewIPTopology
 
-/// A latency CDF as a self-contained SVG: axes with ticks and labels, and one step polyline.
-/// Plain text with fixed number formats, so the same points give the same bytes.
-enum CDFPlot {
-    static let width = 640.0, height = 400.0
-    static let left = 70.0, right = 20.0, top = 40.0, bottom = 50.0
+/// One-way delay CDFs of one or more series (a flow under several queue disciplines) on one
+/// chart, as a share of the packets *sent*: a series that lost packets ends below 1, at
+/// delivered/sent. The contract's window [min, max] is shaded; the legend names each series
+/// with its sample counts.
+struct CDFPlot {
+    struct Series {
+        var name: String
+        var sent: Int
+        /// (delay, deliveries at or below it), ascending.
+        var steps: [(latency: Nanoseconds, delivered: Int)]
 
-    static func svg(title: String, points: [(latency: Int64, fraction: Double)]) -> String {
-        let plotWidth = width - left - right, plotHeight = height - top - bottom
-        let bottomEdge = top + plotHeight
-        let low = Double(points.first?.latency ?? 0), high = Double(points.last?.latency ?? 1)
-        let unit = timeUnit(for: high)
-        let axis = NiceAxis(low: low / unit.scale, high: high / unit.scale)
-        func x(_ value: Double) -> Double { left + (value - axis.low) / (axis.high - axis.low) * plotWidth }
-        func y(_ fraction: Double) -> Double { top + (1 - fraction) * plotHeight }
+        var delivered: Int { steps.last?.delivered ?? 0 }
 
-        var svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(width))\" height=\"\(Int(height))\" "
-            + "viewBox=\"0 0 \(Int(width)) \(Int(height))\" font-family=\"sans-serif\" font-size=\"12\">\n"
-            + "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n"
-            + text(width / 2, 20, escaped(title), extra: " font-size=\"14\"")
-            + line(left, bottomEdge, left + plotWidth, bottomEdge) + line(left, top, left, bottomEdge)
-        for tick in axis.ticks {
-            svg += line(x(tick), bottomEdge, x(tick), bottomEdge + 5)
-            svg += text(x(tick), bottomEdge + 18, DecimalText.fixed(tick, digits: axis.digits))
+        init(name: String, sent: Int, steps: [(latency: Nanoseconds, delivered: Int)]) {
+            self.name = name
+            self.sent = sent
+            self.steps = steps
         }
-        for step in 0...4 {
-            let fraction = Double(step) / 4
-            svg += line(left - 5, y(fraction), left, y(fraction))
-            svg += line(left, y(fraction), left + plotWidth, y(fraction), stroke: "#ddd")
-            svg += text(left - 8, y(fraction) + 4, DecimalText.fixed(fraction, digits: 2), anchor: "end")
+
+        init(name: String, flow: FlowResult) {
+            self.init(name: name, sent: flow.sent, steps: flow.cdf)
         }
-        svg += text(left + plotWidth / 2, height - 10, "one-way delay (\(unit.name))")
-        svg += text(15, top + plotHeight / 2, "fraction of packets",
-                    extra: " transform=\"rotate(-90 15 \(n(top + plotHeight / 2)))\"")
-        guard !points.isEmpty else {
-            return svg + text(left + plotWidth / 2, top + plotHeight / 2, "no packet delivered") + "</svg>\n"
-        }
-        // A step function: up at each latency to the fraction delivered by then.
-        var coordinates = ["\(n(x(low / unit.scale))),\(n(y(0)))"]
+
+        /// The share of the packets sent that arrived within `latency` or less.
+        func share(_ delivered: Int) -> Double { sent == 0 ? 0 : Double(delivered) / Double(sent) }
+    }
+
+    let title: String
+    let series: [Series]
+    let window: DelayWindow?
+    let frame: PlotFrame
+    /// The x axis's unit: its name and nanoseconds per unit.
+    let unit: (name: String, scale: Double)
+
+    init(title: String, series: [Series], window: DelayWindow?) {
+        self.title = title
+        self.series = series
+        self.window = window
+        let latencies = series.flatMap { $0.steps.map(\.latency) } + (window.map { [$0.min, $0.max] } ?? [])
+        let low = Double(latencies.min() ?? 0), high = Double(latencies.max() ?? 1)
+        unit = PlotFrame.timeUnit(for: high)
+        frame = PlotFrame(xAxis: NiceAxis(low: low / unit.scale, high: high / unit.scale), yAxis: .share)
+    }
+
+    /// The horizontal position of a delay.
+    func x(_ latency: Nanoseconds) -> Double { frame.x(Double(latency) / unit.scale) }
+
+    /// The step function's corners: from 0 at the first delay, up at each delay to the share
+    /// delivered by then, on to the plot's right edge at the final share.
+    func points(_ series: Series) -> [(x: Double, y: Double)] {
+        guard let first = series.steps.first else { return [] }
+        var points = [(x(first.latency), frame.y(0))]
         var previous = 0.0
-        for point in points {
-            let position = n(x(Double(point.latency) / unit.scale))
-            coordinates.append("\(position),\(n(y(previous)))")
-            coordinates.append("\(position),\(n(y(point.fraction)))")
-            previous = point.fraction
+        for step in series.steps {
+            let share = series.share(step.delivered)
+            points.append((x(step.latency), frame.y(previous)))
+            points.append((x(step.latency), frame.y(share)))
+            previous = share
         }
-        svg += "<polyline fill=\"none\" stroke=\"#1f77b4\" stroke-width=\"2\" points=\"\(coordinates.joined(separator: " "))\"/>\n"
+        points.append((frame.plotRight, frame.y(previous)))
+        return points
+    }
+
+    var svg: String {
+        var svg = frame.opening(title: title, xLabel: "one-way delay (\(unit.name))", yLabel: "share of packets sent")
+        if let window {
+            let unitName = unit.name
+            func label(_ value: Nanoseconds) -> String { NiceAxis.label(Double(value) / unit.scale) }
+            svg += SVGText.rect(x(window.min), PlotFrame.top, x(window.max) - x(window.min), PlotFrame.plotHeight,
+                                fill: "#2ca02c", extra: " fill-opacity=\"0.15\" class=\"window\"")
+            svg += SVGText.text((x(window.min) + x(window.max)) / 2, PlotFrame.top + 14,
+                                "window \(label(window.min))–\(label(window.max)) \(unitName)", extra: " fill=\"#1b6e1b\"")
+        }
+        for (index, series) in series.enumerated() where !series.steps.isEmpty {
+            let colour = SVGText.colour(index)
+            svg += SVGText.polyline(points(series), stroke: colour.stroke, series: series.name, dashed: colour.dashed)
+        }
+        if series.allSatisfy({ $0.steps.isEmpty }) {
+            svg += SVGText.text(PlotFrame.left + PlotFrame.plotWidth / 2, PlotFrame.top + PlotFrame.plotHeight / 2, "no packet delivered")
+        }
+        svg += PlotFrame.legend(series.map { series in
+            "\(series.name): \(series.delivered) of \(series.sent) sent delivered"
+        })
         return svg + "</svg>\n"
-    }
-
-    private static func line(_ x1: Double, _ y1: Double, _ x2: Double, _ y2: Double, stroke: String = "black") -> String {
-        "<line x1=\"\(n(x1))\" y1=\"\(n(y1))\" x2=\"\(n(x2))\" y2=\"\(n(y2))\" stroke=\"\(stroke)\"/>\n"
-    }
-
-    private static func text(_ x: Double, _ y: Double, _ content: String, anchor: String = "middle", extra: String = "") -> String {
-        "<text x=\"\(n(x))\" y=\"\(n(y))\" text-anchor=\"\(anchor)\"\(extra)>\(content)</text>\n"
-    }
-
-    /// The unit that keeps the largest latency readable.
-    private static func timeUnit(for nanoseconds: Double) -> (name: String, scale: Double) {
-        switch nanoseconds {
-        case ..<1_000: ("ns", 1)
-        case ..<1_000_000: ("µs", 1_000)
-        case ..<1_000_000_000: ("ms", 1_000_000)
-        default: ("s", 1_000_000_000)
-        }
-    }
-
-    private static func n(_ value: Double) -> String { DecimalText.fixed(value, digits: 2) }
-
-    private static func escaped(_ text: String) -> String {
-        text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
-            .replacingOccurrences(of: ">", with: "&gt;")
-    }
-}
-
-/// An axis from a round number below the data to one above, with ticks every 1, 2 or 5
-/// times a power of ten (about five of them).
-struct NiceAxis {
-    let low: Double
-    let high: Double
-    let step: Double
-    /// Decimals that show the step exactly.
-    let digits: Int
-
-    init(low dataLow: Double, high dataHigh: Double) {
-        let span = max(dataHigh - dataLow, abs(dataHigh) * 0.1, 1e-9)
-        // Data on (almost) one value is centred in a span of a tenth of it.
-        let padding = (span - (dataHigh - dataLow)) / 2
-        let dataLow = dataLow - padding, dataHigh = dataHigh + padding
-        let magnitude = pow(10, (log10(span / 5)).rounded(.down))
-        let step = [1.0, 2, 5, 10].map { $0 * magnitude }.first { span / $0 <= 6 } ?? 10 * magnitude
-        var low = (dataLow / step).rounded(.down) * step
-        var high = (dataHigh / step).rounded(.up) * step
-        if high <= low { low -= step; high += step }
-        self.low = max(0, low)
-        self.high = high
-        self.step = step
-        digits = max(0, Int(-log10(step).rounded(.down)))
-    }
-
-    var ticks: [Double] {
-        let count = Int(((high - low) / step).rounded())
-        return (0...count).map { low + Double($0) * step }
     }
 }
