@@ -33,6 +33,18 @@ public struct BorderPolicy: Sendable {
     }
 
     public struct Rule: Sendable {
+        /// A rule as a topology or node file writes it, its domain resolved to a number by
+        /// `number` (a name it does not know matches no packet: files are checked before this).
+        public init(_ rule: Topology.PolicyRule, number: (String) -> UInt16?) {
+            let from: DomainMatch
+            switch rule.fromDomain {
+            case .any: from = .any
+            case .none: from = .none
+            case .named(let name): from = number(name).map { .domain($0) } ?? .none
+            }
+            self.init(action: rule.action, from: from, to: rule.to, contract: rule.contract, source: rule.source)
+        }
+
         public var action: Action
         public var from: DomainMatch
         /// `nil`: any destination.
@@ -55,6 +67,19 @@ public struct BorderPolicy: Sendable {
                 destinations = table
             }
         }
+    }
+
+    /// The rules of a node file's `border:` section, its members' addresses, and the guarded
+    /// domain's verifier when the section names its secret (`verifier`).
+    public init(border: NodeConfig.Border, verifier: SourceAuthVerifier?, clockOffset: UInt64) {
+        var domainOf: [FrameworkAddress: UInt16] = [:]
+        for (index, domain) in border.domains.enumerated() {
+            for member in domain.members { domainOf[member] = UInt16(truncatingIfNeeded: index + 1) }
+        }
+        var verifiers: [UInt16: SourceAuthVerifier] = [:]
+        if let verifier, let number = border.number(of: border.domain) { verifiers[number] = verifier }
+        self.init(rules: border.policy.map { Rule($0, number: border.number(of:)) }, domainOf: domainOf,
+                  verifiers: verifiers, clockOffset: clockOffset)
     }
 
     /// What the rules decided so far: per rule the packets it matched first, and the packets

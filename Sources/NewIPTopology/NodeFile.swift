@@ -127,6 +127,8 @@ public struct NodeConfig: Sendable, Equatable {
     public var mapping: GatewayMapping?
     /// Source authentication: a first hop's checks, or a host's enrolment (`security:`).
     public var security: Security? = nil
+    /// A domain border's policy (`border:`).
+    public var border: Border? = nil
     /// The file holding the bearer token (mode 0600) that the control endpoint (every request
     /// but `GET /metrics`) and the application port require (`auth-token:`); `nil`: none required.
     public var authToken: String? = nil

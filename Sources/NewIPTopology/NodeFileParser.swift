@@ -27,7 +27,7 @@ private struct NodeFileParser {
     let reader: YAMLReader
 
     static let topKeys = ["name", "role", "dialect", "addresses", "interfaces", "routes", "control", "app", "ping-hops",
-                          "log", "read-batch", "gateway", "security", "auth-token"]
+                          "log", "read-batch", "gateway", "security", "border", "auth-token"]
     static let interfaceKeys = ["name", "address", "udp", "ethernet", "tun", "delay", "queue", "rate", "loss", "emulate-link"]
 
     /// swift-log's levels.
@@ -83,11 +83,13 @@ private struct NodeFileParser {
         let security = top["security"].flatMap {
             NodeFileSecurityParser(reader: reader).security($0, role: role, interfaces: declared)
         }
+        let border = top["border"].flatMap { NodeFileBorderParser(reader: reader).border($0, role: role, dialect: dialect) }
         guard let control else { return nil }
         var config = NodeConfig(name: name, role: role, dialect: dialect, addresses: addresses, interfaces: interfaces,
                                 routes: routes, control: control, app: app, pingHops: pingHops, logInterval: logInterval,
                                 logLevel: logLevel.rawValue, readBatch: readBatch, mapping: mapping)
         config.security = security
+        config.border = border
         config.authToken = top["auth-token"].flatMap { reader.text($0, "auth-token file") }
         return config
     }

@@ -50,6 +50,7 @@ extension NodeConfig {
             }
         }
         out += securityYAML
+        out += borderYAML
         return out
     }
 }

@@ -45,7 +45,7 @@ extension TopologyBuilder {
             let spoofers = fields["spoofers"].map(readSpoofers) ?? []
             let revocations = fields["revocations"].map(readRevocations) ?? []
             let border = names("border") ?? []
-            let policy = fields["policy"].map { readPolicy($0, "`policy`") } ?? []
+            let policy = fields["policy"].map { reader.policyRules($0, "`policy`", dialect: dialect) } ?? []
             let changes = fields["policy-changes"].map(readPolicyChanges) ?? []
             if let key = fields.key("name") { positions["name"] = reader.location(key) }
             guard let name, let admission else { continue }
@@ -93,44 +93,13 @@ extension TopologyBuilder {
         return revocations
     }
 
-    static let policyKeys = ["action", "from-domain", "to", "contract", "source"]
-
-    /// A list of rules: `[{action: deny, from-domain: campus, to: "0x70", contract: none, source: unproven}, ...]`.
-    private func readPolicy(_ node: Node, _ context: String) -> [Topology.PolicyRule] {
-        guard let items = reader.sequence(node, context) else { return [] }
-        var rules: [Topology.PolicyRule] = []
-        for item in items {
-            guard let fields = reader.fields(item, "policy rule", allowed: Self.policyKeys, required: ["action"]),
-                  let action = fields["action"].flatMap({ reader.choice($0, "action", Topology.PolicyRule.Action.self) }) else { continue }
-            var from = Topology.PolicyRule.FromDomain.any
-            if let node = fields["from-domain"] {
-                guard let name = reader.name(node, "`from-domain`") else { continue }
-                from = name == "any" ? .any : name == "none" ? .none : .named(name)
-            }
-            var to: RoutePrefix?
-            if let node = fields["to"] {
-                let dialect = dialect
-                guard let prefix = reader.quantity(node, "`to`", { (text) throws(UnitProblem) in
-                    try AddressText.prefixes(text, dialect: dialect).first!
-                }) else { continue }
-                to = prefix
-            }
-            let contract = fields["contract"].flatMap { reader.choice($0, "contract", Topology.PolicyRule.ContractMatch.self) }
-            let source = fields["source"].flatMap { reader.choice($0, "source", Topology.PolicyRule.SourceMatch.self) }
-            if fields["contract"] != nil && contract == nil || fields["source"] != nil && source == nil { continue }
-            rules.append(Topology.PolicyRule(action: action, fromDomain: from, to: to, contract: contract ?? .any,
-                                             source: source ?? .any, location: reader.location(item)))
-        }
-        return rules
-    }
-
     /// `{2s: [rules], 3s: []}`.
     private func readPolicyChanges(_ node: Node) -> [Topology.Domain.PolicyChange] {
         guard let mapping = reader.mapping(node, "`policy-changes`") else { return [] }
         var changes: [Topology.Domain.PolicyChange] = []
         for (key, value) in mapping {
             guard let at = reader.quantity(key, "policy change time", Units.duration) else { continue }
-            changes.append(Topology.Domain.PolicyChange(at: at, rules: readPolicy(value, "rules of the policy change at \(UnitText.duration(at))"),
+            changes.append(Topology.Domain.PolicyChange(at: at, rules: reader.policyRules(value, "rules of the policy change at \(UnitText.duration(at))", dialect: dialect),
                                                         location: reader.location(key)))
         }
         return changes.sorted { $0.at < $1.at }

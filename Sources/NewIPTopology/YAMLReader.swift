@@ -24,7 +24,11 @@ final class YAMLReader {
     }
 
     func error(_ node: Node?, _ problem: String, fix: String) {
-        diagnostics.append(TopologyDiagnostic(at: location(node), problem, fix: fix))
+        error(at: location(node), problem, fix: fix)
+    }
+
+    func error(at location: SourceLocation, _ problem: String, fix: String) {
+        diagnostics.append(TopologyDiagnostic(at: location, problem, fix: fix))
     }
 
     /// The keys of a mapping, checked against what `context` allows and requires.

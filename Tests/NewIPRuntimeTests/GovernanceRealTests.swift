@@ -12,11 +12,15 @@ import XCTest
 ///   later, plus round trips and wake-ups (here 2 × 200 ms at 10 packets a second: up to 4
 ///   packets, two more for round trips and late wake-ups on a loaded machine, are delivered
 ///   instead of refused as `revoked`; measured: 4, three runs out of three);
+/// - the border policy changes when `nip run` posts the new rules at 1 s, not at the
+///   emulator's instant: a packet or two either side of the change may be decided by the other
+///   list;
 /// - spoofers stay the emulator's: a real node's application port sends only from the node's
 ///   own addresses, so their packets are refused at their own node (`foreign-source`).
 final class GovernanceRealTests: NodeProcessTestCase {
     /// Examples/governance.yaml shortened to 2 s (20 packets a flow), b2 revoked at 1 s, the
-    /// campus checkpoint every 200 ms.
+    /// campus checkpoint every 200 ms; commons' border ra denies its members' unproven packets
+    /// until 1 s, when its policy changes to permit all.
     static let topology = """
         name: governance-real
         seed: 1
@@ -50,6 +54,9 @@ final class GovernanceRealTests: NodeProcessTestCase {
             members: [a1, a3, as]
             not-enrolled: [a3]
             spoofers: {as: {claims: a1, authenticator: none}}
+            border: [ra]
+            policy: [{action: deny, from-domain: commons, source: unproven}]
+            policy-changes: {1s: []}
           - name: campus
             admission: registered
             members: [b1, b2, b3, bs]
@@ -114,7 +121,11 @@ final class GovernanceRealTests: NodeProcessTestCase {
         let rb = try String(contentsOfFile: "\(state)/rb.yaml", encoding: .utf8)
         XCTAssertTrue(rb.contains("admission: registered") && rb.contains("first-hop: [eth0, eth1, eth2, eth3]")
                       && rb.contains("checkpoint-interval: 200ms"), rb)
-        XCTAssertTrue(try String(contentsOfFile: "\(state)/ra.yaml", encoding: .utf8).contains("admission: open"))
+        let ra = try String(contentsOfFile: "\(state)/ra.yaml", encoding: .utf8)
+        XCTAssertTrue(ra.contains("admission: open"), ra)
+        XCTAssertTrue(ra.contains("border:\n  domain: commons\n") && ra.contains("    campus: [\"0x21\", \"0x22\", \"0x23\", \"0x24\"]\n")
+                      && ra.contains("  policy: [{action: deny, from-domain: commons, source: unproven}]\n"), ra)
+        XCTAssertFalse(rb.contains("border:"), rb)
         XCTAssertTrue(try String(contentsOfFile: "\(state)/b1.yaml", encoding: .utf8).contains("enrolment:"))
         XCTAssertFalse(try String(contentsOfFile: "\(state)/b3.yaml", encoding: .utf8).contains("security:"))
 
@@ -123,7 +134,14 @@ final class GovernanceRealTests: NodeProcessTestCase {
         XCTAssertEqual(a["a1"], Flow(sent: 20, delivered: 20, drops: [:]))
         XCTAssertEqual(a["b3"], Flow(sent: 20, delivered: 0, drops: ["unauthenticated": 20]))
         XCTAssertEqual(a["b2"], Flow(sent: 20, delivered: 10, drops: ["revoked": 10]))
-        for name in ["a1", "a3", "b1", "b3"] { XCTAssertEqual(b[name], a[name], "flow \(name): real vs emulated") }
+        // a3 (not enrolled: unproven) is denied at commons' border until the policy changes at 1 s.
+        XCTAssertEqual(a["a3"], Flow(sent: 20, delivered: 10, drops: ["policy": 10]))
+        for name in ["a1", "b1", "b3"] { XCTAssertEqual(b[name], a[name], "flow \(name): real vs emulated") }
+        let realA3 = try XCTUnwrap(b["a3"])
+        let denied = realA3.drops["policy"] ?? 0
+        XCTAssertEqual(realA3.delivered + denied, 20, "\(realA3)")
+        XCTAssertTrue((8...12).contains(denied), "the border's policy change at 1 s: \(realA3)")
+        XCTAssertTrue(realRun.output.contains("run: the borders of commons changed their policy at 1s"), realRun.output)
         // b2: the revocation lands up to two checkpoint intervals (plus a wake-up) later on real nodes.
         let real2 = try XCTUnwrap(b["b2"]), emulated2 = try XCTUnwrap(a["b2"])
         let revoked = real2.drops["revoked"] ?? 0
@@ -135,7 +153,7 @@ final class GovernanceRealTests: NodeProcessTestCase {
         for name in ["as", "bs"] {
             XCTAssertEqual(b[name], Flow(sent: 20, delivered: 0, drops: ["foreign-source": 20]), name)
         }
-        XCTAssertEqual(a["as"]?.delivered, 20)
+        XCTAssertEqual(a["as"], Flow(sent: 20, delivered: 10, drops: ["policy": 10]))
         XCTAssertEqual(a["bs"]?.drops, ["bad-mac": 20])
     }
 }

@@ -127,13 +127,7 @@ struct Governance {
 
     /// A rule of the file as the border evaluates it (domains by number).
     static func rule(_ rule: Topology.PolicyRule, in topology: Topology) -> BorderPolicy.Rule {
-        let from: BorderPolicy.DomainMatch
-        switch rule.fromDomain {
-        case .any: from = .any
-        case .none: from = .none
-        case .named(let name): from = topology.domainIndex(named: name).map { .domain(topology.domainNumber($0)) } ?? .none
-        }
-        return BorderPolicy.Rule(action: rule.action, from: from, to: rule.to, contract: rule.contract, source: rule.source)
+        BorderPolicy.Rule(rule) { name in topology.domainIndex(named: name).map(topology.domainNumber) }
     }
 
     /// The border policy of node `index` when it is a border router of a domain: the
