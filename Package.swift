@@ -53,6 +53,12 @@ let package = Package(
                 .product(name: "Yams", package: "Yams"),
             ]
         ),
+        // The control plane's routing: a delay-metric distance vector (Babel-like) and its
+        // authenticated messages; pure, time passed in.
+        .target(
+            name: "NewIPControl",
+            dependencies: ["NewIPWire", "NewIPDataPlane", .product(name: "Crypto", package: "swift-crypto")]
+        ),
         // One node's logic for every role (host, router, gateway), with no clock and no I/O: the
         // emulator and the real nodes are two drivers of it.
         .target(name: "NewIPNode", dependencies: ["NewIPWire", "NewIPDataPlane", "NewIPTopology", "NewIPSecurity"]),
@@ -126,6 +132,7 @@ let package = Package(
         .testTarget(name: "NewIPSecurityTests", dependencies: ["NewIPSecurity", "NewIPWire"],
                     exclude: ["known_answers.py"]),  // the independent known-answer computation, run by hand
         .testTarget(name: "NewIPNodeTests", dependencies: ["NewIPNode", "NewIPTopology", "NewIPDataPlane", "NewIPWire", "NewIPSecurity"]),
+        .testTarget(name: "NewIPControlTests", dependencies: ["NewIPControl", "NewIPDataPlane", "NewIPWire"]),
         .testTarget(name: "NewIPDecodeTests", dependencies: ["NewIPDecode", "NewIPWire", "NewIPCapture", "NewIPJSON"]),
     ]
 )
