@@ -102,8 +102,8 @@ final class PlotTests: XCTestCase {
         let plot = TopologyPlot(topology: topology)
         XCTAssertEqual(plot.places.map { [$0.column, $0.row] }, [[0, 0], [1, 0], [2, 0], [0, 1], [1, 1]])
         let svg = plot.svg
-        // Node boxes 96 × 26 centred at x = 88 + 150 × column, y = 60 + 56 × row.
-        XCTAssertEqual(try attribute("x", of: "data-node=\"h2\"", in: svg), "340.00")
+        // Node boxes 96 × 26 centred at x = 88 + 190 × column, y = 60 + 56 × row.
+        XCTAssertEqual(try attribute("x", of: "data-node=\"h2\"", in: svg), "420.00")
         XCTAssertEqual(try attribute("y", of: "data-node=\"b\"", in: svg), "103.00")
         XCTAssertTrue(svg.contains(">20 Mbps, 5 ms<") && svg.contains(">250 kbps, 2.5 ms<"), svg)
         XCTAssertTrue(svg.contains(">f: h1 → h2<"), svg)

@@ -161,7 +161,7 @@ extension QueueBaselineTests {
             XCTAssertTrue(cdf.contains("data-series=\"\(variant.rawValue)\""), "a curve for \(variant.rawValue)")
         }
         // x axis 5–35 ms over 460 px: strict priority's packet arrives at 8.25 ms, the window is 12–20 ms.
-        XCTAssertTrue(cdf.contains("data-series=\"strict priority\" fill=\"none\" stroke=\"#d55e00\" stroke-width=\"2\" "
+        XCTAssertTrue(cdf.contains("data-series=\"strict priority\" fill=\"none\" stroke=\"#d55e00\" stroke-width=\"2\" stroke-dasharray=\"6 3\" "
                                    + "points=\"119.83,390.00 119.83,390.00 119.83,40.00 530.00,40.00\""), cdf)
         XCTAssertTrue(cdf.contains("<rect x=\"177.33\" y=\"40.00\" width=\"122.67\" height=\"350.00\" fill=\"#2ca02c\""), cdf)
         XCTAssertEqual(cdf, try QueueBaselines(topology: parse(Self.yaml(queue: "lbf"))).plots.first?.svg, "same run, same bytes")

@@ -39,11 +39,11 @@ enum SVGText {
             .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
     }
 
-    /// Colours for series, in order (a colour-blind-safe palette); dashes tell apart the
-    /// series past its end.
+    /// Colours for series, in order (a colour-blind-safe palette); every second series is
+    /// dashed, so two series with identical results both stay visible (and print in grey).
     static let palette = ["#0072b2", "#d55e00", "#009e73", "#cc79a7", "#e69f00", "#56b4e9", "#000000", "#f0e442"]
 
     static func colour(_ index: Int) -> (stroke: String, dashed: Bool) {
-        (palette[index % palette.count], (index / palette.count) % 2 == 1)
+        (palette[index % palette.count], index % 2 == 1)
     }
 }

@@ -5,7 +5,7 @@ import NewIPTopology
 /// labelled with rate and delay, and the flows listed underneath. Depends only on the
 /// topology, so the same file gives the same picture.
 struct TopologyPlot {
-    static let columnWidth = 150.0, rowHeight = 56.0, margin = 40.0, nodeWidth = 96.0, nodeHeight = 26.0
+    static let columnWidth = 190.0, rowHeight = 56.0, margin = 40.0, nodeWidth = 96.0, nodeHeight = 26.0
 
     let topology: Topology
     /// Each node's column and row.
@@ -51,14 +51,14 @@ struct TopologyPlot {
         let columns = (places.map(\.column).max() ?? 0) + 1, rows = (places.map(\.row).max() ?? 0) + 1
         let width = max(2 * Self.margin + Double(columns - 1) * Self.columnWidth + Self.nodeWidth, 480)
         let flowsTop = Self.margin + 20 + Double(rows) * Self.rowHeight
-        let height = flowsTop + 24 + Double(topology.flows.count) * 16
+        let height = flowsTop + 30 + Double(topology.flows.count) * 16
         var svg = SVGText.document(width: width, height: height, title: "Topology \(topology.name): nodes, links (rate, delay) and flows")
         for link in topology.links {
             let a = centre(link.endpoints.0.node), b = centre(link.endpoints.1.node)
             svg += SVGText.line(a.x, a.y, b.x, b.y, stroke: "#888", extra: " class=\"link\"")
             svg += SVGText.text((a.x + b.x) / 2, (a.y + b.y) / 2 - 4,
                                 "\(Self.rate(link.rate)), \(NiceAxis.label(Double(link.delay) / 1_000_000)) ms",
-                                extra: " font-size=\"10\" fill=\"#555\"")
+                                extra: " font-size=\"10\" fill=\"#555\" stroke=\"white\" stroke-width=\"3\" paint-order=\"stroke\"")
         }
         for (index, node) in topology.nodes.enumerated() {
             let c = centre(index)
