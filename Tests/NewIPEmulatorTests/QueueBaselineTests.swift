@@ -167,3 +167,24 @@ extension QueueBaselineTests {
         XCTAssertEqual(cdf, try QueueBaselines(topology: parse(Self.yaml(queue: "lbf"))).plots.first?.svg, "same run, same bytes")
     }
 }
+
+extension QueueBaselineTests {
+    /// flows.csv: `drops` is the total, then one column per reason any flow saw, by name.
+    /// Queue limit 2 with b0 on the wire: b1 and b2 wait, b3 finds the queue full. The urgent
+    /// packet comes at 8.5 ms, when b1 is on the wire (8–16 ms) and only b2 waits; its deadline
+    /// at h1, 8.5 + 5 − 1 ms, is out of reach, so it is dropped late.
+    func testFlowsCSVHasAColumnPerDropReason() throws {
+        let results = try emulate(Self.yaml(queue: "{discipline: lbf, limit: 2}", window: "min: 0ms, max: 5ms")
+            .replacingOccurrences(of: "start: 1750us, stop: 2ms", with: "start: 8500us, stop: 9ms"))
+        let csv = try XCTUnwrap(results.files.first { $0.name == "flows.csv" }.map { String(decoding: $0.contents, as: UTF8.self) })
+        let lines = csv.split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
+        let drops = try XCTUnwrap(lines[0].firstIndex(of: "drops"))
+        XCTAssertEqual(Array(lines[0][drops..<drops + 4]), ["drops", "drops_late", "drops_queue-full", "latency_min_ns"])
+        XCTAssertEqual(lines[1][0], "bulk")
+        XCTAssertEqual(Array(lines[1][drops..<drops + 3]), ["1", "0", "1"])
+        XCTAssertEqual(lines[2][0], "urgent")
+        XCTAssertEqual(Array(lines[2][drops..<drops + 3]), ["1", "1", "0"])
+        XCTAssertEqual(lines[2][try XCTUnwrap(lines[0].firstIndex(of: "late"))], "0", "dropped late is not delivered late")
+        XCTAssertEqual(results.flows.map { $0.drops.map(\.reason) }, [["queue-full"], ["late"]])
+    }
+}

@@ -54,10 +54,15 @@ extension EmulationResults {
         return .members(members)
     }
 
+    /// One column per drop reason that any flow saw, by the reason's name (`drops_queue-full`;
+    /// prefixed, since the reason `late` would clash with the judgement `late`), after `drops`,
+    /// the total: a spreadsheet sums and filters them without parsing a packed cell.
     private var flowsCSV: String {
-        CSVText.table(
+        let reasons = Set(flows.flatMap { $0.drops.map(\.reason) }).sorted()
+        return CSVText.table(
             header: ["flow", "from", "to", "sent", "sent_bytes", "delivered", "delivered_bytes", "early", "on_time", "late",
-                     "by_deadline", "trimmed", "in_flight", "unaccounted", "drops", "latency_min_ns", "latency_mean_ns", "latency_p50_ns",
+                     "by_deadline", "trimmed", "in_flight", "unaccounted", "drops"] + reasons.map { "drops_\($0)" }
+                + ["latency_min_ns", "latency_mean_ns", "latency_p50_ns",
                      "latency_p99_ns", "latency_p99_9_ns", "latency_max_ns", "jitter_ns"]
                 + (isManyNets ? ["sent_header_bytes", "delivered_header_bytes", "sent_header_per_packet", "delivered_header_per_packet"] : [])
                 + (hasChunks ? ["bytes_by_significance"] : []),
@@ -69,7 +74,9 @@ extension EmulationResults {
                 return [flow.name, flow.from, flow.to]
                     + [flow.sent, flow.sentBytes, flow.delivered, flow.deliveredBytes, flow.early, flow.onTime, flow.late,
                        flow.byDeadline, flow.trimmed, flow.inFlight, flow.unaccounted].map { String($0) }
-                    + [Self.dropText(flow.drops)] + latency + [DecimalText.fixed(flow.jitter, digits: 3)]
+                    + [String(flow.drops.reduce(0) { $0 + $1.count })]
+                    + reasons.map { reason in String(flow.drops.first { $0.reason == reason }?.count ?? 0) }
+                    + latency + [DecimalText.fixed(flow.jitter, digits: 3)]
                     + (isManyNets ? [String(flow.sentHeaderBytes), String(flow.deliveredHeaderBytes),
                                      DecimalText.fixed(flow.sentHeaderPerPacket, digits: 3),
                                      DecimalText.fixed(flow.deliveredHeaderPerPacket, digits: 3)] : [])
