@@ -1,5 +1,3 @@
-import DequeModule
-
 /// First in, first out, with tail drop at the limits; optionally trims payloads before
 /// dropping. Ignores LBF windows: a packet leaves as soon as it is at the head.
 public struct FIFOQueue: QueueDiscipline {
@@ -7,17 +5,18 @@ public struct FIFOQueue: QueueDiscipline {
     /// Whether a packet that would overflow the byte limit first makes room by qualitative
     /// trimming (the arriving packet, then queued ones newest first).
     public var trims: Bool
-    private var packets: Deque<PacketBuffer>
+    private var packets: PacketRing
     public private(set) var byteCount = 0
     public private(set) var drops = DropCounters()
     public private(set) var trimming = TrimmingCounters()
     private var lastTime: Nanoseconds = .min
 
-    /// `reserving` packets of storage up front, so enqueueing that many never allocates.
+    /// `reserving` packets of storage up front, so enqueueing that many never allocates (beyond
+    /// it the storage doubles, up to the packet limit).
     public init(limits: QueueLimits, trims: Bool = false, reserving capacity: Int = 64) {
         self.limits = limits
         self.trims = trims
-        packets = Deque(minimumCapacity: Swift.max(capacity, limits.packets ?? 0))
+        packets = PacketRing(reserving: capacity)
     }
 
     public var packetCount: Int { packets.count }
@@ -39,16 +38,5 @@ public struct FIFOQueue: QueueDiscipline {
         guard let packet = packets.popFirst() else { return nil }
         byteCount -= packet.count
         return packet
-    }
-}
-
-extension Deque<PacketBuffer>: TrimmableStore {
-    /// Newest first: the packets that will wait longest lose their chunks first.
-    mutating func forEachQueued(_ body: (inout PacketBuffer) -> Bool) {
-        var index = endIndex
-        while index > startIndex {
-            index -= 1
-            guard body(&self[index]) else { return }
-        }
     }
 }

@@ -1,5 +1,3 @@
-import DequeModule
-
 /// Strict priority with two classes, the DiffServ EF-like baseline a network engineer would
 /// configure without LBF: packets carrying a contract (an LBF or an MDF clause, as the router
 /// found them on arrival) leave before every other packet; within each class first in, first
@@ -24,12 +22,11 @@ public struct StrictPriorityQueue: QueueDiscipline {
     public private(set) var trimming = TrimmingCounters()
     private var lastTime: Nanoseconds = .min
 
-    /// `reserving` packets of storage up front in each class.
+    /// `reserving` packets of storage up front in each class (beyond it the storage doubles).
     public init(limits: QueueLimits, trims: Bool = false, reserving capacity: Int = 64) {
         self.limits = limits
         self.trims = trims
-        let capacity = Swift.max(capacity, limits.packets ?? 0)
-        classes = Classes(urgent: Deque(minimumCapacity: capacity), other: Deque(minimumCapacity: capacity))
+        classes = Classes(urgent: PacketRing(reserving: capacity), other: PacketRing(reserving: capacity))
     }
 
     /// Whether a packet goes in the first class: it carries an LBF or an MDF clause.
@@ -68,8 +65,8 @@ public struct StrictPriorityQueue: QueueDiscipline {
 
 /// The two classes in one store, so admission can trim across both.
 private struct Classes: TrimmableStore {
-    var urgent: Deque<PacketBuffer>
-    var other: Deque<PacketBuffer>
+    var urgent: PacketRing
+    var other: PacketRing
 
     mutating func forEachQueued(_ body: (inout PacketBuffer) -> Bool) {
         var stopped = false

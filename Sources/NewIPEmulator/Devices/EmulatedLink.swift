@@ -1,11 +1,10 @@
-import DequeModule
 import NewIPDataPlane
 import NewIPRandom
 import NewIPTopology
 
 /// One direction of a link: it serialises one packet at a time at its rate, then the packet
 /// propagates for the delay; random loss strikes after serialisation (the packet used the
-/// link's time). Packets arrive in the order they were sent, so a deque holds those on the way.
+/// link's time). Packets arrive in the order they were sent, so a ring holds those on the way.
 final class EmulatedLink {
     let index: Int
     let from: Topology.InterfaceID
@@ -17,7 +16,7 @@ final class EmulatedLink {
     private let events: EventQueue
     private var random: RandomStream
     private(set) var transmitting: PacketBuffer?
-    private(set) var propagating: Deque<PacketBuffer> = []
+    private(set) var propagating = PacketRing()
     var statistics = LinkStatistics()
     private var busySince: Nanoseconds = 0
     /// Measures each packet's network header, when the run counts header bytes.
@@ -60,7 +59,7 @@ final class EmulatedLink {
 
     /// The oldest propagating packet, now at the far end.
     func arrive() -> PacketBuffer {
-        propagating.removeFirst()
+        propagating.popFirst()!
     }
 
     /// Busy time up to `end` for a packet still being serialised when the run stops.

@@ -1,4 +1,3 @@
-import DequeModule
 import NewIPDataPlane
 import NewIPTopology
 
@@ -7,7 +6,7 @@ import NewIPTopology
 /// takes it.
 final class LinkPort: NetworkDevice {
     let outgoing: EmulatedLink
-    private var received: Deque<PacketBuffer> = []
+    private var received = PacketRing()
     private let dropped: DeviceDropHandler
 
     init(outgoing: EmulatedLink, dropped: @escaping DeviceDropHandler) {

@@ -172,7 +172,7 @@ final class Simulator {
         now = topology.duration
         for link in links {
             link.statistics.queue(behaviours[link.from.node].queue(on: link.from.interface).packets, now: now)
-            for packet in [link.transmitting].compactMap({ $0 }) + link.propagating {
+            for packet in [link.transmitting].compactMap({ $0 }) + link.propagating.packets {
                 if let probe = inspect(packet)?.probe { flowStatistics[probe.flow].inFlight += 1 }
             }
         }
