@@ -67,7 +67,7 @@ let package = Package(
             name: "NewIPEmulator",
             dependencies: [
                 "NewIPWire", "NewIPCapture", "NewIPDataPlane", "NewIPRandom", "NewIPDecode", "NewIPJSON", "NewIPFiles", "NewIPTopology", "NewIPNode",
-                "NewIPSecurity",
+                "NewIPSecurity", "NewIPControl",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "HeapModule", package: "swift-collections"),
                 .product(name: "DequeModule", package: "swift-collections"),
@@ -126,7 +126,7 @@ let package = Package(
         .target(name: "NipTestSupport", path: "Tests/NipTestSupport"),
         .testTarget(name: "NipCommandTests", dependencies: ["nip", "NewIPRandom", "NipTestSupport"]),
         .testTarget(name: "NewIPFilesTests", dependencies: ["NewIPFiles"]),
-        .testTarget(name: "NewIPEmulatorTests", dependencies: ["NewIPEmulator", "NewIPTopology", "NewIPRandom", "NewIPJSON", "NewIPDataPlane", "NewIPWire", "NewIPCapture", "NewIPFiles", "NewIPSecurity"]),
+        .testTarget(name: "NewIPEmulatorTests", dependencies: ["NewIPEmulator", "NewIPTopology", "NewIPRandom", "NewIPJSON", "NewIPDataPlane", "NewIPWire", "NewIPCapture", "NewIPFiles", "NewIPSecurity", "NewIPControl"]),
         .testTarget(name: "NewIPRuntimeTests", dependencies: ["NewIPRuntime", "NewIPJSON", "NewIPTopology", "NewIPNode", "NewIPDataPlane", "NewIPWire", "NewIPCapture", "NewIPEmulator", "nip", "NipTestSupport", "NewIPSecurity", "NewIPLog"]),
         .testTarget(name: "NewIPLogTests", dependencies: ["NewIPLog"]),
         .testTarget(name: "NewIPSecurityTests", dependencies: ["NewIPSecurity", "NewIPWire"],

@@ -49,6 +49,16 @@ public struct Router<Queue: QueueDiscipline> {
         }
     }
 
+    /// Queues a packet the node sends to the neighbour on `interface` (link-scoped control
+    /// traffic, such as routing hellos), without a route lookup or any contract.
+    public mutating func enqueue(_ packet: consuming PacketBuffer, on interface: Int, now: Nanoseconds) -> RouterDecision {
+        packet.metadata = PacketMetadata(arrival: now, ingress: -1, contracts: ContractLocations())
+        switch queues[interface].enqueue(consume packet, now: now) {
+        case .accepted: return .forward(egress: interface, earliestDeparture: now, deadline: .max)
+        case .dropped(let reason, let refused): return .drop(reason, refused)
+        }
+    }
+
     /// The next packet to put on `interface`'s link at `now`, its contracts charged with the
     /// time spent here and the link delay.
     /// Packets dropped on the way (late in the queue, past their max delay on departure) are

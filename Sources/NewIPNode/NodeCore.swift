@@ -245,6 +245,16 @@ public final class NodeCore {
         arrive(consume packet, network: interface.map { networks[$0] } ?? .newIP, ingress: -1, fromNetwork: false, now: now)
     }
 
+    /// A packet for the neighbour on a New IP `interface` only (link-scoped control traffic,
+    /// hop limit 1): queued there without a route lookup, so it goes before any route exists.
+    public func send(_ packet: consuming PacketBuffer, onLink interface: Int, now: Nanoseconds) -> Arrival {
+        switch router.enqueue(consume packet, on: interface, now: now) {
+        case .forward(let egress, _, _): return .queued(egress: egress)
+        case .drop(let reason, let packet): return .dropped(reason, packet)
+        case .deliver(let packet): return .dropped(.noRoute, packet)
+        }
+    }
+
     // MARK: Packets out
 
     /// The next packet `interface` may send at `now`, its contracts charged with the time

@@ -40,7 +40,7 @@ public enum RoutingTables {
             routes[advertisement.gateway].append((advertisement.prefix, Route(nextHop: .local)))
         }
         let peers = neighbours(topology)
-        if topology.routing != .static {
+        if topology.routing != .static && topology.routing != .dynamic {
             let networks = topology.nodes.indices.map { node in
                 topology.nodes[node].interfaces.indices.map { topology.network(of: Topology.InterfaceID(node: node, interface: $0)) }
             }

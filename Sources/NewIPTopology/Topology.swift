@@ -43,6 +43,9 @@ public struct Topology: Sendable {
         case shortestDelayToHosts = "shortest-delay-hosts"
         /// Only the routes written in the file (and each node's own addresses).
         case `static`
+        /// The nodes run the delay-vector routing protocol (NewIPControl) in the emulator:
+        /// tables start as `static` ones and fill as the protocol converges.
+        case dynamic
     }
 
     public enum NodeKind: String, Sendable, CaseIterable {

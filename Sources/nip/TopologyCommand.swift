@@ -115,7 +115,7 @@ struct GenerateTopology: ParsableCommand {
         options.flowsPerHost = flowsPerHost
         options.seed = seed
         guard let routing = Topology.Routing(rawValue: routing), routing != .static else {
-            throw ValidationError("--routing is shortest-delay or shortest-delay-hosts, not \(routing)")
+            throw ValidationError("--routing is shortest-delay, shortest-delay-hosts or dynamic, not \(routing)")
         }
         options.routing = routing
         options.dialect = dialect.value

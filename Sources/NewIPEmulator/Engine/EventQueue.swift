@@ -10,6 +10,8 @@ enum SimulationEvent: Sendable {
     case arrived(link: Int)
     /// An interface's queue said a packet may leave now (LBF holds packets back).
     case wake(node: Int, interface: Int)
+    /// A node's routing protocol asked to run (its deadline came).
+    case routing(node: Int)
     /// A flow sends its next packet.
     case send(flow: Int)
     /// A domain's checkpoint brings a revocation to its first hops (`Governance.revocations`).

@@ -45,6 +45,8 @@ final class Simulator {
     private(set) var policyStart: [Nanoseconds] = []
     /// What each flow's packets showed each node they reached (`nil` without domains).
     private(set) var observations: ExposureObservations?
+    /// The routing protocol's driver (`routing: dynamic`); `nil` otherwise.
+    private(set) var routing: DynamicRouting?
 
     /// `templates` holds one header per flow, `behaviours` one behaviour per node; captures
     /// stream into `captureFolder` as `capture-<node>-<interface>.pcapng` when it is given.
@@ -82,6 +84,7 @@ final class Simulator {
             }
         }
         self.links = links
+        if topology.routing == .dynamic { routing = DynamicRouting(topology: topology, links: links) }
         sources = topology.flows.map { TrafficSource(flow: $0, seed: topology.seed) }
         pool = PacketPool(largestPacket: topology.flows.map(\.size.largest).max() ?? 0)
         flowStatistics = topology.flows.map { FlowStatistics(window: $0.judgedWindow) }
@@ -149,6 +152,7 @@ final class Simulator {
         for (index, change) in (governance?.policyChanges ?? []).enumerated() where change.at < topology.duration {
             events.schedule(.policyChange(index), at: change.at)
         }
+        routing?.start(self)
         for (index, source) in sources.enumerated() {
             if let time = source.nextSendTime, time < topology.duration { events.schedule(.send(flow: index), at: time) }
         }
@@ -160,6 +164,7 @@ final class Simulator {
             case .send(let flow): send(flow)
             case .revoke(let index): revoke(index)
             case .policyChange(let index): changePolicy(index)
+            case .routing(let node): routing!.run(node: node, simulator: self)
             case .transmitted(let link): transmitted(links[link])
             case .arrived(let link): arrived(links[link])
             case .wake(let node, let interface):
@@ -297,6 +302,10 @@ final class Simulator {
 
     /// A packet reached the node it is addressed to.
     func deliver(_ packet: PacketBuffer, at node: Int) {
+        if let routing, routing.receive(packet, at: node, simulator: self) {
+            pool.recycle(packet)
+            return
+        }
         nodeStatistics[node].delivered += 1
         if let finding = inspect(packet), topology.flows[finding.probe.flow].destination.node == node {
             if governance != nil {

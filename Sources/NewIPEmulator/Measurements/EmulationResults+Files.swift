@@ -4,8 +4,8 @@ import NewIPTopology
 
 extension EmulationResults {
     /// The output files: `results.json`, `flows.csv`, `links.csv`, `nodes.csv`, one
-    /// `cdf-<flow>.svg` per flow and one `capture-<node>-<interface>.pcapng` per captured
-    /// interface. Sorted keys, fixed decimals, no timestamps: the same run gives the same bytes.
+    /// `cdf-<flow>.svg` per flow, one `capture-<node>-<interface>.pcapng` per captured
+    /// interface and, with `routing: dynamic`, `routing-events.csv` and `routing-links.csv`. Sorted keys, fixed decimals, no timestamps: the same run gives the same bytes.
     public var files: [(name: String, contents: [UInt8])] {
         var files: [(String, [UInt8])] = [
             ("results.json", Array(json.indentedText.utf8)),
@@ -19,6 +19,10 @@ extension EmulationResults {
             files.append(("cdf-\(flow.name).svg", Array(plot.svg.utf8)))
         }
         for capture in captures { files.append((Self.captureFileName(capture.name), capture.bytes)) }
+        if let routing {
+            files.append(("routing-events.csv", Array(routing.eventsCSV.utf8)))
+            files.append(("routing-links.csv", Array(routing.linksCSV.utf8)))
+        }
         return files
     }
 

@@ -21,6 +21,8 @@ public struct EmulationResults: Sendable {
     /// What the domains' first hops decided; `nil` without `domains` (the files are then
     /// exactly as before).
     public var governance: GovernanceResult?
+    /// What the routing protocol did; `nil` unless `routing: dynamic`.
+    public var routing: RoutingResult?
 
     package init(name: String, seed: UInt64, duration: Nanoseconds, flows: [FlowResult], links: [LinkResult], nodes: [NodeResult],
                  events: Int = 0, captures: [(name: String, bytes: [UInt8])] = [], isManyNets: Bool) {
@@ -196,6 +198,7 @@ extension EmulationResults {
         captures = simulator.captures.filter { !$0.device.isStreaming }.map { ($0.name, $0.device.bytes) }
         isManyNets = simulator.isManyNets
         governance = simulator.governance.map { GovernanceResult(simulator, $0) }
+        routing = simulator.routing.map { RoutingResult($0, simulator) }
     }
 }
 

@@ -1,0 +1,138 @@
+import NewIPControl
+import NewIPDataPlane
+import NewIPNode
+import NewIPTopology
+import NewIPWire
+
+/// The emulator's driver of the routing protocol (`routing: dynamic`): one `DelayVectorRouting`
+/// per node, on its New IP interfaces, run in virtual time.
+///
+/// Its datagrams are real packets: UDP to port 6696 with hop limit 1, from the interface's
+/// address to the neighbour's, queued on the interface without a route lookup
+/// (`NodeCore.send(_:onLink:now:)`), so they take link capacity, wait behind traffic and can be
+/// lost. The neighbour's node delivers them to itself, and `receive` hands them to its core
+/// with the time their first bit arrived (the link knows its rate), as a NIC's hardware
+/// timestamp would. The event queue calls `run(node:)` at each core's deadline, and the
+/// routes the cores choose go into the nodes' forwarding tables at once.
+final class DynamicRouting {
+    private var cores: [DelayVectorRouting]
+    /// When each node's `.routing` event is scheduled (`nil`: none pending).
+    private var scheduled: [Nanoseconds?]
+    /// Per node and interface: its address, the neighbour's, and the directed links out and in.
+    private let ends: [[(own: FrameworkAddress, peer: FrameworkAddress, out: Int, rate: BitRate)]]
+    private(set) var events: [RoutingEvent] = []
+    /// Per directed link: routing packets and bytes sent on it.
+    private(set) var controlPackets: [Int]
+    private(set) var controlBytes: [Int]
+
+    init(topology: Topology, links: [EmulatedLink]) {
+        var out: [Topology.InterfaceID: EmulatedLink] = [:]
+        for link in links { out[link.from] = link }
+        ends = topology.nodes.indices.map { node in
+            topology.nodes[node].interfaces.indices.map { interface in
+                let link = out[Topology.InterfaceID(node: node, interface: interface)]!
+                return (topology.interface(link.from).address, topology.interface(link.to).address, link.index, link.rate)
+            }
+        }
+        cores = topology.nodes.enumerated().map { index, node in
+            let interfaces = node.interfaces.indices.map { interface in
+                DelayVectorRouting.Interface(enabled: topology.network(of: Topology.InterfaceID(node: index, interface: interface)) == .newIP)
+            }
+            var configuration = DelayVectorRouting.Configuration(
+                routerID: UInt64(index), interfaces: interfaces,
+                prefixes: node.interfaces.map { RoutePrefix(exactly: $0.address) }, forwards: node.kind.forwards)
+            configuration.maxPacketBytes = min(configuration.maxPacketBytes, (topology.links.map(\.mtu).min() ?? 1_500) - 64)
+            return DelayVectorRouting(configuration, now: 0)
+        }
+        scheduled = Array(repeating: nil, count: topology.nodes.count)
+        controlPackets = Array(repeating: 0, count: links.count)
+        controlBytes = Array(repeating: 0, count: links.count)
+    }
+
+    /// Every node's first hellos and dumps go out at the start.
+    func start(_ simulator: Simulator) {
+        for node in cores.indices { schedule(node, simulator) }
+    }
+
+    /// A node's `.routing` event: its timers, and what it sends.
+    func run(node: Int, simulator: Simulator) {
+        guard scheduled[node] == simulator.now else { return }
+        scheduled[node] = nil
+        let transmissions = cores[node].poll(now: simulator.now)
+        send(transmissions, from: node, simulator)
+        settle(node, simulator)
+    }
+
+    /// Takes a routing packet delivered to `node`; `false` when the packet is not one.
+    func receive(_ packet: PacketBuffer, at node: Int, simulator: Simulator) -> Bool {
+        let interface = packet.metadata.ingress
+        guard interface >= 0, interface < ends[node].count else { return false }
+        let dialect = simulator.topology.dialect
+        let now = simulator.now
+        let firstBit = now - ends[node][interface].rate.serialisation(bytes: packet.count)
+        let taken = packet.withUnsafeBytes { bytes -> Bool in
+            guard let view = try? NewIPPacketView(bytes, dialect: dialect), !view.isControl, let udp = UDPDatagramView(view),
+                  udp.header.destinationPort == RoutingPacket.port else { return false }
+            cores[node].receive(UnsafeRawBufferPointer(rebasing: bytes[udp.data]), on: interface, now: now, timestamp: firstBit)
+            return true
+        }
+        if taken { settle(node, simulator) }
+        return taken
+    }
+
+    /// Counters of each node's core.
+    var statistics: [RoutingCounters] { cores.map(\.statistics) }
+
+    private func send(_ transmissions: [RoutingTransmission], from node: Int, _ simulator: Simulator) {
+        let dialect = simulator.topology.dialect
+        guard let core = (simulator.behaviours[node] as? CoreNode)?.core else { return }
+        for transmission in transmissions {
+            let end = ends[node][transmission.interface]
+            guard let bytes = PacketBuilder.udp(dialect: dialect, source: end.own, sourcePort: RoutingPacket.port, destination: end.peer,
+                                                destinationPort: RoutingPacket.port, ttl: 1, clauses: [], data: transmission.datagram)
+            else { continue }
+            var buffer = simulator.newPacket()
+            if buffer.capacity - buffer.initialHeadroom < bytes.count { buffer = PacketBuffer(bytes: [], headroom: PacketPool.headroom, tailroom: bytes.count) }
+            buffer.receive { space in
+                bytes.withUnsafeBytes { space.copyMemory(from: $0) }
+                return bytes.count
+            }
+            controlPackets[end.out] += 1
+            controlBytes[end.out] += bytes.count
+            switch core.send(buffer, onLink: transmission.interface, now: simulator.now) {
+            case .queued(let egress): simulator.wake(Topology.InterfaceID(node: node, interface: egress))
+            case .dropped(let reason, let packet): simulator.discard(packet, reason, node: node)
+            case .delivered(let packet, _): simulator.discard(packet, .noRoute, node: node)
+            }
+        }
+    }
+
+    /// Installs the routes the core changed, and asks to run again at its deadline.
+    private func settle(_ node: Int, _ simulator: Simulator) {
+        let changes = cores[node].takeRouteChanges()
+        if !changes.isEmpty, let core = (simulator.behaviours[node] as? CoreNode)?.core {
+            for change in changes {
+                if let route = change.new { core.insert(route, for: change.prefix) } else { core.remove(change.prefix) }
+                events.append(RoutingEvent(time: change.time, node: node, prefix: change.prefix, old: change.old, new: change.new))
+            }
+        }
+        schedule(node, simulator)
+    }
+
+    private func schedule(_ node: Int, _ simulator: Simulator) {
+        let deadline = max(cores[node].nextDeadline, simulator.now)
+        if let pending = scheduled[node], pending <= deadline { return }
+        scheduled[node] = deadline
+        simulator.events.schedule(.routing(node: node), at: deadline)
+    }
+}
+
+/// A forwarding-table change the routing protocol made on a node, at a virtual time.
+public struct RoutingEvent: Hashable, Sendable {
+    public var time: Nanoseconds
+    public var node: Int
+    public var prefix: RoutePrefix
+    /// The route before and after (`nil`: none).
+    public var old: Route?
+    public var new: Route?
+}
