@@ -19,6 +19,9 @@ struct ClaimsCommand: ParsableCommand {
         + "and the SVG plots (replacing only a folder nip wrote, unless --force)."))
     var out: String?
 
+    @Option(help: ArgumentHelp("Rewrite the headline numbers between the claims markers of this Markdown file (README.md)."))
+    var readme: String?
+
     @Flag(help: "Replace an existing file or folder this command did not generate.")
     var force = false
 
@@ -35,20 +38,41 @@ struct ClaimsCommand: ParsableCommand {
         // Refused before the emulation runs, not after it.
         if let output { try OutputFile.check(output, option: "--output", force: force, generatedHeader: header) }
         if let out { try OutputDirectory.check(out, option: "--out", force: force) }
+        let readmeText = try readme.map(Self.readMarked)
         let report = ClaimsReport(headerOverhead: headerOverhead, sourceAuthentication: SourceAuthenticationOverhead(),
                                   baselines: try Self.baselines(),
                                   baselinesSource: "the built-in network of `nip demo` (Examples/demo.yaml)")
+        if let readme, let readmeText, let updated = report.withHeadline(readmeText) {
+            guard updated != readmeText else { print("\(readme): the headline numbers are current"); return }
+            do { try Data(updated.utf8).write(to: URL(fileURLWithPath: readme), options: .atomic) } catch {
+                throw ToolError("--readme \(readme): cannot write it (\(error.localizedDescription))")
+            }
+            print("rewrote the headline numbers in \(readme)")
+        }
         if let out {
             try OutputDirectory.write(report.files, to: out, writer: "nip claims", option: "--out", force: force)
-            print("wrote \(out)/report.html, report.md, claims.json and \(report.baselines.plots.count) plots")
+            print("wrote \(out)/report.html, report.md, claims.json, headline.md and \(report.baselines.plots.count) plots")
             return
         }
+        guard readme == nil || output != nil else { return }
         guard let output else {
             print(report.markdown, terminator: "")
             return
         }
         try OutputFile.write(Array(report.markdown.utf8), to: output, option: "--output", force: force, generatedHeader: header)
         print("wrote \(output)")
+    }
+
+    /// The file `--readme` names, refused (before any run) unless it holds the headline markers.
+    static func readMarked(_ path: String) throws -> String {
+        guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
+            throw ToolError("--readme \(path): cannot read it as UTF-8 text; name the Markdown file that holds the claims markers")
+        }
+        guard text.contains(ClaimsReport.headlineBegin + "\n"), text.contains(ClaimsReport.headlineEnd) else {
+            throw ToolError("--readme \(path): no headline block; add the lines `\(ClaimsReport.headlineBegin)` and "
+                            + "`\(ClaimsReport.headlineEnd)` where the numbers belong")
+        }
+        return text
     }
 
     /// LBF against FIFO and strict priority on the demo network's surgery traffic.
