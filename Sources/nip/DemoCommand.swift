@@ -47,6 +47,10 @@ struct DemoCommand: ParsableCommand {
         let staging = try OutputDirectory.begin(out, writer: "nip demo", option: "--out", force: force)
         do {
             try story.governance.log.write(to: staging.path + "/" + GovernanceLog.folder)
+            // The surgery traffic under every queue discipline, one chart per flow (as `nip claims --out`).
+            let plots = staging.path + "/baselines"
+            try FileManager.default.createDirectory(atPath: plots, withIntermediateDirectories: false)
+            for plot in story.baselines.plots { try Data(plot.svg.utf8).write(to: URL(fileURLWithPath: plots + "/" + plot.name)) }
             try story.trimming.finish(staging)
         } catch {
             staging.discard()
@@ -59,7 +63,7 @@ struct DemoCommand: ParsableCommand {
               + "(tree size \(verified.size), root \(hex(verified.root.bytes)))")
         print("   log folder: \(logFolder)/ (`nip log verify \(logFolder) --key \(story.governance.log.signer.verifier.text)`)\n")
         print(String(format: "%d runs of %.1f s virtual time took %.2f s (%d events). Full measurements: %@/ "
-                     + "(flows.csv, links.csv, nodes.csv, results.json, cdf-*.svg).",
+                     + "(flows.csv, links.csv, nodes.csv, results.json, cdf-*.svg; baselines/*.svg compare the queue disciplines).",
                      story.runCount, Double(topology.duration) / 1e9, wall, story.events, out))
     }
 }

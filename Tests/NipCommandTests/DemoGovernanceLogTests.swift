@@ -13,6 +13,9 @@ extension NipCommandTests {
         XCTAssertTrue(first.contains("\n   log folder: \(log)/ (`nip log verify \(log) --key town/registrar+"), first)
 
         XCTAssertEqual(try logSize(log), 3)
+        let comparison = try String(contentsOfFile: out + "/baselines/cdf-surgery-lbf.svg", encoding: .utf8)
+        XCTAssertTrue(comparison.contains("<tspan>strict priority</tspan>") && comparison.contains("class=\"window\""),
+                      "the demo's folder compares the queue disciplines on one chart")
         XCTAssertEqual(try logEntries(log, size: 3), [
             #"{"type": "enrolment", "decision": "granted", "address": "0x01", "host": "h1", "time": 0, "time_ns": 0}"#,
             #"{"type": "enrolment", "decision": "granted", "address": "0x04", "host": "lost", "time": 0, "time_ns": 0}"#,
