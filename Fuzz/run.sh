@@ -53,6 +53,7 @@ framework-header | NewIPWire    | FrameworkHeaderFuzz.swift | 512
 capture-reader   | NewIPCapture | CaptureReaderFuzz.swift   | 4096
 ip-headers       | NewIPWire    | IPHeadersFuzz.swift       | 512
 packet           | NewIPWire    | NewIPPacketFuzz.swift     | 512
+neighbour-discovery | NewIPWire | NeighbourDiscoveryFuzz.swift | 512
 tlog             | NewIPLog     | TransparencyLogFuzz.swift | 2048 | $crypto
 security         | NewIPSecurity,NewIPWire,CNewIPAES | SecurityFuzz.swift | 1024 | $crypto_extras
 "

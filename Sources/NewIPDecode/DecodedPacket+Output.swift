@@ -9,7 +9,7 @@ extension DecodedPacket {
         if let dialect { members.append(("dialect", .string(dialect.rawValue))) }
         if let etherType { members.append(("ethertype", .string(etherType.description))) }
         switch outcome {
-        case .compact(let header, let headerLength, let headerLengthField, let payloadLength):
+        case .compact(let header, let headerLength, let headerLengthField, let payloadLength, let neighbourDiscovery):
             members.append(("ok", .bool(true)))
             members.append(("header_length", .int(headerLength)))
             members.append(("ttl", .int(Int(header.ttl))))
@@ -19,6 +19,13 @@ extension DecodedPacket {
             if let source = header.source { members.append(("saddr", .string(source.hex))) }
             if let field = headerLengthField { members.append(("hdr_len", .int(Int(field)))) }
             members.append(("payload_length", .int(payloadLength)))
+            switch neighbourDiscovery {
+            case .success(let message)?: members.append(("nd", message.json))
+            case .failure(let error)?:
+                members.append(("nd_error", .string(error.description)))
+                members.append(("nd_offset", .int(error.offset)))
+            case nil: break
+            }
         case .compactError(let error):
             members.append(("ok", .bool(false)))
             members.append(("error", .int(error.code.rawValue)))
@@ -51,10 +58,15 @@ extension DecodedPacket {
     public var line: String {
         let prefix = "\(index) \(dialect?.rawValue ?? "-")"
         switch outcome {
-        case .compact(let header, let headerLength, _, let payloadLength):
+        case .compact(let header, let headerLength, _, let payloadLength, let neighbourDiscovery):
             let source = header.source?.description ?? "(no source)"
             let total = header.totalLength.map { " total \($0)" } ?? ""
-            return "\(prefix) \(source) > \(header.destination) ttl \(header.ttl) next-header \(header.nextHeader.rawValue)\(total) header \(headerLength) payload \(payloadLength)"
+            let control = switch neighbourDiscovery {
+            case .success(let message)?: " " + message.summary
+            case .failure(let error)?: " neighbour-discovery malformed: \(error)"
+            case nil: ""
+            }
+            return "\(prefix) \(source) > \(header.destination) ttl \(header.ttl) next-header \(header.nextHeader.rawValue)\(total) header \(headerLength) payload \(payloadLength)\(control)"
         case .compactError(let error):
             return "\(prefix) malformed: \(error)"
         case .framework(let packet):
@@ -96,5 +108,27 @@ extension ContractClause {
 
     var summary: String {
         "\(type.name)[" + fields.map { "\($0.0) \($0.1)" }.joined(separator: " ") + "]"
+    }
+}
+
+extension NeighbourDiscoveryMessage {
+    /// `type`, then `target` (solicitation) or `lladdr` (advertisement, hex), and `checksum`.
+    var json: JSONValue {
+        switch self {
+        case .solicitation(let message):
+            .object([("type", .string("solicitation")), ("target", .string(message.target.hex)), ("checksum", .int(Int(message.checksum)))])
+        case .advertisement(let message):
+            .object([("type", .string("advertisement")), ("lladdr", .string(message.linkLayerAddressHex)),
+                     ("checksum", .int(Int(message.checksum)))])
+        }
+    }
+
+    /// `neighbour-solicitation who-has 0x06` / `neighbour-advertisement lladdr 02:00:00:00:00:01`.
+    var summary: String {
+        switch self {
+        case .solicitation(let message): "neighbour-solicitation who-has \(message.target)"
+        case .advertisement(let message):
+            "neighbour-advertisement lladdr \(message.linkLayerAddressText)"
+        }
     }
 }

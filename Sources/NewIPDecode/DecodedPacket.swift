@@ -3,7 +3,10 @@ import NewIPWire
 /// One input packet and what the decoder made of it: never an abort, a failure is a record.
 public struct DecodedPacket: Sendable {
     public enum Outcome: Sendable {
-        case compact(header: CompactHeader, headerLength: Int, headerLengthField: UInt8?, payloadLength: Int)
+        /// `neighbourDiscovery`: set when the payload is a control message of type 1 or 2
+        /// (OpenHarmony's neighbour solicitation or advertisement), decoded or refused.
+        case compact(header: CompactHeader, headerLength: Int, headerLengthField: UInt8?, payloadLength: Int,
+                     neighbourDiscovery: Result<NeighbourDiscoveryMessage, WireError>? = nil)
         case compactError(CompactHeaderError)
         case framework(FrameworkPacket)
         case frameworkError(WireError)
@@ -81,9 +84,15 @@ public enum PacketDecoder {
         switch view.header {
         case .compact(let compact):
             return .compact(header: CompactHeader(compact), headerLength: compact.headerLength,
-                            headerLengthField: compact.headerLengthField, payloadLength: compact.payloadRange.count)
+                            headerLengthField: compact.headerLengthField, payloadLength: compact.payloadRange.count,
+                            neighbourDiscovery: neighbourDiscovery(compact, shift: shift))
         case .framework(let framework):
             return .framework(FrameworkPacket(header: framework.header, payload: Array(framework.payload)))
         }
+    }
+
+    static func neighbourDiscovery(_ view: CompactHeaderView, shift: Int) -> Result<NeighbourDiscoveryMessage, WireError>? {
+        guard NeighbourDiscoveryPacket.isNeighbourDiscovery(view) else { return nil }
+        do throws(WireError) { return .success(try NeighbourDiscoveryPacket(view).message) } catch { return .failure(error.shifted(by: shift)) }
     }
 }

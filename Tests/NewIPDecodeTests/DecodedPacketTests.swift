@@ -12,7 +12,7 @@ final class DecodedPacketTests: XCTestCase {
     /// The record as a Foundation object, without the fields this project adds.
     func vectorFields(of packet: DecodedPacket) throws -> NSDictionary {
         var object = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(packet.json.serialized.utf8)) as? [String: Any])
-        for extra in ["index", "dialect", "payload_length", "reason", "offset", "contracts"] { object[extra] = nil }
+        for extra in ["index", "dialect", "payload_length", "reason", "offset", "contracts", "nd", "nd_error", "nd_offset"] { object[extra] = nil }
         return object as NSDictionary
     }
 
@@ -64,5 +64,21 @@ final class DecodedPacketTests: XCTestCase {
         XCTAssertEqual(offset, 0)
         XCTAssertTrue(reason.hasPrefix("Ethernet frame: ") && reason.contains("14"), reason)  // 14 bytes of header needed
         XCTAssertTrue(short.json.serialized.contains(#""offset": 0"#), short.json.serialized)
+    }
+
+    func testNeighbourDiscoveryRecords() throws {
+        // OpenHarmony's NS from 0x05 for 0x06 and NA from 0x06 to 0x05 (bytes worked out in
+        // NewIPWireTests.NeighbourDiscoveryTests), behind Ethernet.
+        let ethernet: [UInt8] = [0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 2, 0, 0, 0, 0, 1, 0xEA, 0xDD]
+        let ns = PacketDecoder.decode(ethernetFrame: ethernet + parseHexBytes("7640000DB1FF04050100E94F06")!, index: 0)
+        XCTAssertEqual(ns.line, "0 compact 0x05 > 0xFF04 ttl 64 next-header 177 total 13 header 8 payload 5 neighbour-solicitation who-has 0x06")
+        XCTAssertEqual(ns.json.serialized,
+                       #"{"index": 0, "dialect": "compact", "ethertype": "0xeadd", "ok": true, "header_length": 8, "ttl": 64, "total_len": 13, "nexthdr": 177, "daddr": "ff04", "saddr": "05", "payload_length": 5, "nd": {"type": "solicitation", "target": "06", "checksum": 59727}}"#)
+        let na = PacketDecoder.decode(header: parseHexBytes("7700400013B1050602003FED06020000000001")!, dialect: .compact, index: 1)
+        XCTAssertEqual(na.line, "1 compact 0x06 > 0x05 ttl 64 next-header 177 total 19 header 8 payload 11 neighbour-advertisement lladdr 02:00:00:00:00:01")
+        // A damaged checksum is a record too, pointing at the checksum inside the Ethernet frame.
+        let bad = PacketDecoder.decode(ethernetFrame: ethernet + parseHexBytes("7640000DB1FF04050100E94E06")!, index: 2)
+        XCTAssertTrue(bad.json.serialized.hasSuffix(#""nd_error": "malformed control message checksum at byte 24: carries 0xE94E, the 5 message bytes under source 0x05 and destination 0xFF04 need 0xE94F", "nd_offset": 24}"#), bad.json.serialized)
+        XCTAssertTrue(bad.line.hasSuffix("neighbour-discovery malformed: malformed control message checksum at byte 24: carries 0xE94E, the 5 message bytes under source 0x05 and destination 0xFF04 need 0xE94F"), bad.line)
     }
 }
