@@ -6,28 +6,33 @@
 /// queues hold it, and after transmission the device calls `reset` and reuses the storage.
 /// None of these steps allocates while the buffer is uniquely held; only a packet that
 /// outgrows the capacity (or a copy that is then mutated) reallocates.
+///
+/// Offsets are stored as `Int32` and the notes compactly: a buffer is moved at every step of
+/// a packet's way (into and out of queues, links, results of calls), and its size is what
+/// each move copies.
 public struct PacketBuffer: Sendable {
     @usableFromInline var storage: [UInt8]
     /// Where the packet starts in `storage`: the bytes before it are headroom.
-    @usableFromInline var packetStart: Int
+    @usableFromInline var packetStart: Int32
     /// Number of packet bytes.
-    @usableFromInline var packetLength: Int
+    @usableFromInline var packetLength: Int32
 
     /// Spare bytes in front of the packet.
-    @inlinable public var headroom: Int { packetStart }
+    @inlinable public var headroom: Int { Int(packetStart) }
     /// Number of packet bytes.
-    @inlinable public var count: Int { packetLength }
+    @inlinable public var count: Int { Int(packetLength) }
     /// What the router learnt about the packet; reset with the buffer.
     public var metadata = PacketMetadata()
     /// The headroom the buffer was made with, restored by `reset` and `receive`.
-    public let initialHeadroom: Int
+    @inlinable public var initialHeadroom: Int { Int(storedInitialHeadroom) }
+    @usableFromInline let storedInitialHeadroom: Int32
 
     /// An empty buffer of `capacity` bytes, the packet to start after `headroom` of them.
     public init(capacity: Int = 2048, headroom: Int = 64) {
         precondition(headroom >= 0 && headroom <= capacity, "headroom outside the capacity")
         storage = Array(repeating: 0, count: capacity)
-        self.packetStart = headroom
-        initialHeadroom = headroom
+        self.packetStart = Int32(headroom)
+        storedInitialHeadroom = Int32(headroom)
         packetLength = 0
     }
 
@@ -35,7 +40,7 @@ public struct PacketBuffer: Sendable {
     public init(bytes: some Collection<UInt8>, headroom: Int = 64, tailroom: Int = 0) {
         self.init(capacity: headroom + bytes.count + tailroom, headroom: headroom)
         storage.replaceSubrange(headroom..<(headroom + bytes.count), with: bytes)
-        packetLength = bytes.count
+        packetLength = Int32(bytes.count)
     }
 
     /// Total bytes of storage.
@@ -52,7 +57,7 @@ public struct PacketBuffer: Sendable {
     public mutating func reset(headroom: Int? = nil) {
         let headroom = headroom ?? initialHeadroom
         precondition(headroom >= 0 && headroom <= storage.count, "headroom outside the capacity")
-        self.packetStart = headroom
+        self.packetStart = Int32(headroom)
         packetLength = 0
         metadata = PacketMetadata()
     }
@@ -68,7 +73,7 @@ public struct PacketBuffer: Sendable {
             Result { () throws(E) in try body(UnsafeMutableRawBufferPointer(rebasing: raw[headroom...])) }
         }.get()
         precondition(written >= 0 && written <= storage.count - headroom, "wrote outside the buffer")
-        packetLength = written
+        packetLength = Int32(written)
     }
 
     /// Calls `body` with the packet bytes.
@@ -95,8 +100,8 @@ public struct PacketBuffer: Sendable {
     public mutating func prepend(_ length: Int) {
         precondition(length >= 0, "negative length")
         if headroom < length { makeRoom(front: length, back: 0) }
-        packetStart -= length
-        packetLength += length
+        packetStart -= Int32(length)
+        packetLength += Int32(length)
     }
 
     /// Grows the packet at the end with `bytes`.
@@ -106,22 +111,22 @@ public struct PacketBuffer: Sendable {
         storage.withUnsafeMutableBytes { raw in
             UnsafeMutableRawBufferPointer(rebasing: raw[end..<(end + bytes.count)]).copyMemory(from: bytes)
         }
-        packetLength += bytes.count
+        packetLength += Int32(bytes.count)
     }
 
     /// Drops `length` bytes from the front (they become headroom).
     @inlinable
     public mutating func removeFirst(_ length: Int) {
         precondition(length >= 0 && length <= count, "removing more than the packet")
-        packetStart += length
-        packetLength -= length
+        packetStart += Int32(length)
+        packetLength -= Int32(length)
     }
 
     /// Drops `length` bytes from the end.
     @inlinable
     public mutating func removeLast(_ length: Int) {
         precondition(length >= 0 && length <= count, "removing more than the packet")
-        packetLength -= length
+        packetLength -= Int32(length)
     }
 
     /// Removes the packet bytes in `range` (offsets from the packet start) by moving the
@@ -133,7 +138,7 @@ public struct PacketBuffer: Sendable {
             let base = raw.baseAddress!
             (base + start).copyMemory(from: base + end, byteCount: stop - end)
         }
-        packetLength -= range.count
+        packetLength -= Int32(range.count)
     }
 
     /// Ensures `front` bytes of headroom and `back` bytes of tailroom, moving the packet
@@ -150,6 +155,6 @@ public struct PacketBuffer: Sendable {
             let base = raw.baseAddress!
             (base + newStart).copyMemory(from: base + oldStart, byteCount: length)
         }
-        packetStart = newStart
+        packetStart = Int32(newStart)
     }
 }
