@@ -80,7 +80,9 @@ package struct FlowStatistics {
             if latency > window.max { late += 1 } else if latency < window.min { early += 1 } else { onTime += 1 }
             if latency <= window.max { byDeadline += 1 }
         }
-        self.latency.record(UInt64(max(0, latency)))
+        let value = UInt64(max(0, latency))
+        if value > self.latency.highestTrackableValue { growLatencyHistogram(toCover: value) }
+        self.latency.record(value)
         minLatency = min(minLatency, latency)
         maxLatency = max(maxLatency, latency)
         latencySum += Double(latency)
@@ -91,6 +93,18 @@ package struct FlowStatistics {
             jitterSamples += 1
         }
         previousLatency = latency
+    }
+
+    /// A histogram covering 4 × `value`, holding the same counts. Left to itself the histogram
+    /// grows one bucket (a doubling of its range) per value beyond it, through unspecialised
+    /// generic code: a third of a 1,000-flow emulation's time went there. The bucket layout
+    /// (1 ns resolution, 3 digits) is unchanged, so every percentile is the same.
+    private mutating func growLatencyHistogram(toCover value: UInt64) {
+        var larger = Histogram<UInt32>(lowestDiscernibleValue: 1, highestTrackableValue: Swift.max(value, 1) * 4,
+                                       numberOfSignificantValueDigits: .three)
+        larger.autoResize = true
+        larger.add(latency)
+        latency = larger
     }
 
     var meanLatency: Double { delivered == 0 ? 0 : latencySum / Double(delivered) }
