@@ -37,8 +37,12 @@ final class PlotTests: XCTestCase {
         XCTAssertEqual(try attribute("width", of: "class=\"window\"", in: svg), "230.00", "to x(2.5 ms) = 415")
         XCTAssertTrue(svg.contains(">window 1.5–2.5 ms<"), svg)
         XCTAssertTrue(svg.contains(">one-way delay (ms)<") && svg.contains(">share of packets sent<"))
-        XCTAssertTrue(svg.contains("<tspan>A</tspan><tspan x=\"575.00\" dy=\"14\" font-size=\"10\">3 of 4 sent delivered</tspan>"), svg)
-        XCTAssertTrue(svg.contains("<tspan>B</tspan><tspan x=\"575.00\" dy=\"14\" font-size=\"10\">2 of 2 sent delivered</tspan>"), svg)
+        // Legend: counts, and the nearest-rank percentiles of the delivered packets (A: 1, 2, 2 ms).
+        XCTAssertTrue(svg.contains("<tspan>A</tspan><tspan x=\"575.00\" dy=\"13\" font-size=\"10\">3 of 4 sent delivered</tspan>"
+                                   + "<tspan x=\"575.00\" dy=\"13\" font-size=\"10\">p50 2, p99 2 ms (circles)</tspan>"), svg)
+        XCTAssertTrue(svg.contains("<tspan>B</tspan><tspan x=\"575.00\" dy=\"13\" font-size=\"10\">2 of 2 sent delivered</tspan>"
+                                   + "<tspan x=\"575.00\" dy=\"13\" font-size=\"10\">p50 3, p99 3 ms (circles)</tspan>"), svg)
+        XCTAssertTrue(svg.contains("data-series=\"A\" data-percentile=\"p50\" cx=\"300.00\" cy=\"127.50\""), "p50 of A on its curve")
         XCTAssertEqual(svg, CDFPlot(title: "t", series: [a, b], window: DelayWindow(min: 1_500_000, max: 2_500_000)).svg)
         XCTAssertNotEqual(svg, CDFPlot(title: "t", series: [b, a], window: DelayWindow(min: 1_500_000, max: 2_500_000)).svg)
     }

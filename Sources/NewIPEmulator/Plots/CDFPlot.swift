@@ -24,9 +24,19 @@ struct CDFPlot {
             self.init(name: name, sent: flow.sent, steps: flow.cdf)
         }
 
-        /// The share of the packets sent that arrived within `latency` or less.
+        /// The share of the packets sent that `delivered` packets are.
         func share(_ delivered: Int) -> Double { sent == 0 ? 0 : Double(delivered) / Double(sent) }
+
+        /// The step at the `percentile` of the delivered packets (the smallest delay by which
+        /// that many had arrived), or `nil` with none delivered.
+        func step(atPercentile percentile: Int) -> (latency: Nanoseconds, delivered: Int)? {
+            let needed = (delivered * percentile + 99) / 100
+            return steps.first { $0.delivered >= Swift.max(needed, 1) }
+        }
     }
+
+    /// The percentiles marked on each curve and named in the legend.
+    static let marked = [50, 99]
 
     let title: String
     let series: [Series]
@@ -77,12 +87,22 @@ struct CDFPlot {
         for (index, series) in series.enumerated() where !series.steps.isEmpty {
             let colour = SVGText.colour(index)
             svg += SVGText.polyline(points(series), stroke: colour.stroke, series: series.name, dashed: colour.dashed)
+            for percentile in Self.marked {
+                guard let step = series.step(atPercentile: percentile) else { continue }
+                svg += "<circle class=\"percentile\" data-series=\"\(SVGText.escaped(series.name))\" data-percentile=\"p\(percentile)\" "
+                    + "cx=\"\(SVGText.n(x(step.latency)))\" cy=\"\(SVGText.n(frame.y(series.share(step.delivered))))\" r=\"3.5\" "
+                    + "fill=\"white\" stroke=\"\(colour.stroke)\" stroke-width=\"1.5\"/>\n"
+            }
         }
         if series.allSatisfy({ $0.steps.isEmpty }) {
             svg += SVGText.text(PlotFrame.left + PlotFrame.plotWidth / 2, PlotFrame.top + PlotFrame.plotHeight / 2, "no packet delivered")
         }
         svg += PlotFrame.legend(series.map { series in
-            "\(series.name): \(series.delivered) of \(series.sent) sent delivered"
+            let marks = Self.marked.compactMap { percentile in
+                series.step(atPercentile: percentile).map { "p\(percentile) \(NiceAxis.label(Double($0.latency) / unit.scale))" }
+            }
+            return (series.name, ["\(series.delivered) of \(series.sent) sent delivered"]
+                + (marks.isEmpty ? [] : [marks.joined(separator: ", ") + " \(unit.name) (circles)"]))
         })
         return svg + "</svg>\n"
     }

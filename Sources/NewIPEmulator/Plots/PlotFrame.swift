@@ -38,20 +38,21 @@ struct PlotFrame {
         return svg
     }
 
-    /// The legend: one line sample (in the series' colour and dash) and name per entry, in order.
-    static func legend(_ entries: [String]) -> String {
+    /// The legend: per entry, a line sample in the series' colour and dash, its name, and
+    /// smaller lines of details under it, in order.
+    static func legend(_ entries: [(name: String, details: [String])]) -> String {
         var svg = "<g class=\"legend\">\n"
+        var rowY = top + 10
         for (index, entry) in entries.enumerated() {
-            let rowY = top + 10 + Double(index) * 36, sampleX = width - right + 15
+            let sampleX = width - right + 15, textX = SVGText.n(sampleX + 30)
             let colour = SVGText.colour(index)
             svg += SVGText.line(sampleX, rowY, sampleX + 24, rowY, stroke: colour.stroke,
                                 extra: " stroke-width=\"2\"" + (colour.dashed ? " stroke-dasharray=\"6 3\"" : ""))
-            // A long entry goes on two lines: its name, then what follows the first ": ".
-            let parts = entry.split(separator: ":", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
-            svg += "<text class=\"legend-entry\" x=\"\(SVGText.n(sampleX + 30))\" y=\"\(SVGText.n(rowY + 4))\">"
-                + "<tspan>\(SVGText.escaped(parts[0]))</tspan>"
-                + (parts.count > 1 ? "<tspan x=\"\(SVGText.n(sampleX + 30))\" dy=\"14\" font-size=\"10\">\(SVGText.escaped(parts[1]))</tspan>" : "")
+            svg += "<text class=\"legend-entry\" x=\"\(textX)\" y=\"\(SVGText.n(rowY + 4))\">"
+                + "<tspan>\(SVGText.escaped(entry.name))</tspan>"
+                + entry.details.map { "<tspan x=\"\(textX)\" dy=\"13\" font-size=\"10\">\(SVGText.escaped($0))</tspan>" }.joined()
                 + "</text>\n"
+            rowY += 24 + 13 * Double(entry.details.count)
         }
         return svg + "</g>\n"
     }

@@ -49,7 +49,7 @@ struct TimeSeriesPlot {
         svg += PlotFrame.legend(series.enumerated().map { index, series in
             let bytes = series.timeline.bytes.reduce(0, +)
             let mean = duration == 0 ? 0 : Double(bytes * 8) / Double(duration) * 1_000
-            return "\(series.name): mean \(NiceAxis.label((mean * 100).rounded() / 100)) Mbit/s"
+            return (series.name, ["mean \(NiceAxis.label((mean * 100).rounded() / 100)) Mbit/s"])
         })
         return svg + "</svg>\n"
     }
