@@ -5,12 +5,17 @@ import NewIPWire
 ///
 /// Each family is a `PrefixMap` (a hash table per prefix length, probed longest first), so
 /// a lookup never allocates and its cost grows with the number of distinct prefix lengths
-/// above the match, not with the number of routes. Compact prefixes are matched on the address's left-aligned encoded bytes;
+/// above the match, not with the number of routes. The maps hold 4-byte indices into the
+/// table's distinct routes: a node's routes to thousands of addresses share a few next hops
+/// and path lengths, so a big table is mostly small slots. Compact prefixes are matched on the address's left-aligned encoded bytes;
 /// because the first byte fixes the address length, one table mixes address sizes.
 public struct ForwardingTable: Sendable {
     private var compact = PrefixMap<UInt64>()
     private var ipv4 = PrefixMap<UInt32>()
     private var ipv6 = PrefixMap<UInt128>()
+    /// Every distinct route inserted (never shrinks: a removed one may come back), and where.
+    private var routes: [Route] = []
+    private var routeIndices: [Route: UInt32] = [:]
     /// Empty until the first one-byte route, then 256 entries.
     private var eightBit: [Route?] = []
 
@@ -35,11 +40,11 @@ public struct ForwardingTable: Sendable {
         switch prefix {
         case .compact(let p):
             precondition(Self.canRoute(p), "compact prefix \(p) holds no address")
-            return compact.insert(p.bits, length: p.length, route)
+            return compact.insert(p.bits, length: p.length, index(of: route)).map(route(at:))
         case .ipv4(let p):
-            return ipv4.insert(p.address.rawValue, length: p.length, route)
+            return ipv4.insert(p.address.rawValue, length: p.length, index(of: route)).map(route(at:))
         case .ipv6(let p):
-            return ipv6.insert(Self.key(p.address), length: p.length, route)
+            return ipv6.insert(Self.key(p.address), length: p.length, index(of: route)).map(route(at:))
         case .eightBit(let value):
             if eightBit.isEmpty { eightBit = Array(repeating: nil, count: 256) }
             defer { eightBit[Int(value)] = route }
@@ -51,9 +56,9 @@ public struct ForwardingTable: Sendable {
     @discardableResult
     public mutating func remove(_ prefix: RoutePrefix) -> Route? {
         switch prefix {
-        case .compact(let p): return compact.remove(p.bits, length: p.length)
-        case .ipv4(let p): return ipv4.remove(p.address.rawValue, length: p.length)
-        case .ipv6(let p): return ipv6.remove(Self.key(p.address), length: p.length)
+        case .compact(let p): return compact.remove(p.bits, length: p.length).map(route(at:))
+        case .ipv4(let p): return ipv4.remove(p.address.rawValue, length: p.length).map(route(at:))
+        case .ipv6(let p): return ipv6.remove(Self.key(p.address), length: p.length).map(route(at:))
         case .eightBit(let value):
             guard !eightBit.isEmpty else { return nil }
             defer { eightBit[Int(value)] = nil }
@@ -64,25 +69,25 @@ public struct ForwardingTable: Sendable {
     /// The route stored for exactly `prefix` (no longest match).
     public func route(for prefix: RoutePrefix) -> Route? {
         switch prefix {
-        case .compact(let p): compact.route(p.bits, length: p.length)
-        case .ipv4(let p): ipv4.route(p.address.rawValue, length: p.length)
-        case .ipv6(let p): ipv6.route(Self.key(p.address), length: p.length)
+        case .compact(let p): compact.route(p.bits, length: p.length).map(route(at:))
+        case .ipv4(let p): ipv4.route(p.address.rawValue, length: p.length).map(route(at:))
+        case .ipv6(let p): ipv6.route(Self.key(p.address), length: p.length).map(route(at:))
         case .eightBit(let value): eightBit.isEmpty ? nil : eightBit[Int(value)]
         }
     }
 
-    public func lookup(_ address: CompactAddress) -> Route? { compact.lookup(address.storage) }
+    public func lookup(_ address: CompactAddress) -> Route? { compact.lookup(address.storage).map(route(at:)) }
 
-    public func lookup(_ address: IPv4Address) -> Route? { ipv4.lookup(address.rawValue) }
+    public func lookup(_ address: IPv4Address) -> Route? { ipv4.lookup(address.rawValue).map(route(at:)) }
 
-    public func lookup(_ address: IPv6Address) -> Route? { ipv6.lookup(Self.key(address)) }
+    public func lookup(_ address: IPv6Address) -> Route? { ipv6.lookup(Self.key(address)).map(route(at:)) }
 
     /// The longest match for a framework address of any type.
     public func lookup(_ address: FrameworkAddress) -> Route? {
         switch address {
-        case .compact(let a): compact.lookup(a.storage)
-        case .ipv4(let a): ipv4.lookup(a.rawValue)
-        case .ipv6(let a): ipv6.lookup(Self.key(a))
+        case .compact(let a): compact.lookup(a.storage).map(route(at:))
+        case .ipv4(let a): ipv4.lookup(a.rawValue).map(route(at:))
+        case .ipv6(let a): ipv6.lookup(Self.key(a)).map(route(at:))
         case .eightBit(let value): eightBit.isEmpty ? nil : eightBit[Int(value)]
         }
     }
@@ -91,18 +96,32 @@ public struct ForwardingTable: Sendable {
     public var entries: [(prefix: RoutePrefix, route: Route)] {
         var result: [(prefix: RoutePrefix, route: Route)] = []
         result.reserveCapacity(count)
-        compact.forEach { bits, length, route in result.append((.compact(CompactAddressPrefix(bits: bits, length: length)!), route)) }
+        compact.forEach { bits, length, index in
+            result.append((.compact(CompactAddressPrefix(bits: bits, length: length)!), route(at: index)))
+        }
         for (value, route) in eightBit.enumerated() {
             if let route { result.append((.eightBit(UInt8(value)), route)) }
         }
-        ipv4.forEach { bits, length, route in
-            result.append((.ipv4(IPv4Prefix(address: IPv4Address(rawValue: bits), length: length)!), route))
+        ipv4.forEach { bits, length, index in
+            result.append((.ipv4(IPv4Prefix(address: IPv4Address(rawValue: bits), length: length)!), route(at: index)))
         }
-        ipv6.forEach { bits, length, route in
+        ipv6.forEach { bits, length, index in
             let address = IPv6Address(high: UInt64(truncatingIfNeeded: bits >> 64), low: UInt64(truncatingIfNeeded: bits))
-            result.append((.ipv6(IPv6Prefix(address: address, length: length)!), route))
+            result.append((.ipv6(IPv6Prefix(address: address, length: length)!), route(at: index)))
         }
         return result.sorted { $0.prefix < $1.prefix }
+    }
+
+    @inline(__always)
+    private func route(at index: UInt32) -> Route { routes[Int(index)] }
+
+    /// The index of `route` among the distinct routes, added if new.
+    private mutating func index(of route: Route) -> UInt32 {
+        if let index = routeIndices[route] { return index }
+        let index = UInt32(routes.count)
+        routes.append(route)
+        routeIndices[route] = index
+        return index
     }
 
     private static func key(_ address: IPv6Address) -> UInt128 {

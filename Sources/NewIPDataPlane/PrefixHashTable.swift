@@ -1,5 +1,6 @@
 /// The routes of one prefix length, keyed by their masked bits: open addressing with linear
-/// probing, at most half full.
+/// probing, at most half full. A route is a 4-byte index into the table's distinct routes
+/// (`ForwardingTable`), so a compact slot is 16 bytes instead of 40: four to a cache line.
 ///
 /// Hand-written rather than `Dictionary` because a lookup probes several lengths and
 /// `Dictionary`'s seeded SipHash costs more than the rest of the probe; here the hash is a
@@ -15,11 +16,11 @@
 struct PrefixHashTable<Key: PrefixKey>: Sendable {
     private struct Slot: Sendable {
         var key: Key
-        var route: Route
+        var route: UInt32
     }
 
     private var slots: [Slot] = []
-    private var allOnes: Route?
+    private var allOnes: UInt32?
     private var filter: [UInt64] = []
     /// 64 − log2(bits in `filter`).
     private var filterShift: UInt64 = 64
@@ -30,7 +31,7 @@ struct PrefixHashTable<Key: PrefixKey>: Sendable {
 
     private static var free: Key { .max }
     private static var freeSlot: Slot {
-        Slot(key: free, route: Route(nextHop: NextHop(interface: 0, neighbour: NeighbourID(rawValue: 0))))
+        Slot(key: free, route: 0)
     }
 
     var isEmpty: Bool { count == 0 }
@@ -60,7 +61,7 @@ struct PrefixHashTable<Key: PrefixKey>: Sendable {
     }
 
     @inline(__always)
-    func find(_ key: Key) -> Route? {
+    func find(_ key: Key) -> UInt32? {
         guard key != Self.free else { return allOnes }
         guard !slots.isEmpty, mayContain(key), let index = slot(of: key) else { return nil }
         return slots[index].route
@@ -82,7 +83,7 @@ struct PrefixHashTable<Key: PrefixKey>: Sendable {
     }
 
     /// Stores `route` under `key`; returns the route it replaced.
-    mutating func insert(_ key: Key, _ route: Route) -> Route? {
+    mutating func insert(_ key: Key, _ route: UInt32) -> UInt32? {
         if key == Self.free {
             defer { allOnes = route }
             if allOnes == nil { count += 1 }
@@ -104,7 +105,7 @@ struct PrefixHashTable<Key: PrefixKey>: Sendable {
 
     /// Removes `key`; returns its route. Shifts later entries of the probe run back so
     /// lookups never need tombstones.
-    mutating func remove(_ key: Key) -> Route? {
+    mutating func remove(_ key: Key) -> UInt32? {
         if key == Self.free {
             defer { allOnes = nil }
             if allOnes != nil { count -= 1 }
@@ -132,7 +133,7 @@ struct PrefixHashTable<Key: PrefixKey>: Sendable {
     }
 
     /// Calls `body` with every key and route.
-    func forEach(_ body: (Key, Route) -> Void) {
+    func forEach(_ body: (Key, UInt32) -> Void) {
         for slot in slots where slot.key != Self.free { body(slot.key, slot.route) }
         if let allOnes { body(Self.free, allOnes) }
     }

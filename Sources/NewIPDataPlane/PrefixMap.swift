@@ -1,4 +1,4 @@
-/// Longest-prefix match over one address family: a hash table per prefix length, probed
+/// Longest-prefix match over one address family, to route indices: a hash table per prefix length, probed
 /// from the longest length present down to the shortest.
 ///
 /// A lookup costs one probe per length present that is longer than the match (a miss
@@ -18,7 +18,7 @@ struct PrefixMap<Key: PrefixKey>: Sendable {
     }
 
     @inline(__always)
-    func lookup(_ key: Key) -> Route? {
+    func lookup(_ key: Key) -> UInt32? {
         lengths.withUnsafeBufferPointer { lengths in
             tables.withUnsafeBufferPointer { tables in
                 for length in lengths {
@@ -30,12 +30,12 @@ struct PrefixMap<Key: PrefixKey>: Sendable {
     }
 
     /// The route of exactly this prefix (no longest match).
-    func route(_ key: Key, length: Int) -> Route? {
+    func route(_ key: Key, length: Int) -> UInt32? {
         tables[length].find(key & Key.mask(length))
     }
 
     /// Stores `route` for the prefix; returns the route it replaced.
-    mutating func insert(_ key: Key, length: Int, _ route: Route) -> Route? {
+    mutating func insert(_ key: Key, length: Int, _ route: UInt32) -> UInt32? {
         let previous = tables[length].insert(key & Key.mask(length), route)
         if previous == nil {
             count += 1
@@ -48,7 +48,7 @@ struct PrefixMap<Key: PrefixKey>: Sendable {
     }
 
     /// Removes the prefix; returns its route.
-    mutating func remove(_ key: Key, length: Int) -> Route? {
+    mutating func remove(_ key: Key, length: Int) -> UInt32? {
         guard let removed = tables[length].remove(key & Key.mask(length)) else { return nil }
         count -= 1
         if tables[length].isEmpty { lengths.removeAll { $0 == length } }
@@ -56,7 +56,7 @@ struct PrefixMap<Key: PrefixKey>: Sendable {
     }
 
     /// Every prefix (bits, length) with its route, longest lengths first.
-    func forEach(_ body: (Key, Int, Route) -> Void) {
+    func forEach(_ body: (Key, Int, UInt32) -> Void) {
         for length in lengths { tables[length].forEach { body($0, length, $1) } }
     }
 }

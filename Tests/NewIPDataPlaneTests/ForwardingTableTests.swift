@@ -23,6 +23,27 @@ final class ForwardingTableTests: XCTestCase {
         XCTAssertEqual(table.count, 6)
     }
 
+    /// Thousands of prefixes share a few routes (the table stores each distinct route once);
+    /// replacing, removing and re-adding keep every prefix's own route.
+    func testManyPrefixesSharingFewRoutes() {
+        var table = ForwardingTable()
+        let shared = (0..<4).map { Route(nextHop: NextHop(interface: $0, neighbour: NeighbourID(rawValue: 7)), toDelay: 1_000, toHops: 2) }
+        for value in 1...3_000 as ClosedRange<UInt64> {
+            table.insert(shared[Int(value % 4)], for: .compact(CompactAddressPrefix(exactly: CompactAddress(value: value)!)))
+        }
+        XCTAssertEqual(table.count, 3_000)
+        XCTAssertEqual(table.lookup(CompactAddress(value: 2_999)!), shared[3])
+        let replaced = table.insert(Route(nextHop: NextHop(interface: 9, neighbour: NeighbourID(rawValue: 1))),
+                                    for: .compact(CompactAddressPrefix(exactly: CompactAddress(value: 2_999)!)))
+        XCTAssertEqual(replaced, shared[3])
+        XCTAssertEqual(table.lookup(CompactAddress(value: 2_999)!)?.nextHop.interface, 9)
+        XCTAssertEqual(table.remove(.compact(CompactAddressPrefix(exactly: CompactAddress(value: 6)!))), shared[2])
+        XCTAssertNil(table.lookup(CompactAddress(value: 6)!))
+        table.insert(shared[1], for: .compact(CompactAddressPrefix(exactly: CompactAddress(value: 6)!)))
+        XCTAssertEqual(table.lookup(CompactAddress(value: 6)!), shared[1])
+        XCTAssertEqual(table.entries.filter { $0.route == shared[0] }.count, 750)
+    }
+
     func testCompactPrefixesThatHoldNoAddressAreRefused() {
         XCTAssertFalse(ForwardingTable.canRoute(CompactAddressPrefix("0x0500/16")!), "05 is a one-byte address")
         XCTAssertFalse(ForwardingTable.canRoute(CompactAddressPrefix("0xF580/9")!), "F5 is invalid")
