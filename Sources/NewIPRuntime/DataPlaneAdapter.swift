@@ -50,13 +50,27 @@ struct NodeDataPlane {
             interfaceAddresses: config.interfaces.map(\.address),
             gateway: config.role == .gateway ? config.mapping ?? GatewayMapping() : nil, pingHops: config.pingHops,
             sourceAuthentication: sourceAuthentication, borderPolicy: borderPolicy,
-            // A real router knows no domains yet, so no table honours a sender's path
-            // constraint: it refuses constrained packets (`path-constraint`) rather than
-            // forward them as if they carried none.
-            pathConstraints: config.role == .host ? nil : PathConstraintRouting()))
+            // A router honours the path constraints it has routes for (`path-routes:`) and
+            // refuses other constrained packets (`path-constraint`) rather than forward them
+            // as if they carried none.
+            pathConstraints: config.role == .host ? nil : Self.pathConstraintRouting(config)))
         let queued = config.interfaces.reduce(0) { $0 + ($1.queue.limits.packets ?? 1024) }
         poolLimit = max(1024, queued + 1024)
         pool = BufferPool(limit: poolLimit, preallocate: min(poolLimit, 4096))
+    }
+
+    /// The node file's `path-routes:` as the core's per-constraint tables.
+    static func pathConstraintRouting(_ config: NodeConfig) -> PathConstraintRouting {
+        let index = Dictionary(uniqueKeysWithValues: config.interfaces.enumerated().map { ($1.name, $0) })
+        var tables: [PathConstraintItem: ForwardingTable] = [:]
+        for entry in config.pathRoutes {
+            var table = ForwardingTable()
+            for route in entry.routes {
+                table.insert(makeRoute(interface: index[route.interface]!, toDelay: route.toDelay, toHops: route.toHops), for: route.prefix)
+            }
+            tables[entry.constraint] = table
+        }
+        return PathConstraintRouting(tables: tables)
     }
 
     /// Buffers currently out of the pool (in queues or held by the caller).

@@ -106,7 +106,7 @@ public enum DomainDeployment {
                         admission: domain.admission == .registered ? .registered : .open,
                         firstHop: hop.interfaces.map { topology.nodes[hop.node].interfaces[$0].name },
                         secret: "\(registrarFolder)/\(RegistrarFolder.secretFile)", window: domain.window, registrar: endpoint,
-                        checkpointInterval: domain.checkpointInterval)
+                        checkpointInterval: domain.checkpointInterval, logKey: created.logKey)
                 }
             }
         } catch {

@@ -39,9 +39,13 @@ final class NodeSecurityState: @unchecked Sendable {
     var lastPollUnix: UInt64 = 0
     var polls = 0
     var pollFailures = 0
+    /// Answers refused whole (a checkpoint not signed by the log key, a log that forked) and
+    /// revocations refused for want of proof.
+    var refusedAnswers = 0
+    var unprovenRevocations = 0
     var revokedByRegistrar: [(address: String, index: Int)] = []
-    /// The poller's position in the registrar's log (its own queue only).
-    private var next = 0
+    /// What the poller accepted of the registrar's log so far (its own queue only).
+    private var feed = RevocationFeed(logKey: nil)
     private var timer: DispatchSourceTimer?
     private let queue = DispatchQueue(label: "newip.node.revocations")
 
@@ -91,6 +95,11 @@ final class NodeSecurityState: @unchecked Sendable {
                 authentication = SourceAuthentication(admission: settings.admission == .registered ? .registered : .open,
                                                       verifier: verifier, firstHopInterfaces: interfaces, clockOffset: clockOffset,
                                                       notices: notices)
+            }
+            if let text = settings.logKey {
+                do { feed = RevocationFeed(logKey: try NoteVerifier(parsing: text)) } catch {
+                    throw SecurityFileError("log-key: \(error) (write the registrar's log key as `nip registrar init` prints it)")
+                }
             }
         } catch {
             loadError = "security: \(error)"
@@ -144,22 +153,24 @@ final class NodeSecurityState: @unchecked Sendable {
     // MARK: Revocations
 
     /// Polls the registrar's `/revocations` every checkpoint interval off the node's loop (a
-    /// blocking request on a queue of its own), and hands each new revoked address to `apply`
-    /// on the loop.
-    func startPolling(_ apply: @escaping @Sendable (_ answer: RevocationAnswer?) -> Void) {
+    /// blocking request on a queue of its own), checks the answer (`RevocationFeed`) and hands
+    /// what it accepted, or why not, to `apply` on the loop.
+    func startPolling(_ apply: @escaping @Sendable (_ outcome: PollOutcome) -> Void) {
         guard let settings, settings.verifies, let registrar = settings.registrar else { return }
         let interval = Int(settings.checkpointInterval)
         let timeout = min(1.0, Double(interval) / 1e9)
         let timer = DispatchSource.makeTimerSource(queue: queue)
         timer.schedule(deadline: .now(), repeating: .nanoseconds(interval), leeway: .milliseconds(1))
         timer.setEventHandler { [self] in
-            let answer = try? ControlClient.request("GET", registrar, "/revocations?since=\(next)", timeout: timeout, token: nil)
-            guard let answer, answer.status == 200, let parsed = RevocationAnswer(answer) else {
-                apply(nil)
+            guard let answer = try? ControlClient.request("GET", registrar, feed.query, timeout: timeout, token: nil),
+                  answer.status == 200, let value = try? answer.value() else {
+                apply(.unanswered)
                 return
             }
-            next = max(next, parsed.next)
-            apply(parsed)
+            switch feed.accept(value) {
+            case .success(let accepted): apply(.accepted(accepted))
+            case .failure(let refusal): apply(.refused(refusal))
+            }
         }
         self.timer = timer
         timer.resume()
@@ -169,31 +180,12 @@ final class NodeSecurityState: @unchecked Sendable {
         timer?.cancel()
         timer = nil
     }
-}
 
-/// The registrar's answer to `GET /revocations?since=N`: the addresses revoked at log index N
-/// or later, the log's size and its latest signed checkpoint.
-struct RevocationAnswer: Sendable {
-    var next: Int
-    var checkpoint: Checkpoint
-    var revocations: [(address: FrameworkAddress, index: Int)]
-
-    init?(_ response: ControlClient.Response) {
-        guard let value = try? response.value(), let next = value["next"]?.intValue,
-              let note = value["checkpoint"]?.stringValue,
-              let parsed = try? Note(parsing: Data(note.utf8), source: "registrar checkpoint"),
-              let checkpoint = try? Checkpoint(body: parsed.text, source: "registrar checkpoint"),
-              checkpoint.size == next else { return nil }
-        var revocations: [(address: FrameworkAddress, index: Int)] = []
-        for item in value["revocations"]?.arrayValue ?? [] {
-            // Only what the checkpoint covers: a first hop acts on published decisions.
-            guard let text = item["address"]?.stringValue, let address = FrameworkAddress(text),
-                  let index = item["index"]?.intValue, index < checkpoint.size else { continue }
-            revocations.append((address, index))
-        }
-        self.next = next
-        self.checkpoint = checkpoint
-        self.revocations = revocations
+    /// One poll of the registrar: no answer, an answer refused whole, or what was accepted.
+    enum PollOutcome: Sendable {
+        case unanswered
+        case refused(RevocationFeed.Refusal)
+        case accepted(RevocationFeed.Accepted)
     }
 }
 
@@ -203,25 +195,37 @@ extension Node {
         security.startPolling { [self] answer in
             loop.execute { [self] in applyRevocations(answer) }
         }
+        if let settings = security.settings, settings.registrar != nil, settings.logKey == nil {
+            logger.warning("revocations are taken from the registrar unverified: add `log-key:` (the registrar's log key) to `security:`")
+        }
         if let enrolment = security.enrolment {
             logger.info("sealing as enrolled", metadata: ["address": "\(enrolment.address)", "domain": "\(enrolment.domain)",
                                                            "epoch": "\(enrolment.sourceKey.epoch)"])
         }
     }
 
-    private func applyRevocations(_ answer: RevocationAnswer?) {
-        guard let answer else {
+    private func applyRevocations(_ outcome: NodeSecurityState.PollOutcome) {
+        let registrar = security.settings?.registrar?.description ?? "?"
+        switch outcome {
+        case .unanswered:
             security.pollFailures += 1
-            logProblem(appIndex, "the registrar \(security.settings?.registrar?.description ?? "?") did not answer /revocations", now: Self.now())
-            return
-        }
-        security.polls += 1
-        security.lastPollUnix = unixNanoseconds()
-        security.lastCheckpoint = answer.checkpoint
-        for (address, index) in answer.revocations where dataPlane.core.revoke(address) {
-            security.revokedByRegistrar.append((address.description, index))
-            logger.notice("source revoked by the registrar", metadata: ["address": "\(address)", "log_index": "\(index)",
-                                                                         "checkpoint_size": "\(answer.checkpoint.size)"])
+            logProblem(appIndex, "the registrar \(registrar) did not answer /revocations", now: Self.now())
+        case .refused(let refusal):
+            security.refusedAnswers += 1
+            logProblem(appIndex, "the answer of the registrar \(registrar) was refused: \(refusal)", now: Self.now())
+        case .accepted(let accepted):
+            security.polls += 1
+            security.lastPollUnix = unixNanoseconds()
+            security.lastCheckpoint = accepted.checkpoint
+            for (index, reason) in accepted.refused {
+                security.unprovenRevocations += 1
+                logProblem(appIndex, "revocation at log index \(index) from the registrar \(registrar) refused: \(reason)", now: Self.now())
+            }
+            for (address, index) in accepted.revocations where dataPlane.core.revoke(address) {
+                security.revokedByRegistrar.append((address.description, index))
+                logger.notice("source revoked by the registrar", metadata: ["address": "\(address)", "log_index": "\(index)",
+                                                                             "checkpoint_size": "\(accepted.checkpoint.size)"])
+            }
         }
     }
 
@@ -242,6 +246,8 @@ extension Node {
         if let registrar = security.settings?.registrar {
             var poll: [(String, JSONValue)] = [
                 ("registrar", .string(registrar.description)), ("polls", .int(security.polls)), ("poll_failures", .int(security.pollFailures)),
+                ("log_verified", .bool(security.settings?.logKey != nil)), ("refused_answers", .int(security.refusedAnswers)),
+                ("unproven_revocations", .int(security.unprovenRevocations)),
             ]
             if let checkpoint = security.lastCheckpoint {
                 poll += [("checkpoint_origin", .string(checkpoint.origin)), ("checkpoint_size", .int(checkpoint.size)),

@@ -195,14 +195,8 @@ public final class Registrar: @unchecked Sendable {
         case (.POST, "/enrol"): return enrol(body, client: client, now: now)
         case (.POST, "/revoke"): return revoke(body, now: now)
         case (.GET, "/revocations"):
-            let since = components?.queryItems?.first { $0.name == "since" }?.value.flatMap(Int.init) ?? 0
-            return Response(body: .object([
-                ("next", .int(log.size)),
-                ("checkpoint", .string(log.signedCheckpoint)),
-                ("revocations", .array(revocations.filter { $0.index >= since }.map {
-                    .object([("index", .int($0.index)), ("address", .string($0.address)), ("entry", .string($0.entry))])
-                })),
-            ]))
+            func number(_ name: String) -> Int? { components?.queryItems?.first { $0.name == name }?.value.flatMap(Int.init) }
+            return revocationsAnswer(since: number("since") ?? 0, known: number("known"))
         case (.GET, "/status"):
             return Response(body: .object([
                 ("domain", .string(domain)), ("registrar_key", .string(hex(registrarKey))),
@@ -213,6 +207,33 @@ public final class Registrar: @unchecked Sendable {
             ]))
         default:
             return Response(status: .notFound, body: .object([("error", .string("no such request: \(method) \(path); see docs/node.md"))]))
+        }
+    }
+
+    /// `GET /revocations?since=N&known=M`: the revocations at log index N or later, each with its
+    /// inclusion proof in the signed tree, and the consistency proof from the tree of M entries
+    /// (the checkpoint the first hop verified last) to it, so that a first hop acts only on
+    /// decisions it can prove were published, in a log that never forked.
+    private func revocationsAnswer(since: Int, known: Int?) -> Response {
+        do {
+            let reader = try LogReader(source: DirectorySource(log.directory), key: log.signer.verifier,
+                                       checkpointNote: Data(log.signedCheckpoint.utf8), checkpointSource: "the signed checkpoint")
+            let size = reader.checkpoint.size
+            var members: [(String, JSONValue)] = [("next", .int(size)), ("checkpoint", .string(log.signedCheckpoint))]
+            if let known, known > 0, known <= size {
+                members.append(("consistency", .string(try reader.consistency(old: known, new: size).text)))
+            }
+            var items: [JSONValue] = []
+            for revocation in revocations where revocation.index >= since && revocation.index < size {
+                items.append(.object([("index", .int(revocation.index)), ("address", .string(revocation.address)),
+                                      ("entry", .string(revocation.entry)),
+                                      ("inclusion", .string(try reader.prove(entry: revocation.index).proof.text))]))
+            }
+            members.append(("revocations", .array(items)))
+            return Response(body: .object(members))
+        } catch {
+            logger.error("cannot prove the revocations: \(error)")
+            return Response(status: .internalServerError, body: .object([("error", .string("cannot prove the revocations: \(error)"))]))
         }
     }
 

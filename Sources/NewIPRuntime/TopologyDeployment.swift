@@ -197,6 +197,7 @@ public enum TopologyDeployment {
             linkOf[b] = (index, link)
         }
         let tables = RoutingTables.routes(for: topology)
+        let constrained = RoutingTables.constrainedRoutes(for: topology)
         return topology.nodes.enumerated().compactMap { nodeIndex, node -> NodeConfig? in
             guard runsNode(node, in: topology) else { return nil }
             var interfaces = node.interfaces.enumerated().compactMap { interfaceIndex, interface -> NodeConfig.Interface? in
@@ -243,11 +244,20 @@ public enum TopologyDeployment {
             case .router: .router
             case .gateway: .gateway
             }
-            return NodeConfig(name: node.name, role: role, dialect: topology.dialect, interfaces: interfaces,
-                              routes: routes,
-                              control: .init(host: ports.host, port: ports.control + 2 * nodeIndex),
-                              app: .init(host: ports.host, port: ports.control + 2 * nodeIndex + 1),
-                              mapping: node.kind == .gateway ? node.gateway?.mapping ?? GatewayMapping() : nil)
+            var config = NodeConfig(name: node.name, role: role, dialect: topology.dialect, interfaces: interfaces,
+                                    routes: routes,
+                                    control: .init(host: ports.host, port: ports.control + 2 * nodeIndex),
+                                    app: .init(host: ports.host, port: ports.control + 2 * nodeIndex + 1),
+                                    mapping: node.kind == .gateway ? node.gateway?.mapping ?? GatewayMapping() : nil)
+            // Senders' path constraints: the routes over what each allows, in a stable order.
+            config.pathRoutes = constrained[nodeIndex].sorted { $0.key.body.lexicographicallyPrecedes($1.key.body) }.map { item, entries in
+                NodeConfig.PathRoutes(constraint: item, routes: entries.compactMap { prefix, route in
+                    guard !route.nextHop.isLocal, !prefix.isIP else { return nil }
+                    return NodeConfig.StaticRoute(prefix: prefix, interface: node.interfaces[route.nextHop.interface].name,
+                                                  toDelay: route.toDelay, toHops: route.toHops)
+                })
+            }
+            return config
         }
     }
 }

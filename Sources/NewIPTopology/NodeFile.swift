@@ -129,6 +129,8 @@ public struct NodeConfig: Sendable, Equatable {
     public var security: Security? = nil
     /// A domain border's policy (`border:`).
     public var border: Border? = nil
+    /// Routes for packets carrying a sender's path constraint (`path-routes:`).
+    public var pathRoutes: [PathRoutes] = []
     /// The file holding the bearer token (mode 0600) that the control endpoint (every request
     /// but `GET /metrics`) and the application port require (`auth-token:`); `nil`: none required.
     public var authToken: String? = nil

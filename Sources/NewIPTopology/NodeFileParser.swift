@@ -23,11 +23,11 @@ extension NodeConfig {
 /// Turns a node file's YAML tree into a `NodeConfig`, reporting every problem to the reader.
 /// An interface's name counts as declared even when the rest of it is wrong, so routes via
 /// it raise no more errors.
-private struct NodeFileParser {
+struct NodeFileParser {
     let reader: YAMLReader
 
     static let topKeys = ["name", "role", "dialect", "addresses", "interfaces", "routes", "control", "app", "ping-hops",
-                          "log", "read-batch", "gateway", "security", "border", "auth-token"]
+                          "log", "read-batch", "gateway", "security", "border", "path-routes", "auth-token"]
     static let interfaceKeys = ["name", "address", "udp", "ethernet", "tun", "delay", "queue", "rate", "loss", "emulate-link"]
 
     /// swift-log's levels.
@@ -84,12 +84,14 @@ private struct NodeFileParser {
             NodeFileSecurityParser(reader: reader).security($0, role: role, interfaces: declared)
         }
         let border = top["border"].flatMap { NodeFileBorderParser(reader: reader).border($0, role: role, dialect: dialect) }
+        let constrained = top["path-routes"].map { self.pathRoutes($0, role: role, dialect: dialect, interfaces: declared, tuns: tuns) } ?? []
         guard let control else { return nil }
         var config = NodeConfig(name: name, role: role, dialect: dialect, addresses: addresses, interfaces: interfaces,
                                 routes: routes, control: control, app: app, pingHops: pingHops, logInterval: logInterval,
                                 logLevel: logLevel.rawValue, readBatch: readBatch, mapping: mapping)
         config.security = security
         config.border = border
+        config.pathRoutes = constrained
         config.authToken = top["auth-token"].flatMap { reader.text($0, "auth-token file") }
         return config
     }

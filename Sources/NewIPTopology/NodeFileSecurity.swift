@@ -22,6 +22,9 @@ extension NodeConfig {
         public var registrar: Endpoint?
         /// How often the router asks the registrar for new revocations.
         public var checkpointInterval: Nanoseconds
+        /// The registrar's log verifier key (`name+hash+key`, as `nip registrar init` prints it):
+        /// with it the router acts only on revocations proven in the registrar's signed log.
+        public var logKey: String?
         /// A host's enrolment file (`nip enrol --out`): it seals every packet its applications send.
         public var enrolment: String?
         /// A first hop's device key file (`nip key generate`): with it, a refused source gets a
@@ -34,7 +37,7 @@ extension NodeConfig {
         public init(admission: Admission = .open, firstHop: [String] = [], secret: String? = nil,
                     window: Nanoseconds = Self.defaultWindow, registrar: Endpoint? = nil,
                     checkpointInterval: Nanoseconds = Self.defaultCheckpointInterval, enrolment: String? = nil,
-                    noticesKey: String? = nil) {
+                    noticesKey: String? = nil, logKey: String? = nil) {
             self.admission = admission
             self.firstHop = firstHop
             self.secret = secret
@@ -43,6 +46,7 @@ extension NodeConfig {
             self.checkpointInterval = checkpointInterval
             self.enrolment = enrolment
             self.noticesKey = noticesKey
+            self.logKey = logKey
         }
 
         /// Whether this node checks sources (a router or gateway with first-hop interfaces).
@@ -61,6 +65,7 @@ extension NodeConfig {
                 if let registrar { out += "  registrar: \(quoted(registrar.description))\n" }
                 out += "  checkpoint-interval: \(UnitText.duration(checkpointInterval))\n"
                 if let noticesKey { out += "  notices-key: \(quoted(noticesKey))\n" }
+                if let logKey { out += "  log-key: \(quoted(logKey))\n" }
             }
             return out
         }
@@ -73,8 +78,9 @@ extension NodeConfig {
 struct NodeFileSecurityParser {
     let reader: YAMLReader
 
-    static let keys = ["admission", "first-hop", "secret", "window", "registrar", "checkpoint-interval", "notices-key", "enrolment"]
-    static let routerKeys = ["admission", "first-hop", "secret", "window", "registrar", "checkpoint-interval", "notices-key"]
+    static let keys = ["admission", "first-hop", "secret", "window", "registrar", "checkpoint-interval", "notices-key", "log-key",
+                       "enrolment"]
+    static let routerKeys = ["admission", "first-hop", "secret", "window", "registrar", "checkpoint-interval", "notices-key", "log-key"]
 
     func security(_ node: Node, role: NodeConfig.Role, interfaces: [String]) -> NodeConfig.Security? {
         guard let f = reader.fields(node, "security", allowed: Self.keys) else { return nil }
@@ -109,6 +115,7 @@ struct NodeFileSecurityParser {
                              fix: "add `first-hop: [eth0]` (the interfaces that face hosts)")
             }
             if let node = f["notices-key"] { security.noticesKey = reader.text(node, "notices key file") }
+            if let node = f["log-key"] { security.logKey = reader.text(node, "log key") }
             if let node = f["secret"] {
                 security.secret = reader.text(node, "secret file")
             } else {

@@ -44,13 +44,11 @@ extension NodeConfig {
         }
         if !routes.isEmpty {
             out += "routes:\n"
-            for route in routes {
-                out += "  - {prefix: \(quoted(RouteText.text(route.prefix))), via: \(route.interface), "
-                    + "to-delay: \(UnitText.duration(route.toDelay)), to-hops: \(route.toHops)}\n"
-            }
+            for route in routes { out += "  - \(route.yaml)\n" }
         }
         out += securityYAML
         out += borderYAML
+        out += pathRoutesYAML
         return out
     }
 }

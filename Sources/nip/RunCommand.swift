@@ -68,7 +68,7 @@ struct RunCommand: ParsableCommand {
                 .map { change -> (at: Nanoseconds, action: @Sendable () -> Void) in
                     (change.at, {
                         switch change.apply() {
-                        case .success: print("run: \(change.domain)'s borders changed their policy at \(UnitText.duration(change.at))")
+                        case .success: print("run: the borders of \(change.domain) changed their policy at \(UnitText.duration(change.at))")
                         case .failure(let error): FileHandle.standardError.write(Data("warning: \(error)\n".utf8))
                         }
                     })

@@ -20,7 +20,7 @@ import XCTest
 final class GovernanceRealTests: NodeProcessTestCase {
     /// Examples/governance.yaml shortened to 2 s (20 packets a flow), b2 revoked at 1 s, the
     /// campus checkpoint every 200 ms; commons' border ra denies its members' unproven packets
-    /// until 1 s, when its policy changes to permit all.
+    /// until 1 s, when its policy changes to permit all; two of a1's flows carry path constraints.
     static let topology = """
         name: governance-real
         seed: 1
@@ -73,6 +73,8 @@ final class GovernanceRealTests: NodeProcessTestCase {
           - {name: b2, from: b2, to: server, rate: 10pps, size: 200}
           - {name: b3, from: b3, to: server, rate: 10pps, size: 200}
           - {name: bs, from: bs, to: server, rate: 10pps, size: 200}
+          - {name: a1-avoid, from: a1, to: server, rate: 10pps, size: 200, avoid: [campus]}
+          - {name: a1-only, from: a1, to: server, rate: 10pps, size: 200, only-through: [commons]}
         """
 
     struct Flow: Equatable {
@@ -126,6 +128,8 @@ final class GovernanceRealTests: NodeProcessTestCase {
         XCTAssertTrue(ra.contains("border:\n  domain: commons\n") && ra.contains("    campus: [\"0x21\", \"0x22\", \"0x23\", \"0x24\"]\n")
                       && ra.contains("  policy: [{action: deny, from-domain: commons, source: unproven}]\n"), ra)
         XCTAssertFalse(rb.contains("border:"), rb)
+        XCTAssertTrue(ra.contains("path-routes:\n  - constraint: {avoid: [2]}\n    routes:\n")
+                      && ra.contains("  - constraint: {only-through: [1]}\n    routes: []\n"), ra)
         XCTAssertTrue(try String(contentsOfFile: "\(state)/b1.yaml", encoding: .utf8).contains("enrolment:"))
         XCTAssertFalse(try String(contentsOfFile: "\(state)/b3.yaml", encoding: .utf8).contains("security:"))
 
@@ -136,7 +140,11 @@ final class GovernanceRealTests: NodeProcessTestCase {
         XCTAssertEqual(a["b2"], Flow(sent: 20, delivered: 10, drops: ["revoked": 10]))
         // a3 (not enrolled: unproven) is denied at commons' border until the policy changes at 1 s.
         XCTAssertEqual(a["a3"], Flow(sent: 20, delivered: 10, drops: ["policy": 10]))
-        for name in ["a1", "b1", "b3"] { XCTAssertEqual(b[name], a[name], "flow \(name): real vs emulated") }
+        // Path constraints: core is in no domain, so a1's packets may avoid campus, but cannot
+        // keep to commons past ra (dropped there as `path-constraint`).
+        XCTAssertEqual(a["a1-avoid"], Flow(sent: 20, delivered: 20, drops: [:]))
+        XCTAssertEqual(a["a1-only"], Flow(sent: 20, delivered: 0, drops: ["path-constraint": 20]))
+        for name in ["a1", "b1", "b3", "a1-avoid", "a1-only"] { XCTAssertEqual(b[name], a[name], "flow \(name): real vs emulated") }
         let realA3 = try XCTUnwrap(b["a3"])
         let denied = realA3.drops["policy"] ?? 0
         XCTAssertEqual(realA3.delivered + denied, 20, "\(realA3)")

@@ -19,6 +19,8 @@ final class RegistrarTests: NodeProcessTestCase {
         var registrarKey: [UInt8]
         var tokens: [String]
         var operatorToken: String
+        /// The registrar's log key, as `nip registrar init` prints it.
+        var logKey: String
     }
 
     /// `nip registrar init` and `nip registrar run`, ready.
@@ -28,6 +30,7 @@ final class RegistrarTests: NodeProcessTestCase {
         let lines = initRun.output.split(separator: "\n").map(String.init)
         let key = try XCTUnwrap(lines.first { $0.hasPrefix("registrar key: ") }.flatMap { parseHexBytes($0.dropFirst(15)) })
         let tokenList = lines.filter { $0.hasPrefix("token: ") }.map { String($0.dropFirst(7)) }
+        let logKey = try XCTUnwrap(lines.first { $0.hasPrefix("log key: ") }.map { String($0.dropFirst(9)) })
         XCTAssertEqual(tokenList.count, tokens)
         for file in [RegistrarFolder.keyFile, RegistrarFolder.secretFile, RegistrarFolder.tokensFile, RegistrarFolder.operatorFile] {
             let mode = try FileManager.default.attributesOfItem(atPath: "\(registrarFolder)/\(file)")[.posixPermissions] as? Int
@@ -44,7 +47,7 @@ final class RegistrarTests: NodeProcessTestCase {
         }
         let operatorToken = try String(contentsOfFile: "\(registrarFolder)/\(RegistrarFolder.operatorFile)", encoding: .utf8)
             .trimmingCharacters(in: .whitespacesAndNewlines)
-        return Setup(registrar: endpoint, registrarKey: key, tokens: tokenList, operatorToken: operatorToken)
+        return Setup(registrar: endpoint, registrarKey: key, tokens: tokenList, operatorToken: operatorToken, logKey: logKey)
     }
 
     /// `nip key generate` and `nip enrol`: the enrolment file's path.
@@ -78,7 +81,7 @@ final class RegistrarTests: NodeProcessTestCase {
         ], control: .loopback(p[8]), app: .loopback(p[9]))
         r1.security = NodeConfig.Security(admission: .registered, firstHop: ["eth0", "eth2"],
                                           secret: "\(registrarFolder)/\(RegistrarFolder.secretFile)", registrar: setup.registrar,
-                                          checkpointInterval: Int64(interval * 1e9), noticesKey: noticesKey)
+                                          checkpointInterval: Int64(interval * 1e9), noticesKey: noticesKey, logKey: setup.logKey)
         let h2 = NodeConfig(name: "h2", role: .host, dialect: dialect, interfaces: [
             .init(name: "eth0", address: compact("0x02"), link: .udp(local: .loopback(p[3]), peer: .loopback(p[2]))),
         ], routes: toAll, control: .loopback(p[10]), app: .loopback(p[11]))
@@ -195,6 +198,11 @@ final class RegistrarTests: NodeProcessTestCase {
         XCTAssertLessThanOrEqual(seconds, 2 * interval + 0.5, "revocation took \(seconds) s to reach the first hop")
         let after = try XCTUnwrap(try ControlClient.request("GET", r1.control, "/security").json)
         XCTAssertEqual(after["revoked_addresses"] as? [String], ["0x01"])
+        // Proven in the registrar's signed log: nothing refused.
+        let poll = try XCTUnwrap(after["revocations"] as? [String: Any])
+        XCTAssertEqual(poll["log_verified"] as? Bool, true)
+        XCTAssertEqual(poll["refused_answers"] as? Int, 0)
+        XCTAssertEqual(poll["unproven_revocations"] as? Int, 0)
         XCTAssertEqual(try sendAndCount(from: h1, to: h2, count: 3), 0, "h1 is refused from now on")
 
         // The log verifies and holds the enrolment, the refusals and the revocation.

@@ -1,9 +1,11 @@
+import NewIPDataPlane
 import NewIPTopology
+import NewIPWire
 import XCTest
 
-/// A node file's `border:` section: what `nip up` writes for a domain's border routers reads back
-/// equal, its mistakes are named by line, and `POST /policy` bodies are checked the same way.
-final class BorderNodeFileTests: XCTestCase {
+/// A node file's governance sections, `border:` and `path-routes:`: what `nip up` writes reads
+/// back equal, mistakes are named by line, and `POST /policy` bodies are checked the same way.
+final class GovernanceNodeFileTests: XCTestCase {
     static let router = """
         name: ra
         role: router
@@ -86,6 +88,40 @@ final class BorderNodeFileTests: XCTestCase {
         }
         XCTAssertThrowsError(try border.rules(parsing: "[{action: deny, from-domain: lab}]", source: "POST /policy", dialect: .compact)) { error in
             XCTAssertTrue("\(error)".contains("policy rule names domain `lab`, which is not among the border's `domains`"), "\(error)")
+        }
+    }
+
+    func testPathRoutesReadBackEqualAndTheirMistakesAreNamed() throws {
+        let config = try NodeConfig.parse(yaml: Self.router + """
+            path-routes:
+              - constraint: {avoid: [3, 2]}
+                routes:
+                  - {prefix: "0x70", via: eth0, to-delay: 3ms, to-hops: 2}
+              - constraint: {only-through: [1]}
+                routes: []
+            """, file: "ra.yaml")
+        XCTAssertEqual(config.pathRoutes.map(\.constraint), [PathConstraintItem(mode: .avoid, domains: [2, 3]),
+                                                             PathConstraintItem(mode: .onlyThrough, domains: [1])])
+        XCTAssertEqual(config.pathRoutes[0].routes, [NodeConfig.StaticRoute(prefix: .compact(CompactAddressPrefix(exactly: CompactAddress("0x70")!)),
+                                                                          interface: "eth0", toDelay: 3_000_000, toHops: 2)])
+        XCTAssertEqual(config.pathRoutes[1].routes, [])
+        XCTAssertEqual(try NodeConfig.parse(yaml: config.yaml, file: "written.yaml"), config)
+
+        let wrong = Self.router + """
+            path-routes:
+              - constraint: {avoid: [2], only-through: [1]}
+                routes: []
+              - constraint: {avoid: [0]}
+                routes: []
+              - constraint: {avoid: [2]}
+                routes: [{prefix: "0x70", via: eth9}]
+            """
+        XCTAssertThrowsError(try NodeConfig.parse(yaml: wrong, file: "ra.yaml")) { error in
+            XCTAssertEqual("\(error)", """
+                ra.yaml:7:17: a path constraint is one of `avoid` or `only-through` — write e.g. `{avoid: [2]}` (domain numbers)
+                ra.yaml:9:26: domain number `0` is not a whole number in 1…65535 — write a whole number such as 1
+                ra.yaml:12:36: no interface `eth9` (did you mean `eth0`?) — route via one of eth0
+                """)
         }
     }
 }
