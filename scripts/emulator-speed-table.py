@@ -1,0 +1,28 @@
+#!/usr/bin/env python3
+"""Renders the BENCHMARKS.md table of the emulator's speed-ups, one row per step and scenario,
+from the JSON scripts/emulator-speed.sh appends to: the median events/s of the alternating runs
+of the build before and after the step, the range in brackets, and their ratio.
+
+    scripts/emulator-speed-table.py docs/emulator-speed.json
+"""
+import json
+import statistics
+import sys
+
+entries = json.load(open(sys.argv[1] if len(sys.argv) > 1 else "docs/emulator-speed.json"))
+
+
+def cell(values):
+    median = statistics.median(values)
+    return f"{median:.2f} M" if len(values) == 1 else f"{median:.2f} M [{min(values):.2f}–{max(values):.2f}]"
+
+
+print("| step | scenario | events | before: events/s | after: events/s | after / before |")
+print("|---|---|---:|---:|---:|---:|")
+for e in entries:
+    before, after = e["before_m_events_per_s"], e["after_m_events_per_s"]
+    ratio = statistics.median(after) / statistics.median(before)
+    print(f"| {e['step']} | {e['scenario']} | {e['events']:,} | {cell(before)} | {cell(after)} | {ratio:.2f} |")
+runs = {len(e["before_m_events_per_s"]) for e in entries}
+print(f"\nMedians of {'/'.join(map(str, sorted(runs)))} alternating runs per build [range]; identical results "
+      "(results.json) in every pair of runs.")
