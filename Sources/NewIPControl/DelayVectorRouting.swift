@@ -323,6 +323,12 @@ public struct DelayVectorRouting {
         queueSeqnoRequest(forwarded, on: route.neighbour.interface, now: now)
     }
 
+    private mutating func requestNewerSeqno(_ prefix: RoutePrefix, origin: UInt64, now: Nanoseconds) {
+        guard let distance = distances[SourceKey(prefix: prefix, origin: origin)] else { return }
+        queueSeqnoRequest(.init(seqno: distance.seqno &+ 1, hopCount: UInt8(configuration.maxHops), origin: origin, prefix: prefix),
+                          on: nil, now: now)
+    }
+
     private mutating func queueSeqnoRequest(_ request: RoutingMessage.SeqnoRequest, on interface: Int?, now: Nanoseconds) {
         let source = SourceKey(prefix: request.prefix, origin: request.origin)
         if let recent = recentRequests[source], recent.until > now, !Self.isNewer(request.seqno, than: recent.seqno) { return }
@@ -359,11 +365,15 @@ public struct DelayVectorRouting {
     private mutating func reselect(_ prefix: RoutePrefix, now: Nanoseconds) {
         var best: (neighbour: NeighbourKey, metric: RoutingMetric)?
         var current: RoutingMetric?
-        var unfeasible: RouteEntry?
+        /// The shortest route refused only by the feasibility condition.
+        var unfeasible: (entry: RouteEntry, metric: RoutingMetric)?
         let old = selected[prefix]
         for (neighbour, entry) in (table[prefix] ?? [:]).sorted(by: { $0.key < $1.key }) {
             guard let metric = usableMetric(prefix, entry, via: neighbour, now: now) else {
-                if !entry.advertised.isInfinite && entry.expires > now && neighbours[neighbour]?.isUsable(at: now) == true { unfeasible = entry }
+                if !entry.advertised.isInfinite, entry.expires > now, let link = neighbours[neighbour], link.isUsable(at: now) {
+                    let metric = entry.advertised.adding(link: link.delay!.value)
+                    if unfeasible == nil || metric < unfeasible!.metric { unfeasible = (entry, metric) }
+                }
                 continue
             }
             if neighbour == old?.neighbour { current = metric }
@@ -399,11 +409,13 @@ public struct DelayVectorRouting {
             triggered.insert(prefix)
             record(prefix, old: old, new: nil, now: now)
             // Only unfeasible routes are left: ask the origin for a newer sequence number.
-            if let unfeasible, let distance = distances[SourceKey(prefix: prefix, origin: unfeasible.origin)] {
-                queueSeqnoRequest(.init(seqno: distance.seqno &+ 1, hopCount: UInt8(configuration.maxHops), origin: unfeasible.origin,
-                                        prefix: prefix), on: nil, now: now)
-            }
+            if let unfeasible { requestNewerSeqno(prefix, origin: unfeasible.entry.origin, now: now) }
             return
+        }
+        // A clearly shorter route is unfeasible (the route in use grew longer, as when a link's
+        // delay rose): a newer sequence number from the origin makes it usable (RFC 8966 §3.8.2.2).
+        if let unfeasible, unfeasible.metric.delay + choice.metric.delay / configuration.switchDivisor < choice.metric.delay {
+            requestNewerSeqno(prefix, origin: unfeasible.entry.origin, now: now)
         }
         let entry = table[prefix]![choice.neighbour]!
         let new = Selection(neighbour: choice.neighbour, origin: entry.origin, seqno: entry.seqno, metric: choice.metric)

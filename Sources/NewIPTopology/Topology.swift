@@ -127,8 +127,10 @@ public struct Topology: Sendable {
     public struct Link: Sendable {
         public var endpoints: (InterfaceID, InterfaceID)
         public var rate: BitRate
-        /// One-way propagation delay.
+        /// One-way propagation delay (from the start, with a `delay` schedule).
         public var delay: Nanoseconds
+        /// A `delay` schedule's later changes: from `at` on, the delay is `delay`; in time order.
+        public var delayChanges: [(at: Nanoseconds, delay: Nanoseconds)] = []
         /// Probability that a packet is lost on the wire (after using the link's time).
         public var loss: Double
         public var mtu: Int
@@ -150,11 +152,15 @@ public struct Topology: Sendable {
         }
     }
 
-    /// Fault injection on a link's receiving ends, each probability per packet.
+    /// Fault injection on a link's receiving ends, each probability per packet, and the
+    /// periods the link is down (both directions).
     public struct FaultSpec: Sendable {
         public var drop: Double
         /// Flip one random bit of the packet.
         public var corrupt: Double
+        /// Down from each range's start to its end, in time order: a packet on the wire at any
+        /// moment of one is lost, and the ends' nodes see the carrier go and come back.
+        public var down: [Range<Nanoseconds>] = []
 
         public init(drop: Double = 0, corrupt: Double = 0) {
             self.drop = drop

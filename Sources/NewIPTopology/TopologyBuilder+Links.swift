@@ -12,7 +12,7 @@ extension TopologyBuilder {
             guard let fields = reader.fields(item, "link", allowed: Self.linkKeys, required: required) else { continue }
             let ends = fields["endpoints"].map(readEndpoints) ?? []
             let rate = fields["rate"].flatMap { reader.quantity($0, "rate", Units.bitRate) }
-            let delay = fields["delay"].flatMap { reader.quantity($0, "delay", Units.duration) }
+            let delay = fields["delay"].flatMap(readDelay)
             let loss = fields["loss"].flatMap { reader.probability($0, "loss") } ?? 0
             let mtu = fields["mtu"].flatMap { reader.integer($0, "mtu", in: 64...65535) } ?? 1500
             let queue = fields["queue"].flatMap(reader.queue) ?? QueueSpec()
@@ -23,8 +23,9 @@ extension TopologyBuilder {
                 continue
             }
             if reader.diagnostics.count > before { reported.insert(.link(links.count)) }
-            var link = Topology.Link(endpoints: (ends[0]!.id, ends[1]!.id), rate: rate, delay: delay, loss: loss, mtu: mtu,
+            var link = Topology.Link(endpoints: (ends[0]!.id, ends[1]!.id), rate: rate, delay: delay.first, loss: loss, mtu: mtu,
                                      queue: queue, faults: faults)
+            link.delayChanges = delay.changes
             link.positions = SourcePositions(reader.location(item), keys: [
                 "endpoints": reader.location(fields["endpoints"]), "endpoints.0": ends[0]!.location, "endpoints.1": ends[1]!.location,
             ])
@@ -45,8 +46,53 @@ extension TopologyBuilder {
     }
 
     private func readFaults(_ node: Node) -> Topology.FaultSpec? {
-        guard let fields = reader.fields(node, "faults", allowed: ["drop", "corrupt"]) else { return nil }
-        return Topology.FaultSpec(drop: fields["drop"].flatMap { reader.probability($0, "fault drop") } ?? 0,
-                                  corrupt: fields["corrupt"].flatMap { reader.probability($0, "fault corrupt") } ?? 0)
+        guard let fields = reader.fields(node, "faults", allowed: ["drop", "corrupt", "down"]) else { return nil }
+        var faults = Topology.FaultSpec(drop: fields["drop"].flatMap { reader.probability($0, "fault drop") } ?? 0,
+                                        corrupt: fields["corrupt"].flatMap { reader.probability($0, "fault corrupt") } ?? 0)
+        faults.down = fields["down"].flatMap(readDownPeriods) ?? []
+        return faults
+    }
+
+    /// `down: [2s, 3s]` (down from 2 s to 3 s) or a list of such periods, in time order.
+    private func readDownPeriods(_ node: Node) -> [Range<Nanoseconds>]? {
+        guard let items = reader.sequence(node, "fault `down`") else { return nil }
+        let periods = items.allSatisfy({ if case .sequence = $0 { true } else { false } }) && !items.isEmpty ? items : [node]
+        var result: [Range<Nanoseconds>] = []
+        for period in periods {
+            guard let ends = reader.sequence(period, "a down period"), ends.count == 2 else {
+                reader.error(period, "a down period is two times, from and to", fix: "write `down: [2s, 3s]` or `down: [[2s, 3s], [5s, 6s]]`")
+                return nil
+            }
+            guard let from = reader.quantity(ends[0], "down from", Units.duration),
+                  let to = reader.quantity(ends[1], "down to", Units.duration) else { return nil }
+            guard from < to, result.last.map({ $0.upperBound < from }) ?? true else {
+                reader.error(period, "down periods must each end after they start and follow each other without overlap",
+                             fix: "write the periods in time order, e.g. `down: [[2s, 3s], [5s, 6s]]`")
+                return nil
+            }
+            result.append(from..<to)
+        }
+        return result
+    }
+
+    /// `delay: 1ms`, or a schedule from 0 s on: `delay: {0s: 1ms, 500ms: 20ms}`.
+    private func readDelay(_ node: Node) -> (first: Nanoseconds, changes: [(at: Nanoseconds, delay: Nanoseconds)])? {
+        guard case .mapping(let mapping) = node else { return reader.quantity(node, "delay", Units.duration).map { ($0, []) } }
+        var schedule: [(at: Nanoseconds, delay: Nanoseconds)] = []
+        for (key, value) in mapping {
+            guard let at = reader.quantity(key, "delay schedule time", Units.duration),
+                  let delay = reader.quantity(value, "delay", Units.duration) else { return nil }
+            guard schedule.last.map({ $0.at < at }) ?? (at == 0) else {
+                reader.error(key, "a delay schedule starts at 0s and its times increase",
+                             fix: "write `delay: {0s: 1ms, 500ms: 20ms}`")
+                return nil
+            }
+            schedule.append((at, delay))
+        }
+        guard let first = schedule.first else {
+            reader.error(node, "a delay schedule needs at least its delay at 0s", fix: "write `delay: {0s: 1ms, 500ms: 20ms}`")
+            return nil
+        }
+        return (first.delay, Array(schedule.dropFirst()))
     }
 }

@@ -112,3 +112,101 @@ final class DynamicRoutingTests: XCTestCase {
         XCTAssertTrue(first.files.contains { $0.name == "routing-events.csv" })
     }
 }
+
+/// Link failures and delay changes under `routing: dynamic`.
+final class DynamicReroutingTests: XCTestCase {
+    private static let ms: Nanoseconds = 1_000_000
+
+    /// h1 — r1 — r2 — h2 (1, 2, 1 ms) with a backup r1 — r3 — r2 (3 + 3 ms); r1–r2 is down from
+    /// 2 s to 3 s; h1 sends 1,000 packets/s to h2 from 1 s on.
+    private static let backupPath = """
+    name: backup-path
+    seed: 1
+    duration: 4s
+    routing: dynamic
+    nodes:
+      h1: {kind: host, interfaces: {eth0: "0x01"}}
+      r1: {kind: router, interfaces: {eth0: "0x02", eth1: "0x03", eth2: "0x04"}}
+      r2: {kind: router, interfaces: {eth0: "0x05", eth1: "0x06", eth2: "0x07"}}
+      r3: {kind: router, interfaces: {eth0: "0x08", eth1: "0x09"}}
+      h2: {kind: host, interfaces: {eth0: "0x0A"}}
+    links:
+      - {endpoints: [h1:eth0, r1:eth0], rate: 100Mbps, delay: 1ms}
+      - {endpoints: [r1:eth1, r2:eth0], rate: 100Mbps, delay: 2ms, faults: {down: [2s, 3s]}}
+      - {endpoints: [r1:eth2, r3:eth0], rate: 100Mbps, delay: 3ms}
+      - {endpoints: [r3:eth1, r2:eth1], rate: 100Mbps, delay: 3ms}
+      - {endpoints: [r2:eth2, h2:eth0], rate: 100Mbps, delay: 1ms}
+    flows:
+      - {name: f, from: h1, to: h2, rate: 1kpps, size: 100, start: 1s}
+    """
+
+    func testALinkFailureReroutesOverTheBackupWithoutLoopsAndBack() throws {
+        let results = try emulate(Self.backupPath)
+        let h2 = RoutePrefix(exactly: .compact(CompactAddress("0x0A")!))
+        let atR1 = results.routing!.events.filter { $0.node == 1 && $0.prefix == h2 && $0.time >= 2_000 * Self.ms }
+        // Carrier loss at 2 s takes the route away; r3's offer is unfeasible until h2 answers
+        // r1's seqno request with a new sequence number; at 3 s the direct path is back.
+        XCTAssertEqual(atR1.map { $0.new?.nextHop.interface }, [nil, 2, 1])
+        XCTAssertEqual(atR1.first?.time, 2_000 * Self.ms)
+        let rerouted = atR1[1].time - 2_000 * Self.ms
+        XCTAssertGreaterThan(rerouted, 12 * Self.ms, "the request and the update cross 12 ms of links")
+        XCTAssertLessThan(rerouted, 200 * Self.ms)
+        XCTAssertEqual(atR1[1].new?.toDelay, 7 * Self.ms)
+        XCTAssertEqual(atR1[1].new?.toHops, 3)
+        XCTAssertGreaterThan(atR1[2].time, 3_000 * Self.ms)
+        XCTAssertLessThan(atR1[2].time, 3_100 * Self.ms)
+        // Packets are lost only while r1 has no route and on the failed link; none loops.
+        let flow = results.flows[0]
+        let drops = Dictionary(uniqueKeysWithValues: flow.drops.map { ($0.reason, $0.count) })
+        XCTAssertEqual(Set(drops.keys).subtracting(["no-route", "link-loss"]), [])
+        XCTAssertEqual(results.nodes.flatMap(\.drops).filter { $0.reason == "ttl-expired" }.map(\.count).reduce(0, +), 0)
+        let lost = drops.values.reduce(0, +)
+        XCTAssertGreaterThan(lost, 0)
+        // At most: what h1 sent while r1 had no route, what was on the failed link, r1's queue.
+        XCTAssertLessThan(lost, Int(rerouted / Self.ms) + 6)
+        XCTAssertEqual(flow.delivered + lost + flow.inFlight + flow.unaccounted, flow.sent)
+        print("backup-path: rerouted \(rerouted) ns after the failure, \(lost) packets lost, back at \(atR1[2].time) ns")
+    }
+
+    func testADelayScheduleMovesTheRouteAndTheMetricsFollowTheNewDelay() throws {
+        // a–b 1 ms until 1 s, then 20 ms; a–c–b 4 + 4 ms.
+        let yaml = """
+        name: delay-schedule
+        seed: 1
+        duration: 15s
+        routing: dynamic
+        nodes:
+          a: {kind: router, interfaces: {eth0: "0x01", eth1: "0x02"}}
+          b: {kind: router, interfaces: {eth0: "0x03", eth1: "0x04"}}
+          c: {kind: router, interfaces: {eth0: "0x05", eth1: "0x06"}}
+        links:
+          - {endpoints: [a:eth0, b:eth0], rate: 1Gbps, delay: {0s: 1ms, 1s: 20ms}}
+          - {endpoints: [a:eth1, c:eth0], rate: 1Gbps, delay: 4ms}
+          - {endpoints: [c:eth1, b:eth1], rate: 1Gbps, delay: 4ms}
+        flows: []
+        """
+        let topology = try parse(yaml)
+        XCTAssertEqual(topology.links[0].delay, Self.ms)
+        XCTAssertEqual(topology.links[0].delayChanges.map(\.at), [1_000 * Self.ms])
+        let results = try Emulation(topology: topology).run()
+        let b = RoutePrefix(exactly: .compact(CompactAddress("0x03")!))
+        let route = results.routing!.tables[0].first { $0.prefix == b }!.route
+        XCTAssertEqual(route.nextHop.interface, 1)
+        XCTAssertEqual(route.toDelay, 8 * Self.ms)
+        XCTAssertEqual(route.toHops, 2)
+        let switches = results.routing!.events.filter { $0.node == 0 && $0.prefix == b && $0.old?.nextHop != $0.new?.nextHop }
+        XCTAssertEqual(switches.count, 2, "one route at the start, one switch when the measured delay passed 8 ms")
+        XCTAssertGreaterThan(switches.last!.time, 1_000 * Self.ms)
+    }
+
+    func testDownPeriodsAndDelaySchedulesAreCheckedWhereTheyAreWritten() {
+        XCTAssertEqual(diagnostics(pairTopology(replacing: "delay: 2ms", with: "delay: {5ms: 2ms}")),
+                       ["test.yaml:15:13: a delay schedule starts at 0s and its times increase — write `delay: {0s: 1ms, 500ms: 20ms}`"])
+        XCTAssertEqual(diagnostics(pairTopology(replacing: "delay: 2ms", with: "delay: 2ms\n    faults: {down: [3s, 2s]}")),
+                       ["test.yaml:16:20: down periods must each end after they start and follow each other without overlap — write the periods in time order, e.g. `down: [[2s, 3s], [5s, 6s]]`"])
+        XCTAssertEqual(diagnostics(pairTopology(replacing: "delay: 2ms", with: "delay: 2ms\n    faults: {down: [2s]}")),
+                       ["test.yaml:16:20: a down period is two times, from and to — write `down: [2s, 3s]` or `down: [[2s, 3s], [5s, 6s]]`"])
+        XCTAssertEqual(diagnostics(pairTopology(replacing: "delay: 2ms", with: "delay: 2ms\n    faults: {down: [[1s, 2s], [1500ms, 3s]]}")),
+                       ["test.yaml:16:31: down periods must each end after they start and follow each other without overlap — write the periods in time order, e.g. `down: [[2s, 3s], [5s, 6s]]`"])
+    }
+}

@@ -10,7 +10,8 @@ final class EmulatedLink {
     let from: Topology.InterfaceID
     let to: Topology.InterfaceID
     let rate: BitRate
-    let delay: Nanoseconds
+    /// Set by a `delay` schedule; packets on the way keep the delay they left with.
+    var delay: Nanoseconds
     let loss: Double
     let mtu: Int
     private let events: EventQueue

@@ -12,6 +12,8 @@ enum SimulationEvent: Sendable {
     case wake(node: Int, interface: Int)
     /// A node's routing protocol asked to run (its deadline came).
     case routing(node: Int)
+    /// A link goes down, comes back or changes its delay (`LinkSchedules.changes`).
+    case linkChange(Int)
     /// A flow sends its next packet.
     case send(flow: Int)
     /// A domain's checkpoint brings a revocation to its first hops (`Governance.revocations`).

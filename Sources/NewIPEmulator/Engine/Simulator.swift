@@ -47,6 +47,7 @@ final class Simulator {
     private(set) var observations: ExposureObservations?
     /// The routing protocol's driver (`routing: dynamic`); `nil` otherwise.
     private(set) var routing: DynamicRouting?
+    private let schedules: LinkSchedules
 
     /// `templates` holds one header per flow, `behaviours` one behaviour per node; captures
     /// stream into `captureFolder` as `capture-<node>-<interface>.pcapng` when it is given.
@@ -85,6 +86,7 @@ final class Simulator {
         }
         self.links = links
         if topology.routing == .dynamic { routing = DynamicRouting(topology: topology, links: links) }
+        schedules = LinkSchedules(topology)
         sources = topology.flows.map { TrafficSource(flow: $0, seed: topology.seed) }
         pool = PacketPool(largestPacket: topology.flows.map(\.size.largest).max() ?? 0)
         flowStatistics = topology.flows.map { FlowStatistics(window: $0.judgedWindow) }
@@ -153,6 +155,9 @@ final class Simulator {
             events.schedule(.policyChange(index), at: change.at)
         }
         routing?.start(self)
+        for (index, change) in schedules.changes.enumerated() where change.at < topology.duration {
+            events.schedule(.linkChange(index), at: change.at)
+        }
         for (index, source) in sources.enumerated() {
             if let time = source.nextSendTime, time < topology.duration { events.schedule(.send(flow: index), at: time) }
         }
@@ -165,6 +170,7 @@ final class Simulator {
             case .revoke(let index): revoke(index)
             case .policyChange(let index): changePolicy(index)
             case .routing(let node): routing!.run(node: node, simulator: self)
+            case .linkChange(let index): changeLink(schedules.changes[index].change)
             case .transmitted(let link): transmitted(links[link])
             case .arrived(let link): arrived(links[link])
             case .wake(let node, let interface):
@@ -207,6 +213,10 @@ final class Simulator {
     }
 
     private func arrived(_ link: EmulatedLink) {
+        if schedules.hasDownPeriods, schedules.wasDown(link.index / 2, during: (now - link.delay)...now) {
+            discard(link.arrive(), .linkLoss, link: link.index)
+            return
+        }
         let to = link.to
         ports[to.node][to.interface].arrived(link.arrive())
         let device = devices[to.node][to.interface]
@@ -214,6 +224,17 @@ final class Simulator {
             nodeStatistics[to.node].received += 1
             if observations != nil { observe(packet, at: to.node, interface: to.interface) }
             behaviours[to.node].receive(consume packet, on: to.interface, context: context(to.node))
+        }
+    }
+
+    /// A scheduled link change: both directions (links `2i` and `2i + 1`) and the routing at both ends.
+    private func changeLink(_ change: LinkSchedules.Change) {
+        switch change {
+        case .down(let link): routing?.carrier(of: topology.links[link], up: false, simulator: self)
+        case .up(let link): routing?.carrier(of: topology.links[link], up: true, simulator: self)
+        case .delay(let link, let delay):
+            links[2 * link].delay = delay
+            links[2 * link + 1].delay = delay
         }
     }
 

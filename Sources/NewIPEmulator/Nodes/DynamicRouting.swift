@@ -80,6 +80,15 @@ final class DynamicRouting {
         return taken
     }
 
+    /// `link` lost or regained its carrier: the nodes at both ends see it at once (as a real
+    /// interface reports carrier loss), so their cores drop or greet the neighbour.
+    func carrier(of link: Topology.Link, up: Bool, simulator: Simulator) {
+        for end in [link.endpoints.0, link.endpoints.1] {
+            if up { cores[end.node].interfaceUp(end.interface, now: simulator.now) } else { cores[end.node].interfaceDown(end.interface, now: simulator.now) }
+            settle(end.node, simulator)
+        }
+    }
+
     /// Counters of each node's core.
     var statistics: [RoutingCounters] { cores.map(\.statistics) }
 

@@ -1,0 +1,35 @@
+import NewIPDataPlane
+import NewIPTopology
+
+/// The links' scheduled changes from the topology file (`faults: {down: …}` periods and
+/// `delay` schedules), in time order, and when each link was down.
+struct LinkSchedules {
+    enum Change {
+        case down(link: Int)
+        case up(link: Int)
+        case delay(link: Int, Nanoseconds)
+    }
+
+    /// Every change with its time, sorted by time (file order at a tie).
+    let changes: [(at: Nanoseconds, change: Change)]
+    /// Per topology link, its down periods.
+    private let down: [[Range<Nanoseconds>]]
+    let hasDownPeriods: Bool
+
+    init(_ topology: Topology) {
+        var changes: [(at: Nanoseconds, change: Change)] = []
+        for (index, link) in topology.links.enumerated() {
+            for period in link.faults.down { changes += [(period.lowerBound, .down(link: index)), (period.upperBound, .up(link: index))] }
+            for change in link.delayChanges { changes.append((change.at, .delay(link: index, change.delay))) }
+        }
+        self.changes = changes.enumerated().sorted { ($0.element.at, $0.offset) < ($1.element.at, $1.offset) }.map(\.element)
+        down = topology.links.map(\.faults.down)
+        hasDownPeriods = down.contains { !$0.isEmpty }
+    }
+
+    /// Whether topology link `link` was down at any moment of `span`: a packet on the wire
+    /// then is lost.
+    func wasDown(_ link: Int, during span: ClosedRange<Nanoseconds>) -> Bool {
+        down[link].contains { $0.lowerBound <= span.upperBound && span.lowerBound < $0.upperBound }
+    }
+}
