@@ -12,7 +12,8 @@ public struct EgressQueue: QueueDiscipline {
         earlyDrop = spec.earlyDrop
         switch spec.discipline {
         case .fifo: fifo = FIFOQueue(limits: spec.limits, trims: spec.trims, reserving: capacity)
-        case .lbf: latency = LatencyQueue(limits: spec.limits, trims: spec.trims, earlyDrop: spec.earlyDrop, reserving: capacity)
+        case .lbf: latency = LatencyQueue(limits: spec.limits, trims: spec.trims, earlyDrop: spec.earlyDrop, damper: spec.damper,
+                                          reserving: capacity)
         case .priority: priority = StrictPriorityQueue(limits: spec.limits, trims: spec.trims, reserving: capacity)
         }
     }

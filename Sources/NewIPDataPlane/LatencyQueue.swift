@@ -17,6 +17,9 @@ public struct LatencyQueue: QueueDiscipline {
     public var trims: Bool
     /// Whether a packet still queued past its deadline is dropped (`late`) instead of sent.
     public var earlyDrop: Bool
+    /// gLBF's damper (`QueueSpec.damper`): hold a packet with a deadline until that deadline
+    /// minus this bound; `nil` for none.
+    public var damper: Nanoseconds?
     private var waiting: Heap<Entry>
     private var eligible: Heap<Entry>
     private var store = SlotStore()
@@ -35,10 +38,12 @@ public struct LatencyQueue: QueueDiscipline {
     }
 
     /// `reserving` packets of storage up front, so enqueueing that many never allocates.
-    public init(limits: QueueLimits, trims: Bool = false, earlyDrop: Bool = true, reserving capacity: Int = 64) {
+    public init(limits: QueueLimits, trims: Bool = false, earlyDrop: Bool = true, damper: Nanoseconds? = nil,
+                reserving capacity: Int = 64) {
         self.limits = limits
         self.trims = trims
         self.earlyDrop = earlyDrop
+        self.damper = damper
         let capacity = Swift.max(capacity, limits.packets ?? 0)
         waiting = Heap(minimumCapacity: capacity)
         eligible = Heap(minimumCapacity: capacity)
@@ -57,8 +62,10 @@ public struct LatencyQueue: QueueDiscipline {
                                    byteCount: &byteCount, drops: &drops, trimming: &trimming) else {
             return .dropped(.queueFull, consume packet)
         }
-        let earliest = packet.metadata.earliestDeparture
         let deadline = packet.metadata.deadline
+        var earliest = packet.metadata.earliestDeparture
+        // "No deadline" (`.max`) is never damped: such a packet has no share to wait for.
+        if let damper, deadline != .max { earliest = Swift.max(earliest, deadline - damper) }
         let slot = store.insert(consume packet)
         sequence += 1
         if earliest <= now {

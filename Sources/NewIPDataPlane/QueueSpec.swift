@@ -24,12 +24,20 @@ public struct QueueSpec: Hashable, Sendable {
     /// orders them by their deadline, which has passed, so they go first). The ablation of
     /// that one mechanism; `true` is what every queue did before the option existed.
     public var earlyDrop: Bool
+    /// gLBF's damper on an `lbf` queue: the queue's delay bound B (the longest a packet it
+    /// releases waits for the link, its own serialisation included). Each packet with a
+    /// deadline is held until its deadline minus B (never before its lmin), so it leaves
+    /// within B of its per-hop deadline share wherever the hops before it put it: the delay
+    /// end to end lands in [max − B of the last hop, max] however long the path, instead of
+    /// early packets staying early. `nil`: no damper (LBF as published).
+    public var damper: Nanoseconds?
 
     public init(discipline: Discipline = .fifo, limits: QueueLimits = QueueLimits(packets: 1000), trims: Bool = false,
-                earlyDrop: Bool = true) {
+                earlyDrop: Bool = true, damper: Nanoseconds? = nil) {
         self.discipline = discipline
         self.limits = limits
         self.trims = trims
         self.earlyDrop = earlyDrop
+        self.damper = damper
     }
 }
