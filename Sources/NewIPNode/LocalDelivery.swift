@@ -32,6 +32,9 @@ public enum LocalDestination: Hashable, Sendable {
     case echoRequest
     /// An IPv4 or IPv6 packet for one of the node's IP addresses.
     case ipPacket
+    /// A neighbour solicitation or advertisement: neighbour discovery took it (and its answer
+    /// waits for `NodeCore.poll`).
+    case neighbourDiscovery
 }
 
 /// The UDP datagram in a New IP packet's payload, read in place.

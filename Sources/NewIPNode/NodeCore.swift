@@ -58,12 +58,15 @@ public final class NodeCore {
         public var borderPolicy: BorderPolicy?
         /// Routes that honour senders' path constraints; `nil`: constraints are not looked at.
         public var pathConstraints: PathConstraintRouting?
+        /// Neighbour discovery on the compact interfaces; `nil`: none.
+        public var neighbourDiscovery: NeighbourDiscovery?
 
         public init(dialect: PacketDialect, forwards: Bool, networks: [InterfaceNetwork], table: ForwardingTable,
                     queues: [EgressQueue], linkDelays: [Nanoseconds], ownAddresses: [FrameworkAddress],
                     interfaceAddresses: [FrameworkAddress?] = [], gateway: GatewayMapping? = nil,
                     pingHops: PingHopPolicy = .counting(limit: 64), sourceAuthentication: SourceAuthentication? = nil,
-                    borderPolicy: BorderPolicy? = nil, pathConstraints: PathConstraintRouting? = nil) {
+                    borderPolicy: BorderPolicy? = nil, pathConstraints: PathConstraintRouting? = nil,
+                    neighbourDiscovery: NeighbourDiscovery? = nil) {
             self.dialect = dialect
             self.forwards = forwards
             self.networks = networks
@@ -77,6 +80,7 @@ public final class NodeCore {
             self.sourceAuthentication = sourceAuthentication
             self.borderPolicy = borderPolicy
             self.pathConstraints = pathConstraints
+            self.neighbourDiscovery = neighbourDiscovery
         }
     }
 
@@ -121,6 +125,11 @@ public final class NodeCore {
     /// nothing, where reading the mutable hooks is a dynamic exclusivity check per packet.
     private let checksSources: Bool
     private let checksPolicy: Bool
+    /// Neighbour discovery: its table, timers and counters (`nil`: the node runs none).
+    public private(set) var neighbourDiscovery: NeighbourDiscovery?
+    private let runsNeighbourDiscovery: Bool
+    /// Neighbour-discovery packets waiting for `poll`, each for one interface's link.
+    private var linkAnswers: [NeighbourDiscovery.LinkPacket] = []
 
     /// Answers waiting beyond this many are not built (a flood of expiring requests must not
     /// grow memory); they are counted in `answered.suppressed`.
@@ -142,6 +151,8 @@ public final class NodeCore {
         pathConstraints = setup.pathConstraints
         checksSources = setup.sourceAuthentication != nil
         checksPolicy = setup.borderPolicy != nil
+        neighbourDiscovery = setup.neighbourDiscovery
+        runsNeighbourDiscovery = setup.neighbourDiscovery != nil && setup.dialect == .compact
     }
 
     // MARK: Packets in
@@ -149,6 +160,9 @@ public final class NodeCore {
     /// A packet that arrived from the network on `interface`.
     public func receive(_ packet: consuming PacketBuffer, on interface: Int, now: Nanoseconds) -> Arrival {
         let network = speaksIP ? networks[interface] : .newIP
+        if runsNeighbourDiscovery, network == .newIP, takeNeighbourDiscovery(packet, on: interface, now: now) {
+            return .delivered(packet, to: .neighbourDiscovery)
+        }
         var proven: Bool?
         if checksSources, network == .newIP {
             let before = sourceProofs.proven
@@ -164,6 +178,14 @@ public final class NodeCore {
             return .dropped(refusal, packet)
         }
         return arrive(consume packet, network: network, ingress: interface, fromNetwork: true, now: now)
+    }
+
+    /// Hands a neighbour solicitation or advertisement to neighbour discovery; `false` for
+    /// any other packet.
+    private func takeNeighbourDiscovery(_ packet: borrowing PacketBuffer, on interface: Int, now: Nanoseconds) -> Bool {
+        let (taken, send) = packet.withUnsafeBytes { neighbourDiscovery!.receive($0, on: interface, now: now) }
+        linkAnswers += send
+        return taken
     }
 
     /// Refuses packets from `source` at this first hop from now on (a revocation reached it);
@@ -275,26 +297,52 @@ public final class NodeCore {
     public var nextDeadline: Nanoseconds? { networks.indices.compactMap(nextTransmitTime(on:)).min() }
 
     /// Whether answers wait for `poll`.
-    public var hasAnswers: Bool { !answers.isEmpty }
+    public var hasAnswers: Bool { !answers.isEmpty || !linkAnswers.isEmpty }
+
+    /// When neighbour discovery next wants `poll` (solicitations, expiries, hellos); `nil`: never.
+    public var neighbourDeadline: Nanoseconds? { neighbourDiscovery?.nextDeadline }
+
+    /// Starts resolving `address` on `interface` (a solicitation waits for `poll`).
+    public func resolveNeighbour(_ address: CompactAddress, on interface: Int, now: Nanoseconds) {
+        guard runsNeighbourDiscovery else { return }
+        linkAnswers += neighbourDiscovery!.resolve(address, on: interface, now: now)
+    }
 
     /// Sends the answers built since the last call (echo replies, hop-limit answers) through
     /// the node's own pipeline, each in a buffer from `newBuffer`; `handle` hears what became
     /// of each, as it would from `send`.
+    /// Neighbour discovery's packets (answers, solicitations, hellos due at `now`) go on their
+    /// links without a route lookup.
     public func poll(now: Nanoseconds, newBuffer: () -> PacketBuffer, _ handle: (Arrival) -> Void) {
         let pending = answers
         answers.removeAll(keepingCapacity: true)
         for bytes in pending {
-            var buffer = newBuffer()
-            guard bytes.count <= buffer.capacity - buffer.initialHeadroom else {
-                answered.suppressed += 1
-                continue
-            }
-            buffer.receive { space in
-                bytes.withUnsafeBytes { space.copyMemory(from: $0) }
-                return bytes.count
-            }
+            guard let buffer = filled(newBuffer(), with: bytes) else { continue }
             handle(send(buffer, from: nil, now: now))
         }
+        if runsNeighbourDiscovery, let deadline = neighbourDiscovery!.nextDeadline, deadline <= now {
+            linkAnswers += neighbourDiscovery!.poll(now: now)
+        }
+        let onLinks = linkAnswers
+        linkAnswers.removeAll()
+        for packet in onLinks {
+            guard let buffer = filled(newBuffer(), with: packet.bytes) else { continue }
+            handle(send(buffer, onLink: packet.interface, now: now))
+        }
+    }
+
+    /// `buffer` holding `bytes`; `nil` (counted) when they do not fit.
+    private func filled(_ buffer: consuming PacketBuffer, with bytes: [UInt8]) -> PacketBuffer? {
+        var buffer = buffer
+        guard bytes.count <= buffer.capacity - buffer.initialHeadroom else {
+            answered.suppressed += 1
+            return nil
+        }
+        buffer.receive { space in
+            bytes.withUnsafeBytes { space.copyMemory(from: $0) }
+            return bytes.count
+        }
+        return buffer
     }
 
     // MARK: Observation

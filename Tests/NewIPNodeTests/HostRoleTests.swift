@@ -22,6 +22,8 @@ final class EmbeddedNetwork {
     /// What each node delivered, in order.
     private(set) var deliveries: [[(LocalDestination, [UInt8])]]
     private(set) var drops: [[DropReason]]
+    /// Links that lose everything sent on them from now on.
+    var cut: Set<End> = []
 
     init(nodes: [NodeCore], links: [(End, End)], delay: Nanoseconds) {
         self.nodes = nodes
@@ -40,17 +42,33 @@ final class EmbeddedNetwork {
     }
 
     /// Runs until nothing is queued or in flight.
-    func run() {
+    func run() { run(until: nil) }
+
+    /// Runs until nothing is queued or in flight, or until `end`, with each node's
+    /// neighbour-discovery timers (`neighbourDeadline`) as events too.
+    func run(until end: Nanoseconds?) {
         while true {
             for (index, node) in nodes.enumerated() {
                 for interface in node.networks.indices {
                     while let packet = node.transmit(on: interface, now: now, discarded: { _, reason in drops[index].append(reason) }) {
-                        guard let peer = peers[End(node: index, interface: interface)] else { continue }
+                        guard let peer = peers[End(node: index, interface: interface)], !cut.contains(End(node: index, interface: interface))
+                        else { continue }
                         inFlight.append((now + delay, peer, packet))
                     }
                 }
             }
-            guard let next = inFlight.indices.min(by: { inFlight[$0].at < inFlight[$1].at }) else { return }
+            let next = inFlight.indices.min(by: { inFlight[$0].at < inFlight[$1].at })
+            if let end, let timer = nodes.indices.filter({ nodes[$0].neighbourDeadline != nil }).min(by: { nodes[$0].neighbourDeadline! < nodes[$1].neighbourDeadline! }),
+               nodes[timer].neighbourDeadline! <= min(end, next.map { inFlight[$0].at } ?? end) {
+                // A timer first (at the same time as an arrival: the timer).
+                now = max(now, nodes[timer].neighbourDeadline!)
+                nodes[timer].poll(now: now, newBuffer: { PacketBuffer(capacity: 2048, headroom: 64) }) { handle($0, at: timer) }
+                continue
+            }
+            guard let next, end.map({ inFlight[next].at <= $0 }) ?? true else {
+                if let end { now = max(now, end) }
+                return
+            }
             let arrival = inFlight.remove(at: next)
             now = arrival.at
             handle(nodes[arrival.end.node].receive(arrival.packet, on: arrival.end.interface, now: now), at: arrival.end.node)

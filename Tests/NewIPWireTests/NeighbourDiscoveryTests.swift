@@ -160,6 +160,28 @@ final class NeighbourDiscoveryTests: XCTestCase {
         }
     }
 
+    func testHelloItemBytesAndAddressesFormedFromItsPrefix() throws {
+        // type 5 | length 6 | hold 3000 ms = 00000BB8 | 8 bits | DE
+        let item = NeighbourHelloItem(holdMilliseconds: 3000, prefix: CompactAddressPrefix("0xDE/8"))
+        XCTAssertEqual(hexString(item.extensionItem), "0506" + "00000bb8" + "08" + "de")
+        XCTAssertEqual(try NeighbourHelloItem.find(in: item.extensionItem), item)
+        XCTAssertEqual(hexString(NeighbourHelloItem(holdMilliseconds: 1).extensionItem), "0505" + "00000001" + "00")
+        XCTAssertThrowsError(try NeighbourHelloItem.find(in: [5, 6, 0, 0, 0, 1, 16, 0xDE])) { error in
+            XCTAssertEqual(error as? WireError, .malformed(field: "hello prefix", at: 6, reason: "16 bits need 2 byte(s), the item holds 1"))
+        }
+        // A hello carried in an advertisement survives the packet's round trip.
+        let packet = NeighbourDiscoveryPacket.advertisement(linkLayerAddress: [1], from: CompactAddress("0xDE01")!, to: .addressResolution,
+                                                            extensions: item.extensionItem)
+        XCTAssertEqual(try NeighbourHelloItem.find(in: try parse(packet.bytes).extensions), item)
+        // 0xDE/8 holds the two-byte addresses DE00–DEFF: suffix 7 is DE07; 256 does not fit.
+        let prefix = try XCTUnwrap(CompactAddressPrefix("0xDE/8"))
+        XCTAssertEqual(prefix.address(suffix: 7), CompactAddress("0xDE07"))
+        XCTAssertNil(prefix.address(suffix: 256))
+        // 0xF2/8 holds five-byte addresses, 32 free bits; F2 0000 xxxx is overlong, so refused.
+        XCTAssertEqual(CompactAddressPrefix("0xF201/16")!.address(suffix: 0x0203), CompactAddress("0xF201000203"))
+        XCTAssertNil(CompactAddressPrefix("0xF2/8")!.address(suffix: 5))
+    }
+
     private func randomAddress(_ random: inout SplitMix64) -> CompactAddress {
         let bits = [8, 12, 16, 32, 48][random.below(5)]
         return CompactAddress(value: random.next() >> (64 - bits))!

@@ -1,0 +1,170 @@
+import NewIPDataPlane
+import NewIPWire
+
+/// A node's neighbour discovery on its compact New IP interfaces, as OpenHarmony's `nndisc`
+/// does it: a solicitation for one of the interface's addresses is answered with an
+/// advertisement, what is heard feeds the `NeighbourTable`, and the table's solicitations go
+/// out. A router also sends a hello on each interface every `Hello.interval`: an unsolicited
+/// advertisement to `FF04` whose extension area (`NeighbourHelloItem`) carries its hold time
+/// and the prefix the link's hosts may form addresses in. Pure: `NodeCore` hands it packets
+/// and the time, and sends what it returns on the link.
+public struct NeighbourDiscovery: Sendable {
+    public struct Hello: Hashable, Sendable {
+        public var interval: Nanoseconds
+        /// How long a neighbour may count the hello (several intervals, so one loss is no outage).
+        public var holdTime: Nanoseconds
+        public init(interval: Nanoseconds, holdTime: Nanoseconds) {
+            self.interval = interval
+            self.holdTime = holdTime
+        }
+    }
+
+    public struct Interface: Hashable, Sendable {
+        /// The interface's own address: the one it answers solicitations for and sends from.
+        public var address: CompactAddress
+        /// What its advertisements carry (a MAC on Ethernet; the UDP underlay's endpoint).
+        public var linkLayerAddress: [UInt8]
+        /// A router's hellos; `nil`: none.
+        public var hello: Hello?
+        /// The prefix a router's hellos offer the link's hosts.
+        public var prefix: CompactAddressPrefix?
+
+        public init(address: CompactAddress, linkLayerAddress: [UInt8] = [], hello: Hello? = nil, prefix: CompactAddressPrefix? = nil) {
+            self.address = address
+            self.linkLayerAddress = linkLayerAddress
+            self.hello = hello
+            self.prefix = prefix
+        }
+    }
+
+    /// A packet for the neighbour on `interface` only.
+    public struct LinkPacket: Hashable, Sendable {
+        public var interface: Int
+        public var bytes: [UInt8]
+    }
+
+    public struct Counters: Hashable, Sendable {
+        public var solicitationsReceived = 0
+        public var advertisementsReceived = 0
+        /// Solicitations for one of our addresses, answered.
+        public var answered = 0
+        /// Solicitations for an address the interface does not hold (`nndisc_rcv_ns`: -ENXIO).
+        public var notOurs = 0
+        /// Neighbour-discovery packets refused by the decoder (bad checksum, truncated, ...).
+        public var malformed = 0
+        public var solicitationsSent = 0
+        public var hellosSent = 0
+        public init() {}
+    }
+
+    /// Per interface; `nil` where the interface does not run neighbour discovery.
+    public let interfaces: [Interface?]
+    public private(set) var table: NeighbourTable
+    public private(set) var counters = Counters()
+    /// State changes since the last `takeChanges()` (for logs and routing).
+    private var changes: [NeighbourTable.Output] = []
+    private var nextHello: [Nanoseconds?]
+    /// The last hello heard per interface: who offered which prefix (autoconfiguration).
+    public private(set) var offers: [Int: (router: CompactAddress, prefix: CompactAddressPrefix)] = [:]
+
+    public init(interfaces: [Interface?], timers: NeighbourTable.Timers = .init(), now: Nanoseconds) {
+        self.interfaces = interfaces
+        table = NeighbourTable(timers: timers)
+        // The first hellos go out at once, then every interval.
+        nextHello = interfaces.map { $0?.hello == nil ? nil : now }
+    }
+
+    /// Whether `bytes` (a compact packet that arrived on `interface`) is neighbour discovery;
+    /// if so it is taken: answered, learned from or counted as malformed. Cheap for other
+    /// packets: one header check.
+    public mutating func receive(_ bytes: UnsafeRawBufferPointer, on interface: Int, now: Nanoseconds) -> (taken: Bool, send: [LinkPacket]) {
+        guard interfaces.indices.contains(interface), let own = interfaces[interface],
+              let view = try? CompactHeaderView(bytes), NeighbourDiscoveryPacket.isNeighbourDiscovery(view) else { return (false, []) }
+        let packet: NeighbourDiscoveryPacket
+        do throws(WireError) { packet = try NeighbourDiscoveryPacket(view) } catch {
+            counters.malformed += 1
+            return (true, [])
+        }
+        guard let source = packet.header.source else {
+            counters.malformed += 1
+            return (true, [])
+        }
+        var send: [LinkPacket] = []
+        switch packet.message {
+        case .solicitation(let solicitation):
+            counters.solicitationsReceived += 1
+            guard solicitation.target == own.address else {
+                counters.notOurs += 1
+                return (true, [])
+            }
+            let answer = NeighbourDiscoveryPacket.advertisement(linkLayerAddress: own.linkLayerAddress, from: own.address, to: source,
+                                                                extensions: helloExtensions(own))
+            send.append(LinkPacket(interface: interface, bytes: answer.bytes))
+            counters.answered += 1
+            // The frame's link-layer source is the driver's, not in the message: a known
+            // neighbour keeps the address it advertised.
+            let linkLayer = table.neighbour(source, on: interface)?.linkLayerAddress ?? []
+            record(table.solicitationReceived(from: source, linkLayerAddress: linkLayer, on: interface, now: now), into: &send)
+        case .advertisement(let advertisement):
+            counters.advertisementsReceived += 1
+            let hello = try? NeighbourHelloItem.find(in: packet.extensions)
+            if let prefix = hello?.prefix { offers[interface] = (source, prefix) }
+            let hold = hello.map { Nanoseconds($0.holdMilliseconds) * 1_000_000 }
+            record(table.advertisementReceived(from: source, linkLayerAddress: advertisement.linkLayerAddress, holdTime: hold,
+                                               on: interface, now: now), into: &send)
+        }
+        return (true, send)
+    }
+
+    /// Runs the table's timers and the hellos due at `now`: what to send.
+    public mutating func poll(now: Nanoseconds) -> [LinkPacket] {
+        var send: [LinkPacket] = []
+        record(table.poll(now: now), into: &send)
+        for interface in interfaces.indices {
+            guard let due = nextHello[interface], due <= now, let own = interfaces[interface], let hello = own.hello else { continue }
+            let packet = NeighbourDiscoveryPacket.advertisement(linkLayerAddress: own.linkLayerAddress, from: own.address,
+                                                                to: .addressResolution, extensions: helloExtensions(own))
+            send.append(LinkPacket(interface: interface, bytes: packet.bytes))
+            counters.hellosSent += 1
+            nextHello[interface] = now + hello.interval
+        }
+        return send
+    }
+
+    /// Starts resolving `address` on `interface`.
+    public mutating func resolve(_ address: CompactAddress, on interface: Int, now: Nanoseconds) -> [LinkPacket] {
+        var send: [LinkPacket] = []
+        record(table.resolve(address, on: interface, now: now), into: &send)
+        return send
+    }
+
+    /// When `poll` next has something to do.
+    public var nextDeadline: Nanoseconds? {
+        ([table.nextDeadline] + nextHello).compactMap { $0 }.min()
+    }
+
+    /// The state changes since the last call.
+    public mutating func takeChanges() -> [NeighbourTable.Output] {
+        defer { changes.removeAll() }
+        return changes
+    }
+
+    private func helloExtensions(_ own: Interface) -> [UInt8] {
+        guard let hello = own.hello else { return [] }
+        let milliseconds = UInt32(clamping: hello.holdTime / 1_000_000)
+        return NeighbourHelloItem(holdMilliseconds: milliseconds, prefix: own.prefix).extensionItem
+    }
+
+    private mutating func record(_ outputs: [NeighbourTable.Output], into send: inout [LinkPacket]) {
+        for output in outputs {
+            switch output {
+            case .solicit(let target, let interface):
+                guard let own = interfaces[interface] else { continue }
+                send.append(LinkPacket(interface: interface, bytes: NeighbourDiscoveryPacket.solicitation(for: target, from: own.address).bytes))
+                counters.solicitationsSent += 1
+            case .changed:
+                changes.append(output)
+            }
+        }
+    }
+}
