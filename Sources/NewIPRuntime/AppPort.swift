@@ -121,8 +121,9 @@ extension Node {
                 counters[appIndex].rxPackets &+= 1
                 counters[appIndex].rxBytes &+= packet.count
                 // Applications send from the node's own addresses only: a packet that claims
-                // another source is refused (`foreign-source`), before it is sealed.
-                guard sourceIsOwn(packet) else {
+                // another source is refused (`foreign-source`), before it is sealed; unless the
+                // node is an experiment's spoofer.
+                guard config.spoofer || sourceIsOwn(packet) else {
                     counters[appIndex].drops.record(.foreignSource)
                     chargeForeignSource(packet)
                     logProblem(appIndex, "application port: a packet whose source is not one of this node's addresses", now: now)

@@ -14,9 +14,9 @@ import NewIPWire
 /// Open domains get a registrar too: it is the domain's key server (the only holder of the
 /// first-hop secret besides the first hops), and members that hold a key get it by enrolling
 /// as in a registered domain; the first hops' `admission: open` lets everyone else through,
-/// counted unproven. Spoofers stay the emulator's: the application port refuses a packet
-/// whose source is not the node's own (`foreign-source`), and forging a link datagram needs
-/// the neighbour's UDP port, which the spoofing node holds.
+/// counted unproven. A domain's spoofers run with `spoofer: true` (their application port
+/// sends from the address they claim); one without an authenticator is not enrolled, one that
+/// forges seals with its own key.
 ///
 /// Layout under the state folder:
 ///
@@ -62,7 +62,8 @@ public enum DomainDeployment {
                 let folder = "\(root)/\(domain.name)"
                 let registrarFolder = "\(folder)/registrar"
                 try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-                let enrolled = plan.members.filter { plan.enrolled.contains($0) }
+                // A spoofer without an authenticator must not seal: it holds no key here.
+                let enrolled = plan.members.filter { plan.enrolled.contains($0) && plan.spoofers[$0]?.authenticator != Topology.Domain.Forgery.none }
                 let created = try RegistrarFolder.create(directory: registrarFolder,
                                                          domain: certificateDomain(domain.name, index: plan.domain),
                                                          tokens: enrolled.count)
@@ -99,6 +100,12 @@ public enum DomainDeployment {
                     configs[index].border = NodeConfig.Border(
                         domain: domain.name, domains: memberships(topology, plans: plans),
                         secret: "\(registrarFolder)/\(RegistrarFolder.secretFile)", window: domain.window, policy: domain.policy)
+                }
+                // Spoofers send from the address they claim; one that forges seals with its own
+                // key, which is not the claimed source's (the first hop finds a bad MAC).
+                for spoofer in plan.spoofers.keys {
+                    guard let index = configs.firstIndex(where: { $0.name == topology.nodes[spoofer].name }) else { continue }
+                    configs[index].spoofer = true
                 }
                 for hop in plan.firstHops {
                     guard let index = configs.firstIndex(where: { $0.name == topology.nodes[hop.node].name }) else { continue }

@@ -39,8 +39,8 @@ public enum FlowDriver {
         let flows = topology.flows
         var templates: [PacketTemplate] = []
         // Under domains, as emulated: a sealing member's packets carry the authenticator's room
-        // (its node seals it), a spoofer's claim another host's address (its node refuses them:
-        // `foreign-source`, the application port sends only from the node's own addresses).
+        // (its node seals it), a spoofer's claim another host's address (its node runs as a
+        // `spoofer`, which sends them as they are).
         let origins = topology.flowOrigins()
         for (index, flow) in flows.enumerated() {
             let origin = index < origins.count ? origins[index] : Topology.FlowOrigin()

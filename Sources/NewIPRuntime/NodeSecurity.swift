@@ -195,6 +195,9 @@ extension Node {
         security.startPolling { [self] answer in
             loop.execute { [self] in applyRevocations(answer) }
         }
+        if config.spoofer {
+            logger.warning("spoofer: the application port lets applications send from any source address")
+        }
         if let settings = security.settings, settings.registrar != nil, settings.logKey == nil {
             logger.warning("revocations are taken from the registrar unverified: add `log-key:` (the registrar's log key) to `security:`")
         }

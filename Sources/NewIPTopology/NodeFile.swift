@@ -134,6 +134,10 @@ public struct NodeConfig: Sendable, Equatable {
     /// The file holding the bearer token (mode 0600) that the control endpoint (every request
     /// but `GET /metrics`) and the application port require (`auth-token:`); `nil`: none required.
     public var authToken: String? = nil
+    /// A host whose applications may send from any source address (`spoofer: true`): the
+    /// attacker of an experiment, as a topology domain's `spoofers` are. Off, the application
+    /// port refuses a packet whose source is not the node's own (`foreign-source`).
+    public var spoofer = false
 
     public init(name: String, role: Role = .router, dialect: PacketDialect = .compact, addresses: [FrameworkAddress] = [],
                 interfaces: [Interface], routes: [StaticRoute] = [], control: Endpoint, app: Endpoint? = nil,

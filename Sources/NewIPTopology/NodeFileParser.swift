@@ -27,7 +27,7 @@ struct NodeFileParser {
     let reader: YAMLReader
 
     static let topKeys = ["name", "role", "dialect", "addresses", "interfaces", "routes", "control", "app", "ping-hops",
-                          "log", "read-batch", "gateway", "security", "border", "path-routes", "auth-token"]
+                          "log", "read-batch", "gateway", "security", "border", "path-routes", "auth-token", "spoofer"]
     static let interfaceKeys = ["name", "address", "udp", "ethernet", "tun", "delay", "queue", "rate", "loss", "emulate-link"]
 
     /// swift-log's levels.
@@ -93,6 +93,13 @@ struct NodeFileParser {
         config.border = border
         config.pathRoutes = constrained
         config.authToken = top["auth-token"].flatMap { reader.text($0, "auth-token file") }
+        if let node = top["spoofer"], let spoofer = reader.bool(node, "spoofer") {
+            if spoofer && role != .host {
+                reader.error(node, "`spoofer` is for hosts: a \(role.rawValue) sends no applications' packets of its own",
+                             fix: "remove it, or set `role: host`")
+            }
+            config.spoofer = spoofer
+        }
         return config
     }
 

@@ -10,6 +10,7 @@ extension NodeConfig {
         out += "control: \(control)\n"
         if let app { out += "app: \(app)\n" }
         if let authToken { out += "auth-token: \(quoted(authToken))\n" }
+        if spoofer { out += "spoofer: true\n" }
         if !addresses.isEmpty { out += "addresses: [\(addresses.map { quoted($0.description) }.joined(separator: ", "))]\n" }
         switch pingHops {
         case .counting(let limit): out += "ping-hops: \(limit)\n"

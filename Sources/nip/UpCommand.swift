@@ -176,8 +176,7 @@ struct NodeStartOptions: ParsableArguments {
         }
         let spoofers = parsed.domains.flatMap(\.spoofers).map(\.host)
         if !spoofers.isEmpty {
-            FileHandle.standardError.write(Data(("note: spoofers (\(spoofers.joined(separator: ", "))) are the emulator's: on real nodes "
-                + "the application port refuses a packet whose source is not the node's own (foreign-source)\n").utf8))
+            print("  spoofers (their application ports send from the address they claim): \(spoofers.joined(separator: ", "))")
         }
         for node in parsed.nodes where !TopologyDeployment.runsNode(node, in: parsed) {
             let addresses = node.interfaces.map { "\($0.address)" }.joined(separator: ", ")
