@@ -24,15 +24,19 @@ enum SimulationEvent: Sendable {
 
 /// Pending events ordered by (time, sequence): events at the same instant run in the order
 /// they were scheduled, so a run never depends on how the heap breaks ties. A class because
-/// the links schedule their own completions and arrivals on the simulator's queue.
+/// the links schedule their own completions and arrivals on the simulator's queue. An entry
+/// holds its event packed in 8 bytes (24 bytes instead of 40): the heap's sift-down, a
+/// twentieth of an emulation's time, is bound by the entries it moves.
 final class EventQueue {
     private struct Entry: Comparable {
         var time: Nanoseconds
         var sequence: UInt64
-        var event: SimulationEvent
+        var event: PackedEvent
 
-        static func < (lhs: Entry, rhs: Entry) -> Bool { (lhs.time, lhs.sequence) < (rhs.time, rhs.sequence) }
-        static func == (lhs: Entry, rhs: Entry) -> Bool { (lhs.time, lhs.sequence) == (rhs.time, rhs.sequence) }
+        static func < (lhs: Entry, rhs: Entry) -> Bool {
+            lhs.time < rhs.time || (lhs.time == rhs.time && lhs.sequence < rhs.sequence)
+        }
+        static func == (lhs: Entry, rhs: Entry) -> Bool { lhs.time == rhs.time && lhs.sequence == rhs.sequence }
     }
 
     private var heap = Heap<Entry>()
@@ -41,7 +45,7 @@ final class EventQueue {
     var count: Int { heap.count }
 
     func schedule(_ event: SimulationEvent, at time: Nanoseconds) {
-        heap.insert(Entry(time: time, sequence: nextSequence, event: event))
+        heap.insert(Entry(time: time, sequence: nextSequence, event: PackedEvent(event)))
         nextSequence += 1
     }
 
@@ -49,6 +53,48 @@ final class EventQueue {
     func next(before end: Nanoseconds) -> (time: Nanoseconds, event: SimulationEvent)? {
         guard let first = heap.min, first.time < end else { return nil }
         heap.removeMin()
-        return (first.time, first.event)
+        return (first.time, first.event.event)
+    }
+}
+
+/// A `SimulationEvent` in 8 bytes: the case in the top 4 bits, its index below (a wake's node
+/// above bit 24, its interface in the 24 bits under it).
+private struct PackedEvent {
+    private let bits: UInt64
+
+    private static let kindShift: UInt64 = 60
+    private static let interfaceBits: UInt64 = 24
+
+    init(_ event: SimulationEvent) {
+        func pack(_ kind: UInt64, _ index: Int) -> UInt64 {
+            precondition(index >= 0 && UInt64(index) < 1 << Self.kindShift, "event index out of range")
+            return kind << Self.kindShift | UInt64(index)
+        }
+        switch event {
+        case .transmitted(let link): bits = pack(0, link)
+        case .arrived(let link): bits = pack(1, link)
+        case .wake(let node, let interface):
+            precondition(interface >= 0 && UInt64(interface) < 1 << Self.interfaceBits, "interface index out of range")
+            bits = pack(2, node << Self.interfaceBits | interface)
+        case .routing(let node): bits = pack(3, node)
+        case .linkChange(let index): bits = pack(4, index)
+        case .send(let flow): bits = pack(5, flow)
+        case .revoke(let index): bits = pack(6, index)
+        case .policyChange(let index): bits = pack(7, index)
+        }
+    }
+
+    var event: SimulationEvent {
+        let index = Int(bits & (1 << Self.kindShift - 1))
+        switch bits >> Self.kindShift {
+        case 0: return .transmitted(link: index)
+        case 1: return .arrived(link: index)
+        case 2: return .wake(node: index >> Self.interfaceBits, interface: index & (1 << Self.interfaceBits - 1))
+        case 3: return .routing(node: index)
+        case 4: return .linkChange(index)
+        case 5: return .send(flow: index)
+        case 6: return .revoke(index)
+        default: return .policyChange(index)
+        }
     }
 }
