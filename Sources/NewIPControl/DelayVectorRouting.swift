@@ -145,6 +145,8 @@ public struct DelayVectorRouting {
     /// neighbour expires, so an old packet replayed later is still refused).
     private var counters: [NeighbourKey: UInt64] = [:]
     private var table: [RoutePrefix: [NeighbourKey: RouteEntry]] = [:]
+    /// No entry of `table` expires before this (an early bound: refreshed entries move on).
+    private var nextEntryExpiry: Nanoseconds = .max
     public private(set) var selected: [RoutePrefix: Selection] = [:]
     private var distances: [SourceKey: FeasibilityDistance] = [:]
     /// Prefixes lost, with the end of their hold-down.
@@ -295,12 +297,14 @@ public struct DelayVectorRouting {
             guard table[update.prefix]?[key] != nil else { return }
             table[update.prefix]![key]!.advertised = .infinite
             table[update.prefix]![key]!.expires = now + hold
+            nextEntryExpiry = min(nextEntryExpiry, now + hold)
         } else {
             if !isFeasible(update.prefix, origin: update.origin, seqno: update.seqno, metric: update.metric) {
                 statistics.unfeasibleUpdates += 1
             }
             table[update.prefix, default: [:]][key] = RouteEntry(origin: update.origin, seqno: update.seqno,
                                                                  advertised: update.metric, expires: now + hold)
+            nextEntryExpiry = min(nextEntryExpiry, now + hold)
         }
         reselect(update.prefix, now: now)
     }
@@ -455,11 +459,15 @@ public struct DelayVectorRouting {
     /// Neighbours, routes, hold-downs and challengers whose time came.
     private mutating func expire(now: Nanoseconds) {
         for (key, neighbour) in neighbours.sorted(by: { $0.key < $1.key }) where neighbour.expires <= now { dropNeighbour(key, now: now) }
-        for prefix in table.keys.sorted() {
-            let stale = table[prefix]!.filter { $0.value.expires <= now }.keys.sorted()
-            for key in stale { table[prefix]![key] = nil }
-            if table[prefix]!.isEmpty { table[prefix] = nil }
-            if !stale.isEmpty { reselect(prefix, now: now) }
+        if nextEntryExpiry <= now {
+            nextEntryExpiry = .max
+            for prefix in table.keys.sorted() {
+                let stale = table[prefix]!.filter { $0.value.expires <= now }.keys.sorted()
+                for key in stale { table[prefix]![key] = nil }
+                if table[prefix]!.isEmpty { table[prefix] = nil }
+                if !stale.isEmpty { reselect(prefix, now: now) }
+                for entry in (table[prefix] ?? [:]).values { nextEntryExpiry = min(nextEntryExpiry, entry.expires) }
+            }
         }
         for (prefix, challenger) in challengers.sorted(by: { $0.key < $1.key }) where now - challenger.since >= configuration.settleTime {
             reselect(prefix, now: now)
@@ -482,7 +490,7 @@ public struct DelayVectorRouting {
         if !triggered.isEmpty || !pendingDumps.isEmpty || !pendingHellos.isEmpty || !pendingRequests.isEmpty
             || requestedUpdates.values.contains(where: { !$0.isEmpty }) { return .min }
         for neighbour in neighbours.values { deadline = min(deadline, neighbour.expires) }
-        for entries in table.values { for entry in entries.values { deadline = min(deadline, entry.expires) } }
+        deadline = min(deadline, nextEntryExpiry)
         for until in retracting.values { deadline = min(deadline, until) }
         for challenger in challengers.values { deadline = min(deadline, challenger.since + configuration.settleTime) }
         return deadline
@@ -497,6 +505,20 @@ public struct DelayVectorRouting {
         if dump { while nextDump <= now { nextDump += configuration.updateInterval } }
         var sent: [RoutePrefix: Selection] = [:]
         var transmissions: [RoutingTransmission] = []
+        // The same updates go on every interface that gets them: built once.
+        var built: [Set<RoutePrefix>: [RoutingMessage]] = [:]
+        func updates(_ prefixes: Set<RoutePrefix>) -> [RoutingMessage] {
+            if let messages = built[prefixes] { return messages }
+            var messages: [RoutingMessage] = []
+            for prefix in prefixes.sorted() {
+                guard let update = update(for: prefix) else { continue }
+                messages.append(.update(update))
+                if let selection = selected[prefix] { sent[prefix] = selection }
+            }
+            built[prefixes] = messages
+            return messages
+        }
+        let everything = ownPrefixes.union(configuration.forwards ? Set(selected.keys) : []).union(retracting.keys)
         for (index, interface) in configuration.interfaces.enumerated() where interface.enabled {
             var first: [RoutingMessage] = []
             if hello || pendingHellos.contains(index) {
@@ -508,18 +530,7 @@ public struct DelayVectorRouting {
                     first.append(.ihu(.init(neighbour: key.router, origin: last.origin, receive: UInt64(truncatingIfNeeded: last.receivedAt))))
                 }
             }
-            let prefixes: Set<RoutePrefix>
-            if dump || pendingDumps.contains(index) {
-                prefixes = ownPrefixes.union(configuration.forwards ? Set(selected.keys) : []).union(retracting.keys)
-            } else {
-                prefixes = triggered.union(requestedUpdates[index] ?? [])
-            }
-            var messages: [RoutingMessage] = []
-            for prefix in prefixes.sorted() {
-                guard let update = update(for: prefix) else { continue }
-                messages.append(.update(update))
-                if let selection = selected[prefix] { sent[prefix] = selection }
-            }
+            var messages = updates(dump || pendingDumps.contains(index) ? everything : triggered.union(requestedUpdates[index] ?? []))
             messages += pendingRequests.filter { $0.interface == index }.map(\.message)
             transmissions += packets(first: first, rest: messages, interface: index)
         }
