@@ -41,7 +41,8 @@ struct ClaimsCommand: ParsableCommand {
         let readmeText = try readme.map(Self.readMarked)
         let report = ClaimsReport(headerOverhead: headerOverhead, sourceAuthentication: SourceAuthenticationOverhead(),
                                   baselines: try Self.baselines(),
-                                  baselinesSource: "the built-in network of `nip demo` (Examples/demo.yaml)")
+                                  baselinesSource: "the built-in network of `nip demo` (Examples/demo.yaml)",
+                                  damper: try DamperReproduction())
         if let readme, let readmeText, let updated = report.withHeadline(readmeText) {
             guard updated != readmeText else { print("\(readme): the headline numbers are current"); return }
             do { try Data(updated.utf8).write(to: URL(fileURLWithPath: readme), options: .atomic) } catch {

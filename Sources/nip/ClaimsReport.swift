@@ -12,10 +12,12 @@ struct ClaimsReport {
     let sourceAuthentication: SourceAuthenticationOverhead
     let baselines: QueueBaselines
     let baselinesSource: String
+    let damper: DamperReproduction
 
     /// The document docs/claims.md holds (no plots: they live in the --out folder).
     var markdown: String {
         headerOverhead.markdown() + "\n" + sourceAuthentication.markdown() + "\n" + baselines.markdown(source: baselinesSource)
+            + "\n" + damper.markdown
     }
 
     /// `markdown` with the baselines' plots after their verdict.
@@ -86,6 +88,7 @@ struct ClaimsReport {
                 ])
             })),
             ("lbf_baselines", baselines.json),
+            ("glbf_damper", damper.json),
         ])
     }
 
