@@ -74,7 +74,8 @@ private struct PackedEvent {
         case .transmitted(let link): bits = pack(0, link)
         case .arrived(let link): bits = pack(1, link)
         case .wake(let node, let interface):
-            precondition(interface >= 0 && UInt64(interface) < 1 << Self.interfaceBits, "interface index out of range")
+            precondition(interface >= 0 && UInt64(interface) < 1 << Self.interfaceBits
+                         && node >= 0 && UInt64(node) < 1 << (Self.kindShift - Self.interfaceBits), "wake index out of range")
             bits = pack(2, node << Self.interfaceBits | interface)
         case .routing(let node): bits = pack(3, node)
         case .linkChange(let index): bits = pack(4, index)
