@@ -83,6 +83,7 @@ extension Node {
         case (.GET, "/status"): return .json(status())
         case (.GET, "/interfaces"): return .json(interfacesJSON())
         case (.GET, "/routes"): return .json(routesJSON())
+        case (.GET, "/neighbours"): return .json(neighboursJSON(now: Self.now()))
         case (.GET, "/counters"): return .json(countersJSON())
         case (.GET, "/security"): return .json(securityJSON())
         case (.GET, "/policy"): return .json(policyJSON())

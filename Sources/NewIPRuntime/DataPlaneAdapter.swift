@@ -53,7 +53,8 @@ struct NodeDataPlane {
             // A router honours the path constraints it has routes for (`path-routes:`) and
             // refuses other constrained packets (`path-constraint`) rather than forward them
             // as if they carried none.
-            pathConstraints: config.role == .host ? nil : Self.pathConstraintRouting(config)))
+            pathConstraints: config.role == .host ? nil : Self.pathConstraintRouting(config),
+            neighbourDiscovery: Self.neighbourDiscovery(config)))
         let queued = config.interfaces.reduce(0) { $0 + ($1.queue.limits.packets ?? 1024) }
         poolLimit = max(1024, queued + 1024)
         pool = BufferPool(limit: poolLimit, preallocate: min(poolLimit, 4096))
@@ -71,6 +72,23 @@ struct NodeDataPlane {
             tables[entry.constraint] = table
         }
         return PathConstraintRouting(tables: tables)
+    }
+
+    /// The node file's `neighbours:` as the core's neighbour discovery, on every compact
+    /// interface with an address. Over the UDP underlay an interface's link-layer address is
+    /// its local endpoint (IPv4 address and port, 6 bytes, as long as a MAC); its first hellos
+    /// go out at the first poll.
+    static func neighbourDiscovery(_ config: NodeConfig) -> NeighbourDiscovery? {
+        guard let neighbours = config.neighbours, config.dialect == .compact else { return nil }
+        let hello = neighbours.hello.map { NeighbourDiscovery.Hello(interval: $0, holdTime: neighbours.holdTime!) }
+        return NeighbourDiscovery(interfaces: config.interfaces.map { interface in
+            guard case .compact(let address)? = interface.address, !interface.link.isTun else { return nil }
+            var linkLayer: [UInt8] = []
+            if case .udp(let local, _) = interface.link, let ip = IPv4Address(local.host) {
+                linkLayer = (0..<4).map { UInt8(truncatingIfNeeded: ip.rawValue >> (24 - 8 * $0)) } + [UInt8(local.port >> 8), UInt8(local.port & 0xFF)]
+            }
+            return NeighbourDiscovery.Interface(address: address, linkLayerAddress: linkLayer, hello: hello, prefix: neighbours.prefix)
+        }, now: 0)
     }
 
     /// Buffers currently out of the pool (in queues or held by the caller).
@@ -110,9 +128,10 @@ struct NodeDataPlane {
         }
     }
 
-    /// Sends the answers the core built (echo replies, hop-limit answers) in pool buffers.
+    /// Sends the answers the core built (echo replies, hop-limit answers, neighbour discovery's
+    /// packets and those its timers owe at `now`) in pool buffers.
     func poll(now: Nanoseconds, _ handle: (Arrival) -> Void) {
-        guard core.hasAnswers else { return }
+        guard core.hasAnswers || core.neighbourDeadline.map({ $0 <= now }) == true else { return }
         let pool = pool
         core.poll(now: now, newBuffer: { pool.take() }, handle)
     }

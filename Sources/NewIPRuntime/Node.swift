@@ -65,6 +65,8 @@ public final class Node: @unchecked Sendable {
     private var pendingEgress: [Bool]
     private var anyPending = false
     private var timers: [(deadline: Nanoseconds, task: Scheduled<Void>)?]
+    /// Neighbour discovery's next timer (solicitations, expiries, hellos).
+    private var neighbourTimer: (deadline: Nanoseconds, task: Scheduled<Void>)?
     private var channels: [Channel] = []
     var controlChannel: Channel?
     var appChannel: Channel?
@@ -137,6 +139,7 @@ public final class Node: @unchecked Sendable {
                 security.stopPolling()
             }
             startSecurity()
+            if dataPlane.core.neighbourDiscovery != nil { loop.execute { [self] in armNeighbourTimer() } }
         } catch {
             stop()
             try? waitUntilStopped()
@@ -271,6 +274,24 @@ public final class Node: @unchecked Sendable {
     func arrive(_ buffer: consuming PacketBuffer, ingress: Int, fromNetwork: Bool, now: Nanoseconds) {
         handle(dataPlane.receive(buffer, ingress: ingress, fromNetwork: fromNetwork, now: now), ingress: ingress, now: now)
         dataPlane.poll(now: now) { handle($0, ingress: appIndex, now: now) }
+        if dataPlane.core.neighbourDiscovery != nil { armNeighbourTimer() }
+    }
+
+    /// Schedules a poll at neighbour discovery's next deadline, which sends what it owes.
+    private func armNeighbourTimer() {
+        guard let next = dataPlane.core.neighbourDeadline else { return }
+        if let timer = neighbourTimer {
+            if timer.deadline <= next { return }
+            timer.task.cancel()
+        }
+        let task = loop.scheduleTask(deadline: .uptimeNanoseconds(UInt64(max(0, next)))) { [self] in
+            neighbourTimer = nil
+            let now = Self.now()
+            dataPlane.poll(now: now) { handle($0, ingress: appIndex, now: now) }
+            endOfReadBatch()
+            armNeighbourTimer()
+        }
+        neighbourTimer = (next, task)
     }
 
     private func handle(_ arrival: Arrival, ingress: Int, now: Nanoseconds) {

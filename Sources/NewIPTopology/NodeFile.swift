@@ -131,6 +131,8 @@ public struct NodeConfig: Sendable, Equatable {
     public var border: Border? = nil
     /// Routes for packets carrying a sender's path constraint (`path-routes:`).
     public var pathRoutes: [PathRoutes] = []
+    /// Neighbour discovery and address autoconfiguration (`neighbours:`); `nil`: none.
+    public var neighbours: Neighbours? = nil
     /// The file holding the bearer token (mode 0600) that the control endpoint (every request
     /// but `GET /metrics`) and the application port require (`auth-token:`); `nil`: none required.
     public var authToken: String? = nil

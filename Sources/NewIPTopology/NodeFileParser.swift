@@ -27,7 +27,8 @@ struct NodeFileParser {
     let reader: YAMLReader
 
     static let topKeys = ["name", "role", "dialect", "addresses", "interfaces", "routes", "control", "app", "ping-hops",
-                          "log", "read-batch", "gateway", "security", "border", "path-routes", "auth-token", "spoofer"]
+                          "log", "read-batch", "gateway", "security", "border", "path-routes", "auth-token", "spoofer",
+                          "neighbours"]
     static let interfaceKeys = ["name", "address", "udp", "ethernet", "tun", "delay", "queue", "rate", "loss", "emulate-link"]
 
     /// swift-log's levels.
@@ -92,6 +93,7 @@ struct NodeFileParser {
         config.security = security
         config.border = border
         config.pathRoutes = constrained
+        config.neighbours = top["neighbours"].flatMap { NodeFileNeighboursParser(reader: reader).neighbours($0, role: role, dialect: dialect) }
         config.authToken = top["auth-token"].flatMap { reader.text($0, "auth-token file") }
         if let node = top["spoofer"], let spoofer = reader.bool(node, "spoofer") {
             if spoofer && role != .host {

@@ -50,6 +50,7 @@ extension NodeConfig {
         out += securityYAML
         out += borderYAML
         out += pathRoutesYAML
+        out += neighboursYAML
         return out
     }
 }

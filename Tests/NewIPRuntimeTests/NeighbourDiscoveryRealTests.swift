@@ -1,0 +1,70 @@
+import Foundation
+import NewIPDataPlane
+import NewIPNode
+import NewIPRuntime
+import NewIPTopology
+import NewIPWire
+import XCTest
+
+/// Two real node processes on one UDP link on loopback, each with `neighbours:` in its file.
+final class NeighbourDiscoveryRealTests: NodeProcessTestCase {
+    /// r1 (0x10) and h1 (0x01), hellos every 200 ms held 1 s.
+    func pair() -> (r1: NodeConfig, h1: NodeConfig, ports: [Int]) {
+        let p = FreePorts.take(4)
+        var r1 = NodeConfig(name: "r1", role: .router, interfaces: [
+            .init(name: "eth0", address: compact("0x10"), link: .udp(local: .loopback(p[0]), peer: .loopback(p[1])), delay: 1_000_000),
+        ], control: .loopback(p[2]))
+        var h1 = NodeConfig(name: "h1", role: .host, interfaces: [
+            .init(name: "eth0", address: compact("0x01"), link: .udp(local: .loopback(p[1]), peer: .loopback(p[0])), delay: 1_000_000),
+        ], control: .loopback(p[3]))
+        r1.neighbours = .init(hello: 200_000_000, hold: 1_000_000_000)
+        h1.neighbours = .init(hello: 200_000_000, hold: 1_000_000_000)
+        return (r1, h1, p)
+    }
+
+    func neighbours(_ config: NodeConfig) throws -> [[String: Any]] {
+        let response = try ControlClient.request("GET", config.control, "/neighbours")
+        XCTAssertEqual(response.status, 200)
+        let interfaces = response.json?["interfaces"] as? [[String: Any]] ?? []
+        return interfaces.first?["neighbours"] as? [[String: Any]] ?? []
+    }
+
+    func testNeighboursLearnEachOtherAndNipNeighboursShowsThemThenAStoppedPeerGoesDown() throws {
+        let (r1, h1, p) = pair()
+        try startNode(r1)
+        let hEntry = try startNode(h1)
+        try waitFor { try neighbours(r1).first?["state"] as? String == "reachable" && neighbours(h1).first?["state"] as? String == "reachable" }
+        let atR = try neighbours(r1)
+        XCTAssertEqual(atR.count, 1)
+        XCTAssertEqual(atR[0]["address"] as? String, "0x01")
+        // The peer's link-layer address on the UDP underlay: 127.0.0.1 and its port.
+        let lladdr = "7f:00:00:01:" + String(format: "%02x:%02x", p[1] >> 8, p[1] & 0xFF)
+        XCTAssertEqual(atR[0]["lladdr"] as? String, lladdr)
+        XCTAssertLessThan(atR[0]["age_ms"] as? Int ?? .max, 1_000, "confirmed within the hold time")
+
+        let shown = try run(["neighbours", "--control", r1.control.description])
+        XCTAssertEqual(shown.status, 0, shown.error)
+        let lines = shown.output.split(separator: "\n").map(String.init)
+        XCTAssertEqual(lines.count, 2, shown.output)
+        XCTAssertEqual(lines[0].split(separator: " ", omittingEmptySubsequences: true), ["interface", "neighbour", "state", "link-layer", "age"])
+        XCTAssertEqual(Array(lines[1].split(separator: " ", omittingEmptySubsequences: true).prefix(5)),
+                       ["eth0", "(0x10)", "0x01", "reachable", Substring(lladdr)])
+
+        // h1 stops: its hellos stop, r1's hold time runs out, its 4 solicitations go unanswered.
+        _ = ProcessControl.stopAll([hEntry], grace: 5)
+        started.removeAll { $0.name == "h1" }
+        try waitFor({ try neighbours(r1).first?["state"] as? String == "down" }, timeout: 15)
+        let counters = try XCTUnwrap(ControlClient.request("GET", r1.control, "/neighbours").json?["counters"] as? [String: Int])
+        XCTAssertGreaterThanOrEqual(counters["solicitations_sent"] ?? 0, 4)
+        XCTAssertGreaterThan(counters["hellos_sent"] ?? 0, 0)
+    }
+
+    func testANodeWithoutNeighbourDiscoverySaysSo() throws {
+        var (r1, _, _) = pair()
+        r1.neighbours = nil
+        try startNode(r1)
+        let shown = try run(["neighbours", "--control", r1.control.description])
+        XCTAssertEqual(shown.status, 1)
+        XCTAssertTrue(shown.error.contains("runs no neighbour discovery (its node file has no `neighbours:` section)"), shown.error)
+    }
+}
