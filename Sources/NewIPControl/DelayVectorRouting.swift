@@ -43,6 +43,8 @@ public struct DelayVectorRouting {
         /// Retractions of a lost route are repeated in the dumps for this long.
         public var holdDown: Nanoseconds = 2_000 * WireTime.nanosecondsPerMillisecond
         public var triggerDivisor: Int64 = 8
+        /// Forwarding routes follow delay changes larger than 1/`installDivisor` (see `takeRouteChanges`).
+        public var installDivisor: Int64 = 256
         public var switchDivisor: Int64 = 8
         public var settleTime: Nanoseconds = 1_000 * WireTime.nanosecondsPerMillisecond
         /// RFC 9616's smoothing weight on the old value, per mille.
@@ -161,6 +163,8 @@ public struct DelayVectorRouting {
     /// Seqno requests recently sent or forwarded, not repeated before the time given.
     private var recentRequests: [SourceKey: (seqno: UInt16, until: Nanoseconds)] = [:]
     private var changes: [RouteChange] = []
+    /// The forwarding route last reported per prefix.
+    private var installed: [RoutePrefix: Route] = [:]
     public private(set) var statistics = RoutingCounters()
 
     public init(_ configuration: Configuration, now: Nanoseconds) {
@@ -435,10 +439,16 @@ public struct DelayVectorRouting {
         record(prefix, old: old, new: new, now: now)
     }
 
+    /// Reports a change of the forwarding route; a delay change smaller than 1/`installDivisor`
+    /// of the installed one (queueing noise in the samples) is not worth a table update.
     private mutating func record(_ prefix: RoutePrefix, old: Selection?, new: Selection?, now: Nanoseconds) {
-        let change = RouteChange(time: now, prefix: prefix, old: old.map(Self.route), new: new.map(Self.route))
-        guard change.old != change.new else { return }
-        changes.append(change)
+        let route = new.map(Self.route)
+        let installed = installed[prefix]
+        guard route != installed else { return }
+        if let route, let installed, route.nextHop == installed.nextHop, route.toHops == installed.toHops,
+           abs(route.toDelay - installed.toDelay) * configuration.installDivisor <= installed.toDelay { return }
+        self.installed[prefix] = route
+        changes.append(RouteChange(time: now, prefix: prefix, old: installed, new: route))
         statistics.routeChanges += 1
     }
 
@@ -478,7 +488,9 @@ public struct DelayVectorRouting {
 
     // MARK: Output
 
-    /// Routes that changed since the last call, in the order they changed.
+    /// Forwarding routes that changed since the last call, in the order they changed: a new or
+    /// lost route, another next hop or hop count, or a delay that moved by more than
+    /// 1/`installDivisor` from the one reported before.
     public mutating func takeRouteChanges() -> [RouteChange] {
         defer { changes.removeAll() }
         return changes
@@ -518,7 +530,7 @@ public struct DelayVectorRouting {
             built[prefixes] = messages
             return messages
         }
-        let everything = ownPrefixes.union(configuration.forwards ? Set(selected.keys) : []).union(retracting.keys)
+        lazy var everything = ownPrefixes.union(configuration.forwards ? Set(selected.keys) : []).union(retracting.keys)
         for (index, interface) in configuration.interfaces.enumerated() where interface.enabled {
             var first: [RoutingMessage] = []
             if hello || pendingHellos.contains(index) {
