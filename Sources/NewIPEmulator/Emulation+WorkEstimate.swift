@@ -29,9 +29,11 @@ extension Emulation {
         return (hops, captured, (node, "the route loops"))
     }
 
-    /// The flows whose route never reaches their destination.
+    /// The flows whose route never reaches their destination (none known before a run with
+    /// `routing: dynamic`: its tables fill as the protocol converges).
     public var undeliverableFlows: [UndeliverableFlow] {
-        topology.flows.compactMap { flow in
+        guard topology.routing != .dynamic else { return [] }
+        return topology.flows.compactMap { flow in
             guard let stop = trace(flow).stop else { return nil }
             return UndeliverableFlow(flow: flow.name, source: topology.name(of: flow.source), destination: topology.name(of: flow.destination),
                                      end: topology.nodes[stop.node].name, reason: stop.reason)
