@@ -119,6 +119,22 @@ final class DelayVectorRoutingTests: XCTestCase {
         XCTAssertEqual(router.statistics, expected)
     }
 
+    func testANeighbourAnnouncingOurPrefixOrAnAbsurdRouteIsRefusedAndCounted() {
+        var network = TestNetwork(routers: 2, links: [(0, 1, 3 * ms)])
+        network.run(until: 1_000 * ms)
+        let before = network.routers[0].statistics
+        let forged = RoutingPacket(sender: 2, counter: 1_000_000, messages: [
+            .update(.init(holdTime: 3_500_000, seqno: 9, metric: RoutingMetric(delay: 0, hops: 0), origin: 2, prefix: TestNetwork.prefix(0))),
+            .update(.init(holdTime: 3_500_000, seqno: 9, metric: RoutingMetric(delay: 1_000, hops: 200), origin: 2,
+                          prefix: .eightBit(9))),
+        ])
+        network.inject(forged.encoded, to: 0, on: 0)
+        XCTAssertEqual(network.routers[0].statistics.ownPrefixAnnounced, before.ownPrefixAnnounced + 1)
+        XCTAssertEqual(network.routers[0].statistics.absurdMetric, before.absurdMetric + 1)
+        XCTAssertNil(network.routers[0].selected[.eightBit(9)])
+        XCTAssertEqual(network.route(0, to: 1)?.metric, RoutingMetric(delay: 3 * ms, hops: 1))
+    }
+
     func testSameInputsGiveTheSameRoutesAndBytes() {
         func run() -> ([[RouteChange]], [Int]) {
             var network = TestNetwork(routers: 5, links: [(0, 1, 2 * ms), (1, 2, 3 * ms), (2, 3, 1 * ms), (3, 4, 4 * ms), (4, 0, 2 * ms), (1, 3, 5 * ms)],
