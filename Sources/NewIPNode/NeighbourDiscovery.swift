@@ -8,6 +8,11 @@ import NewIPWire
 /// advertisement to `FF04` whose extension area (`NeighbourHelloItem`) carries its hold time
 /// and the prefix the link's hosts may form addresses in. Pure: `NodeCore` hands it packets
 /// and the time, and sends what it returns on the link.
+///
+/// Address autoconfiguration (RFC 4862's shape): an interface with a `suffix` and no address
+/// forms one in the prefix the first hello offers it, checks it is free with a solicitation
+/// without a source, and takes it when no advertisement from that address answers within
+/// `retransmitTimer`; a taken address is refused with its reason (`events`, `counters`).
 public struct NeighbourDiscovery: Sendable {
     public struct Hello: Hashable, Sendable {
         public var interval: Nanoseconds
@@ -20,20 +25,25 @@ public struct NeighbourDiscovery: Sendable {
     }
 
     public struct Interface: Hashable, Sendable {
-        /// The interface's own address: the one it answers solicitations for and sends from.
-        public var address: CompactAddress
+        /// The interface's own address: the one it answers solicitations for and sends from;
+        /// `nil` until autoconfiguration gives it one.
+        public var address: CompactAddress?
         /// What its advertisements carry (a MAC on Ethernet; the UDP underlay's endpoint).
         public var linkLayerAddress: [UInt8]
         /// A router's hellos; `nil`: none.
         public var hello: Hello?
         /// The prefix a router's hellos offer the link's hosts.
         public var prefix: CompactAddressPrefix?
+        /// A host's suffix: it forms its address in the first prefix a hello offers.
+        public var suffix: UInt64?
 
-        public init(address: CompactAddress, linkLayerAddress: [UInt8] = [], hello: Hello? = nil, prefix: CompactAddressPrefix? = nil) {
+        public init(address: CompactAddress?, linkLayerAddress: [UInt8] = [], hello: Hello? = nil, prefix: CompactAddressPrefix? = nil,
+                    suffix: UInt64? = nil) {
             self.address = address
             self.linkLayerAddress = linkLayerAddress
             self.hello = hello
             self.prefix = prefix
+            self.suffix = suffix
         }
     }
 
@@ -54,11 +64,36 @@ public struct NeighbourDiscovery: Sendable {
         public var malformed = 0
         public var solicitationsSent = 0
         public var hellosSent = 0
+        /// Addresses autoconfiguration took, and refused (taken, or not formable).
+        public var addressesConfigured = 0
+        public var addressesRefused = 0
         public init() {}
     }
 
+    /// What autoconfiguration decided.
+    public enum Event: Hashable, Sendable {
+        /// `address` is the interface's from now on, formed in `router`'s prefix.
+        case configured(interface: Int, address: CompactAddress, router: CompactAddress)
+        /// No address: `reason` says why (a duplicate, a suffix the prefix cannot hold).
+        case refused(interface: Int, address: CompactAddress?, reason: String)
+    }
+
+    /// An address being checked: formed from `router`'s prefix, taken at `deadline` unless
+    /// an advertisement from it comes first.
+    private struct Tentative: Sendable {
+        var address: CompactAddress
+        var router: CompactAddress
+        var deadline: Nanoseconds
+    }
+
     /// Per interface; `nil` where the interface does not run neighbour discovery.
-    public let interfaces: [Interface?]
+    public private(set) var interfaces: [Interface?]
+    /// Autoconfiguration's decisions, oldest first (at most `eventLimit`).
+    public private(set) var events: [Event] = []
+    public static let eventLimit = 32
+    /// Addresses configured since the last `takeConfigured()`, for the node's routes.
+    private var newlyConfigured: [Event] = []
+    private var tentative: [Int: Tentative] = [:]
     public private(set) var table: NeighbourTable
     public private(set) var counters = Counters()
     /// State changes since the last `takeChanges()` (for logs and routing).
@@ -80,12 +115,9 @@ public struct NeighbourDiscovery: Sendable {
     public mutating func receive(_ bytes: UnsafeRawBufferPointer, on interface: Int, now: Nanoseconds) -> (taken: Bool, send: [LinkPacket]) {
         guard interfaces.indices.contains(interface), let own = interfaces[interface],
               let view = try? CompactHeaderView(bytes), NeighbourDiscoveryPacket.isNeighbourDiscovery(view) else { return (false, []) }
+        if let check = tentative[interface] { return (true, receiveWhileTentative(view, check, on: interface)) }
         let packet: NeighbourDiscoveryPacket
         do throws(WireError) { packet = try NeighbourDiscoveryPacket(view) } catch {
-            counters.malformed += 1
-            return (true, [])
-        }
-        guard let source = packet.header.source else {
             counters.malformed += 1
             return (true, [])
         }
@@ -93,11 +125,18 @@ public struct NeighbourDiscovery: Sendable {
         switch packet.message {
         case .solicitation(let solicitation):
             counters.solicitationsReceived += 1
-            guard solicitation.target == own.address else {
+            guard let address = own.address, solicitation.target == address else {
                 counters.notOurs += 1
                 return (true, [])
             }
-            let answer = NeighbourDiscoveryPacket.advertisement(linkLayerAddress: own.linkLayerAddress, from: own.address, to: source,
+            guard let source = packet.header.source else {
+                // A duplicate-address check for our address: defended to everyone on the link.
+                let defence = NeighbourDiscoveryPacket.advertisement(linkLayerAddress: own.linkLayerAddress, from: address,
+                                                                     to: .addressResolution, extensions: helloExtensions(own))
+                counters.answered += 1
+                return (true, [LinkPacket(interface: interface, bytes: defence.bytes)])
+            }
+            let answer = NeighbourDiscoveryPacket.advertisement(linkLayerAddress: own.linkLayerAddress, from: address, to: source,
                                                                 extensions: helloExtensions(own))
             send.append(LinkPacket(interface: interface, bytes: answer.bytes))
             counters.answered += 1
@@ -107,8 +146,15 @@ public struct NeighbourDiscovery: Sendable {
             record(table.solicitationReceived(from: source, linkLayerAddress: linkLayer, on: interface, now: now), into: &send)
         case .advertisement(let advertisement):
             counters.advertisementsReceived += 1
+            guard let source = packet.header.source else {
+                counters.malformed += 1
+                return (true, [])
+            }
             let hello = try? NeighbourHelloItem.find(in: packet.extensions)
-            if let prefix = hello?.prefix { offers[interface] = (source, prefix) }
+            if let prefix = hello?.prefix {
+                offers[interface] = (source, prefix)
+                if own.address == nil, let suffix = own.suffix { send += startCheck(prefix: prefix, suffix: suffix, router: source, on: interface, now: now) }
+            }
             let hold = hello.map { Nanoseconds($0.holdMilliseconds) * 1_000_000 }
             record(table.advertisementReceived(from: source, linkLayerAddress: advertisement.linkLayerAddress, holdTime: hold,
                                                on: interface, now: now), into: &send)
@@ -119,10 +165,18 @@ public struct NeighbourDiscovery: Sendable {
     /// Runs the table's timers and the hellos due at `now`: what to send.
     public mutating func poll(now: Nanoseconds) -> [LinkPacket] {
         var send: [LinkPacket] = []
+        for (interface, check) in tentative.sorted(by: { $0.key < $1.key }) where check.deadline <= now {
+            // Nobody answered for it: the address is ours.
+            tentative[interface] = nil
+            interfaces[interface]!.address = check.address
+            counters.addressesConfigured += 1
+            note(.configured(interface: interface, address: check.address, router: check.router))
+        }
         record(table.poll(now: now), into: &send)
         for interface in interfaces.indices {
-            guard let due = nextHello[interface], due <= now, let own = interfaces[interface], let hello = own.hello else { continue }
-            let packet = NeighbourDiscoveryPacket.advertisement(linkLayerAddress: own.linkLayerAddress, from: own.address,
+            guard let due = nextHello[interface], due <= now, let own = interfaces[interface], let hello = own.hello,
+                  let address = own.address else { continue }
+            let packet = NeighbourDiscoveryPacket.advertisement(linkLayerAddress: own.linkLayerAddress, from: address,
                                                                 to: .addressResolution, extensions: helloExtensions(own))
             send.append(LinkPacket(interface: interface, bytes: packet.bytes))
             counters.hellosSent += 1
@@ -140,13 +194,67 @@ public struct NeighbourDiscovery: Sendable {
 
     /// When `poll` next has something to do.
     public var nextDeadline: Nanoseconds? {
-        ([table.nextDeadline] + nextHello).compactMap { $0 }.min()
+        ([table.nextDeadline] + nextHello + tentative.values.map(\.deadline)).compactMap { $0 }.min()
     }
 
     /// The state changes since the last call.
     public mutating func takeChanges() -> [NeighbourTable.Output] {
         defer { changes.removeAll() }
         return changes
+    }
+
+    /// The addresses configured since the last call (the node routes them to itself).
+    public mutating func takeConfigured() -> [Event] {
+        defer { newlyConfigured.removeAll() }
+        return newlyConfigured
+    }
+
+    // MARK: Autoconfiguration
+
+    /// Forms the address `suffix` names in `prefix` and asks the link whether anyone holds it.
+    private mutating func startCheck(prefix: CompactAddressPrefix, suffix: UInt64, router: CompactAddress, on interface: Int,
+                                     now: Nanoseconds) -> [LinkPacket] {
+        guard let address = prefix.address(suffix: suffix) else {
+            refuse(interface, nil, "suffix \(suffix) does not fit the prefix \(prefix) that \(router) offers (or makes no valid address in it)")
+            // One refusal per interface: the suffix is not tried again.
+            interfaces[interface]!.suffix = nil
+            return []
+        }
+        tentative[interface] = Tentative(address: address, router: router, deadline: now + table.timers.retransmitTimer)
+        counters.solicitationsSent += 1
+        return [LinkPacket(interface: interface, bytes: NeighbourDiscoveryPacket.solicitation(for: address, from: nil).bytes)]
+    }
+
+    /// While an address is being checked the interface has none: it only listens for an
+    /// advertisement from that address, or another node's check of the same one.
+    private mutating func receiveWhileTentative(_ view: CompactHeaderView, _ check: Tentative, on interface: Int) -> [LinkPacket] {
+        guard let packet = try? NeighbourDiscoveryPacket(view) else {
+            counters.malformed += 1
+            return []
+        }
+        let taken: String? = switch packet.message {
+        case .advertisement where packet.header.source == check.address:
+            "an advertisement from \(check.address) answered the duplicate address check"
+        case .solicitation(let solicitation) where solicitation.target == check.address && packet.header.source == nil:
+            "another node is checking \(check.address) at the same time"
+        default: nil
+        }
+        guard let taken else { return [] }
+        tentative[interface] = nil
+        interfaces[interface]!.suffix = nil
+        refuse(interface, check.address, "\(check.address) is taken: \(taken)")
+        return []
+    }
+
+    private mutating func refuse(_ interface: Int, _ address: CompactAddress?, _ reason: String) {
+        counters.addressesRefused += 1
+        note(.refused(interface: interface, address: address, reason: reason))
+    }
+
+    private mutating func note(_ event: Event) {
+        if events.count == Self.eventLimit { events.removeFirst() }
+        events.append(event)
+        if case .configured = event { newlyConfigured.append(event) }
     }
 
     private func helloExtensions(_ own: Interface) -> [UInt8] {
@@ -159,8 +267,8 @@ public struct NeighbourDiscovery: Sendable {
         for output in outputs {
             switch output {
             case .solicit(let target, let interface):
-                guard let own = interfaces[interface] else { continue }
-                send.append(LinkPacket(interface: interface, bytes: NeighbourDiscoveryPacket.solicitation(for: target, from: own.address).bytes))
+                guard let address = interfaces[interface]?.address else { continue }
+                send.append(LinkPacket(interface: interface, bytes: NeighbourDiscoveryPacket.solicitation(for: target, from: address).bytes))
                 counters.solicitationsSent += 1
             case .changed:
                 changes.append(output)

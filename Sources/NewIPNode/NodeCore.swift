@@ -188,6 +188,19 @@ public final class NodeCore {
         return taken
     }
 
+    /// Routes the addresses autoconfiguration took to the node itself, and sends everything
+    /// else towards the router whose prefix they are in when the node has no other way out.
+    private func routeConfiguredAddresses() {
+        for case .configured(let interface, let address, let router) in neighbourDiscovery!.takeConfigured() {
+            insert(Route(nextHop: .local), for: RoutePrefix(exactly: .compact(address)))
+            let everything = RoutePrefix.compact(.all)
+            if !routes.contains(where: { $0.prefix == everything }) {
+                insert(Route(nextHop: NextHop(interface: interface, neighbour: NeighbourID(rawValue: router.storage))),
+                       for: everything)
+            }
+        }
+    }
+
     /// Refuses packets from `source` at this first hop from now on (a revocation reached it);
     /// `false` when the node checks no sources or already refused it.
     @discardableResult
@@ -322,6 +335,7 @@ public final class NodeCore {
         }
         if runsNeighbourDiscovery, let deadline = neighbourDiscovery!.nextDeadline, deadline <= now {
             linkAnswers += neighbourDiscovery!.poll(now: now)
+            routeConfiguredAddresses()
         }
         let onLinks = linkAnswers
         linkAnswers.removeAll()

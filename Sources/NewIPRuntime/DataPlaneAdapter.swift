@@ -82,12 +82,17 @@ struct NodeDataPlane {
         guard let neighbours = config.neighbours, config.dialect == .compact else { return nil }
         let hello = neighbours.hello.map { NeighbourDiscovery.Hello(interval: $0, holdTime: neighbours.holdTime!) }
         return NeighbourDiscovery(interfaces: config.interfaces.map { interface in
-            guard case .compact(let address)? = interface.address, !interface.link.isTun else { return nil }
+            guard !interface.link.isTun else { return nil }
+            // An interface without an address takes one by autoconfiguration (`suffix:`).
+            var address: CompactAddress?
+            if case .compact(let configured)? = interface.address { address = configured }
+            guard address != nil || neighbours.suffix != nil else { return nil }
             var linkLayer: [UInt8] = []
             if case .udp(let local, _) = interface.link, let ip = IPv4Address(local.host) {
                 linkLayer = (0..<4).map { UInt8(truncatingIfNeeded: ip.rawValue >> (24 - 8 * $0)) } + [UInt8(local.port >> 8), UInt8(local.port & 0xFF)]
             }
-            return NeighbourDiscovery.Interface(address: address, linkLayerAddress: linkLayer, hello: hello, prefix: neighbours.prefix)
+            return NeighbourDiscovery.Interface(address: address, linkLayerAddress: linkLayer, hello: hello, prefix: neighbours.prefix,
+                                                suffix: address == nil ? neighbours.suffix : nil)
         }, now: 0)
     }
 

@@ -20,7 +20,7 @@ extension Node {
                     ("state_ms", .int(Int(max(0, now - neighbour.since) / 1_000_000))),
                 ])
             }
-            return .object([("name", .string(config.interfaces[index].name)), ("address", .string(own.address.description)),
+            return .object([("name", .string(config.interfaces[index].name)), ("address", own.address.map { .string($0.description) } ?? .null),
                              ("neighbours", .array(neighbours))])
         }
         let c = discovery.counters
@@ -30,7 +30,18 @@ extension Node {
                 ("solicitations_received", .int(c.solicitationsReceived)), ("advertisements_received", .int(c.advertisementsReceived)),
                 ("answered", .int(c.answered)), ("not_ours", .int(c.notOurs)), ("malformed", .int(c.malformed)),
                 ("solicitations_sent", .int(c.solicitationsSent)), ("hellos_sent", .int(c.hellosSent)),
+                ("addresses_configured", .int(c.addressesConfigured)), ("addresses_refused", .int(c.addressesRefused)),
             ])),
+            ("autoconfiguration", .array(discovery.events.map { event in
+                switch event {
+                case .configured(let interface, let address, let router):
+                    .object([("interface", .string(config.interfaces[interface].name)), ("address", .string(address.description)),
+                             ("router", .string(router.description)), ("outcome", .string("configured"))])
+                case .refused(let interface, let address, let reason):
+                    .object([("interface", .string(config.interfaces[interface].name)), ("address", address.map { .string($0.description) } ?? .null),
+                             ("outcome", .string("refused")), ("reason", .string(reason))])
+                }
+            })),
         ])
     }
 }

@@ -67,6 +67,8 @@ public final class Node: @unchecked Sendable {
     private var timers: [(deadline: Nanoseconds, task: Scheduled<Void>)?]
     /// Neighbour discovery's next timer (solicitations, expiries, hellos).
     private var neighbourTimer: (deadline: Nanoseconds, task: Scheduled<Void>)?
+    /// Autoconfiguration decisions logged so far.
+    private var neighbourEventsLogged = 0
     private var channels: [Channel] = []
     var controlChannel: Channel?
     var appChannel: Channel?
@@ -277,6 +279,23 @@ public final class Node: @unchecked Sendable {
         if dataPlane.core.neighbourDiscovery != nil { armNeighbourTimer() }
     }
 
+    /// Logs what address autoconfiguration decided since the last call.
+    private func logNeighbourEvents() {
+        guard let discovery = dataPlane.core.neighbourDiscovery else { return }
+        let decided = discovery.counters.addressesConfigured + discovery.counters.addressesRefused
+        for event in discovery.events.suffix(min(decided - neighbourEventsLogged, discovery.events.count)) {
+            switch event {
+            case .configured(let interface, let address, let router):
+                logger.notice("address configured", metadata: ["interface": "\(interfaceName(interface))", "address": "\(address)",
+                                                               "router": "\(router)"])
+            case .refused(let interface, let address, let reason):
+                logger.warning("address refused", metadata: ["interface": "\(interfaceName(interface))",
+                                                             "address": "\(address.map(String.init(describing:)) ?? "-")", "reason": "\(reason)"])
+            }
+        }
+        neighbourEventsLogged = decided
+    }
+
     /// Schedules a poll at neighbour discovery's next deadline, which sends what it owes.
     private func armNeighbourTimer() {
         guard let next = dataPlane.core.neighbourDeadline else { return }
@@ -289,6 +308,7 @@ public final class Node: @unchecked Sendable {
             let now = Self.now()
             dataPlane.poll(now: now) { handle($0, ingress: appIndex, now: now) }
             endOfReadBatch()
+            logNeighbourEvents()
             armNeighbourTimer()
         }
         neighbourTimer = (next, task)

@@ -55,7 +55,9 @@ public struct NeighbourDiscoveryPacket: Hashable, Sendable {
 
     /// The solicitation `source` sends to find who holds `target` (`nndisc_send_ns`), its
     /// total length and checksum filled in; `extensions` go into the header's extension area.
-    public static func solicitation(for target: CompactAddress, from source: CompactAddress,
+    /// Without a source it is a duplicate-address check (RFC 4862's unspecified source): the
+    /// asker does not hold an address yet.
+    public static func solicitation(for target: CompactAddress, from source: CompactAddress?,
                                     extensions: [UInt8] = []) -> NeighbourDiscoveryPacket {
         framed(.solicitation(NeighbourSolicitation(target: target)), from: source, to: .addressResolution, extensions: extensions)
     }
@@ -66,7 +68,7 @@ public struct NeighbourDiscoveryPacket: Hashable, Sendable {
         framed(.advertisement(NeighbourAdvertisement(linkLayerAddress: linkLayerAddress)), from: target, to: solicitor, extensions: extensions)
     }
 
-    static func framed(_ message: NeighbourDiscoveryMessage, from source: CompactAddress, to destination: CompactAddress,
+    static func framed(_ message: NeighbourDiscoveryMessage, from source: CompactAddress?, to destination: CompactAddress,
                        extensions: [UInt8]) -> NeighbourDiscoveryPacket {
         var header = CompactHeader(ttl: ttl, totalLength: 0, nextHeader: .control, destination: destination, source: source,
                                    extensionLength: extensions.count)

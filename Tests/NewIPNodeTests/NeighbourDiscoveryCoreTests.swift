@@ -79,4 +79,62 @@ final class NeighbourDiscoveryCoreTests: XCTestCase {
         XCTAssertEqual(down.since, 9 * s + ms)
         XCTAssertEqual(net.nodes[1].neighbourDiscovery?.counters.solicitationsSent, 4)
     }
+
+    // MARK: Address autoconfiguration
+
+    /// r (routerAddress) offers 0xDE/8 in hellos every second; h has no address and suffix 7.
+    func autoconfiguring(routerAddress: CompactAddress, suffix: UInt64 = 7) -> EmbeddedNetwork {
+        let hello = NeighbourDiscovery.Hello(interval: s, holdTime: 3 * s)
+        func node(_ own: CompactAddress?, interface: NeighbourDiscovery.Interface, forwards: Bool) -> NodeCore {
+            var table = ForwardingTable()
+            if let own { table.insert(Route(nextHop: .local), for: RoutePrefix(exactly: .compact(own))) }
+            return NodeCore(NodeCore.Setup(
+                dialect: .compact, forwards: forwards, networks: [.newIP], table: table, queues: [EgressQueue(QueueSpec())],
+                linkDelays: [ms], ownAddresses: own.map { [.compact($0)] } ?? [], interfaceAddresses: [own.map(FrameworkAddress.compact)],
+                neighbourDiscovery: NeighbourDiscovery(interfaces: [interface], now: 0)))
+        }
+        return EmbeddedNetwork(nodes: [
+            node(routerAddress, interface: .init(address: routerAddress, linkLayerAddress: [0xAA], hello: hello, prefix: CompactAddressPrefix("0xDE/8")), forwards: true),
+            node(nil, interface: .init(address: nil, linkLayerAddress: [0xBB], suffix: suffix), forwards: false),
+        ], links: [(.init(node: 0, interface: 0), .init(node: 1, interface: 0))], delay: ms)
+    }
+
+    func testAHostFormsItsAddressInTheRoutersPrefixAndTakesItWhenNobodyHoldsIt() throws {
+        let net = autoconfiguring(routerAddress: CompactAddress("0xDE01")!)
+        net.run(until: 2 * s)
+        // The first hello (sent at 0) arrived at 1 ms; h checked 0xDE07 with a sourceless
+        // solicitation, which r (0xDE01) heard at 2 ms and left alone; h took it at 1.001 s.
+        XCTAssertEqual(net.deliveries[0].first?.1, NeighbourDiscoveryPacket.solicitation(for: CompactAddress("0xDE07")!, from: nil).bytes)
+        let discovery = try XCTUnwrap(net.nodes[1].neighbourDiscovery)
+        XCTAssertEqual(discovery.events, [.configured(interface: 0, address: CompactAddress("0xDE07")!, router: CompactAddress("0xDE01")!)])
+        XCTAssertEqual(discovery.interfaces[0]?.address, CompactAddress("0xDE07"))
+        XCTAssertEqual(net.nodes[0].neighbourDiscovery?.counters.notOurs, 1)
+        // The node now answers for it and reaches everything through r.
+        XCTAssertEqual(net.nodes[1].routes.map { "\($0.prefix) \($0.route.nextHop.isLocal ? "local" : "via \($0.route.nextHop.interface)")" }.sorted(),
+                       ["0xDE07/16 local", "0x/0 via 0"].sorted())
+        // r's solicitation for it is answered from the new address, and r learns h.
+        net.nodes[0].resolveNeighbour(CompactAddress("0xDE07")!, on: 0, now: net.now)
+        net.nodes[0].poll(now: net.now, newBuffer: { PacketBuffer(capacity: 2048, headroom: 64) }) { _ in }
+        net.run(until: net.now + 10 * ms)
+        XCTAssertEqual(net.nodes[0].neighbourDiscovery?.table.neighbour(CompactAddress("0xDE07")!, on: 0)?.state, .reachable)
+    }
+
+    func testATakenAddressIsRefusedWithItsReason() throws {
+        // r holds 0xDE07 itself: it defends it against h's check.
+        let net = autoconfiguring(routerAddress: CompactAddress("0xDE07")!)
+        net.run(until: 5 * s)
+        let discovery = try XCTUnwrap(net.nodes[1].neighbourDiscovery)
+        XCTAssertEqual(discovery.events, [.refused(interface: 0, address: CompactAddress("0xDE07")!,
+                                                   reason: "0xDE07 is taken: an advertisement from 0xDE07 answered the duplicate address check")])
+        XCTAssertEqual([discovery.counters.addressesRefused, discovery.counters.addressesConfigured], [1, 0])
+        XCTAssertNil(discovery.interfaces[0]?.address)
+        XCTAssertEqual(net.nodes[1].routes.count, 0, "no address, no routes")
+    }
+
+    func testASuffixThePrefixCannotHoldIsRefused() throws {
+        let net = autoconfiguring(routerAddress: CompactAddress("0xDE01")!, suffix: 256)
+        net.run(until: 2 * s)
+        XCTAssertEqual(net.nodes[1].neighbourDiscovery?.events, [.refused(interface: 0, address: nil,
+            reason: "suffix 256 does not fit the prefix 0xDE/8 that 0xDE01 offers (or makes no valid address in it)")])
+    }
 }

@@ -68,3 +68,54 @@ final class NeighbourDiscoveryRealTests: NodeProcessTestCase {
         XCTAssertTrue(shown.error.contains("runs no neighbour discovery (its node file has no `neighbours:` section)"), shown.error)
     }
 }
+
+/// Address autoconfiguration between two real node processes: r1 offers 0xDE/8 in its hellos,
+/// h1 has no address on its interface and the suffix 7.
+final class AutoconfigurationRealTests: NodeProcessTestCase {
+    func pair(routerAddress: String) -> (r1: NodeConfig, h1: NodeConfig) {
+        let p = FreePorts.take(4)
+        var r1 = NodeConfig(name: "r1", role: .router, interfaces: [
+            .init(name: "eth0", address: compact(routerAddress), link: .udp(local: .loopback(p[0]), peer: .loopback(p[1])), delay: 1_000_000),
+        ], control: .loopback(p[2]))
+        var h1 = NodeConfig(name: "h1", role: .host, interfaces: [
+            .init(name: "eth0", address: nil, link: .udp(local: .loopback(p[1]), peer: .loopback(p[0])), delay: 1_000_000),
+        ], control: .loopback(p[3]))
+        r1.neighbours = .init(hello: 200_000_000, prefix: CompactAddressPrefix("0xDE/8"))
+        h1.neighbours = .init(suffix: 7)
+        return (r1, h1)
+    }
+
+    func autoconfiguration(_ config: NodeConfig) throws -> [[String: Any]] {
+        try ControlClient.request("GET", config.control, "/neighbours").json?["autoconfiguration"] as? [[String: Any]] ?? []
+    }
+
+    func testTheHostTakesItsAddressInTheRoutersPrefix() throws {
+        let (r1, h1) = pair(routerAddress: "0xDE01")
+        try startNode(r1)
+        let entry = try startNode(h1)
+        try waitFor { try !autoconfiguration(h1).isEmpty }
+        let event = try autoconfiguration(h1)[0]
+        XCTAssertEqual(event["outcome"] as? String, "configured")
+        XCTAssertEqual(event["address"] as? String, "0xDE07")
+        XCTAssertEqual(event["router"] as? String, "0xDE01")
+        let routes = try XCTUnwrap(ControlClient.request("GET", h1.control, "/routes").value().arrayValue)
+        XCTAssertEqual(routes.map { "\($0["prefix"]?.stringValue ?? "?") \($0["via"]?.stringValue ?? "?")" }.sorted(), ["0x/0 eth0", "0xDE07/16 local"])
+        let log = try String(contentsOfFile: entry.log, encoding: .utf8)
+        XCTAssertTrue(log.contains("address configured") && log.contains("0xDE07"), log)
+    }
+
+    func testATakenAddressIsRefusedWithALogLineAndACounter() throws {
+        let (r1, h1) = pair(routerAddress: "0xDE07")
+        try startNode(r1)
+        let entry = try startNode(h1)
+        try waitFor { try !autoconfiguration(h1).isEmpty }
+        let event = try autoconfiguration(h1)[0]
+        XCTAssertEqual(event["outcome"] as? String, "refused")
+        XCTAssertEqual(event["reason"] as? String, "0xDE07 is taken: an advertisement from 0xDE07 answered the duplicate address check")
+        let counters = try XCTUnwrap(ControlClient.request("GET", h1.control, "/neighbours").json?["counters"] as? [String: Int])
+        XCTAssertEqual(counters["addresses_refused"], 1)
+        XCTAssertEqual(counters["addresses_configured"], 0)
+        try waitFor { try String(contentsOfFile: entry.log, encoding: .utf8).contains("address refused") }
+        XCTAssertTrue(try String(contentsOfFile: entry.log, encoding: .utf8).contains("is taken: an advertisement from 0xDE07"))
+    }
+}
