@@ -17,7 +17,7 @@ struct EmulateCommand: ParsableCommand {
         a folder holding anything else is replaced only with --force, and never the folder you are in, \
         one above it, or one holding the topology file. The same file and seed give byte-identical files. \
         With --seeds A..B the topology runs once per seed (its own seed replaced), each run's files \
-        going to seed-N/ inside --out, with summary.json and summary.csv beside them: per flow and metric \
+        going to seed-N/ inside --out, with summary.json, summary.csv and two charts (summary-*.svg) beside them: per flow and metric \
         the mean over the seeds, the sample standard deviation and a 95 % confidence interval of the mean. \
         See docs/topology.md for the file format.
         """)
@@ -164,7 +164,8 @@ extension EmulateCommand {
             }
             progress.finish()
             let summary = SeedSweep(name: topology.name, runs: runs)
-            try staging.finish([("summary.json", Array(summary.json.indentedText.utf8)), ("summary.csv", Array(summary.csv.utf8))])
+            try staging.finish([("summary.json", Array(summary.json.indentedText.utf8)), ("summary.csv", Array(summary.csv.utf8))]
+                + summary.plots.map { ($0.name, Array($0.svg.utf8)) })
             let wall = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
             interrupt.cancel()
             if !quiet {

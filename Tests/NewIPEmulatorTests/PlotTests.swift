@@ -114,3 +114,29 @@ final class PlotTests: XCTestCase {
         XCTAssertEqual(svg, TopologyPlot(topology: topology).svg)
     }
 }
+
+extension PlotTests {
+    /// A seed sweep's chart: per flow slot (two flows: slots 0–1 and 1–2 over 460 px), each
+    /// metric's mean as a dot and its 95 % interval as a whisker at the slot's centre ± 0.18
+    /// per metric; a flow without a window has no on-time estimate, so no mark.
+    func testSweepChartsDrawEachMeanAndIntervalWhereTheEstimatesSay() throws {
+        let yaml = chain(flows: """
+          - {name: p, from: h1, to: h2, pattern: poisson, rate: 20kpps, size: 500, window: {min: 0ms, max: 3ms}}
+          - {name: q, from: h2, to: h1, pattern: constant, rate: 1kpps, size: 500}
+        """, link: """
+            loss: 0.05
+        """, duration: "20ms")
+        let sweep = SeedSweep(name: "chain", runs: try (1...3).map { SeedSweep.Run(try emulate(yaml, seed: UInt64($0))) })
+        let svg = try XCTUnwrap(sweep.plots.first { $0.name == "summary-shares.svg" }?.svg)
+        let delivered = sweep.flows[0].estimate(.deliveredShare)
+        // p's delivered share: slot 0, first of three metrics: 0.5 − 0.18 = 0.32 → x = 70 + 0.16 × 460.
+        XCTAssertTrue(svg.contains("<line x1=\"143.60\" y1=\"\(SVGText.n(40 + (1 - delivered.low!) * 350))\" x2=\"143.60\" "
+                                   + "y2=\"\(SVGText.n(40 + (1 - delivered.high!) * 350))\""), svg)
+        XCTAssertTrue(svg.contains("data-flow=\"p\" data-metric=\"delivered_share\" cx=\"143.60\" "
+                                   + "cy=\"\(SVGText.n(40 + (1 - delivered.mean!) * 350))\""), svg)
+        XCTAssertTrue(svg.contains("data-flow=\"p\" data-metric=\"on_time_share\""))
+        XCTAssertFalse(svg.contains("data-flow=\"q\" data-metric=\"on_time_share\""), "q has no window")
+        XCTAssertTrue(svg.contains(">p</text>") && svg.contains(">q</text>"), "the flows name the slots")
+        XCTAssertEqual(sweep.plots.map(\.svg), SeedSweep(name: "chain", runs: try (1...3).map { SeedSweep.Run(try emulate(yaml, seed: UInt64($0))) }).plots.map(\.svg))
+    }
+}

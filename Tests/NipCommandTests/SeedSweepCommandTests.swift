@@ -26,7 +26,8 @@ final class SeedSweepCommandTests: XCTestCase {
         XCTAssertEqual(run.status, 0, run.standardError)
         XCTAssertTrue(run.standardOutput.contains("95 % CI"), run.standardOutput)
         let entries = try FileManager.default.contentsOfDirectory(atPath: out).sorted()
-        XCTAssertEqual(entries, [".nip-output", "seed-1", "seed-2", "seed-3", "summary.csv", "summary.json"])
+        XCTAssertEqual(entries, [".nip-output", "seed-1", "seed-2", "seed-3", "summary-delays.svg", "summary-shares.svg", "summary.csv",
+                                 "summary.json"])
         for seed in 1...3 {
             let folder = out + "/seed-\(seed)"
             let results = try XCTUnwrap(try object(folder + "/results.json"))

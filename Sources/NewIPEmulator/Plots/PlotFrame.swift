@@ -20,16 +20,24 @@ struct PlotFrame {
     var plotBottom: Double { Self.top + Self.plotHeight }
 
     /// The document's opening, the axes, ticks, grid and labels; series and `</svg>` follow.
-    func opening(title: String, xLabel: String, yLabel: String) -> String {
+    /// `categories`, when given, label the x axis at their positions instead of its ticks.
+    func opening(title: String, xLabel: String, yLabel: String, categories: [(position: Double, label: String)]? = nil) -> String {
         var svg = SVGText.document(width: Self.width, height: Self.height, title: title)
         for tick in yAxis.ticks {
             svg += SVGText.line(Self.left, y(tick), plotRight, y(tick), stroke: "#ddd")
             svg += SVGText.line(Self.left - 5, y(tick), Self.left, y(tick))
             svg += SVGText.text(Self.left - 8, y(tick) + 4, DecimalText.fixed(tick, digits: yAxis.digits), anchor: "end")
         }
-        for tick in xAxis.ticks {
+        for tick in xAxis.ticks where categories == nil {
             svg += SVGText.line(x(tick), plotBottom, x(tick), plotBottom + 5)
             svg += SVGText.text(x(tick), plotBottom + 18, DecimalText.fixed(tick, digits: xAxis.digits))
+        }
+        // Category names slant, so long ones do not run into each other.
+        for category in categories ?? [] {
+            let labelX = x(category.position), labelY = plotBottom + 14
+            svg += SVGText.line(labelX, plotBottom, labelX, plotBottom + 5)
+            svg += SVGText.text(labelX, labelY, category.label, anchor: "end",
+                                extra: " transform=\"rotate(-25 \(SVGText.n(labelX)) \(SVGText.n(labelY)))\"")
         }
         svg += SVGText.line(Self.left, plotBottom, plotRight, plotBottom) + SVGText.line(Self.left, Self.top, Self.left, plotBottom)
         svg += SVGText.text(Self.left + Self.plotWidth / 2, Self.height - 10, xLabel, extra: " class=\"x-label\"")
@@ -91,6 +99,14 @@ struct NiceAxis {
         self.high = high
         self.step = step
         digits = max(0, Int(-log10(step).rounded(.down)))
+    }
+
+    /// An axis from exactly `low` to `high` with ticks every `step` (slots of categories).
+    init(exactLow low: Double, high: Double, step: Double) {
+        self.low = low
+        self.high = high
+        self.step = step
+        digits = 0
     }
 
     /// An axis for shares of a whole: 0 to 1 in steps of 0.2.
