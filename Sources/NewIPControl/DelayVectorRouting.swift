@@ -306,9 +306,13 @@ public struct DelayVectorRouting {
             if !isFeasible(update.prefix, origin: update.origin, seqno: update.seqno, metric: update.metric) {
                 statistics.unfeasibleUpdates += 1
             }
-            table[update.prefix, default: [:]][key] = RouteEntry(origin: update.origin, seqno: update.seqno,
-                                                                 advertised: update.metric, expires: now + hold)
+            let entry = RouteEntry(origin: update.origin, seqno: update.seqno, advertised: update.metric, expires: now + hold)
+            let previous = table[update.prefix, default: [:]].updateValue(entry, forKey: key)
             nextEntryExpiry = min(nextEntryExpiry, now + hold)
+            // A refresh of a route already weighed changes nothing while the prefix has a route
+            // and no challenger (most of every full dump).
+            if let previous, previous.origin == entry.origin, previous.seqno == entry.seqno, previous.advertised == entry.advertised,
+               selected[update.prefix] != nil, challengers[update.prefix] == nil { return }
         }
         reselect(update.prefix, now: now)
     }
