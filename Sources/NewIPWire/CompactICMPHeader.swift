@@ -85,15 +85,36 @@ public struct CompactICMPHeader: Hashable, Sendable {
     }
 }
 
+/// A checked view of a control message at the start of a buffer.
+public protocol CompactControlMessageView {
+    init(_ bytes: UnsafeRawBufferPointer) throws(WireError)
+    /// The bytes the checksum covers: the message, not what follows it.
+    var messageBytes: UnsafeRawBufferPointer { get }
+}
+
 /// A message behind a `CompactICMPHeader` whose checksum the sender computes over the
 /// message alone (neighbour solicitation and advertisement).
 public protocol CompactControlMessage: Hashable, Sendable {
+    associatedtype View: CompactControlMessageView
+    init(_ view: View)
     var checksum: UInt16 { get set }
     var encodedLength: Int { get }
     @discardableResult func encode(into buffer: UnsafeMutableRawBufferPointer) -> Int
 }
 
 extension CompactControlMessage {
+    /// Decodes the message at the start of `bytes` without checking its checksum.
+    public init(parsing bytes: UnsafeRawBufferPointer) throws(WireError) {
+        self.init(try View(bytes))
+    }
+
+    /// Decodes the message and checks its checksum under the carrying header's addresses.
+    public init(parsing bytes: UnsafeRawBufferPointer, source: CompactAddress?, destination: CompactAddress?) throws(WireError) {
+        let view = try View(bytes)
+        try CompactICMPHeader.verifyChecksum(of: view.messageBytes, source: source, destination: destination)
+        self.init(view)
+    }
+
     /// The same message with the checksum it needs under this source and destination
     /// (`nip_get_nndisc_send_checksum`).
     public func sealed(source: CompactAddress?, destination: CompactAddress?) -> Self {

@@ -14,7 +14,7 @@
 /// `nndisc_rcv_na` checks up to the address's end); bytes after them are not part of the
 /// message and the view ignores them. The receiver copies the address into a buffer of
 /// `MAX_ADDR_LEN` (32) bytes without checking `n`, so a longer address is refused here.
-public struct NeighbourAdvertisementView {
+public struct NeighbourAdvertisementView: CompactControlMessageView {
     public let bytes: UnsafeRawBufferPointer
     public let header: CompactICMPHeader
 
@@ -64,18 +64,6 @@ public struct NeighbourAdvertisement: CompactControlMessage {
 
     public init(_ view: NeighbourAdvertisementView) {
         self.init(linkLayerAddress: view.linkLayerAddress, code: view.header.code, checksum: view.header.checksum)
-    }
-
-    /// Decodes the message at the start of `bytes` without checking its checksum.
-    public init(parsing bytes: UnsafeRawBufferPointer) throws(WireError) {
-        self.init(try NeighbourAdvertisementView(bytes))
-    }
-
-    /// Decodes the message and checks its checksum under the carrying header's addresses.
-    public init(parsing bytes: UnsafeRawBufferPointer, source: CompactAddress?, destination: CompactAddress?) throws(WireError) {
-        let view = try NeighbourAdvertisementView(bytes)
-        try CompactICMPHeader.verifyChecksum(of: view.messageBytes, source: source, destination: destination)
-        self.init(view)
     }
 
     public var encodedLength: Int { NeighbourAdvertisementView.linkLayerAddressOffset + linkLayerAddress.count }

@@ -12,7 +12,7 @@
 /// The reference sums exactly these bytes for the checksum (`get_ns_payload_len`), so bytes
 /// after the target are not part of the message: the view ignores them, as `nndisc_rcv_ns` does.
 /// Once made, no accessor can fail.
-public struct NeighbourSolicitationView {
+public struct NeighbourSolicitationView: CompactControlMessageView {
     public let bytes: UnsafeRawBufferPointer
     public let header: CompactICMPHeader
     /// The address asked about.
@@ -53,18 +53,6 @@ public struct NeighbourSolicitation: CompactControlMessage {
 
     public init(_ view: NeighbourSolicitationView) {
         self.init(target: view.target, code: view.header.code, checksum: view.header.checksum)
-    }
-
-    /// Decodes the message at the start of `bytes` without checking its checksum.
-    public init(parsing bytes: UnsafeRawBufferPointer) throws(WireError) {
-        self.init(try NeighbourSolicitationView(bytes))
-    }
-
-    /// Decodes the message and checks its checksum under the carrying header's addresses.
-    public init(parsing bytes: UnsafeRawBufferPointer, source: CompactAddress?, destination: CompactAddress?) throws(WireError) {
-        let view = try NeighbourSolicitationView(bytes)
-        try CompactICMPHeader.verifyChecksum(of: view.messageBytes, source: source, destination: destination)
-        self.init(view)
     }
 
     public var encodedLength: Int { NeighbourSolicitationView.targetOffset + target.encodedLength }

@@ -502,4 +502,27 @@ final class WiresharkDissectorTests: XCTestCase {
             }
         }
     }
+
+    func testNeighbourDiscoveryMessagesShowTheirFields() throws {
+        _ = try tshark()
+        // OpenHarmony's NS from 0x05 for 0x06 and NA from 0x06 to 0x05 (NewIPWireTests'
+        // NeighbourDiscoveryTests), in a pcap of link type 147 (raw compact New IP).
+        let packets = ["7640000DB1FF04050100E94F06", "7700400013B1050602003FED06020000000001"].map { text in
+            stride(from: 0, to: text.count, by: 2).map { UInt8(text.dropFirst($0).prefix(2), radix: 16)! }
+        }
+        func le32(_ value: Int) -> [UInt8] { (0..<4).map { UInt8(truncatingIfNeeded: value >> (8 * $0)) } }
+        var file: [UInt8] = le32(0xA1B2_C3D4) + [2, 0, 4, 0] + le32(0) + le32(0) + le32(65535) + le32(147)
+        for packet in packets { file += le32(0) + le32(0) + le32(packet.count) + le32(packet.count) + packet }
+        let capture = try temporaryFolder().appendingPathComponent("nd.pcap")
+        try Data(file).write(to: capture)
+        let dissected = try dissect(capture)
+        XCTAssertEqual(dissected.count, 2)
+        XCTAssertEqual(dissected[0]["newip.nd.type"], ["1"])
+        XCTAssertEqual(dissected[0]["newip.nd.checksum"], ["0xe94f"])
+        XCTAssertEqual(dissected[0]["newip.nd.target"], ["06"])
+        XCTAssertEqual(dissected[1]["newip.nd.type"], ["2"])
+        XCTAssertEqual(dissected[1]["newip.nd.lladdr_len"], ["6"])
+        XCTAssertEqual(dissected[1]["newip.nd.lladdr"], ["02:00:00:00:00:01"])
+        XCTAssertEqual(try dissect(capture, filter: "newip.nd.type == 2").compactMap { $0["frame.number"]?.first }, ["2"])
+    }
 }

@@ -132,6 +132,15 @@ local f = {
     ps_chunk_length = ProtoField.uint16("newip.payload_spec.chunk_length", "Length", base.DEC),
 
     payload = ProtoField.bytes("newip.payload", "Payload"),
+
+    -- neighbour discovery (OpenHarmony nndisc: next header 0xB1, struct nip_icmp_hdr + nnd_msg)
+    nd = ProtoField.none("newip.nd", "Neighbour discovery"),
+    nd_type = ProtoField.uint8("newip.nd.type", "Type", base.DEC, { [1] = "neighbour solicitation", [2] = "neighbour advertisement" }),
+    nd_code = ProtoField.uint8("newip.nd.code", "Code", base.DEC),
+    nd_checksum = ProtoField.uint16("newip.nd.checksum", "Checksum", base.HEX),
+    nd_target = ProtoField.string("newip.nd.target", "Target address"),
+    nd_lladdr_len = ProtoField.uint8("newip.nd.lladdr_len", "Link-layer address length", base.DEC),
+    nd_lladdr = ProtoField.bytes("newip.nd.lladdr", "Link-layer address", base.COLON),
 }
 
 local field_list = {}
@@ -534,6 +543,30 @@ local function dissect_compact(tvb, pinfo, root)
 
     if payload_start < count then
         tree:add(f.payload, tvb(payload_start, count - payload_start))
+        -- Neighbour discovery (nndisc.c): the message's fields, as far as they are there.
+        local kind = at(payload_start)
+        if at(nexthdr_offset) == 0xB1 and (kind == 1 or kind == 2) then
+            local nd = tree:add(f.nd, tvb(payload_start, count - payload_start))
+            nd:add(f.nd_type, tvb(payload_start, 1))
+            if payload_start + 4 <= count then
+                nd:add(f.nd_code, tvb(payload_start + 1, 1))
+                nd:add(f.nd_checksum, tvb(payload_start + 2, 2))
+                local body = payload_start + 4
+                if kind == 1 and body < count then
+                    local length = compact_address_length(at(body))
+                    if length and body + length <= count then
+                        local target = hex_of(tvb, body, length)
+                        nd:add(f.nd_target, tvb(body, length), target)
+                        summary[#summary + 1] = "neighbour-solicitation who-has 0x" .. string.upper(target)
+                    end
+                elseif kind == 2 and body < count then
+                    local length = at(body)
+                    nd:add(f.nd_lladdr_len, tvb(body, 1))
+                    if length > 0 and body + 1 + length <= count then nd:add(f.nd_lladdr, tvb(body + 1, length)) end
+                    summary[#summary + 1] = "neighbour-advertisement"
+                end
+            end
+        end
     end
 
     local src_text = saddr and ("0x" .. string.upper(saddr)) or "(no source)"
