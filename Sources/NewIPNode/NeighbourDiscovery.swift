@@ -67,6 +67,9 @@ public struct NeighbourDiscovery: Sendable {
         /// Addresses autoconfiguration took, and refused (taken, or not formable).
         public var addressesConfigured = 0
         public var addressesRefused = 0
+        /// Hellos offering a prefix that does not hold the sender's own address: the offer is
+        /// ignored (a neighbour may only offer the prefix it is in).
+        public var foreignPrefixes = 0
         public init() {}
     }
 
@@ -151,7 +154,9 @@ public struct NeighbourDiscovery: Sendable {
                 return (true, [])
             }
             let hello = try? NeighbourHelloItem.find(in: packet.extensions)
-            if let prefix = hello?.prefix {
+            if let prefix = hello?.prefix, !prefix.contains(source) {
+                counters.foreignPrefixes += 1
+            } else if let prefix = hello?.prefix {
                 offers[interface] = (source, prefix)
                 if own.address == nil, let suffix = own.suffix { send += startCheck(prefix: prefix, suffix: suffix, router: source, on: interface, now: now) }
             }

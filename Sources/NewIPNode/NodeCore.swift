@@ -280,6 +280,10 @@ public final class NodeCore {
         arrive(consume packet, network: interface.map { networks[$0] } ?? .newIP, ingress: -1, fromNetwork: false, now: now)
     }
 
+    /// Charges `delay` as `interface`'s link delay to contracts from now on (a measured one,
+    /// in place of the configured one).
+    public func setLinkDelay(_ delay: Nanoseconds, on interface: Int) { router.linkDelays[interface] = delay }
+
     /// A packet for the neighbour on a New IP `interface` only (link-scoped control traffic,
     /// hop limit 1): queued there without a route lookup, so it goes before any route exists.
     public func send(_ packet: consuming PacketBuffer, onLink interface: Int, now: Nanoseconds) -> Arrival {

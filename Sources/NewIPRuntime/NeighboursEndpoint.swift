@@ -31,6 +31,7 @@ extension Node {
                 ("answered", .int(c.answered)), ("not_ours", .int(c.notOurs)), ("malformed", .int(c.malformed)),
                 ("solicitations_sent", .int(c.solicitationsSent)), ("hellos_sent", .int(c.hellosSent)),
                 ("addresses_configured", .int(c.addressesConfigured)), ("addresses_refused", .int(c.addressesRefused)),
+                ("foreign_prefixes", .int(c.foreignPrefixes)),
             ])),
             ("autoconfiguration", .array(discovery.events.map { event in
                 switch event {

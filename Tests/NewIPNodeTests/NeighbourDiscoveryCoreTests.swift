@@ -137,4 +137,15 @@ final class NeighbourDiscoveryCoreTests: XCTestCase {
         XCTAssertEqual(net.nodes[1].neighbourDiscovery?.events, [.refused(interface: 0, address: nil,
             reason: "suffix 256 does not fit the prefix 0xDE/8 that 0xDE01 offers (or makes no valid address in it)")])
     }
+
+    func testAPrefixTheRouterIsNotInIsIgnored() throws {
+        // r (0x10) offers 0xDE/8, which does not hold its own address: h takes nothing.
+        let net = autoconfiguring(routerAddress: CompactAddress("0x10")!)
+        net.run(until: 3 * s)
+        let discovery = try XCTUnwrap(net.nodes[1].neighbourDiscovery)
+        XCTAssertEqual(discovery.counters.foreignPrefixes, 3, "the hellos of 0, 1 and 2 s")
+        XCTAssertEqual(discovery.events, [])
+        XCTAssertNil(discovery.interfaces[0]?.address)
+        XCTAssertEqual(discovery.table.neighbour(CompactAddress("0x10")!, on: 0)?.state, .reachable, "the router itself is still a neighbour")
+    }
 }
