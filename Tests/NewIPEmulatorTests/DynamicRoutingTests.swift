@@ -197,6 +197,8 @@ final class DynamicReroutingTests: XCTestCase {
         let switches = results.routing!.events.filter { $0.node == 0 && $0.prefix == b && $0.old?.nextHop != $0.new?.nextHop }
         XCTAssertEqual(switches.count, 2, "one route at the start, one switch when the measured delay passed 8 ms")
         XCTAssertGreaterThan(switches.last!.time, 1_000 * Self.ms)
+        // Latency-based forwarding charges the measured delays: a–b's new one on both ends.
+        XCTAssertEqual(results.routing!.linkDelays, [[20 * Self.ms, 4 * Self.ms], [20 * Self.ms, 4 * Self.ms], [4 * Self.ms, 4 * Self.ms]])
     }
 
     func testDownPeriodsAndDelaySchedulesAreCheckedWhereTheyAreWritten() {

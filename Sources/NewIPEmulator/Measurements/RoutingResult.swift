@@ -13,6 +13,9 @@ public struct RoutingResult: Sendable {
     public var counters: [RoutingCounters]
     /// Each node's table when the run stopped.
     public var tables: [[(prefix: RoutePrefix, route: Route)]]
+    /// Each node's link delays per interface when the run stopped, as latency-based forwarding
+    /// charges them (measured where a neighbour was heard, the file's elsewhere).
+    public var linkDelays: [[Nanoseconds]]
     private let nodeNames: [String]
     private let linkNames: [(from: String, to: String)]
 
@@ -22,6 +25,7 @@ public struct RoutingResult: Sendable {
         controlBytes = routing.controlBytes
         counters = routing.statistics
         tables = simulator.behaviours.map { ($0 as? CoreNode)?.core.routes ?? [] }
+        linkDelays = simulator.behaviours.map { ($0 as? CoreNode)?.core.router.linkDelays ?? [] }
         nodeNames = simulator.topology.nodes.map(\.name)
         linkNames = simulator.links.map { (simulator.topology.name(of: $0.from), simulator.topology.name(of: $0.to)) }
     }

@@ -116,14 +116,17 @@ final class DynamicRouting {
         }
     }
 
-    /// Installs the routes the core changed, and asks to run again at its deadline.
+    /// Installs the routes the core changed and the link delays it measured (latency-based
+    /// forwarding charges them to contracts), and asks to run again at its deadline.
     private func settle(_ node: Int, _ simulator: Simulator) {
         let changes = cores[node].takeRouteChanges()
-        if !changes.isEmpty, let core = (simulator.behaviours[node] as? CoreNode)?.core {
-            for change in changes {
-                if let route = change.new { core.insert(route, for: change.prefix) } else { core.remove(change.prefix) }
-                events.append(RoutingEvent(time: change.time, node: node, prefix: change.prefix, old: change.old, new: change.new))
-            }
+        guard let core = (simulator.behaviours[node] as? CoreNode)?.core else { return schedule(node, simulator) }
+        for change in changes {
+            if let route = change.new { core.insert(route, for: change.prefix) } else { core.remove(change.prefix) }
+            events.append(RoutingEvent(time: change.time, node: node, prefix: change.prefix, old: change.old, new: change.new))
+        }
+        for (neighbour, delay) in cores[node].linkDelays where core.router.linkDelays[neighbour.interface] != delay {
+            core.setLinkDelay(delay, on: neighbour.interface)
         }
         schedule(node, simulator)
     }
