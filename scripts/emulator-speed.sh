@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
 # Events/s of two release builds of `nip emulate`, run alternately so both see the same load,
+# and the CPU time (user + system) of each whole run, setup included, which time-sharing with
+# other work on the machine disturbs far less than wall-clock rates,
 # on the 1,000-router scale-free run of BENCHMARKS.md and on the 32 × 32 grid (1,000 flows,
 # 0.3 s: 0.2 s of traffic). The two builds must give the same results (results.json compared
 # as JSON, ignoring fields only one of them writes); the script fails otherwise. Appends one
@@ -23,8 +25,8 @@ for scenario in scale-free grid; do
         for side in before after; do
             dir=$([ $side = before ] && echo "$before" || echo "$after")
             rm -rf "$work/out-$side"
-            nip "$dir" emulate "$work/$scenario.yaml" --out "$work/out-$side" > "$work/stdout"
-            sed -nE 's/.* ([0-9]+) events \(([0-9.]+) M events\/s.*/\1 \2/p' "$work/stdout" >> "$work/$scenario-$side.txt"
+            LD_LIBRARY_PATH="$dir" /usr/bin/time -f "%U %S" -o "$work/cpu" "$dir/nip" emulate "$work/$scenario.yaml" --out "$work/out-$side" > "$work/stdout"
+            echo "$(sed -nE 's/.* ([0-9]+) events \(([0-9.]+) M events\/s.*/\1 \2/p' "$work/stdout") $(awk '{print $1 + $2}' "$work/cpu")" >> "$work/$scenario-$side.txt"
         done
         scripts/same-results.py "$work/out-before/results.json" "$work/out-after/results.json"
     done
@@ -40,8 +42,10 @@ for scenario, name in names.items():
     runs = {side: [line.split() for line in open(f"{work}/{scenario}-{side}.txt")] for side in ("before", "after")}
     entries.append({"step": step, "commit": commit, "scenario": name, "events": int(runs["after"][0][0]),
                     "before_m_events_per_s": [float(r[1]) for r in runs["before"]],
-                    "after_m_events_per_s": [float(r[1]) for r in runs["after"]]})
+                    "after_m_events_per_s": [float(r[1]) for r in runs["after"]],
+                    "before_cpu_s": [float(r[2]) for r in runs["before"]], "after_cpu_s": [float(r[2]) for r in runs["after"]]})
     b = statistics.median(entries[-1]["before_m_events_per_s"]); a = statistics.median(entries[-1]["after_m_events_per_s"])
-    print(f"{name}: {b:.2f} → {a:.2f} M events/s ({a / b:.2f}×)")
+    cb = statistics.median(entries[-1]["before_cpu_s"]); ca = statistics.median(entries[-1]["after_cpu_s"])
+    print(f"{name}: {b:.2f} → {a:.2f} M events/s ({a / b:.2f}×); CPU {cb:.2f} → {ca:.2f} s ({ca / cb:.2f}×)")
 json.dump(entries, open(out, "w"), indent=1)
 PY

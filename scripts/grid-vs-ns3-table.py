@@ -44,6 +44,12 @@ for nip in (r for r in runs if r["tool"] == "nip"):
                     f"process {ns3['process_wall_s']:.1f} s)")
     print(f"| {scenario} | {ns3_wall} | {rate(ns3['events_per_s'])} | {mb(ns3['peak_rss_kb'])} | "
           + " | ".join(nip_cells) + f" | {ns3_run / nip['run_wall_s']:.0f}× | {nip['peak_rss_kb'] / ns3['peak_rss_kb']:.2f} |")
+cpu = [(r, next((n for n in runs if n["tool"] == "nip" and n["side"] == r["side"]), None))
+       for r in runs if r["tool"] == "ns-3" and "cpu_s" in r]
+if cpu:
+    print("\nWhole-process CPU time (user + system; time-sharing with other work disturbs it less than wall time): "
+          + "; ".join(f"{r['side']}×{r['side']}: ns-3 {r['cpu_s']:.1f} s for {r['simulated_s']:g} s, nip {n['cpu_s']:.1f} s "
+                      f"for {n['simulated_s']:g} s" for r, n in cpu if n) + ".")
 print("\n\"run\" is each simulator's own timing of its event loop (ns-3: `Simulator::Run`; nip: "
       "`Emulation.run`, without parsing and routing); \"process\" is the whole command's wall time "
       "and peak RSS is its maximum resident set (`/usr/bin/time -v`). Events are each simulator's "

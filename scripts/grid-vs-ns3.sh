@@ -3,7 +3,7 @@
 # routers, 100 Mbps / 1 ms links, shortest paths, constant-rate 1 Mbps flows of 542-byte
 # packets between random router pairs), run by ns-3 and by `nip emulate` one after the other
 # on this machine. Records per run the simulator's own run time (without setup), the whole
-# process's wall time and peak RSS (`/usr/bin/time -v`) and events/s into a JSON file;
+# process's wall time, CPU time and peak RSS (`/usr/bin/time -v`) and events/s into a JSON file;
 # scripts/grid-vs-ns3-table.py renders the BENCHMARKS.md table from it.
 #
 #   scripts/grid-vs-ns3.sh [OUT.json]        (default docs/grid-vs-ns3.json)
@@ -56,6 +56,8 @@ process_wall = sum(float(p) * 60 ** i for i, p in enumerate(reversed(elapsed)))
 print(json.dumps({"tool": tool, "side": int(side), "flows": int(flows), "simulated_s": float(seconds),
                   "run_wall_s": run_wall, "process_wall_s": round(process_wall, 2),
                   "peak_rss_kb": int(field(r"Maximum resident set size \(kbytes\): (\d+)", usage)),
+                  "cpu_s": round(float(field(r"User time \(seconds\): ([0-9.]+)", usage))
+                                 + float(field(r"System time \(seconds\): ([0-9.]+)", usage)), 2),
                   "events": events, "events_per_s": round(events / run_wall)}))
 PY
 }
