@@ -52,11 +52,9 @@ enum AESNI {
     /// The first 8 bytes, big-endian, of AES-CMAC(AES-CMAC(`prf`, `derivation`), `message`):
     /// a source key derived and used in one call, never leaving the stack.
     @usableFromInline
-    static func derivedMAC(_ prf: borrowing newip_cmac_key, derivation: UnsafeRawBufferPointer,
+    static func derivedMAC(_ prf: UnsafePointer<newip_cmac_key>, derivation: UnsafeRawBufferPointer,
                            message: UnsafeRawBufferPointer) -> UInt64 {
-        withUnsafePointer(to: prf) { prf in
-            newip_cmac_derived(prf, derivation.baseAddress!.assumingMemoryBound(to: UInt8.self), derivation.count,
-                               message.baseAddress?.assumingMemoryBound(to: UInt8.self), message.count)
-        }
+        newip_cmac_derived(prf, derivation.baseAddress!.assumingMemoryBound(to: UInt8.self), derivation.count,
+                           message.baseAddress?.assumingMemoryBound(to: UInt8.self), message.count)
     }
 }

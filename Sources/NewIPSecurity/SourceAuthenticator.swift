@@ -1,4 +1,5 @@
 import Crypto
+import CNewIPAES
 import NewIPWire
 
 /// What a verifier concluded about a packet's source authenticator.
@@ -26,7 +27,13 @@ public enum SourceAuthVerdict: Hashable, Sendable {
 /// No per-sender state: each packet's source key is derived again from the secret.
 public struct SourceAuthVerifier: Sendable {
     /// At most a few secrets (the current epoch and the previous one during a rotation).
-    public var secrets: [FirstHopSecret]
+    public var secrets: [FirstHopSecret] {
+        didSet { (epochs, acceleratedKeys) = Self.lookup(secrets) }
+    }
+    /// The secrets' epochs, and their AES-NI keys when every secret has one (else empty): plain
+    /// values, so that finding a packet's secret copies and reference-counts nothing.
+    private var epochs: [UInt8]
+    private var acceleratedKeys: [newip_cmac_key]
     /// Accepted distance between the packet's timestamp and the verifier's clock, in nanoseconds.
     public let window: UInt64
     /// Open mode: the prefix length (bits) of self-certifying source addresses; when set and a
@@ -45,6 +52,7 @@ public struct SourceAuthVerifier: Sendable {
                 selfCertifiedPrefixLength: Int? = nil, now: UInt64) {
         precondition(window > 0 && window <= Self.maximumWindow, "the window must be between 1 ns and 10 minutes")
         self.secrets = secrets
+        (epochs, acceleratedKeys) = Self.lookup(secrets)
         self.window = window
         self.selfCertifiedPrefixLength = selfCertifiedPrefixLength
         self.replayFilter = ReplayFilter(period: 2 * window, capacity: replayCapacity, now: now)
@@ -67,21 +75,28 @@ public struct SourceAuthVerifier: Sendable {
         }
         let bytes = packet.bytes
         let epoch = bytes[location.lowerBound + SourceAuthenticatorItem.Field.epoch]
-        guard let secretIndex = secrets.firstIndex(where: { $0.epoch == epoch }) else { return .unknownEpoch }
+        guard let secretIndex = epochs.firstIndex(of: epoch) else { return .unknownEpoch }
         let timestamp = PacketMAC.timestamp(in: bytes, authenticator: location)
         guard SourceTime.isFresh(timestamp, now: now, window: window) else { return .stale }
-        let expected: UInt64
-        do throws(WireError) {
-            if let prf = secrets[secretIndex].acceleratedPRF {
-                // AES-NI: only the secret's precomputed key leaves the array (no reference counting).
-                expected = try PacketMAC.withCoveredBytes(packet, authenticator: location) {
-                    FirstHopSecret.mac(of: $0, source: source, prf: prf)
-                }
-            } else {
-                expected = try PacketMAC.compute(packet, authenticator: location, secret: secrets[secretIndex], source: source)
+        let computed: Result<UInt64, WireError>
+        if acceleratedKeys.isEmpty {
+            do throws(WireError) {
+                computed = .success(try PacketMAC.compute(packet, authenticator: location, secret: secrets[secretIndex], source: source))
+            } catch { computed = .failure(error) }
+        } else {
+            // AES-NI: the secret's precomputed key is used where it lies.
+            computed = acceleratedKeys.withUnsafeBufferPointer { keys in
+                do throws(WireError) {
+                    return .success(try PacketMAC.withCoveredBytes(packet, authenticator: location) {
+                        FirstHopSecret.mac(of: $0, source: source, prf: keys.baseAddress! + secretIndex)
+                    })
+                } catch { return .failure(error) }
             }
-        } catch {
-            return .malformed(error)
+        }
+        let expected: UInt64
+        switch computed {
+        case .success(let mac): expected = mac
+        case .failure(let error): return .malformed(error)
         }
         let carried = PacketMAC.carried(in: bytes, authenticator: location)
         guard expected ^ carried == 0 else { return .badMAC }
@@ -93,6 +108,11 @@ public struct SourceAuthVerifier: Sendable {
             }
         }
         return replayFilter.insert(carried, now: now) ? .valid : .replay
+    }
+
+    private static func lookup(_ secrets: [FirstHopSecret]) -> (epochs: [UInt8], acceleratedKeys: [newip_cmac_key]) {
+        let keys = secrets.compactMap(\.acceleratedPRF)
+        return (secrets.map(\.epoch), keys.count == secrets.count ? keys : [])
     }
 
     func secret(for epoch: UInt8) -> FirstHopSecret? {

@@ -57,16 +57,16 @@ public struct FirstHopSecret: Sendable {
     @usableFromInline
     func mac(of message: UnsafeRawBufferPointer, source address: FrameworkAddress) -> UInt64 {
         if let acceleratedPRF {
-            return Self.mac(of: message, source: address, prf: acceleratedPRF)
+            return withUnsafePointer(to: acceleratedPRF) { Self.mac(of: message, source: address, prf: $0) }
         }
         return BlockCMAC(key: sourceKey(for: address).key).tag(message).0
     }
 
-    /// `mac(of:source:)` on AES-NI, given the secret's precomputed key (`acceleratedPRF`): the
-    /// verifier's path, which takes only this plain value out of the secret (copying the whole
-    /// secret costs reference counting on its `SymmetricKey`s).
+    /// `mac(of:source:)` on AES-NI, given the secret's precomputed key (`acceleratedPRF`) where it
+    /// lies: the verifier's path, which neither copies the 208-byte key nor touches the secret's
+    /// reference-counted `SymmetricKey`s.
     @usableFromInline
-    static func mac(of message: UnsafeRawBufferPointer, source address: FrameworkAddress, prf: newip_cmac_key) -> UInt64 {
+    static func mac(of message: UnsafeRawBufferPointer, source address: FrameworkAddress, prf: UnsafePointer<newip_cmac_key>) -> UInt64 {
         withDerivationInput(for: address) { AESNI.derivedMAC(prf, derivation: $0, message: message) }
     }
 
