@@ -17,7 +17,12 @@ import statistics
 parser = argparse.ArgumentParser()
 parser.add_argument("--before", nargs="+", required=True)
 parser.add_argument("--after", nargs="+", required=True)
+parser.add_argument("--key", default="ns_per_op", choices=["ns_per_op", "cpu_ns_per_op"],
+                    help="wall-clock time per operation, or the measuring thread's CPU time")
+parser.add_argument("--labels", nargs=2, default=["before: BlockCMAC on `AES.permute`", "after: CNewIPAES (AES-NI)"],
+                    help="the two builds' column headings")
 args = parser.parse_args()
+unit = "ns/op (wall clock)" if args.key == "ns_per_op" else "CPU ns/op (the measuring thread's)"
 
 
 def load(paths):
@@ -37,7 +42,7 @@ def find(runs, prefix):
     return names[0]
 
 
-def cell(runs, prefix, key="ns_per_op"):
+def cell(runs, prefix, key=args.key):
     name = find(runs, prefix)
     v = [run[name][key] for run in runs]
     median = f"{statistics.median(v):,.0f}"
@@ -55,14 +60,14 @@ rows = [
     ("derive K_src (`sourceKey(for:)`, returns a `SymmetricKey`)", "security: derive K_src", "—"),
     ("packet MAC under a given K_src (`PacketMAC.compute(key:)`)", "security: packet MAC", "—"),
 ]
-print(f"Median of {len(after)} runs of each build, alternated; [range] when they differ; ns/op (wall clock).\n")
-print("| measurement | before: BlockCMAC on `AES.permute` | after: CNewIPAES (AES-NI) | mallocs/op before → after | target |")
+print(f"Median of {len(after)} runs of each build, alternated; [range] when they differ; {unit}.\n")
+print(f"| measurement | {args.labels[0]} | {args.labels[1]} | mallocs/op before → after | target |")
 print("|---|---:|---:|---:|---:|")
 for label, prefix, target in rows:
     print(f"| {label} | {cell(before, prefix)} | {cell(after, prefix)} | {mallocs(before, prefix)} → {mallocs(after, prefix)} | {target} |")
 print()
 print("swift-crypto at its best, measured by the after build in the same runs:\n")
-print("| measurement | ns/op | mallocs/op |")
+print(f"| measurement | {'ns/op' if args.key == 'ns_per_op' else 'CPU ns/op'} | mallocs/op |")
 print("|---|---:|---:|")
 for label, prefix in [
     ("verify on the swift-crypto path (`allowAESNI: false`: what a CPU without AES-NI runs)", "security: verify, swift-crypto path"),
