@@ -93,14 +93,16 @@ struct BenchNodeCommand: ParsableCommand {
                                            datagram: packet, duration: duration, rate: rate > 0 ? rate : nil)
         let after = try status(endpoint)
         let forwarded = (after["forwarded"] ?? 0) - (before["forwarded"] ?? 0)
-        let mallocs = (after["mallocs"] ?? 0) - (before["mallocs"] ?? 0)
         print("router: 1 process, 1 event loop thread; packet \(packet.count) bytes (New IP payload \(payload) bytes)")
         print(String(format: "forwarded: %.0f packets/s (measured at the sink)", result.packetsPerSecond))
         print("generator: \(result)")
         print("router counters: rx \(after["received"] ?? 0), tx \(after["forwarded"] ?? 0), drops \(after["drops"] ?? 0)")
-        if forwarded > 0 {
+        // Only a router started with `--count-allocations` reports them (an attached one may not).
+        if forwarded > 0, let first = before["mallocs"], let last = after["mallocs"] {
             print(String(format: "heap allocations in the router process: %d for %d packets forwarded (%.3f per packet)",
-                         mallocs, forwarded, Double(mallocs) / Double(forwarded)))
+                         last - first, forwarded, Double(last - first) / Double(forwarded)))
+        } else if forwarded > 0 {
+            print("heap allocations in the router process: not counted (start it with `nip node --count-allocations`)")
         }
         print("router resident memory: \((after["resident_bytes"] ?? 0) / 1024) KiB")
         if keep { print("router left running: pid \(pid), config \(configPath)") }
@@ -109,7 +111,9 @@ struct BenchNodeCommand: ParsableCommand {
     private func status(_ endpoint: NodeConfig.Endpoint) throws -> [String: Int] {
         // `mallocs` is there only when the router counts allocations (`--count-allocations`).
         let status = try ControlClient.request("GET", endpoint, "/status").read { status throws(JSONValue.FieldError) in
-            ["mallocs": try status.optionalInt("mallocs") ?? 0, "resident_bytes": try status.int("resident_bytes")]
+            var values = ["resident_bytes": try status.int("resident_bytes")]
+            values["mallocs"] = try status.optionalInt("mallocs")
+            return values
         }
         let counters = try ControlClient.request("GET", endpoint, "/counters").read { counters throws(JSONValue.FieldError) in
             ["forwarded": try counters.int("tx_packets"), "received": try counters.int("rx_packets"), "drops": try counters.int("drops")]
