@@ -55,6 +55,14 @@ public struct DelayVectorRouting {
         public var maxHops = 64
         /// Datagram size limit (messages are split over several packets beyond it).
         public var maxPacketBytes = 1_200
+        /// The sequence number of the router's own routes at start. A router that restarts
+        /// without stable storage picks one at random (as babeld does); a neighbour that still
+        /// remembers a newer one asks for more (a seqno request), so its routes come back.
+        public var firstSeqno: UInt16 = 0
+        /// The packet counter before the first packet. Neighbours remember the last counter
+        /// they accepted (replay protection), so a restarted router must not count from zero
+        /// again: it starts from its clock (RFC 8967 §4.1 changes the index instead).
+        public var firstPacketCounter: UInt64 = 0
 
         public init(routerID: UInt64, interfaces: [Interface], prefixes: [RoutePrefix], forwards: Bool = true) {
             self.routerID = routerID
@@ -170,6 +178,8 @@ public struct DelayVectorRouting {
     public init(_ configuration: Configuration, now: Nanoseconds) {
         self.configuration = configuration
         ownPrefixes = Set(configuration.prefixes)
+        seqno = configuration.firstSeqno
+        packetCounter = configuration.firstPacketCounter
         nextHello = now
         nextDump = now
     }
@@ -415,13 +425,15 @@ public struct DelayVectorRouting {
             challengers[prefix] = nil
         }
         guard let choice else {
+            // Only unfeasible routes are left: ask the origin for a newer sequence number (also
+            // when the route was lost before, as when the origin restarted with an older one:
+            // RFC 8966 §3.8.2.1).
+            if let unfeasible { requestNewerSeqno(prefix, origin: unfeasible.entry.origin, now: now) }
             guard let old else { return }
             selected[prefix] = nil
             retracting[prefix] = now + configuration.holdDown
             triggered.insert(prefix)
             record(prefix, old: old, new: nil, now: now)
-            // Only unfeasible routes are left: ask the origin for a newer sequence number.
-            if let unfeasible { requestNewerSeqno(prefix, origin: unfeasible.entry.origin, now: now) }
             return
         }
         // A clearly shorter route is unfeasible (the route in use grew longer, as when a link's

@@ -98,13 +98,17 @@ public struct DropReason: Hashable, Sendable, CustomStringConvertible {
     /// on that honours it.
     public static let pathConstraint = DropReason(32)
 
+    // The emulator's node faults.
+    /// The node was crashed (`faults: {crash: …}`): what it held, and what reached it, is lost.
+    public static let nodeDown = DropReason(33)
+
     private static let labels = [
         "malformed", "no-route", "ttl-expired", "max-delay-exceeded", "cannot-make-deadline", "queue-full", "late",
         "link-loss", "too-big", "fault-injected", "link-refused", "bad-frame",
         "not-forwarding", "no-listener", "multicast",
         "unmapped", "bad-checksum", "not-udp", "fragmented", "no-source-address", "untranslatable", "translation-loop",
         "unauthenticated", "bad-mac", "stale-timestamp", "replay", "spoofed-source", "unknown-epoch", "bad-authenticator",
-        "revoked", "foreign-source", "policy", "path-constraint",
+        "revoked", "foreign-source", "policy", "path-constraint", "node-down",
     ]
 
     /// Every reason, in code order.

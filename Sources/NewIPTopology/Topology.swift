@@ -13,6 +13,8 @@ public struct Topology: Sendable {
     public var duration: Nanoseconds
     public var dialect: PacketDialect
     public var routing: Routing
+    /// `routing: dynamic`'s damping settings (`routing: {protocol: dynamic, hysteresis: 0s}`).
+    public var routingDamping = RoutingDamping()
     public var nodes: [Node]
     public var links: [Link]
     public var flows: [Flow]
@@ -72,6 +74,10 @@ public struct Topology: Sendable {
         public var interfaces: [Interface]
         /// Static routes, installed after the computed ones (so they win for equal prefixes).
         public var routes: [StaticRoute]
+        /// When the node is crashed (`faults: {crash: [2s, 3s]}`), in time order: it loses what
+        /// it holds, drops what reaches it (`node-down`), sends nothing, and restarts with empty
+        /// routing state; its neighbours notice by their hello hold time, not by carrier loss.
+        public var crashes: [Range<Nanoseconds>] = []
         /// Where the node is defined, for errors found after parsing.
         public var location: SourceLocation? {
             get { positions.element }

@@ -49,25 +49,27 @@ extension TopologyBuilder {
         guard let fields = reader.fields(node, "faults", allowed: ["drop", "corrupt", "down"]) else { return nil }
         var faults = Topology.FaultSpec(drop: fields["drop"].flatMap { reader.probability($0, "fault drop") } ?? 0,
                                         corrupt: fields["corrupt"].flatMap { reader.probability($0, "fault corrupt") } ?? 0)
-        faults.down = fields["down"].flatMap(readDownPeriods) ?? []
+        faults.down = fields["down"].flatMap { readPeriods($0, "down") } ?? []
         return faults
     }
 
-    /// `down: [2s, 3s]` (down from 2 s to 3 s) or a list of such periods, in time order.
-    private func readDownPeriods(_ node: Node) -> [Range<Nanoseconds>]? {
-        guard let items = reader.sequence(node, "fault `down`") else { return nil }
+    /// `down: [2s, 3s]` (down from 2 s to 3 s) or a list of such periods, in time order; the
+    /// same for a node's `crash` periods (`what` names the key).
+    func readPeriods(_ node: Node, _ what: String) -> [Range<Nanoseconds>]? {
+        guard let items = reader.sequence(node, "fault `\(what)`") else { return nil }
         let periods = items.allSatisfy({ if case .sequence = $0 { true } else { false } }) && !items.isEmpty ? items : [node]
+        let example = "`\(what): [[2s, 3s], [5s, 6s]]`"
         var result: [Range<Nanoseconds>] = []
         for period in periods {
-            guard let ends = reader.sequence(period, "a down period"), ends.count == 2 else {
-                reader.error(period, "a down period is two times, from and to", fix: "write `down: [2s, 3s]` or `down: [[2s, 3s], [5s, 6s]]`")
+            guard let ends = reader.sequence(period, "a \(what) period"), ends.count == 2 else {
+                reader.error(period, "a \(what) period is two times, from and to", fix: "write `\(what): [2s, 3s]` or \(example)")
                 return nil
             }
-            guard let from = reader.quantity(ends[0], "down from", Units.duration),
-                  let to = reader.quantity(ends[1], "down to", Units.duration) else { return nil }
+            guard let from = reader.quantity(ends[0], "\(what) from", Units.duration),
+                  let to = reader.quantity(ends[1], "\(what) to", Units.duration) else { return nil }
             guard from < to, result.last.map({ $0.upperBound < from }) ?? true else {
-                reader.error(period, "down periods must each end after they start and follow each other without overlap",
-                             fix: "write the periods in time order, e.g. `down: [[2s, 3s], [5s, 6s]]`")
+                reader.error(period, "\(what) periods must each end after they start and follow each other without overlap",
+                             fix: "write the periods in time order, e.g. \(example)")
                 return nil
             }
             result.append(from..<to)

@@ -43,12 +43,13 @@ final class TopologyBuilder {
             reported.insert(.topology)
         }
         dialect = fields["dialect"].flatMap { reader.choice($0, "dialect", DialectName.self) }?.dialect ?? .compact
-        let routing = fields["routing"].flatMap { reader.choice($0, "routing", Topology.Routing.self) } ?? .shortestDelay
+        let (routing, damping) = fields["routing"].flatMap(readRouting) ?? (.shortestDelay, RoutingDamping())
         if let node = fields["nodes"] { readNodes(node) }
         if let node = fields["links"] { readLinks(node) }
         var topology = Topology(name: name, seed: seed, duration: duration, dialect: dialect, routing: routing,
                                 nodes: nodes, links: links)
         topology.positions = positions
+        topology.routingDamping = damping
         if let node = fields["domains"] { topology.domains = readDomains(node) }
         if let node = fields["flows"] { topology.flows = readFlows(node, in: topology) }
         return topology
@@ -68,7 +69,7 @@ final class TopologyBuilder {
         for (key, value) in mapping {
             let before = reader.diagnostics.count
             guard let name = reader.name(key, "node name") else { continue }
-            guard let fields = reader.fields(value, "node `\(name)`", allowed: ["kind", "interfaces", "routes"] + Self.gatewayKeys,
+            guard let fields = reader.fields(value, "node `\(name)`", allowed: ["kind", "interfaces", "routes", "faults"] + Self.gatewayKeys,
                                              required: ["kind", "interfaces"]) else { continue }
             let kind = fields["kind"].flatMap { reader.choice($0, "node kind", Topology.NodeKind.self) }
             var interfaces: [Topology.Interface] = []
@@ -82,11 +83,13 @@ final class TopologyBuilder {
             }
             let routes = fields["routes"].map { readRoutes($0, node: name, interfaces: interfaces) } ?? []
             let gateway = readGateway(fields, node: name, kind: kind)
+            let crashes = fields["faults"].flatMap { readNodeFaults($0, node: name) } ?? []
             if reader.diagnostics.count > before { reported.insert(.node(nodes.count)) }
             nodeIndex[name] = nodes.count
             var node = Topology.Node(name: name, kind: kind ?? .router, interfaces: interfaces, routes: routes,
                                      location: reader.location(key), gateway: gateway)
             node.positions["kind"] = fields.key("kind").map { reader.location($0) }
+            node.crashes = crashes
             nodes.append(node)
         }
     }

@@ -201,6 +201,33 @@ final class DynamicReroutingTests: XCTestCase {
         XCTAssertEqual(results.routing!.linkDelays, [[20 * Self.ms, 4 * Self.ms], [20 * Self.ms, 4 * Self.ms], [4 * Self.ms, 4 * Self.ms]])
     }
 
+    func testALinkWhoseDelayShortensStaysFirstInFirstOut() {
+        // One direction at 1 Gbps: a 100-byte packet takes 800 ns to serialise.
+        let events = EventQueue()
+        let (a, b) = (Topology.InterfaceID(node: 0, interface: 0), Topology.InterfaceID(node: 1, interface: 0))
+        let spec = Topology.Link(endpoints: (a, b), rate: BitRate(bitsPerSecond: 1_000_000_000), delay: 20 * Self.ms)
+        let link = EmulatedLink(index: 0, from: a, to: b, spec: spec, random: RandomStream(seed: 1, name: "test"), events: events)
+        func send(_ marker: UInt8, at time: Nanoseconds) -> Nanoseconds {
+            link.start(PacketBuffer(bytes: [UInt8](repeating: marker, count: 100)), now: time)
+            guard case (let end, .transmitted)? = events.next(before: .max) else { XCTFail("no transmission"); return 0 }
+            XCTAssertNil(link.finishTransmission(now: end))
+            guard case (let arrival, .arrived)? = events.next(before: .max) else { XCTFail("no arrival"); return 0 }
+            return arrival
+        }
+        // The first leaves with 20 ms; the delay drops to 1 ms; the second, 1 µs later, would
+        // arrive 19 ms before it: it arrives with it instead, after it.
+        link.delay = 20 * Self.ms
+        let first = send(1, at: 0)
+        link.delay = Self.ms
+        let second = send(2, at: 1_000)
+        XCTAssertEqual(first, 20 * Self.ms + 800)
+        XCTAssertEqual(second, first)
+        XCTAssertEqual(link.arrive().withUnsafeBytes { $0.first }, 1)
+        XCTAssertEqual(link.arrive().withUnsafeBytes { $0.first }, 2)
+        // Once the wire is empty the new delay holds in full.
+        XCTAssertEqual(send(3, at: 30 * Self.ms), 31 * Self.ms + 800)
+    }
+
     func testDownPeriodsAndDelaySchedulesAreCheckedWhereTheyAreWritten() {
         XCTAssertEqual(diagnostics(pairTopology(replacing: "delay: 2ms", with: "delay: {5ms: 2ms}")),
                        ["test.yaml:15:13: a delay schedule starts at 0s and its times increase — write `delay: {0s: 1ms, 500ms: 20ms}`"])
@@ -210,5 +237,113 @@ final class DynamicReroutingTests: XCTestCase {
                        ["test.yaml:16:20: a down period is two times, from and to — write `down: [2s, 3s]` or `down: [[2s, 3s], [5s, 6s]]`"])
         XCTAssertEqual(diagnostics(pairTopology(replacing: "delay: 2ms", with: "delay: 2ms\n    faults: {down: [[1s, 2s], [1500ms, 3s]]}")),
                        ["test.yaml:16:31: down periods must each end after they start and follow each other without overlap — write the periods in time order, e.g. `down: [[2s, 3s], [5s, 6s]]`"])
+    }
+}
+
+/// Node crashes (`faults: {crash: …}`) under `routing: dynamic`.
+final class DynamicCrashTests: XCTestCase {
+    private static let ms: Nanoseconds = 1_000_000
+
+    /// h1 — r1 — r2 — r4 — h2 (1, 2, 2, 1 ms) with a backup r1 — r3 — r4 (3 + 3 ms), 100 Mbps;
+    /// r2 is crashed from 2 s to 3 s; h1 sends 1,000 packets/s of 100 bytes to h2 from 1 s on.
+    private static let crashedRouter = """
+    name: crashed-router
+    seed: 1
+    duration: 5s
+    routing: dynamic
+    nodes:
+      h1: {kind: host, interfaces: {eth0: "0x01"}}
+      r1: {kind: router, interfaces: {eth0: "0x02", eth1: "0x03", eth2: "0x04"}}
+      r2: {kind: router, interfaces: {eth0: "0x05", eth1: "0x06"}, faults: {crash: [2s, 3s]}}
+      r3: {kind: router, interfaces: {eth0: "0x07", eth1: "0x08"}}
+      r4: {kind: router, interfaces: {eth0: "0x09", eth1: "0x0A", eth2: "0x0B"}}
+      h2: {kind: host, interfaces: {eth0: "0x0C"}}
+    links:
+      - {endpoints: [h1:eth0, r1:eth0], rate: 100Mbps, delay: 1ms}
+      - {endpoints: [r1:eth1, r2:eth0], rate: 100Mbps, delay: 2ms}
+      - {endpoints: [r2:eth1, r4:eth0], rate: 100Mbps, delay: 2ms}
+      - {endpoints: [r1:eth2, r3:eth0], rate: 100Mbps, delay: 3ms}
+      - {endpoints: [r3:eth1, r4:eth1], rate: 100Mbps, delay: 3ms}
+      - {endpoints: [r4:eth2, h2:eth0], rate: 100Mbps, delay: 1ms}
+    flows:
+      - {name: f, from: h1, to: h2, rate: 1kpps, size: 100, start: 1s}
+    """
+
+    private static func prefix(_ address: String) -> RoutePrefix { RoutePrefix(exactly: .compact(CompactAddress(address)!)) }
+
+    func testACrashedRouterIsDetectedByHoldTimeRoutedAroundAndRelearnedWhenItReturns() throws {
+        let results = try emulate(Self.crashedRouter)
+        let events = results.routing!.events
+        let (h2, r2) = (Self.prefix("0x0C"), Self.prefix("0x05"))
+        // r2 loses every route it had learned at the crash: 12 addresses, 2 of them its own.
+        let lost = events.filter { $0.node == 2 && $0.time == 2_000 * Self.ms }
+        XCTAssertEqual(lost.count, 10)
+        XCTAssertTrue(lost.allSatisfy { $0.old != nil && $0.new == nil })
+        // r1 hears r2's last hello (sent at 1.9 s) 2 ms and its serialisation later, and holds
+        // it for 3.5 hello intervals (350 ms): no carrier loss tells it sooner. Its backup via
+        // r3 (r3 offers 4 ms, below the 5 ms r1 advertised) is feasible at once.
+        let atR1 = events.filter { $0.node == 1 && $0.prefix == h2 && $0.time > 2_000 * Self.ms }
+        XCTAssertEqual(atR1.map { $0.new?.nextHop.interface }, [2, 1])
+        let detected = atR1[0].time
+        XCTAssertGreaterThan(detected, (1_900 + 2 + 350) * Self.ms)
+        XCTAssertLessThan(detected, (1_900 + 2 + 350) * Self.ms + 20_000, "a hello of under 250 bytes at 100 Mbps")
+        XCTAssertEqual(atR1[0].new?.toDelay, 7 * Self.ms)
+        // r1 withdraws r2's own address at the same moment: nothing else reaches it.
+        XCTAssertEqual(events.first { $0.node == 1 && $0.prefix == r2 && $0.time > 2_000 * Self.ms }.map { [$0.time, $0.new == nil ? 1 : 0] },
+                       [detected, 1])
+        // Back: r2 restarts at 3 s with empty tables, relearns, and r1 returns to it (5 ms).
+        XCTAssertGreaterThan(atR1[1].time, 3_000 * Self.ms)
+        XCTAssertLessThan(atR1[1].time, 3_100 * Self.ms)
+        XCTAssertEqual(atR1[1].new?.toDelay, 5 * Self.ms)
+        let relearned = events.filter { $0.node == 2 && $0.time >= 3_000 * Self.ms && $0.old == nil && $0.new != nil }
+        XCTAssertEqual(Set(relearned.map(\.prefix)).count, 10)
+        XCTAssertEqual(results.routing!.tables[2].count, 12)
+        XCTAssertEqual(results.routing!.tables[1].first { $0.prefix == r2 }?.route.toDelay, 2 * Self.ms)
+        // Exact drops: every flow packet r1 forwarded to r2 before it noticed, and that reached
+        // r2 from 2 s on: sent at 1 s + k ms, at r1 1 ms + 8 µs later, at r2 2 ms + 8 µs after that.
+        let serialisation: Nanoseconds = 8_000
+        let dropped = (0..<4_000).filter { k in
+            let sent = 1_000 * Self.ms + Nanoseconds(k) * Self.ms
+            return sent + 3 * Self.ms + 2 * serialisation >= 2_000 * Self.ms && sent + Self.ms + serialisation < detected
+        }.count
+        let flow = results.flows[0]
+        XCTAssertEqual(flow.drops.map(\.reason), ["node-down"])
+        XCTAssertEqual(flow.drops.first?.count, dropped)
+        XCTAssertEqual(flow.delivered + dropped + flow.inFlight + flow.unaccounted, flow.sent)
+        let atR2 = results.nodes[2].drops.first { $0.reason == "node-down" }?.count ?? 0
+        XCTAssertGreaterThan(atR2, dropped, "r2's neighbours' hellos and updates are lost there too")
+        XCTAssertEqual(results.nodes.flatMap(\.drops).filter { $0.reason == "ttl-expired" }.count, 0)
+        print("crashed-router: detected at \(detected) ns, back at \(atR1[1].time) ns, \(dropped) flow packets node-down")
+    }
+
+    func testACrashedHostLosesWhatItQueuedAndSendsNothing() throws {
+        // h1 sends 2,000 packets/s of 1,500 bytes onto a 10 Mbps link (1.2 ms each): its queue
+        // grows until it crashes at 500 ms; all of it is lost, and so is what it would send until 700 ms.
+        let yaml = pairTopology(replacing: "flows:\n  - {name: f, from: a, to: b, rate: 100pps, size: 500}",
+                                with: "flows:\n  - {name: f, from: a, to: b, rate: 2kpps, size: 1500}")
+            .replacingOccurrences(of: "rate: 100Mbps", with: "rate: 10Mbps")
+            .replacingOccurrences(of: "eth0: {address: \"0x01\"}", with: "eth0: {address: \"0x01\"}\n    faults: {crash: [500ms, 700ms]}")
+        let results = try emulate(yaml)
+        let flow = results.flows[0]
+        let link = results.links.first { $0.from == "a:eth0" }!
+        // Sent before the crash: 1,000 (0 … 499.5 ms); the link took one per 1.2 ms from 0 on:
+        // 417 started (0 … 499.2 ms), the last cut by the crash.
+        let nodeDown = flow.drops.first { $0.reason == "node-down" }?.count ?? 0
+        XCTAssertEqual(nodeDown, (1_000 - 416) + 400, "the queue and the one on the wire, then 400 not sent while down")
+        XCTAssertEqual(results.nodes[0].drops.first { $0.reason == "node-down" }?.count, nodeDown)
+        XCTAssertEqual(flow.delivered + nodeDown + flow.inFlight + flow.unaccounted + (flow.drops.first { $0.reason == "queue-full" }?.count ?? 0), flow.sent)
+        XCTAssertGreaterThan(link.packets, 416)
+    }
+
+    func testCrashPeriodsAreCheckedWhereTheyAreWritten() {
+        let node = "eth0: {address: \"0x01\"}"
+        XCTAssertEqual(diagnostics(pairTopology(replacing: node, with: node + "\n    faults: {crash: [2s, 3s]}")),
+                       ["test.yaml:8:21: `a` would be crashed from 2s to 3s, not inside the run's 0…1s — end each crash by the run's end"])
+        XCTAssertEqual(diagnostics(pairTopology(replacing: node, with: node + "\n    faults: {crash: [[100ms, 300ms], [200ms, 400ms]]}")),
+                       ["test.yaml:8:38: crash periods must each end after they start and follow each other without overlap — write the periods in time order, e.g. `crash: [[2s, 3s], [5s, 6s]]`"])
+        XCTAssertEqual(diagnostics(pairTopology(replacing: node, with: node + "\n    faults: {crash: [300ms, 100ms]}")),
+                       ["test.yaml:8:21: crash periods must each end after they start and follow each other without overlap — write the periods in time order, e.g. `crash: [[2s, 3s], [5s, 6s]]`"])
+        XCTAssertEqual(diagnostics(pairTopology(replacing: node, with: node + "\n    faults: {down: [1s, 2s]}")),
+                       ["test.yaml:8:14: unknown key `down` in faults of `a` — remove it; faults of `a` takes crash"])
     }
 }

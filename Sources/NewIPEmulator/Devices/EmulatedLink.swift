@@ -4,7 +4,9 @@ import NewIPTopology
 
 /// One direction of a link: it serialises one packet at a time at its rate, then the packet
 /// propagates for the delay; random loss strikes after serialisation (the packet used the
-/// link's time). Packets arrive in the order they were sent, so a ring holds those on the way.
+/// link's time). Packets arrive in the order they were sent, so a ring holds those on the way:
+/// when a `delay` schedule shortens the delay, a packet sent after the change waits behind the
+/// ones already on the wire (a link is FIFO, as a fibre or a tunnel's path is).
 final class EmulatedLink {
     let index: Int
     let from: Topology.InterfaceID
@@ -12,6 +14,8 @@ final class EmulatedLink {
     let rate: BitRate
     /// Set by a `delay` schedule; packets on the way keep the delay they left with.
     var delay: Nanoseconds
+    /// When the last packet put on the wire arrives: none arrives before it.
+    private var lastArrival: Nanoseconds = .min
     let loss: Double
     let mtu: Int
     private let events: EventQueue
@@ -19,7 +23,8 @@ final class EmulatedLink {
     private(set) var transmitting: PacketBuffer?
     private(set) var propagating = PacketRing()
     var statistics = LinkStatistics()
-    private var busySince: Nanoseconds = 0
+    /// When the packet being serialised started (a crash of the sender cuts it).
+    private(set) var busySince: Nanoseconds = 0
     /// Measures each packet's network header, when the run counts header bytes.
     var headerLength: ((PacketBuffer) -> Int)?
 
@@ -46,15 +51,17 @@ final class EmulatedLink {
         events.schedule(.transmitted(link: index), at: now + rate.serialisation(bytes: packet.count))
     }
 
-    /// The packet is on the wire: it propagates, or comes back when the link lost it.
-    func finishTransmission(now: Nanoseconds) -> PacketBuffer? {
+    /// The packet is on the wire: it propagates, or comes back when the link lost it or the
+    /// sender crashed before its end (`cut`).
+    func finishTransmission(now: Nanoseconds, cut: Bool = false) -> PacketBuffer? {
         // `take` moves the packet out instead of sharing its storage with the property.
         guard let packet = transmitting.take() else { return nil }
         statistics.sent(bytes: packet.count, busy: now - busySince)
         if let headerLength { statistics.headerBytes += headerLength(packet) }
-        if random.chance(loss) { return packet }
+        if cut || random.chance(loss) { return packet }
         propagating.append(consume packet)
-        events.schedule(.arrived(link: index), at: now + delay)
+        lastArrival = max(now + delay, lastArrival)
+        events.schedule(.arrived(link: index), at: lastArrival)
         return nil
     }
 

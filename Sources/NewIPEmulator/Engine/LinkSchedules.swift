@@ -1,20 +1,26 @@
 import NewIPDataPlane
 import NewIPTopology
 
-/// The links' scheduled changes from the topology file (`faults: {down: …}` periods and
-/// `delay` schedules), in time order, and when each link was down.
+/// The scheduled faults and changes from the topology file (links' `faults: {down: …}`
+/// periods and `delay` schedules, nodes' `faults: {crash: …}` periods), in time order, and
+/// when each link was down and each node crashed.
 struct LinkSchedules {
     enum Change {
         case down(link: Int)
         case up(link: Int)
         case delay(link: Int, Nanoseconds)
+        case crash(node: Int)
+        case restart(node: Int)
     }
 
-    /// Every change with its time, sorted by time (file order at a tie).
+    /// Every change with its time, sorted by time (links before nodes, file order at a tie).
     let changes: [(at: Nanoseconds, change: Change)]
     /// Per topology link, its down periods.
     private let down: [[Range<Nanoseconds>]]
     let hasDownPeriods: Bool
+    /// Per node, its crash periods.
+    private let crashes: [[Range<Nanoseconds>]]
+    let hasCrashes: Bool
 
     init(_ topology: Topology) {
         var changes: [(at: Nanoseconds, change: Change)] = []
@@ -22,14 +28,24 @@ struct LinkSchedules {
             for period in link.faults.down { changes += [(period.lowerBound, .down(link: index)), (period.upperBound, .up(link: index))] }
             for change in link.delayChanges { changes.append((change.at, .delay(link: index, change.delay))) }
         }
+        for (index, node) in topology.nodes.enumerated() {
+            for period in node.crashes { changes += [(period.lowerBound, .crash(node: index)), (period.upperBound, .restart(node: index))] }
+        }
         self.changes = changes.enumerated().sorted { ($0.element.at, $0.offset) < ($1.element.at, $1.offset) }.map(\.element)
         down = topology.links.map(\.faults.down)
         hasDownPeriods = down.contains { !$0.isEmpty }
+        crashes = topology.nodes.map(\.crashes)
+        hasCrashes = crashes.contains { !$0.isEmpty }
     }
 
     /// Whether topology link `link` was down at any moment of `span`: a packet on the wire
     /// then is lost.
     func wasDown(_ link: Int, during span: ClosedRange<Nanoseconds>) -> Bool {
         down[link].contains { $0.lowerBound <= span.upperBound && span.lowerBound < $0.upperBound }
+    }
+
+    /// Whether `node` crashed at any moment of `span` (a packet it was serialising then is cut).
+    func crashed(_ node: Int, during span: ClosedRange<Nanoseconds>) -> Bool {
+        crashes[node].contains { $0.lowerBound <= span.upperBound && span.lowerBound < $0.upperBound }
     }
 }

@@ -48,6 +48,8 @@ final class Simulator {
     /// The routing protocol's driver (`routing: dynamic`); `nil` otherwise.
     private(set) var routing: DynamicRouting?
     private let schedules: LinkSchedules
+    /// Per node: whether it is crashed now (`faults: {crash: …}`).
+    private var crashed: [Bool]
 
     /// `templates` holds one header per flow, `behaviours` one behaviour per node; captures
     /// stream into `captureFolder` as `capture-<node>-<interface>.pcapng` when it is given.
@@ -87,6 +89,7 @@ final class Simulator {
         self.links = links
         if topology.routing == .dynamic { routing = DynamicRouting(topology: topology, links: links) }
         schedules = LinkSchedules(topology)
+        crashed = Array(repeating: false, count: topology.nodes.count)
         sources = topology.flows.map { TrafficSource(flow: $0, seed: topology.seed) }
         pool = PacketPool(largestPacket: topology.flows.map(\.size.largest).max() ?? 0)
         flowStatistics = topology.flows.map { FlowStatistics(window: $0.judgedWindow) }
@@ -199,7 +202,11 @@ final class Simulator {
         if let governance, let sender = governance.sealing[flow] { seal(&packet, sender: sender) }
         flowStatistics[flow].sent(bytes: size, header: templates[flow].header.count)
         nodeStatistics[node].originated += 1
-        behaviours[node].send(consume packet, from: topology.flows[flow].source.interface, context: context(node))
+        if crashed[node] {
+            nodeDown(packet, at: node)
+        } else {
+            behaviours[node].send(consume packet, from: topology.flows[flow].source.interface, context: context(node))
+        }
         // The next send is scheduled after the link took this packet, so at a tie the link
         // finishes before the flow's next packet arrives at the queue.
         serviceWokenInterfaces()
@@ -208,7 +215,11 @@ final class Simulator {
     }
 
     private func transmitted(_ link: EmulatedLink) {
-        if let lost = link.finishTransmission(now: now) { discard(lost, .linkLoss, link: link.index) }
+        // A node that crashed while serialising a packet cut it short.
+        let cut = schedules.hasCrashes && schedules.crashed(link.from.node, during: link.busySince...now)
+        if let lost = link.finishTransmission(now: now, cut: cut) {
+            if cut { nodeDown(lost, at: link.from.node) } else { discard(lost, .linkLoss, link: link.index) }
+        }
         service(link.from)
     }
 
@@ -218,6 +229,10 @@ final class Simulator {
             return
         }
         let to = link.to
+        if crashed[to.node] {
+            nodeDown(link.arrive(), at: to.node)
+            return
+        }
         ports[to.node][to.interface].arrived(link.arrive())
         let device = devices[to.node][to.interface]
         while let packet = device.receive(now: now) {
@@ -235,7 +250,37 @@ final class Simulator {
         case .delay(let link, let delay):
             links[2 * link].delay = delay
             links[2 * link + 1].delay = delay
+        case .crash(let node): crash(node)
+        case .restart(let node):
+            crashed[node] = false
+            routing?.restart(node, simulator: self)
         }
+    }
+
+    /// `node` crashes: what waits in its queues is lost with it, and so is whatever reaches it
+    /// until it restarts. Its links stay up: neighbours notice only that it falls silent.
+    private func crash(_ node: Int) {
+        crashed[node] = true
+        if let core = (behaviours[node] as? CoreNode)?.core {
+            for interface in topology.nodes[node].interfaces.indices {
+                // Packets held back (latency-based forwarding) are taken at their time, all now.
+                while let time = core.nextTransmitTime(on: interface) {
+                    let before = core.queuedPackets(on: interface)
+                    while let packet = core.transmit(on: interface, now: max(now, time), discarded: { packet, _ in nodeDown(packet, at: node) }) {
+                        nodeDown(packet, at: node)
+                    }
+                    if core.queuedPackets(on: interface) >= before { break }
+                }
+                ports[node][interface].outgoing.statistics.queue(0, now: now)
+            }
+        }
+        routing?.crash(node, simulator: self)
+    }
+
+    /// A packet lost in, or at, a crashed node.
+    private func nodeDown(_ packet: PacketBuffer, at node: Int) {
+        nodeStatistics[node].drops.record(.nodeDown)
+        discard(packet, .nodeDown, node: node)
     }
 
     /// Feeds the interface's device from the node's queue while the device is free, then

@@ -188,6 +188,7 @@ extension EmulationResults {
             let statistics = simulator.nodeStatistics[index]
             var drops = DropCounters()
             drops += simulator.behaviours[index].drops
+            drops += statistics.drops
             let translations = simulator.behaviours[index].translations
             drops += translations?.failures ?? DropCounters()
             return NodeResult(name: node.name, kind: node.kind, received: statistics.received,

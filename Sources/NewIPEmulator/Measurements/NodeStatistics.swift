@@ -1,3 +1,4 @@
+import NewIPDataPlane
 import NewIPTopology
 /// What a node's devices and flows saw: the node's drops come from its behaviour.
 struct NodeStatistics {
@@ -11,4 +12,6 @@ struct NodeStatistics {
     var forwarded = 0
     /// Packets addressed to it.
     var delivered = 0
+    /// What the emulator dropped at it rather than the node itself (`node-down` while crashed).
+    var drops = DropCounters()
 }

@@ -1,6 +1,7 @@
 import NewIPControl
 import NewIPDataPlane
 import NewIPNode
+import NewIPRandom
 import NewIPTopology
 import NewIPWire
 
@@ -24,6 +25,10 @@ final class DynamicRouting {
     /// Per directed link: routing packets and bytes sent on it.
     private(set) var controlPackets: [Int]
     private(set) var controlBytes: [Int]
+    /// Per node: whether it is crashed (its core neither runs nor hears anything).
+    private var crashed: [Bool]
+    /// Per node: its forwarding table and link delays as configured, which a restart brings back.
+    private var configured: [(routes: [(prefix: RoutePrefix, route: Route)], linkDelays: [Nanoseconds])] = []
 
     init(topology: Topology, links: [EmulatedLink]) {
         var out: [Topology.InterfaceID: EmulatedLink] = [:]
@@ -42,16 +47,53 @@ final class DynamicRouting {
                 routerID: UInt64(index), interfaces: interfaces,
                 prefixes: node.interfaces.map { RoutePrefix(exactly: $0.address) }, forwards: node.kind.forwards)
             configuration.maxPacketBytes = min(configuration.maxPacketBytes, (topology.links.map(\.mtu).min() ?? 1_500) - 64)
+            let damping = topology.routingDamping
+            if let hysteresis = damping.hysteresis { configuration.settleTime = hysteresis }
+            if let retain = damping.smoothingRetain { configuration.smoothingRetain = retain }
+            if let step = damping.maxDelayStep { configuration.maxDelayStep = step }
             return DelayVectorRouting(configuration, now: 0)
         }
         scheduled = Array(repeating: nil, count: topology.nodes.count)
+        crashed = Array(repeating: false, count: topology.nodes.count)
         controlPackets = Array(repeating: 0, count: links.count)
         controlBytes = Array(repeating: 0, count: links.count)
     }
 
     /// Every node's first hellos and dumps go out at the start.
     func start(_ simulator: Simulator) {
+        configured = simulator.behaviours.map { behaviour in
+            let core = (behaviour as? CoreNode)?.core
+            return (core?.routes ?? [], core?.router.linkDelays ?? [])
+        }
         for node in cores.indices { schedule(node, simulator) }
+    }
+
+    /// `node` crashed: its core stops (its neighbours notice only when its hellos stop), and
+    /// the routes it had learned are gone, each one an event.
+    func crash(_ node: Int, simulator: Simulator) {
+        crashed[node] = true
+        scheduled[node] = nil
+        var installed: [RoutePrefix: Route] = [:]
+        for event in events where event.node == node { installed[event.prefix] = event.new }
+        for (prefix, route) in installed.sorted(by: { $0.key < $1.key }) {
+            events.append(RoutingEvent(time: simulator.now, node: node, prefix: prefix, old: route, new: nil))
+        }
+        guard let core = (simulator.behaviours[node] as? CoreNode)?.core else { return }
+        for (prefix, _) in core.routes { core.remove(prefix) }
+        for (prefix, route) in configured[node].routes { core.insert(route, for: prefix) }
+        for (interface, delay) in configured[node].linkDelays.enumerated() { core.setLinkDelay(delay, on: interface) }
+    }
+
+    /// `node` restarts: a fresh core with no neighbours or routes, a random sequence number for
+    /// its own routes and a packet counter from the clock (neighbours remember its old one).
+    func restart(_ node: Int, simulator: Simulator) {
+        crashed[node] = false
+        var configuration = cores[node].configuration
+        var random = RandomStream(seed: simulator.topology.seed, name: "routing/\(simulator.topology.nodes[node].name)/restart@\(simulator.now)")
+        configuration.firstSeqno = UInt16(random.nextInt(in: 0...Int(UInt16.max)))
+        configuration.firstPacketCounter = UInt64(simulator.now)
+        cores[node] = DelayVectorRouting(configuration, now: simulator.now)
+        schedule(node, simulator)
     }
 
     /// A node's `.routing` event: its timers, and what it sends.
@@ -83,7 +125,7 @@ final class DynamicRouting {
     /// `link` lost or regained its carrier: the nodes at both ends see it at once (as a real
     /// interface reports carrier loss), so their cores drop or greet the neighbour.
     func carrier(of link: Topology.Link, up: Bool, simulator: Simulator) {
-        for end in [link.endpoints.0, link.endpoints.1] {
+        for end in [link.endpoints.0, link.endpoints.1] where !crashed[end.node] {
             if up { cores[end.node].interfaceUp(end.interface, now: simulator.now) } else { cores[end.node].interfaceDown(end.interface, now: simulator.now) }
             settle(end.node, simulator)
         }

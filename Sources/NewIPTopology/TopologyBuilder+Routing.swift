@@ -1,0 +1,38 @@
+import NewIPDataPlane
+import Yams
+
+extension TopologyBuilder {
+    static let routingKeys = ["protocol", "hysteresis", "smoothing", "max-delay-step"]
+
+    /// `routing: dynamic`, or a mapping naming the protocol and, for `dynamic`, its damping.
+    func readRouting(_ node: Node) -> (Topology.Routing, RoutingDamping)? {
+        guard case .mapping = node else { return reader.choice(node, "routing", Topology.Routing.self).map { ($0, RoutingDamping()) } }
+        guard let fields = reader.fields(node, "routing", allowed: Self.routingKeys, required: ["protocol"]),
+              let routing = fields["protocol"].flatMap({ reader.choice($0, "routing protocol", Topology.Routing.self) }) else { return nil }
+        var damping = RoutingDamping()
+        damping.hysteresis = fields["hysteresis"].flatMap { reader.quantity($0, "hysteresis", Units.duration) }
+        damping.smoothingRetain = fields["smoothing"].flatMap { reader.probability($0, "smoothing") }.map { Int64(($0 * 1000).rounded()) }
+        damping.maxDelayStep = fields["max-delay-step"].flatMap { node -> Nanoseconds? in
+            if node.scalar?.string == "none" { return .max }
+            return reader.quantity(node, "max-delay-step", Units.duration)
+        }
+        if routing != .dynamic, !damping.isDefault, let key = Self.routingKeys.dropFirst().first(where: { fields[$0] != nil }) {
+            reader.error(fields[key]!, "`\(key)` damps `routing: dynamic` only, not `\(routing.rawValue)`",
+                         fix: "write `protocol: dynamic`, or remove `\(key)`")
+        }
+        return (routing, damping)
+    }
+
+    /// A node's `faults: {crash: [2s, 3s]}`: the periods it is down, inside the run.
+    func readNodeFaults(_ node: Node, node name: String) -> [Range<Nanoseconds>]? {
+        guard let fields = reader.fields(node, "faults of `\(name)`", allowed: ["crash"]) else { return nil }
+        guard let crash = fields["crash"] else { return [] }
+        guard let periods = readPeriods(crash, "crash") else { return nil }
+        if duration > 0, let late = periods.first(where: { $0.upperBound > duration }) {
+            reader.error(crash, "`\(name)` would be crashed from \(UnitText.duration(late.lowerBound)) to \(UnitText.duration(late.upperBound)), "
+                         + "not inside the run's 0…\(UnitText.duration(duration))", fix: "end each crash by the run's end")
+            return nil
+        }
+        return periods
+    }
+}

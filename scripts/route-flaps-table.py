@@ -1,0 +1,43 @@
+#!/usr/bin/env python3
+"""Renders BENCHMARKS.md's route-flap table (between the route-flaps markers) from the JSON
+`nip route-flaps` writes (scripts/route-flaps.sh runs both):
+
+    scripts/route-flaps-table.py docs/route-flaps.json
+"""
+import json
+import sys
+
+data = json.load(open(sys.argv[1]))
+
+
+def setting(value, unit):
+    if value == "none":
+        return "none"
+    return f"{value / 1e6:g} ms" if unit == "ns" else f"{value / 1000:g}"
+
+
+window = (data["window_ns"][1] - data["window_ns"][0]) / 1e9
+rows = []
+for variant in data["variants"]:
+    runs = variant["runs"]
+    sent = sum(run["sent"] for run in runs)
+    dropped = sum(run["dropped"] for run in runs)
+    medians = sorted(run["p50_ns"] for run in runs if run["p50_ns"] is not None)
+    flaps = variant["flaps_per_minute"]
+    rows.append(
+        f"| {variant['name']} | {setting(variant['hysteresis_ns'], 'ns')} | {setting(variant['smoothing_retain_per_mille'], 'per mille')} "
+        f"| {setting(variant['max_delay_step_ns'], 'ns')} | {flaps['mean']:.1f} ({flaps['min']:.1f}–{flaps['max']:.1f}) "
+        f"| {dropped / sent * 100:.2f} % | {medians[len(medians) // 2] / 1e6:.1f} ms |"
+    )
+table = (
+    f"| damping | hysteresis | smoothing (weight kept) | max delay step | route flaps per minute, mean over {len(data['variants'][0]['runs'])} seeds (least–most) "
+    f"| load dropped | median one-way delay (median seed) |\n"
+    "|---|---|---|---|---|---|---|\n" + "\n".join(rows) + "\n"
+)
+text = open("BENCHMARKS.md").read()
+begin, end = "<!-- route-flaps -->\n", "<!-- /route-flaps -->"
+assert begin in text and end in text, "BENCHMARKS.md lacks the route-flaps markers"
+head, rest = text.split(begin)
+open("BENCHMARKS.md", "w").write(head + begin + table + rest[rest.index(end):])
+print(f"{window:g} s of load per run")
+print(table, end="")

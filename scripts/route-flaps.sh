@@ -1,0 +1,13 @@
+#!/bin/sh
+# The delay-metric oscillation experiment: Examples/route-flaps.yaml once per damping variant and
+# seed (release build), route flaps per minute into docs/route-flaps.json, the route's delay over
+# time into docs/route-flaps.svg, and BENCHMARKS.md's table rendered from the JSON.
+#
+#     scripts/route-flaps.sh [SEEDS]        # SEEDS: A..B, default 1..5
+set -e
+cd "$(dirname "$0")/.."
+SEEDS=${1:-1..5}
+swift build -c release --product nip
+.build/release/nip route-flaps Examples/route-flaps.yaml --router a --seeds "$SEEDS" \
+    --json docs/route-flaps.json --svg docs/route-flaps.svg --span 20s --force
+python3 scripts/route-flaps-table.py docs/route-flaps.json
