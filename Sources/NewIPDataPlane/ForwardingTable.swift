@@ -24,6 +24,16 @@ public struct ForwardingTable: Sendable {
     /// Number of entries over all families.
     public var count: Int { compact.count + ipv4.count + ipv6.count + eightBit.lazy.filter { $0 != nil }.count }
 
+    /// Bytes the table takes, computed from its structures' capacities: the prefix maps, the
+    /// distinct routes and their index (a `Dictionary` entry costs its key and value, at the
+    /// load factor of 3/4), and the framework's one-byte routes.
+    public var memoryBytes: Int {
+        MemoryLayout<Self>.stride + compact.memoryBytes + ipv4.memoryBytes + ipv6.memoryBytes
+            + routes.capacity * MemoryLayout<Route>.stride
+            + routeIndices.capacity * (MemoryLayout<Route>.stride + MemoryLayout<UInt32>.stride) * 4 / 3
+            + eightBit.capacity * MemoryLayout<Route?>.stride
+    }
+
     /// Whether `prefix` can hold a valid address. A prefix longer than 8 bits fixes the first
     /// byte and so the address length; `0x05/16` (first byte `05` announces a one-byte
     /// address) holds none, and would match `05` on its zero padding, so it is refused.

@@ -36,6 +36,11 @@ struct PrefixHashTable<Key: PrefixKey>: Sendable {
 
     var isEmpty: Bool { count == 0 }
 
+    /// Heap bytes of the slots and the filter (their capacities, not what is in use).
+    var memoryBytes: Int {
+        slots.capacity * MemoryLayout<Slot>.stride + filter.capacity * MemoryLayout<UInt64>.stride
+    }
+
     @inline(__always)
     private func home(of key: Key) -> Int {
         let x = key.hashInput

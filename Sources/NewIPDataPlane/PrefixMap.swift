@@ -55,6 +55,12 @@ struct PrefixMap<Key: PrefixKey>: Sendable {
         return removed
     }
 
+    /// Bytes of the per-length tables, inline and on the heap.
+    var memoryBytes: Int {
+        tables.capacity * MemoryLayout<PrefixHashTable<Key>>.stride + tables.reduce(0) { $0 + $1.memoryBytes }
+            + lengths.capacity * MemoryLayout<Int>.stride
+    }
+
     /// Every prefix (bits, length) with its route, longest lengths first.
     func forEach(_ body: (Key, Int, UInt32) -> Void) {
         for length in lengths { tables[length].forEach { body($0, length, $1) } }

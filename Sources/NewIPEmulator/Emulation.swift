@@ -23,8 +23,10 @@ public struct Emulation {
 
     /// Refuses a topology with problems (`Topology.problems()`, the checks the parser and
     /// `nip up` make too, so one built in code is refused as a file would be) and node kinds
-    /// the components have no behaviour for.
-    public init(topology: Topology, components: EmulatorComponents = .standard) throws(TopologyError) {
+    /// the components have no behaviour for. `routingProgress` hears the share of the routing
+    /// done (for a progress bar on a large topology).
+    public init(topology: Topology, components: EmulatorComponents = .standard,
+                routingProgress: ((Double) -> Void)? = nil) throws(TopologyError) {
         var problems = topology.problems().map(\.diagnostic)
         for (index, node) in topology.nodes.enumerated() where components.behaviors[node.kind] == nil {
             problems.append(TopologyProblem(.node(index), at: node.location, place: "\(topology.name): node `\(node.name)`",
@@ -50,7 +52,7 @@ public struct Emulation {
         self.components = components
         self.templates = templates
         self.governance = governance
-        tables = RoutingTables.tables(for: topology)
+        tables = RoutingTables.tables(for: topology, progress: routingProgress)
     }
 
     /// Runs the topology for its duration in virtual time. `progress` is called now and then

@@ -39,9 +39,8 @@ extension RoutingTables {
                     guard let path, topology.nodes[source].kind.forwards else { continue }
                     let hop = NextHop(interface: path.interface, neighbour: NeighbourID(rawValue: UInt64(path.next)))
                     let route = Route(nextHop: hop, toDelay: path.delay, toHops: path.hops)
-                    for (index, interface) in topology.nodes[destination].interfaces.enumerated()
-                    where topology.network(of: Topology.InterfaceID(node: destination, interface: index)) == .newIP {
-                        result[source][item, default: []].append((RoutePrefix(exactly: interface.address), route))
+                    for prefix in destinationPrefixes(of: destination, in: .newIP, topology: topology) {
+                        result[source][item, default: []].append((prefix, route))
                     }
                 }
             }

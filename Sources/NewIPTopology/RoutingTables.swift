@@ -6,18 +6,18 @@ import NewIPWire
 ///
 /// Shortest-delay routing runs Dijkstra towards each destination node over link propagation
 /// delays (ties: fewer hops, then the lower node index), through routers and gateways but
-/// never through hosts. Each node gets, for every address of every other reachable node,
-/// the next hop and LBF's path knowledge: `toDelay` the propagation delay left (this node's
-/// link included), `toHops` the queues left (this node's included). Every node routes its
-/// own addresses to `NextHop.local`; static routes go in last, so they win for equal prefixes.
+/// never through hosts. Each node gets, for every other reachable node, the next hop and
+/// LBF's path knowledge: `toDelay` the propagation delay left (this node's link included),
+/// `toHops` the queues left (this node's included) — one route for the destination's
+/// `prefix` when it has one (its compact addresses, and its hosts' with their own, more
+/// specific routes), else one per address. Every node routes its own addresses to
+/// `NextHop.local`; static routes go in last, so they win for equal prefixes.
 public enum RoutingTables {
-    /// Every node's forwarding table.
-    public static func tables(for topology: Topology) -> [ForwardingTable] {
-        routes(for: topology).map { routes in
-            var table = ForwardingTable()
-            for entry in routes { table.insert(entry.route, for: entry.prefix) }
-            return table
-        }
+    /// Every node's forwarding table. `progress` hears the share of destinations routed.
+    public static func tables(for topology: Topology, progress: ((Double) -> Void)? = nil) -> [ForwardingTable] {
+        var tables = Array(repeating: ForwardingTable(), count: topology.nodes.count)
+        forEachRoute(in: topology, progress: progress) { node, prefix, route in tables[node].insert(route, for: prefix) }
+        return tables
     }
 
     /// Every node's routes in the order they are installed (a later one replaces an earlier
@@ -32,12 +32,37 @@ public enum RoutingTables {
     /// `ipv6-prefix`; a route to a name of a real host carries the path knowledge of the
     /// whole way there (to the gateway, then on to the host).
     public static func routes(for topology: Topology) -> [[(prefix: RoutePrefix, route: Route)]] {
-        var routes: [[(prefix: RoutePrefix, route: Route)]] = topology.nodes.map { node in
-            node.interfaces.map { (RoutePrefix(exactly: $0.address), Route(nextHop: .local)) }
+        var routes = Array(repeating: [(prefix: RoutePrefix, route: Route)](), count: topology.nodes.count)
+        forEachRoute(in: topology, progress: nil) { node, prefix, route in routes[node].append((prefix, route)) }
+        return routes
+    }
+
+    /// The prefixes a route to `destination` in `network` covers: its own prefix for the
+    /// compact addresses inside it, when it has one, and each other address exactly.
+    static func destinationPrefixes(of destination: Int, in network: Topology.Network, topology: Topology) -> [RoutePrefix] {
+        let node = topology.nodes[destination]
+        var prefixes: [RoutePrefix] = []
+        for (index, interface) in node.interfaces.enumerated()
+        where topology.network(of: Topology.InterfaceID(node: destination, interface: index)) == network {
+            if let prefix = node.prefix, case .compact(let address) = interface.address, prefix.contains(address) {
+                if !prefixes.contains(.compact(prefix)) { prefixes.append(.compact(prefix)) }
+            } else {
+                prefixes.append(RoutePrefix(exactly: interface.address))
+            }
+        }
+        return prefixes
+    }
+
+    /// Calls `install` with each route of each node, in the order `routes(for:)` lists them,
+    /// without holding them all (a large topology's routes exceed its tables many times).
+    static func forEachRoute(in topology: Topology, progress: ((Double) -> Void)?,
+                             _ install: (Int, RoutePrefix, Route) -> Void) {
+        for (index, node) in topology.nodes.enumerated() {
+            for interface in node.interfaces { install(index, RoutePrefix(exactly: interface.address), Route(nextHop: .local)) }
         }
         let advertisements = advertisements(in: topology)
         for advertisement in advertisements {
-            routes[advertisement.gateway].append((advertisement.prefix, Route(nextHop: .local)))
+            install(advertisement.gateway, advertisement.prefix, Route(nextHop: .local))
         }
         let peers = neighbours(topology)
         if topology.routing != .static && topology.routing != .dynamic {
@@ -64,22 +89,27 @@ public enum RoutingTables {
             let needed = Set(advertisements.flatMap { [$0.gateway] + ($0.target.map { [$0.node] } ?? []) })
             // Host-only routing skips destinations that are not hosts (and are not needed to
             // reach a gateway's names).
-            for destination in topology.nodes.indices
-            where topology.routing == .shortestDelay || topology.nodes[destination].kind == .host || needed.contains(destination) {
+            let destinations = topology.nodes.indices.filter { destination in
+                topology.routing == .shortestDelay || topology.nodes[destination].kind == .host || needed.contains(destination)
+            }
+            var reported = 0
+            for (done, destination) in destinations.enumerated() {
+                if let progress, done * 100 / destinations.count > reported {
+                    reported = done * 100 / destinations.count
+                    progress(Double(done) / Double(destinations.count))
+                }
                 // In interface order, each network once (one network: the classic single pass).
                 var seen: [Topology.Network] = []
                 for network in networks[destination] where !seen.contains(network) {
                     seen.append(network)
                     let found = shortestPaths(to: destination, in: topology, incoming: incoming[network] ?? none)
                     if needed.contains(destination) { cache[PathKey(destination: destination, network: network)] = found }
+                    let prefixes = destinationPrefixes(of: destination, in: network, topology: topology)
                     for (source, path) in found.enumerated() where source != destination {
                         guard let path else { continue }
                         let hop = NextHop(interface: path.interface, neighbour: NeighbourID(rawValue: UInt64(path.next)))
                         let route = Route(nextHop: hop, toDelay: path.delay, toHops: path.hops)
-                        for (index, interface) in topology.nodes[destination].interfaces.enumerated()
-                        where networks[destination][index] == network {
-                            routes[source].append((RoutePrefix(exactly: interface.address), route))
-                        }
+                        for prefix in prefixes { install(source, prefix, route) }
                     }
                 }
             }
@@ -110,7 +140,7 @@ public enum RoutingTables {
                 for (source, choice) in best.enumerated() {
                     guard let choice else { continue }
                     let hop = NextHop(interface: choice.step.interface, neighbour: NeighbourID(rawValue: UInt64(choice.step.next)))
-                    routes[source].append((prefix, Route(nextHop: hop, toDelay: choice.delay, toHops: choice.hops)))
+                    install(source, prefix, Route(nextHop: hop, toDelay: choice.delay, toHops: choice.hops))
                 }
             }
         }
@@ -118,10 +148,10 @@ public enum RoutingTables {
             for route in node.routes {
                 let neighbour = peers[index][route.interface]
                 let hop = NextHop(interface: route.interface, neighbour: NeighbourID(rawValue: UInt64(neighbour.node)))
-                routes[index].append((route.prefix, Route(nextHop: hop)))
+                install(index, route.prefix, Route(nextHop: hop))
             }
         }
-        return routes
+        progress?(1)
     }
 
     private struct PathKey: Hashable {

@@ -87,15 +87,19 @@ public struct Topology: Sendable {
         public var positions: SourcePositions
         /// A gateway's address mapping (`kind: gateway` only).
         public var gateway: GatewaySpec?
+        /// The compact prefix holding all the node's compact addresses (and those of hosts
+        /// linked only to it): routing installs it once instead of one route per address.
+        public var prefix: CompactAddressPrefix?
 
         public init(name: String, kind: NodeKind, interfaces: [Interface], routes: [StaticRoute] = [],
-                    location: SourceLocation? = nil, gateway: GatewaySpec? = nil) {
+                    location: SourceLocation? = nil, gateway: GatewaySpec? = nil, prefix: CompactAddressPrefix? = nil) {
             self.name = name
             self.kind = kind
             self.interfaces = interfaces
             self.routes = routes
             self.positions = SourcePositions(location)
             self.gateway = gateway
+            self.prefix = prefix
         }
     }
 

@@ -69,7 +69,7 @@ final class TopologyBuilder {
         for (key, value) in mapping {
             let before = reader.diagnostics.count
             guard let name = reader.name(key, "node name") else { continue }
-            guard let fields = reader.fields(value, "node `\(name)`", allowed: ["kind", "interfaces", "routes", "faults"] + Self.gatewayKeys,
+            guard let fields = reader.fields(value, "node `\(name)`", allowed: ["kind", "interfaces", "routes", "prefix", "faults"] + Self.gatewayKeys,
                                              required: ["kind", "interfaces"]) else { continue }
             let kind = fields["kind"].flatMap { reader.choice($0, "node kind", Topology.NodeKind.self) }
             var interfaces: [Topology.Interface] = []
@@ -83,12 +83,14 @@ final class TopologyBuilder {
             }
             let routes = fields["routes"].map { readRoutes($0, node: name, interfaces: interfaces) } ?? []
             let gateway = readGateway(fields, node: name, kind: kind)
+            let prefix = fields["prefix"].flatMap { readNodePrefix($0, node: name) }
             let crashes = fields["faults"].flatMap { readNodeFaults($0, node: name) } ?? []
             if reader.diagnostics.count > before { reported.insert(.node(nodes.count)) }
             nodeIndex[name] = nodes.count
             var node = Topology.Node(name: name, kind: kind ?? .router, interfaces: interfaces, routes: routes,
-                                     location: reader.location(key), gateway: gateway)
+                                     location: reader.location(key), gateway: gateway, prefix: prefix)
             node.positions["kind"] = fields.key("kind").map { reader.location($0) }
+            node.positions["prefix"] = fields["prefix"].map { reader.location($0) }
             node.crashes = crashes
             nodes.append(node)
         }
@@ -116,6 +118,17 @@ final class TopologyBuilder {
         }
         positions["address"] = reader.location(addressNode)
         return Topology.Interface(name: name, address: address, capture: capture, positions: positions)
+    }
+
+    /// A node's own compact prefix, `0xF20010/20`.
+    private func readNodePrefix(_ node: Node, node name: String) -> CompactAddressPrefix? {
+        guard let text = reader.text(node, "prefix of `\(name)`") else { return nil }
+        guard let prefix = CompactAddressPrefix(text), ForwardingTable.canRoute(prefix) else {
+            reader.error(node, "prefix `\(text)` of `\(name)` is not a compact prefix that holds addresses",
+                         fix: "write hex bytes and a bit length, e.g. \"0xF20010/20\"")
+            return nil
+        }
+        return prefix
     }
 
     private func readRoutes(_ node: Node, node name: String, interfaces: [Topology.Interface]) -> [Topology.StaticRoute] {

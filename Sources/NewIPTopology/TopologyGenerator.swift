@@ -4,8 +4,10 @@ import NewIPWire
 
 /// Standard topologies for experiments: chain, star, fat-tree, Barabási–Albert scale-free
 /// graphs and grids, with hosts at the edges (routers in a grid) and flows between them. Interfaces are
-/// `eth0`, `eth1`, … in the order links are made; addresses are compact values 1, 2, 3, …
-/// (`CompactAddress(value:)`). Write them out with `TopologyWriter.yaml`.
+/// `eth0`, `eth1`, … in the order links are made. Addresses are hierarchical: each router owns
+/// a block of compact values (its `prefix`) holding its interfaces' addresses, then those of the
+/// hosts linked to it alone, so routing needs one route per router, not per interface. Write
+/// them out with `TopologyWriter.yaml`.
 public enum TopologyGenerator {
     /// What every generated link and flow looks like.
     public struct Options: Sendable {
@@ -50,7 +52,7 @@ public enum TopologyGenerator {
         let last = build.node("h2", .host)
         for (a, b) in zip([first] + routerNodes, routerNodes + [last]) { build.link(a, b) }
         build.flow(from: first, to: last)
-        return build.topology
+        return build.finished()
     }
 
     /// One router and n hosts around it; host i sends to host i + 1 (the last to the first).
@@ -61,7 +63,7 @@ public enum TopologyGenerator {
         let leaves = (1...hosts).map { build.node("h\($0)", .host) }
         for leaf in leaves { build.link(leaf, hub) }
         for (index, leaf) in leaves.enumerated() { build.flow(from: leaf, to: leaves[(index + 1) % hosts]) }
-        return build.topology
+        return build.finished()
     }
 
     /// The k-ary fat tree (Al-Fares et al.): (k/2)² core switches, k pods of k/2
@@ -89,7 +91,7 @@ public enum TopologyGenerator {
             }
         }
         for (index, host) in hosts.enumerated() { build.flow(from: host, to: hosts[(index + hosts.count / 2) % hosts.count]) }
-        return build.topology
+        return build.finished()
     }
 
     /// A Barabási–Albert graph of n routers: m + 1 routers fully meshed, then each new one
@@ -126,7 +128,7 @@ public enum TopologyGenerator {
         for (index, host) in hostNodes.enumerated() {
             for offset in 1...options.flowsPerHost { build.flow(from: host, to: hostNodes[(index + offset) % hosts]) }
         }
-        return build.topology
+        return build.finished()
     }
 
     /// The side × side grid of routers of ns-3's grid scenario (`ns3-grid.cc`): router
@@ -152,7 +154,7 @@ public enum TopologyGenerator {
             // Pairs may repeat, so the index names the flow.
             build.flow(from: routers[a], to: routers[b], name: "f\(flow)")
         }
-        return build.topology
+        return build.finished()
     }
 
     /// Whether the generator can make `shape` of `size` (the other values matter for scale-free
@@ -178,11 +180,10 @@ public enum TopologyGenerator {
         }
     }
 
-    /// Adds nodes, numbered interfaces, links and flows to a topology.
+    /// Adds nodes, numbered interfaces, links and flows to a topology; `finished` addresses them.
     private struct Builder {
-        var topology: Topology
+        private(set) var topology: Topology
         let options: Options
-        private var nextAddress: UInt64 = 1
 
         init(name: String, options: Options) {
             self.options = options
@@ -210,10 +211,62 @@ public enum TopologyGenerator {
 
         private mutating func interface(on node: Int) -> Topology.InterfaceID {
             let index = topology.nodes[node].interfaces.count
-            let address = FrameworkAddress.compact(CompactAddress(value: nextAddress)!)
-            topology.nodes[node].interfaces.append(Topology.Interface(name: "eth\(index)", address: address))
-            nextAddress += 1
+            topology.nodes[node].interfaces.append(Topology.Interface(name: "eth\(index)", address: .compact(.any)))
             return Topology.InterfaceID(node: node, interface: index)
+        }
+
+        /// The topology with hierarchical addresses. Every node but a host linked to one router
+        /// alone owns a block of 2^k consecutive compact values (k: bits for the most slots a
+        /// block needs) and a prefix matching exactly that block; slots go to the owner's
+        /// interfaces, then to its hosts' in node order. Blocks are numbered in node order in
+        /// the shortest encoding that holds them all, aligned so the block is a bit prefix of
+        /// the encoded bytes (1-byte values up to 220, else the 3-, 5- or 7-byte forms).
+        func finished() -> Topology {
+            var topology = topology
+            var peers = topology.nodes.map { Array(repeating: -1, count: $0.interfaces.count) }
+            for link in topology.links {
+                let (a, b) = link.endpoints
+                peers[a.node][a.interface] = b.node
+                peers[b.node][b.interface] = a.node
+            }
+            // A host's home: the one router all its links go to.
+            let home = topology.nodes.indices.map { node -> Int? in
+                guard topology.nodes[node].kind == .host, let first = peers[node].first, first >= 0,
+                      topology.nodes[first].kind != .host, peers[node].allSatisfy({ $0 == first }) else { return nil }
+                return first
+            }
+            var members: [[Int]] = topology.nodes.indices.map { home[$0] == nil ? [$0] : [] }
+            for node in topology.nodes.indices { if let owner = home[node] { members[owner].append(node) } }
+            let owners = topology.nodes.indices.filter { home[$0] == nil }
+            let slots = owners.map { members[$0].reduce(0) { $0 + topology.nodes[$1].interfaces.count } }.max() ?? 1
+            let bits = Int.bitWidth - (max(slots, 1) - 1).leadingZeroBitCount
+            let first = Self.firstBlock(blocks: owners.count, bits: bits)
+            for (block, owner) in owners.enumerated() {
+                let base = (UInt64(block) + first) << bits
+                let start = CompactAddress(value: base)!
+                topology.nodes[owner].prefix = CompactAddressPrefix(start, length: 8 * start.encodedLength - bits)!
+                var slot: UInt64 = 0
+                for member in members[owner] {
+                    for index in topology.nodes[member].interfaces.indices {
+                        topology.nodes[member].interfaces[index].address = .compact(CompactAddress(value: base + slot)!)
+                        slot += 1
+                    }
+                }
+            }
+            return topology
+        }
+
+        /// The first block number of the shortest encoding whose aligned blocks of 2^bits
+        /// values hold `blocks` blocks.
+        private static func firstBlock(blocks: Int, bits: Int) -> UInt64 {
+            let size = UInt64(1) << bits
+            // (smallest value, largest value) of the 1-, 3-, 5- and 7-byte forms.
+            let forms: [(low: UInt64, high: UInt64)] = [(1, 220), (5120, 0xFFFF), (0x1_0000, 0xFFFF_FFFF), (0x1_0000_0000, 0xFFFF_FFFF_FFFF)]
+            for form in forms {
+                let first = (form.low + size - 1) / size
+                if (first + UInt64(blocks)) * size - 1 <= form.high { return first }
+            }
+            preconditionFailure("\(blocks) blocks of \(size) addresses do not fit in 7-byte compact addresses")
         }
     }
 }

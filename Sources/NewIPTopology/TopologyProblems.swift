@@ -116,6 +116,7 @@ private struct ProblemChecker {
         checkNodes()
         checkLinks()
         checkAttachments()
+        checkNodePrefixes()
         checkDomains()
         checkFlows()
     }
@@ -277,6 +278,56 @@ private struct ProblemChecker {
                        "interface `\(node.name):\(interface.name)` is on no link",
                        fix: "add a link with endpoint \(node.name):\(interface.name), or remove the interface")
             }
+        }
+    }
+
+    /// A node's `prefix` holds, of other nodes' addresses, only those of hosts linked to it
+    /// alone (routing sends the whole prefix to it, and those hosts get their own routes);
+    /// prefixes do not overlap.
+    private mutating func checkNodePrefixes() {
+        var owners: [CompactAddressPrefix: Int] = [:]
+        for (index, node) in topology.nodes.enumerated() {
+            guard let prefix = node.prefix else { continue }
+            if let other = owners[prefix] {
+                report(.node(index), at: node.positions.first("prefix"),
+                       "prefix \(prefix) of `\(node.name)` is also the prefix of `\(topology.nodes[other].name)`",
+                       fix: "give each node its own prefix")
+            } else {
+                owners[prefix] = index
+            }
+        }
+        guard !owners.isEmpty else { return }
+        let lengths = Set(owners.keys.map(\.length)).sorted()
+        func owner(of bits: UInt64, below limit: Int = 65) -> Int? {
+            for length in lengths where length < limit {
+                if let owner = owners[CompactAddressPrefix(bits: bits & CompactAddressPrefix.mask(length), length: length)!] { return owner }
+            }
+            return nil
+        }
+        for (index, node) in topology.nodes.enumerated() {
+            if let prefix = node.prefix, let outer = owner(of: prefix.bits, below: prefix.length) {
+                report(.node(index), at: node.positions.first("prefix"),
+                       "prefix \(prefix) of `\(node.name)` lies inside \(topology.nodes[outer].prefix!) of `\(topology.nodes[outer].name)`",
+                       fix: "give the nodes prefixes that do not overlap")
+            }
+            for (position, interface) in node.interfaces.enumerated() {
+                guard case .compact(let address) = interface.address else { continue }
+                if let holder = owner(of: address.storage), holder != index, !isHost(index, linkedOnlyTo: holder) {
+                    report(.interface(Topology.InterfaceID(node: index, interface: position)), at: interface.positions.first("address"),
+                           "address \(address) of `\(node.name):\(interface.name)` lies in the prefix \(topology.nodes[holder].prefix!) "
+                           + "of `\(topology.nodes[holder].name)`, which only its own addresses and hosts linked to it alone may use",
+                           fix: "give the interface an address outside that prefix")
+                }
+            }
+        }
+    }
+
+    private func isHost(_ node: Int, linkedOnlyTo router: Int) -> Bool {
+        guard topology.nodes[node].kind == .host else { return false }
+        return topology.nodes[node].interfaces.indices.allSatisfy { interface in
+            guard let link = firstLink[Topology.InterfaceID(node: node, interface: interface)] else { return false }
+            let (a, b) = topology.links[link].endpoints
+            return (a.node == node ? b.node : a.node) == router
         }
     }
 

@@ -13,7 +13,9 @@ public enum TopologyWriter {
 
         """
         for node in topology.nodes {
-            out += "  \(node.name):\n    kind: \(node.kind.rawValue)\n    interfaces:\n"
+            out += "  \(node.name):\n    kind: \(node.kind.rawValue)\n"
+            if let prefix = node.prefix { out += "    prefix: \"\(prefix)\"\n" }
+            out += "    interfaces:\n"
             for interface in node.interfaces {
                 out += "      \(interface.name): {address: \"\(interface.address)\"\(interface.capture ? ", capture: true" : "")}\n"
             }

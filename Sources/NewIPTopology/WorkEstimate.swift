@@ -88,12 +88,18 @@ extension TopologyGenerator {
 
 extension WorkEstimate {
     /// The routing tables `Emulation` builds for `topology`: every forwarding node holds a
-    /// route to every address (fewer with host-only routing). Checked before building them.
+    /// route to every node's prefix or address (fewer with host-only routing). Checked before
+    /// building them.
     public init(routing topology: Topology) {
         let nodes = Double(topology.nodes.count)
-        let addresses = Double(topology.nodes.reduce(0) { $0 + $1.interfaces.count })
-        let destinations = topology.routing == .shortestDelayToHosts
-            ? Double(topology.nodes.filter { $0.kind == .host }.reduce(0) { $0 + $1.interfaces.count }) : addresses
+        // A node with a prefix takes one route for its compact addresses.
+        func destinations(_ node: Topology.Node) -> Int {
+            guard node.prefix != nil else { return node.interfaces.count }
+            return 1 + node.interfaces.count { if case .compact = $0.address { false } else { true } }
+        }
+        let destinations = Double(topology.nodes.reduce(0) { total, node in
+            topology.routing == .shortestDelayToHosts && node.kind != .host ? total : total + destinations(node)
+        })
         self.init(memoryBytes: nodes * memoryBytesPerNode + nodes * destinations * memoryBytesPerRoute)
     }
 }

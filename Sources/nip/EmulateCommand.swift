@@ -4,6 +4,7 @@ import NewIPAnalysis
 import NewIPDataPlane
 import NewIPEmulator
 import NewIPFiles
+import NewIPJSON
 import NewIPRuntime
 import NewIPTopology
 
@@ -38,10 +39,15 @@ struct EmulateCommand: ParsableCommand {
     @Flag(help: "No progress bar and no summary table.")
     var quiet = false
 
+    @Option(help: ArgumentHelp("Write the setup and run times, peak resident memory and the bytes per node, route, flow and "
+                               + "queued packet (computed from the data structures) to this JSON file.", valueName: "file"))
+    var stats: String?
+
     @Flag(help: "Replace an output folder holding files nip did not write, and run beyond the size limits.")
     var force = false
 
     func run() throws {
+        let parseStarted = DispatchTime.now().uptimeNanoseconds
         var topology: Topology
         do {
             topology = try TopologyParser.load(path: file)
@@ -57,6 +63,7 @@ struct EmulateCommand: ParsableCommand {
         let option = out == nil ? nil : "--out"
         // Refused before the run, not after it.
         try OutputDirectory.check(folder, option: option, force: force, inputs: [file])
+        if let stats { try OutputFile.check(stats, option: "--stats", force: force, generatedHeader: RunStatistics.header) }
         // Routing tables are built first; check they fit before building them.
         if !force, let excess = WorkEstimate(routing: topology).excess {
             throw ToolError("\(file): its routing tables would take \(excess); use `routing: shortest-delay-hosts`, "
@@ -65,9 +72,12 @@ struct EmulateCommand: ParsableCommand {
         if let sweep {
             return try runSweep(topology, seeds: sweep, folder: folder, option: option)
         }
+        let setupStarted = DispatchTime.now().uptimeNanoseconds
         let emulation: Emulation
+        let routingBar = ProgressBar(enabled: !quiet, label: "routing")
         do {
-            emulation = try Emulation(topology: topology)
+            emulation = try Emulation(topology: topology, routingProgress: routingBar.update)
+            routingBar.finish()
         } catch {
             throw ToolError("\(error)")
         }
@@ -95,6 +105,13 @@ struct EmulateCommand: ParsableCommand {
         }
         let wall = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
         interrupt.cancel()
+        if let stats {
+            let seconds = { (from: UInt64, to: UInt64) in Double(to - from) / 1e9 }
+            let report = RunStatistics(parse: seconds(parseStarted, setupStarted), setup: seconds(setupStarted, started), run: wall,
+                                       events: results.events, memory: emulation.memoryUse(results))
+            try OutputFile.write(Array(report.json.indentedText.utf8), to: stats, option: "--stats", force: force,
+                                 generatedHeader: RunStatistics.header)
+        }
         if !quiet {
             print(EmulationSummary(results).text)
             print(String(format: "%@ · seed %llu · %.3f s virtual in %.2f s wall · %d events (%.2f M events/s) · results in %@",
@@ -198,14 +215,17 @@ extension EmulateCommand {
 /// terminal, otherwise (a log, CI) a line every few seconds.
 final class ProgressBar {
     private let enabled: Bool
+    /// What is progressing, before the bar (empty: the run).
+    private let label: String
     private let terminal = isatty(STDERR_FILENO) == 1
     private let started = DispatchTime.now().uptimeNanoseconds
     private var shown = false
     private var lastLine: UInt64 = 0
     static let lineInterval: UInt64 = 2_000_000_000
 
-    init(enabled: Bool) {
+    init(enabled: Bool, label: String = "") {
         self.enabled = enabled
+        self.label = label.isEmpty ? "" : label + " "
     }
 
     func update(_ fraction: Double) {
@@ -214,7 +234,7 @@ final class ProgressBar {
         guard terminal else {
             guard now - lastLine >= Self.lineInterval else { return }
             lastLine = now
-            FileHandle.standardError.write(Data(String(format: "progress: %d %% after %.0f s\n", Int(fraction * 100),
+            FileHandle.standardError.write(Data(String(format: "progress: %@%d %% after %.0f s\n", label, Int(fraction * 100),
                                                        Double(now - started) / 1e9).utf8))
             return
         }
@@ -222,11 +242,47 @@ final class ProgressBar {
         let width = 40
         let filled = Int((fraction * Double(width)).rounded(.down)).clamped(to: 0...width)
         let bar = String(repeating: "█", count: filled) + String(repeating: "·", count: width - filled)
-        FileHandle.standardError.write(Data("\r\(bar) \(Int(fraction * 100)) %".utf8))
+        FileHandle.standardError.write(Data("\r\(label)\(bar) \(Int(fraction * 100)) %".utf8))
     }
 
     func finish() {
         if shown { FileHandle.standardError.write(Data("\r\u{1B}[2K".utf8)) }
+    }
+}
+
+/// What `nip emulate --stats` writes: where the time went, the peak resident set, and the
+/// memory of the largest structures.
+struct RunStatistics {
+    var parse: Double
+    var setup: Double
+    var run: Double
+    var events: Int
+    var memory: MemoryUse
+    /// How the file starts, so a later run replaces it.
+    static let header = "{\n  \"parse_seconds\""
+
+    /// The process's peak resident set so far, in bytes (`ru_maxrss` is in kB on Linux).
+    static var peakResidentBytes: Int {
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        return usage.ru_maxrss * 1024
+    }
+
+    var json: JSONValue {
+        .object([
+            ("parse_seconds", .decimal(parse, digits: 3)), ("setup_seconds", .decimal(setup, digits: 3)),
+            ("run_seconds", .decimal(run, digits: 3)), ("events", .int(events)),
+            ("events_per_second", .decimal(Double(events) / max(run, 1e-9), digits: 0)),
+            ("peak_resident_bytes", .int(Self.peakResidentBytes)),
+            ("memory_computed", .object([
+                ("nodes", .int(memory.nodes)), ("routes", .int(memory.routes)), ("route_bytes", .int(memory.routeBytes)),
+                ("bytes_per_route", .decimal(memory.bytesPerRoute, digits: 1)),
+                ("route_bytes_per_node", .decimal(memory.routeBytesPerNode, digits: 0)),
+                ("flows", .int(memory.flows)), ("flow_bytes", .int(memory.flowBytes)),
+                ("bytes_per_flow", .decimal(memory.bytesPerFlow, digits: 0)),
+                ("bytes_per_queued_packet", .int(memory.queuedPacketBytes)),
+            ])),
+        ])
     }
 }
 

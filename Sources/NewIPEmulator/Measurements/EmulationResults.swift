@@ -23,6 +23,9 @@ public struct EmulationResults: Sendable {
     public var governance: GovernanceResult?
     /// What the routing protocol did; `nil` unless `routing: dynamic`.
     public var routing: RoutingResult?
+    /// Bytes the flows' statistics took at the end of the run (`Emulation.memoryUse`; not
+    /// written to files).
+    public var flowStatisticsBytes = 0
 
     package init(name: String, seed: UInt64, duration: Nanoseconds, flows: [FlowResult], links: [LinkResult], nodes: [NodeResult],
                  events: Int = 0, captures: [(name: String, bytes: [UInt8])] = [], isManyNets: Bool) {
@@ -167,6 +170,7 @@ extension EmulationResults {
         seed = topology.seed
         duration = topology.duration
         events = simulator.eventCount
+        flowStatisticsBytes = simulator.flowStatistics.reduce(0) { $0 + $1.memoryBytes }
         flows = zip(topology.flows, simulator.flowStatistics).map { flow, statistics in
             FlowResult(flow, statistics, topology: topology)
         }

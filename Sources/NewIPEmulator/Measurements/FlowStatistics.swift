@@ -27,9 +27,9 @@ package struct FlowStatistics {
     /// On a link (serialising or propagating) when the run stopped.
     var inFlight = 0
     private(set) var drops = DropCounters()
-    /// 32-bit counts: half the memory of 64-bit ones (a 100,000-flow run keeps one per flow);
-    /// a flow would need 4 billion deliveries in one bucket to overflow it.
-    private(set) var latency = Histogram<UInt32>(numberOfSignificantValueDigits: .three)
+    /// 32-bit counts, kept only over the range of latencies seen (a million-flow run keeps one
+    /// per flow); a flow would need 4 billion deliveries in one bucket to overflow it.
+    private(set) var latency = LatencyCounts()
     private(set) var minLatency: Nanoseconds = .max
     private(set) var maxLatency: Nanoseconds = 0
     private var latencySum: Double = 0
@@ -80,9 +80,7 @@ package struct FlowStatistics {
             if latency > window.max { late += 1 } else if latency < window.min { early += 1 } else { onTime += 1 }
             if latency <= window.max { byDeadline += 1 }
         }
-        let value = UInt64(max(0, latency))
-        if value > self.latency.highestTrackableValue { growLatencyHistogram(toCover: value) }
-        self.latency.record(value)
+        self.latency.record(UInt64(max(0, latency)))
         minLatency = min(minLatency, latency)
         maxLatency = max(maxLatency, latency)
         latencySum += Double(latency)
@@ -95,16 +93,11 @@ package struct FlowStatistics {
         previousLatency = latency
     }
 
-    /// A histogram covering 4 × `value`, holding the same counts. Left to itself the histogram
-    /// grows one bucket (a doubling of its range) per value beyond it, through unspecialised
-    /// generic code: a third of a 1,000-flow emulation's time went there. The bucket layout
-    /// (1 ns resolution, 3 digits) is unchanged, so every percentile is the same.
-    private mutating func growLatencyHistogram(toCover value: UInt64) {
-        var larger = Histogram<UInt32>(lowestDiscernibleValue: 1, highestTrackableValue: Swift.max(value, 1) * 4,
-                                       numberOfSignificantValueDigits: .three)
-        larger.autoResize = true
-        larger.add(latency)
-        latency = larger
+    /// Bytes this flow's statistics take, from their structures' capacities: the value itself,
+    /// the latency counts, the delivery timeline and the per-significance byte counts.
+    var memoryBytes: Int {
+        MemoryLayout<Self>.stride + latency.memoryBytes + timeline.bytes.capacity * MemoryLayout<Int>.stride
+            + significanceBytes.capacity * MemoryLayout<Int>.stride
     }
 
     var meanLatency: Double { delivered == 0 ? 0 : latencySum / Double(delivered) }
@@ -114,13 +107,13 @@ package struct FlowStatistics {
     /// the exact minimum and maximum.
     func latency(atPercentile percentile: Double) -> Nanoseconds {
         guard delivered > 0 else { return 0 }
-        return min(max(Nanoseconds(latency.valueAtPercentile(percentile)), minLatency), maxLatency)
+        return min(max(Nanoseconds(latency.histogram.valueAtPercentile(percentile)), minLatency), maxLatency)
     }
 
     /// Points of the latency CDF: (latency, deliveries at or below it).
     var cdf: [(latency: Nanoseconds, delivered: Int)] {
         guard delivered > 0 else { return [] }
-        return latency.recordedValues().map { step in
+        return latency.histogram.recordedValues().map { step in
             (min(max(Nanoseconds(step.value), minLatency), maxLatency), Int(step.totalCountToThisValue))
         }
     }
