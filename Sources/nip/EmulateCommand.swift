@@ -19,7 +19,8 @@ struct EmulateCommand: ParsableCommand {
         one above it, or one holding the topology file. The same file and seed give byte-identical files. \
         With --seeds A..B the topology runs once per seed (its own seed replaced), each run's files \
         going to seed-N/ inside --out, with summary.json, summary.csv and two charts (summary-*.svg) beside them: per flow and metric \
-        the mean over the seeds, the sample standard deviation and a 95 % confidence interval of the mean. \
+        the mean over the seeds, the sample standard deviation and a 95 % confidence interval of the mean; \
+        the seeds run side by side on --threads threads and give the same files whatever their number. \
         See docs/topology.md for the file format.
         """)
 
@@ -32,6 +33,10 @@ struct EmulateCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Run once per seed from A to B (at most \(Self.maxSeeds) seeds) and summarise over them.",
                                valueName: "A..B"))
     var seeds: String?
+
+    @Option(help: ArgumentHelp("Threads for --seeds: that many seeds run at once (default: every core). A single run uses one "
+                               + "thread. The files written are the same whatever the number.", valueName: "N"))
+    var threads: Int?
 
     @Option(help: "Output folder (default: results/<topology name>).")
     var out: String?
@@ -55,6 +60,7 @@ struct EmulateCommand: ParsableCommand {
             throw ToolError("\(error)")
         }
         let sweep = try seeds.map(Self.seedRange)
+        if let threads, threads < 1 { throw ToolError("--threads \(threads): give at least 1 (the default is every core)") }
         if sweep != nil, seed != nil {
             throw ToolError("--seed and --seeds cannot be used together: --seed runs one seed, --seeds A..B runs each from A to B")
         }
@@ -142,7 +148,7 @@ extension EmulateCommand {
     func runSweep(_ topology: Topology, seeds: ClosedRange<UInt64>, folder: String, option: String?) throws {
         // Built one at a time (a thousand at once could take much memory); the first is
         // checked before anything is written, and the seed changes neither errors nor size.
-        func emulation(_ seed: UInt64) throws -> Emulation {
+        @Sendable func emulation(_ seed: UInt64) throws -> Emulation {
             var seeded = topology
             seeded.seed = seed
             do { return try Emulation(topology: seeded) } catch { throw ToolError("\(error)") }
@@ -157,28 +163,29 @@ extension EmulateCommand {
         }
         let staging = try OutputDirectory.begin(folder, writer: "nip emulate", option: option, force: force, inputs: [file])
         let interrupt = InterruptCleanup { staging.discard() }
-        let progress = ProgressBar(enabled: !quiet)
+        let progress = SweepProgress(ProgressBar(enabled: !quiet), runs: seeds.count)
         let started = DispatchTime.now().uptimeNanoseconds
-        var runs: [SeedSweep.Run] = []
-        var events = 0
+        let prepared = Handoff(first!)
+        first = nil
+        let (stagingPath, seedList) = (staging.path, Array(seeds))
         do {
-            let count = Double(seeds.count)
-            for (index, seed) in seeds.enumerated() {
-                let emulation = try first ?? emulation(seed)
-                first = nil
+            // Seeds run side by side, each into its own folder; the summary reads them in seed order.
+            let finished = try ParallelJobs.run(seedList.count, threads: threads ?? ParallelJobs.cores) { index in
+                let seed = seedList[index]
+                let emulation = try (index == 0 ? prepared.take() : nil) ?? emulation(seed)
                 let name = "seed-\(seed)"
-                let path = staging.path + "/" + name
+                let path = stagingPath + "/" + name
                 do {
                     try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: false)
                 } catch {
                     throw ToolError("\(folder): cannot create \(name) (\(error.localizedDescription))")
                 }
-                let results = try emulation.run(progress: { progress.update((Double(index) + $0) / count) },
-                                                streamingCapturesTo: path)
+                let results = try emulation.run(progress: { progress.update(run: index, fraction: $0) }, streamingCapturesTo: path)
                 try Self.write(results.files, into: path, folder: folder, name: name)
-                runs.append(SeedSweep.Run(results))
-                events += results.events
+                return (run: SeedSweep.Run(results), events: results.events)
             }
+            let runs = finished.map(\.run)
+            let events = finished.reduce(0) { $0 + $1.events }
             progress.finish()
             let summary = SeedSweep(name: topology.name, runs: runs)
             try staging.finish([("summary.json", Array(summary.json.indentedText.utf8)), ("summary.csv", Array(summary.csv.utf8))]
