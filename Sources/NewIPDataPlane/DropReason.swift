@@ -102,6 +102,10 @@ public struct DropReason: Hashable, Sendable, CustomStringConvertible {
     /// The node was crashed (`faults: {crash: …}`): what it held, and what reached it, is lost.
     public static let nodeDown = DropReason(33)
 
+    // First-hop source authentication, continued.
+    /// The authenticator names a past key epoch whose grace is over: the source key was rotated away.
+    public static let staleEpoch = DropReason(34)
+
     private static let labels = [
         "malformed", "no-route", "ttl-expired", "max-delay-exceeded", "cannot-make-deadline", "queue-full", "late",
         "link-loss", "too-big", "fault-injected", "link-refused", "bad-frame",
@@ -109,6 +113,7 @@ public struct DropReason: Hashable, Sendable, CustomStringConvertible {
         "unmapped", "bad-checksum", "not-udp", "fragmented", "no-source-address", "untranslatable", "translation-loop",
         "unauthenticated", "bad-mac", "stale-timestamp", "replay", "spoofed-source", "unknown-epoch", "bad-authenticator",
         "revoked", "foreign-source", "policy", "path-constraint", "node-down",
+        "stale-epoch",
     ]
 
     /// Every reason, in code order.

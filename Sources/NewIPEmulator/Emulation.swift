@@ -34,6 +34,8 @@ public struct Emulation {
                                             fix: "use kind router, or register a \(node.kind.rawValue) behaviour in EmulatorComponents").diagnostic)
         }
         guard problems.isEmpty else { throw TopologyError(problems) }
+        // Self-certifying domains: members' addresses come from their keys, not from the file.
+        let topology = Governance.selfCertified(topology)
         var templates: [PacketTemplate] = []
         let governance = Governance(topology: topology)
         for (index, flow) in topology.flows.enumerated() {

@@ -28,7 +28,7 @@ public struct RefusalNotice: Hashable, Sendable {
 
     /// The reasons, with codes fixed on the wire (drop-reason codes are not).
     public enum Reason: UInt16, CaseIterable, Sendable {
-        case unauthenticated = 1, badMAC, staleTimestamp, replay, spoofedSource, unknownEpoch, badAuthenticator, revoked
+        case unauthenticated = 1, badMAC, staleTimestamp, replay, spoofedSource, unknownEpoch, badAuthenticator, revoked, staleEpoch
 
         public init?(_ reason: DropReason) {
             guard let match = Self.allCases.first(where: { $0.dropReason == reason }) else { return nil }
@@ -45,6 +45,7 @@ public struct RefusalNotice: Hashable, Sendable {
             case .unknownEpoch: .unknownEpoch
             case .badAuthenticator: .badAuthenticator
             case .revoked: .revoked
+            case .staleEpoch: .staleEpoch
             }
         }
     }

@@ -64,6 +64,7 @@ public struct SourceAuthentication: Sendable {
         case .replay: return .replay
         case .spoofed: return .spoofedSource
         case .unknownEpoch: return .unknownEpoch
+        case .staleEpoch: return .staleEpoch
         case .malformed: return .badAuthenticator
         }
     }

@@ -52,6 +52,12 @@ public enum DomainDeployment {
                                ports: TopologyDeployment.Ports, executable: String,
                                timeout: Double = 10) throws -> [RunState.NodeEntry] {
         guard !topology.domains.isEmpty else { return [] }
+        for domain in topology.domains where domain.selfCertifying != nil || domain.keyEpoch != nil {
+            // Real members would need addresses derived from keys made here, and a way to
+            // fetch each epoch's source key; the node files take both settings already.
+            throw ToolError("domain \(domain.name): `self-certifying` and `key-epoch` run in the emulator only so far; "
+                + "remove them to deploy the domain on real nodes (node files take `security: {self-certifying: N, key-epoch: D}`)")
+        }
         let root = state + "/" + folderName
         try? FileManager.default.removeItem(atPath: root)
         var started: [RunState.NodeEntry] = []

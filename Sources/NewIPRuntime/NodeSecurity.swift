@@ -31,6 +31,8 @@ final class NodeSecurityState: @unchecked Sendable {
     // A host's sealing (on the node's loop).
     private(set) var enrolment: Enrolment?
     private var sender: SourceAuthSender?
+    /// A self-certifying host's key and modifier, carried in every packet it seals.
+    private var keyProof: SourceAuthenticatorItem.KeyProof?
     private(set) var sealed = 0
     private(set) var sealFailures = 0
 
@@ -85,11 +87,26 @@ final class NodeSecurityState: @unchecked Sendable {
                 let enrolment = try Enrolment.read(path)
                 self.enrolment = enrolment
                 sender = SourceAuthSender(key: enrolment.sourceKey)
+                if let prefixLength = settings.selfCertifying {
+                    let key = enrolment.certificate.subjectKey
+                    guard let modifier = (UInt8.min...UInt8.max).first(where: {
+                        SelfCertifyingAddress.verify(enrolment.address, prefixLength: prefixLength, publicKey: key, modifier: $0)
+                    }) else {
+                        throw SecurityFileError("\(path): address \(enrolment.address) is not the self-certifying address of its key "
+                            + "under a \(prefixLength)-bit prefix (enrol with the address `nip key show --prefix` prints)")
+                    }
+                    keyProof = SourceAuthenticatorItem.KeyProof(publicKey: key, modifier: modifier)
+                }
             }
             if settings.verifies, let path = settings.secret {
                 let secret = try FirstHopSecretFile.read(path)
                 let interfaces = Set(settings.firstHop.compactMap { name in config.interfaces.firstIndex { $0.name == name } })
-                let verifier = SourceAuthVerifier(secrets: [secret], window: UInt64(settings.window), now: unixNanoseconds())
+                let window = UInt64(settings.window)
+                let verifier = settings.keyEpoch.map { period in
+                    SourceAuthVerifier(rotating: KeyEpochs(master: secret.key, period: UInt64(period), grace: window), window: window,
+                                       selfCertifiedPrefixLength: settings.selfCertifying, now: unixNanoseconds())
+                } ?? SourceAuthVerifier(secrets: [secret], window: window, selfCertifiedPrefixLength: settings.selfCertifying,
+                                        now: unixNanoseconds())
                 // With a signing key, refused sources hear why (signed, rate-limited).
                 let notices = try settings.noticesKey.map { RefusalNotices(identity: try KeyFile.read($0)) }
                 authentication = SourceAuthentication(admission: settings.admission == .registered ? .registered : .open,
@@ -113,7 +130,7 @@ final class NodeSecurityState: @unchecked Sendable {
     func seal(_ packet: UnsafeRawBufferPointer, dialect: PacketDialect, now: Nanoseconds) -> [UInt8]? {
         guard var sender else { return nil }
         do {
-            var bytes = try Self.withAuthenticator(packet, dialect: dialect, placeholder: sender.placeholder())
+            var bytes = try Self.withAuthenticator(packet, dialect: dialect, placeholder: sender.placeholder(keyProof: keyProof))
             try bytes.withUnsafeMutableBytes { try sender.seal($0, dialect: dialect, now: clockOffset &+ UInt64(clamping: now)) }
             self.sender = sender
             sealed += 1

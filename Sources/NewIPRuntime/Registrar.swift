@@ -37,8 +37,12 @@ public enum RegistrarFolder {
     /// A random token: 16 bytes as 32 hex digits.
     public static func newToken() -> String { hex(SymmetricKey(size: .bits128).withUnsafeBytes { Array($0) }) }
 
+    /// `selfCertifying`: the domain's self-certifying prefix length (open mode: a key whose
+    /// address it is enrols without a token); `keyEpoch`: the first-hop secret rotates with this
+    /// period in nanoseconds (the secret file is the master; docs/wire.md, "Key epochs").
     public static func create(directory: String, domain: String, tokens: Int, epoch: UInt8 = 1,
-                              certificateLifetime: UInt64 = 86_400 * 30) throws -> Created {
+                              certificateLifetime: UInt64 = 86_400 * 30, selfCertifying: Int? = nil,
+                              keyEpoch: UInt64? = nil) throws -> Created {
         guard AddressCertificate.isValidDomain(domain) else {
             throw SecurityFileError("--domain \(domain): lower-case letters, digits, '-' and '.', without empty labels")
         }
@@ -56,8 +60,10 @@ public enum RegistrarFolder {
         let list = (0..<tokens).map { _ in newToken() }
         try PrivateFile.write(list.map { $0 + "\n" }.joined(), to: "\(directory)/\(tokensFile)")
         try PrivateFile.write(newToken() + "\n", to: "\(directory)/\(operatorFile)")
-        try PrivateFile.write("\(configHeader)\ndomain: \(domain)\ncertificate-lifetime: \(certificateLifetime)\n",
-                              to: "\(directory)/\(configFile)")
+        var config = "\(configHeader)\ndomain: \(domain)\ncertificate-lifetime: \(certificateLifetime)\n"
+        if let selfCertifying { config += "self-certifying: \(selfCertifying)\n" }
+        if let keyEpoch { config += "key-epoch: \(keyEpoch)\n" }
+        try PrivateFile.write(config, to: "\(directory)/\(configFile)")
         let log = try LogWriter.create(directory: "\(directory)/\(logFolder)", origin: "\(domain)/registrar")
         return Created(registrarKey: identity.publicKey, tokens: list, logKey: log.signer.verifier.text)
     }
@@ -67,6 +73,8 @@ public enum RegistrarFolder {
 public enum RegistrarMessages {
     public static let requestContext: [UInt8] = Array("swift-newip enrolment request v1".utf8) + [0]
     public static let refusalContext: [UInt8] = Array("swift-newip registrar refusal v1".utf8) + [0]
+    /// An enrolled device's request for its source key of another epoch (`POST /source-key`).
+    public static let sourceKeyContext: [UInt8] = Array("swift-newip source key request v1".utf8) + [0]
     /// How far an enrolment request's time may be from the registrar's clock.
     public static let requestFreshness: UInt64 = 300
 
@@ -89,6 +97,10 @@ public final class Registrar: @unchecked Sendable {
     let secret: FirstHopSecret
     let operatorToken: String
     let certificateLifetime: UInt64
+    /// Open mode: the self-certifying prefix length; a key that owns the address needs no token.
+    let selfCertifying: Int?
+    /// The secret's rotation (`key-epoch`), `nil`: one secret.
+    let epochs: KeyEpochs?
     let log: LogWriter
     public let checkpointInterval: TimeAmount
     let logger: Logger
@@ -120,8 +132,11 @@ public final class Registrar: @unchecked Sendable {
         }
         self.domain = domain
         certificateLifetime = config["certificate-lifetime"].flatMap(UInt64.init) ?? 86_400 * 30
+        selfCertifying = config["self-certifying"].flatMap(Int.init)
         do { identity = try KeyFile.read("\(directory)/\(RegistrarFolder.keyFile)") } catch { throw SecurityFileError("\(error)") }
-        secret = try FirstHopSecretFile.read("\(directory)/\(RegistrarFolder.secretFile)")
+        let secret = try FirstHopSecretFile.read("\(directory)/\(RegistrarFolder.secretFile)")
+        self.secret = secret
+        epochs = config["key-epoch"].flatMap(UInt64.init).map { KeyEpochs(master: secret.key, period: $0, grace: 0) }
         operatorToken = try PrivateFile.read("\(directory)/\(RegistrarFolder.operatorFile)", what: "operator token")
             .trimmingCharacters(in: .whitespacesAndNewlines)
         log = try LogWriter(directory: "\(directory)/\(RegistrarFolder.logFolder)")
@@ -194,6 +209,7 @@ public final class Registrar: @unchecked Sendable {
         switch (method, path) {
         case (.POST, "/enrol"): return enrol(body, client: client, now: now)
         case (.POST, "/revoke"): return revoke(body, now: now)
+        case (.POST, "/source-key"): return renewSourceKey(body, client: client, now: now)
         case (.GET, "/revocations"):
             func number(_ name: String) -> Int? { components?.queryItems?.first { $0.name == name }?.value.flatMap(Int.init) }
             return revocationsAnswer(since: number("since") ?? 0, known: number("known"))
@@ -286,7 +302,7 @@ public final class Registrar: @unchecked Sendable {
               let signature = outer["signature"]?.stringValue.flatMap({ parseHexBytes($0) }),
               let request = try? JSONValue.parse(requestText),
               let keyText = request["key"]?.stringValue, let key = parseHexBytes(keyText), key.count == 32,
-              let addressText = request["address"]?.stringValue, let token = request["token"]?.stringValue,
+              let addressText = request["address"]?.stringValue, let token = request["token"]?.stringValue ?? selfCertifying.map({ _ in "" }),
               let time = request["time"]?.unsignedValue else {
             return refuse("malformed", address: nil, key: nil, tokenHash: nil, now: now, status: .badRequest)
         }
@@ -298,17 +314,24 @@ public final class Registrar: @unchecked Sendable {
         }
         let seconds = now / 1_000_000_000
         guard max(seconds, time) - min(seconds, time) <= RegistrarMessages.requestFreshness else { return no("stale-request") }
-        guard tokens().contains(token) else { return no("token-unknown") }
-        guard !usedTokens.contains(tokenHash) else { return no("token-used") }
+        // Open mode: the key owns the address or the request is refused; nobody grants it.
+        let selfCertified = selfCertifying.map { bits in
+            (UInt8.min...UInt8.max).contains { SelfCertifyingAddress.verify(address, prefixLength: bits, publicKey: key, modifier: $0) }
+        }
+        if selfCertified == false { return no("not-self-certifying") }
+        if selfCertified != true {
+            guard tokens().contains(token) else { return no("token-unknown") }
+            guard !usedTokens.contains(tokenHash) else { return no("token-used") }
+        }
         guard !revoked.contains(address) else { return no("address-revoked") }
         if let holder = enrolled[address], holder != key { return no("address-taken") }
         var certificate = AddressCertificate(subject: address, subjectKey: key, domain: domain, serial: nextSerial,
                                              notBefore: seconds, notAfter: seconds + certificateLifetime, issuer: identity.keyID)
         certificate.sign(with: identity)
         nextSerial += 1
-        usedTokens.insert(tokenHash)
+        if selfCertified != true { usedTokens.insert(tokenHash) }
         enrolled[address] = key
-        let sourceKey = secret.sourceKey(for: address)
+        let sourceKey = self.sourceKey(for: address, epoch: epochs?.number(at: now))
         let (index, _) = record(.object([
             ("type", .string("enrolment")), ("decision", .string("granted")), ("address", .string(address.description)),
             ("key", .string(keyText)), ("serial", .unsigned(certificate.serial)), ("not_before", .unsigned(certificate.notBefore)),
@@ -319,6 +342,45 @@ public final class Registrar: @unchecked Sendable {
             ("granted", .string(address.description)), ("domain", .string(domain)),
             ("certificate", .string(hex(certificate.encoded))), ("registrar_key", .string(hex(registrarKey))),
             ("epoch", .int(Int(sourceKey.epoch))), ("source_key", .string(hex(sourceKey.bytes))), ("log_index", .int(index)),
+        ]))
+    }
+
+    /// K_src of `address` in epoch `number` (`nil`: the one secret).
+    private func sourceKey(for address: FrameworkAddress, epoch number: UInt64?) -> SourceKey {
+        guard let epochs, let number else { return secret.sourceKey(for: address) }
+        return epochs.secret(number: number).sourceKey(for: address)
+    }
+
+    /// `POST /source-key` `{"request": "<one-line JSON: address, epoch (number), time>", "signature": "<hex>"}`,
+    /// signed by the key enrolled for the address: its source key of the current or the next
+    /// epoch (`key-epoch`), so hosts move to each epoch's key as they got the first. Not
+    /// logged: it grants nothing enrolment did not.
+    private func renewSourceKey(_ body: String, client: String, now: UInt64) -> Response {
+        func refused(_ reason: String, _ status: HTTPResponseStatus = .forbidden) -> Response {
+            refusals[reason, default: 0] += 1
+            return Response(status: status, body: .object([("refused", .string(reason))]))
+        }
+        guard allow(client, now: now) else { return refused("rate-limited", .tooManyRequests) }
+        guard let epochs else { return refused("no-key-epochs", .notFound) }
+        guard let outer = try? JSONValue.parse(body), let requestText = outer["request"]?.stringValue,
+              let signature = outer["signature"]?.stringValue.flatMap({ parseHexBytes($0) }),
+              let request = try? JSONValue.parse(requestText), let address = request["address"]?.stringValue.flatMap(FrameworkAddress.init),
+              let number = request["epoch"]?.unsignedValue, let time = request["time"]?.unsignedValue else {
+            return refused("malformed", .badRequest)
+        }
+        guard let key = enrolled[address] else { return refused("not-enrolled") }
+        guard verifyEd25519(signature: signature, message: RegistrarMessages.sourceKeyContext + Array(requestText.utf8), publicKey: key) else {
+            return refused("bad-signature")
+        }
+        let seconds = now / 1_000_000_000
+        guard max(seconds, time) - min(seconds, time) <= RegistrarMessages.requestFreshness else { return refused("stale-request") }
+        guard !revoked.contains(address) else { return refused("address-revoked") }
+        let current = epochs.number(at: now)
+        guard number == current || number == current + 1 else { return refused("epoch-out-of-range") }
+        let sourceKey = self.sourceKey(for: address, epoch: number)
+        return Response(body: .object([
+            ("address", .string(address.description)), ("epoch", .int(Int(sourceKey.epoch))), ("epoch_number", .unsigned(number)),
+            ("from_unix_ns", .unsigned(number * epochs.period)), ("source_key", .string(hex(sourceKey.bytes))),
         ]))
     }
 

@@ -17,8 +17,11 @@ public enum SourceAuthVerdict: Hashable, Sendable {
     case replay
     /// The source address is not the self-certifying address of the key the packet carries.
     case spoofed
-    /// The epoch names no secret this verifier holds (older than the previous epoch, or unknown).
+    /// The epoch names no secret this verifier holds, and is not a past epoch of its schedule.
     case unknownEpoch
+    /// The epoch is a past one of the verifier's rotation schedule (`KeyEpochs`) whose grace is
+    /// over: the sender kept a source key the domain has rotated away.
+    case staleEpoch
     /// The authenticator is damaged, or the packet has no source address or is incomplete.
     case malformed(WireError)
 }
@@ -26,8 +29,8 @@ public enum SourceAuthVerdict: Hashable, Sendable {
 /// A first-hop router's verifier: the epoch secrets, the acceptance window, the replay filter.
 /// No per-sender state: each packet's source key is derived again from the secret.
 public struct SourceAuthVerifier: Sendable {
-    /// At most a few secrets (the current epoch and the previous one during a rotation).
-    public var secrets: [FirstHopSecret] {
+    /// At most a few secrets (the current epoch, and a neighbouring one around a rotation).
+    public private(set) var secrets: [FirstHopSecret] {
         didSet { (epochs, acceleratedKeys) = Self.lookup(secrets) }
     }
     /// The secrets' epochs, and their AES-NI keys when every secret has one (else empty): plain
@@ -40,6 +43,14 @@ public struct SourceAuthVerifier: Sendable {
     /// packet carries a key, its source address must be that key's address.
     public var selfCertifiedPrefixLength: Int?
     public private(set) var replayFilter: ReplayFilter
+    /// The rotation schedule (`nil`: the secrets never change).
+    public private(set) var rotation: KeyEpochs?
+    /// When the held secrets change next (clock, Unix nanoseconds); never without a rotation.
+    private var rotationDue: UInt64 = .max
+    /// The current epoch's index (with a rotation): epochs behind it are stale, not unknown.
+    private var currentEpoch: UInt8 = 0
+    /// The epoch numbers of `secrets` (with a rotation).
+    private var heldNumbers: [UInt64] = []
 
     /// The largest window: the 32-bit microsecond timestamp must resolve without ambiguity.
     public static let maximumWindow: UInt64 = 10 * 60 * 1_000_000_000
@@ -56,6 +67,39 @@ public struct SourceAuthVerifier: Sendable {
         self.window = window
         self.selfCertifiedPrefixLength = selfCertifiedPrefixLength
         self.replayFilter = ReplayFilter(period: 2 * window, capacity: replayCapacity, now: now)
+        rotation = nil
+    }
+
+    /// A verifier whose secrets rotate on `epochs`' schedule: it holds the epochs
+    /// `KeyEpochs.held(at:)` names and moves on as packets arrive (a rotation costs one
+    /// comparison per packet and a key schedule per boundary).
+    public init(rotating epochs: KeyEpochs, window: UInt64, replayCapacity: Int = 1 << 16,
+                selfCertifiedPrefixLength: Int? = nil, now: UInt64) {
+        self.init(secrets: [], window: window, replayCapacity: replayCapacity, selfCertifiedPrefixLength: selfCertifiedPrefixLength, now: now)
+        rotation = epochs
+        rotate(now: now)
+    }
+
+    /// Holds the secrets of the epochs in force at `now`.
+    private mutating func rotate(now: UInt64) {
+        guard let rotation else { return }
+        let (numbers, until) = rotation.held(at: now)
+        let allowAESNI = secrets.first?.usesAESNI ?? true
+        // A secret held already is kept (its key schedule is computed once per epoch).
+        secrets = numbers.map { number in
+            heldNumbers.firstIndex(of: number).map { secrets[$0] } ?? rotation.secret(number: number, allowAESNI: allowAESNI)
+        }
+        heldNumbers = numbers
+        currentEpoch = KeyEpochs.index(of: numbers[0])
+        rotationDue = until
+    }
+
+    /// Why an epoch the verifier holds no secret for is refused: one of the last 127 of its
+    /// schedule is stale, anything else unknown.
+    private func missingEpoch(_ epoch: UInt8) -> SourceAuthVerdict {
+        guard rotation != nil else { return .unknownEpoch }
+        let behind = currentEpoch &- epoch
+        return behind >= 1 && behind <= 127 ? .staleEpoch : .unknownEpoch
     }
 
     /// Verifies `packet` at `now` (nanoseconds since the Unix epoch). Checks, in order: an
@@ -63,6 +107,7 @@ public struct SourceAuthVerifier: Sendable {
     /// window, the MAC, the address–key binding (when a key is carried and the prefix length is
     /// set), and last the replay filter (only packets that passed everything else are remembered).
     public mutating func verify(_ packet: NewIPPacketView, now: UInt64) -> SourceAuthVerdict {
+        if now >= rotationDue { rotate(now: now) }
         let location: Range<Int>
         do throws(WireError) {
             guard let found = try SourceAuthenticatorItem.locate(in: packet) else { return .missing }
@@ -75,9 +120,18 @@ public struct SourceAuthVerifier: Sendable {
         }
         let bytes = packet.bytes
         let epoch = bytes[location.lowerBound + SourceAuthenticatorItem.Field.epoch]
-        guard let secretIndex = epochs.firstIndex(of: epoch) else { return .unknownEpoch }
+        guard let secretIndex = epochs.firstIndex(of: epoch) else { return missingEpoch(epoch) }
         let timestamp = PacketMAC.timestamp(in: bytes, authenticator: location)
         guard SourceTime.isFresh(timestamp, now: now, window: window) else { return .stale }
+        // Open mode: the key a packet carries must own its source address. Checked before the
+        // MAC, so a host that seals its own packets but claims another's address is told so.
+        if let prefixLength = selfCertifiedPrefixLength, location.count == SourceAuthenticatorItem.bodyLengthWithKey {
+            let key = Array(bytes[(location.lowerBound + SourceAuthenticatorItem.Field.publicKey)..<location.upperBound])
+            let modifier = bytes[location.lowerBound + SourceAuthenticatorItem.Field.modifier]
+            guard SelfCertifyingAddress.verify(source, prefixLength: prefixLength, publicKey: key, modifier: modifier) else {
+                return .spoofed
+            }
+        }
         let computed: Result<UInt64, WireError>
         if acceleratedKeys.isEmpty {
             do throws(WireError) {
@@ -100,13 +154,6 @@ public struct SourceAuthVerifier: Sendable {
         }
         let carried = PacketMAC.carried(in: bytes, authenticator: location)
         guard expected ^ carried == 0 else { return .badMAC }
-        if let prefixLength = selfCertifiedPrefixLength, location.count == SourceAuthenticatorItem.bodyLengthWithKey {
-            let key = Array(bytes[(location.lowerBound + SourceAuthenticatorItem.Field.publicKey)..<location.upperBound])
-            let modifier = bytes[location.lowerBound + SourceAuthenticatorItem.Field.modifier]
-            guard SelfCertifyingAddress.verify(source, prefixLength: prefixLength, publicKey: key, modifier: modifier) else {
-                return .spoofed
-            }
-        }
         return replayFilter.insert(carried, now: now) ? .valid : .replay
     }
 
@@ -144,10 +191,14 @@ public enum SourceTime {
 /// The sending host's side: its source key (from its first hop) and a clock that never
 /// repeats a timestamp, so two identical packets never carry the same MAC.
 public struct SourceAuthSender: Sendable {
-    public let key: SourceKey
+    /// The key it seals with: its first hop's, for the epoch in force.
+    public private(set) var key: SourceKey
     public private(set) var lastTimestamp: UInt32?
 
     public init(key: SourceKey) { self.key = key }
+
+    /// Seals with `key` from now on (the next epoch's, fetched as the first was).
+    public mutating func use(_ key: SourceKey) { self.key = key }
 
     /// The placeholder item to build into a packet (compact `extensionItem`, framework
     /// `clause`); `seal` fills its timestamp and MAC.

@@ -93,6 +93,14 @@ extension Topology {
         public var policy: [PolicyRule] = []
         /// Later policies, in time order.
         public var policyChanges: [PolicyChange] = []
+        /// Open mode only: the members' addresses are self-certifying (docs/keys.md). Each
+        /// member's first New IP address keeps its first `selfCertifying` bits as written and
+        /// the rest is derived from the member's public key; its packets carry the key, and the
+        /// first hops refuse a source that is not its key's address (`spoofed-source`).
+        public var selfCertifying: Int?
+        /// The first-hop secret rotates every `keyEpoch` (`KeyEpochs`; the previous epoch is
+        /// accepted for `window` after each boundary); `nil`: one secret for the whole run.
+        public var keyEpoch: Nanoseconds?
         /// Where the file wrote the domain (element) and its keys; list items as `members.0`,
         /// `first-hops.1`, `not-enrolled.0`.
         public var positions = SourcePositions()
@@ -253,6 +261,26 @@ extension Topology {
 
         /// The domain's routers: its first hops and its border.
         public var routers: Set<Int> { Set(firstHops.map(\.node)).union(border) }
+    }
+
+    /// The interfaces whose addresses are self-certifying: each member's first New IP
+    /// interface in a domain with `selfCertifying`, with that prefix length.
+    public func selfCertifyingInterfaces(plans: [DomainPlan]) -> [(domain: Int, interface: InterfaceID, prefixLength: Int)] {
+        plans.flatMap { plan -> [(domain: Int, interface: InterfaceID, prefixLength: Int)] in
+            guard let prefixLength = domains[plan.domain].selfCertifying else { return [] }
+            return plan.members.compactMap { member in
+                nodes[member].interfaces.firstIndex { Network($0.address, dialect: dialect) == .newIP }
+                    .map { (plan.domain, InterfaceID(node: member, interface: $0), prefixLength) }
+            }
+        }
+    }
+
+    /// The topology with the given interfaces' addresses replaced (self-certifying addresses,
+    /// derived from keys the file does not hold).
+    public func replacingAddresses(_ addresses: [InterfaceID: FrameworkAddress]) -> Topology {
+        var topology = self
+        for (id, address) in addresses { topology.nodes[id.node].interfaces[id.interface].address = address }
+        return topology
     }
 
     /// The node named `name`, the first one when two share it.

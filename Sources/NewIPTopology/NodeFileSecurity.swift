@@ -30,6 +30,14 @@ extension NodeConfig {
         /// A first hop's device key file (`nip key generate`): with it, a refused source gets a
         /// signed refusal notice (docs/node.md, "Refusal notices"); without, refusals are silent.
         public var noticesKey: String?
+        /// Open mode: the prefix length of the domain's self-certifying addresses. A first hop
+        /// refuses a packet whose carried key does not own its source (`spoofed-source`); a
+        /// host puts its key (its certificate's) in every packet it seals.
+        public var selfCertifying: Int?
+        /// The first-hop secret rotates every `keyEpoch` (docs/wire.md, "Key epochs"; the
+        /// secret file holds the master), the previous epoch accepted for `window` after each
+        /// boundary; `nil`: the secret never changes.
+        public var keyEpoch: Nanoseconds?
 
         public static let defaultWindow: Nanoseconds = 2_000_000_000
         public static let defaultCheckpointInterval: Nanoseconds = 1_000_000_000
@@ -57,6 +65,7 @@ extension NodeConfig {
             func quoted(_ text: String) -> String { "\"\(text)\"" }
             var out = "security:\n"
             if let enrolment { out += "  enrolment: \(quoted(enrolment))\n" }
+            if let selfCertifying { out += "  self-certifying: \(selfCertifying)\n" }
             if verifies {
                 out += "  admission: \(admission.rawValue)\n"
                 out += "  first-hop: [\(firstHop.joined(separator: ", "))]\n"
@@ -65,6 +74,7 @@ extension NodeConfig {
                 if let registrar { out += "  registrar: \(quoted(registrar.description))\n" }
                 out += "  checkpoint-interval: \(UnitText.duration(checkpointInterval))\n"
                 if let noticesKey { out += "  notices-key: \(quoted(noticesKey))\n" }
+                if let keyEpoch { out += "  key-epoch: \(UnitText.duration(keyEpoch))\n" }
                 if let logKey { out += "  log-key: \(quoted(logKey))\n" }
             }
             return out
@@ -79,8 +89,9 @@ struct NodeFileSecurityParser {
     let reader: YAMLReader
 
     static let keys = ["admission", "first-hop", "secret", "window", "registrar", "checkpoint-interval", "notices-key", "log-key",
-                       "enrolment"]
-    static let routerKeys = ["admission", "first-hop", "secret", "window", "registrar", "checkpoint-interval", "notices-key", "log-key"]
+                       "enrolment", "self-certifying", "key-epoch"]
+    static let routerKeys = ["admission", "first-hop", "secret", "window", "registrar", "checkpoint-interval", "notices-key", "log-key",
+                             "key-epoch"]
 
     func security(_ node: Node, role: NodeConfig.Role, interfaces: [String]) -> NodeConfig.Security? {
         guard let f = reader.fields(node, "security", allowed: Self.keys) else { return nil }
@@ -91,6 +102,9 @@ struct NodeFileSecurityParser {
                 reader.error(f.key("enrolment"), "`enrolment` is for hosts: a \(role.rawValue) does not seal what it forwards",
                              fix: "remove it, or set `role: host`")
             }
+        }
+        if let node = f["self-certifying"] {
+            security.selfCertifying = reader.integer(node, "self-certifying prefix length", in: 1...127)
         }
         let routerKeysGiven = Self.routerKeys.filter { f[$0] != nil }
         if role == .host, let first = routerKeysGiven.first {
@@ -135,6 +149,18 @@ struct NodeFileSecurityParser {
                     security.registrar = endpoint
                 } else {
                     reader.error(node, "registrar `\(text)` is not host:port", fix: "write e.g. 127.0.0.1:7400")
+                }
+            }
+            if security.selfCertifying != nil, security.admission != .open {
+                reader.error(f.key("self-certifying"), "self-certifying addresses are the open mode's; a registered domain binds addresses by certificate",
+                             fix: "remove `self-certifying`, or set `admission: open`")
+            }
+            if let node = f["key-epoch"], let period = reader.quantity(node, "key-epoch", Units.duration) {
+                if period < 2 * security.window {
+                    reader.error(node, "key-epoch \(UnitText.duration(period)) is shorter than twice the window (\(UnitText.duration(security.window)))",
+                                 fix: "use at least \(UnitText.duration(2 * security.window)), so the previous epoch's grace ends before the next rotation")
+                } else {
+                    security.keyEpoch = period
                 }
             }
             if let node = f["checkpoint-interval"], let interval = reader.quantity(node, "checkpoint-interval", Units.duration) {

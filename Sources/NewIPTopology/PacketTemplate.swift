@@ -41,6 +41,11 @@ package struct PacketTemplate: Sendable {
         package var extensionItem: [UInt8]
         package var clause: ContractClause
 
+        package init(extensionItem: [UInt8], clause: ContractClause) {
+            self.extensionItem = extensionItem
+            self.clause = clause
+        }
+
         /// Epoch, modifier, timestamp and MAC all zero, no key.
         package static let placeholder = Authenticator(
             extensionItem: [3, 14] + [UInt8](repeating: 0, count: 14),

@@ -3,7 +3,7 @@ import Yams
 
 extension TopologyBuilder {
     static let domainKeys = ["name", "admission", "members", "first-hops", "window", "checkpoint-interval", "not-enrolled",
-                             "spoofers", "revocations", "border", "policy", "policy-changes"]
+                             "spoofers", "revocations", "border", "policy", "policy-changes", "self-certifying", "key-epoch"]
 
     /// `domains:` (docs/topology.md, *Governance*). Names are kept as written;
     /// `Topology.problems()` resolves them.
@@ -47,6 +47,16 @@ extension TopologyBuilder {
             let border = names("border") ?? []
             let policy = fields["policy"].map { reader.policyRules($0, "`policy`", dialect: dialect) } ?? []
             let changes = fields["policy-changes"].map(readPolicyChanges) ?? []
+            var selfCertifying: Int?
+            if let node = fields["self-certifying"], let bits = reader.integer(node, "self-certifying prefix length", in: 1...127) {
+                selfCertifying = bits
+                positions["self-certifying"] = reader.location(node)
+            }
+            var keyEpoch: Nanoseconds?
+            if let node = fields["key-epoch"], let value = reader.quantity(node, "key-epoch", Units.duration) {
+                keyEpoch = value
+                positions["key-epoch"] = reader.location(node)
+            }
             if let key = fields.key("name") { positions["name"] = reader.location(key) }
             guard let name, let admission else { continue }
             var domain = Topology.Domain(name: name, admission: admission, members: members, firstHops: firstHops, window: window,
@@ -56,6 +66,8 @@ extension TopologyBuilder {
             domain.border = border
             domain.policy = policy
             domain.policyChanges = changes
+            domain.selfCertifying = selfCertifying
+            domain.keyEpoch = keyEpoch
             if reader.diagnostics.count > before { reported.insert(.domain(domains.count)) }
             domains.append(domain)
         }

@@ -446,6 +446,33 @@ extension ProblemChecker {
             if domain.members.isEmpty {
                 report(subject, at: positions.first("members"), "domain `\(domain.name)` has no members", fix: "list its hosts under `members`")
             }
+            if domain.selfCertifying != nil, domain.admission != .open {
+                report(subject, at: positions.first("self-certifying"),
+                       "self-certifying addresses are the open mode's; a registered domain binds addresses by certificate",
+                       fix: "remove `self-certifying`, or set `admission: open`")
+            }
+            if let period = domain.keyEpoch, period < 2 * domain.window {
+                report(subject, at: positions.first("key-epoch"),
+                       "key-epoch \(UnitText.duration(period)) is shorter than twice the window (\(UnitText.duration(domain.window))), "
+                       + "so the previous epoch's grace would overlap the next rotation",
+                       fix: "use a key-epoch of at least \(UnitText.duration(2 * domain.window)), or a shorter window")
+            }
+            if let bits = domain.selfCertifying {
+                for (position, name) in domain.members.enumerated() {
+                    guard let node = topology.nodeIndex(named: name), topology.nodes[node].kind == .host,
+                          let address = topology.nodes[node].interfaces.first(where: { Topology.Network($0.address, dialect: topology.dialect) == .newIP })?.address
+                    else { continue }
+                    let length = 8 * address.encodedLength
+                    var usable = bits < length
+                    if case .compact(let compact) = address { usable = usable && bits >= 8 && !compact.isReserved }
+                    if !usable {
+                        report(subject, at: positions.first("members.\(position)"),
+                               "member `\(name)`'s address \(address) (\(length) bits) leaves no self-certifying suffix after a \(bits)-bit prefix",
+                               fix: "give it a longer address (e.g. compact 0xFE… with 8 bytes, or IPv6), or a shorter `self-certifying` prefix"
+                               + " (a compact one covers at least the first byte)")
+                    }
+                }
+            }
             /// `name` as a node of `kind`, or a problem at `key`.
             func resolve(_ name: String, _ key: String, role: String, kind: Topology.NodeKind) -> Int? {
                 let at = positions.first(key)

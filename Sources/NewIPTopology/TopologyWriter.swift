@@ -79,6 +79,8 @@ public enum TopologyWriter {
             if let hops = domain.firstHops { out += ", first-hops: [\(hops.joined(separator: ", "))]" }
             out += ", window: \(UnitText.duration(domain.window)), checkpoint-interval: \(UnitText.duration(domain.checkpointInterval))"
             if !domain.notEnrolled.isEmpty { out += ", not-enrolled: [\(domain.notEnrolled.joined(separator: ", "))]" }
+            if let bits = domain.selfCertifying { out += ", self-certifying: \(bits)" }
+            if let period = domain.keyEpoch { out += ", key-epoch: \(UnitText.duration(period))" }
             if !domain.spoofers.isEmpty {
                 let spoofers = domain.spoofers.map { "\($0.host): {claims: \($0.claims), authenticator: \($0.authenticator.rawValue)}" }
                 out += ", spoofers: {\(spoofers.joined(separator: ", "))}"

@@ -316,6 +316,7 @@ final class Simulator {
     private func seal(_ packet: inout PacketBuffer, sender: Int) {
         let dialect = topology.dialect
         let clock = Governance.epochOffset &+ UInt64(now)
+        governance?.renew(&senders[sender], index: sender, clock: clock)
         packet.withUnsafeMutableBytes { bytes in
             do throws(NewIPPacketError) {
                 try senders[sender].seal(bytes, dialect: dialect, now: clock)

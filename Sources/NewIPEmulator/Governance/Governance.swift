@@ -9,7 +9,10 @@ import NewIPWire
 /// The domains of a topology made concrete for one run (docs/topology.md, *Governance*): each
 /// domain's first-hop secret (from the seed and the domain's name, so runs repeat), the
 /// `SourceAuthentication` of its first hops, the source keys its enrolled members hold, and
-/// the revocations to deliver at checkpoints.
+/// the revocations to deliver at checkpoints. A domain with `self-certifying` gives each member
+/// an identity key from the seed (stream `identity/<host>`) and the address derived from it;
+/// one with `key-epoch` rotates its secret (`KeyEpochs`, the domain's secret as master) and
+/// its senders move to each epoch's key at the boundary.
 struct Governance {
     /// Added to virtual time to get the authenticators' clock: 2030-01-01T00:00:00Z in
     /// nanoseconds since the Unix epoch (virtual time 0 is then that instant).
@@ -21,6 +24,41 @@ struct Governance {
         var spec: Topology.Domain
         var plan: Topology.DomainPlan
         var secret: FirstHopSecret
+        /// The secret's schedule when it rotates (`key-epoch`); the previous epoch is accepted
+        /// for `window` after each boundary.
+        var epochs: KeyEpochs?
+
+        /// A first hop's (or border's) verifier of this domain at clock `now`.
+        func verifier(now: UInt64) -> SourceAuthVerifier {
+            let window = UInt64(spec.window)
+            if let epochs {
+                return SourceAuthVerifier(rotating: epochs, window: window, selfCertifiedPrefixLength: spec.selfCertifying, now: now)
+            }
+            return SourceAuthVerifier(secrets: [secret], window: window, selfCertifiedPrefixLength: spec.selfCertifying, now: now)
+        }
+
+        /// The source key of `address` in the epoch in force at `clock`.
+        func sourceKey(for address: FrameworkAddress, clock: UInt64) -> SourceKey {
+            guard let epochs else { return secret.sourceKey(for: address) }
+            return epochs.secret(number: epochs.number(at: clock)).sourceKey(for: address)
+        }
+    }
+
+    /// A member's identity in a self-certifying domain: its public key and the address and
+    /// modifier derived from it.
+    struct Identity {
+        var publicKey: [UInt8]
+        var modifier: UInt8
+        var address: FrameworkAddress
+        var interface: Topology.InterfaceID
+    }
+
+    /// Where a sender's key comes from, epoch after epoch.
+    enum Keying {
+        /// The source key of `address` from domain `domain`'s secret (an enrolled member).
+        case source(domain: Int, address: FrameworkAddress)
+        /// A key the sender made up (a spoofer), labelled with whatever epoch is in force.
+        case madeUp(domain: Int, key: SymmetricKey)
     }
 
     /// A revocation as the run delivers it: the address refused from `enforced` on.
@@ -45,6 +83,10 @@ struct Governance {
     let sealing: [Int?]
     /// One per sealing host (and per spoofer's made-up key): the source key and a clock that never repeats.
     let senders: [SourceAuthSender]
+    /// Per sender: where its keys come from.
+    let keying: [Keying]
+    /// Members of self-certifying domains, by node.
+    let identities: [Int: Identity]
 
     /// A policy that a domain's borders put in force at `at`.
     struct PolicyChange {
@@ -69,33 +111,36 @@ struct Governance {
             var random = RandomStream(seed: topology.seed, name: "domain/\(spec.name)")
             var bytes = (random.next(), random.next())
             let key = withUnsafeBytes(of: &bytes) { SymmetricKey(data: $0) }
-            return Domain(spec: spec, plan: plan, secret: FirstHopSecret(epoch: Self.secretEpoch, key: key))
+            let epochs = spec.keyEpoch.map { KeyEpochs(master: key, period: UInt64($0), grace: UInt64(spec.window)) }
+            return Domain(spec: spec, plan: plan, secret: FirstHopSecret(epoch: Self.secretEpoch, key: key), epochs: epochs)
         }
         let origins = topology.flowOrigins(plans: plans)
         self.domains = domains
         self.origins = origins
+        identities = Self.identities(topology, plans: plans)
         var senders: [SourceAuthSender] = []
+        var keying: [Keying] = []
         var senderOf: [Int: Int] = [:]
         sealing = topology.flows.enumerated().map { index, flow -> Int? in
             let origin = origins[index]
             guard let domain = origin.domain, origin.carriesAuthenticator else { return nil }
             let node = flow.source.node
             if let existing = senderOf[node] { return existing }
-            let key: SourceKey
             switch origin.seal {
             case .sourceKey:
-                key = domains[domain].secret.sourceKey(for: topology.interface(flow.source).address)
+                keying.append(.source(domain: domain, address: topology.interface(flow.source).address))
             default:
                 // A spoofer does not hold the claimed source's key: it seals with one it made up.
                 var random = RandomStream(seed: topology.seed, name: "spoofer/\(topology.nodes[node].name)")
                 var bytes = (random.next(), random.next())
-                key = SourceKey(epoch: Self.secretEpoch, key: withUnsafeBytes(of: &bytes) { SymmetricKey(data: $0) })
+                keying.append(.madeUp(domain: domain, key: withUnsafeBytes(of: &bytes) { SymmetricKey(data: $0) }))
             }
             senderOf[node] = senders.count
-            senders.append(SourceAuthSender(key: key))
+            senders.append(SourceAuthSender(key: Self.key(keying[senders.count], domains: domains, clock: Self.epochOffset)))
             return senders.count - 1
         }
         self.senders = senders
+        self.keying = keying
         var revocations: [Revocation] = []
         for (index, domain) in domains.enumerated() {
             for revocation in domain.spec.revocations {
@@ -135,7 +180,7 @@ struct Governance {
     /// its members' packets can be proven there).
     func borderPolicy(node index: Int, in topology: Topology) -> BorderPolicy? {
         for domain in domains where domain.plan.border.contains(index) {
-            let verifier = SourceAuthVerifier(secrets: [domain.secret], window: UInt64(domain.spec.window), now: Self.epochOffset)
+            let verifier = domain.verifier(now: Self.epochOffset)
             return BorderPolicy(rules: domain.spec.policy.map { Self.rule($0, in: topology) }, domainOf: domainOf,
                                 verifiers: [topology.domainNumber(domain.plan.domain): verifier], clockOffset: Self.epochOffset)
         }
@@ -154,11 +199,58 @@ struct Governance {
         return PathConstraintRouting(tables: tables)
     }
 
+    /// The key `keying` gives for the epoch in force at `clock`.
+    private static func key(_ keying: Keying, domains: [Domain], clock: UInt64) -> SourceKey {
+        switch keying {
+        case .source(let domain, let address):
+            return domains[domain].sourceKey(for: address, clock: clock)
+        case .madeUp(let domain, let key):
+            return SourceKey(epoch: domains[domain].epochs.map { KeyEpochs.index(of: $0.number(at: clock)) } ?? Self.secretEpoch, key: key)
+        }
+    }
+
+    /// Moves sender `index` to the key of the epoch in force at `clock` when its domain's
+    /// secret has rotated since its last packet: the host fetches each epoch's key as it got
+    /// the first (the emulator hands keys out itself), in time for the boundary.
+    func renew(_ sender: inout SourceAuthSender, index: Int, clock: UInt64) {
+        let domain: Int
+        switch keying[index] {
+        case .source(let owner, _), .madeUp(let owner, _): domain = owner
+        }
+        guard let epochs = domains[domain].epochs, sender.key.epoch != KeyEpochs.index(of: epochs.number(at: clock)) else { return }
+        sender.use(Self.key(keying[index], domains: domains, clock: clock))
+    }
+
+    /// Each self-certifying domain's members: a key pair from the stream `identity/<host>` and
+    /// the address it derives under the member's written address's first bits.
+    static func identities(_ topology: Topology, plans: [Topology.DomainPlan]) -> [Int: Identity] {
+        var identities: [Int: Identity] = [:]
+        for (_, interface, prefixLength) in topology.selfCertifyingInterfaces(plans: plans) {
+            let name = topology.nodes[interface.node].name
+            var random = RandomStream(seed: topology.seed, name: "identity/\(name)")
+            let seed = (0..<4).flatMap { _ in withUnsafeBytes(of: random.next().bigEndian) { Array($0) } }
+            guard let identity = try? DeviceIdentity(seed: seed),
+                  let (address, modifier) = SelfCertifyingAddress.generate(prefix: topology.interface(interface).address,
+                                                                           prefixLength: prefixLength, publicKey: identity.publicKey)
+            else { preconditionFailure("member `\(name)`: no self-certifying address, though Topology.problems() found nothing") }
+            identities[interface.node] = Identity(publicKey: identity.publicKey, modifier: modifier, address: address, interface: interface)
+        }
+        return identities
+    }
+
+    /// `topology` with its self-certifying members' addresses derived from their keys (the
+    /// run, its routes and its results use these).
+    static func selfCertified(_ topology: Topology) -> Topology {
+        guard topology.domains.contains(where: { $0.selfCertifying != nil }) else { return topology }
+        let identities = identities(topology, plans: topology.domainPlans())
+        return topology.replacingAddresses(Dictionary(uniqueKeysWithValues: identities.values.map { ($0.interface, $0.address) }))
+    }
+
     /// The source authentication of node `index` when it is a first hop of a domain.
     func sourceAuthentication(node index: Int) -> SourceAuthentication? {
         for domain in domains {
             guard let hop = domain.plan.firstHops.first(where: { $0.node == index }) else { continue }
-            let verifier = SourceAuthVerifier(secrets: [domain.secret], window: UInt64(domain.spec.window), now: Self.epochOffset)
+            let verifier = domain.verifier(now: Self.epochOffset)
             let admission: SourceAuthentication.Admission = domain.spec.admission == .open ? .open : .registered
             return SourceAuthentication(admission: admission, verifier: verifier, firstHopInterfaces: Set(hop.interfaces),
                                         clockOffset: Self.epochOffset)
@@ -166,16 +258,25 @@ struct Governance {
         return nil
     }
 
-    /// The packet template of flow `index`: the claimed source, room for the authenticator.
+    /// The packet template of flow `index`: the claimed source, room for the authenticator
+    /// (with the sender's own key in a self-certifying domain).
     func template(flow index: Int, in topology: Topology) throws(UnitProblem) -> PacketTemplate {
         let origin = origins[index]
-        return try PacketTemplate(flow: topology.flows[index], in: topology, source: origin.claimed,
-                                  authenticator: origin.carriesAuthenticator ? .placeholder : nil)
+        var authenticator: PacketTemplate.Authenticator?
+        if origin.carriesAuthenticator {
+            authenticator = .placeholder
+            if let identity = identities[topology.flows[index].source.node] {
+                let item = SourceAuthenticatorItem(epoch: 0, timestamp: 0,
+                                                   keyProof: .init(publicKey: identity.publicKey, modifier: identity.modifier))
+                authenticator = PacketTemplate.Authenticator(extensionItem: item.extensionItem, clause: item.clause)
+            }
+        }
+        return try PacketTemplate(flow: topology.flows[index], in: topology, source: origin.claimed, authenticator: authenticator)
     }
 
     /// The drop reasons a first hop's source check gives.
     static let reasons: [DropReason] = [.unauthenticated, .badMAC, .staleTimestamp, .replay, .spoofedSource, .unknownEpoch,
-                                        .badAuthenticator, .revoked]
+                                        .staleEpoch, .badAuthenticator, .revoked]
 }
 
 /// What the run saw of one revocation.

@@ -1,4 +1,5 @@
 import NewIPJSON
+import NewIPSecurity
 import NewIPTopology
 import NewIPWire
 
@@ -31,6 +32,11 @@ public struct ExposureReport: Sendable {
         public var sources: [String]
         /// One source address over every packet.
         public var stableSource: Bool
+        /// The key ids of the public keys the packets carried (a self-certifying domain's
+        /// senders carry theirs): an identity that outlives any address.
+        public var keys: [String] = []
+        /// One key over every packet: the node can follow the device by it.
+        public var stableKey: Bool { keys.count == 1 }
         /// `proven`, `refused`, `sealed` or `unproven` (above).
         public var proof: String
         /// Flows this node can link to this one (same address or key).
@@ -89,7 +95,8 @@ extension ExposureReport {
                 }
                 let device = verified && check!.registered && proof == "proven"
                 return Observer(node: topology.nodes[node].name, domain: domainOf[node], packets: record.packets,
-                                sources: record.sources.map { "\($0)" }.sorted(), stableSource: record.sources.count == 1, proof: proof,
+                                sources: record.sources.map { "\($0)" }.sorted(), stableSource: record.sources.count == 1,
+                                keys: record.keys.map { KeyID(publicKey: $0).description }.sorted(), proof: proof,
                                 linkedFlows: linked, block: device ? "device" : "address", payloadReadable: true,
                                 payloadBytes: record.payloadBytes,
                                 refused: record.refused.sorted { $0.key < $1.key }.map { ($0.key, $0.value) })
@@ -109,6 +116,7 @@ extension ExposureReport {
                         "packets": .int(observer.packets),
                         "sources": .array(observer.sources.map { .string($0) }),
                         "stable_source": .bool(observer.stableSource),
+                        "keys": .array(observer.keys.map { .string($0) }),
                         "proof": .string(observer.proof),
                         "linked_flows": .array(observer.linkedFlows.map { .string($0) }),
                         "block": .string(observer.block),
@@ -137,7 +145,8 @@ extension ExposureReport {
                 observers.append(Observer(
                     node: try observer.field("node").stringValue ?? "", domain: observer["domain"]?.stringValue,
                     packets: try observer.int("packets"), sources: try strings("sources"),
-                    stableSource: observer["stable_source"]?.boolValue ?? false, proof: observer["proof"]?.stringValue ?? "",
+                    stableSource: observer["stable_source"]?.boolValue ?? false,
+                    keys: (observer["keys"]?.arrayValue ?? []).compactMap(\.stringValue), proof: observer["proof"]?.stringValue ?? "",
                     linkedFlows: try strings("linked_flows"), block: observer["block"]?.stringValue ?? "",
                     payloadReadable: observer["payload_readable"]?.boolValue ?? true,
                     payloadBytes: observer["payload_bytes"]?.intValue ?? 0, refused: dropped))
@@ -155,7 +164,8 @@ extension ExposureReport {
     public var rows: [[String]] {
         flows.flatMap { flow in
             flow.observers.map { observer in
-                let identity = (observer.stableSource ? "stable " : "changing ") + observer.sources.joined(separator: ",") + " " + observer.proof
+                var identity = (observer.stableSource ? "stable " : "changing ") + observer.sources.joined(separator: ",") + " " + observer.proof
+                if !observer.keys.isEmpty { identity += ", key " + observer.keys.joined(separator: ",") }
                 return [flow.name, observer.node, observer.domain ?? "-", "\(observer.packets)", identity,
                         observer.linkedFlows.isEmpty ? "-" : observer.linkedFlows.joined(separator: ","),
                         observer.block == "device" ? "this device" : "by address",
@@ -169,7 +179,8 @@ extension ExposureReport {
     public static let legend = """
         identity: the source address(es) the flow's packets carried at the node (stable: one), and proven (its \
         first-hop check verified them), refused (the check failed), sealed (an authenticator it cannot check) or \
-        unproven (none). links to: other flows whose packets there carried the same address or key. block: this \
+        unproven (none); key: the public key(s) the packets carried (self-certifying domains), which \
+        identifies the device at every node on the path. links to: other flows whose packets there carried the same address or key. block: this \
         device (a registered domain's first hop, proven packets: refusing the address cuts off exactly this device), \
         or by address (dropping the address also drops anyone claiming it, and an open domain's device can send \
         unproven). payload: no payload is encrypted, so every node on the path reads it.
