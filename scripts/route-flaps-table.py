@@ -11,9 +11,14 @@ data = json.load(open(sys.argv[1]))
 
 
 def setting(value, unit):
+    """A damping setting as the table shows it: `none` (unbounded), `off` (a hold of 0), ms, or a weight."""
     if value == "none":
         return "none"
-    return f"{value / 1e6:g} ms" if unit == "ns" else f"{value / 1000:g}"
+    if unit == "hold" and value == 0:
+        return "off"
+    if unit == "per mille":
+        return f"{value / 1000:g}"
+    return f"{value / 1e9:g} s" if value >= 1e9 else f"{value / 1e6:g} ms"
 
 
 window = (data["window_ns"][1] - data["window_ns"][0]) / 1e9
@@ -26,13 +31,13 @@ for variant in data["variants"]:
     flaps = variant["flaps_per_minute"]
     rows.append(
         f"| {variant['name']} | {setting(variant['hysteresis_ns'], 'ns')} | {setting(variant['smoothing_retain_per_mille'], 'per mille')} "
-        f"| {setting(variant['max_delay_step_ns'], 'ns')} | {flaps['mean']:.1f} ({flaps['min']:.1f}–{flaps['max']:.1f}) "
+        f"| {setting(variant['max_delay_step_ns'], 'ns')} | {setting(variant['route_hold_ns'], 'hold')} | {flaps['mean']:.1f} ({flaps['min']:.1f}–{flaps['max']:.1f}) "
         f"| {dropped / sent * 100:.2f} % | {medians[len(medians) // 2] / 1e6:.1f} ms |"
     )
 table = (
-    f"| damping | hysteresis | smoothing (weight kept) | max delay step | route flaps per minute, mean over {len(data['variants'][0]['runs'])} seeds (least–most) "
+    f"| damping | hysteresis | smoothing (weight kept) | max delay step | route hold | route flaps per minute, mean over {len(data['variants'][0]['runs'])} seeds (least–most) "
     f"| load dropped | median one-way delay (median seed) |\n"
-    "|---|---|---|---|---|---|---|\n" + "\n".join(rows) + "\n"
+    "|---|---|---|---|---|---|---|---|\n" + "\n".join(rows) + "\n"
 )
 text = open("BENCHMARKS.md").read()
 begin, end = "<!-- route-flaps -->\n", "<!-- /route-flaps -->"

@@ -47,6 +47,10 @@ public struct DelayVectorRouting {
         public var installDivisor: Int64 = 256
         public var switchDivisor: Int64 = 8
         public var settleTime: Nanoseconds = 1_000 * WireTime.nanosecondsPerMillisecond
+        /// Flap damping: after a route moved to another neighbour because of its metric, it
+        /// stays there this long unless it becomes unusable (0: off). Caps delay-driven
+        /// oscillation at one move per hold, at the price of staying on a worse route meanwhile.
+        public var switchHoldTime: Nanoseconds = 0
         /// RFC 9616's smoothing weight on the old value, per mille.
         public var smoothingRetain: Int64 = 836
         /// The largest change of a link's smoothed delay per sample.
@@ -163,6 +167,8 @@ public struct DelayVectorRouting {
     private var retracting: [RoutePrefix: Nanoseconds] = [:]
     /// A slightly better route waiting out `settleTime`, and since when it is best.
     private var challengers: [RoutePrefix: (neighbour: NeighbourKey, since: Nanoseconds)] = [:]
+    /// Routes that moved lately, kept where they are until the time given (`switchHoldTime`).
+    private var heldUntil: [RoutePrefix: Nanoseconds] = [:]
     private var triggered: Set<RoutePrefix> = []
     private var requestedUpdates: [Int: Set<RoutePrefix>] = [:]
     private var pendingDumps: Set<Int> = []
@@ -424,6 +430,10 @@ public struct DelayVectorRouting {
         } else {
             challengers[prefix] = nil
         }
+        // Flap damping: a route that moved lately stays while it works.
+        if let old, let current, let candidate = choice, candidate.neighbour != old.neighbour, let until = heldUntil[prefix], now < until {
+            choice = (old.neighbour, current)
+        }
         guard let choice else {
             // Only unfeasible routes are left: ask the origin for a newer sequence number (also
             // when the route was lost before, as when the origin restarted with an older one:
@@ -444,6 +454,7 @@ public struct DelayVectorRouting {
         let entry = table[prefix]![choice.neighbour]!
         let new = Selection(neighbour: choice.neighbour, origin: entry.origin, seqno: entry.seqno, metric: choice.metric)
         guard new != old else { return }
+        if let old, old.neighbour != new.neighbour, configuration.switchHoldTime > 0 { heldUntil[prefix] = now + configuration.switchHoldTime }
         selected[prefix] = new
         retracting[prefix] = nil
         if let old, old.origin == new.origin, old.seqno == new.seqno, old.metric.hops == new.metric.hops,
@@ -499,6 +510,10 @@ public struct DelayVectorRouting {
             reselect(prefix, now: now)
         }
         for (prefix, until) in retracting where until <= now { retracting[prefix] = nil }
+        for (prefix, until) in heldUntil.sorted(by: { $0.key < $1.key }) where until <= now {
+            heldUntil[prefix] = nil
+            reselect(prefix, now: now)
+        }
         for (source, recent) in recentRequests where recent.until <= now { recentRequests[source] = nil }
     }
 
@@ -521,6 +536,7 @@ public struct DelayVectorRouting {
         deadline = min(deadline, nextEntryExpiry)
         for until in retracting.values { deadline = min(deadline, until) }
         for challenger in challengers.values { deadline = min(deadline, challenger.since + configuration.settleTime) }
+        for until in heldUntil.values { deadline = min(deadline, until) }
         return deadline
     }
 

@@ -2,7 +2,7 @@ import NewIPDataPlane
 import Yams
 
 extension TopologyBuilder {
-    static let routingKeys = ["protocol", "hysteresis", "smoothing", "max-delay-step"]
+    static let routingKeys = ["protocol", "hysteresis", "smoothing", "max-delay-step", "route-hold"]
 
     /// `routing: dynamic`, or a mapping naming the protocol and, for `dynamic`, its damping.
     func readRouting(_ node: Node) -> (Topology.Routing, RoutingDamping)? {
@@ -16,6 +16,7 @@ extension TopologyBuilder {
             if node.scalar?.string == "none" { return .max }
             return reader.quantity(node, "max-delay-step", Units.duration)
         }
+        damping.routeHold = fields["route-hold"].flatMap { reader.quantity($0, "route-hold", Units.duration) }
         if routing != .dynamic, !damping.isDefault, let key = Self.routingKeys.dropFirst().first(where: { fields[$0] != nil }) {
             reader.error(fields[key]!, "`\(key)` damps `routing: dynamic` only, not `\(routing.rawValue)`",
                          fix: "write `protocol: dynamic`, or remove `\(key)`")

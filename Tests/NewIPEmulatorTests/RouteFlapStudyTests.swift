@@ -54,21 +54,25 @@ final class RouteFlapStudyTests: XCTestCase {
         }
         XCTAssertGreaterThan(undamped.flaps, 10, "the undamped metric oscillates")
         XCTAssertLessThan(damped.flaps, undamped.flaps)
+        // A 10 s route hold allows one move in the 6 s of load.
+        let held = try study.run(RouteFlapStudy.variants[4], seed: 1)
+        XCTAssertLessThan(held.flaps, damped.flaps)
+        XCTAssertLessThanOrEqual(held.flaps, 1)
         // The same seed gives the same route, change for change.
         XCTAssertEqual(try study.run(RouteFlapStudy.variants[0], seed: 1).route, undamped.route)
         let json = study.json([undamped, damped])
         XCTAssertTrue(json.serialized.contains(#""name": "undamped", "hysteresis_ns": 0, "smoothing_retain_per_mille": 0, "max_delay_step_ns": "none""#))
-        XCTAssertTrue(json.serialized.contains(#""name": "both (default)", "hysteresis_ns": 1000000000, "smoothing_retain_per_mille": 836, "max_delay_step_ns": 10000000"#))
+        XCTAssertTrue(json.serialized.contains(#""name": "both (default)", "hysteresis_ns": 1000000000, "smoothing_retain_per_mille": 836, "max_delay_step_ns": 10000000, "route_hold_ns": 0"#))
         let svg = study.svg([undamped, damped], span: study.window)
         XCTAssertTrue(svg.hasPrefix("<svg"))
-        XCTAssertTrue(svg.contains("undamped (seed 1)"))
-        print("two-paths: undamped \(undamped.flaps) flaps, damped \(damped.flaps) in 6 s")
+        XCTAssertTrue(svg.contains("<tspan>undamped</tspan>"))
+        print("two-paths: undamped \(undamped.flaps) flaps, damped \(damped.flaps), held \(held.flaps) in 6 s")
     }
 
     func testRoutingDampingIsReadFromTheRoutingMapping() throws {
-        let topology = try parse(pairTopology(replacing: "duration: 1s", with: "duration: 1s\nrouting: {protocol: dynamic, hysteresis: 0s, smoothing: 0.5, max-delay-step: none}"))
+        let topology = try parse(pairTopology(replacing: "duration: 1s", with: "duration: 1s\nrouting: {protocol: dynamic, hysteresis: 0s, smoothing: 0.5, max-delay-step: none, route-hold: 10s}"))
         XCTAssertEqual(topology.routing, .dynamic)
-        XCTAssertEqual(topology.routingDamping, RoutingDamping(hysteresis: 0, smoothingRetain: 500, maxDelayStep: .max))
+        XCTAssertEqual(topology.routingDamping, RoutingDamping(hysteresis: 0, smoothingRetain: 500, maxDelayStep: .max, routeHold: 10_000_000_000))
         XCTAssertEqual(try parse(pairTopology(replacing: "duration: 1s", with: "duration: 1s\nrouting: dynamic")).routingDamping, RoutingDamping())
         XCTAssertEqual(diagnostics(pairTopology(replacing: "duration: 1s", with: "duration: 1s\nrouting: {protocol: static, hysteresis: 0s}")),
                        ["test.yaml:3:41: `hysteresis` damps `routing: dynamic` only, not `static` — write `protocol: dynamic`, or remove `hysteresis`"])

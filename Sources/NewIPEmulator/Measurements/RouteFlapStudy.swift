@@ -20,13 +20,14 @@ public struct RouteFlapStudy: Sendable {
         }
     }
 
-    /// No damping, the hysteresis alone, RFC 9616's smoothing and bounded step alone, and the
-    /// protocol's defaults (both).
+    /// No damping, the hysteresis alone, RFC 9616's smoothing and bounded step alone, the
+    /// protocol's defaults (both), and both with a 10 s route hold (flap damping).
     public static let variants = [
         Variant(name: "undamped", damping: RoutingDamping(hysteresis: 0, smoothingRetain: 0, maxDelayStep: .max)),
         Variant(name: "hysteresis 1 s", damping: RoutingDamping(hysteresis: nil, smoothingRetain: 0, maxDelayStep: .max)),
         Variant(name: "RFC 9616 smoothing", damping: RoutingDamping(hysteresis: 0, smoothingRetain: nil, maxDelayStep: nil)),
         Variant(name: "both (default)", damping: RoutingDamping()),
+        Variant(name: "both + route hold 10 s", damping: RoutingDamping(routeHold: 10_000_000_000)),
     ]
 
     /// The watched route at one moment: its next hop's interface (`nil`: no route) and delay.
@@ -120,6 +121,7 @@ public struct RouteFlapStudy: Sendable {
                     ("hysteresis_ns", .int(Int(damping.hysteresis ?? defaults.settleTime))),
                     ("smoothing_retain_per_mille", .int(Int(damping.smoothingRetain ?? defaults.smoothingRetain))),
                     ("max_delay_step_ns", step == .max ? .string("none") : .int(Int(step))),
+                    ("route_hold_ns", .int(Int(damping.routeHold ?? defaults.switchHoldTime))),
                     ("flaps_per_minute", .object([("mean", number(rates.reduce(0, +) / Double(max(rates.count, 1)))),
                                                   ("min", number(rates.min() ?? 0)), ("max", number(rates.max() ?? 0))])),
                     ("runs", .array(mine.map { run in
@@ -136,7 +138,7 @@ public struct RouteFlapStudy: Sendable {
     /// each variant); a gap where there is no route.
     public func svg(_ runs: [Run], span: Range<Nanoseconds>) -> String {
         RouteDelayPlot(title: "\(topology.nodes[node].name)'s route to \(prefix): delay in use (\(topology.name))",
-                       series: runs.map { (name: "\($0.variant) (seed \($0.seed)): \(DecimalText.fixed($0.flapsPerMinute, digits: 1)) flaps/min", route: $0.route) },
+                       series: runs.map { (name: $0.variant, details: ["seed \($0.seed): \(DecimalText.fixed($0.flapsPerMinute, digits: 1)) flaps/min"], route: $0.route) },
                        span: span).svg
     }
 }

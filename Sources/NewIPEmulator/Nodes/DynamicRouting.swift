@@ -51,6 +51,7 @@ final class DynamicRouting {
             if let hysteresis = damping.hysteresis { configuration.settleTime = hysteresis }
             if let retain = damping.smoothingRetain { configuration.smoothingRetain = retain }
             if let step = damping.maxDelayStep { configuration.maxDelayStep = step }
+            if let hold = damping.routeHold { configuration.switchHoldTime = hold }
             return DelayVectorRouting(configuration, now: 0)
         }
         scheduled = Array(repeating: nil, count: topology.nodes.count)

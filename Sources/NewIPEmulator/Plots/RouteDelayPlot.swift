@@ -4,12 +4,12 @@ import NewIPDataPlane
 /// series: each level holds until the next change; where there is no route the line breaks.
 struct RouteDelayPlot {
     let title: String
-    let series: [(name: String, route: [RouteFlapStudy.RouteState])]
+    let series: [(name: String, details: [String], route: [RouteFlapStudy.RouteState])]
     let span: Range<Nanoseconds>
     let frame: PlotFrame
     let unit: (name: String, scale: Double)
 
-    init(title: String, series: [(name: String, route: [RouteFlapStudy.RouteState])], span: Range<Nanoseconds>) {
+    init(title: String, series: [(name: String, details: [String], route: [RouteFlapStudy.RouteState])], span: Range<Nanoseconds>) {
         self.title = title
         self.series = series
         self.span = span
@@ -46,7 +46,7 @@ struct RouteDelayPlot {
                 svg += SVGText.polyline(segment, stroke: colour.stroke, series: series[index].name, dashed: colour.dashed)
             }
         }
-        svg += PlotFrame.legend(series.map { ($0.name, []) })
+        svg += PlotFrame.legend(series.map { ($0.name, $0.details) })
         return svg + "</svg>\n"
     }
 }
