@@ -1,3 +1,4 @@
+import Foundation
 import NewIPDataPlane
 @testable import NewIPEmulator
 import NewIPJSON
@@ -9,25 +10,12 @@ import XCTest
 final class RouteFlapStudyTests: XCTestCase {
     private static let ms: Nanoseconds = 1_000_000
 
-    /// Examples/route-flaps.yaml's network for 8 s (6 s of load), as a test can afford.
-    private static let twoPaths = """
-    name: two-paths
-    seed: 1
-    duration: 8s
-    routing: dynamic
-    nodes:
-      src: {kind: host, interfaces: {eth0: "0x01"}}
-      a: {kind: router, interfaces: {eth0: "0x02", eth1: "0x03", eth2: "0x04"}}
-      b: {kind: router, interfaces: {eth0: "0x05", eth1: "0x06", eth2: "0x07"}}
-      dst: {kind: host, interfaces: {eth0: "0x08"}}
-    links:
-      - {endpoints: [src:eth0, a:eth0], rate: 100Mbps, delay: 1ms}
-      - {endpoints: [a:eth1, b:eth0], rate: 10Mbps, delay: 5ms}
-      - {endpoints: [a:eth2, b:eth1], rate: 10Mbps, delay: 6ms}
-      - {endpoints: [b:eth2, dst:eth0], rate: 100Mbps, delay: 1ms}
-    flows:
-      - {name: load, from: src, to: dst, pattern: poisson, rate: 12Mbps, size: 1000, start: 2s}
-    """
+    /// Examples/route-flaps.yaml for 8 s (6 s of load), as a test can afford.
+    private static func twoPaths() throws -> Topology {
+        let example = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Examples/route-flaps.yaml")
+        return try parse(try String(contentsOf: example, encoding: .utf8).replacingOccurrences(of: "duration: 62s", with: "duration: 8s"))
+    }
 
     func testFlapsCountNextHopChangesInsideTheWindowOnly() {
         typealias State = RouteFlapStudy.RouteState
@@ -41,7 +29,7 @@ final class RouteFlapStudyTests: XCTestCase {
     }
 
     func testDampingMakesFewerFlapsThanAnUndampedDelayMetric() throws {
-        let study = try RouteFlapStudy(topology: try parse(Self.twoPaths), router: "a")
+        let study = try RouteFlapStudy(topology: try Self.twoPaths(), router: "a")
         XCTAssertEqual(study.prefix, RoutePrefix(exactly: .compact(CompactAddress("0x08")!)))
         XCTAssertEqual(study.window, 2_000 * Self.ms..<8_000 * Self.ms)
         let undamped = try study.run(RouteFlapStudy.variants[0], seed: 1)
@@ -66,7 +54,7 @@ final class RouteFlapStudyTests: XCTestCase {
         let svg = study.svg([undamped, damped], span: study.window)
         XCTAssertTrue(svg.hasPrefix("<svg"))
         XCTAssertTrue(svg.contains("<tspan>undamped</tspan>"))
-        print("two-paths: undamped \(undamped.flaps) flaps, damped \(damped.flaps), held \(held.flaps) in 6 s")
+        print("route-flaps, 8 s: undamped \(undamped.flaps) flaps, damped \(damped.flaps), held \(held.flaps) in 6 s")
     }
 
     func testRoutingDampingIsReadFromTheRoutingMapping() throws {
