@@ -337,6 +337,21 @@ final class DynamicCrashTests: XCTestCase {
         XCTAssertGreaterThan(link.packets, 416)
     }
 
+    func testEachCrashPeriodDropsWhatTheNodeSendsAndWhatReachesIt() throws {
+        // a sends b 100 packets/s of 500 bytes (40 µs at 100 Mbps, then 2 ms): a is down twice,
+        // from 100 to 200 ms and from 300 to 400 ms, and does not send those sent at 100 … 190 and
+        // 300 … 390 ms; b is down from 600 to 700 ms, and what arrives then (sent at 600 … 690 ms,
+        // arriving 2.04 ms later) is lost there.
+        let node = "eth0: {address: \"0x01\"}"
+        let yaml = pairTopology(replacing: node, with: node + "\n    faults: {crash: [[100ms, 200ms], [300ms, 400ms]]}")
+            .replacingOccurrences(of: "eth0: {address: \"0x02\"}", with: "eth0: {address: \"0x02\"}\n    faults: {crash: [600ms, 700ms]}")
+        let results = try emulate(yaml)
+        XCTAssertEqual(results.flows[0].drops.map(\.reason), ["node-down"])
+        XCTAssertEqual(results.flows[0].drops.first?.count, 30)
+        XCTAssertEqual(results.nodes.map { $0.drops.first { $0.reason == "node-down" }?.count ?? 0 }, [20, 10])
+        XCTAssertEqual(results.flows[0].delivered, 100 - 30)
+    }
+
     func testCrashPeriodsAreCheckedWhereTheyAreWritten() {
         let node = "eth0: {address: \"0x01\"}"
         XCTAssertEqual(diagnostics(pairTopology(replacing: node, with: node + "\n    faults: {crash: [2s, 3s]}")),
