@@ -281,6 +281,9 @@ final class DynamicCrashTests: XCTestCase {
         let lost = events.filter { $0.node == 2 && $0.time == 2_000 * Self.ms }
         XCTAssertEqual(lost.count, 10)
         XCTAssertTrue(lost.allSatisfy { $0.old != nil && $0.new == nil })
+        // routing-events.csv shows them: r2's route to h2 via r4 (3 ms, 2 hops) gone at 2 s.
+        let csv = String(decoding: results.files.first { $0.name == "routing-events.csv" }!.contents, as: UTF8.self)
+        XCTAssertTrue(csv.contains("\n2000000000,r2,0x0C/8,r4,3000000,2,-,,\n"), csv)
         // r1 hears r2's last hello (sent at 1.9 s) 2 ms and its serialisation later, and holds
         // it for 3.5 hello intervals (350 ms): no carrier loss tells it sooner. Its backup via
         // r3 (r3 offers 4 ms, below the 5 ms r1 advertised) is feasible at once.
