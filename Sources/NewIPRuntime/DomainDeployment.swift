@@ -52,14 +52,7 @@ public enum DomainDeployment {
                                ports: TopologyDeployment.Ports, executable: String,
                                timeout: Double = 10) throws -> [RunState.NodeEntry] {
         guard !topology.domains.isEmpty else { return [] }
-        for domain in topology.domains where domain.selfCertifying != nil || domain.keyEpoch != nil {
-            // Real members would need addresses derived from keys made here, and a way to
-            // fetch each epoch's source key; the node files take both settings already.
-            throw ToolError("domain \(domain.name): `self-certifying` and `key-epoch` run in the emulator only so far; "
-                + "remove them to deploy the domain on real nodes (node files take `security: {self-certifying: N, key-epoch: D}`)")
-        }
         let root = state + "/" + folderName
-        try? FileManager.default.removeItem(atPath: root)
         var started: [RunState.NodeEntry] = []
         do {
             let plans = topology.domainPlans()
@@ -72,7 +65,8 @@ public enum DomainDeployment {
                 let enrolled = plan.members.filter { plan.enrolled.contains($0) && plan.spoofers[$0]?.authenticator != Topology.Domain.Forgery.none }
                 let created = try RegistrarFolder.create(directory: registrarFolder,
                                                          domain: certificateDomain(domain.name, index: plan.domain),
-                                                         tokens: enrolled.count)
+                                                         tokens: enrolled.count, selfCertifying: domain.selfCertifying,
+                                                         keyEpoch: domain.keyEpoch.map(UInt64.init))
                 let endpoint = NodeConfig.Endpoint(host: ports.host, port: registrarPort(topology, ports: ports, index: plan.domain))
                 let log = "\(folder)/registrar.log"
                 let pid = try ProcessControl.spawn(executable, ["registrar", "run", registrarFolder, "--listen", endpoint.description,
@@ -89,14 +83,30 @@ public enum DomainDeployment {
                     let node = topology.nodes[member]
                     guard let address = node.interfaces.first(where: { !TopologyDeployment.isIP($0, topology) })?.address,
                           let index = configs.firstIndex(where: { $0.name == node.name }) else { continue }
-                    let identity = DeviceIdentity.generate()
+                    // A self-certifying member's key was made with its address (`selfCertify`).
                     let keyPath = "\(folder)/\(node.name).key"
-                    do { try KeyFile.write(identity, to: keyPath) } catch { throw ToolError("\(error)") }
+                    let identity: DeviceIdentity
+                    do {
+                        if domain.selfCertifying != nil {
+                            identity = try KeyFile.read(keyPath)
+                        } else {
+                            identity = DeviceIdentity.generate()
+                            try KeyFile.write(identity, to: keyPath)
+                        }
+                    } catch { throw ToolError("\(error)") }
                     let enrolment = try enrol(endpoint, identity: identity, address: address, token: token,
                                               registrarKey: created.registrarKey, member: node.name, domain: domain.name)
                     let path = "\(folder)/\(node.name).enrolment"
                     try enrolment.write(to: path)
-                    configs[index].security = NodeConfig.Security(enrolment: path)
+                    var security = NodeConfig.Security(enrolment: path)
+                    security.selfCertifying = domain.selfCertifying
+                    if let period = domain.keyEpoch {
+                        // It fetches each epoch's key from the registrar, signed with its key.
+                        security.keyEpoch = period
+                        security.identity = keyPath
+                        security.registrar = endpoint
+                    }
+                    configs[index].security = security
                 }
                 // Border routers: the domain's policy, every domain's members (numbered as the
                 // topology numbers them), the domain's secret to prove its members' packets.
@@ -120,6 +130,8 @@ public enum DomainDeployment {
                         firstHop: hop.interfaces.map { topology.nodes[hop.node].interfaces[$0].name },
                         secret: "\(registrarFolder)/\(RegistrarFolder.secretFile)", window: domain.window, registrar: endpoint,
                         checkpointInterval: domain.checkpointInterval, logKey: created.logKey)
+                    configs[index].security?.selfCertifying = domain.selfCertifying
+                    configs[index].security?.keyEpoch = domain.keyEpoch
                 }
             }
         } catch {
@@ -127,6 +139,40 @@ public enum DomainDeployment {
             throw error
         }
         return started
+    }
+
+    /// Makes the domains' folder under `state` afresh and, for each member of a
+    /// `self-certifying` domain, a device key (`domains/<domain>/<host>.key`, 0600); returns
+    /// the topology with those members' addresses derived from their keys (docs/keys.md),
+    /// which every node file, route and flow then uses. Call before building the node files.
+    public static func selfCertify(_ topology: Topology, state: String) throws -> Topology {
+        let root = state + "/" + folderName
+        try? FileManager.default.removeItem(atPath: root)
+        for interface in topology.selfCertifyingInterfaces(plans: topology.domainPlans()) {
+            let folder = "\(root)/\(topology.domains[interface.domain].name)"
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            do { try KeyFile.write(DeviceIdentity.generate(), to: "\(folder)/\(topology.nodes[interface.interface.node].name).key") } catch {
+                throw ToolError("\(error)")
+            }
+        }
+        return try selfCertified(topology, state: state)
+    }
+
+    /// `topology` with its self-certifying members' addresses derived from the keys
+    /// `selfCertify` made under `state` (`nip run` reads them back to address its flows).
+    public static func selfCertified(_ topology: Topology, state: String) throws -> Topology {
+        var addresses: [Topology.InterfaceID: FrameworkAddress] = [:]
+        for (domain, id, prefixLength) in topology.selfCertifyingInterfaces(plans: topology.domainPlans()) {
+            let path = "\(state)/\(folderName)/\(topology.domains[domain].name)/\(topology.nodes[id.node].name).key"
+            let identity: DeviceIdentity
+            do { identity = try KeyFile.read(path) } catch { throw ToolError("\(error)") }
+            guard let (address, _) = SelfCertifyingAddress.generate(prefix: topology.interface(id).address, prefixLength: prefixLength,
+                                                                   publicKey: identity.publicKey) else {
+                throw ToolError("\(path): no self-certifying address under \(topology.interface(id).address)/\(prefixLength)")
+            }
+            addresses[id] = address
+        }
+        return topology.replacingAddresses(addresses)
     }
 
     /// Every domain of `topology` with its members' addresses, in the topology's order.

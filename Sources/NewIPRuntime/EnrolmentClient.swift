@@ -26,6 +26,24 @@ public enum EnrolmentClient {
         return JSONValue.object([("request", .string(request)), ("signature", .string(hex(signature)))]).serialized
     }
 
+    /// The source key of `address` for epoch `number` (`POST /source-key`, signed by the key
+    /// the address was enrolled with): how a host moves to each epoch's key under `key-epoch`.
+    public static func sourceKey(registrar: NodeConfig.Endpoint, identity: DeviceIdentity, address: FrameworkAddress,
+                                 epoch number: UInt64, timeout: Double = 1) throws -> SourceKey {
+        let request = JSONValue.object([
+            ("address", .string(address.description)), ("epoch", .unsigned(number)), ("time", .unsigned(unixNanoseconds() / 1_000_000_000)),
+        ]).serialized
+        let signature = identity.sign(RegistrarMessages.sourceKeyContext + Array(request.utf8))
+        let body = JSONValue.object([("request", .string(request)), ("signature", .string(hex(signature)))]).serialized
+        let response = try ControlClient.request("POST", registrar, "/source-key", body: body, timeout: timeout, token: nil)
+        let value = try response.value()
+        guard response.status == 200, let epoch = value["epoch"]?.intValue.flatMap(UInt8.init(exactly:)),
+              let key = value["source_key"]?.stringValue.flatMap({ parseHexBytes($0) }), key.count == 16 else {
+            throw SecurityFileError("\(response.request) answered \(response.status): \(value["refused"]?.stringValue ?? response.body)")
+        }
+        return SourceKey(epoch: epoch, key: SymmetricKey(data: key))
+    }
+
     /// Enrols `identity` for `address` at `registrar`. `registrarKey` (hex-decoded), when known
     /// beforehand, must be the key that signed the certificate; else the answer's key is taken
     /// (trust on first use) and the certificate is checked against it.

@@ -44,9 +44,11 @@ public enum FlowDriver {
         let origins = topology.flowOrigins()
         for (index, flow) in flows.enumerated() {
             let origin = index < origins.count ? origins[index] : Topology.FlowOrigin()
+            // A self-certifying member's node adds its authenticator itself, with its key in it.
+            let keyed = origin.domain.map { topology.domains[$0].selfCertifying != nil } ?? false
             do {
                 templates.append(try PacketTemplate(flow: flow, in: topology, source: origin.claimed,
-                                                    authenticator: origin.carriesAuthenticator ? .placeholder : nil))
+                                                    authenticator: origin.carriesAuthenticator && !keyed ? .placeholder : nil))
             } catch {
                 throw ToolError("flow \(flow.name): \(error)")
             }

@@ -35,6 +35,14 @@ final class NodeSecurityState: @unchecked Sendable {
     private var keyProof: SourceAuthenticatorItem.KeyProof?
     private(set) var sealed = 0
     private(set) var sealFailures = 0
+    /// A host under `key-epoch`: its device key, and the source keys fetched so far by epoch
+    /// number (on the loop); the epoch it seals in.
+    private var identity: DeviceIdentity?
+    private var epochKeys: [UInt64: SourceKey] = [:]
+    private var sealingEpoch: UInt64?
+    var renewals = 0
+    var renewalFailures = 0
+    private var renewalTimer: DispatchSourceTimer?
 
     // What the poller learnt (on the node's loop).
     var lastCheckpoint: Checkpoint?
@@ -83,6 +91,9 @@ final class NodeSecurityState: @unchecked Sendable {
         }
         guard let settings = config.security else { return }
         do {
+            if let path = settings.identity {
+                do { identity = try KeyFile.read(path) } catch { throw SecurityFileError("identity: \(error)") }
+            }
             if let path = settings.enrolment {
                 let enrolment = try Enrolment.read(path)
                 self.enrolment = enrolment
@@ -129,6 +140,15 @@ final class NodeSecurityState: @unchecked Sendable {
     /// none); `nil` when it cannot be sealed. `now` is the node's clock.
     func seal(_ packet: UnsafeRawBufferPointer, dialect: PacketDialect, now: Nanoseconds) -> [UInt8]? {
         guard var sender else { return nil }
+        let clock = clockOffset &+ UInt64(clamping: now)
+        if let period = settings?.keyEpoch, identity != nil {
+            // The epoch's key, fetched ahead of its boundary (`startRenewing`).
+            let number = clock / UInt64(period)
+            if sealingEpoch != number, let key = epochKeys[number] {
+                sender.use(key)
+                sealingEpoch = number
+            }
+        }
         do {
             var bytes = try Self.withAuthenticator(packet, dialect: dialect, placeholder: sender.placeholder(keyProof: keyProof))
             try bytes.withUnsafeMutableBytes { try sender.seal($0, dialect: dialect, now: clockOffset &+ UInt64(clamping: now)) }
@@ -196,6 +216,42 @@ final class NodeSecurityState: @unchecked Sendable {
     func stopPolling() {
         timer?.cancel()
         timer = nil
+        renewalTimer?.cancel()
+        renewalTimer = nil
+    }
+
+    /// A host under `key-epoch`: every quarter period, off the loop, asks its registrar for
+    /// the keys of the current and the next epoch it does not hold yet (`POST /source-key`,
+    /// signed with its identity), so each epoch's key is there before its boundary; `install`
+    /// gets each answer on the loop.
+    func startRenewing(_ install: @escaping @Sendable (_ epoch: UInt64, _ key: SourceKey?) -> Void) {
+        guard let settings, let period = settings.keyEpoch.map(UInt64.init), let registrar = settings.registrar,
+              let identity, let address = enrolment?.address else { return }
+        let timer = DispatchSource.makeTimerSource(queue: queue)
+        var fetched: Set<UInt64> = []
+        timer.schedule(deadline: .now(), repeating: .nanoseconds(Int(max(period / 4, 10_000_000))), leeway: .milliseconds(1))
+        timer.setEventHandler {
+            let current = unixNanoseconds() / period
+            for number in [current, current + 1] where !fetched.contains(number) {
+                let key = try? EnrolmentClient.sourceKey(registrar: registrar, identity: identity, address: address, epoch: number)
+                if key != nil { fetched.insert(number) }
+                install(number, key)
+            }
+            fetched = fetched.filter { $0 + 1 >= current }
+        }
+        renewalTimer = timer
+        timer.resume()
+    }
+
+    /// A fetched key of epoch `number` (on the loop); keeps the last few.
+    func install(epoch number: UInt64, key: SourceKey?) {
+        guard let key else {
+            renewalFailures += 1
+            return
+        }
+        renewals += 1
+        epochKeys[number] = key
+        epochKeys = epochKeys.filter { $0.key + 1 >= number }
     }
 
     /// One poll of the registrar: no answer, an answer refused whole, or what was accepted.
@@ -211,6 +267,12 @@ extension Node {
     func startSecurity() {
         security.startPolling { [self] answer in
             loop.execute { [self] in applyRevocations(answer) }
+        }
+        security.startRenewing { [self] epoch, key in
+            loop.execute { [self] in
+                if key == nil { logProblem(appIndex, "the registrar gave no source key for epoch \(epoch)", now: Self.now()) }
+                security.install(epoch: epoch, key: key)
+            }
         }
         if config.spoofer {
             logger.warning("spoofer: the application port lets applications send from any source address")
@@ -280,6 +342,7 @@ extension Node {
                 ("address", .string(enrolment.address.description)), ("domain", .string(enrolment.domain)),
                 ("serial", .unsigned(enrolment.certificate.serial)), ("not_after", .unsigned(enrolment.certificate.notAfter)),
                 ("epoch", .int(Int(enrolment.sourceKey.epoch))), ("sealed", .int(security.sealed)),
+                ("renewals", .int(security.renewals)), ("renewal_failures", .int(security.renewalFailures)),
                 ("seal_failures", .int(security.sealFailures)),
             ])))
         }

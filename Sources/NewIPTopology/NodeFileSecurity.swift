@@ -38,6 +38,9 @@ extension NodeConfig {
         /// secret file holds the master), the previous epoch accepted for `window` after each
         /// boundary; `nil`: the secret never changes.
         public var keyEpoch: Nanoseconds?
+        /// A host's device key file (the key it enrolled with): with `key-epoch` and
+        /// `registrar`, it signs its requests for each epoch's source key (`POST /source-key`).
+        public var identity: String?
 
         public static let defaultWindow: Nanoseconds = 2_000_000_000
         public static let defaultCheckpointInterval: Nanoseconds = 1_000_000_000
@@ -64,7 +67,12 @@ extension NodeConfig {
         var yaml: String {
             func quoted(_ text: String) -> String { "\"\(text)\"" }
             var out = "security:\n"
-            if let enrolment { out += "  enrolment: \(quoted(enrolment))\n" }
+            if let enrolment {
+                out += "  enrolment: \(quoted(enrolment))\n"
+                if let identity { out += "  identity: \(quoted(identity))\n" }
+                if let registrar, !verifies { out += "  registrar: \(quoted(registrar.description))\n" }
+                if let keyEpoch, !verifies { out += "  key-epoch: \(UnitText.duration(keyEpoch))\n" }
+            }
             if let selfCertifying { out += "  self-certifying: \(selfCertifying)\n" }
             if verifies {
                 out += "  admission: \(admission.rawValue)\n"
@@ -89,7 +97,7 @@ struct NodeFileSecurityParser {
     let reader: YAMLReader
 
     static let keys = ["admission", "first-hop", "secret", "window", "registrar", "checkpoint-interval", "notices-key", "log-key",
-                       "enrolment", "self-certifying", "key-epoch"]
+                       "enrolment", "self-certifying", "key-epoch", "identity"]
     static let routerKeys = ["admission", "first-hop", "secret", "window", "registrar", "checkpoint-interval", "notices-key", "log-key",
                              "key-epoch"]
 
@@ -105,6 +113,20 @@ struct NodeFileSecurityParser {
         }
         if let node = f["self-certifying"] {
             security.selfCertifying = reader.integer(node, "self-certifying prefix length", in: 1...127)
+        }
+        // A host that renews its source key each epoch: its key, its registrar, the period.
+        if role == .host, f["key-epoch"] != nil || f["identity"] != nil {
+            security.identity = f["identity"].flatMap { reader.text($0, "identity key file") }
+            if let node = f["registrar"], let text = reader.text(node, "registrar") {
+                security.registrar = NodeConfig.Endpoint(text)
+                if security.registrar == nil { reader.error(node, "registrar `\(text)` is not host:port", fix: "write e.g. 127.0.0.1:7400") }
+            }
+            security.keyEpoch = f["key-epoch"].flatMap { reader.quantity($0, "key-epoch", Units.duration) }
+            if security.keyEpoch == nil || security.identity == nil || f["registrar"] == nil || security.enrolment == nil {
+                reader.error(node, "a host renews its source key each `key-epoch` with its `identity` key at its `registrar`, for its `enrolment`: all four are needed",
+                             fix: "write `security: {enrolment: h1.enrolment, identity: h1.key, registrar: 127.0.0.1:7400, key-epoch: 1h}`")
+            }
+            return security
         }
         let routerKeysGiven = Self.routerKeys.filter { f[$0] != nil }
         if role == .host, let first = routerKeysGiven.first {

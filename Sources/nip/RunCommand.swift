@@ -54,6 +54,7 @@ struct RunCommand: ParsableCommand {
         try OutputDirectory.check(folder, option: option, force: nodes.force, inputs: [topology])
         // The nodes are the file's (checked as written); --duration only shortens the flows.
         let runState = try nodes.start(loaded, from: topology)
+        if !parsed.domains.isEmpty { parsed = try DomainDeployment.selfCertified(parsed, state: nodes.state) }
         let interrupt = InterruptCleanup { _ = ProcessControl.stopAll(runState.nodes + (runState.registrars ?? [])) }
         let results: EmulationResults
         do {

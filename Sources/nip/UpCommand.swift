@@ -97,6 +97,9 @@ struct NodeStartOptions: ParsableArguments {
                     + "to contracts\n").utf8))
             }
         }
+        // Self-certifying domains: members' keys are made first, their addresses derived from them.
+        let parsed = parsed.domains.isEmpty ? parsed
+            : try DomainDeployment.selfCertify(parsed, state: URL(fileURLWithPath: state).standardizedFileURL.path)
         var configs = TopologyDeployment.configs(for: parsed, ports: .init(links: basePort, control: controlPort),
                                                  namespaces: namespaces)
         for index in configs.indices { configs[index].logLevel = logLevel }
