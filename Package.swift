@@ -61,7 +61,7 @@ let package = Package(
         ),
         // One node's logic for every role (host, router, gateway), with no clock and no I/O: the
         // emulator and the real nodes are two drivers of it.
-        .target(name: "NewIPNode", dependencies: ["NewIPWire", "NewIPDataPlane", "NewIPTopology", "NewIPSecurity"]),
+        .target(name: "NewIPNode", dependencies: ["NewIPWire", "NewIPDataPlane", "NewIPTopology", "NewIPSecurity", "NewIPControl"]),
         // Deterministic discrete-event emulator in virtual time: links, devices, measurements; drives NodeCore.
         .target(
             name: "NewIPEmulator",
@@ -81,7 +81,7 @@ let package = Package(
             name: "NewIPRuntime",
             dependencies: [
                 "NewIPWire", "NewIPDataPlane", "NewIPCapture", "NewIPTopology", "NewIPNode", "NewIPFiles", "NewIPJSON",
-                "NewIPSecurity", "NewIPLog",
+                "NewIPSecurity", "NewIPLog", "NewIPControl",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

@@ -82,7 +82,7 @@ extension Node {
         switch (method, path) {
         case (.GET, "/status"): return .json(status())
         case (.GET, "/interfaces"): return .json(interfacesJSON())
-        case (.GET, "/routes"): return .json(routesJSON())
+        case (.GET, "/routes"): return .json(routesJSON(now: Self.now()))
         case (.GET, "/neighbours"): return .json(neighboursJSON(now: Self.now()))
         case (.GET, "/counters"): return .json(countersJSON())
         case (.GET, "/security"): return .json(securityJSON())
@@ -142,16 +142,6 @@ extension Node {
             let depth = dataPlane.queueDepth(index)
             entry += [("counters", countersJSON(index)), ("queue_packets", .int(depth.packets)), ("queue_bytes", .int(depth.bytes))]
             return .object(entry)
-        })
-    }
-
-    func routesJSON() -> JSONValue {
-        .array(dataPlane.routes.map { prefix, route in
-            .object([
-                ("prefix", .string(prefix.description)),
-                ("via", .string(NodeDataPlane.isLocal(route) ? "local" : interfaceName(route.nextHop.interface))),
-                ("to-delay", .string(UnitText.duration(route.toDelay))), ("to-hops", .int(route.toHops)),
-            ])
         })
     }
 

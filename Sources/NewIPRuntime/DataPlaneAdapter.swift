@@ -141,6 +141,13 @@ struct NodeDataPlane {
         core.poll(now: now, newBuffer: { pool.take() }, handle)
     }
 
+    /// A link-scoped packet (the routing protocol's) for the neighbour on `interface`, queued
+    /// there without a route lookup; `nil` when it does not fit a buffer.
+    mutating func send(_ bytes: [UInt8], onLink interface: Int, now: Nanoseconds) -> Arrival? {
+        guard let packet = bytes.withUnsafeBytes({ buffer(copying: $0) }) else { return nil }
+        return core.send(packet, onLink: interface, now: now)
+    }
+
     /// When `interface` has a packet to send next (`nil`: empty).
     func nextTransmitTime(on interface: Int) -> Nanoseconds? { core.nextTransmitTime(on: interface) }
 

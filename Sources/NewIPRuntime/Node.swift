@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import NIOCore
 import NIOPosix
+import NewIPControl
 import NewIPDataPlane
 import NewIPNode
 import NewIPTopology
@@ -64,6 +65,9 @@ public final class Node: @unchecked Sendable {
     /// Egress interfaces with packets queued since the last drain.
     private var pendingEgress: [Bool]
     private var anyPending = false
+    /// Set on the loop once every interface has its port: until then nothing is drained (a
+    /// packet read on the first interface may be queued on one still being opened).
+    private var isOpen = false
     private var timers: [(deadline: Nanoseconds, task: Scheduled<Void>)?]
     /// Neighbour discovery's next timer (solicitations, expiries, hellos).
     private var neighbourTimer: (deadline: Nanoseconds, task: Scheduled<Void>)?
@@ -79,7 +83,9 @@ public final class Node: @unchecked Sendable {
     /// Source authentication: a first hop's checks and revocations, or a host's sealing (NodeSecurity.swift).
     let security: NodeSecurityState
     private let stopped: EventLoopPromise<Void>
-    private var isStopping = false
+    private(set) var isStopping = false
+    /// The routing protocol (`routing:`); `nil`: the table holds the file's routes only.
+    var routing: RoutingDriver?
     /// Extra numbers for `/status` (the CLI adds heap allocation counts when asked to).
     public var statusExtras: (@Sendable () -> [String: Int])?
     /// Interface index of the application port (one past the last interface).
@@ -118,6 +124,7 @@ public final class Node: @unchecked Sendable {
     /// Opens every socket; returns when the node is forwarding. Not on the node's own loop.
     public func start() throws {
         if let problem = security.loadError { throw ToolError(problem) }
+        if let settings = config.routing { routing = try RoutingDriver(config: config, routing: settings, now: Self.now()) }
         do {
             for (index, interface) in config.interfaces.enumerated() {
                 switch interface.link {
@@ -129,6 +136,11 @@ public final class Node: @unchecked Sendable {
                     ports.append(try TunLinkPort(node: self, index: index, device: device, address: interface.address,
                                                  routes: routes, mtu: mtu, namespace: namespace))
                 }
+            }
+            // Packets read while later interfaces were still opening wait in their queues until now.
+            loop.execute { [self] in
+                isOpen = true
+                endOfReadBatch()
             }
             if let app = config.app { try startAppPort(app) }
             try startCaptureChannel()
@@ -142,6 +154,7 @@ public final class Node: @unchecked Sendable {
             }
             startSecurity()
             if dataPlane.core.neighbourDiscovery != nil { loop.execute { [self] in armNeighbourTimer() } }
+            if routing != nil { startRouting() }
         } catch {
             stop()
             try? waitUntilStopped()
@@ -197,6 +210,7 @@ public final class Node: @unchecked Sendable {
             isStopping = true
             logger.info("node stopping")
             for timer in timers { timer?.task.cancel() }
+            routing?.timer?.task.cancel()
             var closing: [EventLoopFuture<Void>] = []
             for channel in channels + [controlChannel, appChannel, captureChannel].compactMap({ $0 }) {
                 closing.append(channel.close().recover { _ in })
@@ -314,14 +328,16 @@ public final class Node: @unchecked Sendable {
         neighbourTimer = (next, task)
     }
 
-    private func handle(_ arrival: Arrival, ingress: Int, now: Nanoseconds) {
+    func handle(_ arrival: Arrival, ingress: Int, now: Nanoseconds) {
         switch arrival {
         case .queued(let egress):
             pendingEgress[egress] = true
             anyPending = true
         case .delivered(let packet, let destination):
             counters[ingress].delivered &+= 1
-            if case .application(let port) = destination, !forwardToApplication(port, packet) {
+            if routing != nil, ingress < appIndex, destination == .application(LocalPort(kind: .udp, port: RoutingPacket.port)) {
+                routingReceived(packet, on: ingress, now: now)
+            } else if case .application(let port) = destination, !forwardToApplication(port, packet) {
                 counters[appIndex].drops.record(.noListener)
             }
             dataPlane.recycle(packet)
@@ -349,7 +365,7 @@ public final class Node: @unchecked Sendable {
 
     /// Called after each batch of reads: sends what the batch queued.
     func endOfReadBatch() {
-        guard anyPending else { return }
+        guard anyPending, isOpen else { return }
         anyPending = false
         let now = Self.now()
         for index in pendingEgress.indices where pendingEgress[index] {
@@ -361,6 +377,7 @@ public final class Node: @unchecked Sendable {
 
     /// Sends every packet `index`'s queue lets go at `now`, then arms its timer for the next.
     func drain(_ index: Int, now: Nanoseconds) {
+        guard isOpen else { return }
         let port = ports[index]
         while port.isWritable, let packet = dataPlane.transmit(on: index, now: now, dropped: { reason, packet in
             counters[index].drops.record(reason)

@@ -181,8 +181,24 @@ public enum TopologyDeployment {
         }
     }
 
+    /// A fresh link key for `routing: dynamic` (32 random bytes from the system's generator).
+    public static func randomLinkKey(link: Int) -> [UInt8] {
+        var generator = SystemRandomNumberGenerator()
+        return (0..<32).map { _ in UInt8.random(in: .min ... .max, using: &generator) }
+    }
+
+    /// Writes a node file, mode 0600 (it may hold the links' routing keys), replacing an older one.
+    public static func write(_ config: NodeConfig, to path: String) throws {
+        try PrivateFile.write(config.yaml, to: path, force: true)
+    }
+
     /// One configuration per node that runs a New IP process (`runsNode`), in topology order.
-    public static func configs(for topology: Topology, ports: Ports = Ports(), namespaces: Namespaces? = nil) -> [NodeConfig] {
+    /// With `routing: dynamic` each node runs the routing protocol on its New IP interfaces
+    /// (router id: its index + 1; each link's key from `linkKey`, the same at both ends) and,
+    /// in the compact dialect, neighbour discovery (routers send hellos), instead of routes
+    /// computed offline.
+    public static func configs(for topology: Topology, ports: Ports = Ports(), namespaces: Namespaces? = nil,
+                               linkKey: (Int) -> [UInt8] = randomLinkKey) -> [NodeConfig] {
         // The UDP port of each interface: link i uses links + 2i (first endpoint) and + 2i + 1.
         var local: [Topology.InterfaceID: Int] = [:]
         var peerOf: [Topology.InterfaceID: Topology.InterfaceID] = [:]
@@ -198,6 +214,8 @@ public enum TopologyDeployment {
         }
         let tables = RoutingTables.routes(for: topology)
         let constrained = RoutingTables.constrainedRoutes(for: topology)
+        let dynamic = topology.routing == .dynamic
+        let keys = dynamic ? topology.links.indices.map(linkKey) : []
         return topology.nodes.enumerated().compactMap { nodeIndex, node -> NodeConfig? in
             guard runsNode(node, in: topology) else { return nil }
             var interfaces = node.interfaces.enumerated().compactMap { interfaceIndex, interface -> NodeConfig.Interface? in
@@ -249,6 +267,15 @@ public enum TopologyDeployment {
                                     control: .init(host: ports.host, port: ports.control + 2 * nodeIndex),
                                     app: .init(host: ports.host, port: ports.control + 2 * nodeIndex + 1),
                                     mapping: node.kind == .gateway ? node.gateway?.mapping ?? GatewayMapping() : nil)
+            if dynamic {
+                config.routing = NodeConfig.Routing(routerID: UInt64(nodeIndex + 1), interfaces: node.interfaces.indices.compactMap { interface in
+                    let id = Topology.InterfaceID(node: nodeIndex, interface: interface)
+                    guard !isIP(node.interfaces[interface], topology), let peer = peerOf[id], let (linkIndex, _) = linkOf[id] else { return nil }
+                    return NodeConfig.Routing.Interface(name: node.interfaces[interface].name,
+                                                        neighbour: topology.interface(peer).address, key: .bytes(keys[linkIndex]))
+                })
+                if topology.dialect == .compact { config.neighbours = node.kind == .host ? .init() : .init(hello: 1_000_000_000) }
+            }
             // Senders' path constraints: the routes over what each allows, in a stable order.
             config.pathRoutes = constrained[nodeIndex].sorted { $0.key.body.lexicographicallyPrecedes($1.key.body) }.map { item, entries in
                 NodeConfig.PathRoutes(constraint: item, routes: entries.compactMap { prefix, route in

@@ -133,6 +133,8 @@ public struct NodeConfig: Sendable, Equatable {
     public var pathRoutes: [PathRoutes] = []
     /// Neighbour discovery and address autoconfiguration (`neighbours:`); `nil`: none.
     public var neighbours: Neighbours? = nil
+    /// The routing protocol on the node's interfaces (`routing:`); `nil`: static routes only.
+    public var routing: Routing? = nil
     /// The file holding the bearer token (mode 0600) that the control endpoint (every request
     /// but `GET /metrics`) and the application port require (`auth-token:`); `nil`: none required.
     public var authToken: String? = nil

@@ -28,7 +28,7 @@ struct NodeFileParser {
 
     static let topKeys = ["name", "role", "dialect", "addresses", "interfaces", "routes", "control", "app", "ping-hops",
                           "log", "read-batch", "gateway", "security", "border", "path-routes", "auth-token", "spoofer",
-                          "neighbours"]
+                          "neighbours", "routing"]
     static let interfaceKeys = ["name", "address", "udp", "ethernet", "tun", "delay", "queue", "rate", "loss", "emulate-link"]
 
     /// swift-log's levels.
@@ -94,6 +94,9 @@ struct NodeFileParser {
         config.border = border
         config.pathRoutes = constrained
         config.neighbours = top["neighbours"].flatMap { NodeFileNeighboursParser(reader: reader).neighbours($0, role: role, dialect: dialect) }
+        config.routing = top["routing"].flatMap {
+            NodeFileRoutingParser(reader: reader).routing($0, dialect: dialect, interfaces: declared, tuns: tuns)
+        }
         config.authToken = top["auth-token"].flatMap { reader.text($0, "auth-token file") }
         if let node = top["spoofer"], let spoofer = reader.bool(node, "spoofer") {
             if spoofer && role != .host {

@@ -51,6 +51,7 @@ extension NodeConfig {
         out += borderYAML
         out += pathRoutesYAML
         out += neighboursYAML
+        out += routingYAML
         return out
     }
 }

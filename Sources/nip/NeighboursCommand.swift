@@ -20,17 +20,13 @@ struct NeighboursCommand: ParsableCommand {
     var json = false
 
     func run() throws {
-        let target = try nodeOptions.target()
-        let response = try ControlClient.request("GET", target.control, "/neighbours")
-        guard response.status == 200 else { throw ToolError("node \(target.name): \(response.errorMessage)") }
-        let answer: JSONValue
-        do { answer = try response.value() } catch { throw ToolError("node \(target.name): \(error)") }
+        let answer = try nodeOptions.get("/neighbours")
         if json {
             print(answer.serialized)
             return
         }
         guard let interfaces = answer["interfaces"]?.arrayValue else {
-            throw ToolError("node \(target.name) runs no neighbour discovery (its node file has no `neighbours:` section)")
+            throw ToolError("node \(try nodeOptions.target().name) runs no neighbour discovery (its node file has no `neighbours:` section)")
         }
         print(Self.table(interfaces))
     }
@@ -48,10 +44,27 @@ struct NeighboursCommand: ParsableCommand {
                              neighbour["lladdr"]?.stringValue ?? "?", age])
             }
         }
-        let widths = rows[0].indices.map { column in rows.map { $0[column].count }.max()! }
-        return rows.map { row in
-            row.enumerated().map { $1.padding(toLength: widths[$0], withPad: " ", startingAt: 0) }.joined(separator: "  ")
-                .trimmingCharacters(in: .whitespaces)
-        }.joined(separator: "\n")
+        return alignedColumns(rows)
     }
+}
+
+extension NodeOptions {
+    /// The node's JSON answer to `GET path`; a refusal or an answer that is not JSON is an
+    /// error naming the node.
+    func get(_ path: String) throws -> JSONValue {
+        let target = try target()
+        let response = try ControlClient.request("GET", target.control, path)
+        guard response.status == 200 else { throw ToolError("node \(target.name): \(response.errorMessage)") }
+        do { return try response.value() } catch { throw ToolError("node \(target.name): \(error)") }
+    }
+}
+
+/// Rows of cells in columns two spaces apart, each as wide as its widest cell (the first row
+/// is the header).
+func alignedColumns(_ rows: [[String]]) -> String {
+    let widths = rows[0].indices.map { column in rows.map { $0[column].count }.max()! }
+    return rows.map { row in
+        row.enumerated().map { $1.padding(toLength: widths[$0], withPad: " ", startingAt: 0) }.joined(separator: "  ")
+            .trimmingCharacters(in: .whitespaces)
+    }.joined(separator: "\n")
 }

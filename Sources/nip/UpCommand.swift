@@ -135,7 +135,7 @@ struct NodeStartOptions: ParsableArguments {
             for config in configs {
                 let configPath = "\(state)/\(config.name).yaml"
                 let logPath = "\(state)/\(config.name).log"
-                try config.yaml.write(toFile: configPath, atomically: true, encoding: .utf8)
+                try TopologyDeployment.write(config, to: configPath)
                 let pid: Int32
                 do { pid = try ProcessControl.spawn(executable, ["node", "--config", configPath], log: logPath) } catch {
                     throw ToolError("cannot start node \(config.name): \(error)")

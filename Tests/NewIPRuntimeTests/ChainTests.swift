@@ -125,7 +125,7 @@ final class ChainTests: NodeProcessTestCase {
         XCTAssertEqual(unknown.status, 400)
         XCTAssertTrue(unknown.body.contains("no interface `eth9`"), unknown.body)
         let routes = try ControlClient.request("GET", r1.control, "/routes").value()
-        XCTAssertTrue(try routes.array().contains { $0["prefix"]?.stringValue == "0x02/8" }, routes.serialized)
+        XCTAssertTrue(try routes.array("routes").contains { $0["prefix"]?.stringValue == "0x02/8" }, routes.serialized)
     }
 
     func testSendAndListenCarryStandardInputAndFiles() throws {

@@ -98,7 +98,7 @@ final class AutoconfigurationRealTests: NodeProcessTestCase {
         XCTAssertEqual(event["outcome"] as? String, "configured")
         XCTAssertEqual(event["address"] as? String, "0xDE07")
         XCTAssertEqual(event["router"] as? String, "0xDE01")
-        let routes = try XCTUnwrap(ControlClient.request("GET", h1.control, "/routes").value().arrayValue)
+        let routes = try XCTUnwrap(ControlClient.request("GET", h1.control, "/routes").value()["routes"]?.arrayValue)
         XCTAssertEqual(routes.map { "\($0["prefix"]?.stringValue ?? "?") \($0["via"]?.stringValue ?? "?")" }.sorted(), ["0x/0 eth0", "0xDE07/16 local"])
         let log = try String(contentsOfFile: entry.log, encoding: .utf8)
         XCTAssertTrue(log.contains("address configured") && log.contains("0xDE07"), log)

@@ -216,7 +216,7 @@ final class ControlJSONTests: XCTestCase {
         XCTAssertEqual(try counters.intMembers("interfaces", interface, "drops"), [:])
         XCTAssertEqual(try counters.int("drops"), 0)
         let routes = try ControlClient.request("GET", config.control, "/routes").value()
-        XCTAssertTrue(try routes.array().contains { try $0.string("via") == interface }, routes.serialized)
+        XCTAssertTrue(try routes.array("routes").contains { try $0.string("via") == interface }, routes.serialized)
 
         // A request body naming the interface, written by JSONValue, is read back exactly.
         let body = JSONValue.object([("prefix", .string("0x05")), ("via", .string(interface)), ("to-hops", .int(3))]).serialized

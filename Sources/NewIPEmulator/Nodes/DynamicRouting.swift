@@ -114,9 +114,8 @@ final class DynamicRouting {
         let now = simulator.now
         let firstBit = now - ends[node][interface].rate.serialisation(bytes: packet.count)
         let taken = packet.withUnsafeBytes { bytes -> Bool in
-            guard let view = try? NewIPPacketView(bytes, dialect: dialect), !view.isControl, let udp = UDPDatagramView(view),
-                  udp.header.destinationPort == RoutingPacket.port else { return false }
-            cores[node].receive(UnsafeRawBufferPointer(rebasing: bytes[udp.data]), on: interface, now: now, timestamp: firstBit)
+            guard let datagram = NodeCore.routingDatagram(in: bytes, dialect: dialect) else { return false }
+            cores[node].receive(UnsafeRawBufferPointer(rebasing: bytes[datagram]), on: interface, now: now, timestamp: firstBit)
             return true
         }
         if taken { settle(node, simulator) }
@@ -140,9 +139,7 @@ final class DynamicRouting {
         guard let core = (simulator.behaviours[node] as? CoreNode)?.core else { return }
         for transmission in transmissions {
             let end = ends[node][transmission.interface]
-            guard let bytes = PacketBuilder.udp(dialect: dialect, source: end.own, sourcePort: RoutingPacket.port, destination: end.peer,
-                                                destinationPort: RoutingPacket.port, ttl: 1, clauses: [], data: transmission.datagram)
-            else { continue }
+            guard let bytes = NodeCore.routingPacket(transmission.datagram, from: end.own, to: end.peer, dialect: dialect) else { continue }
             var buffer = simulator.newPacket()
             if buffer.capacity - buffer.initialHeadroom < bytes.count { buffer = PacketBuffer(bytes: [], headroom: PacketPool.headroom, tailroom: bytes.count) }
             buffer.receive { space in
@@ -162,14 +159,12 @@ final class DynamicRouting {
     /// Installs the routes the core changed and the link delays it measured (latency-based
     /// forwarding charges them to contracts), and asks to run again at its deadline.
     private func settle(_ node: Int, _ simulator: Simulator) {
-        let changes = cores[node].takeRouteChanges()
-        guard let core = (simulator.behaviours[node] as? CoreNode)?.core else { return schedule(node, simulator) }
-        for change in changes {
-            if let route = change.new { core.insert(route, for: change.prefix) } else { core.remove(change.prefix) }
-            events.append(RoutingEvent(time: change.time, node: node, prefix: change.prefix, old: change.old, new: change.new))
-        }
-        for (neighbour, delay) in cores[node].linkDelays where core.router.linkDelays[neighbour.interface] != delay {
-            core.setLinkDelay(delay, on: neighbour.interface)
+        if let core = (simulator.behaviours[node] as? CoreNode)?.core {
+            for change in core.follow(&cores[node]) {
+                events.append(RoutingEvent(time: change.time, node: node, prefix: change.prefix, old: change.old, new: change.new))
+            }
+        } else {
+            _ = cores[node].takeRouteChanges()
         }
         schedule(node, simulator)
     }

@@ -1,0 +1,116 @@
+import Foundation
+import NewIPRuntime
+import NewIPTopology
+import NewIPWire
+import XCTest
+
+/// The node file's `routing:` section: read, written back, refused with the place and the fix;
+/// and what `nip up` writes for a `routing: dynamic` topology.
+final class RoutingNodeFileTests: XCTestCase {
+    let head = """
+        name: r1
+        control: 127.0.0.1:7001
+        interfaces:
+          - {name: eth0, address: "0x10", udp: {local: "127.0.0.1:7002", peer: "127.0.0.1:7003"}}
+          - {name: eth1, address: "0x11", udp: {local: "127.0.0.1:7004", peer: "127.0.0.1:7005"}}
+
+        """
+    let key = String(repeating: "ab", count: 32)
+
+    func testReadsAndWritesBack() throws {
+        let config = try NodeConfig.parse(yaml: head + """
+            routing:
+              protocol: delay-vector
+              router-id: 7
+              hello: 50ms
+              update: 500ms
+              hold-down: 1s
+              interfaces:
+                - {name: eth0, neighbour: "0x01", key: "\(key)"}
+                - {name: eth1, neighbour: "0x21", key-file: keys/eth1.key}
+
+            """)
+        let expected = NodeConfig.Routing(routerID: 7, interfaces: [
+            .init(name: "eth0", neighbour: compact("0x01"), key: .bytes(Array(repeating: 0xAB, count: 32))),
+            .init(name: "eth1", neighbour: compact("0x21"), key: .file("keys/eth1.key")),
+        ], hello: 50_000_000, update: 500_000_000, holdDown: 1_000_000_000)
+        XCTAssertEqual(config.routing, expected)
+        XCTAssertEqual(try NodeConfig.parse(yaml: config.yaml), config)
+        let plain = try NodeConfig.parse(yaml: head + "routing: {protocol: delay-vector, router-id: 1, interfaces: [{name: eth1, neighbour: \"0x21\", key: \"0x\(key)\"}]}\n")
+        XCTAssertEqual(plain.routing, NodeConfig.Routing(routerID: 1, interfaces: [
+            .init(name: "eth1", neighbour: compact("0x21"), key: .bytes(Array(repeating: 0xAB, count: 32))),
+        ]))
+        XCTAssertEqual(try NodeConfig.parse(yaml: plain.yaml), plain)
+    }
+
+    func testRefusalsNameThePlaceAndTheFix() {
+        let entry = { (fields: String) in "routing:\n  protocol: delay-vector\n  router-id: 1\n  interfaces:\n    - {\(fields)}\n" }
+        for (section, expected) in [
+            (entry("name: eth9, neighbour: \"0x01\", key: \"\(key)\""),
+             "node.yaml:10:14: no interface `eth9` (did you mean `eth0`?) — name one of eth0, eth1"),
+            (entry("name: eth0, neighbour: \"0x01\""),
+             "node.yaml:10:7: interface `eth0` has no link key: routing updates are authenticated (HMAC-SHA256) — add `key: <hex>`"),
+            (entry("name: eth0, neighbour: \"0x01\", key: \"abcd\""),
+             "node.yaml:10:44: the key of `eth0` has 2 bytes; HMAC-SHA256 needs at least 16 — write at least 32 hex digits"),
+            (entry("name: eth0, neighbour: \"0x01\", key: \"xyz\""),
+             "node.yaml:10:44: the key of `eth0` is not hex digits — write the link's key as hex"),
+            (entry("name: eth0, neighbour: \"0x01\", key: \"\(key)\", key-file: k"),
+             "interface `eth0` has both `key` and `key-file` — keep one of them"),
+            (entry("name: eth0, neighbour: \"zz\", key: \"\(key)\""),
+             "node.yaml:10:31: `zz` is not a compact address — write hex bytes"),
+            ("routing: {protocol: link-state, router-id: 1, interfaces: []}\n", "node.yaml:6:21:"),
+            ("routing: {protocol: delay-vector, router-id: -1, interfaces: [{name: eth0, neighbour: \"0x01\", key-file: k}]}\n",
+             "node.yaml:6:46: router-id `-1` is not a whole number"),
+            ("routing: {protocol: delay-vector, router-id: 1, hello: 0s, interfaces: [{name: eth0, neighbour: \"0x01\", key-file: k}]}\n",
+             "node.yaml:6:56: routing hello 0 is outside 1ms…1h"),
+            ("routing: {protocol: delay-vector, router-id: 1, hello: 1s, update: 100ms, interfaces: [{name: eth0, neighbour: \"0x01\", key-file: k}]}\n",
+             "are more frequent than hellos"),
+            ("routing: {protocol: delay-vector, interfaces: []}\n", "node.yaml:6:10:"),
+        ] {
+            XCTAssertThrowsError(try NodeConfig.parse(yaml: head + section)) { error in
+                XCTAssertTrue("\(error)".contains(expected), "\(section): \(error)")
+            }
+        }
+    }
+
+    /// `nip up` on a `routing: dynamic` topology: every node runs the protocol on its links, both
+    /// ends of a link share its key, no routes are computed offline, and routers send hellos.
+    func testDeploymentOfADynamicTopologyWritesTheSections() throws {
+        var topology = try TopologyParser.parse(yaml: """
+            name: pair
+            duration: 1s
+            routing: dynamic
+            nodes:
+              h1: {kind: host, interfaces: {eth0: "0x01"}}
+              r1: {kind: router, interfaces: {eth0: "0x10", eth1: "0x11"}}
+              r2: {kind: router, interfaces: {eth0: "0x20"}}
+            links:
+              - {endpoints: [h1:eth0, r1:eth0], rate: 1Gbps, delay: 1ms}
+              - {endpoints: [r1:eth1, r2:eth0], rate: 1Gbps, delay: 2ms}
+
+            """, file: "pair.yaml")
+        let configs = TopologyDeployment.configs(for: topology, linkKey: { Array(repeating: UInt8($0 + 1), count: 32) })
+        XCTAssertEqual(configs.map(\.routing?.routerID), [1, 2, 3])
+        XCTAssertEqual(configs[1].routing?.interfaces, [
+            .init(name: "eth0", neighbour: compact("0x01"), key: .bytes(Array(repeating: 1, count: 32))),
+            .init(name: "eth1", neighbour: compact("0x20"), key: .bytes(Array(repeating: 2, count: 32))),
+        ])
+        XCTAssertEqual(configs[2].routing?.interfaces.first?.key, .bytes(Array(repeating: 2, count: 32)), "one key per link")
+        XCTAssertEqual(configs.map(\.routes.count), [0, 0, 0], "no routes computed offline")
+        XCTAssertEqual(configs.map(\.neighbours), [.init(), .init(hello: 1_000_000_000), .init(hello: 1_000_000_000)])
+        for config in configs { XCTAssertEqual(try NodeConfig.parse(yaml: config.yaml), config) }
+
+        // Keys are fresh per deployment, and the node file that holds them is private.
+        XCTAssertNotEqual(TopologyDeployment.configs(for: topology)[1].routing?.interfaces[0].key,
+                          TopologyDeployment.configs(for: topology)[1].routing?.interfaces[0].key)
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("nip-routing-\(UUID().uuidString).yaml").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try TopologyDeployment.write(configs[1], to: path)
+        XCTAssertEqual(try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int, 0o600)
+
+        topology.routing = .shortestDelay
+        let offline = TopologyDeployment.configs(for: topology)
+        XCTAssertEqual(offline.map(\.routing), [nil, nil, nil])
+        XCTAssertEqual(offline.map(\.neighbours), [nil, nil, nil])
+    }
+}

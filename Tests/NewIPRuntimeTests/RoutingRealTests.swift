@@ -1,0 +1,204 @@
+import Foundation
+import NewIPDataPlane
+import NewIPJSON
+import NewIPRuntime
+import NewIPTopology
+import NewIPWire
+import XCTest
+
+/// The routing protocol on real node processes over loopback UDP, configured as `nip up` does
+/// for a `routing: dynamic` topology: no routes but their own addresses at start.
+///
+/// Learned next hops and hop counts must equal the shortest-delay oracle's (`RoutingTables`)
+/// exactly. Learned delays are measured (RFC 9616 round trips on the emulated links) on a
+/// shared machine, so they must lie between the oracle's propagation delay (less 100 µs per
+/// hop for timestamp granularity) and that plus 2 ms per hop of scheduling noise; the
+/// topology's paths differ by far more, so the choice of path is never a matter of noise.
+final class RoutingRealTests: NodeProcessTestCase {
+    /// h1 — r1, r1 — r2 — r3 (3 ms each) and r1 — r3 (15 ms), r3 — h3: h1's packets to h3
+    /// cross r2 until r2 is gone, then take the direct link.
+    static let triangle = """
+        name: triangle
+        duration: 1s
+        routing: dynamic
+        nodes:
+          h1: {kind: host, interfaces: {eth0: "0x01"}}
+          r1: {kind: router, interfaces: {eth0: "0x10", eth1: "0x11", eth2: "0x12"}}
+          r2: {kind: router, interfaces: {eth0: "0x20", eth1: "0x21"}}
+          r3: {kind: router, interfaces: {eth0: "0x30", eth1: "0x31", eth2: "0x32"}}
+          h3: {kind: host, interfaces: {eth0: "0x03"}}
+        links:
+          - {endpoints: [h1:eth0, r1:eth0], rate: 1Gbps, delay: 1ms}
+          - {endpoints: [r1:eth1, r2:eth0], rate: 1Gbps, delay: 3ms}
+          - {endpoints: [r2:eth1, r3:eth0], rate: 1Gbps, delay: 3ms}
+          - {endpoints: [r1:eth2, r3:eth1], rate: 1Gbps, delay: 15ms}
+          - {endpoints: [r3:eth2, h3:eth0], rate: 1Gbps, delay: 1ms}
+
+        """
+
+    /// The configurations `nip up` writes, moved to ports the kernel says are free.
+    func deployment(_ topology: Topology, linkKey: @escaping (Int) -> [UInt8] = TopologyDeployment.randomLinkKey) -> [NodeConfig] {
+        var configs = TopologyDeployment.configs(for: topology, linkKey: linkKey)
+        var used: [Int] = []
+        for config in configs {
+            used += [config.control.port] + (config.app.map { [$0.port] } ?? [])
+            for interface in config.interfaces { if case .udp(let local, _) = interface.link { used.append(local.port) } }
+        }
+        let free = FreePorts.take(used.count)
+        let moved = Dictionary(uniqueKeysWithValues: zip(used, free))
+        for index in configs.indices {
+            configs[index].control.port = moved[configs[index].control.port]!
+            if let app = configs[index].app { configs[index].app!.port = moved[app.port]! }
+            for i in configs[index].interfaces.indices {
+                if case .udp(var local, var peer) = configs[index].interfaces[i].link {
+                    local.port = moved[local.port]!
+                    peer.port = moved[peer.port]!
+                    configs[index].interfaces[i].link = .udp(local: local, peer: peer)
+                }
+            }
+        }
+        return configs
+    }
+
+    /// Per destination prefix, the learned route: interface, hops, delay.
+    struct Learned: Equatable {
+        var via: String
+        var hops: Int
+        var delay: Int
+    }
+
+    func learned(_ config: NodeConfig) throws -> [String: Learned] {
+        let answer = try ControlClient.request("GET", config.control, "/routes").value()
+        var routes: [String: Learned] = [:]
+        for route in try answer.array("routes") where route["source"]?.stringValue == "learned" {
+            routes[try route.string("prefix")] = Learned(via: try route.string("via"), hops: try route.int("metric", "hops"),
+                                                       delay: try route.int("metric", "delay_ns"))
+        }
+        return routes
+    }
+
+    /// What is still wrong with `config`'s learned routes against the oracle's `expected`
+    /// (empty: they agree): a missing or extra destination, another interface or hop count, or
+    /// a delay outside the measurement's bounds.
+    func disagreements(_ config: NodeConfig, _ node: Topology.Node, expected: [(prefix: RoutePrefix, route: Route)]) throws -> [String] {
+        let routes = try learned(config)
+        var problems: [String] = []
+        var wanted: Set<String> = []
+        for (prefix, route) in expected where !route.nextHop.isLocal {
+            wanted.insert(prefix.description)
+            guard let got = routes[prefix.description] else {
+                problems.append("\(config.name): no route to \(prefix)")
+                continue
+            }
+            let via = node.interfaces[route.nextHop.interface].name
+            let low = Int(route.toDelay) - 100_000 * route.toHops, high = Int(route.toDelay) + 5_000_000 * route.toHops
+            if got.via != via || got.hops != route.toHops || got.delay < low || got.delay > high {
+                problems.append("\(config.name): \(prefix) via \(got.via) \(got.hops) hops \(got.delay) ns; oracle: via \(via) "
+                                + "\(route.toHops) hops \(route.toDelay) ns")
+            }
+        }
+        for prefix in routes.keys where !wanted.contains(prefix) { problems.append("\(config.name): a route to \(prefix) the oracle has not") }
+        return problems
+    }
+
+    /// Polls until every running node's learned routes agree with the oracle; the seconds it took.
+    func converge(_ configs: [NodeConfig], _ topology: Topology, except stopped: Set<String> = [], timeout: Double = 30) throws -> Double {
+        let oracle = RoutingTables.routes(for: { var t = topology; t.routing = .shortestDelay; return t }())
+        let start = Date()
+        var problems: [String] = []
+        while Date().timeIntervalSince(start) < timeout {
+            problems = []
+            for (index, config) in configs.enumerated() where !stopped.contains(config.name) {
+                problems += try disagreements(config, topology.nodes[index], expected: oracle[index])
+            }
+            if problems.isEmpty { return Date().timeIntervalSince(start) }
+            usleep(10_000)
+        }
+        XCTFail("not converged within \(timeout) s:\n\(problems.joined(separator: "\n"))")
+        return timeout
+    }
+
+    func ping(_ from: NodeConfig, _ to: String, count: Int) throws -> (status: Int32, output: String) {
+        let result = try run(["ping", "--control", from.control.description, "-c", "\(count)", "--interval", "0.05", "--timeout", "1", to])
+        return (result.status, result.output + result.error)
+    }
+
+    func testATriangleConvergesToTheOracleCarriesTrafficAndReroutesWhenARouterGoes() throws {
+        let topology = try TopologyParser.parse(yaml: Self.triangle, file: "triangle.yaml")
+        let configs = deployment(topology)
+        XCTAssertEqual(configs.map(\.routes.count), [0, 0, 0, 0, 0], "no routes but the nodes' own at start")
+        let begun = Date()
+        var entries: [String: RunState.NodeEntry] = [:]
+        for config in configs { entries[config.name] = try startNode(config) }
+        let converged = try converge(configs, topology)
+        print("routing: converged \(String(format: "%.3f", Date().timeIntervalSince(begun))) s after the first node started, "
+              + "\(String(format: "%.3f", converged)) s after the last one answered")
+
+        // h1 reaches h3 over r2 (1 + 3 + 3 + 1 ms) and back.
+        let first = try ping(configs[0], "0x03", count: 3)
+        XCTAssertEqual(first.status, 0, first.output)
+        XCTAssertTrue(first.output.contains("3 received"), first.output)
+
+        // `nip routes` shows the table and the protocol's neighbours.
+        let shown = try run(["routes", "--control", configs[1].control.description])
+        XCTAssertEqual(shown.status, 0, shown.error)
+        let lines = shown.output.split(separator: "\n").map { $0.split(separator: " ", omittingEmptySubsequences: true).map(String.init) }
+        XCTAssertEqual(lines.first, ["prefix", "source", "via", "neighbour", "delay", "hops", "origin", "age"])
+        XCTAssertTrue(lines.contains { $0.prefix(4) == ["0x03/8", "learned", "eth1", "0x20"] && $0[5] == "3" && $0[6] == "5" }, shown.output)
+        XCTAssertTrue(lines.contains { $0.prefix(4) == ["0x10/8", "local", "local", "-"] }, shown.output)
+        XCTAssertTrue(lines.contains { $0.first == "delay-vector" && $0.contains("2") }, shown.output)
+        let json = try run(["routes", "--control", configs[1].control.description, "--json"])
+        let answer = try JSONValue.parse(json.output)
+        XCTAssertEqual(try answer.string("routing", "router_id"), "2")
+        XCTAssertEqual(try answer.array("routing", "neighbours").count, 3)
+        XCTAssertEqual(try answer.int("routing", "counters", "bad_mac"), 0)
+
+        // r2 stops: r1 and r3 lose it after the hold time and take the 15 ms link.
+        let stoppedAt = Date()
+        _ = ProcessControl.stopAll([entries["r2"]!], grace: 5)
+        started.removeAll { $0.name == "r2" }
+        var without = topology
+        without.links.removeAll { topology.nodes[$0.endpoints.0.node].name == "r2" || topology.nodes[$0.endpoints.1.node].name == "r2" }
+        let reconverged = try converge(configs, without, except: ["r2"])
+        print("routing: reconverged \(String(format: "%.3f", Date().timeIntervalSince(stoppedAt))) s after r2 was stopped "
+              + "(its neighbours' hold time is 350 ms)")
+        let after = try ping(configs[0], "0x03", count: 3)
+        XCTAssertEqual(after.status, 0, after.output)
+        XCTAssertTrue(after.output.contains("3 received"), after.output)
+        let r1 = try learned(configs[1])
+        XCTAssertEqual(r1["0x03/8"]?.via, "eth2", "over the direct link")
+        XCTAssertNil(r1["0x20/8"], "r2's addresses are gone")
+    }
+
+    /// Two routers whose ends of a link hold different keys: each refuses the other's packets
+    /// (counted, logged) and learns nothing.
+    func testAWrongLinkKeyIsRefusedAndCounted() throws {
+        let topology = try TopologyParser.parse(yaml: """
+            name: pair
+            duration: 1s
+            routing: dynamic
+            nodes:
+              r1: {kind: router, interfaces: {eth0: "0x10"}}
+              r2: {kind: router, interfaces: {eth0: "0x20"}}
+            links:
+              - {endpoints: [r1:eth0, r2:eth0], rate: 1Gbps, delay: 1ms}
+
+            """, file: "pair.yaml")
+        var configs = deployment(topology, linkKey: { _ in Array(repeating: 0x11, count: 32) })
+        configs[1].routing!.interfaces[0].key = .bytes(Array(repeating: 0x22, count: 32))
+        let r1 = try startNode(configs[0])
+        try startNode(configs[1])
+        func refused(_ config: NodeConfig) throws -> Int {
+            try ControlClient.request("GET", config.control, "/routes").value().int("routing", "counters", "bad_mac")
+        }
+        try waitFor { try refused(configs[0]) >= 3 && refused(configs[1]) >= 3 }
+        for config in configs {
+            let answer = try ControlClient.request("GET", config.control, "/routes").value()
+            XCTAssertEqual(try answer.array("routing", "neighbours").count, 0, "\(config.name) accepted no neighbour")
+            XCTAssertEqual(try answer.int("routing", "counters", "packets_received"), 0)
+            XCTAssertEqual(try learned(config), [:])
+        }
+        let log = try String(contentsOfFile: r1.log, encoding: .utf8)
+        XCTAssertTrue(log.contains("routing packet refused: a wrong HMAC"), log)
+    }
+}
