@@ -121,6 +121,20 @@ final class GovernanceSelfCertifyingTests: XCTestCase {
         XCTAssertEqual(again.domains.first?.keyEpoch, 4_000_000_000)
     }
 
+    /// Examples/governance-self-certifying.yaml: 10 packets a second for 4 s per flow.
+    func testTheExample() throws {
+        let examples = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("Examples")
+        let results = try Emulation(topology: TopologyParser.load(path: examples.appendingPathComponent("governance-self-certifying.yaml").path)).run()
+        XCTAssertEqual(outcomes(results), ["a1 40/40", "as 40/40", "k1 40/40", "k2 40/40", "ks 0/40 spoofed-source=40", "kn 40/40", "b1 40/40"])
+        XCTAssertEqual(firstHops(results), ["commons ra proven=40 unproven=40", "keyed rk proven=80 unproven=40 spoofed-source=40",
+                                            "campus rb proven=40 unproven=0"])
+        let k1 = try XCTUnwrap(results.governance?.exposure.flows.first { $0.name == "k1" })
+        XCTAssertEqual(k1.observers.map(\.node), ["rk", "core", "server"])
+        XCTAssertEqual(Set(k1.observers.map(\.keys)).count, 1, "one key, seen at every node")
+        XCTAssertTrue(k1.observers.allSatisfy(\.stableKey))
+    }
+
     func testSettingsAreCheckedWithPositions() {
         func refused(_ domain: String) -> [String] { diagnostics(topology(domain, senders: ["h1"])) }
         func check(_ found: [String], key column: Int, _ message: String, file: StaticString = #filePath, line: UInt = #line) {

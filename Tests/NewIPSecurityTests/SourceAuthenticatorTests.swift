@@ -255,6 +255,23 @@ final class SourceAuthenticatorTests: XCTestCase {
         XCTAssertEqual(verdict(sealed(other, proof), .compact, &v4), .valid)
     }
 
+    /// A host that seals with its own source key and carries its own key, but claims another
+    /// address: the binding is checked before the MAC, so it is told it spoofed (not bad-mac).
+    func testAHostClaimingAnotherAddressWithItsOwnKeysIsSpoofed() throws {
+        let prefix = CompactAddressPrefix("0xFE/8")!
+        let (own, modifier) = try XCTUnwrap(SelfCertifyingAddress.generate(prefix: prefix, publicKey: Fixture.identity.publicKey))
+        let victim = try CompactAddress(encoded: [0xFE, 1, 2, 3, 4, 5, 6, 7])
+        var bytes = Fixture.compactPacket(keyProof: .init(publicKey: Fixture.identity.publicKey, modifier: modifier), source: victim)
+        try bytes.withUnsafeMutableBytes {
+            try SourceAuthSender.seal($0, dialect: .compact, key: Fixture.secret.sourceKey(for: .compact(own)),
+                                      timestamp: SourceTime.timestamp(now: Fixture.now))
+        }
+        var v = verifier(prefix: 8)
+        XCTAssertEqual(verdict(bytes, .compact, &v), .spoofed)
+        var plain = verifier()
+        XCTAssertEqual(verdict(bytes, .compact, &plain), .badMAC, "without the open-mode check only the MAC speaks")
+    }
+
     func testSenderTimestampsNeverRepeat() {
         var sender = SourceAuthSender(key: Fixture.secret.sourceKey(for: .compact(Fixture.source)))
         let first = sender.nextTimestamp(now: Fixture.now)
