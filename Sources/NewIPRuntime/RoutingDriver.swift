@@ -60,6 +60,11 @@ final class RoutingDriver {
         if let hello = routing.hello { configuration.helloInterval = hello }
         if let update = routing.update { configuration.updateInterval = update }
         if let holdDown = routing.holdDown { configuration.holdDown = holdDown }
+        // A restarted node must not look like a replay to neighbours that remember its last
+        // packet counter: it counts on from the wall clock's nanoseconds. Its own routes start
+        // from a random sequence number, as babeld's do (an older one is raised on request).
+        configuration.firstPacketCounter = UInt64(max(0, Date().timeIntervalSince1970 * 1e9))
+        configuration.firstSeqno = UInt16.random(in: .min ... .max)
         core = DelayVectorRouting(configuration, now: now)
         self.ends = ends
         emulatedRates = config.interfaces.map { $0.emulateLink ? $0.rate : nil }

@@ -168,6 +168,17 @@ final class RoutingRealTests: NodeProcessTestCase {
         let r1 = try learned(configs[1])
         XCTAssertEqual(r1["0x03/8"]?.via, "eth2", "over the direct link")
         XCTAssertNil(r1["0x20/8"], "r2's addresses are gone")
+
+        // r2 comes back (a new process: its packet counter starts over, from its clock): its
+        // neighbours take it in again and the shorter path returns.
+        let restartedAt = Date()
+        try startNode(configs[2])
+        let back = try converge(configs, topology)
+        print("routing: back on the shorter path \(String(format: "%.3f", Date().timeIntervalSince(restartedAt))) s after r2 was "
+              + "started again (\(String(format: "%.3f", back)) s after it answered)")
+        XCTAssertEqual(try learned(configs[1])["0x03/8"]?.via, "eth1")
+        let replayed = try ControlClient.request("GET", configs[1].control, "/routes").value().int("routing", "counters", "replayed")
+        XCTAssertEqual(replayed, 0, "the restarted r2's packets are not taken for replays")
     }
 
     /// Two routers whose ends of a link hold different keys: each refuses the other's packets
