@@ -230,6 +230,20 @@ final class DynamicReroutingTests: XCTestCase {
         XCTAssertEqual(send(3, at: 30 * Self.ms), 31 * Self.ms + 800)
     }
 
+    func testADownPeriodLosesEveryPacketOnTheWireThenWhateverDelayItLeftWith() throws {
+        // a → b at 100 Mbps (8 µs per 100-byte packet), 20 ms until 100 ms, then 1 ms; down from
+        // 105 to 106 ms; a packet each millisecond until 200 ms. Lost: those sent at 85 … 99 ms
+        // (20 ms on the wire, arriving 105.008 … 119.008 ms) and at 100 … 105 ms (behind them on
+        // the wire until 119.008 ms, having left before 106 ms): 21.
+        let yaml = pairTopology(replacing: "delay: 2ms", with: "delay: {0s: 20ms, 100ms: 1ms}\n    faults: {down: [105ms, 106ms]}")
+            .replacingOccurrences(of: "{name: f, from: a, to: b, rate: 100pps, size: 500}", with: "{name: f, from: a, to: b, rate: 1kpps, size: 100, stop: 200ms}")
+        let flow = try emulate(yaml).flows[0]
+        XCTAssertEqual(flow.sent, 200)
+        XCTAssertEqual(flow.drops.map(\.reason), ["link-loss"])
+        XCTAssertEqual(flow.drops.first?.count, 21)
+        XCTAssertEqual(flow.delivered, 200 - 21)
+    }
+
     func testDownPeriodsAndDelaySchedulesAreCheckedWhereTheyAreWritten() {
         XCTAssertEqual(diagnostics(pairTopology(replacing: "delay: 2ms", with: "delay: {5ms: 2ms}")),
                        ["test.yaml:15:13: a delay schedule starts at 0s and its times increase — write `delay: {0s: 1ms, 500ms: 20ms}`"])

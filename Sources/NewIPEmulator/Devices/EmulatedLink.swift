@@ -1,3 +1,4 @@
+import DequeModule
 import NewIPDataPlane
 import NewIPRandom
 import NewIPTopology
@@ -22,6 +23,8 @@ final class EmulatedLink {
     private var random: RandomStream
     private(set) var transmitting: PacketBuffer?
     private(set) var propagating = PacketRing()
+    /// When each propagating packet went on the wire, oldest first (a down period since then loses it).
+    private var departures = Deque<Nanoseconds>()
     var statistics = LinkStatistics()
     /// When the packet being serialised started (a crash of the sender cuts it).
     private(set) var busySince: Nanoseconds = 0
@@ -60,14 +63,19 @@ final class EmulatedLink {
         if let headerLength { statistics.headerBytes += headerLength(packet) }
         if cut || random.chance(loss) { return packet }
         propagating.append(consume packet)
+        departures.append(now)
         lastArrival = max(now + delay, lastArrival)
         events.schedule(.arrived(link: index), at: lastArrival)
         return nil
     }
 
+    /// When the oldest propagating packet went on the wire.
+    var oldestDeparture: Nanoseconds { departures.first! }
+
     /// The oldest propagating packet, now at the far end.
     func arrive() -> PacketBuffer {
-        propagating.popFirst()!
+        departures.removeFirst()
+        return propagating.popFirst()!
     }
 
     /// Busy time up to `end` for a packet still being serialised when the run stops.

@@ -224,7 +224,7 @@ final class Simulator {
     }
 
     private func arrived(_ link: EmulatedLink) {
-        if schedules.hasDownPeriods, schedules.wasDown(link.index / 2, during: (now - link.delay)...now) {
+        if schedules.hasDownPeriods, schedules.wasDown(link.index / 2, during: link.oldestDeparture...now) {
             discard(link.arrive(), .linkLoss, link: link.index)
             return
         }
