@@ -1,6 +1,18 @@
 import NewIPControl
 import NewIPDataPlane
+import NewIPTopology
 import NewIPWire
+
+extension DelayVectorRouting.Configuration {
+    /// Takes the damping settings written (a topology's or a node file's `routing:`); the
+    /// protocol's defaults stay where none is.
+    public mutating func apply(_ damping: RoutingDamping) {
+        if let hysteresis = damping.hysteresis { settleTime = hysteresis }
+        if let retain = damping.smoothingRetain { smoothingRetain = retain }
+        if let step = damping.maxDelayStep { maxDelayStep = step }
+        if let hold = damping.routeHold { switchHoldTime = hold }
+    }
+}
 
 // What a driver of the routing protocol (`DelayVectorRouting`) does with the node core, the
 // same in the emulator (virtual time) and on real nodes (the monotonic clock): its datagrams

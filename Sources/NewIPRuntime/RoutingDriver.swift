@@ -60,6 +60,7 @@ final class RoutingDriver {
         if let hello = routing.hello { configuration.helloInterval = hello }
         if let update = routing.update { configuration.updateInterval = update }
         if let holdDown = routing.holdDown { configuration.holdDown = holdDown }
+        configuration.apply(routing.damping)
         // A restarted node must not look like a replay to neighbours that remember its last
         // packet counter: it counts on from the wall clock's nanoseconds. Its own routes start
         // from a random sequence number, as babeld's do (an older one is raised on request).

@@ -38,14 +38,17 @@ extension NodeConfig {
         public var hello: Nanoseconds?
         public var update: Nanoseconds?
         public var holdDown: Nanoseconds?
+        /// How route changes driven by measured delay are damped (a topology's `routing:` settings).
+        public var damping: RoutingDamping
 
         public init(routerID: UInt64, interfaces: [Interface], hello: Nanoseconds? = nil, update: Nanoseconds? = nil,
-                    holdDown: Nanoseconds? = nil) {
+                    holdDown: Nanoseconds? = nil, damping: RoutingDamping = RoutingDamping()) {
             self.routerID = routerID
             self.interfaces = interfaces
             self.hello = hello
             self.update = update
             self.holdDown = holdDown
+            self.damping = damping
         }
 
         /// Keys shorter than this are refused: HMAC-SHA256 wants at least 128 bits of secret.
@@ -83,6 +86,10 @@ extension NodeConfig {
             if let hello { out += "  hello: \(UnitText.duration(hello))\n" }
             if let update { out += "  update: \(UnitText.duration(update))\n" }
             if let holdDown { out += "  hold-down: \(UnitText.duration(holdDown))\n" }
+            if let hysteresis = damping.hysteresis { out += "  hysteresis: \(UnitText.duration(hysteresis))\n" }
+            if let retain = damping.smoothingRetain { out += "  smoothing: \(Double(retain) / 1000)\n" }
+            if let step = damping.maxDelayStep { out += "  max-delay-step: \(step == .max ? "none" : UnitText.duration(step))\n" }
+            if let hold = damping.routeHold { out += "  route-hold: \(UnitText.duration(hold))\n" }
             out += "  interfaces:\n"
             for interface in interfaces {
                 let key = switch interface.key {
@@ -99,12 +106,32 @@ extension NodeConfig {
     var routingYAML: String { routing?.yaml ?? "" }
 }
 
+extension RoutingDamping {
+    /// The settings' keys, the same in a topology's `routing:` and a node file's.
+    static let keys = ["hysteresis", "smoothing", "max-delay-step", "route-hold"]
+}
+
+extension YAMLReader {
+    /// The damping settings among `fields` (`RoutingDamping.keys`; those not written stay `nil`).
+    func routingDamping(_ fields: Fields) -> RoutingDamping {
+        var damping = RoutingDamping()
+        damping.hysteresis = fields["hysteresis"].flatMap { quantity($0, "hysteresis", Units.duration) }
+        damping.smoothingRetain = fields["smoothing"].flatMap { probability($0, "smoothing") }.map { Int64(($0 * 1000).rounded()) }
+        damping.maxDelayStep = fields["max-delay-step"].flatMap { node -> Nanoseconds? in
+            if node.scalar?.string == "none" { return .max }
+            return quantity(node, "max-delay-step", Units.duration)
+        }
+        damping.routeHold = fields["route-hold"].flatMap { quantity($0, "route-hold", Units.duration) }
+        return damping
+    }
+}
+
 /// Reads a node file's `routing:` section (once the interfaces are read). A key file's path is
 /// kept as written; the node reads it at start and refuses one that others may read.
 struct NodeFileRoutingParser {
     let reader: YAMLReader
 
-    static let keys = ["protocol", "router-id", "interfaces", "hello", "update", "hold-down"]
+    static let keys = ["protocol", "router-id", "interfaces", "hello", "update", "hold-down"] + RoutingDamping.keys
     static let interfaceKeys = ["name", "neighbour", "key", "key-file"]
 
     func routing(_ node: Node, dialect: PacketDialect, interfaces declared: [String], tuns: Set<String>) -> NodeConfig.Routing? {
@@ -141,7 +168,7 @@ struct NodeFileRoutingParser {
         }
         guard let routerID else { return nil }
         return NodeConfig.Routing(routerID: UInt64(routerID), interfaces: interfaces, hello: timers["hello"], update: timers["update"],
-                                  holdDown: timers["hold-down"])
+                                  holdDown: timers["hold-down"], damping: reader.routingDamping(f))
     }
 
     private func interface(_ item: Node, dialect: PacketDialect, declared: [String], tuns: Set<String>) -> NodeConfig.Routing.Interface? {

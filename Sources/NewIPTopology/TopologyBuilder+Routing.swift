@@ -2,21 +2,14 @@ import NewIPDataPlane
 import Yams
 
 extension TopologyBuilder {
-    static let routingKeys = ["protocol", "hysteresis", "smoothing", "max-delay-step", "route-hold"]
+    static let routingKeys = ["protocol"] + RoutingDamping.keys
 
     /// `routing: dynamic`, or a mapping naming the protocol and, for `dynamic`, its damping.
     func readRouting(_ node: Node) -> (Topology.Routing, RoutingDamping)? {
         guard case .mapping = node else { return reader.choice(node, "routing", Topology.Routing.self).map { ($0, RoutingDamping()) } }
         guard let fields = reader.fields(node, "routing", allowed: Self.routingKeys, required: ["protocol"]),
               let routing = fields["protocol"].flatMap({ reader.choice($0, "routing protocol", Topology.Routing.self) }) else { return nil }
-        var damping = RoutingDamping()
-        damping.hysteresis = fields["hysteresis"].flatMap { reader.quantity($0, "hysteresis", Units.duration) }
-        damping.smoothingRetain = fields["smoothing"].flatMap { reader.probability($0, "smoothing") }.map { Int64(($0 * 1000).rounded()) }
-        damping.maxDelayStep = fields["max-delay-step"].flatMap { node -> Nanoseconds? in
-            if node.scalar?.string == "none" { return .max }
-            return reader.quantity(node, "max-delay-step", Units.duration)
-        }
-        damping.routeHold = fields["route-hold"].flatMap { reader.quantity($0, "route-hold", Units.duration) }
+        let damping = reader.routingDamping(fields)
         if routing != .dynamic, !damping.isDefault, let key = Self.routingKeys.dropFirst().first(where: { fields[$0] != nil }) {
             reader.error(fields[key]!, "`\(key)` damps `routing: dynamic` only, not `\(routing.rawValue)`",
                          fix: "write `protocol: dynamic`, or remove `\(key)`")

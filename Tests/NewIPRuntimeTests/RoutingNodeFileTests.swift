@@ -25,6 +25,10 @@ final class RoutingNodeFileTests: XCTestCase {
               hello: 50ms
               update: 500ms
               hold-down: 1s
+              hysteresis: 0s
+              smoothing: 0.5
+              max-delay-step: none
+              route-hold: 10s
               interfaces:
                 - {name: eth0, neighbour: "0x01", key: "\(key)"}
                 - {name: eth1, neighbour: "0x21", key-file: keys/eth1.key}
@@ -33,7 +37,8 @@ final class RoutingNodeFileTests: XCTestCase {
         let expected = NodeConfig.Routing(routerID: 7, interfaces: [
             .init(name: "eth0", neighbour: compact("0x01"), key: .bytes(Array(repeating: 0xAB, count: 32))),
             .init(name: "eth1", neighbour: compact("0x21"), key: .file("keys/eth1.key")),
-        ], hello: 50_000_000, update: 500_000_000, holdDown: 1_000_000_000)
+        ], hello: 50_000_000, update: 500_000_000, holdDown: 1_000_000_000,
+        damping: RoutingDamping(hysteresis: 0, smoothingRetain: 500, maxDelayStep: .max, routeHold: 10_000_000_000))
         XCTAssertEqual(config.routing, expected)
         XCTAssertEqual(try NodeConfig.parse(yaml: config.yaml), config)
         let plain = try NodeConfig.parse(yaml: head + "routing: {protocol: delay-vector, router-id: 1, interfaces: [{name: eth1, neighbour: \"0x21\", key: \"0x\(key)\"}]}\n")
@@ -79,7 +84,7 @@ final class RoutingNodeFileTests: XCTestCase {
         var topology = try TopologyParser.parse(yaml: """
             name: pair
             duration: 1s
-            routing: dynamic
+            routing: {protocol: dynamic, route-hold: 5s}
             nodes:
               h1: {kind: host, interfaces: {eth0: "0x01"}}
               r1: {kind: router, interfaces: {eth0: "0x10", eth1: "0x11"}}
@@ -96,6 +101,7 @@ final class RoutingNodeFileTests: XCTestCase {
             .init(name: "eth1", neighbour: compact("0x20"), key: .bytes(Array(repeating: 2, count: 32))),
         ])
         XCTAssertEqual(configs[2].routing?.interfaces.first?.key, .bytes(Array(repeating: 2, count: 32)), "one key per link")
+        XCTAssertEqual(configs[0].routing?.damping, RoutingDamping(routeHold: 5_000_000_000), "the topology's damping")
         XCTAssertEqual(configs.map(\.routes.count), [0, 0, 0], "no routes computed offline")
         XCTAssertEqual(configs.map(\.neighbours), [.init(), .init(hello: 1_000_000_000), .init(hello: 1_000_000_000)])
         for config in configs { XCTAssertEqual(try NodeConfig.parse(yaml: config.yaml), config) }

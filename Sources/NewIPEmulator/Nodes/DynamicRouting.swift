@@ -47,11 +47,7 @@ final class DynamicRouting {
                 routerID: UInt64(index), interfaces: interfaces,
                 prefixes: node.interfaces.map { RoutePrefix(exactly: $0.address) }, forwards: node.kind.forwards)
             configuration.maxPacketBytes = min(configuration.maxPacketBytes, (topology.links.map(\.mtu).min() ?? 1_500) - 64)
-            let damping = topology.routingDamping
-            if let hysteresis = damping.hysteresis { configuration.settleTime = hysteresis }
-            if let retain = damping.smoothingRetain { configuration.smoothingRetain = retain }
-            if let step = damping.maxDelayStep { configuration.maxDelayStep = step }
-            if let hold = damping.routeHold { configuration.switchHoldTime = hold }
+            configuration.apply(topology.routingDamping)
             return DelayVectorRouting(configuration, now: 0)
         }
         scheduled = Array(repeating: nil, count: topology.nodes.count)
