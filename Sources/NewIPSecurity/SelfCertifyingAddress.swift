@@ -99,6 +99,43 @@ public enum SelfCertifyingAddress {
     /// Whether `address` is the self-certifying address of `publicKey` with `modifier` under its
     /// own first `prefixLength` bits.
     public static func verify(_ address: FrameworkAddress, prefixLength: Int, publicKey: [UInt8], modifier: UInt8) -> Bool {
-        self.address(prefix: address, prefixLength: prefixLength, publicKey: publicKey, modifier: modifier) == address
+        publicKey.withUnsafeBytes { verify(address, prefixLength: prefixLength, publicKey: $0, modifier: modifier) }
+    }
+
+    /// `verify` with the key where it lies (a first hop's path: the key in the packet's bytes).
+    /// The hash input is assembled on the stack; the digest context is swift-crypto's one
+    /// allocation. An address whose suffix is the hash's is the derived address itself, so it
+    /// is a valid (canonical) one.
+    public static func verify(_ address: FrameworkAddress, prefixLength: Int, publicKey key: UnsafeRawBufferPointer,
+                              modifier: UInt8) -> Bool {
+        let length = address.encodedLength
+        guard key.count == 32, prefixLength >= 0, prefixLength <= 8 * length else { return false }
+        if case .compact(let compact) = address, prefixLength < 8 || compact.isReserved { return false }
+        return withUnsafeTemporaryAllocation(byteCount: 2 * 16 + 3 + 1, alignment: 8) { buffer in
+            let bytes = UnsafeMutableRawBufferPointer(rebasing: buffer[0..<length])
+            address.encode(into: bytes, at: 0)
+            let prefix = UnsafeMutableRawBufferPointer(rebasing: buffer[16..<(16 + length)])
+            prefix.copyMemory(from: UnsafeRawBufferPointer(bytes))
+            for bit in prefixLength..<(8 * length) { prefix[bit / 8] &= ~(0x80 >> UInt8(bit % 8)) }
+            buffer[32] = address.type.rawValue
+            buffer[33] = UInt8(length)
+            buffer[34] = UInt8(prefixLength)
+            buffer[35] = modifier
+            var hasher = SHA256()
+            tag.withUnsafeBytes { hasher.update(bufferPointer: $0) }
+            hasher.update(bufferPointer: UnsafeRawBufferPointer(rebasing: buffer[32..<35]))
+            hasher.update(bufferPointer: UnsafeRawBufferPointer(prefix))
+            hasher.update(bufferPointer: key)
+            hasher.update(bufferPointer: UnsafeRawBufferPointer(rebasing: buffer[35..<36]))
+            return hasher.finalize().withUnsafeBytes { digest in
+                for bit in prefixLength..<(8 * length) {
+                    let h = bit - prefixLength
+                    let hashBit = digest[h / 8] & (0x80 >> UInt8(h % 8)) != 0
+                    let addressBit = bytes[bit / 8] & (0x80 >> UInt8(bit % 8)) != 0
+                    if hashBit != addressBit { return false }
+                }
+                return true
+            }
+        }
     }
 }

@@ -126,7 +126,7 @@ public struct SourceAuthVerifier: Sendable {
         // Open mode: the key a packet carries must own its source address. Checked before the
         // MAC, so a host that seals its own packets but claims another's address is told so.
         if let prefixLength = selfCertifiedPrefixLength, location.count == SourceAuthenticatorItem.bodyLengthWithKey {
-            let key = Array(bytes[(location.lowerBound + SourceAuthenticatorItem.Field.publicKey)..<location.upperBound])
+            let key = UnsafeRawBufferPointer(rebasing: bytes[(location.lowerBound + SourceAuthenticatorItem.Field.publicKey)..<location.upperBound])
             let modifier = bytes[location.lowerBound + SourceAuthenticatorItem.Field.modifier]
             guard SelfCertifyingAddress.verify(source, prefixLength: prefixLength, publicKey: key, modifier: modifier) else {
                 return .spoofed

@@ -43,6 +43,7 @@ enum SecurityBenchmarks {
                       MACOnly(packets: packets, keys: keys)),
             Benchmark(name: "security: verify (parse + derive + MAC + window + replay)", inputs: "256 compact \(length) B packets (\(engine))",
                       VerifyPacket(packets: packets, verifier: SourceAuthVerifier(secrets: [secret], window: 1_000_000_000, now: now))),
+            selfCertifiedVerify(secret: secret),
             firstHopForward(secret: secret, verified: true),
             firstHopForward(secret: secret, verified: false),
             Benchmark(name: "security: verify, swift-crypto path (BlockCMAC on AES.permute)", inputs: "the same packets",
@@ -56,6 +57,31 @@ enum SecurityBenchmarks {
 }
 
 extension SecurityBenchmarks {
+    /// `verify` in an open self-certifying domain: each packet carries its sender's public key
+    /// (48-byte authenticator) and its source is that key's address under 0xFE/8, so the
+    /// first hop also hashes key and address (SHA-256) before the MAC.
+    static func selfCertifiedVerify(secret: FirstHopSecret) -> Benchmark {
+        var packets: [[UInt8]] = []
+        for i in 0..<256 {
+            let identity = try! DeviceIdentity(seed: (0..<32).map { UInt8(truncatingIfNeeded: $0 &+ i) })
+            let (source, modifier) = SelfCertifyingAddress.generate(prefix: CompactAddressPrefix("0xFE/8")!, publicKey: identity.publicKey)!
+            let item = SourceAuthenticatorItem(epoch: secret.epoch, timestamp: 0,
+                                               keyProof: .init(publicKey: identity.publicKey, modifier: modifier)).extensionItem
+            let header = CompactHeader(ttl: 64, nextHeader: .udp, destination: CompactAddress(value: 7)!, source: source,
+                                       extensionLength: item.count)
+            var bytes = header.bytes(extensions: item) + (0..<64).map { UInt8(truncatingIfNeeded: $0 &* 7 &+ i) }
+            try! bytes.withUnsafeMutableBytes {
+                try SourceAuthSender.seal($0, dialect: .compact, key: secret.sourceKey(for: .compact(source)),
+                                          timestamp: SourceTime.timestamp(now: now) &- UInt32(i))
+            }
+            packets.append(bytes)
+        }
+        return Benchmark(name: "security: verify with a self-certifying key (+ SHA-256 of key and address)",
+                         inputs: "256 compact \(packets[0].count) B packets, 256 keys under 0xFE/8",
+                         VerifyPacket(packets: packets, verifier: SourceAuthVerifier(secrets: [secret], window: 1_000_000_000,
+                                                                                     selfCertifiedPrefixLength: 8, now: now)))
+    }
+
     /// The whole forwarding step of a first-hop router, beside `forward-compact`: a `NodeCore`
     /// receives each packet on its host-facing interface 0 and transmits it from the egress
     /// queue its route picks, with the registered-mode source check or without any.

@@ -272,6 +272,34 @@ final class SourceAuthenticatorTests: XCTestCase {
         XCTAssertEqual(verdict(bytes, .compact, &plain), .badMAC, "without the open-mode check only the MAC speaks")
     }
 
+    /// The first hop's in-place check agrees with deriving the address, for every address
+    /// family, matching and not (a flipped bit anywhere past the prefix, another modifier).
+    func testInPlaceBindingCheckAgreesWithDerivation() throws {
+        let prefixes: [(FrameworkAddress, Int)] = [
+            (FrameworkAddress("0xFE01000000000001")!, 16), (FrameworkAddress("0xFE01000000000001")!, 8),
+            (FrameworkAddress("0xF2AB000001")!, 8), (.ipv6(IPv6Address(0x2001, 0xdb8, 0, 0x42, 0, 0, 0, 0)), 64),
+            (.ipv4(IPv4Address(10, 1, 0, 0)), 16),
+        ]
+        for seed in 0..<8 {
+            let key = try DeviceIdentity(seed: (0..<32).map { UInt8(truncatingIfNeeded: $0 * 7 + seed) }).publicKey
+            for (prefix, length) in prefixes {
+                let (address, modifier) = try XCTUnwrap(SelfCertifyingAddress.generate(prefix: prefix, prefixLength: length, publicKey: key))
+                XCTAssertTrue(SelfCertifyingAddress.verify(address, prefixLength: length, publicKey: key, modifier: modifier), "\(address)")
+                XCTAssertFalse(SelfCertifyingAddress.verify(address, prefixLength: length, publicKey: key, modifier: modifier &+ 1), "\(address)")
+                var bytes = [UInt8](repeating: 0, count: address.encodedLength)
+                bytes.withUnsafeMutableBytes { address.encode(into: $0, at: 0) }
+                bytes[bytes.count - 1] ^= 1
+                let flipped: FrameworkAddress
+                switch address {
+                case .ipv4: flipped = .ipv4(IPv4Address(bytes[0], bytes[1], bytes[2], bytes[3]))
+                case .ipv6: flipped = .ipv6(try XCTUnwrap(bytes.withUnsafeBytes { IPv6Address(loading: $0, at: 0) }))
+                default: flipped = .compact(try CompactAddress(encoded: bytes))
+                }
+                XCTAssertFalse(SelfCertifyingAddress.verify(flipped, prefixLength: length, publicKey: key, modifier: modifier), "\(flipped)")
+            }
+        }
+    }
+
     func testSenderTimestampsNeverRepeat() {
         var sender = SourceAuthSender(key: Fixture.secret.sourceKey(for: .compact(Fixture.source)))
         let first = sender.nextTimestamp(now: Fixture.now)
