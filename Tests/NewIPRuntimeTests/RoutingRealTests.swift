@@ -181,6 +181,43 @@ final class RoutingRealTests: NodeProcessTestCase {
         XCTAssertEqual(replayed, 0, "the restarted r2's packets are not taken for replays")
     }
 
+    /// `nip up` on the triangle: private node files with the protocol, tables that converge to
+    /// the oracle, `nip routes --node` and a ping across, then `nip down`.
+    func testNipUpRunsTheProtocolOnADynamicTopology() throws {
+        let file = folder.appendingPathComponent("triangle.yaml")
+        try Self.triangle.write(to: file, atomically: true, encoding: .utf8)
+        // Below the kernel's ephemeral range, apart from the other tests' ranges.
+        let slot = Int(getpid() % 130)
+        let up = try run(["up", file.path, "--state", "run", "--base-port", "\(30000 + 20 * slot)", "--control-port", "\(14000 + 20 * slot)"])
+        XCTAssertEqual(up.status, 0, up.error)
+        let state = try RunState.load(directory: folder.appendingPathComponent("run").path)
+        started = state.nodes
+        NodeAuth.token = try NodeAuth.read(try XCTUnwrap(state.token))
+        defer { NodeAuth.token = nil }
+        let files = state.nodes.map { $0.config.hasPrefix("/") ? $0.config : folder.appendingPathComponent($0.config).path }
+        let configs = try files.map { try NodeConfig.load(path: $0) }
+        for (entry, file) in zip(state.nodes, files) {
+            XCTAssertEqual(try FileManager.default.attributesOfItem(atPath: file)[.posixPermissions] as? Int, 0o600,
+                           "\(entry.name)'s node file holds link keys")
+        }
+        XCTAssertEqual(configs.map(\.routes.count), [0, 0, 0, 0, 0])
+        let topology = try TopologyParser.parse(yaml: Self.triangle, file: "triangle.yaml")
+        let converged = try converge(configs, topology)
+        print("routing (nip up): converged \(String(format: "%.3f", converged)) s after nip up returned")
+
+        let shown = try run(["routes", "--node", "h1", "--state", "run"])
+        XCTAssertEqual(shown.status, 0, shown.error)
+        let row = shown.output.split(separator: "\n").first { $0.hasPrefix("0x03/8") }?.split(separator: " ").map(String.init)
+        XCTAssertEqual(row?.prefix(4), ["0x03/8", "learned", "eth0", "0x10"], shown.output)
+        XCTAssertEqual(row?[5], "4", "h1 → r1 → r2 → r3 → h3")
+        let ping = try run(["ping", "--node", "h1", "--state", "run", "-c", "2", "--interval", "0.05", "0x03"])
+        XCTAssertEqual(ping.status, 0, ping.output + ping.error)
+        XCTAssertTrue(ping.output.contains("2 sent, 2 received, 0% loss"), ping.output)
+        let down = try run(["down", "--state", "run"])
+        XCTAssertEqual(down.status, 0, down.error)
+        started = []
+    }
+
     /// Two routers whose ends of a link hold different keys: each refuses the other's packets
     /// (counted, logged) and learns nothing.
     func testAWrongLinkKeyIsRefusedAndCounted() throws {
