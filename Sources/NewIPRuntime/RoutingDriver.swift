@@ -25,11 +25,10 @@ final class RoutingDriver {
     let emulatedRates: [BitRate?]
     /// The file's static routes: a learned route that is lost gives its prefix back to them.
     let configured: [RoutePrefix: Route]
-    /// When each learned route was installed or last changed, and when the node started.
+    /// When each learned route was installed or last changed.
     private(set) var changedAt: [RoutePrefix: Nanoseconds] = [:]
-    let startedAt: Nanoseconds
     var timer: (deadline: Nanoseconds, task: Scheduled<Void>)?
-    /// Route changes made so far (the log's count) and when the last one was.
+    /// When the table last changed.
     private(set) var lastChange: Nanoseconds?
 
     /// Reads the link keys (a key file must be private to the node's user) and builds the core.
@@ -75,7 +74,6 @@ final class RoutingDriver {
             configured[route.prefix] = NodeDataPlane.makeRoute(interface: index, toDelay: route.toDelay, toHops: route.toHops)
         }
         self.configured = configured
-        startedAt = now
     }
 
     /// When a datagram of `count` bytes read at `now` on `interface` began to arrive.
