@@ -26,7 +26,7 @@ final class EngineTests: XCTestCase {
         let big = 1 << 40
         let events: [SimulationEvent] = [
             .transmitted(link: big), .arrived(link: 0), .wake(node: (1 << 36) - 1, interface: (1 << 24) - 1), .wake(node: 0, interface: 0),
-            .routing(node: 7), .linkChange(8), .send(flow: 123_456), .revoke(1), .policyChange(2),
+            .routing(node: 7), .scheduledChange(8), .send(flow: 123_456), .revoke(1), .policyChange(2),
         ]
         for event in events { queue.schedule(event, at: 5) }
         var seen: [String] = []

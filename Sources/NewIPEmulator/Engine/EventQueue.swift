@@ -12,8 +12,9 @@ enum SimulationEvent: Sendable {
     case wake(node: Int, interface: Int)
     /// A node's routing protocol asked to run (its deadline came).
     case routing(node: Int)
-    /// A link goes down, comes back or changes its delay (`LinkSchedules.changes`).
-    case linkChange(Int)
+    /// A link goes down, comes back or changes its delay, or a node crashes or restarts
+    /// (`FaultSchedules.changes`).
+    case scheduledChange(Int)
     /// A flow sends its next packet.
     case send(flow: Int)
     /// A domain's checkpoint brings a revocation to its first hops (`Governance.revocations`).
@@ -78,7 +79,7 @@ private struct PackedEvent {
                          && node >= 0 && UInt64(node) < 1 << (Self.kindShift - Self.interfaceBits), "wake index out of range")
             bits = pack(2, node << Self.interfaceBits | interface)
         case .routing(let node): bits = pack(3, node)
-        case .linkChange(let index): bits = pack(4, index)
+        case .scheduledChange(let index): bits = pack(4, index)
         case .send(let flow): bits = pack(5, flow)
         case .revoke(let index): bits = pack(6, index)
         case .policyChange(let index): bits = pack(7, index)
@@ -92,7 +93,7 @@ private struct PackedEvent {
         case 1: return .arrived(link: index)
         case 2: return .wake(node: index >> Self.interfaceBits, interface: index & (1 << Self.interfaceBits - 1))
         case 3: return .routing(node: index)
-        case 4: return .linkChange(index)
+        case 4: return .scheduledChange(index)
         case 5: return .send(flow: index)
         case 6: return .revoke(index)
         default: return .policyChange(index)

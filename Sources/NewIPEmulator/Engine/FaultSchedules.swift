@@ -4,7 +4,7 @@ import NewIPTopology
 /// The scheduled faults and changes from the topology file (links' `faults: {down: …}`
 /// periods and `delay` schedules, nodes' `faults: {crash: …}` periods), in time order, and
 /// when each link was down and each node crashed.
-struct LinkSchedules {
+struct FaultSchedules {
     enum Change {
         case down(link: Int)
         case up(link: Int)
