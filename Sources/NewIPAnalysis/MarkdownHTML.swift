@@ -4,12 +4,14 @@ import Foundation
 /// headings, paragraphs, lists (continuation lines indented), pipe tables (`---:` columns
 /// right-aligned), inline code, bold and italics; a line that is only an image of an SVG
 /// file (`![title](name.svg)`) becomes that picture inline, so the page needs no other file
-/// and no network. Deterministic: the same text gives the same bytes.
+/// and no network. Every table with a header row sorts by a column when its header is clicked
+/// (inline script; numbers as numbers). Deterministic: the same text gives the same bytes.
 public enum MarkdownHTML {
     /// `markdown` as a page titled `title`; `pictures` maps image file names to SVG text.
     public static func page(title: String, markdown: String, pictures: [String: String]) -> String {
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>\(escaped(title))</title>\n<style>\n"
-            + style + "</style>\n</head>\n<body>\n" + body(markdown, pictures: pictures) + "</body>\n</html>\n"
+            + style + "</style>\n</head>\n<body>\n" + body(markdown, pictures: pictures) + "<script>\n" + sorting
+            + "</script>\n</body>\n</html>\n"
     }
 
     static let style = """
@@ -18,9 +20,44 @@ public enum MarkdownHTML {
         th, td { border: 1px solid #bbb; padding: 0.2em 0.5em; }
         th { background: #f0f0f0; }
         td.number, th.number { text-align: right; }
+        thead th { cursor: pointer; }
+        th[aria-sort="ascending"]::after { content: " \\25B2"; }
+        th[aria-sort="descending"]::after { content: " \\25BC"; }
         code { background: #f4f4f4; padding: 0 0.2em; }
         figure { margin: 1.5em 0; }
         figcaption { font-size: 0.9em; color: #444; }
+
+        """
+
+    /// Click a header: its table's rows sorted by that column, ascending, then descending on
+    /// the next click. A cell that starts with a number (after dropping thousands separators:
+    /// `1,234`, `90.9 %`, `79 queue-full`) sorts by it, below cells that do not, which sort
+    /// as text; ties keep their order.
+    static let sorting = """
+        document.addEventListener("click", function (event) {
+          var header = event.target.closest("thead th");
+          if (!header) return;
+          var table = header.closest("table"), column = header.cellIndex;
+          var ascending = header.getAttribute("aria-sort") !== "ascending";
+          Array.prototype.forEach.call(header.parentNode.cells, function (cell) { cell.removeAttribute("aria-sort"); });
+          header.setAttribute("aria-sort", ascending ? "ascending" : "descending");
+          function key(row) {
+            var text = row.cells[column] ? row.cells[column].textContent.trim() : "";
+            var number = parseFloat(text.replace(/,/g, ""));
+            return isNaN(number) ? text : number;
+          }
+          function compare(a, b) {
+            var x = key(a), y = key(b);
+            if (typeof x === "number" && typeof y === "number") return x - y;
+            if (typeof x === "number") return -1;
+            if (typeof y === "number") return 1;
+            return x < y ? -1 : x > y ? 1 : 0;
+          }
+          var body = table.tBodies[0];
+          var rows = Array.prototype.slice.call(body.rows);
+          rows.sort(function (a, b) { return ascending ? compare(a, b) : compare(b, a); });
+          rows.forEach(function (row) { body.appendChild(row); });
+        });
 
         """
 

@@ -20,6 +20,9 @@ public struct Emulation {
     private let templates: [PacketTemplate]
     /// The domains made concrete (secrets, first hops, keys); `nil` without `domains`.
     private let governance: Governance?
+    /// Record every egress queue's depth over virtual time (`LinkResult.queueDepth`,
+    /// `queue-depth.csv`); off by default, and then it costs nothing.
+    public var recordsQueueDepth = false
 
     /// Refuses a topology with problems (`Topology.problems()`, the checks the parser and
     /// `nip up` make too, so one built in code is refused as a file would be) and node kinds
@@ -90,6 +93,7 @@ public struct Emulation {
         }
         let simulator = try Simulator(topology: topology, behaviours: behaviours, templates: templates, governance: governance,
                                       captureFolder: captureFolder)
+        if recordsQueueDepth { for link in simulator.links { link.statistics.depth = QueueDepthSeries() } }
         let duration = Double(max(topology.duration, 1))
         simulator.run(progress: progress.map { report in { now in report(Double(now) / duration) } })
         for capture in simulator.captures { try capture.device.finish() }

@@ -3,6 +3,7 @@ import Foundation
 import NewIPAnalysis
 import NewIPEmulator
 import NewIPFiles
+import NewIPJSON
 import NewIPRuntime
 import NewIPTopology
 
@@ -22,6 +23,10 @@ struct ClaimsCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Rewrite the headline numbers between the claims markers of this Markdown file (README.md)."))
     var readme: String?
 
+    @Option(help: ArgumentHelp("The large reconvergence run's JSON (scripts/routing-reconvergence.py), quoted beside the "
+        + "control-plane baseline; skipped when the default is absent."))
+    var reconvergence = "docs/routing-reconvergence.json"
+
     @Flag(help: "Replace an existing file or folder this command did not generate.")
     var force = false
 
@@ -39,10 +44,13 @@ struct ClaimsCommand: ParsableCommand {
         if let output { try OutputFile.check(output, option: "--output", force: force, generatedHeader: header) }
         if let out { try OutputDirectory.check(out, option: "--out", force: force) }
         let readmeText = try readme.map(Self.readMarked)
+        let atScale = try Self.reconvergenceSentence(reconvergence)
+        let demo = try Self.demoRuns()
         let report = ClaimsReport(headerOverhead: headerOverhead, sourceAuthentication: SourceAuthenticationOverhead(),
-                                  baselines: try Self.baselines(),
+                                  baselines: demo.baselines,
                                   baselinesSource: "the built-in network of `nip demo` (Examples/demo.yaml)",
-                                  damper: try DamperReproduction())
+                                  trimming: demo.trimming, gateway: demo.gateway, controlPlane: try ControlPlaneBaseline(),
+                                  reconvergenceAtScale: atScale, damper: try DamperReproduction())
         if let readme, let readmeText, let updated = report.withHeadline(readmeText) {
             guard updated != readmeText else { print("\(readme): the headline numbers are current"); return }
             do { try Data(updated.utf8).write(to: URL(fileURLWithPath: readme), options: .atomic) } catch {
@@ -76,14 +84,48 @@ struct ClaimsCommand: ParsableCommand {
         return text
     }
 
-    /// LBF against FIFO and strict priority on the demo network's surgery traffic.
-    static func baselines() throws -> QueueBaselines {
+    /// The demo network's runs and the baselines built on them: LBF against FIFO and strict
+    /// priority (the as-written run, recording queue depth, is the LBF one), trimming against
+    /// whole-packet drop and priority classes, the gateway against native IPv6.
+    static func demoRuns() throws -> (baselines: QueueBaselines, trimming: TrimmingBaseline?, gateway: GatewayBaseline?) {
         let topology: Topology
         do {
             topology = try TopologyParser.parse(yaml: BuiltInNetwork.demo, file: "Examples/demo.yaml")
         } catch {
             throw ToolError("the built-in network does not parse: \(error)")
         }
-        return try QueueBaselines(topology: topology)
+        var emulation = try Emulation(topology: topology)
+        emulation.recordsQueueDepth = true
+        let asWritten = emulation.run()
+        var noTrim = topology
+        for index in noTrim.links.indices { noTrim.links[index].queue.trims = false }
+        let wholeDrop = try Emulation(topology: noTrim).run()
+        return (try QueueBaselines(topology: topology, asWritten: asWritten),
+                try TrimmingBaseline(topology: topology, asWritten: asWritten, wholeDrop: wholeDrop),
+                try GatewayBaseline(topology: topology, asWritten: asWritten))
+    }
+
+    /// The sentence quoting the large reconvergence run at `path`; `nil` when the default
+    /// file is absent (a named one must be there).
+    static func reconvergenceSentence(_ path: String) throws -> String? {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            if path == "docs/routing-reconvergence.json" { return nil }
+            throw ToolError("--reconvergence \(path): cannot read it; name the JSON scripts/routing-reconvergence.py wrote")
+        }
+        do {
+            let json = try JSONValue.parse(data)
+            let drops = try json.object("flow_drops").map { "\(($0.1.intValue ?? 0)) \($0.0)" }.joined(separator: ", ")
+            let routers = try json.int("routers"), reroute = try json.int("reroute_ns")
+            let share = try json.double("control_share_of_link_rate", "mean")
+            return "At scale (`docs/routing-reconvergence.json`, scripts/routing-reconvergence.py, release build): on a scale-free "
+                + "network of \(routers) routers and \(try json.int("hosts")) hosts, after `\(try json.string("failed_link"))` fails every "
+                + "lost route is back \(QueueBaselines.milliseconds(Int64(reroute))) ms later (\(try json.int("routes_lost")) routes lost, "
+                + "\(try json.int("routes_never_back")) never back), the flows lose \(drops.isEmpty ? "nothing" : drops) of "
+                + "\(try json.int("flow_packets_sent")) packets with \(try json.int("ttl_expired")) TTL expiries, and the protocol sends "
+                + "\(Int(try json.double("control_bytes_per_s_per_link_direction", "mean").rounded())) bytes/s per link direction "
+                + "(\(ControlPlaneBaseline.percent(share)) of 1 Gbps)."
+        } catch {
+            throw ToolError("--reconvergence \(path): \(error)")
+        }
     }
 }

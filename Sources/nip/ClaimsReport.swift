@@ -12,19 +12,27 @@ struct ClaimsReport {
     let sourceAuthentication: SourceAuthenticationOverhead
     let baselines: QueueBaselines
     let baselinesSource: String
+    let trimming: TrimmingBaseline?
+    let gateway: GatewayBaseline?
+    let controlPlane: ControlPlaneBaseline
+    /// The large reconvergence run's sentence (from docs/routing-reconvergence.json), when given.
+    let reconvergenceAtScale: String?
     let damper: DamperReproduction
 
     /// The document docs/claims.md holds (no plots: they live in the --out folder).
     var markdown: String {
         headerOverhead.markdown() + "\n" + sourceAuthentication.markdown() + "\n" + baselines.markdown(source: baselinesSource)
-            + "\n" + damper.markdown
+            + (trimming.map { "\n" + $0.markdown(source: baselinesSource) } ?? "")
+            + (gateway.map { "\n" + $0.markdown(source: baselinesSource) } ?? "")
+            + "\n" + controlPlane.markdown(atScale: reconvergenceAtScale) + "\n" + damper.markdown
     }
 
     /// `markdown` with the baselines' plots after their verdict.
     var reportMarkdown: String {
         var out = markdown + "\n### Plots\n\n"
             + "Delay CDFs count the packets *sent*: a curve that ends below 1 lost the rest. The green band is the contract's "
-            + "window [min, max]. Throughput is what the receiver got per bin of virtual time.\n"
+            + "window [min, max]. Throughput is what the receiver got per bin of virtual time. Queue depth is the bottleneck's "
+            + "egress queue, time-weighted mean per bin (every change is in queue-depth-bottleneck.csv).\n"
         for plot in baselines.plots { out += "\n![\(plot.title)](\(plot.name))\n" }
         return out
     }
@@ -88,6 +96,9 @@ struct ClaimsReport {
                 ])
             })),
             ("lbf_baselines", baselines.json),
+            ("trimming_baseline", trimming.map(\.json) ?? .null),
+            ("gateway_baseline", gateway.map(\.json) ?? .null),
+            ("control_plane_baseline", controlPlane.json),
             ("glbf_damper", damper.json),
         ])
     }
@@ -97,7 +108,8 @@ struct ClaimsReport {
         let html = MarkdownHTML.page(title: "New IP claims checked", markdown: reportMarkdown,
                                      pictures: Dictionary(uniqueKeysWithValues: plots.map { ($0.name, $0.svg) }))
         return [("report.md", Array(reportMarkdown.utf8)), ("report.html", Array(html.utf8)),
-                ("claims.json", Array(json.indentedText.utf8)), ("headline.md", Array(headline.utf8))]
+                ("claims.json", Array(json.indentedText.utf8)), ("headline.md", Array(headline.utf8)),
+                ("queue-depth-bottleneck.csv", Array(baselines.bottleneckDepthCSV.utf8))]
             + plots.map { ($0.name, Array($0.svg.utf8)) }
     }
 }

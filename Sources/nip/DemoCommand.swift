@@ -82,7 +82,10 @@ struct DemoStory {
 
     init(topology: Topology) throws {
         self.topology = topology
-        trimming = try Emulation(topology: topology).run()
+        // Queue depth recorded, so the baselines' LBF run is this one (and the folder has queue-depth.csv).
+        var asWritten = try Emulation(topology: topology)
+        asWritten.recordsQueueDepth = true
+        trimming = asWritten.run()
         var noTrim = topology
         for index in noTrim.links.indices { noTrim.links[index].queue.trims = false }
         wholeDrop = try Emulation(topology: noTrim).run()

@@ -41,6 +41,9 @@ struct EmulateCommand: ParsableCommand {
     @Option(help: "Output folder (default: results/<topology name>).")
     var out: String?
 
+    @Flag(help: "Record every egress queue's depth (packets and bytes) at each change, as queue-depth.csv.")
+    var queueDepth = false
+
     @Flag(help: "No progress bar and no summary table.")
     var quiet = false
 
@@ -79,7 +82,7 @@ struct EmulateCommand: ParsableCommand {
             return try runSweep(topology, seeds: sweep, folder: folder, option: option)
         }
         let setupStarted = DispatchTime.now().uptimeNanoseconds
-        let emulation: Emulation
+        var emulation: Emulation
         let routingBar = ProgressBar(enabled: !quiet, label: "routing")
         do {
             emulation = try Emulation(topology: topology, routingProgress: routingBar.update)
@@ -87,6 +90,7 @@ struct EmulateCommand: ParsableCommand {
         } catch {
             throw ToolError("\(error)")
         }
+        emulation.recordsQueueDepth = queueDepth
         for flow in emulation.undeliverableFlows {
             FileHandle.standardError.write(Data("warning: \(file): \(flow)\n".utf8))
         }

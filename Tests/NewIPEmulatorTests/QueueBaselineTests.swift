@@ -151,10 +151,11 @@ final class QueueBaselineTests: XCTestCase {
 
 extension QueueBaselineTests {
     /// The comparison's pictures: the urgent flow's CDF under every variant on one chart (its
-    /// window shaded), throughput per shown flow, the topology.
+    /// window shaded), throughput per shown flow, the bottleneck's queue depth, the topology.
     func testBaselinePlotsCompareEveryVariantOnOneChart() throws {
         let baselines = try QueueBaselines(topology: parse(Self.yaml(queue: "lbf")))
-        XCTAssertEqual(baselines.plots.map(\.name), ["cdf-urgent.svg", "throughput-bulk.svg", "throughput-urgent.svg", "topology.svg"])
+        XCTAssertEqual(baselines.plots.map(\.name), ["cdf-urgent.svg", "throughput-bulk.svg", "throughput-urgent.svg", "queue-depth-bottleneck.svg",
+                                                    "topology.svg"])
         let cdf = try XCTUnwrap(baselines.plots.first?.svg)
         for variant in QueueBaselines.Variant.allCases {
             XCTAssertTrue(cdf.contains("<tspan>\(variant.rawValue)</tspan>"), "legend names \(variant.rawValue)")

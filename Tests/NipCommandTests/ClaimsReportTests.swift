@@ -16,11 +16,16 @@ final class ClaimsReportTests: XCTestCase {
         try? FileManager.default.removeItem(at: scratch)
     }
 
-    static let plots = ["cdf-surgery-best-effort.svg", "cdf-surgery-lbf.svg", "throughput-backup.svg",
+    static let plots = ["cdf-surgery-best-effort.svg", "cdf-surgery-lbf.svg", "queue-depth-bottleneck.svg", "throughput-backup.svg",
                         "throughput-surgery-best-effort.svg", "throughput-surgery-lbf.svg", "topology.svg"]
+    static let files = [".nip-output", "claims.json", "headline.md", "queue-depth-bottleneck.csv", "report.html", "report.md"]
 
+    /// `nip claims` in the scratch folder, quoting the package's large reconvergence run as
+    /// docs/claims.md does (its default path is relative to the package root).
     func claims(_ arguments: [String]) throws -> NipRunner.Run {
-        try NipRunner.run(["claims"] + arguments, in: scratch)
+        let reconvergence = NipRunner.packageRoot.appendingPathComponent("docs/routing-reconvergence.json").path
+        return try NipRunner.run(["claims"] + arguments + (arguments.contains("--out") ? ["--reconvergence", reconvergence] : []),
+                                 in: scratch)
     }
 
     func contents(_ path: String) throws -> Data { try Data(contentsOf: scratch.appendingPathComponent(path)) }
@@ -32,7 +37,7 @@ final class ClaimsReportTests: XCTestCase {
     func testTheReportFolderHoldsTheDocumentThePlotsAndTheNumbersTheyComeFrom() throws {
         let run = try claims(["--out", "report"])
         XCTAssertEqual(run.status, 0, run.standardError)
-        XCTAssertEqual(try entries("report"), ([".nip-output", "claims.json", "headline.md", "report.html", "report.md"] + Self.plots).sorted())
+        XCTAssertEqual(try entries("report"), (Self.files + Self.plots).sorted())
         XCTAssertEqual(try entries(), ["report"], "no staging folder left beside it")
 
         // report.md is docs/claims.md with the plots after the baselines' verdict.
@@ -47,9 +52,10 @@ final class ClaimsReportTests: XCTestCase {
         for plot in Self.plots {
             XCTAssertTrue(html.contains(try text("report/\(plot)")), "\(plot) is inline in report.html, byte for byte")
         }
-        for fetch in ["src=", "href=", "<script", "<link", "@import", "url("] {
+        for fetch in ["src=", "href=", "<script ", "<link", "@import", "url(", "fetch(", "XMLHttpRequest"] {
             XCTAssertFalse(html.contains(fetch), "report.html must load nothing (found \(fetch))")
         }
+        XCTAssertEqual(html.components(separatedBy: "<script>").count - 1, 1, "one inline script: the table sorting")
         XCTAssertTrue(html.contains("<th class=\"number\">on time (window)</th>"), "the baselines table, numbers right-aligned")
 
         // The table's numbers are claims.json's: surgery-lbf under LBF, on time and sent.
@@ -63,6 +69,35 @@ final class ClaimsReportTests: XCTestCase {
         let tenths = Int((Double(onTime) / Double(sent) * 1000).rounded())
         XCTAssertTrue(markdown.contains("| LBF | surgery-lbf | \(sent) | \(delivered) | \(tenths / 10).\(tenths % 10) % |"), markdown)
         XCTAssertTrue(try text("report/cdf-surgery-lbf.svg").contains(">\(delivered) of \(sent) sent delivered<"))
+
+        // The other baselines' numbers are claims.json's too.
+        let trimming = try XCTUnwrap((json["trimming_baseline"] as? [String: Any])?["outcomes"] as? [[String: Any]])
+        XCTAssertEqual(trimming.compactMap { $0["name"] as? String }, ["New IP trimming", "whole-packet drop", "two priority classes"])
+        for outcome in trimming {
+            let share = try XCTUnwrap(outcome["base_layer_share"] as? Double), frames = try XCTUnwrap(outcome["frames"] as? Int)
+            let tenths = Int((share * 1000).rounded())
+            XCTAssertTrue(markdown.contains("| \(outcome["name"]!) | \(frames) | \(tenths / 10).\(tenths % 10) % |"), "\(outcome["name"]!)")
+        }
+        let gateway = try XCTUnwrap((json["gateway_baseline"] as? [String: Any])?["outcomes"] as? [[String: Any]])
+        XCTAssertEqual(gateway.compactMap { $0["name"] as? String }, ["New IP island + gateway", "native IPv6"])
+        let control = try XCTUnwrap((json["control_plane_baseline"] as? [String: Any])?["outcomes"] as? [[String: Any]])
+        let reroute = try XCTUnwrap(control.last?["reroute_ns"] as? Int)
+        let hundredths = (reroute + 5_000) / 10_000
+        XCTAssertTrue(markdown.contains("every lost route back after \(hundredths / 100).\(hundredths % 100 < 10 ? "0" : "")\(hundredths % 100) ms"),
+                      "the dynamic protocol's reroute time")
+        for section in ["## Qualitative trimming against priority classes", "## Gateway translation against native IPv6",
+                        "## Control plane: the dynamic protocol against the oracle"] {
+            XCTAssertTrue(markdown.contains(section + "\n"), section)
+        }
+        XCTAssertEqual(markdown.components(separatedBy: "- Where New IP does not win: ").count - 1, 3, "each new baseline says where New IP does not win")
+        let depthCSV = try text("report/queue-depth-bottleneck.csv")
+        XCTAssertTrue(depthCSV.hasPrefix("variant,link,time_ns,packets,bytes\n"))
+        // The first field, unquoted ("LBF, no early drop" is quoted for its comma).
+        let depthVariants = depthCSV.split(separator: "\n").dropFirst().map { line in
+            line.hasPrefix("\"") ? String(line.dropFirst().prefix { $0 != "\"" }) : String(line.prefix { $0 != "," })
+        }
+        XCTAssertEqual(Set(depthVariants),
+                       ["FIFO", "strict priority", "LBF", "LBF, no early drop"])
 
         // README.md's headline block is what this run computed, and names its numbers.
         let readme = try String(contentsOf: NipRunner.packageRoot.appendingPathComponent("README.md"), encoding: .utf8)
@@ -103,7 +138,7 @@ final class ClaimsReportTests: XCTestCase {
         XCTAssertEqual(try entries(), ["mine"])
         let forced = try claims(["--out", "mine", "--force"])
         XCTAssertEqual(forced.status, 0, forced.standardError)
-        XCTAssertEqual(try entries("mine"), ([".nip-output", "claims.json", "headline.md", "report.html", "report.md"] + Self.plots).sorted())
+        XCTAssertEqual(try entries("mine"), (Self.files + Self.plots).sorted())
     }
 
     /// chromium from PATH; the test is skipped, by name, when it is not installed.
@@ -140,5 +175,65 @@ final class ClaimsReportTests: XCTestCase {
         let bytes = try Data(contentsOf: png)
         XCTAssertEqual(Array(bytes.prefix(8)), [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A], "a PNG")
         XCTAssertGreaterThan(bytes.count, 50_000, "a painted page, not a blank one")
+    }
+
+    /// The rows of the first table whose header row holds `header`, as cell texts (tags removed).
+    static func tableRows(_ html: String, header: String) -> [[String]] {
+        guard let start = html.range(of: header), let end = html.range(of: "</table>", range: start.upperBound..<html.endIndex),
+              let body = html.range(of: "<tbody>", range: start.upperBound..<end.lowerBound) else { return [] }
+        return html[body.upperBound..<end.lowerBound].components(separatedBy: "<tr>").dropFirst().map { row in
+            row.components(separatedBy: "<td").dropFirst().map { cell in
+                let inner = cell.drop { $0 != ">" }.dropFirst()
+                return String(inner[..<(inner.range(of: "</td>")?.lowerBound ?? inner.endIndex)])
+                    .replacingOccurrences(of: "<[^>]*>", with: "", options: .regularExpression)
+            }
+        }
+    }
+
+    /// A click on a column header sorts its table in the browser, numbers as numbers: the
+    /// page's own script runs on a copy of report.html that clicks the baselines' "p99 ms"
+    /// header once (ascending) and "queues" twice (descending, as text).
+    func testClickingAHeaderSortsTheTableInChromium() throws {
+        let browser = try chromium()
+        XCTAssertEqual(try claims(["--out", "report"]).status, 0)
+        let html = try text("report/report.html")
+        let header = "<th class=\"number\">on time (window)</th>"
+        let original = Self.tableRows(html, header: header)
+        XCTAssertGreaterThan(original.count, 4)
+        let clicks = """
+            <script>
+            var headers = Array.prototype.filter.call(document.querySelectorAll("thead th"), function (th) {
+              return th.parentNode.textContent.indexOf("on time (window)") >= 0;
+            });
+            function header(name) { return headers.filter(function (th) { return th.textContent === name; })[0]; }
+            header("p99 ms").click();
+            </script>
+            """
+        let descending = clicks.replacingOccurrences(of: "header(\"p99 ms\").click();", with: "header(\"queues\").click(); header(\"queues\").click();")
+        func sorted(_ script: String, _ name: String) throws -> (rows: [[String]], dom: String) {
+            let page = scratch.appendingPathComponent("report/\(name).html")
+            try Data(html.replacingOccurrences(of: "</body>", with: script + "\n</body>").utf8).write(to: page)
+            let flags = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--proxy-server=127.0.0.1:9",
+                         "--user-data-dir=\(scratch.appendingPathComponent("profile").path)", "--dump-dom", page.absoluteString]
+            let dom = try NipRunner.run(program: browser, flags)
+            XCTAssertEqual(dom.status, 0, dom.standardError)
+            return (Self.tableRows(dom.standardOutput, header: header), dom.standardOutput)
+        }
+
+        let byP99 = try sorted(clicks, "by-p99")
+        let p99 = byP99.rows.map { Double($0[9]) ?? .infinity }
+        XCTAssertEqual(byP99.rows.count, original.count)
+        XCTAssertEqual(p99, p99.sorted(), "ascending by p99, as numbers")
+        XCTAssertNotEqual(byP99.rows.map { $0[9] }, byP99.rows.map { $0[9] }.sorted(), "as text the order would differ (10.56 before 7.61)")
+        XCTAssertNotEqual(byP99.rows, original, "the click changed the order")
+        XCTAssertEqual(Set(byP99.rows.map { $0.joined(separator: "|") }), Set(original.map { $0.joined(separator: "|") }), "the same rows")
+        XCTAssertTrue(byP99.dom.contains("aria-sort=\"ascending\">p99 ms</th>"), "the header shows the order")
+        // Ties keep their order: the two LBF variants' surgery-lbf rows have the same p99.
+        let lowest = byP99.rows.prefix(3).map { "\($0[0]) / \($0[1])" }
+        XCTAssertEqual(lowest, ["strict priority / surgery-lbf", "LBF / surgery-lbf", "LBF, no early drop / surgery-lbf"])
+
+        let byName = try sorted(descending, "by-queues")
+        XCTAssertEqual(byName.rows.map { $0[0] }, original.map { $0[0] }.sorted(by: >), "descending by queue name, as text")
+        XCTAssertTrue(byName.dom.contains("aria-sort=\"descending\">queues</th>"))
     }
 }

@@ -5,7 +5,9 @@ import NewIPTopology
 extension EmulationResults {
     /// The output files: `results.json`, `flows.csv`, `links.csv`, `nodes.csv`, one
     /// `cdf-<flow>.svg` per flow, one `capture-<node>-<interface>.pcapng` per captured
-    /// interface and, with `routing: dynamic`, `routing-events.csv` and `routing-links.csv`. Sorted keys, fixed decimals, no timestamps: the same run gives the same bytes.
+    /// interface, with `routing: dynamic` `routing-events.csv` and `routing-links.csv`, and
+    /// `queue-depth.csv` when the run recorded queue depth. Sorted keys, fixed decimals, no
+    /// timestamps: the same run gives the same bytes.
     public var files: [(name: String, contents: [UInt8])] {
         var files: [(String, [UInt8])] = [
             ("results.json", Array(json.indentedText.utf8)),
@@ -23,6 +25,7 @@ extension EmulationResults {
             files.append(("routing-events.csv", Array(routing.eventsCSV.utf8)))
             files.append(("routing-links.csv", Array(routing.linksCSV.utf8)))
         }
+        if links.contains(where: { $0.queueDepth != nil }) { files.append(("queue-depth.csv", Array(queueDepthCSV.utf8))) }
         return files
     }
 
@@ -103,6 +106,14 @@ extension EmulationResults {
                  String(link.corrupted)]
                     + (isManyNets ? [String(link.headerBytes), DecimalText.fixed(link.headerPerPacket, digits: 3)] : [])
             })
+    }
+
+    /// Every change of every recorded egress queue, by link then time: the depth from that
+    /// instant on (zero before a link's first row).
+    var queueDepthCSV: String {
+        CSVText.table(header: ["link", "time_ns", "packets", "bytes"], rows: links.flatMap { link in
+            (link.queueDepth?.samples ?? []).map { [link.name, String($0.time), String($0.packets), String($0.bytes)] }
+        })
     }
 
     private var nodesCSV: String {

@@ -112,6 +112,8 @@ public struct LinkResult: Sendable {
     public var corrupted: Int
     /// Network-header bytes of the `packets` (counted in ManyNets runs only).
     public var headerBytes: Int
+    /// The sender's egress queue over time; `nil` unless the run recorded it.
+    public var queueDepth: QueueDepthSeries?
 
     public var name: String { "\(from)->\(to)" }
 
@@ -179,14 +181,16 @@ extension EmulationResults {
             var drops = link.statistics.losses
             drops += queue.drops
             let busy = link.busyTime(until: topology.duration)
-            return LinkResult(from: topology.name(of: link.from), to: topology.name(of: link.to),
-                              packets: link.statistics.packets, bytes: link.statistics.bytes, busyTime: busy,
-                              utilisation: Double(busy) / Double(topology.duration),
-                              meanQueue: link.statistics.meanQueue(until: topology.duration),
-                              maxQueue: link.statistics.maxQueue, drops: drops.sorted,
-                              trimmedChunks: queue.trimming.chunks, trimmedBytes: queue.trimming.bytes,
-                              corrupted: simulator.faults.first { $0.link == link.index }?.device.corrupted ?? 0,
-                              headerBytes: link.statistics.headerBytes)
+            var result = LinkResult(from: topology.name(of: link.from), to: topology.name(of: link.to),
+                                packets: link.statistics.packets, bytes: link.statistics.bytes, busyTime: busy,
+                                utilisation: Double(busy) / Double(topology.duration),
+                                meanQueue: link.statistics.meanQueue(until: topology.duration),
+                                maxQueue: link.statistics.maxQueue, drops: drops.sorted,
+                                trimmedChunks: queue.trimming.chunks, trimmedBytes: queue.trimming.bytes,
+                                corrupted: simulator.faults.first { $0.link == link.index }?.device.corrupted ?? 0,
+                                headerBytes: link.statistics.headerBytes)
+            result.queueDepth = link.statistics.depth
+            return result
         }
         nodes = topology.nodes.enumerated().map { index, node in
             let statistics = simulator.nodeStatistics[index]

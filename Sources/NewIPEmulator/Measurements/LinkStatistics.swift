@@ -15,6 +15,8 @@ struct LinkStatistics {
     private var queueLength = 0
     private var lastChange: Nanoseconds = 0
     private(set) var maxQueue = 0
+    /// The queue's depth over time, when the run records it (`nil` otherwise: nothing is asked).
+    var depth: QueueDepthSeries?
 
     mutating func sent(bytes: Int, busy: Nanoseconds) {
         packets += 1
@@ -28,6 +30,13 @@ struct LinkStatistics {
         queueLength = length
         lastChange = now
         maxQueue = max(maxQueue, length)
+    }
+
+    /// Records the depth of `behaviour`'s queue on `interface` in `depth`, when the run records it.
+    mutating func sampleDepth(_ behaviour: any NodeBehavior, interface: Int, now: Nanoseconds) {
+        guard depth != nil else { return }
+        let queue = behaviour.queue(on: interface)
+        depth!.record(packets: queue.packets, bytes: queue.bytes, at: now)
     }
 
     /// Mean queued packets over `0..<end`.

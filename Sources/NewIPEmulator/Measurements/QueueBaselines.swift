@@ -54,14 +54,17 @@ public struct QueueBaselines: Sendable {
         return changed
     }
 
-    /// Runs every variant; `asWritten`, a finished run of `topology` itself, stands for the
-    /// LBF variant instead of running it again.
+    /// Runs every variant, recording queue depth; `asWritten`, a finished run of `topology`
+    /// itself that recorded it too, stands for the LBF variant instead of running it again.
     public init(topology: Topology, asWritten: EmulationResults? = nil) throws {
         self.topology = topology
+        let asWritten = asWritten.flatMap { results in results.links.contains { $0.queueDepth != nil } ? results : nil }
         runs = try Variant.allCases.map { variant in
             let changed = Self.topology(topology, variant)
             if variant == .lbf, let asWritten { return Run(variant: variant, topology: changed, results: asWritten) }
-            return Run(variant: variant, topology: changed, results: try Emulation(topology: changed).run())
+            var emulation = try Emulation(topology: changed)
+            emulation.recordsQueueDepth = true
+            return Run(variant: variant, topology: changed, results: emulation.run())
         }
     }
 
@@ -131,12 +134,7 @@ public struct QueueBaselines: Sendable {
     }
 
     /// The table as Markdown.
-    public var markdownTable: String {
-        let rule = "|" + Self.header.indices.map { $0 < 2 ? "---|" : "---:|" }.joined()
-        let lines = [Self.header].map { "| " + $0.joined(separator: " | ") + " |" } + [rule]
-            + rows.map { "| " + $0.joined(separator: " | ") + " |" }
-        return lines.joined(separator: "\n") + "\n"
-    }
+    public var markdownTable: String { MarkdownTable.text(header: Self.header, rows: rows, textColumns: 2) }
 }
 
 extension String {

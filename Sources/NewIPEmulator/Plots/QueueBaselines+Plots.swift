@@ -1,7 +1,7 @@
 /// The baselines' pictures, named as files: per flow judged against a window, its delay CDF
 /// under every variant on one chart (window shaded, shares of packets sent); per flow shown
-/// in the table, its delivered throughput over virtual time under every variant; and the
-/// topology.
+/// in the table, its delivered throughput over virtual time under every variant; the
+/// bottleneck's queue depth under every variant; and the topology.
 extension QueueBaselines {
     public struct Plot: Sendable {
         /// A file name (`cdf-surgery-lbf.svg`).
@@ -27,6 +27,7 @@ extension QueueBaselines {
                               svg: TimeSeriesPlot(title: title, series: flows.map { TimeSeriesPlot.Series(name: $0.0.rawValue, timeline: $0.1.timeline) },
                                                   duration: topology.duration).svg))
         }
+        if let queueDepthPlot { plots.append(queueDepthPlot) }
         plots.append(Plot(name: "topology.svg", title: "The network: \(topology.name)", svg: TopologyPlot(topology: topology).svg))
         return plots
     }
