@@ -32,21 +32,6 @@ final class GovernanceSelfCertifyingTests: XCTestCase {
         """
     }
 
-    func outcomes(_ results: EmulationResults) -> [String] {
-        results.flows.map { flow in
-            ([flow.name, "\(flow.delivered)/\(flow.sent)"] + flow.drops.map { "\($0.reason)=\($0.count)" }).joined(separator: " ")
-        }
-    }
-
-    func firstHops(_ results: EmulationResults) -> [String] {
-        (results.governance?.domains ?? []).flatMap { domain in
-            domain.firstHops.map { hop in
-                ([domain.name, hop.name, "proven=\(hop.proven)", "unproven=\(hop.unproven)"]
-                    + hop.drops.map { "\($0.reason)=\($0.count)" }).joined(separator: " ")
-            }
-        }
-    }
-
     /// h3 claims h1's address and seals with a key of its own: its packets carry its public
     /// key, whose address is not h1's, so the first hop refuses them as spoofed, with no
     /// registrar or certificate involved. The honest hosts' addresses come from their keys.

@@ -37,23 +37,6 @@ final class GovernanceTests: XCTestCase {
         """
     }
 
-    /// Per flow: `name delivered/sent reason=count …`.
-    func outcomes(_ results: EmulationResults) -> [String] {
-        results.flows.map { flow in
-            ([flow.name, "\(flow.delivered)/\(flow.sent)"] + flow.drops.map { "\($0.reason)=\($0.count)" }).joined(separator: " ")
-        }
-    }
-
-    /// Per first hop: `name proven=… unproven=… reason=count …`.
-    func firstHops(_ results: EmulationResults) -> [String] {
-        (results.governance?.domains ?? []).flatMap { domain in
-            domain.firstHops.map { hop in
-                ([domain.name, hop.name, "proven=\(hop.proven)", "unproven=\(hop.unproven)"]
-                    + hop.drops.map { "\($0.reason)=\($0.count)" }).joined(separator: " ")
-            }
-        }
-    }
-
     func testARegisteredDomainForwardsEnrolledHostsOnly() throws {
         let results = try emulate(tiny("""
             {name: campus, admission: registered, members: [h1, h2, h3], not-enrolled: [h2], spoofers: {h3: h1}}

@@ -79,23 +79,6 @@ final class GovernanceRealTests: NodeProcessTestCase {
           - {name: a1-only, from: a1, to: server, rate: 10pps, size: 200, only-through: [commons]}
         """
 
-    struct Flow: Equatable {
-        var sent: Int
-        var delivered: Int
-        var drops: [String: Int]
-    }
-
-    func flows(_ folder: String) throws -> [String: Flow] {
-        let data = try Data(contentsOf: URL(fileURLWithPath: folder + "/results.json"))
-        let results = try XCTUnwrap(try JSONSerialization.jsonObject(with: data) as? [String: Any])
-        var flows: [String: Flow] = [:]
-        for flow in try XCTUnwrap(results["flows"] as? [[String: Any]]) {
-            flows[try XCTUnwrap(flow["name"] as? String)] = Flow(sent: flow["sent"] as? Int ?? -1, delivered: flow["delivered"] as? Int ?? -1,
-                                                                 drops: flow["drops"] as? [String: Int] ?? [:])
-        }
-        return flows
-    }
-
     func mode(_ path: String) throws -> Int? { try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int }
 
     func testDomainsOnRealNodesDeliverAndDropAsEmulated() throws {
@@ -135,17 +118,17 @@ final class GovernanceRealTests: NodeProcessTestCase {
         XCTAssertTrue(try String(contentsOfFile: "\(state)/b1.yaml", encoding: .utf8).contains("enrolment:"))
         XCTAssertFalse(try String(contentsOfFile: "\(state)/b3.yaml", encoding: .utf8).contains("security:"))
 
-        let (a, b) = (try flows(emulated), try flows(real))
+        let (a, b) = (try runFlows(emulated), try runFlows(real))
         XCTAssertEqual(Set(a.keys), Set(b.keys))
-        XCTAssertEqual(a["a1"], Flow(sent: 20, delivered: 20, drops: [:]))
-        XCTAssertEqual(a["b3"], Flow(sent: 20, delivered: 0, drops: ["unauthenticated": 20]))
-        XCTAssertEqual(a["b2"], Flow(sent: 20, delivered: 10, drops: ["revoked": 10]))
+        XCTAssertEqual(a["a1"], RunFlow(sent: 20, delivered: 20, drops: [:]))
+        XCTAssertEqual(a["b3"], RunFlow(sent: 20, delivered: 0, drops: ["unauthenticated": 20]))
+        XCTAssertEqual(a["b2"], RunFlow(sent: 20, delivered: 10, drops: ["revoked": 10]))
         // a3 (not enrolled: unproven) is denied at commons' border until the policy changes at 1 s.
-        XCTAssertEqual(a["a3"], Flow(sent: 20, delivered: 10, drops: ["policy": 10]))
+        XCTAssertEqual(a["a3"], RunFlow(sent: 20, delivered: 10, drops: ["policy": 10]))
         // Path constraints: core is in no domain, so a1's packets may avoid campus, but cannot
         // keep to commons past ra (dropped there as `path-constraint`).
-        XCTAssertEqual(a["a1-avoid"], Flow(sent: 20, delivered: 20, drops: [:]))
-        XCTAssertEqual(a["a1-only"], Flow(sent: 20, delivered: 0, drops: ["path-constraint": 20]))
+        XCTAssertEqual(a["a1-avoid"], RunFlow(sent: 20, delivered: 20, drops: [:]))
+        XCTAssertEqual(a["a1-only"], RunFlow(sent: 20, delivered: 0, drops: ["path-constraint": 20]))
         for name in ["a1", "b1", "b3", "a1-avoid", "a1-only"] { XCTAssertEqual(b[name], a[name], "flow \(name): real vs emulated") }
         let realA3 = try XCTUnwrap(b["a3"])
         let denied = realA3.drops["policy"] ?? 0
@@ -165,9 +148,9 @@ final class GovernanceRealTests: NodeProcessTestCase {
         }
         // Spoofers reach their first hop: bs's forged MACs are refused there, as emulated; as's
         // unproven packets meet commons' border policy until it changes at 1 s.
-        XCTAssertEqual(a["bs"], Flow(sent: 20, delivered: 0, drops: ["bad-mac": 20]))
+        XCTAssertEqual(a["bs"], RunFlow(sent: 20, delivered: 0, drops: ["bad-mac": 20]))
         XCTAssertEqual(b["bs"], a["bs"])
-        XCTAssertEqual(a["as"], Flow(sent: 20, delivered: 10, drops: ["policy": 10]))
+        XCTAssertEqual(a["as"], RunFlow(sent: 20, delivered: 10, drops: ["policy": 10]))
         let realAs = try XCTUnwrap(b["as"])
         XCTAssertEqual(realAs.delivered + (realAs.drops["policy"] ?? 0), 20, "\(realAs)")
         XCTAssertTrue((8...12).contains(realAs.drops["policy"] ?? 0), "as at the border's policy change: \(realAs)")

@@ -50,23 +50,6 @@ final class GovernanceSelfCertifyingRealTests: NodeProcessTestCase {
           - {name: b2, from: b2, to: server, rate: 10pps, size: 200}
         """
 
-    struct Flow: Equatable {
-        var sent: Int
-        var delivered: Int
-        var drops: [String: Int]
-    }
-
-    func flows(_ folder: String) throws -> [String: Flow] {
-        let data = try Data(contentsOf: URL(fileURLWithPath: folder + "/results.json"))
-        let results = try XCTUnwrap(try JSONSerialization.jsonObject(with: data) as? [String: Any])
-        var flows: [String: Flow] = [:]
-        for flow in try XCTUnwrap(results["flows"] as? [[String: Any]]) {
-            flows[try XCTUnwrap(flow["name"] as? String)] = Flow(sent: flow["sent"] as? Int ?? -1, delivered: flow["delivered"] as? Int ?? -1,
-                                                                 drops: flow["drops"] as? [String: Int] ?? [:])
-        }
-        return flows
-    }
-
     func testSelfCertifyingAndRotatingDomainsOnRealNodesMatchTheEmulator() throws {
         let topology = folder.appendingPathComponent("governance-sc-real.yaml").path
         try Self.topology.write(toFile: topology, atomically: true, encoding: .utf8)
@@ -93,10 +76,10 @@ final class GovernanceSelfCertifyingRealTests: NodeProcessTestCase {
         let b1 = try String(contentsOfFile: "\(state)/b1.yaml", encoding: .utf8)
         XCTAssertTrue(b1.contains("key-epoch: 1s") && b1.contains("identity: ") && b1.contains("registrar: "), b1)
 
-        let (a, b) = (try flows(emulated), try flows(real))
-        XCTAssertEqual(a["h1"], Flow(sent: 30, delivered: 30, drops: [:]))
-        XCTAssertEqual(a["h3"], Flow(sent: 30, delivered: 0, drops: ["spoofed-source": 30]))
-        XCTAssertEqual(a["b1"], Flow(sent: 30, delivered: 30, drops: [:]))
+        let (a, b) = (try runFlows(emulated), try runFlows(real))
+        XCTAssertEqual(a["h1"], RunFlow(sent: 30, delivered: 30, drops: [:]))
+        XCTAssertEqual(a["h3"], RunFlow(sent: 30, delivered: 0, drops: ["spoofed-source": 30]))
+        XCTAssertEqual(a["b1"], RunFlow(sent: 30, delivered: 30, drops: [:]))
         for name in ["h1", "h2", "h3", "b1", "b2"] { XCTAssertEqual(b[name], a[name], "flow \(name): real vs emulated") }
     }
 }
