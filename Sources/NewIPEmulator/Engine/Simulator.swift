@@ -47,7 +47,7 @@ final class Simulator {
     private(set) var observations: ExposureObservations?
     /// The routing protocol's driver (`routing: dynamic`); `nil` otherwise.
     private(set) var routing: DynamicRouting?
-    private let schedules: LinkSchedules
+    private let schedules: FaultSchedules
     /// Per node: whether it is crashed now (`faults: {crash: …}`).
     private var crashed: [Bool]
 
@@ -88,7 +88,7 @@ final class Simulator {
         }
         self.links = links
         if topology.routing == .dynamic { routing = DynamicRouting(topology: topology, links: links) }
-        schedules = LinkSchedules(topology)
+        schedules = FaultSchedules(topology)
         crashed = Array(repeating: false, count: topology.nodes.count)
         sources = topology.flows.map { TrafficSource(flow: $0, seed: topology.seed) }
         pool = PacketPool(largestPacket: topology.flows.map(\.size.largest).max() ?? 0)
@@ -159,7 +159,7 @@ final class Simulator {
         }
         routing?.start(self)
         for (index, change) in schedules.changes.enumerated() where change.at < topology.duration {
-            events.schedule(.linkChange(index), at: change.at)
+            events.schedule(.scheduledChange(index), at: change.at)
         }
         for (index, source) in sources.enumerated() {
             if let time = source.nextSendTime, time < topology.duration { events.schedule(.send(flow: index), at: time) }
@@ -173,7 +173,7 @@ final class Simulator {
             case .revoke(let index): revoke(index)
             case .policyChange(let index): changePolicy(index)
             case .routing(let node): routing!.run(node: node, simulator: self)
-            case .linkChange(let index): changeLink(schedules.changes[index].change)
+            case .scheduledChange(let index): apply(schedules.changes[index].change)
             case .transmitted(let link): transmitted(links[link])
             case .arrived(let link): arrived(links[link])
             case .wake(let node, let interface):
@@ -242,8 +242,9 @@ final class Simulator {
         }
     }
 
-    /// A scheduled link change: both directions (links `2i` and `2i + 1`) and the routing at both ends.
-    private func changeLink(_ change: LinkSchedules.Change) {
+    /// A scheduled change: a link's (both directions, links `2i` and `2i + 1`, and the routing at
+    /// both ends) or a node's crash or restart.
+    private func apply(_ change: FaultSchedules.Change) {
         switch change {
         case .down(let link): routing?.carrier(of: topology.links[link], up: false, simulator: self)
         case .up(let link): routing?.carrier(of: topology.links[link], up: true, simulator: self)
