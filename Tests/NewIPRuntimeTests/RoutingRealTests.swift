@@ -153,7 +153,16 @@ final class RoutingRealTests: NodeProcessTestCase {
         XCTAssertEqual(try answer.array("routing", "neighbours").count, 3)
         XCTAssertEqual(try answer.int("routing", "counters", "bad_mac"), 0)
 
-        // r2 stops: r1 and r3 lose it after the hold time and take the 15 ms link.
+        // r2 stops: r1 and r3 lose it after the hold time and take the 15 ms link. A ping every
+        // 10 ms runs across the failure: what it loses is reported, not asserted (timing).
+        let pinging = Process()
+        pinging.executableURL = URL(fileURLWithPath: try nip)
+        pinging.arguments = ["ping", "--control", configs[0].control.description, "-c", "150", "--interval", "0.01", "--timeout", "1", "0x03"]
+        let pings = Pipe()
+        pinging.standardOutput = pings
+        pinging.standardError = Pipe()
+        try pinging.run()
+        usleep(300_000)
         let stoppedAt = Date()
         _ = ProcessControl.stopAll([entries["r2"]!], grace: 5)
         started.removeAll { $0.name == "r2" }
@@ -162,6 +171,10 @@ final class RoutingRealTests: NodeProcessTestCase {
         let reconverged = try converge(configs, without, except: ["r2"])
         print("routing: reconverged \(String(format: "%.3f", Date().timeIntervalSince(stoppedAt))) s after r2 was stopped "
               + "(its neighbours' hold time is 350 ms)")
+        pinging.waitUntilExit()
+        let summary = String(decoding: pings.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            .split(separator: "\n").first { $0.contains(" sent, ") }
+        print("routing: pings every 10 ms across the failure: \(summary.map(String.init) ?? "no summary")")
         let after = try ping(configs[0], "0x03", count: 3)
         XCTAssertEqual(after.status, 0, after.output)
         XCTAssertTrue(after.output.contains("3 received"), after.output)
