@@ -124,7 +124,7 @@ struct NodeFileSecurityParser {
             security.keyEpoch = f["key-epoch"].flatMap { reader.quantity($0, "key-epoch", Units.duration) }
             if security.keyEpoch == nil || security.identity == nil || f["registrar"] == nil || security.enrolment == nil {
                 reader.error(node, "a host renews its source key each `key-epoch` with its `identity` key at its `registrar`, for its `enrolment`: all four are needed",
-                             fix: "write `security: {enrolment: h1.enrolment, identity: h1.key, registrar: 127.0.0.1:7400, key-epoch: 1h}`")
+                             fix: "write `security: {enrolment: h1.enrolment, identity: h1.key, registrar: 127.0.0.1:7400, key-epoch: 60min}`")
             }
             return security
         }

@@ -31,9 +31,28 @@ struct RegistrarInit: ParsableCommand {
     @Option(help: "The first-hop secret's epoch (0-255).")
     var epoch: UInt8 = 1
 
+    @Option(name: .customLong("self-certifying"),
+            help: "Open mode: the self-certifying prefix length in bits; a key that owns its address enrols without a token.")
+    var selfCertifying: Int?
+
+    @Option(name: .customLong("key-epoch"),
+            help: "Rotate the first-hop secret with this period (e.g. 60min); the secret file is then the master, and enrolled hosts fetch each epoch's key (POST /source-key).")
+    var keyEpoch: String?
+
     func run() throws {
+        if let bits = selfCertifying, !(1...127).contains(bits) {
+            throw ToolError("--self-certifying \(bits): a prefix length of 1 to 127 bits")
+        }
+        let period: UInt64?
+        do { period = try keyEpoch.map { UInt64(try Units.duration($0)) } } catch {
+            throw ToolError("--key-epoch \(keyEpoch ?? ""): \(error) (write e.g. 60min or 30s)")
+        }
+        if period == 0 { throw ToolError("--key-epoch: the period must be longer than 0") }
         let created: RegistrarFolder.Created
-        do { created = try RegistrarFolder.create(directory: directory, domain: domain, tokens: tokens, epoch: epoch) } catch {
+        do {
+            created = try RegistrarFolder.create(directory: directory, domain: domain, tokens: tokens, epoch: epoch,
+                                                 selfCertifying: selfCertifying, keyEpoch: period)
+        } catch {
             throw ToolError("\(error)")
         }
         print("registrar key: \(hex(created.registrarKey))")
