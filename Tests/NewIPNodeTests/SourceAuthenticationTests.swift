@@ -17,11 +17,11 @@ final class SourceAuthenticationTests: XCTestCase {
 
     let routerIdentity = try! DeviceIdentity(seed: [UInt8](repeating: 7, count: 32))
 
-    func router(_ admission: SourceAuthentication.Admission, notices: Bool = false) -> NodeCore {
+    func router(_ admission: SourceAuthentication.Admission, notices: Bool = false, verifier: SourceAuthVerifier? = nil) -> NodeCore {
         var table = ForwardingTable()
         table.insert(Route(nextHop: NextHop(interface: 1, neighbour: NeighbourID(rawValue: 1))), for: RoutePrefix(exactly: .compact(server)))
         table.insert(Route(nextHop: NextHop(interface: 0, neighbour: NeighbourID(rawValue: 2))), for: RoutePrefix(exactly: .compact(host)))
-        let verifier = SourceAuthVerifier(secrets: [secret], window: 2_000 * UInt64(ms), now: start)
+        let verifier = verifier ?? SourceAuthVerifier(secrets: [secret], window: 2_000 * UInt64(ms), now: start)
         return NodeCore(NodeCore.Setup(
             dialect: .compact, forwards: true, networks: [.newIP, .newIP], table: table,
             queues: [EgressQueue(QueueSpec()), EgressQueue(QueueSpec())], linkDelays: [ms, ms],
@@ -33,7 +33,9 @@ final class SourceAuthenticationTests: XCTestCase {
 
     /// A packet from `source` carrying an authenticator, sealed at `sentAt` (virtual time) with
     /// the source key the router's secret derives for `source` (what enrolment hands a host).
-    func sealed(from source: CompactAddress, to destination: CompactAddress, sentAt: Nanoseconds, data: String = "21.5C") -> [UInt8] {
+    func sealed(from source: CompactAddress, to destination: CompactAddress, sentAt: Nanoseconds, data: String = "21.5C",
+                secret: FirstHopSecret? = nil) -> [UInt8] {
+        let secret = secret ?? self.secret
         let auth = SourceAuthenticatorItem(epoch: secret.epoch, timestamp: 0).extensionItem
         let header = CompactHeader(ttl: 64, nextHeader: NextHeader(rawValue: 253), destination: destination, source: source,
                                    extensionLength: auth.count)
@@ -75,6 +77,24 @@ final class SourceAuthenticationTests: XCTestCase {
         XCTAssertEqual(core.sourceProofs, { var c = SourceProofCounters(); c.proven = 1; return c }())
         XCTAssertEqual(core.drops[.replay], 1)
         XCTAssertEqual(core.drops[.unauthenticated], 1)
+    }
+
+    /// A secret rotating every second (200 ms grace; `start` is a boundary): a host that keeps
+    /// the old epoch's key is forwarded until the grace ends, then refused and counted as
+    /// `stale-epoch`; with the new epoch's key it is forwarded again.
+    func testARotatedAwayKeyIsForwardedWithinTheGraceThenRefusedAsStaleEpoch() {
+        let epochs = KeyEpochs(master: secret.key, period: 1_000 * UInt64(ms), grace: 200 * UInt64(ms))
+        let core = router(.registered, verifier: SourceAuthVerifier(rotating: epochs, window: 200 * UInt64(ms), now: start))
+        let n = epochs.number(at: start)
+        func send(epoch number: UInt64, at time: Nanoseconds) -> String {
+            let packet = sealed(from: host, to: server, sentAt: time, data: "t\(time)", secret: epochs.secret(number: number))
+            return outcome(core.receive(PacketBuffer(bytes: packet), on: 0, now: time))
+        }
+        XCTAssertEqual([send(epoch: n, at: 900 * ms), send(epoch: n, at: 1_100 * ms), send(epoch: n, at: 1_199 * ms),
+                        send(epoch: n, at: 1_200 * ms), send(epoch: n + 1, at: 1_210 * ms), send(epoch: n - 1, at: 1_220 * ms)],
+                       ["queued on 1", "queued on 1", "queued on 1", "stale-epoch", "queued on 1", "stale-epoch"])
+        XCTAssertEqual(core.drops[.staleEpoch], 2)
+        XCTAssertEqual(core.sourceProofs.proven, 4)
     }
 
     func testOpenDomainForwardsUnprovenSourcesButNeverForgedOnes() {
