@@ -116,6 +116,7 @@ public enum DomainDeployment {
                     configs[index].border = NodeConfig.Border(
                         domain: domain.name, domains: memberships(topology, plans: plans),
                         secret: "\(registrarFolder)/\(RegistrarFolder.secretFile)", window: domain.window, policy: domain.policy)
+                    configs[index].border?.keyEpoch = domain.keyEpoch
                 }
                 // Spoofers send from the address they claim; one that forges seals with its own
                 // key, which is not the claimed source's (the first hop finds a bad MAC).

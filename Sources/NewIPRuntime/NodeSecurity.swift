@@ -79,8 +79,12 @@ final class NodeSecurityState: @unchecked Sendable {
         }
         if let border = config.border {
             do {
-                let verifier = try border.secret.map {
-                    SourceAuthVerifier(secrets: [try FirstHopSecretFile.read($0)], window: UInt64(border.window), now: unixNanoseconds())
+                let verifier = try border.secret.map { path in
+                    let secret = try FirstHopSecretFile.read(path), window = UInt64(border.window)
+                    return border.keyEpoch.map { period in
+                        SourceAuthVerifier(rotating: KeyEpochs(master: secret.key, period: UInt64(period), grace: window), window: window,
+                                           now: unixNanoseconds())
+                    } ?? SourceAuthVerifier(secrets: [secret], window: window, now: unixNanoseconds())
                 }
                 borderPolicy = BorderPolicy(border: border, verifier: verifier, clockOffset: clockOffset)
                 borderRules = border.policy

@@ -30,6 +30,9 @@ extension NodeConfig {
         public var secret: String?
         /// Accepted |now − timestamp| of an authenticator proven with `secret`.
         public var window: Nanoseconds
+        /// The guarded domain's secret rotates with this period (`secret` is then the master;
+        /// docs/wire.md, "Key epochs"); `nil`: it never changes.
+        public var keyEpoch: Nanoseconds?
         public var policy: [Topology.PolicyRule]
 
         public init(domain: String, domains: [Domain], secret: String? = nil, window: Nanoseconds = Security.defaultWindow,
@@ -47,7 +50,7 @@ extension NodeConfig {
         }
 
         public static func == (a: Border, b: Border) -> Bool {
-            (a.domain, a.secret, a.window) == (b.domain, b.secret, b.window) && a.domains == b.domains
+            (a.domain, a.secret, a.window, a.keyEpoch) == (b.domain, b.secret, b.window, b.keyEpoch) && a.domains == b.domains
                 && a.policy.map(\.text) == b.policy.map(\.text)
         }
 
@@ -56,6 +59,7 @@ extension NodeConfig {
             var out = "border:\n  domain: \(domain)\n"
             if let secret { out += "  secret: \"\(secret)\"\n" }
             out += "  window: \(UnitText.duration(window))\n"
+            if let keyEpoch { out += "  key-epoch: \(UnitText.duration(keyEpoch))\n" }
             out += "  domains:\n"
             for entry in domains {
                 out += "    \(entry.name): [\(entry.members.map { "\"\($0)\"" }.joined(separator: ", "))]\n"
@@ -73,7 +77,7 @@ extension NodeConfig {
 struct NodeFileBorderParser {
     let reader: YAMLReader
 
-    static let keys = ["domain", "domains", "secret", "window", "policy"]
+    static let keys = ["domain", "domains", "secret", "window", "key-epoch", "policy"]
 
     func border(_ node: Node, role: NodeConfig.Role, dialect: PacketDialect) -> NodeConfig.Border? {
         guard let f = reader.fields(node, "border", allowed: Self.keys, required: ["domain", "domains"]) else { return nil }
@@ -122,9 +126,20 @@ struct NodeFileBorderParser {
                 window = value
             }
         }
+        var keyEpoch: Nanoseconds?
+        if let node = f["key-epoch"], let period = reader.quantity(node, "key-epoch", Units.duration) {
+            if period < 2 * window {
+                reader.error(node, "key-epoch \(UnitText.duration(period)) is shorter than twice the window (\(UnitText.duration(window)))",
+                             fix: "use at least \(UnitText.duration(2 * window)), as the guarded domain's first hops do")
+            } else {
+                keyEpoch = period
+            }
+        }
         guard let guarded else { return nil }
-        return NodeConfig.Border(domain: guarded, domains: domains, secret: f["secret"].flatMap { reader.text($0, "secret file") },
-                                 window: window, policy: policy)
+        var border = NodeConfig.Border(domain: guarded, domains: domains, secret: f["secret"].flatMap { reader.text($0, "secret file") },
+                                       window: window, policy: policy)
+        border.keyEpoch = keyEpoch
+        return border
     }
 }
 

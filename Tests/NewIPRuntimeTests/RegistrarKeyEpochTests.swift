@@ -87,6 +87,10 @@ final class RegistrarKeyEpochTests: XCTestCase {
     /// Node files: a rotating, self-certifying first hop and a renewing host read back equal;
     /// their mistakes are named.
     func testNodeFileSettingsRoundTripAndTheirMistakesAreNamed() throws {
+        func problems(_ yaml: String) -> String {
+            do { _ = try NodeConfig.parse(yaml: yaml, file: "n.yaml") } catch { return "\(error)" }
+            return ""
+        }
         var router = NodeConfig(name: "r1", interfaces: [
             .init(name: "eth0", address: compact("0x10"), link: .udp(local: .loopback(7001), peer: .loopback(7002))),
         ], control: .loopback(7100))
@@ -95,6 +99,15 @@ final class RegistrarKeyEpochTests: XCTestCase {
         router.security?.keyEpoch = 3_600_000_000_000
         XCTAssertTrue(router.yaml.contains("  self-certifying: 16\n") && router.yaml.contains("  key-epoch: 3600s\n"), router.yaml)
         XCTAssertEqual(try NodeConfig.parse(yaml: router.yaml), router)
+        // A border of the domain proves its members' packets under the same rotation.
+        var border = router
+        border.border = NodeConfig.Border(domain: "campus", domains: [.init(name: "campus", members: [compact("0x21")])],
+                                          secret: "domain.secret", window: 200_000_000, policy: [])
+        border.border?.keyEpoch = 1_000_000_000
+        XCTAssertTrue(border.yaml.contains("  key-epoch: 1s\n"), border.yaml)
+        XCTAssertEqual(try NodeConfig.parse(yaml: border.yaml), border)
+        XCTAssertTrue(problems(border.yaml.replacingOccurrences(of: "  key-epoch: 1s\n", with: "  key-epoch: 300ms\n"))
+            .contains("key-epoch 300ms is shorter than twice the window (200ms)"))
         var host = NodeConfig(name: "h1", role: .host, interfaces: router.interfaces, control: .loopback(7100))
         host.security = NodeConfig.Security(registrar: .loopback(7400), enrolment: "h1.enrolment")
         host.security?.identity = "h1.key"
@@ -102,10 +115,6 @@ final class RegistrarKeyEpochTests: XCTestCase {
         host.security?.selfCertifying = 16
         XCTAssertEqual(try NodeConfig.parse(yaml: host.yaml), host)
 
-        func problems(_ yaml: String) -> String {
-            do { _ = try NodeConfig.parse(yaml: yaml, file: "n.yaml") } catch { return "\(error)" }
-            return ""
-        }
         XCTAssertTrue(problems(router.yaml.replacingOccurrences(of: "admission: open", with: "admission: registered"))
             .contains("self-certifying addresses are the open mode's"))
         XCTAssertTrue(problems(router.yaml.replacingOccurrences(of: "key-epoch: 3600s", with: "key-epoch: 600ms"))
