@@ -91,6 +91,8 @@ extension Node {
         case (.GET, "/metrics"):
             return ControlResponse(contentType: "text/plain; version=0.0.4", body: prometheusText())
         case (.POST, "/routes"): return addRoute(body)
+        case (.POST, "/interfaces/down"), (.POST, "/interfaces/up"):
+            return setInterface(query["name"], up: path == "/interfaces/up", now: Self.now())
         case (.DELETE, "/routes"): return removeRoute(query: query["prefix"], body: body)
         case (.POST, "/capture"), (.DELETE, "/capture"):
             return captureRequest(add: method == .POST, interface: query["interface"], sink: query["sink"])
@@ -140,7 +142,8 @@ extension Node {
                                               ("routes", .array(routes.map { .string($0.description) })), ("mtu", .int(mtu))])))
             }
             let depth = dataPlane.queueDepth(index)
-            entry += [("counters", countersJSON(index)), ("queue_packets", .int(depth.packets)), ("queue_bytes", .int(depth.bytes))]
+            entry += [("counters", countersJSON(index)), ("queue_packets", .int(depth.packets)), ("queue_bytes", .int(depth.bytes)),
+                      ("up", .bool(!downLinks.contains(index)))]
             return .object(entry)
         })
     }

@@ -86,6 +86,9 @@ public final class Node: @unchecked Sendable {
     private(set) var isStopping = false
     /// The routing protocol (`routing:`); `nil`: the table holds the file's routes only.
     var routing: RoutingDriver?
+    /// Interfaces taken down through the control endpoint (`POST /interfaces/down`): nothing
+    /// crosses them, as if their link were cut (LinkAdministration.swift).
+    var downLinks: Set<Int> = []
     /// Extra numbers for `/status` (the CLI adds heap allocation counts when asked to).
     public var statusExtras: (@Sendable () -> [String: Int])?
     /// Interface index of the application port (one past the last interface).
@@ -232,6 +235,7 @@ public final class Node: @unchecked Sendable {
     func linkReceived(_ index: Int, _ bytes: UnsafeRawBufferPointer) {
         counters[index].rxPackets &+= 1
         counters[index].rxBytes &+= bytes.count
+        if !downLinks.isEmpty, downLinks.contains(index) { return linkCut(index, bytes) }
         let now = Self.now()
         if !captures.isEmpty { capture(index, outgoing: false, bytes) }
         guard let buffer = dataPlane.buffer(copying: bytes) else {
@@ -383,6 +387,11 @@ public final class Node: @unchecked Sendable {
             counters[index].drops.record(reason)
             attributeToFlow(packet, reason)
         }) {
+            if !downLinks.isEmpty, downLinks.contains(index) {
+                packet.withUnsafeBytes { linkCut(index, $0) }
+                dataPlane.recycle(packet)
+                continue
+            }
             let onTime = packet.hasDeadline
             let sent = packet.withUnsafeBytes { bytes in
                 if !captures.isEmpty { capture(index, outgoing: true, bytes) }

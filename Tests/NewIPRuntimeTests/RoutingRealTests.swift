@@ -194,6 +194,60 @@ final class RoutingRealTests: NodeProcessTestCase {
         XCTAssertEqual(replayed, 0, "the restarted r2's packets are not taken for replays")
     }
 
+    /// The r1 — r2 link is cut at both ends (`POST /interfaces/down`, as `ip link set down`
+    /// cuts a veth pair): both routers hear it at once, so the tables follow the oracle of the
+    /// triangle without that link without waiting out a hold time; mended, the link is taken
+    /// back. Pings every 10 ms across the cut report what it cost (not asserted: timing).
+    func testACutLinkIsRoutedAroundAtOnceAndTakenBackWhenMended() throws {
+        let topology = try TopologyParser.parse(yaml: Self.triangle, file: "triangle.yaml")
+        let configs = deployment(topology)
+        for config in configs { try startNode(config) }
+        _ = try converge(configs, topology)
+        let (r1, r2) = (configs[1], configs[2])
+
+        let pinging = Process()
+        pinging.executableURL = URL(fileURLWithPath: try nip)
+        pinging.arguments = ["ping", "--control", configs[0].control.description, "-c", "100", "--interval", "0.01", "--timeout", "1", "0x03"]
+        let pings = Pipe()
+        pinging.standardOutput = pings
+        pinging.standardError = Pipe()
+        try pinging.run()
+        usleep(300_000)
+        let cutAt = Date()
+        for (config, interface) in [(r1, "eth1"), (r2, "eth0")] {
+            let cut = try ControlClient.request("POST", config.control, "/interfaces/down?name=\(interface)")
+            XCTAssertEqual(cut.status, 200, cut.body)
+            XCTAssertEqual(try cut.value()["changed"]?.boolValue, true)
+        }
+        var without = topology
+        without.links.remove(at: 1)
+        let rerouted = try converge(configs, without)
+        print("routing: reconverged \(String(format: "%.3f", Date().timeIntervalSince(cutAt))) s after the r1 — r2 link was cut "
+              + "(\(String(format: "%.3f", rerouted)) s after both ends were told)")
+        pinging.waitUntilExit()
+        let summary = String(decoding: pings.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            .split(separator: "\n").first { $0.contains(" sent, ") }
+        print("routing: pings every 10 ms across the cut: \(summary.map(String.init) ?? "no summary")")
+        XCTAssertEqual(try learned(r1)["0x03/8"]?.via, "eth2", "h3 over the direct link")
+        XCTAssertEqual(try learned(r1)["0x20/8"], Learned(via: "eth2", hops: 2, delay: try learned(r1)["0x20/8"]?.delay ?? 0),
+                       "r2 by way of r3")
+        let interfaces = try ControlClient.request("GET", r1.control, "/interfaces").value().array()
+        XCTAssertEqual(interfaces.map { $0["up"]?.boolValue }, [true, false, true])
+        XCTAssertGreaterThan(try drops(r1, "eth1")["fault-injected"] ?? 0, 0, "r2's packets meet the cut")
+        let after = try ping(configs[0], "0x03", count: 3)
+        XCTAssertTrue(after.output.contains("3 received"), after.output)
+
+        let mendedAt = Date()
+        for (config, interface) in [(r1, "eth1"), (r2, "eth0")] {
+            XCTAssertEqual(try ControlClient.request("POST", config.control, "/interfaces/up?name=\(interface)").status, 200)
+        }
+        _ = try converge(configs, topology)
+        print("routing: back over r2 \(String(format: "%.3f", Date().timeIntervalSince(mendedAt))) s after the link was mended")
+        let unknown = try ControlClient.request("POST", r1.control, "/interfaces/down?name=eth9")
+        XCTAssertEqual(unknown.status, 400)
+        XCTAssertTrue(unknown.body.contains("one of eth0, eth1, eth2"), unknown.body)
+    }
+
     /// `nip up` on the triangle: private node files with the protocol, tables that converge to
     /// the oracle, `nip routes --node` and a ping across, then `nip down`.
     func testNipUpRunsTheProtocolOnADynamicTopology() throws {
