@@ -219,6 +219,8 @@ public final class Registrar: @unchecked Sendable {
                 ("registrar_key_id", .string(identity.keyID.description)), ("log_key", .string(logKey)),
                 ("log_size", .int(log.size)), ("pending", .int(pending.count)), ("enrolled", .int(enrolled.count)),
                 ("revoked", .int(revoked.count)), ("pid", .int(Int(getpid()))),
+                ("self_certifying", selfCertifying.map { .int($0) } ?? .null),
+                ("key_epoch_ns", epochs.map { .unsigned($0.period) } ?? .null),
                 ("refused", .object(refusals.sorted { $0.key < $1.key }.map { ($0.key, .int($0.value)) })),
             ]))
         default:

@@ -74,6 +74,10 @@ final class RegistrarKeyEpochTests: XCTestCase {
         XCTAssertEqual(post(registrar, "/source-key", sourceKeyRequest(identity, address: other, epoch: current)).1["refused"]?.stringValue,
                        "not-enrolled")
         XCTAssertEqual(post(registrar, "/source-key", "{}").0, 400)
+        let answer = registrar.handle(method: .GET, uri: "/status", body: "", client: "a", now: now).body
+        XCTAssertEqual(answer["self_certifying"]?.intValue, 16)
+        XCTAssertEqual(answer["key_epoch_ns"]?.unsignedValue, period)
+        XCTAssertEqual(answer["refused"]?["epoch-out-of-range"]?.intValue, 2)
     }
 
     func testARegistrarWithoutEpochsServesNoSourceKeys() throws {
