@@ -122,7 +122,7 @@ final class RobustnessTests: NodeProcessTestCase {
             \(bad):7:32: trim `yes` is not true or false — write true or false
             \(bad):9:27: no interface `eth7` (did you mean `eth0`?) — route via one of eth0
             \(bad):10:1: unknown key `colour` in the node — remove it; the node takes name, role, dialect, addresses, \
-            interfaces, routes, control, app, ping-hops, log, read-batch, gateway, security, border, path-routes, auth-token, spoofer, neighbours
+            interfaces, routes, control, app, ping-hops, log, read-batch, gateway, security, border, path-routes, auth-token, spoofer, neighbours, routing
 
             """)
         // Gateways: one tun interface and a New IP one; tun only on gateways; IP routes under the tun.
