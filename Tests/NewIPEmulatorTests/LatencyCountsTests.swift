@@ -3,8 +3,8 @@ import Histogram
 import NewIPRandom
 import XCTest
 
-/// A flow's latency counts kept over the range used give the histogram that recording every
-/// value in HdrHistogram gives: same buckets, percentiles and CDF steps.
+/// A flow's latency counts kept over the range used give what recording every value in
+/// HdrHistogram gives: same buckets, percentiles and CDF steps.
 final class LatencyCountsTests: XCTestCase {
     func testBucketsAreHdrHistogramBuckets() {
         let reference = Histogram<UInt32>(lowestDiscernibleValue: 1, highestTrackableValue: 1 << 40, numberOfSignificantValueDigits: .three)
@@ -12,7 +12,9 @@ final class LatencyCountsTests: XCTestCase {
         var random = RandomStream(seed: 5, name: "latency")
         for _ in 0..<2_000 { values.append(UInt64(random.nextInt(in: 0...50_000_000))) }
         for value in values {
-            XCTAssertEqual(LatencyCounts.lowestValue(at: LatencyCounts.index(of: value)), reference.lowestEquivalentForValue(value), "\(value)")
+            let index = LatencyCounts.index(of: value)
+            XCTAssertEqual(LatencyCounts.lowestValue(at: index), reference.lowestEquivalentForValue(value), "\(value)")
+            XCTAssertEqual(LatencyCounts.highestValue(at: index), reference.highestEquivalentForValue(value), "\(value)")
         }
     }
 
@@ -29,12 +31,22 @@ final class LatencyCountsTests: XCTestCase {
             counts.record(value)
             reference.record(value)
         }
-        let rebuilt = counts.histogram
         for percentile in [0, 1, 25, 50, 90, 99, 99.9, 100] {
-            XCTAssertEqual(rebuilt.valueAtPercentile(percentile), reference.valueAtPercentile(percentile), "p\(percentile)")
+            XCTAssertEqual(counts.value(atPercentile: percentile), reference.valueAtPercentile(percentile), "p\(percentile)")
         }
-        XCTAssertEqual(rebuilt.recordedValues().map { [$0.value, $0.totalCountToThisValue] },
+        XCTAssertEqual(counts.steps.map { [$0.value, $0.countToHere] },
                        reference.recordedValues().map { [$0.value, $0.totalCountToThisValue] })
+        // Zeros and a lone far value.
+        var few = LatencyCounts()
+        var fewReference = Histogram<UInt32>(numberOfSignificantValueDigits: .three)
+        for value: UInt64 in [0, 0, 5, 3_000_017] {
+            few.record(value)
+            fewReference.record(value)
+        }
+        for percentile: Double in [0, 10, 50, 60, 99, 100] {
+            XCTAssertEqual(few.value(atPercentile: percentile), fewReference.valueAtPercentile(percentile), "p\(percentile)")
+        }
+        XCTAssertEqual(few.steps.map { [$0.value, $0.countToHere] }, fewReference.recordedValues().map { [$0.value, $0.totalCountToThisValue] })
         XCTAssertLessThan(counts.memoryBytes * 4, reference.estimatedFootprintInBytes, "kept only over the range used")
     }
 }

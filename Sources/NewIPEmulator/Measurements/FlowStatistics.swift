@@ -1,4 +1,3 @@
-import Histogram
 import NewIPDataPlane
 import NewIPTopology
 import NewIPWire
@@ -107,14 +106,14 @@ package struct FlowStatistics {
     /// the exact minimum and maximum.
     func latency(atPercentile percentile: Double) -> Nanoseconds {
         guard delivered > 0 else { return 0 }
-        return min(max(Nanoseconds(latency.histogram.valueAtPercentile(percentile)), minLatency), maxLatency)
+        return min(max(Nanoseconds(latency.value(atPercentile: percentile)), minLatency), maxLatency)
     }
 
     /// Points of the latency CDF: (latency, deliveries at or below it).
     var cdf: [(latency: Nanoseconds, delivered: Int)] {
         guard delivered > 0 else { return [] }
-        return latency.histogram.recordedValues().map { step in
-            (min(max(Nanoseconds(step.value), minLatency), maxLatency), Int(step.totalCountToThisValue))
+        return latency.steps.map { step in
+            (min(max(Nanoseconds(step.value), minLatency), maxLatency), Int(step.countToHere))
         }
     }
 

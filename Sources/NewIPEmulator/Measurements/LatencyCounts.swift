@@ -1,11 +1,8 @@
-import Histogram
-
 /// One flow's latency counts in HdrHistogram's bucket layout (1 ns resolution, three
 /// significant digits), stored only from the lowest bucket used to the highest: a flow whose
 /// delays span 3.0–3.2 ms holds a hundred counts, not the 18,000 a histogram from 0 to 80 ms
-/// holds, so a million flows fit in memory. `histogram` rebuilds the library's histogram
-/// with the same counts, smallest and largest values, so every percentile and CDF step is
-/// the one it would have given.
+/// holds, so a million flows fit in memory. Percentiles and CDF steps are computed as the
+/// library computes them from the same counts and extremes, so they are the values it gives.
 struct LatencyCounts {
     /// `counts[i]` is the count of bucket index `first + i`.
     private(set) var counts: [UInt32] = []
@@ -57,23 +54,44 @@ struct LatencyCounts {
         first = newFirst
     }
 
-    /// The library's histogram holding these counts (raw smallest and largest values in their
-    /// buckets, as recording them one by one would leave it).
-    var histogram: Histogram<UInt32> {
-        var histogram = Histogram<UInt32>(lowestDiscernibleValue: 1, highestTrackableValue: max(largest, 2),
-                                          numberOfSignificantValueDigits: .three)
-        histogram.autoResize = true
-        for (offset, count) in counts.enumerated() where count > 0 {
-            let index = first + offset
-            var remaining = count
-            // The extremes go in as themselves, so the histogram's min and max are exact.
-            for extreme in [smallestNonZero, largest] where remaining > 0 && extreme != .max && Self.index(of: extreme) == index {
-                histogram.record(extreme, count: 1)
-                remaining -= 1
-            }
-            if remaining > 0 { histogram.record(Self.lowestValue(at: index), count: remaining) }
+    /// The highest value of bucket index `index` (each bucket of the 2,048 sub-buckets' range
+    /// `2^b` wide counts values `2^b` apart).
+    static func highestValue(at index: Int) -> UInt64 {
+        let lowest = lowestValue(at: index)
+        return lowest + (UInt64(1) << UInt64(53 - (lowest | 2047).leadingZeroBitCount)) - 1
+    }
+
+    /// Total count recorded.
+    private var total: UInt64 { counts.reduce(0) { $0 + UInt64($1) } }
+
+    /// HdrHistogram's `valueAtPercentile`: the highest value of the first bucket at which the
+    /// running count reaches the percentile's share (rounded up, at least one), within the
+    /// recorded extremes; 0 % gives the smallest, 100 % the largest.
+    func value(atPercentile percentile: Double) -> UInt64 {
+        let total = total
+        guard total > 0 else { return 0 }
+        let smallest = first == 0 && counts[0] > 0 ? 0 : smallestNonZero
+        guard percentile != 0 else { return smallest }
+        guard percentile < 100 else { return largest }
+        let requested = min(max(percentile.nextDown, 0), 100)
+        let target = max(1, UInt64((requested * Double(total) / 100).rounded(.up)))
+        var running: UInt64 = 0
+        for (offset, count) in counts.enumerated() {
+            running += UInt64(count)
+            if running >= target { return max(min(Self.highestValue(at: first + offset), largest), smallest) }
         }
-        return histogram
+        return 0
+    }
+
+    /// HdrHistogram's `recordedValues`: per bucket used, its highest value and the count up to it.
+    var steps: [(value: UInt64, countToHere: UInt64)] {
+        var running: UInt64 = 0
+        var result: [(value: UInt64, countToHere: UInt64)] = []
+        for (offset, count) in counts.enumerated() where count > 0 {
+            running += UInt64(count)
+            result.append((Self.highestValue(at: first + offset), running))
+        }
+        return result
     }
 
     /// Heap bytes of the counts.
