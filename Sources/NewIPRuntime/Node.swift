@@ -126,9 +126,10 @@ public final class Node: @unchecked Sendable {
 
     /// Opens every socket; returns when the node is forwarding. Not on the node's own loop.
     public func start() throws {
-        if let problem = security.loadError { throw ToolError(problem) }
-        if let settings = config.routing { routing = try RoutingDriver(config: config, routing: settings, now: Self.now()) }
         do {
+            // Inside: a node that cannot start still stops its loop (and keeps its promise).
+            if let problem = security.loadError { throw ToolError(problem) }
+            if let settings = config.routing { routing = try RoutingDriver(config: config, routing: settings, now: Self.now()) }
             for (index, interface) in config.interfaces.enumerated() {
                 switch interface.link {
                 case .udp(let local, let peer):

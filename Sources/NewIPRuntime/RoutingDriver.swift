@@ -44,7 +44,10 @@ final class RoutingDriver {
             switch entry.key {
             case .bytes(let bytes): key = bytes
             case .file(let path):
-                let text = try PrivateFile.read(path, what: "routing key").trimmingCharacters(in: .whitespacesAndNewlines)
+                let text: String
+                do { text = try PrivateFile.read(path, what: "routing key").trimmingCharacters(in: .whitespacesAndNewlines) } catch {
+                    throw ToolError("routing: \(error)")
+                }
                 guard let bytes = NodeConfig.Routing.keyBytes(hex: text), bytes.count >= NodeConfig.Routing.minimumKeyBytes else {
                     throw ToolError("routing: \(path): holds no key (one line of at least 32 hex digits; `openssl rand -hex 32` makes one)")
                 }

@@ -285,6 +285,42 @@ final class RoutingRealTests: NodeProcessTestCase {
         started = []
     }
 
+    /// A link key in a file: taken when only its owner may read it (the two routers become
+    /// neighbours), refused at start with the fix when others may.
+    func testAKeyFileMustBePrivate() throws {
+        let topology = try TopologyParser.parse(yaml: """
+            name: pair
+            duration: 1s
+            routing: dynamic
+            nodes:
+              r1: {kind: router, interfaces: {eth0: "0x10"}}
+              r2: {kind: router, interfaces: {eth0: "0x20"}}
+            links:
+              - {endpoints: [r1:eth0, r2:eth0], rate: 1Gbps, delay: 1ms}
+
+            """, file: "pair.yaml")
+        var configs = deployment(topology, linkKey: { _ in Array(repeating: 0x5A, count: 32) })
+        let keyFile = folder.appendingPathComponent("link.key").path
+        try (String(repeating: "5a", count: 32) + "\n").write(toFile: keyFile, atomically: true, encoding: .utf8)
+        configs[0].routing!.interfaces[0].key = .file(keyFile)
+
+        chmod(keyFile, 0o644)
+        let nodeFile = folder.appendingPathComponent("r1.yaml").path
+        try configs[0].yaml.write(toFile: nodeFile, atomically: true, encoding: .utf8)
+        let refused = try run(["node", "--config", nodeFile])
+        XCTAssertEqual(refused.status, 1)
+        XCTAssertTrue(refused.error.contains("\(keyFile): holds a routing key but its mode is 644, readable by others; run `chmod 600 \(keyFile)`"),
+                      refused.error)
+
+        chmod(keyFile, 0o600)
+        try startNode(configs[0])
+        try startNode(configs[1])
+        try waitFor {
+            try ControlClient.request("GET", configs[0].control, "/routes").value().array("routing", "neighbours").count == 1
+                && learned(configs[0])["0x20/8"] != nil
+        }
+    }
+
     /// Two routers whose ends of a link hold different keys: each refuses the other's packets
     /// (counted, logged) and learns nothing.
     func testAWrongLinkKeyIsRefusedAndCounted() throws {
