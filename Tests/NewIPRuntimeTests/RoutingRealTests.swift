@@ -134,6 +134,18 @@ final class RoutingRealTests: NodeProcessTestCase {
         print("routing: converged \(String(format: "%.3f", Date().timeIntervalSince(begun))) s after the first node started, "
               + "\(String(format: "%.3f", converged)) s after the last one answered")
 
+        // How far the measured delays are above the propagation delays (scheduling on a shared machine).
+        let oracle = RoutingTables.routes(for: { var t = topology; t.routing = .shortestDelay; return t }())
+        var excess: [Double] = []
+        for (index, config) in configs.enumerated() {
+            let routes = try learned(config)
+            for (prefix, route) in oracle[index] where !route.nextHop.isLocal {
+                if let got = routes[prefix.description] { excess.append(Double(got.delay - Int(route.toDelay)) / Double(route.toHops) / 1e6) }
+            }
+        }
+        print("routing: learned delay minus the oracle's, per hop, over \(excess.count) routes: "
+              + "min \(String(format: "%.3f", excess.min() ?? 0)) ms, max \(String(format: "%.3f", excess.max() ?? 0)) ms")
+
         // h1 reaches h3 over r2 (1 + 3 + 3 + 1 ms) and back.
         let first = try ping(configs[0], "0x03", count: 3)
         XCTAssertEqual(first.status, 0, first.output)
