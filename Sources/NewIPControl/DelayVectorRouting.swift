@@ -602,12 +602,23 @@ public struct DelayVectorRouting {
         if ownPrefixes.contains(prefix) {
             return .init(holdTime: hold, seqno: seqno, metric: .zero, origin: configuration.routerID, prefix: prefix)
         }
-        guard configuration.forwards else { return nil }
+        guard configuration.forwards, !isSummarised(prefix) else { return nil }
         if let route = selected[prefix] {
             return .init(holdTime: hold, seqno: route.seqno, metric: route.metric, origin: route.origin, prefix: prefix)
         }
         guard retracting[prefix] != nil else { return nil }
         return .init(holdTime: hold, seqno: 0, metric: .infinite, origin: configuration.routerID, prefix: prefix)
+    }
+
+    /// Whether `prefix` lies inside a shorter prefix this router originates: it is not passed
+    /// on, since the aggregate already leads here and the route on from here is this router's
+    /// (a router announces its block once, not every host in it).
+    private func isSummarised(_ prefix: RoutePrefix) -> Bool {
+        guard case .compact(let inner) = prefix else { return false }
+        return ownPrefixes.contains { own in
+            guard case .compact(let outer) = own else { return false }
+            return outer.length < inner.length && outer.contains(inner)
+        }
     }
 
     /// `first` and `rest` in packets of at most `maxPacketBytes`, `first` (hello and IHUs,

@@ -11,10 +11,12 @@ import XCTest
 final class DynamicRoutingTests: XCTestCase {
     private static let ms: Nanoseconds = 1_000_000
 
-    /// `topology` without flows, run with dynamic routing for `duration`.
-    private func converge(_ topology: Topology, duration: Nanoseconds) -> (Topology, EmulationResults) {
+    /// `topology` without flows, run with dynamic routing for `duration`; routers announce
+    /// their generated blocks only when `aggregated` (else every address).
+    private func converge(_ topology: Topology, duration: Nanoseconds, aggregated: Bool = false) -> (Topology, EmulationResults) {
         var topology = topology
         topology.flows = []
+        if !aggregated { for index in topology.nodes.indices { topology.nodes[index].prefix = nil } }
         topology.routing = .dynamic
         topology.duration = duration
         return (topology, try! Emulation(topology: topology).run())
@@ -22,12 +24,20 @@ final class DynamicRoutingTests: XCTestCase {
 
     /// Every node's table holds exactly the oracle's prefixes with the oracle's delay and hops;
     /// a next hop differs only where the neighbour it names offers an equally short path.
+    /// With router blocks (`prefix`), the oracle routes to each block too, and a host's own
+    /// route inside a block is held only by the block's router (which does not pass it on).
     private func assertMatchesOracle(_ topology: Topology, _ results: EmulationResults, file: StaticString = #filePath, line: UInt = #line) {
         var oracleTopology = topology
         oracleTopology.routing = .shortestDelay
-        // The protocol announces addresses, not the generators' router prefixes.
-        for index in oracleTopology.nodes.indices { oracleTopology.nodes[index].prefix = nil }
-        let oracle = RoutingTables.routes(for: oracleTopology).map { Dictionary($0.map { ($0.prefix, $0.route) }, uniquingKeysWith: { $1 }) }
+        let blocks = topology.nodes.indices.compactMap { node in topology.nodes[node].prefix.map { (node: node, block: $0) } }
+        func summarised(_ prefix: RoutePrefix, at node: Int) -> Bool {
+            guard case .compact(let inner) = prefix else { return false }
+            let own = topology.nodes[node].interfaces.contains { RoutePrefix(exactly: $0.address) == prefix }
+            return !own && blocks.contains { $0.node != node && $0.block.length < inner.length && $0.block.contains(inner) }
+        }
+        let oracle = RoutingTables.routes(for: oracleTopology).enumerated().map { node, routes in
+            Dictionary(routes.filter { !summarised($0.prefix, at: node) }.map { ($0.prefix, $0.route) }, uniquingKeysWith: { $1 })
+        }
         var peers = topology.nodes.map { Array(repeating: (node: -1, delay: Nanoseconds(0)), count: $0.interfaces.count) }
         for link in topology.links {
             let (a, b) = link.endpoints
@@ -53,7 +63,10 @@ final class DynamicRoutingTests: XCTestCase {
                 guard route.nextHop != expected.nextHop else { continue }
                 let via = Int(route.nextHop.neighbour.rawValue)
                 let link = peers[node][route.nextHop.interface]
-                let onward = oracle[via][prefix]!
+                guard let onward = oracle[via][prefix] else {
+                    mismatches.append("\(name) → \(prefix): next hop \(route.nextHop) holds no route there")
+                    continue
+                }
                 let rest = onward.nextHop.isLocal ? (delay: Nanoseconds(0), hops: 0) : (delay: onward.toDelay, hops: onward.toHops)
                 if link.node == via, rest.delay + link.delay == route.toDelay, rest.hops + 1 == route.toHops {
                     ties += 1
@@ -98,6 +111,29 @@ final class DynamicRoutingTests: XCTestCase {
         varyDelays(&topology, seed: 3)
         let (dynamic, results) = converge(topology, duration: 8_000 * Self.ms)
         assertMatchesOracle(dynamic, results)
+    }
+
+    func testRoutersAnnounceTheirBlocksAndKeepTheirHostsRoutesToThemselves() throws {
+        var topology = try TopologyGenerator.scaleFree(routers: 30, hosts: 12)
+        varyDelays(&topology, seed: 3)
+        XCTAssertEqual(topology.nodes.filter { $0.kind == .router && $0.prefix != nil }.count, 30)
+        let (perAddress, everyAddress) = converge(topology, duration: 8_000 * Self.ms)
+        let (aggregated, blocks) = converge(topology, duration: 8_000 * Self.ms, aggregated: true)
+        assertMatchesOracle(aggregated, blocks)
+        // A router holds the 29 other routers' blocks, a route to each of its hosts and its own
+        // addresses; a host the 30 blocks and its own address. Without blocks: every address.
+        let addresses = topology.nodes.map(\.interfaces.count).reduce(0, +)
+        var hostsOf = Array(repeating: 0, count: topology.nodes.count)
+        for link in topology.links {
+            let (a, b) = link.endpoints
+            if topology.nodes[a.node].kind == .host { hostsOf[b.node] += 1 }
+            if topology.nodes[b.node].kind == .host { hostsOf[a.node] += 1 }
+        }
+        for (node, table) in blocks.routing!.tables.enumerated() {
+            let own = topology.nodes[node].interfaces.count
+            XCTAssertEqual(table.count, topology.nodes[node].kind == .host ? 30 + own : 29 + hostsOf[node] + own, topology.nodes[node].name)
+        }
+        XCTAssertEqual(everyAddress.routing!.tables.map(\.count), Array(repeating: addresses, count: perAddress.nodes.count))
     }
 
     func testTheSameSeedGivesTheSameRoutingEventsAndFiles() throws {
