@@ -610,6 +610,16 @@ public struct DelayVectorRouting {
         return .init(holdTime: hold, seqno: 0, metric: .infinite, origin: configuration.routerID, prefix: prefix)
     }
 
+    /// What a node originates: its `block` (when it has one) and whichever of its `addresses`
+    /// lie outside it, each exactly.
+    public static func originated(block: CompactAddressPrefix?, addresses: [FrameworkAddress]) -> [RoutePrefix] {
+        let outside = addresses.filter { address in
+            guard let block, case .compact(let compact) = address else { return true }
+            return !block.contains(compact)
+        }
+        return (block.map { [.compact($0)] } ?? []) + outside.map { RoutePrefix(exactly: $0) }
+    }
+
     /// Whether `prefix` lies inside a shorter prefix this router originates: it is not passed
     /// on, since the aggregate already leads here and the route on from here is this router's
     /// (a router announces its block once, not every host in it).

@@ -58,7 +58,7 @@ final class RoutingDriver {
         }
         var configuration = DelayVectorRouting.Configuration(
             routerID: routing.routerID, interfaces: interfaces,
-            prefixes: config.localAddresses.map { RoutePrefix(exactly: $0) }, forwards: config.role != .host)
+            prefixes: DelayVectorRouting.originated(block: routing.prefix, addresses: config.localAddresses), forwards: config.role != .host)
         if let hello = routing.hello { configuration.helloInterval = hello }
         if let update = routing.update { configuration.updateInterval = update }
         if let holdDown = routing.holdDown { configuration.holdDown = holdDown }

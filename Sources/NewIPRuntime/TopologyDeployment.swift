@@ -273,7 +273,7 @@ public enum TopologyDeployment {
                     guard !isIP(node.interfaces[interface], topology), let peer = peerOf[id], let (linkIndex, _) = linkOf[id] else { return nil }
                     return NodeConfig.Routing.Interface(name: node.interfaces[interface].name,
                                                         neighbour: topology.interface(peer).address, key: .bytes(keys[linkIndex]))
-                }, damping: topology.routingDamping)
+                }, damping: topology.routingDamping, prefix: node.prefix)
                 if topology.dialect == .compact { config.neighbours = node.kind == .host ? .init() : .init(hello: 1_000_000_000) }
             }
             // Senders' path constraints: the routes over what each allows, in a stable order.

@@ -40,15 +40,19 @@ extension NodeConfig {
         public var holdDown: Nanoseconds?
         /// How route changes driven by measured delay are damped (a topology's `routing:` settings).
         public var damping: RoutingDamping
+        /// The block the node announces in place of its addresses inside it (a topology node's
+        /// `prefix`); routes inside it, its hosts', are not passed on.
+        public var prefix: CompactAddressPrefix?
 
         public init(routerID: UInt64, interfaces: [Interface], hello: Nanoseconds? = nil, update: Nanoseconds? = nil,
-                    holdDown: Nanoseconds? = nil, damping: RoutingDamping = RoutingDamping()) {
+                    holdDown: Nanoseconds? = nil, damping: RoutingDamping = RoutingDamping(), prefix: CompactAddressPrefix? = nil) {
             self.routerID = routerID
             self.interfaces = interfaces
             self.hello = hello
             self.update = update
             self.holdDown = holdDown
             self.damping = damping
+            self.prefix = prefix
         }
 
         /// Keys shorter than this are refused: HMAC-SHA256 wants at least 128 bits of secret.
@@ -83,6 +87,7 @@ extension NodeConfig {
 
         var yaml: String {
             var out = "routing:\n  protocol: \(`protocol`.rawValue)\n  router-id: \(routerID)\n"
+            if let prefix { out += "  prefix: \"\(prefix)\"\n" }
             if let hello { out += "  hello: \(UnitText.duration(hello))\n" }
             if let update { out += "  update: \(UnitText.duration(update))\n" }
             if let holdDown { out += "  hold-down: \(UnitText.duration(holdDown))\n" }
@@ -131,7 +136,7 @@ extension YAMLReader {
 struct NodeFileRoutingParser {
     let reader: YAMLReader
 
-    static let keys = ["protocol", "router-id", "interfaces", "hello", "update", "hold-down"] + RoutingDamping.keys
+    static let keys = ["protocol", "router-id", "prefix", "interfaces", "hello", "update", "hold-down"] + RoutingDamping.keys
     static let interfaceKeys = ["name", "neighbour", "key", "key-file"]
 
     func routing(_ node: Node, dialect: PacketDialect, interfaces declared: [String], tuns: Set<String>) -> NodeConfig.Routing? {
@@ -166,9 +171,17 @@ struct NodeFileRoutingParser {
                 interfaces.append(entry)
             }
         }
+        let prefix = f["prefix"].flatMap { node -> CompactAddressPrefix? in
+            guard let text = reader.text(node, "routing prefix") else { return nil }
+            guard let prefix = CompactAddressPrefix(text), prefix.length > 0 else {
+                reader.error(node, "`\(text)` is no compact prefix", fix: "write hex bytes and a bit length, e.g. `prefix: \"0xF114/16\"`")
+                return nil
+            }
+            return prefix
+        }
         guard let routerID else { return nil }
         return NodeConfig.Routing(routerID: UInt64(routerID), interfaces: interfaces, hello: timers["hello"], update: timers["update"],
-                                  holdDown: timers["hold-down"], damping: reader.routingDamping(f))
+                                  holdDown: timers["hold-down"], damping: reader.routingDamping(f), prefix: prefix)
     }
 
     private func interface(_ item: Node, dialect: PacketDialect, declared: [String], tuns: Set<String>) -> NodeConfig.Routing.Interface? {

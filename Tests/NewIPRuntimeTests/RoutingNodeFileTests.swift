@@ -22,6 +22,7 @@ final class RoutingNodeFileTests: XCTestCase {
             routing:
               protocol: delay-vector
               router-id: 7
+              prefix: "0xF114/16"
               hello: 50ms
               update: 500ms
               hold-down: 1s
@@ -38,7 +39,8 @@ final class RoutingNodeFileTests: XCTestCase {
             .init(name: "eth0", neighbour: compact("0x01"), key: .bytes(Array(repeating: 0xAB, count: 32))),
             .init(name: "eth1", neighbour: compact("0x21"), key: .file("keys/eth1.key")),
         ], hello: 50_000_000, update: 500_000_000, holdDown: 1_000_000_000,
-        damping: RoutingDamping(hysteresis: 0, smoothingRetain: 500, maxDelayStep: .max, routeHold: 10_000_000_000))
+        damping: RoutingDamping(hysteresis: 0, smoothingRetain: 500, maxDelayStep: .max, routeHold: 10_000_000_000),
+        prefix: CompactAddressPrefix("0xF114/16"))
         XCTAssertEqual(config.routing, expected)
         XCTAssertEqual(try NodeConfig.parse(yaml: config.yaml), config)
         let plain = try NodeConfig.parse(yaml: head + "routing: {protocol: delay-vector, router-id: 1, interfaces: [{name: eth1, neighbour: \"0x21\", key: \"0x\(key)\"}]}\n")
@@ -71,6 +73,8 @@ final class RoutingNodeFileTests: XCTestCase {
             ("routing: {protocol: delay-vector, router-id: 1, hello: 1s, update: 100ms, interfaces: [{name: eth0, neighbour: \"0x01\", key-file: k}]}\n",
              "are more frequent than hellos"),
             ("routing: {protocol: delay-vector, interfaces: []}\n", "node.yaml:6:10:"),
+            ("routing: {protocol: delay-vector, router-id: 1, prefix: \"0xZZ/8\", interfaces: [{name: eth0, neighbour: \"0x01\", key-file: k}]}\n",
+             "node.yaml:6:57: `0xZZ/8` is no compact prefix — write hex bytes and a bit length"),
         ] {
             XCTAssertThrowsError(try NodeConfig.parse(yaml: head + section)) { error in
                 XCTAssertTrue("\(error)".contains(expected), "\(section): \(error)")
@@ -94,8 +98,10 @@ final class RoutingNodeFileTests: XCTestCase {
               - {endpoints: [r1:eth1, r2:eth0], rate: 1Gbps, delay: 2ms}
 
             """, file: "pair.yaml")
+        topology.nodes[1].prefix = CompactAddressPrefix("0x10/7")
         let configs = TopologyDeployment.configs(for: topology, linkKey: { Array(repeating: UInt8($0 + 1), count: 32) })
         XCTAssertEqual(configs.map(\.routing?.routerID), [1, 2, 3])
+        XCTAssertEqual(configs.map(\.routing?.prefix), [nil, CompactAddressPrefix("0x10/7"), nil], "r1 announces its block")
         XCTAssertEqual(configs[1].routing?.interfaces, [
             .init(name: "eth0", neighbour: compact("0x01"), key: .bytes(Array(repeating: 1, count: 32))),
             .init(name: "eth1", neighbour: compact("0x20"), key: .bytes(Array(repeating: 2, count: 32))),

@@ -45,7 +45,8 @@ final class DynamicRouting {
             }
             var configuration = DelayVectorRouting.Configuration(
                 routerID: UInt64(index), interfaces: interfaces,
-                prefixes: Self.originated(by: node), forwards: node.kind.forwards)
+                prefixes: DelayVectorRouting.originated(block: node.prefix, addresses: node.interfaces.map(\.address)),
+                forwards: node.kind.forwards)
             configuration.maxPacketBytes = min(configuration.maxPacketBytes, (topology.links.map(\.mtu).min() ?? 1_500) - 64)
             configuration.apply(topology.routingDamping)
             return DelayVectorRouting(configuration, now: 0)
@@ -54,15 +55,6 @@ final class DynamicRouting {
         crashed = Array(repeating: false, count: topology.nodes.count)
         controlPackets = Array(repeating: 0, count: links.count)
         controlBytes = Array(repeating: 0, count: links.count)
-    }
-
-    /// What a node announces: its block (`prefix`) and whichever of its addresses lie outside it.
-    static func originated(by node: Topology.Node) -> [RoutePrefix] {
-        let outside = node.interfaces.map(\.address).filter { address in
-            guard let block = node.prefix, case .compact(let compact) = address else { return true }
-            return !block.contains(compact)
-        }
-        return (node.prefix.map { [.compact($0)] } ?? []) + outside.map { RoutePrefix(exactly: $0) }
     }
 
     /// Every node's first hellos and dumps go out at the start.
