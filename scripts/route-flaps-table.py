@@ -1,13 +1,19 @@
 #!/usr/bin/env python3
 """Renders BENCHMARKS.md's route-flap table (between the route-flaps markers) from the JSON
-`nip route-flaps` writes (scripts/route-flaps.sh runs both):
+`nip route-flaps` writes (scripts/route-flaps.sh runs both; `--check`: fails instead when the
+table differs):
 
     scripts/route-flaps-table.py docs/route-flaps.json
 """
 import json
+import os
 import sys
 
-data = json.load(open(sys.argv[1]))
+sys.path.insert(0, os.path.dirname(__file__))
+from benchtable import arguments, publishing  # noqa: E402
+
+source = arguments()[0]
+data = json.load(open(source))
 
 
 def setting(value, unit):
@@ -39,10 +45,7 @@ table = (
     f"| load dropped | median one-way delay (median seed) |\n"
     "|---|---|---|---|---|---|---|---|\n" + "\n".join(rows) + "\n"
 )
-text = open("BENCHMARKS.md").read()
-begin, end = "<!-- route-flaps -->\n", "<!-- /route-flaps -->"
-assert begin in text and end in text, "BENCHMARKS.md lacks the route-flaps markers"
-head, rest = text.split(begin)
-open("BENCHMARKS.md", "w").write(head + begin + table + rest[rest.index(end):])
-print(f"{window:g} s of load per run")
-print(table, end="")
+with publishing("route-flaps", script="scripts/route-flaps-table.py", sources=[source]):
+    print(table, end="")
+if "--check" not in sys.argv:
+    print(f"{window:g} s of load per run")
