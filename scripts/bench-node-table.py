@@ -1,18 +1,21 @@
 #!/usr/bin/env python3
 """Renders BENCHMARKS.md's "Real nodes" table (between the bench-node markers) from the JSON
-scripts/bench-node.sh writes; with --check it changes nothing and fails when the table in
-BENCHMARKS.md is not what the JSON gives (the test BenchmarkTablesTests runs it so):
+scripts/bench-node.sh writes, through scripts/benchtable.py; with --check it changes nothing and
+fails when the table in BENCHMARKS.md is not what the JSON gives (BenchmarkTablesTests runs it so):
 
     scripts/bench-node.sh 3 5 docs/bench-node.json     # measures, then renders
     scripts/bench-node-table.py docs/bench-node.json
     scripts/bench-node-table.py --check docs/bench-node.json
 """
 import json
+import os
 import re
 import statistics
 import sys
 
-BEGIN, END = "<!-- bench-node -->\n", "<!-- /bench-node -->"
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from benchtable import arguments, publishing  # noqa: E402
+
 TARGET_PPS = 1_000_000
 
 
@@ -61,26 +64,8 @@ def render(data):
                     f"(median {median / 1e6:.2f} M).\n")
 
 
-def main():
-    args = sys.argv[1:]
-    check = "--check" in args
-    args = [a for a in args if a != "--check"]
-    if len(args) != 1:
-        sys.exit("usage: bench-node-table.py [--check] docs/bench-node.json")
-    block = render(json.load(open(args[0])))
-    text = open("BENCHMARKS.md").read()
-    if BEGIN not in text or END not in text:
-        sys.exit("BENCHMARKS.md lacks the bench-node markers (<!-- bench-node --> ... <!-- /bench-node -->)")
-    head, rest = text.split(BEGIN, 1)
-    current = rest[:rest.index(END)]
-    if check:
-        if current != block:
-            sys.exit(f"BENCHMARKS.md's Real nodes table is not what {args[0]} gives; run scripts/bench-node-table.py {args[0]}\n"
-                     f"--- in BENCHMARKS.md:\n{current}--- from the JSON:\n{block}")
-        print(f"BENCHMARKS.md's Real nodes table matches {args[0]}")
-        return
-    open("BENCHMARKS.md", "w").write(head + BEGIN + block + rest[rest.index(END):])
-    print(block, end="")
-
-
-main()
+source = arguments()
+if len(source) != 1:
+    sys.exit("usage: bench-node-table.py [--check] docs/bench-node.json")
+with publishing("bench-node", script="scripts/bench-node-table.py", sources=source):
+    print(render(json.load(open(source[0]))), end="")

@@ -18,7 +18,7 @@ final class BenchmarkTablesTests: XCTestCase {
     func testTheRealNodesTableIsWhatItsJSONGives() throws {
         let check = try NipRunner.run(program: python(), ["scripts/bench-node-table.py", "--check", "docs/bench-node.json"])
         XCTAssertEqual(check.status, 0, check.standardError)
-        XCTAssertEqual(check.standardOutput, "BENCHMARKS.md's Real nodes table matches docs/bench-node.json\n")
+        XCTAssertEqual(check.standardOutput, "BENCHMARKS.md's bench-node table matches docs/bench-node.json\n")
     }
 
     /// The check fails on a table that differs from its JSON (here: the JSON with one rate changed).
@@ -34,6 +34,6 @@ final class BenchmarkTablesTests: XCTestCase {
         try JSONSerialization.data(withJSONObject: json).write(to: altered)
         let check = try NipRunner.run(program: python(), ["scripts/bench-node-table.py", "--check", altered.path])
         XCTAssertEqual(check.status, 1)
-        XCTAssertTrue(check.standardError.contains("BENCHMARKS.md's Real nodes table is not what"), check.standardError)
+        XCTAssertTrue(check.standardError.contains("BENCHMARKS.md's bench-node table is not what its JSON gives"), check.standardError)
     }
 }
