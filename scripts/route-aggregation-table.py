@@ -24,7 +24,7 @@ def nodes(run):
 
 print(f"Measured: nip at {data['label']}, release build; one run each.\n")
 print("| scenario | routing | nodes | routes | route memory (computed) | bytes per route | route bytes per node "
-      "| parse | setup (checks, routing) | run | events/s | peak RSS (process) | CPU (process) |")
+      "| parse | setup (checks, routing) | run and result files | events/s | peak RSS (process) | CPU (process) |")
 print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
 names = {"per-address": "a route per address", "prefixes": "a route per node prefix"}
 for run in sorted(runs, key=lambda r: (r["memory_computed"]["nodes"], r["scenario"], r["variant"] != "per-address")):
@@ -56,7 +56,7 @@ if len(sys.argv) > 2:
     scale = json.load(open(sys.argv[2]))
     print()
     print("| scenario | nip at | nodes | flows | routes | route memory (computed) | bytes per route | bytes per flow (computed) "
-          "| parse | setup (checks, routing) | run | events | events/s | peak RSS (process) |")
+          "| parse | setup (checks, routing) | run and result files | events | events/s | peak RSS (process) |")
     print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for run in scale["runs"]:
         m = run["memory_computed"]
