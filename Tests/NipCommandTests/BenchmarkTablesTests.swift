@@ -35,6 +35,7 @@ final class BenchmarkTablesTests: XCTestCase {
             ["scripts/routing-reconvergence-table.py", "every address=docs/routing-reconvergence-before.json",
              "router blocks=docs/routing-reconvergence.json"],
             ["scripts/route-flaps-table.py", "docs/route-flaps.json"],
+            ["scripts/route-aggregation-table.py", "docs/route-aggregation.json", "docs/emulator-scale.json"],
             ["scripts/sweep-threads-table.py", "docs/sweep-threads.json"],
             security,
         ] {
