@@ -66,6 +66,25 @@ final class RouteAggregationTests: XCTestCase {
         }
     }
 
+    /// `memoryUse` counts each table's routes once (a 3 × 3 grid: 24 own interfaces and 8 router
+    /// prefixes at each of 9 routers), adds up the tables' own sizes and the flows' statistics,
+    /// and prices a queued packet as its whole buffer.
+    func testMemoryUseCountsRoutesFlowsAndPackets() throws {
+        var options = TopologyGenerator.Options.grid
+        options.duration = 150_000_000
+        let emulation = try Emulation(topology: TopologyGenerator.grid(side: 3, flows: 4, options: options))
+        let results = emulation.run()
+        let memory = emulation.memoryUse(results)
+        XCTAssertEqual(memory.nodes, 9)
+        XCTAssertEqual(memory.routes, 24 + 9 * 8)
+        XCTAssertEqual(memory.routeBytes, emulation.tables.reduce(0) { $0 + $1.memoryBytes })
+        XCTAssertGreaterThan(memory.bytesPerRoute, 16, "a 16-byte slot at most half full, and more")
+        XCTAssertEqual(memory.flows, 4)
+        XCTAssertEqual(memory.flowBytes, results.flowStatisticsBytes)
+        XCTAssertGreaterThan(memory.bytesPerFlow, 0)
+        XCTAssertEqual(memory.queuedPacketBytes, MemoryLayout<PacketBuffer>.stride + 32 + 2048)
+    }
+
     func testNodePrefixesAreChecked() throws {
         let yaml = """
         name: prefixes
