@@ -164,7 +164,7 @@ extension Node {
             timer.task.cancel()
         }
         let task = loop.scheduleTask(deadline: .uptimeNanoseconds(UInt64(max(0, next)))) { [self] in
-            routing.timer = nil
+            self.routing?.timer = nil
             serviceRouting(now: Self.now())
         }
         routing.timer = (next, task)

@@ -182,7 +182,7 @@ final class RegistrarTests: NodeProcessTestCase {
         XCTAssertEqual(try ControlClient.request("GET", r1.control, "/security").json?["refusal_notices"] as? Int, 5)
         try waitFor { (try self.counters(h3)["delivered"] as? Int) == 5 }
         // And r1's log says so (rate-limited: one line for the burst).
-        try waitFor {
+        waitFor {
             let log = (try? String(contentsOf: self.folder.appendingPathComponent("r1.log"), encoding: .utf8)) ?? ""
             return log.contains("refused a packet from 0x03 at the first hop (unauthenticated)")
         }

@@ -180,7 +180,7 @@ final class RoutingRealTests: NodeProcessTestCase {
         started.removeAll { $0.name == "r2" }
         var without = topology
         without.links.removeAll { topology.nodes[$0.endpoints.0.node].name == "r2" || topology.nodes[$0.endpoints.1.node].name == "r2" }
-        let reconverged = try converge(configs, without, except: ["r2"])
+        _ = try converge(configs, without, except: ["r2"])
         print("routing: reconverged \(String(format: "%.3f", Date().timeIntervalSince(stoppedAt))) s after r2 was stopped "
               + "(its neighbours' hold time is 350 ms)")
         pinging.waitUntilExit()
