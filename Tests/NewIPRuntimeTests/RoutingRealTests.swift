@@ -297,10 +297,9 @@ final class RoutingRealTests: NodeProcessTestCase {
         started = []
     }
 
-    /// A link key in a file: taken when only its owner may read it (the two routers become
-    /// neighbours), refused at start with the fix when others may.
-    func testAKeyFileMustBePrivate() throws {
-        let topology = try TopologyParser.parse(yaml: """
+    /// Two routers on one link, running the routing protocol.
+    static func pair() throws -> Topology {
+        try TopologyParser.parse(yaml: """
             name: pair
             duration: 1s
             routing: dynamic
@@ -311,6 +310,12 @@ final class RoutingRealTests: NodeProcessTestCase {
               - {endpoints: [r1:eth0, r2:eth0], rate: 1Gbps, delay: 1ms}
 
             """, file: "pair.yaml")
+    }
+
+    /// A link key in a file: taken when only its owner may read it (the two routers become
+    /// neighbours), refused at start with the fix when others may.
+    func testAKeyFileMustBePrivate() throws {
+        let topology = try Self.pair()
         var configs = deployment(topology, linkKey: { _ in Array(repeating: 0x5A, count: 32) })
         let keyFile = folder.appendingPathComponent("link.key").path
         try (String(repeating: "5a", count: 32) + "\n").write(toFile: keyFile, atomically: true, encoding: .utf8)
@@ -336,17 +341,7 @@ final class RoutingRealTests: NodeProcessTestCase {
     /// Two routers whose ends of a link hold different keys: each refuses the other's packets
     /// (counted, logged) and learns nothing.
     func testAWrongLinkKeyIsRefusedAndCounted() throws {
-        let topology = try TopologyParser.parse(yaml: """
-            name: pair
-            duration: 1s
-            routing: dynamic
-            nodes:
-              r1: {kind: router, interfaces: {eth0: "0x10"}}
-              r2: {kind: router, interfaces: {eth0: "0x20"}}
-            links:
-              - {endpoints: [r1:eth0, r2:eth0], rate: 1Gbps, delay: 1ms}
-
-            """, file: "pair.yaml")
+        let topology = try Self.pair()
         var configs = deployment(topology, linkKey: { _ in Array(repeating: 0x11, count: 32) })
         configs[1].routing!.interfaces[0].key = .bytes(Array(repeating: 0x22, count: 32))
         let r1 = try startNode(configs[0])
