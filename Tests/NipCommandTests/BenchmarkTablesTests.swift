@@ -2,9 +2,9 @@ import Foundation
 import NipTestSupport
 import XCTest
 
-/// BENCHMARKS.md's generated tables say what their JSON says: the script that renders a
-/// table, in its checking mode, finds the table in the document identical to what it would
-/// write.
+/// BENCHMARKS.md's generated tables and README.md's "Performance, measured" block say what their
+/// JSON says: the script that renders a table, in its checking mode, finds the table in the
+/// document identical to what it would write. README.md carries no run figure typed by hand.
 final class BenchmarkTablesTests: XCTestCase {
     /// python3 from PATH; the test is skipped, by name, when it is not installed.
     func python(_ test: String = #function) throws -> URL {
@@ -29,6 +29,8 @@ final class BenchmarkTablesTests: XCTestCase {
                         "--before"] + (1...5).map { "docs/security-cpu/before-\($0).json" }
             + ["--after"] + (1...5).map { "docs/security-cpu/after-\($0).json" }
         for command in [
+            ["scripts/bench-table.py", "docs/bench.json"],
+            ["scripts/performance-table.py", "docs/bench.json", "docs/route-aggregation.json", "docs/bench-node.json"],
             ["scripts/grid-vs-ns3-table.py", "docs/grid-vs-ns3.json"],
             ["scripts/grid-vs-ns3-table.py", "docs/grid-vs-ns3-before.json"],
             ["scripts/emulator-speed-table.py", "docs/emulator-speed.json"],
@@ -72,5 +74,72 @@ final class BenchmarkTablesTests: XCTestCase {
         let flapCheck = try NipRunner.run(program: python(), ["scripts/route-flaps-table.py", "--check", altered.path])
         XCTAssertEqual(flapCheck.status, 1)
         XCTAssertTrue(flapCheck.standardError.contains("BENCHMARKS.md's route-flaps table is not what its JSON gives"), flapCheck.standardError)
+
+        // README.md's block: every run's compact-parse time changed.
+        var bench = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: root.appendingPathComponent("docs/bench.json")))
+                                  as? [String: Any])
+        let benchRuns = try XCTUnwrap(bench["runs"] as? [[[String: Any]]])
+        bench["runs"] = benchRuns.map { run in
+            run.map { result in
+                var result = result
+                if result["name"] as? String == "compact-parse" { result["ns_per_op"] = (result["ns_per_op"] as? Double ?? 0) + 1 }
+                return result
+            }
+        }
+        try JSONSerialization.data(withJSONObject: bench).write(to: altered)
+        let readmeCheck = try NipRunner.run(program: python(), ["scripts/performance-table.py", "--check", altered.path,
+                                                                "docs/route-aggregation.json", "docs/bench-node.json"])
+        XCTAssertEqual(readmeCheck.status, 1)
+        XCTAssertTrue(readmeCheck.standardError.contains("README.md's performance table is not what its JSON gives"), readmeCheck.standardError)
+    }
+
+    func testTheReadmeTypesNoRunFigureOutsideItsGeneratedBlocks() throws {
+        let readme = try String(contentsOf: NipRunner.packageRoot.appendingPathComponent("README.md"), encoding: .utf8)
+        XCTAssertEqual(Self.typedRunFigures(in: readme), [], "README.md: put run figures in a generated block (scripts/performance-table.py)")
+    }
+
+    /// The lint finds a typed figure in any of the units, and none inside a generated block.
+    func testTheFigureLintFindsTypedFigures() {
+        let text = """
+        | header | done | parse 18.7 ns, build 6.3 ns |
+        1.17 M events/s at 1,000 routers; 186–246 k packets/s; 10.7 Mpps; 1.85× faster; 11 µs; 12.3 GB
+        beyond 2 GB of output is refused; 8 B vs 40 B per packet; a 2 Mbps, 5 ms bottleneck
+        <!-- performance -->
+        | parse | 42.5 ns |
+        <!-- /performance -->
+        <!-- claims:begin (generated) -->
+        saves 24.1 % in 3.2 ns
+        <!-- claims:end -->
+        """
+        XCTAssertEqual(Self.typedRunFigures(in: text), [
+            "line 1: 18.7 ns", "line 1: 6.3 ns", "line 2: 1.17 M events/s", "line 2: 246 k packets/s", "line 2: 10.7 Mpps",
+            "line 2: 1.85×", "line 2: 11 µs", "line 2: 12.3 GB",
+        ])
+    }
+
+    /// Limits and settings README.md states in the units of run figures, which are not results.
+    static let statedLimits = ["2 GB of output", "16 GB of memory", "2 GB output", "16 GB memory"]
+
+    /// Each number followed by a unit of measured speed or size (ns, µs, events/s, packets/s, pps,
+    /// MB, GB, kB/s, ×) outside the generated blocks (`<!-- NAME -->` to `<!-- /NAME -->`, the
+    /// claims block) and `statedLimits`, as "line N: figure".
+    static func typedRunFigures(in text: String) -> [String] {
+        // Blank out the generated blocks, keeping their newlines so line numbers stay right.
+        var kept = text
+        for block in [#"<!-- ([a-z0-9-]+) -->\n.*?<!-- /\1 -->"#, #"<!-- claims:begin.*?<!-- claims:end -->"#] {
+            let expression = try! NSRegularExpression(pattern: block, options: .dotMatchesLineSeparators)
+            for match in expression.matches(in: kept, range: NSRange(kept.startIndex..., in: kept)).reversed() {
+                let range = Range(match.range, in: kept)!
+                kept.replaceSubrange(range, with: String(kept[range].filter { $0 == "\n" }))
+            }
+        }
+        for limit in statedLimits { kept = kept.replacingOccurrences(of: limit, with: "") }
+        let figure = try! NSRegularExpression(pattern: #"\d[\d,]*(\.\d+)?(\s?[kM])?\s?(ns|µs|events/s|packets/s|Mpps|pps|MB|GB|kB/s|×)(?![\w/])"#)
+        return kept.split(separator: "\n", omittingEmptySubsequences: false).enumerated().flatMap { index, line in
+            let line = String(line)
+            return figure.matches(in: line, range: NSRange(line.startIndex..., in: line)).map {
+                "line \(index + 1): \(line[Range($0.range, in: line)!])"
+            }
+        }
     }
 }
