@@ -1,13 +1,14 @@
 #!/usr/bin/env python3
-"""Records `nip bench --json` (the codec, data-plane and source-verification micro-benchmarks)
-RUNS times into one JSON file stamped with what the numbers depend on: the commit, the build,
+"""Records `nip bench --json` (the codec, data-plane and source-verification micro-benchmarks),
+or another command's `--json` lines (`--command "log bench"`), RUNS times into one JSON file stamped with what the numbers depend on: the commit, the build,
 the machine (CPU model, cores, kernel) and its load average when the runs started and ended
 (other work on the machine inflates wall-clock ns/op; the load says how much there was).
 scripts/bench-table.py renders BENCHMARKS.md's tables from it, scripts/performance-table.py
-README.md's "Performance, measured" block.
+README.md's "Performance, measured" block, scripts/log-bench-table.py the transparency log's.
 
     swift build -c release --product nip
-    scripts/bench.py [--nip .build/release/nip] [--runs 3] [--out docs/bench.json]
+    scripts/bench.py [--nip .build/release/nip] [--runs 5] [--out docs/bench.json]
+    scripts/bench.py --command "log bench" --runs 4 --out docs/log-bench.json
 
 The commit is HEAD's, marked "+uncommitted" when Sources/ has changes; BENCH_COMMIT overrides
 it (a binary copied out of .build before others changed the tree, or built from another tree).
@@ -39,7 +40,8 @@ def commit():
 
 parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
 parser.add_argument("--nip", default=".build/release/nip", help="the release-built nip (its .so files beside it)")
-parser.add_argument("--runs", type=int, default=3)
+parser.add_argument("--command", default="bench", help="the nip command whose --json lines are recorded")
+parser.add_argument("--runs", type=int, default=5)
 parser.add_argument("--out", default="docs/bench.json")
 args = parser.parse_args()
 if args.runs < 1:
@@ -47,7 +49,7 @@ if args.runs < 1:
 
 environment = dict(os.environ, LD_LIBRARY_PATH=os.path.dirname(os.path.abspath(args.nip)))
 record = {
-    "generated_by": "scripts/bench.py",
+    "generated_by": f"scripts/bench.py: nip {args.command} --json",
     "commit": commit(),
     "build": "release",
     "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
@@ -56,10 +58,10 @@ record = {
     "runs": [],
 }
 for run in range(args.runs):
-    print(f"== nip bench --json, run {run + 1} of {args.runs}", file=sys.stderr)
-    output = subprocess.run([args.nip, "bench", "--json"], capture_output=True, text=True, env=environment)
+    print(f"== nip {args.command} --json, run {run + 1} of {args.runs}", file=sys.stderr)
+    output = subprocess.run([args.nip, *args.command.split(), "--json"], capture_output=True, text=True, env=environment)
     if output.returncode != 0:
-        sys.exit(f"{args.nip} bench --json failed (exit {output.returncode}): {output.stderr.strip()}")
+        sys.exit(f"{args.nip} {args.command} --json failed (exit {output.returncode}): {output.stderr.strip()}")
     record["runs"].append([json.loads(line) for line in output.stdout.splitlines() if line.startswith("{")])
 record["machine"]["load_average_1min_at_end"] = round(os.getloadavg()[0], 2)
 with open(args.out, "w") as f:

@@ -49,7 +49,10 @@ def median_range(values, digits=0, unit=""):
 
 def measured_on(data, runs_of):
     """The words saying where a committed JSON's runs come from: commit, build, date, machine
-    and its load (`data` as scripts/bench.py writes it)."""
+    and its load (`data` as scripts/bench.py writes it), or, for runs transcribed from an older
+    document, where from (`transcribed_from`)."""
+    if "transcribed_from" in data:
+        return f"{runs_of}, transcribed from {data['transcribed_from']}."
     machine = data["machine"]
     return (f"commit {data['commit'][:7]}{'+uncommitted' if data['commit'].endswith('+uncommitted') else ''}, "
             f"{data['build']} build, {data['date'][:10]}, {runs_of}; {machine['cpu']}, {machine['cores']} cores, "

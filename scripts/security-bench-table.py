@@ -11,8 +11,9 @@ also measures the swift-crypto path and swift-crypto's own AES.CMAC and AES._CBC
     scripts/security-bench-table.py --before before-*.json --after after-*.json
 
 With --publish NAME it writes the tables between BENCHMARKS.md's NAME markers (--check: fails
-instead when they differ); BENCHMARKS.md's CPU-time tables are `--publish security-cpu` of
-docs/security-cpu/.
+instead when they differ); BENCHMARKS.md's wall-clock tables are `--publish security-aes` of
+docs/security-aes/ (runs transcribed from the document), its CPU-time tables
+`--publish security-cpu` of docs/security-cpu/.
 """
 import argparse
 import contextlib
@@ -41,7 +42,8 @@ def load(paths):
     runs = []
     for path in paths:
         with open(path) as f:
-            runs.append({r["name"]: r for r in (json.loads(line) for line in f if line.strip())})
+            # A line without a name says where transcribed runs come from.
+            runs.append({r["name"]: r for r in (json.loads(line) for line in f if line.strip()) if "name" in r})
     return runs
 
 

@@ -28,9 +28,16 @@ final class BenchmarkTablesTests: XCTestCase {
                         "before: the secret copied out of the array", "after: the key used where it lies",
                         "--before"] + (1...5).map { "docs/security-cpu/before-\($0).json" }
             + ["--after"] + (1...5).map { "docs/security-cpu/after-\($0).json" }
+        let securityAES = ["scripts/security-bench-table.py", "--publish", "security-aes", "--before"]
+            + (1...3).map { "docs/security-aes/before-\($0).json" } + ["--after"] + (1...3).map { "docs/security-aes/after-\($0).json" }
         for command in [
             ["scripts/bench-table.py", "docs/bench.json"],
             ["scripts/performance-table.py", "docs/bench.json", "docs/route-aggregation.json", "docs/bench-node.json"],
+            ["scripts/log-bench-table.py", "docs/log-bench.json"],
+            ["scripts/log-bench-table.py", "docs/log-bench-earlier.json", "log-bench-earlier"],
+            ["scripts/emulator-first-runs-table.py", "docs/emulator-first-runs.json"],
+            ["scripts/side-by-side-table.py", "docs/side-by-side.json"],
+            ["scripts/emulated-vs-real-table.py", "docs/emulated-vs-real.json"],
             ["scripts/grid-vs-ns3-table.py", "docs/grid-vs-ns3.json"],
             ["scripts/grid-vs-ns3-table.py", "docs/grid-vs-ns3-before.json"],
             ["scripts/emulator-speed-table.py", "docs/emulator-speed.json"],
@@ -40,6 +47,7 @@ final class BenchmarkTablesTests: XCTestCase {
             ["scripts/route-aggregation-table.py", "docs/route-aggregation.json", "docs/emulator-scale.json"],
             ["scripts/sweep-threads-table.py", "docs/sweep-threads.json"],
             security,
+            securityAES,
         ] {
             let check = try NipRunner.run(program: python(), [command[0], "--check"] + command.dropFirst())
             XCTAssertEqual(check.status, 0, "\(command.joined(separator: " ")): \(check.standardError)")
