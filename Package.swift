@@ -57,7 +57,7 @@ let package = Package(
         // authenticated messages; pure, time passed in.
         .target(
             name: "NewIPControl",
-            dependencies: ["NewIPWire", "NewIPDataPlane", .product(name: "Crypto", package: "swift-crypto")]
+            dependencies: ["NewIPWire", "NewIPDataPlane", "NewIPSecurity", .product(name: "Crypto", package: "swift-crypto")]
         ),
         // One node's logic for every role (host, router, gateway), with no clock and no I/O: the
         // emulator and the real nodes are two drivers of it.
@@ -133,7 +133,7 @@ let package = Package(
         .testTarget(name: "NewIPSecurityTests", dependencies: ["NewIPSecurity", "NewIPWire"],
                     exclude: ["known_answers.py"]),  // the independent known-answer computation, run by hand
         .testTarget(name: "NewIPNodeTests", dependencies: ["NewIPNode", "NewIPTopology", "NewIPDataPlane", "NewIPWire", "NewIPSecurity"]),
-        .testTarget(name: "NewIPControlTests", dependencies: ["NewIPControl", "NewIPDataPlane", "NewIPWire"]),
+        .testTarget(name: "NewIPControlTests", dependencies: ["NewIPControl", "NewIPDataPlane", "NewIPWire", "NewIPSecurity"]),
         .testTarget(name: "NewIPDecodeTests", dependencies: ["NewIPDecode", "NewIPWire", "NewIPCapture", "NewIPJSON"]),
     ]
 )

@@ -67,6 +67,9 @@ public struct DelayVectorRouting {
         /// they accepted (replay protection), so a restarted router must not count from zero
         /// again: it starts from its clock (RFC 8967 §4.1 changes the index instead).
         public var firstPacketCounter: UInt64 = 0
+        /// Signature mode: packets are signed with the router's identity and must carry a
+        /// trusted signature, in place of the links' HMAC keys; `nil`: the links' keys.
+        public var signing: RoutingSigning?
 
         public init(routerID: UInt64, interfaces: [Interface], prefixes: [RoutePrefix], forwards: Bool = true) {
             self.routerID = routerID
@@ -158,6 +161,9 @@ public struct DelayVectorRouting {
     /// The highest packet counter accepted from each sender on each interface (kept when the
     /// neighbour expires, so an old packet replayed later is still refused).
     private var counters: [NeighbourKey: UInt64] = [:]
+    /// Signature mode: the key and credential each neighbour last proved, and the block it
+    /// owns (checked once per credential, not per packet).
+    private var vouched: [NeighbourKey: (publicKey: [UInt8], credential: RouterCredential, owns: RoutePrefixOwnership)] = [:]
     private var table: [RoutePrefix: [NeighbourKey: RouteEntry]] = [:]
     /// No entry of `table` expires before this (an early bound: refreshed entries move on).
     private var nextEntryExpiry: Nanoseconds = .max
@@ -210,7 +216,28 @@ public struct DelayVectorRouting {
             statistics.malformed += 1
             return
         }
-        if let key = configuration.interfaces[interface].key {
+        let from = NeighbourKey(interface: interface, router: packet.sender)
+        var owned: RoutePrefixOwnership?
+        if let signing = configuration.signing {
+            guard let signature = packet.signature else {
+                statistics.unsigned += 1
+                return
+            }
+            guard signature.isValid(for: UnsafeRawBufferPointer(rebasing: datagram[0..<view.signatureRange!.upperBound])) else {
+                statistics.badSignature += 1
+                return
+            }
+            if let known = vouched[from], known.publicKey == signature.publicKey, known.credential == signature.credential {
+                owned = known.owns
+            } else {
+                guard signing.trust.vouches(for: signature.credential, publicKey: signature.publicKey, unixTime: signing.unixTime(at: now)) else {
+                    statistics.untrustedKey += 1
+                    return
+                }
+                owned = signature.credential.ownedPrefix
+                vouched[from] = (signature.publicKey, signature.credential, owned!)
+            }
+        } else if let key = configuration.interfaces[interface].key {
             guard view.macRange != nil else {
                 statistics.missingMAC += 1
                 return
@@ -220,7 +247,6 @@ public struct DelayVectorRouting {
                 return
             }
         }
-        let from = NeighbourKey(interface: interface, router: packet.sender)
         guard packet.sender != configuration.routerID else {
             statistics.ownRouterID += 1
             return
@@ -242,7 +268,13 @@ public struct DelayVectorRouting {
             case .ihu(let ihu):
                 guard ihu.neighbour == configuration.routerID, neighbours[from] != nil else { continue }
                 heardIHU(ihu, from: from, sentAt: sentAt, now: now, arrival: arrival)
-            case .update(let update): heardUpdate(update, from: from, now: now)
+            case .update(let update):
+                // A router originates only prefixes its credential proves it owns.
+                if let owned, update.origin == packet.sender, !update.isRetraction, !owned.owns(update.prefix) {
+                    statistics.prefixNotOwned += 1
+                    continue
+                }
+                heardUpdate(update, from: from, now: now)
             case .routeRequest(let request):
                 if let prefix = request.prefix { requestedUpdates[interface, default: []].insert(prefix) } else { pendingDumps.insert(interface) }
             case .seqnoRequest(let request): heardSeqnoRequest(request, from: from, now: now)
@@ -634,7 +666,8 @@ public struct DelayVectorRouting {
     /// `first` and `rest` in packets of at most `maxPacketBytes`, `first` (hello and IHUs,
     /// which must share a packet for the RTT) in the first; each sealed with the link's key.
     private mutating func packets(first: [RoutingMessage], rest: [RoutingMessage], interface: Int) -> [RoutingTransmission] {
-        let overhead = RoutingPacket.Field.headerLength + (configuration.interfaces[interface].key == nil ? 0 : RoutingPacket.macLength)
+        let trailer = configuration.signing?.identity.trailerLength ?? (configuration.interfaces[interface].key == nil ? 0 : RoutingPacket.macLength)
+        let overhead = RoutingPacket.Field.headerLength + trailer
         var groups: [[RoutingMessage]] = []
         var group = first
         var size = overhead + first.reduce(0) { $0 + $1.encodedLength }
@@ -651,7 +684,8 @@ public struct DelayVectorRouting {
         return groups.map { messages in
             packetCounter += 1
             let packet = RoutingPacket(sender: configuration.routerID, counter: packetCounter, messages: messages)
-            let bytes = configuration.interfaces[interface].key.map { $0.seal(packet) } ?? packet.encoded
+            let bytes = configuration.signing.map { $0.identity.seal(packet) }
+                ?? configuration.interfaces[interface].key.map { $0.seal(packet) } ?? packet.encoded
             statistics.packetsSent += 1
             statistics.bytesSent += bytes.count
             return RoutingTransmission(interface: interface, datagram: bytes)
@@ -699,6 +733,15 @@ public struct RoutingCounters: Hashable, Sendable {
     public var missingMAC = 0
     /// Packets whose trailer is not the link key's.
     public var badMAC = 0
+    /// Signature mode: packets without a signature trailer.
+    public var unsigned = 0
+    /// Signature mode: packets whose signature is not their key's over their bytes.
+    public var badSignature = 0
+    /// Signature mode: packets whose key has no credential the router trusts (a certificate
+    /// from another registrar or for another key, an address the key does not own).
+    public var untrustedKey = 0
+    /// Signature mode: updates a router originates for a prefix outside its credential's block.
+    public var prefixNotOwned = 0
     /// Packets whose counter is not above the last one accepted from their sender.
     public var replayed = 0
     /// Packets claiming this router's own id.

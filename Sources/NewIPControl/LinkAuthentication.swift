@@ -13,6 +13,7 @@ public struct LinkKey: Sendable {
     public func seal(_ packet: RoutingPacket) -> [UInt8] {
         var unsealed = packet
         unsealed.mac = nil
+        unsealed.signature = nil
         var bytes = unsealed.encoded
         bytes.append(contentsOf: HMAC<SHA256>.authenticationCode(for: bytes, using: key))
         return bytes

@@ -3,26 +3,30 @@ import NewIPWire
 /// The routing protocol's datagram (the data of a UDP packet to port 6696, hop limit 1):
 ///
 ///     0      1        2      4          12        20             20+n
-///     magic  version  n      sender id  counter   messages (n)   HMAC-SHA256 trailer (32, or absent)
+///     magic  version  n      sender id  counter   messages (n)   trailer (absent, 32, or 99 + credential)
 ///
 /// `sender` is the router id of the sender; `counter` grows with every packet it sends, so a
 /// receiver refuses a replayed packet (RFC 8967's packet counter, one per sender). The
-/// trailer authenticates everything before it with the link's key; a packet without one
-/// decodes, and the receiver refuses it when the link has a key.
+/// trailer is an HMAC-SHA256 of everything before it with the link's key (32 bytes), or the
+/// sender's Ed25519 signature with its key and credential (`RoutingSignature`, longer); a
+/// packet without one decodes, and the receiver refuses it when it requires one.
 public struct RoutingPacket: Hashable, Sendable {
     public var sender: UInt64
     public var counter: UInt64
     public var messages: [RoutingMessage]
     /// The HMAC-SHA256 trailer; `nil` when absent.
     public var mac: [UInt8]?
+    /// The signature trailer; `nil` when absent (a packet has at most one of the two).
+    public var signature: RoutingSignature?
     /// Messages of kinds this version does not know, skipped when decoding.
     public var skippedMessages = 0
 
-    public init(sender: UInt64, counter: UInt64, messages: [RoutingMessage], mac: [UInt8]? = nil) {
+    public init(sender: UInt64, counter: UInt64, messages: [RoutingMessage], mac: [UInt8]? = nil, signature: RoutingSignature? = nil) {
         self.sender = sender
         self.counter = counter
         self.messages = messages
         self.mac = mac
+        self.signature = signature
     }
 
     public static let magic: UInt8 = 0x4E
@@ -44,7 +48,7 @@ public struct RoutingPacket: Hashable, Sendable {
     /// Bytes of the header and messages, the part the trailer authenticates.
     public var authenticatedLength: Int { Field.headerLength + messages.reduce(0) { $0 + $1.encodedLength } }
 
-    public var encodedLength: Int { authenticatedLength + (mac?.count ?? 0) }
+    public var encodedLength: Int { authenticatedLength + (mac?.count ?? 0) + (signature?.encodedLength ?? 0) }
 
     /// Writes the packet (with its trailer when it has one) into `buffer`, which holds at
     /// least `encodedLength` bytes; returns the bytes written. Traps when the messages exceed
@@ -60,7 +64,7 @@ public struct RoutingPacket: Hashable, Sendable {
         writer.put64(sender)
         writer.put64(counter)
         for message in messages { message.encode(into: &writer) }
-        for byte in mac ?? [] { writer.put8(byte) }
+        for byte in mac ?? signature?.encoded ?? [] { writer.put8(byte) }
         return writer.offset
     }
 
@@ -72,8 +76,12 @@ public struct RoutingPacket: Hashable, Sendable {
 
     public init(parsing bytes: UnsafeRawBufferPointer) throws(WireError) {
         let view = try RoutingPacketView(bytes)
+        let signature: RoutingSignature?
+        do throws(WireError) { signature = try view.signatureRange.map { range throws(WireError) in try RoutingSignature(parsing: bytes[range]) } } catch {
+            throw error.shifted(by: view.authenticatedRange.upperBound)
+        }
         self.init(sender: view.sender, counter: view.counter, messages: [],
-                  mac: view.macRange.map { Array(bytes[$0]) })
+                  mac: view.macRange.map { Array(bytes[$0]) }, signature: signature)
         var offset = Field.headerLength
         while offset < view.authenticatedRange.upperBound {
             let kind = RoutingMessage.Kind(rawValue: bytes[offset])
@@ -90,13 +98,15 @@ public struct RoutingPacket: Hashable, Sendable {
 }
 
 /// A checked view of a routing packet: the header is whole, the magic and version are ours,
-/// every message's type and length fit in the body, and the trailer is absent or whole.
+/// every message's type and length fit in the body, and the trailer is absent, an HMAC or a
+/// signature trailer whose lengths add up.
 /// Once made, no accessor can fail.
 public struct RoutingPacketView {
     public let bytes: UnsafeRawBufferPointer
     /// The header and messages, which the trailer authenticates.
     public let authenticatedRange: Range<Int>
     public let macRange: Range<Int>?
+    public let signatureRange: Range<Int>?
 
     public init(_ bytes: UnsafeRawBufferPointer) throws(WireError) {
         typealias Field = RoutingPacket.Field
@@ -122,12 +132,15 @@ public struct RoutingPacketView {
             offset = next
         }
         let trailer = bytes.count - end
-        guard trailer == 0 || trailer == RoutingPacket.macLength else {
-            throw .malformed(field: "trailer", at: end, reason: "\(trailer) bytes after the body: an HMAC-SHA256 trailer is \(RoutingPacket.macLength)")
+        if trailer > RoutingPacket.macLength {
+            do throws(WireError) { _ = try RoutingSignature.checkLayout(bytes[end...]) } catch { throw error.shifted(by: end) }
+        } else if trailer != 0 && trailer != RoutingPacket.macLength {
+            throw .malformed(field: "trailer", at: end, reason: "\(trailer) bytes after the body: an HMAC-SHA256 trailer is \(RoutingPacket.macLength), a signature trailer at least \(RoutingSignature.fixedLength)")
         }
         self.bytes = bytes
         authenticatedRange = 0..<end
-        macRange = trailer == 0 ? nil : end..<bytes.count
+        macRange = trailer == RoutingPacket.macLength ? end..<bytes.count : nil
+        signatureRange = trailer > RoutingPacket.macLength ? end..<bytes.count : nil
     }
 
     public var sender: UInt64 { field(RoutingPacket.Field.sender) }

@@ -160,7 +160,7 @@ public enum FrameworkAddress: Hashable, Sendable {
 
     /// Reads an address of a known `type` whose bytes were checked by `length(of:in:at:field:)`.
     @inlinable
-    init(unchecked type: FrameworkAddressType, in buffer: UnsafeRawBufferPointer, at offset: Int) {
+    public init(unchecked type: FrameworkAddressType, in buffer: UnsafeRawBufferPointer, at offset: Int) {
         switch type {
         case .ipv4: self = .ipv4(IPv4Address(unchecked: buffer, at: offset))
         case .ipv6: self = .ipv6(IPv6Address(unchecked: buffer, at: offset))

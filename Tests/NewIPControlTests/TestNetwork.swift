@@ -20,6 +20,8 @@ struct TestNetwork {
     var changes: [[RouteChange]]
     /// Whether a datagram from `router` on `interface` sent at a time is lost.
     var cut: (_ router: Int, _ interface: Int, _ time: Nanoseconds) -> Bool = { _, _, _ in false }
+    /// What happens to a datagram `router` sends on its way (a forger's rewriting).
+    var rewrite: (_ router: Int, _ datagram: inout [UInt8]) -> Void = { _, _ in }
 
     static let ms = WireTime.nanosecondsPerMillisecond
 
@@ -76,7 +78,9 @@ struct TestNetwork {
                 for transmission in routers[index].poll(now: now) where !cut(index, transmission.interface, now) {
                     let peer = peer(of: index, interface: transmission.interface)
                     sequence += 1
-                    inFlight.append((now + peer.delay, sequence, peer.router, peer.interface, transmission.datagram))
+                    var datagram = transmission.datagram
+                    rewrite(index, &datagram)
+                    inFlight.append((now + peer.delay, sequence, peer.router, peer.interface, datagram))
                 }
             }
             collectChanges()
