@@ -15,6 +15,8 @@ public struct Topology: Sendable {
     public var routing: Routing
     /// `routing: dynamic`'s damping settings (`routing: {protocol: dynamic, hysteresis: 0s}`).
     public var routingDamping = RoutingDamping()
+    /// `routing: dynamic`'s authentication (`routing: {protocol: dynamic, authentication: signature}`).
+    public var routingAuthentication = RoutingAuthentication.none
     public var nodes: [Node]
     public var links: [Link]
     public var flows: [Flow]

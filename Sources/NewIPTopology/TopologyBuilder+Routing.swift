@@ -2,11 +2,12 @@ import NewIPDataPlane
 import Yams
 
 extension TopologyBuilder {
-    static let routingKeys = ["protocol"] + RoutingDamping.keys
+    static let routingKeys = ["protocol", "authentication"] + RoutingDamping.keys
 
-    /// `routing: dynamic`, or a mapping naming the protocol and, for `dynamic`, its damping.
-    func readRouting(_ node: Node) -> (Topology.Routing, RoutingDamping)? {
-        guard case .mapping = node else { return reader.choice(node, "routing", Topology.Routing.self).map { ($0, RoutingDamping()) } }
+    /// `routing: dynamic`, or a mapping naming the protocol and, for `dynamic`, its
+    /// authentication and damping.
+    func readRouting(_ node: Node) -> (Topology.Routing, RoutingDamping, RoutingAuthentication)? {
+        guard case .mapping = node else { return reader.choice(node, "routing", Topology.Routing.self).map { ($0, RoutingDamping(), .none) } }
         guard let fields = reader.fields(node, "routing", allowed: Self.routingKeys, required: ["protocol"]),
               let routing = fields["protocol"].flatMap({ reader.choice($0, "routing protocol", Topology.Routing.self) }) else { return nil }
         let damping = reader.routingDamping(fields)
@@ -14,7 +15,12 @@ extension TopologyBuilder {
             reader.error(fields[key]!, "`\(key)` damps `routing: dynamic` only, not `\(routing.rawValue)`",
                          fix: "write `protocol: dynamic`, or remove `\(key)`")
         }
-        return (routing, damping)
+        let authentication = fields["authentication"].flatMap { reader.choice($0, "routing authentication", RoutingAuthentication.self) } ?? .none
+        if routing != .dynamic, authentication != .none, let node = fields["authentication"] {
+            reader.error(node, "`authentication` applies to `routing: dynamic` only, not `\(routing.rawValue)`",
+                         fix: "write `protocol: dynamic`, or remove `authentication`")
+        }
+        return (routing, damping, authentication)
     }
 
     /// A node's `faults: {crash: [2s, 3s]}`: the periods it is down, inside the run.

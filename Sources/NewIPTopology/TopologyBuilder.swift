@@ -43,13 +43,14 @@ final class TopologyBuilder {
             reported.insert(.topology)
         }
         dialect = fields["dialect"].flatMap { reader.choice($0, "dialect", DialectName.self) }?.dialect ?? .compact
-        let (routing, damping) = fields["routing"].flatMap(readRouting) ?? (.shortestDelay, RoutingDamping())
+        let (routing, damping, authentication) = fields["routing"].flatMap(readRouting) ?? (.shortestDelay, RoutingDamping(), .none)
         if let node = fields["nodes"] { readNodes(node) }
         if let node = fields["links"] { readLinks(node) }
         var topology = Topology(name: name, seed: seed, duration: duration, dialect: dialect, routing: routing,
                                 nodes: nodes, links: links)
         topology.positions = positions
         topology.routingDamping = damping
+        topology.routingAuthentication = authentication
         if let node = fields["domains"] { topology.domains = readDomains(node) }
         if let node = fields["flows"] { topology.flows = readFlows(node, in: topology) }
         return topology

@@ -136,6 +136,36 @@ final class DynamicRoutingTests: XCTestCase {
         XCTAssertEqual(everyAddress.routing!.tables.map(\.count), Array(repeating: addresses, count: perAddress.nodes.count))
     }
 
+    func testASignedGridConvergesToTheShortestDelayTablesWithEveryPacketVerified() throws {
+        var topology = try TopologyGenerator.grid(side: 3, flows: 1)
+        for (index, delay) in [1, 2, 1, 2, 4, 9, 9, 9, 4, 1, 1, 1].enumerated() { topology.links[index].delay = Nanoseconds(delay) * Self.ms }
+        topology.routingAuthentication = .signature
+        let (signed, results) = converge(topology, duration: 5_000 * Self.ms)
+        assertMatchesOracle(signed, results)
+        let counters = results.routing!.counters
+        XCTAssertEqual(counters.map { $0.unsigned + $0.badSignature + $0.untrustedKey + $0.prefixNotOwned }.reduce(0, +), 0)
+        // Every node's packets carry its key, its certificate and the signature: each of the
+        // same messages costs the same trailer more than under HMAC (32 bytes).
+        topology.routingAuthentication = .hmac
+        let (_, keyed) = converge(topology, duration: 5_000 * Self.ms)
+        XCTAssertEqual(keyed.routing!.tables.map(\.count), results.routing!.tables.map(\.count))
+        XCTAssertEqual(keyed.routing!.counters.map(\.badMAC).reduce(0, +), 0)
+        XCTAssertGreaterThan(counters.map(\.bytesSent).reduce(0, +), keyed.routing!.counters.map(\.bytesSent).reduce(0, +))
+    }
+
+    func testRoutingAuthenticationIsReadFromTheRoutingMapping() throws {
+        let yaml = { (routing: String) in
+            "duration: 1s\nrouting: \(routing)\nnodes:\n  a: {kind: host, interfaces: {eth0: \"0x01\"}}\n  b: {kind: host, interfaces: {eth0: \"0x02\"}}\n"
+                + "links:\n  - {endpoints: [a:eth0, b:eth0], rate: 1Gbps, delay: 1ms}\n"
+        }
+        XCTAssertEqual(try parse(yaml("{protocol: dynamic, authentication: signature}")).routingAuthentication, .signature)
+        XCTAssertEqual(try parse(yaml("{protocol: dynamic, authentication: hmac}")).routingAuthentication, .hmac)
+        XCTAssertEqual(try parse(yaml("dynamic")).routingAuthentication, RoutingAuthentication.none)
+        XCTAssertEqual(diagnostics(yaml("{protocol: static, authentication: signature}")),
+                       ["test.yaml:2:45: `authentication` applies to `routing: dynamic` only, not `static` — write `protocol: dynamic`, or remove `authentication`"])
+        XCTAssertEqual(diagnostics(yaml("{protocol: dynamic, authentication: rsa}")).count, 1)
+    }
+
     func testTheSameSeedGivesTheSameRoutingEventsAndFiles() throws {
         var topology = try TopologyGenerator.scaleFree(routers: 12, hosts: 2)
         varyDelays(&topology, seed: 5)

@@ -39,14 +39,27 @@ final class DynamicRouting {
                 return (topology.interface(link.from).address, topology.interface(link.to).address, link.index, link.rate)
             }
         }
+        var linkOf: [Topology.InterfaceID: Int] = [:]
+        for (index, link) in topology.links.enumerated() {
+            linkOf[link.endpoints.0] = index
+            linkOf[link.endpoints.1] = index
+        }
+        let authentication = topology.routingAuthentication
         cores = topology.nodes.enumerated().map { index, node in
             let interfaces = node.interfaces.indices.map { interface in
-                DelayVectorRouting.Interface(enabled: topology.network(of: Topology.InterfaceID(node: index, interface: interface)) == .newIP)
+                let id = Topology.InterfaceID(node: index, interface: interface)
+                let key = authentication == .hmac ? linkOf[id].map { EmulatedRoutingKeys.linkKey(seed: topology.seed, link: $0) } : nil
+                return DelayVectorRouting.Interface(enabled: topology.network(of: id) == .newIP, key: key)
             }
             var configuration = DelayVectorRouting.Configuration(
                 routerID: UInt64(index), interfaces: interfaces,
                 prefixes: DelayVectorRouting.originated(block: node.prefix, addresses: node.interfaces.map(\.address)),
                 forwards: node.kind.forwards)
+            if authentication == .signature,
+               let (signing, owned) = EmulatedRoutingKeys.signing(seed: topology.seed, node: node.name, prefixes: configuration.prefixes) {
+                configuration.signing = signing
+                configuration.prefixes = owned
+            }
             configuration.maxPacketBytes = min(configuration.maxPacketBytes, (topology.links.map(\.mtu).min() ?? 1_500) - 64)
             configuration.apply(topology.routingDamping)
             return DelayVectorRouting(configuration, now: 0)
