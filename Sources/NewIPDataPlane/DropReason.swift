@@ -106,6 +106,10 @@ public struct DropReason: Hashable, Sendable, CustomStringConvertible {
     /// The authenticator names a past key epoch whose grace is over: the source key was rotated away.
     public static let staleEpoch = DropReason(34)
 
+    // Address autoconfiguration (NewIPNode's `NeighbourDiscovery`).
+    /// The node sent from an interface whose address autoconfiguration has not formed yet.
+    public static let noAddress = DropReason(35)
+
     private static let labels = [
         "malformed", "no-route", "ttl-expired", "max-delay-exceeded", "cannot-make-deadline", "queue-full", "late",
         "link-loss", "too-big", "fault-injected", "link-refused", "bad-frame",
@@ -113,7 +117,7 @@ public struct DropReason: Hashable, Sendable, CustomStringConvertible {
         "unmapped", "bad-checksum", "not-udp", "fragmented", "no-source-address", "untranslatable", "translation-loop",
         "unauthenticated", "bad-mac", "stale-timestamp", "replay", "spoofed-source", "unknown-epoch", "bad-authenticator",
         "revoked", "foreign-source", "policy", "path-constraint", "node-down",
-        "stale-epoch",
+        "stale-epoch", "no-address",
     ]
 
     /// Every reason, in code order.

@@ -89,7 +89,10 @@ public struct Emulation {
                                                               queues: queues[index], linkDelays: delays[index], networks: networks,
                                                               sourceAuthentication: governance?.sourceAuthentication(node: index),
                                                               borderPolicy: governance?.borderPolicy(node: index, in: topology),
-                                                              pathConstraints: governance?.pathConstraints(node: index)))
+                                                              pathConstraints: governance?.pathConstraints(node: index),
+                                                              neighbourDiscovery: NeighbourDiscoveryDriver.discovery(
+                                                                  node: node, index: index, topology: topology,
+                                                                  publicKey: governance?.identities[index]?.publicKey)))
         }
         let simulator = try Simulator(topology: topology, behaviours: behaviours, templates: templates, governance: governance,
                                       captureFolder: captureFolder)

@@ -1,4 +1,5 @@
 import NewIPDataPlane
+import NewIPSecurity
 import NewIPWire
 
 /// A node's neighbour discovery on its compact New IP interfaces, as OpenHarmony's `nndisc`
@@ -12,7 +13,9 @@ import NewIPWire
 /// Address autoconfiguration (RFC 4862's shape): an interface with a `suffix` and no address
 /// forms one in the prefix the first hello offers it, checks it is free with a solicitation
 /// without a source, and takes it when no advertisement from that address answers within
-/// `retransmitTimer`; a taken address is refused with its reason (`events`, `counters`).
+/// `retransmitTimer`; a taken address is refused with its reason (`events`, `counters`). An
+/// interface with a `publicKey` instead (an open, self-certifying domain) forms the address
+/// the key owns in that prefix (`SelfCertifyingAddress`): nobody hands it a suffix.
 public struct NeighbourDiscovery: Sendable {
     public struct Hello: Hashable, Sendable {
         public var interval: Nanoseconds
@@ -36,15 +39,22 @@ public struct NeighbourDiscovery: Sendable {
         public var prefix: CompactAddressPrefix?
         /// A host's suffix: it forms its address in the first prefix a hello offers.
         public var suffix: UInt64?
+        /// A self-certifying host's Ed25519 public key: its suffix is the key's hash under the
+        /// offered prefix (`SelfCertifyingAddress.generate`); takes the place of `suffix`.
+        public var publicKey: [UInt8]?
 
         public init(address: CompactAddress?, linkLayerAddress: [UInt8] = [], hello: Hello? = nil, prefix: CompactAddressPrefix? = nil,
-                    suffix: UInt64? = nil) {
+                    suffix: UInt64? = nil, publicKey: [UInt8]? = nil) {
             self.address = address
             self.linkLayerAddress = linkLayerAddress
             self.hello = hello
             self.prefix = prefix
             self.suffix = suffix
+            self.publicKey = publicKey
         }
+
+        /// Whether it waits for a hello to form its address.
+        var formsAddress: Bool { address == nil && (suffix != nil || publicKey != nil) }
     }
 
     /// A packet for the neighbour on `interface` only.
@@ -118,12 +128,13 @@ public struct NeighbourDiscovery: Sendable {
     public mutating func receive(_ bytes: UnsafeRawBufferPointer, on interface: Int, now: Nanoseconds) -> (taken: Bool, send: [LinkPacket]) {
         guard interfaces.indices.contains(interface), let own = interfaces[interface],
               let view = try? CompactHeaderView(bytes), NeighbourDiscoveryPacket.isNeighbourDiscovery(view) else { return (false, []) }
-        if let check = tentative[interface] { return (true, receiveWhileTentative(view, check, on: interface)) }
         let packet: NeighbourDiscoveryPacket
         do throws(WireError) { packet = try NeighbourDiscoveryPacket(view) } catch {
             counters.malformed += 1
             return (true, [])
         }
+        // While an address is checked, what claims it ends the check; the rest is heard as usual.
+        if let check = tentative[interface], refusesTentative(packet, check, on: interface) { return (true, []) }
         var send: [LinkPacket] = []
         switch packet.message {
         case .solicitation(let solicitation):
@@ -158,7 +169,7 @@ public struct NeighbourDiscovery: Sendable {
                 counters.foreignPrefixes += 1
             } else if let prefix = hello?.prefix {
                 offers[interface] = (source, prefix)
-                if own.address == nil, let suffix = own.suffix { send += startCheck(prefix: prefix, suffix: suffix, router: source, on: interface, now: now) }
+                if own.formsAddress, tentative[interface] == nil { send += startCheck(prefix: prefix, own, router: source, on: interface, now: now) }
             }
             let hold = hello.map { Nanoseconds($0.holdMilliseconds) * 1_000_000 }
             record(table.advertisementReceived(from: source, linkLayerAddress: advertisement.linkLayerAddress, holdTime: hold,
@@ -216,13 +227,23 @@ public struct NeighbourDiscovery: Sendable {
 
     // MARK: Autoconfiguration
 
-    /// Forms the address `suffix` names in `prefix` and asks the link whether anyone holds it.
-    private mutating func startCheck(prefix: CompactAddressPrefix, suffix: UInt64, router: CompactAddress, on interface: Int,
+    /// Forms the address `own`'s suffix or key names in `prefix` and asks the link whether
+    /// anyone holds it.
+    private mutating func startCheck(prefix: CompactAddressPrefix, _ own: Interface, router: CompactAddress, on interface: Int,
                                      now: Nanoseconds) -> [LinkPacket] {
-        guard let address = prefix.address(suffix: suffix) else {
-            refuse(interface, nil, "suffix \(suffix) does not fit the prefix \(prefix) that \(router) offers (or makes no valid address in it)")
+        let formed: CompactAddress?
+        let why: String
+        if let key = own.publicKey {
+            formed = SelfCertifyingAddress.generate(prefix: prefix, publicKey: key)?.address
+            why = "key \(KeyID(publicKey: key)) has no self-certifying address under the prefix \(prefix) that \(router) offers"
+        } else {
+            formed = prefix.address(suffix: own.suffix!)
+            why = "suffix \(own.suffix!) does not fit the prefix \(prefix) that \(router) offers (or makes no valid address in it)"
+        }
+        guard let address = formed else {
+            refuse(interface, nil, why)
             // One refusal per interface: the suffix is not tried again.
-            interfaces[interface]!.suffix = nil
+            stopForming(interface)
             return []
         }
         tentative[interface] = Tentative(address: address, router: router, deadline: now + table.timers.retransmitTimer)
@@ -230,13 +251,9 @@ public struct NeighbourDiscovery: Sendable {
         return [LinkPacket(interface: interface, bytes: NeighbourDiscoveryPacket.solicitation(for: address, from: nil).bytes)]
     }
 
-    /// While an address is being checked the interface has none: it only listens for an
-    /// advertisement from that address, or another node's check of the same one.
-    private mutating func receiveWhileTentative(_ view: CompactHeaderView, _ check: Tentative, on interface: Int) -> [LinkPacket] {
-        guard let packet = try? NeighbourDiscoveryPacket(view) else {
-            counters.malformed += 1
-            return []
-        }
+    /// While an address is being checked the interface has none: an advertisement from that
+    /// address, or another node's check of the same one, refuses it (`true`).
+    private mutating func refusesTentative(_ packet: NeighbourDiscoveryPacket, _ check: Tentative, on interface: Int) -> Bool {
         let taken: String? = switch packet.message {
         case .advertisement where packet.header.source == check.address:
             "an advertisement from \(check.address) answered the duplicate address check"
@@ -244,11 +261,16 @@ public struct NeighbourDiscovery: Sendable {
             "another node is checking \(check.address) at the same time"
         default: nil
         }
-        guard let taken else { return [] }
+        guard let taken else { return false }
         tentative[interface] = nil
-        interfaces[interface]!.suffix = nil
+        stopForming(interface)
         refuse(interface, check.address, "\(check.address) is taken: \(taken)")
-        return []
+        return true
+    }
+
+    private mutating func stopForming(_ interface: Int) {
+        interfaces[interface]!.suffix = nil
+        interfaces[interface]!.publicKey = nil
     }
 
     private mutating func refuse(_ interface: Int, _ address: CompactAddress?, _ reason: String) {

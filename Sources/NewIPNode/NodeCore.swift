@@ -319,6 +319,9 @@ public final class NodeCore {
     /// When neighbour discovery next wants `poll` (solicitations, expiries, hellos); `nil`: never.
     public var neighbourDeadline: Nanoseconds? { neighbourDiscovery?.nextDeadline }
 
+    /// Neighbour discovery's state changes since the last call (for a driver's event log).
+    public func takeNeighbourChanges() -> [NeighbourTable.Output] { neighbourDiscovery?.takeChanges() ?? [] }
+
     /// Starts resolving `address` on `interface` (a solicitation waits for `poll`).
     public func resolveNeighbour(_ address: CompactAddress, on interface: Int, now: Nanoseconds) {
         guard runsNeighbourDiscovery else { return }

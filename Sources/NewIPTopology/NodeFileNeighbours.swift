@@ -40,8 +40,11 @@ extension NodeConfig {
 struct NodeFileNeighboursParser {
     let reader: YAMLReader
 
-    func neighbours(_ node: Node, role: NodeConfig.Role, dialect: PacketDialect) -> NodeConfig.Neighbours? {
-        guard let fields = reader.fields(node, "neighbours", allowed: ["hello", "hold", "prefix", "suffix"]) else { return nil }
+    /// `keys`: a topology's section takes only the timers (its prefixes are the routers'
+    /// `prefix`, its suffixes the interfaces').
+    func neighbours(_ node: Node, role: NodeConfig.Role, dialect: PacketDialect,
+                    keys: [String] = ["hello", "hold", "prefix", "suffix"]) -> NodeConfig.Neighbours? {
+        guard let fields = reader.fields(node, "neighbours", allowed: keys) else { return nil }
         if dialect != .compact {
             reader.error(node, "neighbour discovery is OpenHarmony's, for the compact dialect", fix: "remove `neighbours:` or set `dialect: compact`")
         }

@@ -23,6 +23,9 @@ public struct Topology: Sendable {
     /// Administrative domains: whose packets first hops check, under which admission mode
     /// (docs/topology.md, *Governance*); none by default.
     public var domains: [Domain] = []
+    /// Neighbour discovery on every compact interface (`neighbours:`, the node files' keys);
+    /// `nil`: none, and no interface may form its address.
+    public var neighbours: NodeConfig.Neighbours?
     /// Where the file wrote the run's settings (`duration`), for `problems()`.
     public var positions = SourcePositions()
 
@@ -110,6 +113,9 @@ public struct Topology: Sendable {
         public var address: FrameworkAddress
         /// Whether to write this interface's packets (both directions) to a pcapng file.
         public var capture: Bool
+        /// How the host forms `address` by autoconfiguration (`suffix:`); `nil`: it is configured.
+        /// `address` is then the one it will form, which routing and flows use.
+        public var formation: AddressFormation?
         /// Where the file wrote the interface's name and its `address`.
         public var positions: SourcePositions
 

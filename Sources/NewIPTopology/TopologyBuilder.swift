@@ -17,10 +17,12 @@ final class TopologyBuilder {
     /// Elements the reader already found wrong (or, for interfaces, whose link it dropped),
     /// whose `Topology.problems()` would only repeat or follow from that.
     var reported: Set<TopologyProblem.Subject> = []
+    /// Interfaces that form their address (`suffix:`), with where the suffix is written.
+    var formations: [(id: Topology.InterfaceID, node: Node)] = []
 
     init(reader: YAMLReader) { self.reader = reader }
 
-    static let topKeys = ["name", "seed", "duration", "dialect", "routing", "nodes", "links", "flows", "domains"]
+    static let topKeys = ["name", "seed", "duration", "dialect", "routing", "nodes", "links", "flows", "domains", "neighbours"]
 
     func build(_ root: Node, defaultName: String) -> Topology? {
         guard let fields = reader.fields(root, "the topology", allowed: Self.topKeys, required: ["duration", "nodes", "links"]) else {
@@ -52,6 +54,8 @@ final class TopologyBuilder {
         topology.routingDamping = damping
         topology.routingAuthentication = authentication
         if let node = fields["domains"] { topology.domains = readDomains(node) }
+        topology.neighbours = fields["neighbours"].flatMap(readNeighbours)
+        formAddresses(&topology)
         if let node = fields["flows"] { topology.flows = readFlows(node, in: topology) }
         return topology
     }
@@ -101,14 +105,33 @@ final class TopologyBuilder {
         guard let name = reader.name(key, "interface name") else { return nil }
         var addressNode: Node?
         var capture = false
+        var positions = SourcePositions(reader.location(key))
         if case .scalar = value {
             addressNode = value
-        } else if let fields = reader.fields(value, "interface `\(node):\(name)`", allowed: ["address", "capture"],
-                                             required: ["address"]) {
+        } else if let fields = reader.fields(value, "interface `\(node):\(name)`", allowed: ["address", "capture", "suffix"]) {
             addressNode = fields["address"]
             capture = fields["capture"].flatMap { reader.bool($0, "capture") } ?? false
+            if let suffix = fields["suffix"] {
+                if addressNode != nil {
+                    reader.error(suffix, "interface `\(node):\(name)` has both an `address` and a `suffix` to form one",
+                                 fix: "keep one: `address` configures it, `suffix` forms it from its router's prefix")
+                }
+                let formation = readFormation(suffix, interface: "\(node):\(name)")
+                positions["suffix"] = reader.location(suffix)
+                guard let formation else {
+                    reported.insert(.interface(id))
+                    return Topology.Interface(name: name, address: .compact(.any), positions: positions)
+                }
+                formations.append((id, suffix))
+                var interface = Topology.Interface(name: name, address: .compact(.any), capture: capture, positions: positions)
+                interface.formation = formation
+                return interface
+            }
+            if addressNode == nil {
+                reader.error(value, "interface `\(node):\(name)` is missing `address`",
+                             fix: "add `address: …` (see docs/topology.md), or `suffix: …` to form it by neighbour discovery")
+            }
         }
-        var positions = SourcePositions(reader.location(key))
         // A bad address is reported, and the interface kept so links to it raise no more errors.
         guard let addressNode,
               let address = reader.quantity(addressNode, "address of `\(node):\(name)`", { (text) throws(UnitProblem) in

@@ -175,7 +175,9 @@ private struct ProblemChecker {
                     report(.interface(id), at: interface.positions.element,
                            "node `\(node.name)` has two interfaces named `\(interface.name)`", fix: "give each interface of a node its own name")
                 }
-                if let owner = addressOwners[interface.address] {
+                // A formed address is the run's to check: duplicate address detection refuses it.
+                if interface.formation != nil {
+                } else if let owner = addressOwners[interface.address] {
                     report(.interface(id), at: interface.positions.first("address"),
                            "address \(interface.address) of `\(node.name):\(interface.name)` is already used by `\(owner)`",
                            fix: "give each interface its own address")

@@ -20,6 +20,36 @@ final class ExampleTests: XCTestCase {
         }
     }
 
+    /// Examples/neighbours.yaml, worked by hand: r1's hellos (24 bytes, 192 ns at 1 Gbps, every
+    /// 300 ms from 0) reach the hosts 1.000192 ms after they leave. h1 and h2 form 0xDE07 and
+    /// 0xDE08 from the first and take them when their checks end unanswered 1 s later; h3's
+    /// suffix 3 makes r1's own 0xDE03, which r1 defends: its answer to h3's 14-byte check is
+    /// back at 1.000192 + 1.000112 + 1.000192 ms. h1's flow (100 packets a second from 0 to
+    /// 1.5 s): the 101 sent before 1.001000192 s find no address, the 49 after arrive. The link
+    /// to h2 is down from 1.5 s: the last hello h2 hears left at 1.2 s and holds 900 ms (stale
+    /// at 2.101000192 s), and 4 probes 1 s apart go unanswered (down at 6.101000192 s).
+    func testNeighboursExample() throws {
+        let examples = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("Examples")
+        let results = try Emulation(topology: TopologyParser.load(path: examples.appendingPathComponent("neighbours.yaml").path)).run()
+        let flow = try XCTUnwrap(results.flows.first)
+        XCTAssertEqual([flow.sent, flow.delivered], [150, 49])
+        XCTAssertEqual(flow.drops.map { "\($0.reason)=\($0.count)" }, ["no-address=101"])
+        let neighbours = try XCTUnwrap(results.neighbours)
+        XCTAssertEqual(neighbours.events.map { event -> String in
+            let node = results.nodes[event.node].name
+            return switch event.kind {
+            case .state(let neighbour, let from, let to): "\(event.time) \(node) \(neighbour) \(from?.rawValue ?? "new")>\(to.rawValue)"
+            case .configured(let address, _): "\(event.time) \(node) configured \(address)"
+            case .refused(let address, _): "\(event.time) \(node) refused \(address.map(String.init(describing:)) ?? "-")"
+            }
+        }, ["1000192 h1 0xDE01 new>reachable", "1000192 h2 0xDE02 new>reachable", "1000192 h3 0xDE03 new>reachable",
+            "3000496 h3 refused 0xDE03", "1001000192 h1 configured 0xDE07", "1001000192 h2 configured 0xDE08",
+            "2101000192 h2 0xDE02 reachable>stale", "6101000192 h2 0xDE02 stale>down"])
+        XCTAssertEqual(neighbours.nodes.map { node in node.interfaces.map { "\(node.name):\($0.name) \($0.address.map(String.init(describing:)) ?? "-")" } },
+                       [["r1:eth0 0xDE01", "r1:eth1 0xDE02", "r1:eth2 0xDE03"], ["h1:eth0 0xDE07"], ["h2:eth0 0xDE08"], ["h3:eth0 -"]])
+    }
+
     /// Examples/governance.yaml, worked by hand: every flow sends 10 packets a second for 4 s
     /// (40, at 0, 100 ms, …, 3.9 s). Open domain `commons`: a1 and a2 seal (proven), a3 sends
     /// plain packets and `as` claims a1's address with no authenticator — all delivered, the

@@ -21,6 +21,8 @@ enum SimulationEvent: Sendable {
     case revoke(Int)
     /// A domain's border routers put a new policy in force (`Governance.policyChanges`).
     case policyChange(Int)
+    /// A node's neighbour discovery asked to run (a hello, solicitation or expiry is due).
+    case neighbours(node: Int)
 }
 
 /// Pending events ordered by (time, sequence): events at the same instant run in the order
@@ -83,6 +85,7 @@ private struct PackedEvent {
         case .send(let flow): bits = pack(5, flow)
         case .revoke(let index): bits = pack(6, index)
         case .policyChange(let index): bits = pack(7, index)
+        case .neighbours(let node): bits = pack(8, node)
         }
     }
 
@@ -96,7 +99,8 @@ private struct PackedEvent {
         case 4: return .scheduledChange(index)
         case 5: return .send(flow: index)
         case 6: return .revoke(index)
-        default: return .policyChange(index)
+        case 7: return .policyChange(index)
+        default: return .neighbours(node: index)
         }
     }
 }

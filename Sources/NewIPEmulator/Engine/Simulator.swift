@@ -47,6 +47,8 @@ final class Simulator {
     private(set) var observations: ExposureObservations?
     /// The routing protocol's driver (`routing: dynamic`); `nil` otherwise.
     private(set) var routing: DynamicRouting?
+    /// Neighbour discovery's driver (`neighbours:`); `nil` otherwise.
+    private(set) var neighbours: NeighbourDiscoveryDriver?
     private let schedules: FaultSchedules
     /// Per node: whether it is crashed now (`faults: {crash: …}`).
     private var crashed: [Bool]
@@ -88,10 +90,12 @@ final class Simulator {
         }
         self.links = links
         if topology.routing == .dynamic { routing = DynamicRouting(topology: topology, links: links) }
+        if topology.neighbours != nil { neighbours = NeighbourDiscoveryDriver(nodes: topology.nodes.count) }
         schedules = FaultSchedules(topology)
         crashed = Array(repeating: false, count: topology.nodes.count)
         sources = topology.flows.map { TrafficSource(flow: $0, seed: topology.seed) }
-        pool = PacketPool(largestPacket: topology.flows.map(\.size.largest).max() ?? 0)
+        pool = PacketPool(largestPacket: max(topology.flows.map(\.size.largest).max() ?? 0,
+                                             topology.neighbours == nil ? 0 : NeighbourDiscoveryDriver.largestPacket))
         flowStatistics = topology.flows.map { FlowStatistics(window: $0.judgedWindow) }
         nodeStatistics = Array(repeating: NodeStatistics(), count: topology.nodes.count)
         wakeTimes = topology.nodes.map { Array(repeating: nil, count: $0.interfaces.count) }
@@ -158,6 +162,7 @@ final class Simulator {
             events.schedule(.policyChange(index), at: change.at)
         }
         routing?.start(self)
+        neighbours?.start(self)
         for (index, change) in schedules.changes.enumerated() where change.at < topology.duration {
             events.schedule(.scheduledChange(index), at: change.at)
         }
@@ -173,6 +178,7 @@ final class Simulator {
             case .revoke(let index): revoke(index)
             case .policyChange(let index): changePolicy(index)
             case .routing(let node): routing!.run(node: node, simulator: self)
+            case .neighbours(let node): neighbours!.run(node: node, simulator: self)
             case .scheduledChange(let index): apply(schedules.changes[index].change)
             case .transmitted(let link): transmitted(links[link])
             case .arrived(let link): arrived(links[link])
@@ -255,6 +261,7 @@ final class Simulator {
         case .restart(let node):
             crashed[node] = false
             routing?.restart(node, simulator: self)
+            neighbours?.restart(node, simulator: self)
         }
     }
 
@@ -276,6 +283,7 @@ final class Simulator {
             }
         }
         routing?.crash(node, simulator: self)
+        neighbours?.crash(node)
     }
 
     /// A packet lost in, or at, a crashed node.
@@ -389,6 +397,12 @@ final class Simulator {
                 packet.withUnsafeBytes { flowStatistics[finding.probe.flow].deliveredChunks(UnsafeRawBufferPointer(rebasing: $0[spec])) }
             }
         }
+        pool.recycle(packet)
+    }
+
+    /// Neighbour discovery on `node` took a packet: recorded there, and its buffer reused.
+    func neighbourDiscoveryTook(_ packet: PacketBuffer, at node: Int) {
+        neighbours?.settle(node, self)
         pool.recycle(packet)
     }
 

@@ -58,6 +58,7 @@ extension EmulationResults {
             members["governance"] = governance.json
             members["exposure"] = governance.exposure.json
         }
+        if let neighbours { members["neighbours"] = neighbours.json }
         return .members(members)
     }
 

@@ -23,6 +23,8 @@ public struct EmulationResults: Sendable {
     public var governance: GovernanceResult?
     /// What the routing protocol did; `nil` unless `routing: dynamic`.
     public var routing: RoutingResult?
+    /// What neighbour discovery did; `nil` without `neighbours:`.
+    public var neighbours: NeighbourDiscoveryResult?
     /// Bytes the flows' statistics took at the end of the run (`Emulation.memoryUse`; not
     /// written to files).
     public var flowStatisticsBytes = 0
@@ -208,6 +210,7 @@ extension EmulationResults {
         isManyNets = simulator.isManyNets
         governance = simulator.governance.map { GovernanceResult(simulator, $0) }
         routing = simulator.routing.map { RoutingResult($0, simulator) }
+        neighbours = simulator.neighbours.map { NeighbourDiscoveryResult($0, simulator) }
     }
 }
 

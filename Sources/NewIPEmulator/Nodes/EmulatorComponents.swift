@@ -23,6 +23,8 @@ public struct NodeSetup {
     public var borderPolicy: BorderPolicy? = nil
     /// A forwarding node when flows carry path constraints: the routes honouring each; `nil` otherwise.
     public var pathConstraints: PathConstraintRouting? = nil
+    /// Neighbour discovery on the compact interfaces (the topology's `neighbours:`); `nil`: none.
+    public var neighbourDiscovery: NeighbourDiscovery? = nil
 
     /// Whether any interface speaks plain IP.
     public var speaksIP: Bool { networks.contains(where: \.isIP) }

@@ -86,6 +86,9 @@ public struct NodeContext {
     /// An empty buffer from the emulator's pool, for a packet the node makes itself (an answer).
     public func newPacket() -> PacketBuffer { simulator.newPacket() }
 
+    /// Neighbour discovery took the packet (a solicitation or advertisement): it is no
+    /// delivery, and what it changed is recorded at this time.
+    public func neighbourDiscoveryTook(_ packet: PacketBuffer) { simulator.neighbourDiscoveryTook(packet, at: node) }
 
     /// A packet now waits in `interface`'s queue: the emulator asks for it once the device is free.
     public func packetQueued(on interface: Int) {
