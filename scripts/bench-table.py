@@ -8,13 +8,12 @@ with --check it changes nothing and fails when a table is not what the JSON give
     scripts/bench-table.py docs/bench.json
     scripts/bench-table.py --check docs/bench.json
 """
-import json
 import os
 import statistics
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from benchtable import arguments, measured_on, median_range, publishing  # noqa: E402
+from benchtable import measured_on, median_range, one_json, publishing  # noqa: E402
 
 CODECS = ["compact-parse", "compact-build", "framework-parse", "framework-build", "address-decode"]
 DATA_PLANE = ["lookup-compact-100k", "lookup-compact-100k-hot", "lookup-ipv4-100k", "lookup-ipv4-100k-hot",
@@ -57,10 +56,7 @@ def verdicts(data, names):
         print(f"- {name} ≤ {TARGETS[name]} ns: **{'met' if ns <= TARGETS[name] else 'missed'}** ({ns:.1f} ns{rate})")
 
 
-source = arguments()
-if len(source) != 1:
-    sys.exit("usage: bench-table.py [--check] docs/bench.json")
-data = json.load(open(source[0]))
+source, data = one_json("bench-table.py [--check] docs/bench.json")
 runs_of = f"{len(data['runs'])} runs of `nip bench --json` (scripts/bench.py)"
 note = ("ns/op is each run's median round, the cell the median of the runs with [their range]; "
         "best is the fastest round of all; CPU ns/op is the measuring thread's CPU time.")

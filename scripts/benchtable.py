@@ -5,6 +5,7 @@ the JSON gives (BenchmarkTablesTests runs every script so). A script prints its 
 `with publishing(NAME, script=..., sources=...):`, and `path="README.md"` for a README block."""
 import contextlib
 import io
+import json
 import statistics
 import sys
 
@@ -12,6 +13,15 @@ import sys
 def arguments():
     """The command line without `--check`."""
     return [a for a in sys.argv[1:] if a != "--check"]
+
+
+def one_json(usage):
+    """The one JSON file the command line names (besides `--check`), as a sources list, and
+    its contents."""
+    source = arguments()
+    if len(source) != 1:
+        sys.exit(f"usage: {usage}")
+    return source, json.load(open(source[0]))
 
 
 @contextlib.contextmanager

@@ -6,17 +6,13 @@ the `nip compare` rows scripts/emulated-vs-real.sh records, through scripts/benc
     scripts/emulated-vs-real.sh .build/debug/nip docs/emulated-vs-real.json
     scripts/emulated-vs-real-table.py docs/emulated-vs-real.json
 """
-import json
 import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from benchtable import arguments, publishing  # noqa: E402
+from benchtable import one_json, publishing  # noqa: E402
 
-source = arguments()
-if len(source) != 1:
-    sys.exit("usage: emulated-vs-real-table.py [--check] docs/emulated-vs-real.json")
-data = json.load(open(source[0]))
+source, data = one_json("emulated-vs-real-table.py [--check] docs/emulated-vs-real.json")
 with publishing("emulated-vs-real", script="scripts/emulated-vs-real-table.py", sources=source):
     for example in data["examples"]:
         print(f"{example['topology']}, {example['duration']}:\n")

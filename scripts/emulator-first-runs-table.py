@@ -5,17 +5,13 @@ scripts/benchtable.py (`--check`: fails instead when the table differs):
 
     scripts/emulator-first-runs-table.py docs/emulator-first-runs.json
 """
-import json
 import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from benchtable import arguments, publishing  # noqa: E402
+from benchtable import one_json, publishing  # noqa: E402
 
-source = arguments()
-if len(source) != 1:
-    sys.exit("usage: emulator-first-runs-table.py [--check] docs/emulator-first-runs.json")
-data = json.load(open(source[0]))
+source, data = one_json("emulator-first-runs-table.py [--check] docs/emulator-first-runs.json")
 with publishing("emulator-first-runs", script="scripts/emulator-first-runs-table.py", sources=source):
     print("| run | nodes / links / flows | events | wall | events/s | peak RSS | commit |")
     print("|---|---|---:|---:|---:|---:|---|")
