@@ -3,7 +3,7 @@
 # load for DURATION seconds, sampled every INTERVAL seconds: its resident memory (/proc) and its
 # counters (GET /counters: received, forwarded, dropped). Writes OUT/soak.csv, OUT/soak.svg (RSS
 # and drops over time) and OUT/soak.json (the summary), and renders BENCHMARKS.md's soak table
-# between the soak markers from the JSON.
+# between the soak markers from the JSON (scripts/soak-table.py).
 #   scripts/soak.sh [DURATION=600] [RATE=50000] [INTERVAL=10] [OUT=results/soak]
 # Needs a release build (`swift build -c release`); uses loopback ports 48300-48304.
 set -eu
@@ -80,19 +80,5 @@ svg = f"""<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" font-
 </svg>
 """
 open(f"{out}/soak.svg", "w").write(svg)
-# BENCHMARKS.md's table, from the summary.
-s = summary
-table = (
-    "| duration | offered | forwarded | router drops | RSS first → last sample | RSS range after the first minute |\n"
-    "|---|---|---|---|---|---|\n"
-    f"| {s['duration_s']:.0f} s | {s['rate_pps']:,.0f} packets/s | {s['forwarded']:,} | {s['drops']:,} | "
-    f"{s['rss_kib_first'] / 1024:.1f} → {s['rss_kib_last'] / 1024:.1f} MiB | "
-    f"{s['rss_kib_min_after_60s'] / 1024:.1f}–{s['rss_kib_max_after_60s'] / 1024:.1f} MiB |\n"
-)
-text = open("BENCHMARKS.md").read()
-begin, end = "<!-- soak -->\n", "<!-- /soak -->"
-if begin in text and end in text:
-    head, rest = text.split(begin)
-    open("BENCHMARKS.md", "w").write(head + begin + table + rest[rest.index(end):])
-print(table, end="")
 PY
+"$(dirname "$0")/soak-table.py" "$out/soak.json"

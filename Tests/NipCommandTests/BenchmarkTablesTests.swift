@@ -38,6 +38,8 @@ final class BenchmarkTablesTests: XCTestCase {
             ["scripts/emulator-first-runs-table.py", "docs/emulator-first-runs.json"],
             ["scripts/side-by-side-table.py", "docs/side-by-side.json"],
             ["scripts/emulated-vs-real-table.py", "docs/emulated-vs-real.json"],
+            ["scripts/soak-table.py", "docs/soak.json"],
+            ["scripts/revocation-table.py", "docs/revocation-times.json"],
             ["scripts/grid-vs-ns3-table.py", "docs/grid-vs-ns3.json"],
             ["scripts/grid-vs-ns3-table.py", "docs/grid-vs-ns3-before.json"],
             ["scripts/emulator-speed-table.py", "docs/emulator-speed.json"],
