@@ -24,7 +24,8 @@ struct NodeDataPlane {
     static let headroom = NodeConfig.packetHeadroom
     let poolLimit: Int
 
-    init(config: NodeConfig, sourceAuthentication: SourceAuthentication? = nil, borderPolicy: BorderPolicy? = nil) {
+    init(config: NodeConfig, sourceAuthentication: SourceAuthentication? = nil, borderPolicy: BorderPolicy? = nil,
+         selfCertifyingKey: [UInt8]? = nil) {
         var table = ForwardingTable()
         for address in config.localAddresses { table.insert(Route(nextHop: .local), for: RoutePrefix(exactly: address)) }
         let index = Dictionary(uniqueKeysWithValues: config.interfaces.enumerated().map { ($1.name, $0) })
@@ -54,7 +55,7 @@ struct NodeDataPlane {
             // refuses other constrained packets (`path-constraint`) rather than forward them
             // as if they carried none.
             pathConstraints: config.role == .host ? nil : Self.pathConstraintRouting(config),
-            neighbourDiscovery: Self.neighbourDiscovery(config)))
+            neighbourDiscovery: Self.neighbourDiscovery(config, selfCertifyingKey: selfCertifyingKey)))
         let queued = config.interfaces.reduce(0) { $0 + ($1.queue.limits.packets ?? 1024) }
         poolLimit = max(1024, queued + 1024)
         pool = BufferPool(limit: poolLimit, preallocate: min(poolLimit, 4096))
@@ -77,8 +78,9 @@ struct NodeDataPlane {
     /// The node file's `neighbours:` as the core's neighbour discovery, on every compact
     /// interface with an address. Over the UDP underlay an interface's link-layer address is
     /// its local endpoint (IPv4 address and port, 6 bytes, as long as a MAC); its first hellos
-    /// go out at the first poll.
-    static func neighbourDiscovery(_ config: NodeConfig) -> NeighbourDiscovery? {
+    /// go out at the first poll. An interface without an address forms one from `suffix`, or
+    /// from the self-certifying host's key when there is no suffix.
+    static func neighbourDiscovery(_ config: NodeConfig, selfCertifyingKey: [UInt8]? = nil) -> NeighbourDiscovery? {
         guard let neighbours = config.neighbours, config.dialect == .compact else { return nil }
         let hello = neighbours.hello.map { NeighbourDiscovery.Hello(interval: $0, holdTime: neighbours.holdTime!) }
         return NeighbourDiscovery(interfaces: config.interfaces.map { interface in
@@ -86,13 +88,14 @@ struct NodeDataPlane {
             // An interface without an address takes one by autoconfiguration (`suffix:`).
             var address: CompactAddress?
             if case .compact(let configured)? = interface.address { address = configured }
-            guard address != nil || neighbours.suffix != nil else { return nil }
+            let key = neighbours.suffix == nil ? selfCertifyingKey : nil
+            guard address != nil || neighbours.suffix != nil || key != nil else { return nil }
             var linkLayer: [UInt8] = []
             if case .udp(let local, _) = interface.link, let ip = IPv4Address(local.host) {
                 linkLayer = (0..<4).map { UInt8(truncatingIfNeeded: ip.rawValue >> (24 - 8 * $0)) } + [UInt8(local.port >> 8), UInt8(local.port & 0xFF)]
             }
             return NeighbourDiscovery.Interface(address: address, linkLayerAddress: linkLayer, hello: hello, prefix: neighbours.prefix,
-                                                suffix: address == nil ? neighbours.suffix : nil)
+                                                suffix: address == nil ? neighbours.suffix : nil, publicKey: address == nil ? key : nil)
         }, now: 0)
     }
 

@@ -107,7 +107,8 @@ public final class Node: @unchecked Sendable {
         group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         loop = group.next()
         security = NodeSecurityState(config: config, now: Self.now())
-        dataPlane = NodeDataPlane(config: config, sourceAuthentication: security.authentication, borderPolicy: security.borderPolicy)
+        dataPlane = NodeDataPlane(config: config, sourceAuthentication: security.authentication, borderPolicy: security.borderPolicy,
+                                  selfCertifyingKey: security.selfCertifyingKey)
         isTun = config.interfaces.map(\.link.isTun)
         metrics = NodeMetrics(node: config.name)
         counters = Array(repeating: InterfaceCounters(), count: config.interfaces.count + 1)

@@ -38,6 +38,9 @@ final class NodeSecurityState: @unchecked Sendable {
     /// A host under `key-epoch`: its device key, and the source keys fetched so far by epoch
     /// number (on the loop); the epoch it seals in.
     private var identity: DeviceIdentity?
+    /// A self-certifying host's public key (`self-certifying` and `identity`): autoconfiguration
+    /// forms its address from it.
+    var selfCertifyingKey: [UInt8]? { settings?.selfCertifying == nil ? nil : identity?.publicKey }
     private var epochKeys: [UInt64: SourceKey] = [:]
     private var sealingEpoch: UInt64?
     var renewals = 0

@@ -67,6 +67,7 @@ extension NodeConfig {
         var yaml: String {
             func quoted(_ text: String) -> String { "\"\(text)\"" }
             var out = "security:\n"
+            if enrolment == nil, let identity { out += "  identity: \(quoted(identity))\n" }
             if let enrolment {
                 out += "  enrolment: \(quoted(enrolment))\n"
                 if let identity { out += "  identity: \(quoted(identity))\n" }
@@ -115,6 +116,11 @@ struct NodeFileSecurityParser {
             security.selfCertifying = reader.integer(node, "self-certifying prefix length", in: 1...127)
         }
         // A host that renews its source key each epoch: its key, its registrar, the period.
+        // A self-certifying host's key alone: its address is formed from it (`neighbours:`).
+        if role == .host, f["identity"] != nil, f["key-epoch"] == nil, f["enrolment"] == nil, security.selfCertifying != nil {
+            security.identity = f["identity"].flatMap { reader.text($0, "identity key file") }
+            return security
+        }
         if role == .host, f["key-epoch"] != nil || f["identity"] != nil {
             security.identity = f["identity"].flatMap { reader.text($0, "identity key file") }
             if let node = f["registrar"], let text = reader.text(node, "registrar") {

@@ -2,6 +2,7 @@ import Foundation
 import NewIPDataPlane
 import NewIPNode
 import NewIPRuntime
+import NewIPSecurity
 import NewIPTopology
 import NewIPWire
 import XCTest
@@ -102,6 +103,28 @@ final class AutoconfigurationRealTests: NodeProcessTestCase {
         XCTAssertEqual(routes.map { "\($0["prefix"]?.stringValue ?? "?") \($0["via"]?.stringValue ?? "?")" }.sorted(), ["0x/0 eth0", "0xDE07/16 local"])
         let log = try String(contentsOfFile: entry.log, encoding: .utf8)
         XCTAssertTrue(log.contains("address configured") && log.contains("0xDE07"), log)
+    }
+
+    /// h1 has no suffix but `security: {self-certifying: 8, identity: h1.key}`: it forms the
+    /// address r1's prefix and the hash of its key make, as the emulator's `suffix: key` does.
+    func testASelfCertifyingHostFormsItsAddressFromItsKeyFile() throws {
+        var (r1, h1) = pair(routerAddress: "0xDE01")
+        let identity = try DeviceIdentity(seed: Array(repeating: 7, count: 32))
+        let keyPath = folder.appendingPathComponent("h1.key").path
+        try KeyFile.write(identity, to: keyPath)
+        h1.neighbours = .init()
+        var security = NodeConfig.Security()
+        security.selfCertifying = 8
+        security.identity = keyPath
+        h1.security = security
+        try startNode(r1)
+        try startNode(h1)
+        try waitFor { try !autoconfiguration(h1).isEmpty }
+        let expected = try XCTUnwrap(SelfCertifyingAddress.generate(prefix: XCTUnwrap(CompactAddressPrefix("0xDE/8")), publicKey: identity.publicKey))
+        let event = try autoconfiguration(h1)[0]
+        XCTAssertEqual(event["outcome"] as? String, "configured")
+        XCTAssertEqual(event["address"] as? String, expected.address.description)
+        XCTAssertEqual(event["router"] as? String, "0xDE01")
     }
 
     func testATakenAddressIsRefusedWithALogLineAndACounter() throws {
