@@ -8,12 +8,10 @@ with --check it changes nothing and fails when a table is not what the JSON give
     scripts/bench-table.py docs/bench.json
     scripts/bench-table.py --check docs/bench.json
 """
-import os
 import statistics
 import sys
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from benchtable import measured_on, median_range, one_json, publishing  # noqa: E402
+from benchtable import measured_on, median_range, one_json, publishing
 
 CODECS = ["compact-parse", "compact-build", "framework-parse", "framework-build", "address-decode"]
 DATA_PLANE = ["lookup-compact-100k", "lookup-compact-100k-hot", "lookup-ipv4-100k", "lookup-ipv4-100k-hot",

@@ -6,11 +6,8 @@ the `nip compare` rows scripts/emulated-vs-real.sh records, through scripts/benc
     scripts/emulated-vs-real.sh .build/debug/nip docs/emulated-vs-real.json
     scripts/emulated-vs-real-table.py docs/emulated-vs-real.json
 """
-import os
-import sys
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from benchtable import one_json, publishing  # noqa: E402
+from benchtable import one_json, publishing
 
 source, data = one_json("emulated-vs-real-table.py [--check] docs/emulated-vs-real.json")
 with publishing("emulated-vs-real", script="scripts/emulated-vs-real-table.py", sources=source):

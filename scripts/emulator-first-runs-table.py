@@ -5,11 +5,8 @@ scripts/benchtable.py (`--check`: fails instead when the table differs):
 
     scripts/emulator-first-runs-table.py docs/emulator-first-runs.json
 """
-import os
-import sys
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from benchtable import one_json, publishing  # noqa: E402
+from benchtable import one_json, publishing
 
 source, data = one_json("emulator-first-runs-table.py [--check] docs/emulator-first-runs.json")
 with publishing("emulator-first-runs", script="scripts/emulator-first-runs-table.py", sources=source):

@@ -9,11 +9,9 @@ and fails when the table is not what the JSON gives (BenchmarkTablesTests runs i
     scripts/log-bench-table.py docs/log-bench-earlier.json log-bench-earlier   # another block
 """
 import json
-import os
 import sys
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from benchtable import arguments, measured_on, median_range, publishing  # noqa: E402
+from benchtable import arguments, measured_on, median_range, publishing
 
 source = arguments()
 if len(source) not in (1, 2):

@@ -7,12 +7,10 @@ it so, and fails on a run figure typed anywhere else in README.md):
     scripts/performance-table.py docs/bench.json docs/route-aggregation.json docs/bench-node.json
 """
 import json
-import os
 import statistics
 import sys
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from benchtable import arguments, measured_on, median_range, publishing  # noqa: E402
+from benchtable import arguments, measured_on, median_range, publishing
 
 EMULATED = "scale-free, 1,000 routers + 100 hosts, 2,000 pps per flow, 1 s"
 

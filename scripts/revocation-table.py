@@ -5,11 +5,8 @@ fails instead when the table differs):
 
     scripts/revocation-table.py docs/revocation-times.json
 """
-import os
-import sys
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from benchtable import one_json, publishing  # noqa: E402
+from benchtable import one_json, publishing
 
 source, data = one_json("revocation-table.py [--check] docs/revocation-times.json")
 with publishing("revocation", script="scripts/revocation-table.py", sources=source):

@@ -7,11 +7,8 @@ the table differs):
     scripts/side-by-side.sh BEFORE_DIR AFTER_DIR 5 docs/side-by-side.json
     scripts/side-by-side-table.py docs/side-by-side.json
 """
-import os
-import sys
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from benchtable import one_json, publishing  # noqa: E402
+from benchtable import one_json, publishing
 
 source, data = one_json("side-by-side-table.py [--check] docs/side-by-side.json")
 with publishing("side-by-side", script="scripts/side-by-side-table.py", sources=source):

@@ -4,11 +4,8 @@ writes, through scripts/benchtable.py (`--check`: fails instead when the table d
 
     scripts/soak-table.py docs/soak.json
 """
-import os
-import sys
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from benchtable import one_json, publishing  # noqa: E402
+from benchtable import one_json, publishing
 
 source, s = one_json("soak-table.py [--check] docs/soak.json")
 with publishing("soak", script="scripts/soak-table.py", sources=source):
