@@ -47,7 +47,7 @@ fuzz="$root/Fuzz"
 # Seeds: Fuzz/seeds/<name>/, plus a branch in Fuzz/vector_seeds.py if the vectors have inputs.
 crypto=Crypto:Crypto,CryptoBoringWrapper,CCryptoBoringSSL,CCryptoBoringSSLShims,CXKCP,CXKCPShims
 crypto_extras=_CryptoExtras:Crypto,CryptoBoringWrapper,CCryptoBoringSSL,CCryptoBoringSSLShims,CXKCP,CXKCPShims,SwiftASN1,CryptoExtras,_CryptoExtras
-control=NewIPControl:Crypto,CryptoBoringWrapper,CCryptoBoringSSL,CCryptoBoringSSLShims,CXKCP,CXKCPShims,HeapModule,InternalCollectionsUtilities
+control=NewIPControl:Crypto,CryptoBoringWrapper,CCryptoBoringSSL,CCryptoBoringSSLShims,CXKCP,CXKCPShims,SwiftASN1,CryptoExtras,_CryptoExtras,HeapModule,InternalCollectionsUtilities
 target_table="
 compact-header   | NewIPWire    | CompactHeaderFuzz.swift   | 512
 framework-header | NewIPWire    | FrameworkHeaderFuzz.swift | 512
@@ -57,7 +57,7 @@ packet           | NewIPWire    | NewIPPacketFuzz.swift     | 512
 neighbour-discovery | NewIPWire | NeighbourDiscoveryFuzz.swift | 512
 tlog             | NewIPLog     | TransparencyLogFuzz.swift | 2048 | $crypto
 security         | NewIPSecurity,NewIPWire,CNewIPAES | SecurityFuzz.swift | 1024 | $crypto_extras
-routing          | NewIPControl,NewIPWire,NewIPDataPlane | RoutingPacketFuzz.swift | 1024 | $control
+routing          | NewIPControl,NewIPWire,NewIPDataPlane,CNewIPAES,NewIPSecurity | RoutingPacketFuzz.swift | 1024 | $control
 "
 # Every module is compiled with the package name SwiftPM gives the package, so `package`
 # declarations are visible across its files as they are in `swift build`.
