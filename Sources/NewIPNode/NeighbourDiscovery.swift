@@ -42,15 +42,19 @@ public struct NeighbourDiscovery: Sendable {
         /// A self-certifying host's Ed25519 public key: its suffix is the key's hash under the
         /// offered prefix (`SelfCertifyingAddress.generate`); takes the place of `suffix`.
         public var publicKey: [UInt8]?
+        /// The address a registered host's certificate names: a formed address that is not
+        /// it is refused (the certificate binds the whole address, not the suffix).
+        public var certified: CompactAddress?
 
         public init(address: CompactAddress?, linkLayerAddress: [UInt8] = [], hello: Hello? = nil, prefix: CompactAddressPrefix? = nil,
-                    suffix: UInt64? = nil, publicKey: [UInt8]? = nil) {
+                    suffix: UInt64? = nil, publicKey: [UInt8]? = nil, certified: CompactAddress? = nil) {
             self.address = address
             self.linkLayerAddress = linkLayerAddress
             self.hello = hello
             self.prefix = prefix
             self.suffix = suffix
             self.publicKey = publicKey
+            self.certified = certified
         }
 
         /// Whether it waits for a hello to form its address.
@@ -240,8 +244,9 @@ public struct NeighbourDiscovery: Sendable {
             formed = prefix.address(suffix: own.suffix!)
             why = "suffix \(own.suffix!) does not fit the prefix \(prefix) that \(router) offers (or makes no valid address in it)"
         }
-        guard let address = formed else {
-            refuse(interface, nil, why)
+        guard let address = formed, own.certified.map({ $0 == address }) != false else {
+            refuse(interface, formed, formed == nil ? why : "\(formed!) is not \(own.certified!), the address the host's certificate names: "
+                   + "the registrar certified it for another prefix or suffix")
             // One refusal per interface: the suffix is not tried again.
             stopForming(interface)
             return []

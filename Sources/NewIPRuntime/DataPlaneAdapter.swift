@@ -25,7 +25,7 @@ struct NodeDataPlane {
     let poolLimit: Int
 
     init(config: NodeConfig, sourceAuthentication: SourceAuthentication? = nil, borderPolicy: BorderPolicy? = nil,
-         selfCertifyingKey: [UInt8]? = nil) {
+         selfCertifyingKey: [UInt8]? = nil, certifiedAddress: FrameworkAddress? = nil) {
         var table = ForwardingTable()
         for address in config.localAddresses { table.insert(Route(nextHop: .local), for: RoutePrefix(exactly: address)) }
         let index = Dictionary(uniqueKeysWithValues: config.interfaces.enumerated().map { ($1.name, $0) })
@@ -55,7 +55,8 @@ struct NodeDataPlane {
             // refuses other constrained packets (`path-constraint`) rather than forward them
             // as if they carried none.
             pathConstraints: config.role == .host ? nil : Self.pathConstraintRouting(config),
-            neighbourDiscovery: Self.neighbourDiscovery(config, selfCertifyingKey: selfCertifyingKey)))
+            neighbourDiscovery: Self.neighbourDiscovery(config, selfCertifyingKey: selfCertifyingKey,
+                                                                                 certifiedAddress: certifiedAddress)))
         let queued = config.interfaces.reduce(0) { $0 + ($1.queue.limits.packets ?? 1024) }
         poolLimit = max(1024, queued + 1024)
         pool = BufferPool(limit: poolLimit, preallocate: min(poolLimit, 4096))
@@ -79,8 +80,10 @@ struct NodeDataPlane {
     /// interface with an address. Over the UDP underlay an interface's link-layer address is
     /// its local endpoint (IPv4 address and port, 6 bytes, as long as a MAC); its first hellos
     /// go out at the first poll. An interface without an address forms one from `suffix`, or
-    /// from the self-certifying host's key when there is no suffix.
-    static func neighbourDiscovery(_ config: NodeConfig, selfCertifyingKey: [UInt8]? = nil) -> NeighbourDiscovery? {
+    /// from the self-certifying host's key when there is no suffix; an enrolled host refuses
+    /// a formed address its certificate does not name (`certifiedAddress`).
+    static func neighbourDiscovery(_ config: NodeConfig, selfCertifyingKey: [UInt8]? = nil,
+                                   certifiedAddress: FrameworkAddress? = nil) -> NeighbourDiscovery? {
         guard let neighbours = config.neighbours, config.dialect == .compact else { return nil }
         let hello = neighbours.hello.map { NeighbourDiscovery.Hello(interval: $0, holdTime: neighbours.holdTime!) }
         return NeighbourDiscovery(interfaces: config.interfaces.map { interface in
@@ -89,13 +92,16 @@ struct NodeDataPlane {
             var address: CompactAddress?
             if case .compact(let configured)? = interface.address { address = configured }
             let key = neighbours.suffix == nil ? selfCertifyingKey : nil
+            var certified: CompactAddress?
+            if case .compact(let address)? = certifiedAddress { certified = address }
             guard address != nil || neighbours.suffix != nil || key != nil else { return nil }
             var linkLayer: [UInt8] = []
             if case .udp(let local, _) = interface.link, let ip = IPv4Address(local.host) {
                 linkLayer = (0..<4).map { UInt8(truncatingIfNeeded: ip.rawValue >> (24 - 8 * $0)) } + [UInt8(local.port >> 8), UInt8(local.port & 0xFF)]
             }
             return NeighbourDiscovery.Interface(address: address, linkLayerAddress: linkLayer, hello: hello, prefix: neighbours.prefix,
-                                                suffix: address == nil ? neighbours.suffix : nil, publicKey: address == nil ? key : nil)
+                                                suffix: address == nil ? neighbours.suffix : nil, publicKey: address == nil ? key : nil,
+                                                certified: address == nil ? certified : nil)
         }, now: 0)
     }
 

@@ -108,7 +108,7 @@ public final class Node: @unchecked Sendable {
         loop = group.next()
         security = NodeSecurityState(config: config, now: Self.now())
         dataPlane = NodeDataPlane(config: config, sourceAuthentication: security.authentication, borderPolicy: security.borderPolicy,
-                                  selfCertifyingKey: security.selfCertifyingKey)
+                                  selfCertifyingKey: security.selfCertifyingKey, certifiedAddress: security.enrolment?.address)
         isTun = config.interfaces.map(\.link.isTun)
         metrics = NodeMetrics(node: config.name)
         counters = Array(repeating: InterfaceCounters(), count: config.interfaces.count + 1)

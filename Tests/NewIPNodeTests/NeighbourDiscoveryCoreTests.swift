@@ -83,7 +83,7 @@ final class NeighbourDiscoveryCoreTests: XCTestCase {
     // MARK: Address autoconfiguration
 
     /// r (routerAddress) offers 0xDE/8 in hellos every second; h has no address and suffix 7.
-    func autoconfiguring(routerAddress: CompactAddress, suffix: UInt64 = 7) -> EmbeddedNetwork {
+    func autoconfiguring(routerAddress: CompactAddress, suffix: UInt64 = 7, certified: CompactAddress? = nil) -> EmbeddedNetwork {
         let hello = NeighbourDiscovery.Hello(interval: s, holdTime: 3 * s)
         func node(_ own: CompactAddress?, interface: NeighbourDiscovery.Interface, forwards: Bool) -> NodeCore {
             var table = ForwardingTable()
@@ -95,7 +95,7 @@ final class NeighbourDiscoveryCoreTests: XCTestCase {
         }
         return EmbeddedNetwork(nodes: [
             node(routerAddress, interface: .init(address: routerAddress, linkLayerAddress: [0xAA], hello: hello, prefix: CompactAddressPrefix("0xDE/8")), forwards: true),
-            node(nil, interface: .init(address: nil, linkLayerAddress: [0xBB], suffix: suffix), forwards: false),
+            node(nil, interface: .init(address: nil, linkLayerAddress: [0xBB], suffix: suffix, certified: certified), forwards: false),
         ], links: [(.init(node: 0, interface: 0), .init(node: 1, interface: 0))], delay: ms)
     }
 
@@ -129,6 +129,19 @@ final class NeighbourDiscoveryCoreTests: XCTestCase {
         XCTAssertEqual([discovery.counters.addressesRefused, discovery.counters.addressesConfigured], [1, 0])
         XCTAssertNil(discovery.interfaces[0]?.address)
         XCTAssertEqual(net.nodes[1].routes.count, 0, "no address, no routes")
+    }
+
+    /// A registered host's certificate names 0xDE09: the 0xDE07 its suffix forms is refused at
+    /// the first hello (1 ms), before any check; the certified one is taken as usual.
+    func testAFormedAddressTheCertificateDoesNotNameIsRefused() throws {
+        let refused = autoconfiguring(routerAddress: CompactAddress("0xDE01")!, certified: CompactAddress("0xDE09")!)
+        refused.run(until: 2 * s)
+        XCTAssertEqual(refused.nodes[1].neighbourDiscovery?.events, [.refused(interface: 0, address: CompactAddress("0xDE07")!,
+            reason: "0xDE07 is not 0xDE09, the address the host's certificate names: the registrar certified it for another prefix or suffix")])
+        XCTAssertEqual(refused.nodes[1].neighbourDiscovery?.counters.solicitationsSent, 0)
+        let taken = autoconfiguring(routerAddress: CompactAddress("0xDE01")!, suffix: 9, certified: CompactAddress("0xDE09")!)
+        taken.run(until: 2 * s)
+        XCTAssertEqual(taken.nodes[1].neighbourDiscovery?.interfaces[0]?.address, CompactAddress("0xDE09"))
     }
 
     func testASuffixThePrefixCannotHoldIsRefused() throws {
