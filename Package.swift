@@ -1,6 +1,12 @@
 // swift-tools-version: 6.1
 import PackageDescription
 
+// The per-packet path (data plane, node, emulator) without the run-time exclusivity checks in
+// release builds: each access to a class's stored property cost a call into the runtime's
+// access set, a third of the emulator's instructions per event (docs/emulator-instructions.json).
+// Debug builds, and so every test, keep the checks and catch an overlapping access.
+let hotPathSettings: [SwiftSetting] = [.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))]
+
 let package = Package(
     name: "swift-newip",
     products: [
@@ -41,7 +47,8 @@ let package = Package(
                 "NewIPWire",
                 .product(name: "HeapModule", package: "swift-collections"),
                 .product(name: "DequeModule", package: "swift-collections"),
-            ]
+            ],
+            swiftSettings: hotPathSettings
         ),
         // The topology model both worlds run and the real nodes' node files: one YAML reader for
         // both, validation, units and address text, routing computations, generators, and the
@@ -61,7 +68,10 @@ let package = Package(
         ),
         // One node's logic for every role (host, router, gateway), with no clock and no I/O: the
         // emulator and the real nodes are two drivers of it.
-        .target(name: "NewIPNode", dependencies: ["NewIPWire", "NewIPDataPlane", "NewIPTopology", "NewIPSecurity", "NewIPControl"]),
+        .target(
+            name: "NewIPNode", dependencies: ["NewIPWire", "NewIPDataPlane", "NewIPTopology", "NewIPSecurity", "NewIPControl"],
+            swiftSettings: hotPathSettings
+        ),
         // Deterministic discrete-event emulator in virtual time: links, devices, measurements; drives NodeCore.
         .target(
             name: "NewIPEmulator",
@@ -72,7 +82,8 @@ let package = Package(
                 .product(name: "HeapModule", package: "swift-collections"),
                 .product(name: "DequeModule", package: "swift-collections"),
                 .product(name: "Yams", package: "Yams"),
-            ]
+            ],
+            swiftSettings: hotPathSettings
         ),
         // Real nodes: the data plane on SwiftNIO sockets and the wall clock, control and metrics
         // over HTTP, the host socket API, and what `nip up/ping/send/...` need to talk to nodes.
