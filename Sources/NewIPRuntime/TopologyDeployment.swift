@@ -80,6 +80,15 @@ public enum TopologyDeployment {
 
     /// Why a topology cannot run with these options (`nil`: it can).
     public static func problem(with topology: Topology, namespaces: Bool) -> String? {
+        for node in topology.nodes {
+            if node.interfaces.contains(where: { $0.formation == .key }) {
+                return "node `\(node.name)` forms its address from a key the emulator derives from the seed, and real nodes hold their own: "
+                    + "write `suffix: N` for `nip up`, or give the node its key file (docs/node.md, \"Addresses from keys\")"
+            }
+            if node.kind == .host, node.interfaces.filter({ $0.formation != nil }).count > 1 {
+                return "host `\(node.name)` forms more than one address, and a node file has one `suffix` — give the others an `address`"
+            }
+        }
         guard !namespaces else { return nil }
         for node in topology.nodes {
             if node.kind == .gateway {
@@ -92,6 +101,15 @@ public enum TopologyDeployment {
             }
         }
         return nil
+    }
+
+    /// The topology's `neighbours:` as a node's: a router's hellos offer its `prefix`; a host
+    /// forms its address from the suffix its interface was written with.
+    static func neighbours(_ settings: NodeConfig.Neighbours, node: Topology.Node) -> NodeConfig.Neighbours {
+        guard node.kind == .host else { return .init(hello: settings.hello, hold: settings.hold, prefix: node.prefix) }
+        var suffix: UInt64?
+        for case .suffix(let value)? in node.interfaces.map(\.formation) { suffix = value }
+        return .init(suffix: suffix)
     }
 
     static func isIP(_ interface: Topology.Interface, _ topology: Topology) -> Bool {
@@ -230,7 +248,8 @@ public enum TopologyDeployment {
                 }
                 // On loopback the node spends the link's rate, delay and loss itself (`LinkEmulation`);
                 // in namespaces the kernel's traffic control shapes the veth devices (`shaping`).
-                return NodeConfig.Interface(name: interface.name, address: interface.address, link: wire,
+                // An address the host forms (`suffix:`) is its neighbour discovery's to take.
+                return NodeConfig.Interface(name: interface.name, address: interface.formation == nil ? interface.address : nil, link: wire,
                                             delay: link.delay, queue: link.queue, rate: link.rate, loss: link.loss,
                                             emulateLink: namespaces == nil)
             }
@@ -275,6 +294,9 @@ public enum TopologyDeployment {
                                                         neighbour: topology.interface(peer).address, key: .bytes(keys[linkIndex]))
                 }, damping: topology.routingDamping, prefix: node.prefix)
                 if topology.dialect == .compact { config.neighbours = node.kind == .host ? .init() : .init(hello: 1_000_000_000) }
+            }
+            if let settings = topology.neighbours {
+                config.neighbours = neighbours(settings, node: node)
             }
             // Senders' path constraints: the routes over what each allows, in a stable order.
             config.pathRoutes = constrained[nodeIndex].sorted { $0.key.body.lexicographicallyPrecedes($1.key.body) }.map { item, entries in

@@ -1,3 +1,5 @@
+import NewIPDataPlane
+import NewIPRuntime
 import NewIPTopology
 import NewIPWire
 import XCTest
@@ -29,5 +31,47 @@ final class NeighboursNodeFileTests: XCTestCase {
                 XCTAssertTrue("\(error)".contains(expected), "\(section): \(error)")
             }
         }
+    }
+}
+
+/// `nip up` of a topology with `neighbours:`: the routers' hellos offer their prefix, a host
+/// interface written with a suffix gets no address and the suffix, as the emulator runs it.
+final class NeighboursDeploymentTests: XCTestCase {
+    let yaml = """
+        name: nd
+        duration: 1s
+        neighbours: {hello: 300ms}
+        nodes:
+          r1: {kind: router, prefix: "0xDE/8", interfaces: {eth0: "0xDE01", eth1: "0xDE02"}}
+          h1: {kind: host, interfaces: {eth0: {suffix: 7}}}
+          h2: {kind: host, interfaces: {eth0: "0xDE10"}}
+        links:
+          - {endpoints: [r1:eth0, h1:eth0], rate: 1Gbps, delay: 1ms}
+          - {endpoints: [r1:eth1, h2:eth0], rate: 1Gbps, delay: 1ms}
+
+        """
+
+    func testTheNodeFilesRunAutoconfiguration() throws {
+        let topology = try TopologyParser.parse(yaml: yaml, file: "nd.yaml")
+        XCTAssertNil(TopologyDeployment.problem(with: topology, namespaces: false))
+        let configs = TopologyDeployment.configs(for: topology)
+        let expected: [NodeConfig.Neighbours?] = [.init(hello: 300_000_000, prefix: CompactAddressPrefix("0xDE/8")), .init(suffix: 7), .init()]
+        XCTAssertEqual(configs.map(\.neighbours), expected)
+        let addresses: [[String]] = configs.map { config in config.interfaces.map { $0.address.map { "\($0)" } ?? "-" } }
+        XCTAssertEqual(addresses, [["0xDE01", "0xDE02"], ["-"], ["0xDE10"]])
+        // r1 routes to the address h1 will form; h1 routes none to itself until it has it.
+        let formed = RoutePrefix(exactly: FrameworkAddress.compact(CompactAddress("0xDE07")!))
+        XCTAssertTrue(configs[0].routes.contains { $0.prefix == formed && $0.interface == "eth0" })
+        XCTAssertFalse(configs[1].routes.contains { $0.prefix == formed })
+        for config in configs { XCTAssertEqual(try NodeConfig.parse(yaml: config.yaml), config) }
+    }
+
+    func testAKeysAddressIsRefusedWithTheFix() throws {
+        let keyed = yaml.replacingOccurrences(of: "{suffix: 7}", with: "{suffix: key}")
+            + "domains: [{name: commons, admission: open, self-certifying: 8, members: [h1]}]\n"
+        let topology = try TopologyParser.parse(yaml: keyed, file: "nd.yaml")
+        XCTAssertEqual(TopologyDeployment.problem(with: topology, namespaces: false),
+                       "node `h1` forms its address from a key the emulator derives from the seed, and real nodes hold their own: "
+                       + "write `suffix: N` for `nip up`, or give the node its key file (docs/node.md, \"Addresses from keys\")")
     }
 }
