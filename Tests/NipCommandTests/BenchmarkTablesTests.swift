@@ -43,6 +43,7 @@ final class BenchmarkTablesTests: XCTestCase {
             ["scripts/grid-vs-ns3-table.py", "docs/grid-vs-ns3.json"],
             ["scripts/grid-vs-ns3-table.py", "docs/grid-vs-ns3-before.json"],
             ["scripts/emulator-speed-table.py", "docs/emulator-speed.json"],
+            ["scripts/emulator-instructions-table.py", "docs/emulator-instructions.json"],
             ["scripts/routing-reconvergence-table.py", "every address=docs/routing-reconvergence-before.json",
              "router blocks=docs/routing-reconvergence.json"],
             ["scripts/route-flaps-table.py", "docs/route-flaps.json"],
