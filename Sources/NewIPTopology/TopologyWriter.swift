@@ -9,15 +9,23 @@ public enum TopologyWriter {
         duration: \(UnitText.duration(topology.duration))
         dialect: \(topology.dialect == .compact ? "compact" : "framework")
         routing: \(topology.routing.rawValue)
-        nodes:
 
         """
+        if let neighbours = topology.neighbours, let hello = neighbours.hello {
+            out += "neighbours: {hello: \(UnitText.duration(hello))\(neighbours.hold.map { ", hold: \(UnitText.duration($0))" } ?? "")}\n"
+        }
+        out += "nodes:\n"
         for node in topology.nodes {
             out += "  \(node.name):\n    kind: \(node.kind.rawValue)\n"
             if let prefix = node.prefix { out += "    prefix: \"\(prefix)\"\n" }
             out += "    interfaces:\n"
             for interface in node.interfaces {
-                out += "      \(interface.name): {address: \"\(interface.address)\"\(interface.capture ? ", capture: true" : "")}\n"
+                let address = switch interface.formation {
+                case nil: "address: \"\(interface.address)\""
+                case .suffix(let suffix): "suffix: \(suffix)"
+                case .key: "suffix: key"
+                }
+                out += "      \(interface.name): {\(address)\(interface.capture ? ", capture: true" : "")}\n"
             }
             if !node.routes.isEmpty {
                 out += "    routes:\n"

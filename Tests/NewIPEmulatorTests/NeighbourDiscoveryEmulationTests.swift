@@ -138,6 +138,16 @@ final class NeighbourDiscoveryEmulationTests: XCTestCase {
                           try emulate(yaml, seed: 7).files.first { $0.name == "results.json" }.map(\.contents))
     }
 
+    /// The topology writer keeps `neighbours:` and the suffixes: the file it writes runs the same.
+    func testTheWrittenTopologyRunsTheSame() throws {
+        let yaml = topology(hosts: [("h1", "{suffix: 7}"), ("h2", "{suffix: 8}")],
+                            flows: "flows: [{name: f, from: h1, to: h2, rate: 100pps, size: 100}]")
+        let written = TopologyWriter.yaml(try parse(yaml))
+        XCTAssertTrue(written.contains("neighbours: {hello: 300ms}\n") && written.contains("eth0: {suffix: 7}"), written)
+        XCTAssertEqual(try emulate(written).files.first { $0.name == "results.json" }.map(\.contents),
+                       try emulate(yaml).files.first { $0.name == "results.json" }.map(\.contents))
+    }
+
     func testBadInputIsNamedWithItsPlace() {
         let base = topology(hosts: [("h1", "{suffix: 7}")])
         XCTAssertEqual(diagnostics(base.replacingOccurrences(of: "{hello: 300ms}", with: "{helo: 300ms}")), [
