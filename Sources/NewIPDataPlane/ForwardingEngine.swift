@@ -52,7 +52,9 @@ public struct ForwardingEngine: Sendable {
             return .drop(.malformed)
         }
         if parsed.length < packet.count { packet.removeLast(packet.count - parsed.length) }
-        packet.metadata = PacketMetadata(arrival: now, ingress: ingress, contracts: parsed.contracts)
+        // The damper hold is what the previous hop recorded for this one: it survives the reset.
+        packet.metadata = PacketMetadata(arrival: now, ingress: ingress, contracts: parsed.contracts,
+                                         damperHold: packet.metadata.damperHold)
         let contracts = packet.metadata.contracts
 
         guard let route = table.lookup(parsed.destination) else { return .drop(.noRoute) }

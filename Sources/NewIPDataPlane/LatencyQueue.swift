@@ -17,9 +17,6 @@ public struct LatencyQueue: QueueDiscipline {
     public var trims: Bool
     /// Whether a packet still queued past its deadline is dropped (`late`) instead of sent.
     public var earlyDrop: Bool
-    /// gLBF's damper (`QueueSpec.damper`): hold a packet with a deadline until that deadline
-    /// minus this bound; `nil` for none.
-    public var damper: Nanoseconds?
     private var waiting: Heap<Entry>
     private var eligible: Heap<Entry>
     private var store = SlotStore()
@@ -38,12 +35,10 @@ public struct LatencyQueue: QueueDiscipline {
     }
 
     /// `reserving` packets of storage up front, so enqueueing that many never allocates.
-    public init(limits: QueueLimits, trims: Bool = false, earlyDrop: Bool = true, damper: Nanoseconds? = nil,
-                reserving capacity: Int = 64) {
+    public init(limits: QueueLimits, trims: Bool = false, earlyDrop: Bool = true, reserving capacity: Int = 64) {
         self.limits = limits
         self.trims = trims
         self.earlyDrop = earlyDrop
-        self.damper = damper
         let capacity = Swift.max(capacity, limits.packets ?? 0)
         waiting = Heap(minimumCapacity: capacity)
         eligible = Heap(minimumCapacity: capacity)
@@ -63,9 +58,7 @@ public struct LatencyQueue: QueueDiscipline {
             return .dropped(.queueFull, consume packet)
         }
         let deadline = packet.metadata.deadline
-        var earliest = packet.metadata.earliestDeparture
-        // "No deadline" (`.max`) is never damped: such a packet has no share to wait for.
-        if let damper, deadline != .max { earliest = Swift.max(earliest, deadline - damper) }
+        let earliest = packet.metadata.earliestDeparture
         let slot = store.insert(consume packet)
         sequence += 1
         if earliest <= now {
@@ -91,41 +84,5 @@ public struct LatencyQueue: QueueDiscipline {
             discarded(packet, .late)
         }
         return nil
-    }
-}
-
-/// Packets held by index, freed indices reused, so the heaps move small entries only.
-private struct SlotStore: TrimmableStore {
-    private var slots: [PacketBuffer?] = []
-    private var free: [Int] = []
-
-    mutating func reserve(_ capacity: Int) {
-        slots.reserveCapacity(capacity)
-        free.reserveCapacity(capacity)
-    }
-
-    /// The held packet's deadline, read in place (no copy of the buffer, no retain).
-    func deadline(of slot: Int) -> Nanoseconds { slots[slot]!.metadata.deadline }
-
-    mutating func insert(_ packet: consuming PacketBuffer) -> Int {
-        if let slot = free.popLast() {
-            slots[slot] = consume packet
-            return slot
-        }
-        slots.append(consume packet)
-        return slots.count - 1
-    }
-
-    mutating func remove(_ slot: Int) -> PacketBuffer {
-        free.append(slot)
-        // `take` moves the buffer out, so its storage is not retained twice.
-        return slots[slot].take()!
-    }
-
-    /// Storage order, last slot first.
-    mutating func forEachQueued(_ body: (inout PacketBuffer) -> Bool) {
-        for slot in slots.indices.reversed() where slots[slot] != nil {
-            guard body(&slots[slot]!) else { return }
-        }
     }
 }

@@ -16,15 +16,20 @@ public struct PacketMetadata: Hashable, Sendable {
     /// Not after this time (LBF's arrival + lmax); `.max` when no contract sets one.
     public var deadline: Nanoseconds = .max
     public var contracts = ContractLocations()
+    /// gLBF's damper time: how long the next hop's `glbf` queue holds the packet before queueing
+    /// it, the slack the last `glbf` queue it left recorded (`GLBFQueue`); 0 after any other
+    /// queue. It travels with the packet from hop to hop, in nanoseconds (no wire field: docs/wire.md).
+    public var damperHold: Nanoseconds = 0
 
     public init() {}
 
     /// Metadata of a packet that arrived at `arrival`, to leave at once and without deadline.
-    public init(arrival: Nanoseconds, ingress: Int, contracts: ContractLocations) {
+    public init(arrival: Nanoseconds, ingress: Int, contracts: ContractLocations, damperHold: Nanoseconds = 0) {
         self.arrival = arrival
         self.ingress = ingress
         self.earliestDeparture = arrival
         self.contracts = contracts
+        self.damperHold = damperHold
     }
 }
 

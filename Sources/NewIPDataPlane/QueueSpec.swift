@@ -11,6 +11,9 @@ public struct QueueSpec: Hashable, Sendable {
         /// shared limits. The DiffServ EF-like baseline: it knows which packets are urgent but
         /// not their windows.
         case priority
+        /// Guaranteed LBF (`GLBFQueue`): a damper that holds each packet for the slack the
+        /// previous hop recorded, then first in, first out; needs `bound`.
+        case glbf
     }
 
     public var discipline: Discipline
@@ -24,20 +27,18 @@ public struct QueueSpec: Hashable, Sendable {
     /// orders them by their deadline, which has passed, so they go first). The ablation of
     /// that one mechanism; `true` is what every queue did before the option existed.
     public var earlyDrop: Bool
-    /// gLBF's damper on an `lbf` queue: the queue's delay bound B (the longest a packet it
-    /// releases waits for the link, its own serialisation included). Each packet with a
-    /// deadline is held until its deadline minus B (never before its lmin), so it leaves
-    /// within B of its per-hop deadline share wherever the hops before it put it: the delay
-    /// end to end lands in [max − B of the last hop, max] however long the path, instead of
-    /// early packets staying early. `nil`: no damper (LBF as published).
-    public var damper: Nanoseconds?
+    /// A `glbf` queue's latency bound B: the longest a packet waits here plus its own
+    /// serialisation. Each packet leaving records B minus what it actually spent, and the next
+    /// hop holds it for that, so it spends exactly B (plus the link delay) from this queue to
+    /// the next; `nil` for the other disciplines.
+    public var bound: Nanoseconds?
 
     public init(discipline: Discipline = .fifo, limits: QueueLimits = QueueLimits(packets: 1000), trims: Bool = false,
-                earlyDrop: Bool = true, damper: Nanoseconds? = nil) {
+                earlyDrop: Bool = true, bound: Nanoseconds? = nil) {
         self.discipline = discipline
         self.limits = limits
         self.trims = trims
         self.earlyDrop = earlyDrop
-        self.damper = damper
+        self.bound = bound
     }
 }

@@ -44,3 +44,15 @@ public enum WireTime {
         return overflow ? .max : product
     }
 }
+
+/// How long a link takes to put a packet on the wire.
+public enum Serialisation {
+    /// `bytes` at `bitsPerSecond`, rounded up to whole nanoseconds (a packet never finishes
+    /// early), computed in 128 bits so no rate or size overflows.
+    @inlinable
+    public static func time(bytes: Int, bitsPerSecond: Int64) -> Nanoseconds {
+        let (high, low) = (Int64(bytes) * 8).multipliedFullWidth(by: 1_000_000_000)
+        let (quotient, remainder) = bitsPerSecond.dividingFullWidth((high, low))
+        return remainder > 0 ? quotient + 1 : quotient
+    }
+}

@@ -79,7 +79,7 @@ public struct Emulation {
         var delays = topology.nodes.map { node in Array(repeating: Nanoseconds(0), count: node.interfaces.count) }
         for link in topology.links {
             for end in [link.endpoints.0, link.endpoints.1] {
-                queues[end.node][end.interface] = EgressQueue(link.queue)
+                queues[end.node][end.interface] = EgressQueue(link.queue, linkBitsPerSecond: link.rate.bitsPerSecond)
                 delays[end.node][end.interface] = link.delay
             }
         }

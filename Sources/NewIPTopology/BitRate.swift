@@ -9,8 +9,6 @@ public struct BitRate: Hashable, Sendable {
     /// Time to put `bytes` on the wire, rounded up to whole nanoseconds (a packet never
     /// finishes early).
     public func serialisation(bytes: Int) -> Nanoseconds {
-        let (high, low) = (Int64(bytes) * 8).multipliedFullWidth(by: 1_000_000_000)
-        let (quotient, remainder) = bitsPerSecond.dividingFullWidth((high, low))
-        return remainder > 0 ? quotient + 1 : quotient
+        Serialisation.time(bytes: bytes, bitsPerSecond: bitsPerSecond)
     }
 }

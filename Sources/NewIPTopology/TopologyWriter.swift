@@ -114,7 +114,7 @@ public enum TopologyWriter {
         if let bytes = queue.limits.bytes { parts.append("bytes: \(bytes)") }
         if queue.trims { parts.append("trim: true") }
         if !queue.earlyDrop { parts.append("early-drop: false") }
-        if let damper = queue.damper { parts.append("damper: \(UnitText.duration(damper))") }
+        if let bound = queue.bound { parts.append("bound: \(UnitText.duration(bound))") }
         return "{" + parts.joined(separator: ", ") + "}"
     }
 

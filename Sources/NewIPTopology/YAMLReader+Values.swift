@@ -4,12 +4,14 @@ import Yams
 
 // Values a topology file and a node file write alike, so both are checked by the same code.
 extension YAMLReader {
-    /// `fifo`, `lbf`, `priority`, or `{discipline, limit, bytes, trim, early-drop, damper}`.
+    /// `fifo`, `lbf`, `priority`, or `{discipline, limit, bytes, trim, early-drop, bound}` (`glbf` needs `bound`).
     func queue(_ node: Node) -> QueueSpec? {
         if case .scalar = node {
-            return choice(node, "queue discipline", QueueSpec.Discipline.self).map { QueueSpec(discipline: $0) }
+            let discipline = choice(node, "queue discipline", QueueSpec.Discipline.self)
+            if discipline == .glbf { missingBound(node) }
+            return discipline.map { QueueSpec(discipline: $0) }
         }
-        guard let fields = fields(node, "queue", allowed: ["discipline", "limit", "bytes", "trim", "early-drop", "damper"]) else { return nil }
+        guard let fields = fields(node, "queue", allowed: ["discipline", "limit", "bytes", "trim", "early-drop", "bound"]) else { return nil }
         let discipline = fields["discipline"].flatMap {
             choice($0, "queue discipline", QueueSpec.Discipline.self)
         } ?? .fifo
@@ -17,16 +19,22 @@ extension YAMLReader {
         let bytes = fields["bytes"].flatMap { quantity($0, "queue limit (bytes)", Units.bytes) }
         let trims = fields["trim"].flatMap { bool($0, "trim") } ?? false
         let earlyDrop = fields["early-drop"].flatMap { bool($0, "early-drop") } ?? true
-        let damper = fields["damper"].flatMap { quantity($0, "damper (the queue's delay bound)", Units.duration) }
-        if damper != nil && discipline != .lbf, let key = fields.key("damper") {
-            error(key, "a damper holds packets until their LBF deadline, which only an lbf queue orders by",
-                  fix: "use `discipline: lbf` or remove `damper`")
+        let bound = fields["bound"].flatMap { quantity($0, "bound (the gLBF hop's latency bound)", Units.duration) }
+        if bound != nil && discipline != .glbf, let key = fields.key("bound") {
+            error(key, "a latency bound is what a glbf queue's damper restores packets to, and this queue is \(discipline.rawValue)",
+                  fix: "use `discipline: glbf` or remove `bound`")
         }
+        if discipline == .glbf && fields["bound"] == nil { missingBound(fields.key("discipline") ?? node) }
         if trims && bytes == nil, let key = fields.key("trim") {
             error(key, "trimming makes room under a byte limit, and this queue has none", fix: "add e.g. `bytes: 64kB`")
         }
         let limits = packets == nil && bytes == nil ? QueueLimits(packets: 1000) : QueueLimits(packets: packets, bytes: bytes)
-        return QueueSpec(discipline: discipline, limits: limits, trims: trims, earlyDrop: earlyDrop, damper: damper)
+        return QueueSpec(discipline: discipline, limits: limits, trims: trims, earlyDrop: earlyDrop, bound: bound)
+    }
+
+    private func missingBound(_ node: Node) {
+        error(node, "a glbf queue needs its latency bound",
+              fix: "write `{discipline: glbf, bound: 1500us}` (the longest a packet waits there plus its serialisation)")
     }
 
     /// A gateway's `map`: compact addresses to IPv4 or IPv6 ones, each IP address bound once.

@@ -391,8 +391,11 @@ final class Simulator {
                     revocationRecords[index].deliveredAfterScheduled += 1
                 }
             }
-            flowStatistics[finding.probe.flow].delivered(latency: now - finding.probe.sentAt, bytes: packet.count,
-                                                         header: finding.headerLength, trimmed: finding.trimmed, at: now)
+            // A gLBF path ends in the destination's damper: the packet is delivered when that
+            // releases it, after the hold the last hop recorded (0 after any other queue).
+            let released = now + packet.metadata.damperHold
+            flowStatistics[finding.probe.flow].delivered(latency: released - finding.probe.sentAt, bytes: packet.count,
+                                                         header: finding.headerLength, trimmed: finding.trimmed, at: released)
             if let spec = finding.payloadSpec {
                 packet.withUnsafeBytes { flowStatistics[finding.probe.flow].deliveredChunks(UnsafeRawBufferPointer(rebasing: $0[spec])) }
             }

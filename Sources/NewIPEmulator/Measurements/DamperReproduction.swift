@@ -2,105 +2,125 @@ import NewIPDataPlane
 import NewIPJSON
 import NewIPTopology
 
-/// gLBF's published validation (network2030/glbf-validation, the HiPNET 2021 scenario) against
-/// this project's damper: nine packets — three each of 900, 1,000 and 1,100 bytes — leave one
-/// sender back to back onto a 30 Mbps link and cross one more 30 Mbps hop, under LBF and under
-/// LBF with the damper (B = the validation's bound for a 9,000-byte buffer plus one 1,100-byte
-/// packet, 2,693,334 ns). The validation keeps every packet of a flow at the same per-hop
-/// latency (its script's output: 2,640,000, 2,666,667 and 2,693,334 ns), so the spread within
-/// a flow is 0; the table sets our spread beside it.
+/// gLBF's published validation (network2030/glbf-validation, the HiPNET 2021 script, its
+/// Test 3) run in the emulator under LBF and under gLBF. Three flows, of 900, 1,000 and
+/// 1,100-byte packets, each 10 Mbps in bursts of three packets sent at once, share Router 1's
+/// queue onto a 30 Mbps link for 1 s at nanosecond resolution; Router 4 damps each packet
+/// before its own queue. The script's bound for that hop is the queue's largest backlog (the
+/// three bursts, 9,000 bytes) plus one 1,100-byte packet in transit at 30 Mbps, rounded up:
+/// 2,693,334 ns, and it reports every packet reaching Router 4's damper output that long after
+/// it entered Router 1's queue. Here the sending host's egress queue is Router 1's, the link
+/// has no propagation delay, and the receiving host is Router 4: its damper delivers.
 public struct DamperReproduction: Sendable {
-    /// The published per-hop latency of each flow's packets (all equal within a flow).
-    public static let published: [(flow: String, size: Int, perHop: Nanoseconds)] = [
-        ("f900", 900, 2_640_000), ("f1000", 1000, 2_666_667), ("f1100", 1100, 2_693_334),
+    /// The validation's flows: name, packet size, burst period (three packets at 10 Mbps).
+    public static let flows: [(name: String, size: Int, period: Nanoseconds)] = [
+        ("f900", 900, 2_160_000), ("f1000", 1000, 2_400_000), ("f1100", 1100, 2_640_000),
     ]
-    public static let bound: Nanoseconds = 2_693_334
+    /// The per-hop latency the validation reports for every packet of the three flows (its
+    /// Test 3 and Test 4 text: 2693334).
+    public static let published: Nanoseconds = 2_693_334
+    /// The hop's bound by the script's formula: (9,000 + 1,100) bytes at 30 Mbps, rounded up.
+    public static let bound = BitRate(bitsPerSecond: 30_000_000).serialisation(bytes: 3 * (900 + 1000 + 1100) + 1100)
 
     public let lbf: EmulationResults
-    public let damped: EmulationResults
+    public let glbf: EmulationResults
 
     public init() throws {
-        lbf = try Emulation(topology: TopologyParser.parse(yaml: Self.yaml(damper: nil), file: "glbf-hipnet2021.yaml")).run()
-        damped = try Emulation(topology: TopologyParser.parse(yaml: Self.yaml(damper: Self.bound), file: "glbf-hipnet2021.yaml")).run()
+        lbf = try Emulation(topology: TopologyParser.parse(yaml: Self.yaml(queue: "lbf"), file: "glbf-hipnet2021.yaml")).run()
+        glbf = try Emulation(topology: TopologyParser.parse(yaml: Self.yaml(queue: "{discipline: glbf, bound: \(Self.bound)ns}"),
+                                                           file: "glbf-hipnet2021.yaml")).run()
     }
 
-    static func yaml(damper: Nanoseconds?) -> String {
-        let queue = damper.map { "{discipline: lbf, damper: \($0)ns}" } ?? "lbf"
+    /// Bursts of three: 1 ns apart (the emulator sends one packet at a time), then silent for
+    /// the rest of the period, sent for 1 s as in the script; the run lasts 10 ms longer so
+    /// the last bursts arrive. The window (0–10 ms) is wide enough never to drop.
+    static func yaml(queue: String) -> String {
         var text = """
         name: glbf-hipnet2021
-        duration: 40ms
+        duration: 1010ms
         nodes:
-          src: {kind: host, interfaces: {eth0: "0x01"}}
-          r1: {kind: router, interfaces: {a: "0x11", b: "0x12"}}
-          dst: {kind: host, interfaces: {eth0: "0x02"}}
+          router1: {kind: host, interfaces: {eth0: "0x01"}}
+          router4: {kind: host, interfaces: {eth0: "0x02"}}
         links:
-          - {endpoints: [src:eth0, r1:a], rate: 30Mbps, delay: 1ms, queue: lbf}
-          - {endpoints: [r1:b, dst:eth0], rate: 30Mbps, delay: 1ms, queue: \(queue)}
+          - {endpoints: [router1:eth0, router4:eth0], rate: 30Mbps, delay: 0ms, queue: \(queue)}
         flows:
 
         """
-        for (index, flow) in published.enumerated() {
-            text += "  - {name: \(flow.flow), from: src, to: dst, rate: 1000kpps, size: \(flow.size), start: \(3 * index)us, "
-                + "stop: \(3 * index + 3)us, contract: {type: lbf, min: 0ms, max: 10ms}}\n"
+        for flow in flows {
+            text += "  - {name: \(flow.name), from: router1, to: router4, pattern: onoff, rate: 1000Mpps, on: 3ns, "
+                + "off: \(flow.period - 3)ns, stop: 1s, size: \(flow.size), contract: {type: lbf, min: 0ms, max: 10ms}}\n"
         }
         return text
     }
 
-    /// Max − min one-way delay of a flow's delivered packets.
+    /// Max − min delay of a flow's delivered packets.
     static func spread(_ flow: FlowResult?) -> Nanoseconds? { flow?.latency.map { $0.max - $0.min } }
 
+    private func results(_ name: String) -> (lbf: FlowResult?, glbf: FlowResult?) {
+        (lbf.flows.first { $0.name == name }, glbf.flows.first { $0.name == name })
+    }
+
+    /// Per flow: name, bytes, published latency and spread, gLBF's delays and spread, the
+    /// difference of its largest delay from the published one, LBF's delays and spread.
     public var rows: [[String]] {
-        Self.published.map { published in
-            let plain: FlowResult? = lbf.flows.first { $0.name == published.flow }
-            let held: FlowResult? = damped.flows.first { $0.name == published.flow }
+        Self.flows.map { flow in
+            let (plain, held) = results(flow.name)
             func text(_ value: Nanoseconds?) -> String { value.map(String.init) ?? "-" }
-            return [published.flow, "\(published.size)", "\(published.perHop)", "0",
-                    text(Self.spread(plain)), text(Self.spread(held)),
-                    text(held?.latency?.min) + "–" + text(held?.latency?.max),
-                    text(Self.spread(held))]
+            func range(_ result: FlowResult?) -> String { text(result?.latency?.min) + "–" + text(result?.latency?.max) }
+            return [flow.name, "\(flow.size)", "\(Self.published)", "0", "\(held?.delivered ?? 0) of \(held?.sent ?? 0)",
+                    range(held), text(Self.spread(held)), range(plain), text(Self.spread(plain)),
+                    text(held?.latency.map { $0.max - Self.published })]
         }
     }
 
     public var markdown: String {
-        var out = "## gLBF's damper against its published validation\n\n"
-        out += "Published: gLBF (draft-ietf-detnet-glbf; validation script network2030/glbf-validation, HiPNET 2021) keeps every "
-            + "packet of a flow at the same per-hop latency, so the spread of delays within a flow is 0 ns. Measured here on a "
-            + "scenario built from the validation's parameters, not its exact topology and traffic: nine packets, three each of "
-            + "900, 1000 and 1100 bytes, back to back onto 30 Mbps links, two hops, LBF window 0–10 ms, under LBF and under LBF "
-            + "with this project's damper (`damper: \(Self.bound)ns`, the validation's bound for a 9000-byte buffer plus one "
-            + "1100-byte packet). Spreads (max − min) and delays in ns, end to end.\n\n"
-        let header = ["flow", "bytes", "published per-hop latency", "published spread", "LBF spread", "damper spread",
-                      "damper delays", "difference (damper − published)"]
+        var out = "## gLBF against its published validation\n\n"
+        out += "Published: gLBF's validation script (network2030/glbf-validation, HiPNET 2021; gLBF is draft-ietf-detnet-glbf) "
+            + "sends three flows of 900, 1000 and 1100-byte packets, each 10 Mbps in bursts of three, through one 30 Mbps queue "
+            + "for 1 s at nanosecond resolution and reports every packet at the next router's damper output the same "
+            + "\(Self.published) ns after it entered the queue: no spread within a flow. Measured here: the same flows and link "
+            + "in the emulator, the sending host's queue as the validation's Router 1 and the receiving host's damper as Router "
+            + "4's, under `queue: {discipline: glbf, bound: \(Self.bound)ns}` (the script's bound: 9000 bytes of bursts plus one "
+            + "1100-byte packet at 30 Mbps) and under `queue: lbf` (window 0–10 ms). Delays in ns, first bit queued to damper "
+            + "release (gLBF) or to arrival (LBF).\n\n"
+        let header = ["flow", "bytes", "published latency", "published spread", "gLBF delivered", "gLBF delays", "gLBF spread",
+                      "LBF delays", "LBF spread", "difference (gLBF max − published)"]
         out += "| " + header.joined(separator: " | ") + " |\n|---|" + String(repeating: "---:|", count: header.count - 1) + "\n"
         for row in rows { out += "| " + row.joined(separator: " | ") + " |\n" }
-        let worst: Nanoseconds = Self.published.compactMap { published -> Nanoseconds? in
-            Self.spread(damped.flows.first { $0.name == published.flow })
-        }.max() ?? 0
+        let held = Self.flows.map { results($0.name).glbf }
+        let spreads = held.map(Self.spread)
+        let delays = held.compactMap { $0?.latency }
+        let lost = held.reduce(0) { $0 + (($1?.sent ?? 0) - ($1?.delivered ?? 0)) }
+        let plainSpreads = Self.flows.compactMap { Self.spread(results($0.name).lbf) }
+        let reproduced = lost == 0 && spreads.allSatisfy { $0 == 0 } && delays.allSatisfy { $0.min == Self.published && $0.max == Self.published }
         out += "\n### Verdict\n\n"
-        let plainSpreads = Self.published.compactMap { published -> Nanoseconds? in
-            Self.spread(lbf.flows.first { $0.name == published.flow })
+        if reproduced {
+            out += "- Reproduced: under gLBF every packet of every flow took \(Self.published) ns, the published latency, so the "
+                + "spread within a flow is 0 as published; under LBF the same flows spread over "
+                + "\(plainSpreads.min() ?? 0)–\(plainSpreads.max() ?? 0) ns.\n"
+        } else {
+            out += "- Not reproduced: under gLBF the delays ran \(delays.map(\.min).min() ?? 0)–\(delays.map(\.max).max() ?? 0) ns "
+                + "with spreads up to \(spreads.compactMap { $0 }.max() ?? 0) ns and \(lost) packets lost, against \(Self.published) "
+                + "ns and no spread published.\n"
         }
-        out += "- Not reproduced: with the damper the delays within a flow spread over up to \(worst) ns, not 0, and more than "
-            + "under LBF alone (\(plainSpreads.min() ?? 0)–\(plainSpreads.max() ?? 0) ns). Two differences from gLBF stand in "
-            + "the way, and this run does not separate them: the damper holds a packet until its LBF deadline share minus B, a "
-            + "share of the remaining end-to-end budget, where gLBF carries the previous hop's own slack to the next hop; and the "
-            + "LBF clause carries the experienced delay in whole milliseconds, so packets that waited different fractions of a "
-            + "millisecond upstream get shares up to a millisecond apart.\n"
+        out += "- Not run: the validation's Test 4 (three routers' queues feeding a fourth); gLBF's damper time travels in the "
+            + "emulator's packet metadata only (docs/wire.md).\n"
         return out
     }
 
     public var json: JSONValue {
         .object([
             ("bound_ns", .integer(Self.bound)),
-            ("flows", .array(Self.published.map { published in
-                let plain: FlowResult? = lbf.flows.first { $0.name == published.flow }
-                let held: FlowResult? = damped.flows.first { $0.name == published.flow }
-                let lbfSpread: JSONValue = Self.spread(plain).map { .integer($0) } ?? .null
-                let damperSpread: JSONValue = Self.spread(held).map { .integer($0) } ?? .null
+            ("published_latency_ns", .integer(Self.published)),
+            ("flows", .array(Self.flows.map { flow in
+                let (plain, held) = results(flow.name)
+                func value(_ number: Nanoseconds?) -> JSONValue { number.map { .integer($0) } ?? .null }
                 return JSONValue.object([
-                    ("name", .string(published.flow)), ("bytes", .int(published.size)),
-                    ("published_per_hop_ns", .integer(published.perHop)), ("published_spread_ns", .int(0)),
-                    ("lbf_spread_ns", lbfSpread), ("damper_spread_ns", damperSpread),
+                    ("name", .string(flow.name)), ("bytes", .int(flow.size)),
+                    ("published_spread_ns", .int(0)),
+                    ("glbf_sent", .int(held?.sent ?? 0)), ("glbf_delivered", .int(held?.delivered ?? 0)),
+                    ("glbf_min_ns", value(held?.latency?.min)), ("glbf_max_ns", value(held?.latency?.max)),
+                    ("glbf_spread_ns", value(Self.spread(held))), ("lbf_spread_ns", value(Self.spread(plain))),
                 ])
             })),
         ])

@@ -17,8 +17,8 @@ public struct QueueBaselines: Sendable {
         public func queue(replacing spec: QueueSpec) -> QueueSpec {
             var queue = spec
             switch self {
-            case .fifo: queue.discipline = .fifo; queue.earlyDrop = false; queue.damper = nil
-            case .priority: queue.discipline = .priority; queue.earlyDrop = false; queue.damper = nil
+            case .fifo: queue.discipline = .fifo; queue.earlyDrop = false
+            case .priority: queue.discipline = .priority; queue.earlyDrop = false
             case .lbf: break
             case .lbfWithoutEarlyDrop: queue.earlyDrop = false
             }
