@@ -109,6 +109,20 @@ final class NeighbourDiscoveryEmulationTests: XCTestCase {
         XCTAssertEqual(results.links.first { $0.from == "r1:eth0" }?.drops.map { "\($0.reason)=\($0.count)" }, ["link-loss=19"])
     }
 
+    /// r1 is crashed from 1.4 s to 3 s: its hellos stop (the last one h1 hears left at 1.2 s,
+    /// so r1 is stale at 2.101000192 s, and h1's probe then is lost in the crashed r1). On
+    /// restart r1's overdue hello goes out at once and reaches h1 at 3.001000192 s.
+    func testACrashedRouterGoesStaleAndComesBack() throws {
+        var yaml = topology(hosts: [("h1", "{suffix: 7}")], duration: "4s")
+        yaml = yaml.replacingOccurrences(of: "    prefix: \"0xDE/8\"\n", with: "    prefix: \"0xDE/8\"\n    faults: {crash: [1.4s, 3s]}\n")
+        let results = try emulate(yaml)
+        XCTAssertEqual(try events(results, node: "h1"), [
+            "1000192 0xDE01 new>reachable", "1001000192 configured 0xDE07 from 0xDE01",
+            "2101000192 0xDE01 reachable>stale", "3001000192 0xDE01 stale>reachable",
+        ])
+        XCTAssertEqual(results.nodes.first { $0.name == "r1" }?.drops.map { "\($0.reason)=\($0.count)" }, ["node-down=1"])
+    }
+
     /// In an open, self-certifying domain, `suffix: key` forms the address r1's prefix and the
     /// hash of h1's seeded key make (`SelfCertifyingAddress`), and r1, its first hop, proves
     /// h1's packets by it.
