@@ -143,7 +143,8 @@ extension Node {
             }
             let depth = dataPlane.queueDepth(index)
             entry += [("counters", countersJSON(index)), ("queue_packets", .int(depth.packets)), ("queue_bytes", .int(depth.bytes)),
-                      ("up", .bool(!downLinks.contains(index)))]
+                      ("up", .bool(!downLinks.contains(index))), ("carrier", .bool(!noCarrier.contains(index))),
+                      ("carrier_changes", .int(counters[index].carrierChanges))]
             return .object(entry)
         })
     }

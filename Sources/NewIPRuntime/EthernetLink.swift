@@ -23,6 +23,7 @@ final class EthernetLinkPort: LinkPort, @unchecked Sendable {
     let etherType: EtherType
     let ownMAC: EthernetAddress
     let peerMAC: EthernetAddress
+    let device: String
     private let fd: Int32
     private let ifindex: Int32
     private unowned let node: Node
@@ -41,6 +42,7 @@ final class EthernetLinkPort: LinkPort, @unchecked Sendable {
          namespace: String? = nil) throws {
         self.node = node
         self.index = index
+        self.device = device
         etherType = dialect == .compact ? .compactNewIP : .frameworkNewIP
         peerMAC = peer ?? .broadcast
         // A socket belongs to the namespace it was opened in, so a device in another namespace
@@ -57,6 +59,10 @@ final class EthernetLinkPort: LinkPort, @unchecked Sendable {
         var size: Int32 = 4 << 20
         setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size))
         setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &size, socklen_t(MemoryLayout<Int32>.size))
+        // The kernel's receive time for each frame, so a routing probe's delay does not count
+        // the time the frame waited for the receive thread and the loop.
+        let timestamps = node.kernelReceiveTimestamps
+            && setsockopt(fd, SOL_SOCKET, ReceiveBatch.timestampOption, &one, socklen_t(MemoryLayout<Int32>.size)) == 0
 
         txFrames = .allocate(byteCount: Self.batch * Self.frameCapacity, alignment: 16)
         txVectors = .allocate(capacity: Self.batch)
@@ -74,8 +80,8 @@ final class EthernetLinkPort: LinkPort, @unchecked Sendable {
             txMessages[i] = message
         }
         let ownMAC = ownMAC
-        receiver = BatchReceiver(fd: fd, name: device, loop: node.loop, frameCapacity: Self.frameCapacity, mode: .recvmmsg) {
-            [unowned node] frame in node.linkReceivedFrame(index, frame, etherType: etherType, own: ownMAC)
+        receiver = BatchReceiver(fd: fd, name: device, loop: node.loop, frameCapacity: Self.frameCapacity, mode: .recvmmsg(timestamps: timestamps)) {
+            [unowned node] frame, receivedAt in node.linkReceivedFrame(index, frame, etherType: etherType, own: ownMAC, receivedAt: receivedAt)
         } endOfBatch: { [unowned node] in
             node.endOfReadBatch()
         }
@@ -151,6 +157,19 @@ final class EthernetLinkPort: LinkPort, @unchecked Sendable {
 
     var isWritable: Bool { true }
 
+    /// Whether the device is up with its carrier (`IFF_UP` and `IFF_RUNNING`: a veth whose
+    /// peer is down has no carrier), asked of the socket's own namespace with `SIOCGIFFLAGS`;
+    /// `nil` when the device cannot be asked (gone, or the socket closed).
+    func hasCarrier() -> Bool? {
+        var request = [UInt8](repeating: 0, count: 40)
+        let name = Array(device.utf8.prefix(15))
+        request.replaceSubrange(0..<name.count, with: name)
+        let SIOCGIFFLAGS: UInt = 0x8913, IFF_UP: Int16 = 0x1, IFF_RUNNING: Int16 = 0x40
+        guard request.withUnsafeMutableBytes({ ioctl(fd, SIOCGIFFLAGS, $0.baseAddress!) }) == 0 else { return nil }
+        let flags = request.withUnsafeBytes { $0.load(fromByteOffset: 16, as: Int16.self) }
+        return flags & IFF_UP != 0 && flags & IFF_RUNNING != 0
+    }
+
     func close() { receiver.stop() }
 
     func waitUntilClosed() { receiver.waitUntilStopped() }
@@ -176,7 +195,8 @@ struct SockaddrLL {
 extension Node {
     /// A frame from an Ethernet interface: checks the EtherType and the destination MAC, then
     /// runs the packet after the 14-byte header through the data plane.
-    func linkReceivedFrame(_ index: Int, _ frame: UnsafeRawBufferPointer, etherType: EtherType, own: EthernetAddress) {
+    func linkReceivedFrame(_ index: Int, _ frame: UnsafeRawBufferPointer, etherType: EtherType, own: EthernetAddress,
+                           receivedAt: Nanoseconds?) {
         guard frame.count > EthernetFrame.headerLength,
               UInt16(frame[12]) << 8 | UInt16(frame[13]) == etherType.rawValue else {
             counters[index].drops.record(.badFrame)
@@ -188,6 +208,6 @@ extension Node {
             counters[index].drops.record(.badFrame)
             return
         }
-        linkReceived(index, UnsafeRawBufferPointer(rebasing: frame[EthernetFrame.headerLength...]))
+        linkReceived(index, UnsafeRawBufferPointer(rebasing: frame[EthernetFrame.headerLength...]), receivedAt: receivedAt)
     }
 }

@@ -14,14 +14,20 @@ extension Node {
             return problem("give the interface: POST /interfaces/\(up ? "up" : "down")?name=NAME, one of \(names)")
         }
         let changed = up ? downLinks.remove(index) != nil : downLinks.insert(index).inserted
-        if changed {
-            logger.notice("interface \(up ? "up" : "down")", metadata: ["interface": "\(name)", "by": "control request"])
-            if let routing {
-                if up { routing.core.interfaceUp(index, now: now) } else { routing.core.interfaceDown(index, now: now) }
-                serviceRouting(now: now)
-            }
-        }
+        if changed { linkStateChanged(index, up: up, by: "control request", stillDown: noCarrier.contains(index), now: now) }
         return .json(.object([("interface", .string(name)), ("up", .bool(up)), ("changed", .bool(changed))]))
+    }
+
+    /// An interface's link went (or came back), by request or with its device's carrier:
+    /// logged, and the routing protocol drops the neighbours there at once (`interfaceDown`,
+    /// counted in its `neighbours_lost`) or greets them again. `stillDown`: the other cause
+    /// keeps the link down (a request while the carrier is gone, or the reverse), so the
+    /// protocol has nothing new to hear.
+    func linkStateChanged(_ index: Int, up: Bool, by cause: String, stillDown: Bool, now: Nanoseconds) {
+        logger.notice("interface \(up ? "up" : "down")", metadata: ["interface": "\(interfaceName(index))", "by": "\(cause)"])
+        guard let routing, !stillDown else { return }
+        if up { routing.core.interfaceUp(index, now: now) } else { routing.core.interfaceDown(index, now: now) }
+        serviceRouting(now: now)
     }
 
     /// A packet meets a cut link (in either direction): dropped and counted.

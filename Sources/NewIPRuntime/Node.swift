@@ -20,6 +20,8 @@ struct InterfaceCounters {
     var lbfOnTime = 0
     /// Packets for this node that arrived here.
     var delivered = 0
+    /// Times an Ethernet device lost or regained its carrier (CarrierWatch.swift).
+    var carrierChanges = 0
 }
 
 /// At most one log line per interval for a repeated problem, with the count since the last.
@@ -89,6 +91,14 @@ public final class Node: @unchecked Sendable {
     /// Interfaces taken down through the control endpoint (`POST /interfaces/down`): nothing
     /// crosses them, as if their link were cut (LinkAdministration.swift).
     var downLinks: Set<Int> = []
+    /// Ethernet interfaces whose device has no carrier (CarrierWatch.swift).
+    var noCarrier: Set<Int> = []
+    /// Whether Ethernet sockets ask the kernel for each frame's receive time (`SO_TIMESTAMPNS`);
+    /// off (`nip node --loop-timestamps`), probes are timed when the loop reads them, for comparison.
+    public var kernelReceiveTimestamps = true
+    /// The kernel's receive time of the packet being handled, while `linkReceived` runs it
+    /// (`nil`: the socket gives none); the routing protocol measures link delay with it.
+    var kernelReceiveTime: Nanoseconds?
     /// Extra numbers for `/status` (the CLI adds heap allocation counts when asked to).
     public var statusExtras: (@Sendable () -> [String: Int])?
     /// Interface index of the application port (one past the last interface).
@@ -160,6 +170,7 @@ public final class Node: @unchecked Sendable {
             startSecurity()
             if dataPlane.core.neighbourDiscovery != nil { loop.execute { [self] in armNeighbourTimer() } }
             if routing != nil { startRouting() }
+            loop.execute { [self] in startCarrierWatch() }
         } catch {
             stop()
             try? waitUntilStopped()
@@ -234,7 +245,8 @@ public final class Node: @unchecked Sendable {
 
     // MARK: Receiving
 
-    func linkReceived(_ index: Int, _ bytes: UnsafeRawBufferPointer) {
+    /// A packet from a link; `receivedAt`: the kernel's receive time, when the socket gives it.
+    func linkReceived(_ index: Int, _ bytes: UnsafeRawBufferPointer, receivedAt: Nanoseconds? = nil) {
         counters[index].rxPackets &+= 1
         counters[index].rxBytes &+= bytes.count
         if !downLinks.isEmpty, downLinks.contains(index) { return linkCut(index, bytes) }
@@ -245,7 +257,9 @@ public final class Node: @unchecked Sendable {
             logProblem(index, "a \(bytes.count)-byte frame is larger than a packet buffer", now: now)
             return
         }
+        kernelReceiveTime = receivedAt
         arrive(buffer, ingress: index, fromNetwork: true, now: now)
+        kernelReceiveTime = nil
     }
 
     /// An IPv4 or IPv6 packet from a gateway's TUN device: the node core translates it (the

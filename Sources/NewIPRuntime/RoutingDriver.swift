@@ -13,7 +13,7 @@ import NewIPWire
 /// Its datagrams are packets to the neighbour's address, UDP port 6696 with hop limit 1 (the
 /// emulator's, `NodeCore.routingPacket`), queued on the interface's egress queue without a
 /// route lookup; the neighbour's core delivers them, and the node hands them here with the
-/// time it read them. The routes the core decides go into the node core's table, its measured
+/// time they arrived (the kernel's receive time on Ethernet, else when the node read them). The routes the core decides go into the node core's table, its measured
 /// link delays into latency-based forwarding (`NodeCore.follow`), and the node polls it again
 /// at `nextDeadline`.
 final class RoutingDriver {
@@ -114,7 +114,7 @@ extension Node {
     func routingReceived(_ packet: borrowing PacketBuffer, on interface: Int, now: Nanoseconds) {
         guard let routing else { return }
         let dialect = config.dialect
-        let arrival = routing.firstBit(of: packet.count, on: interface, readAt: now)
+        let arrival = routing.firstBit(of: packet.count, on: interface, readAt: kernelReceiveTime ?? now)
         let before = routing.core.statistics
         packet.withUnsafeBytes { bytes in
             guard let datagram = NodeCore.routingDatagram(in: bytes, dialect: dialect) else { return }

@@ -34,7 +34,7 @@ final class TunLinkPort: LinkPort, @unchecked Sendable {
             throw error
         }
         receiver = BatchReceiver(fd: fd, name: device, loop: node.loop, frameCapacity: mtu, mode: .read) {
-            [unowned node] packet in node.tunReceived(index, packet)
+            [unowned node] packet, _ in node.tunReceived(index, packet)
         } endOfBatch: { [unowned node] in
             node.endOfReadBatch()
         }

@@ -25,6 +25,9 @@ struct NodeCommand: ParsableCommand {
     @Flag(help: "Check the configuration and exit.")
     var check = false
 
+    @Flag(help: "Time routing probes on Ethernet links when the node reads them, not by the kernel's receive time (to compare the two).")
+    var loopTimestamps = false
+
     @Flag(help: .hidden)
     var countAllocations = false
 
@@ -38,6 +41,7 @@ struct NodeCommand: ParsableCommand {
         }
         LoggingSystem.bootstrap { StreamLogHandler.standardError(label: $0) }
         let node = Node(config: nodeConfig, logger: Logger(label: "newip.node"))
+        node.kernelReceiveTimestamps = !loopTimestamps
         if countAllocations {
             // Every heap allocation of the process from here on, for `nip bench-node`.
             MallocInterposerSwift.reset()

@@ -36,13 +36,13 @@ class NodeProcessTestCase: XCTestCase {
         return (run.status, run.standardOutput, run.standardError)
     }
 
-    /// Starts `nip node` with `config` and waits until its control endpoint answers.
+    /// Starts `nip node` with `config` (and command-line `options`) and waits until its control endpoint answers.
     @discardableResult
-    func startNode(_ config: NodeConfig) throws -> RunState.NodeEntry {
+    func startNode(_ config: NodeConfig, options: [String] = []) throws -> RunState.NodeEntry {
         let path = folder.appendingPathComponent("\(config.name).yaml").path
         let log = folder.appendingPathComponent("\(config.name).log").path
         try config.yaml.write(toFile: path, atomically: true, encoding: .utf8)
-        let pid = try ProcessControl.spawn(try nip, ["node", "--config", path], log: log)
+        let pid = try ProcessControl.spawn(try nip, ["node", "--config", path] + options, log: log)
         let entry = RunState.NodeEntry(name: config.name, pid: pid, control: config.control.description,
                                        app: config.app?.description ?? "", config: path, log: log)
         started.append(entry)
