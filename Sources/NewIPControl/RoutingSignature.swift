@@ -98,7 +98,7 @@ public enum RoutingTrust: Hashable, Sendable {
     case selfCertifying
 
     /// Whether `credential` gives `publicKey` what it claims at Unix time `unixTime`.
-    func vouches(for credential: RouterCredential, publicKey: [UInt8], unixTime: UInt64) -> Bool {
+    public func vouches(for credential: RouterCredential, publicKey: [UInt8], unixTime: UInt64) -> Bool {
         switch (self, credential) {
         case (.registrar(let registrar, let domain), .certificate(let certificate)):
             certificate.subjectKey == publicKey && certificate.verify(registrarKey: registrar, domain: domain, now: unixTime) == .valid
@@ -142,7 +142,7 @@ public struct RoutingSignature: Hashable, Sendable {
 
     /// Whether the signature is the public key's over the packet `bytes` (header, messages and
     /// this trailer; `bytes` ends where the trailer does).
-    func isValid(for bytes: UnsafeRawBufferPointer) -> Bool {
+    public func isValid(for bytes: UnsafeRawBufferPointer) -> Bool {
         let signed = bytes[0..<(bytes.count - Self.signatureLength)]
         return verifyEd25519(signature: signature, message: Self.signingContext + signed, publicKey: publicKey)
     }
