@@ -8,13 +8,14 @@ import NewIPWire
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
-        abstract: "Micro-benchmarks of the wire codecs (build with -c release).",
+        abstract: "Micro-benchmarks of the wire codecs, the data plane and source verification (build with -c release).",
         discussion: """
         Each benchmark runs its operation over a fixed set of inputs in rounds of about 50 ms; ns/op is the \
         median round, "best" the fastest, "cpu ns/op" the median round's CPU time of the measuring thread \
         (what other processes' time-sharing does not inflate). Heap allocations per operation are counted by interposing malloc \
         during one extra round. Compact parse uses the ok-cases of the interoperability parse vectors \
-        (the project's copy in Tests/Vectors, else ../shared/vectors, or --vectors), generated headers otherwise.
+        (the project's copy in Tests/Vectors, else ../shared/vectors, or --vectors), generated headers otherwise. \
+        scripts/bench.py records several runs of --json with the commit, the machine and its load for BENCHMARKS.md.
         """)
 
     @Option(help: "Folder of the interoperability vectors (default: Tests/Vectors when run from the package, else ../shared/vectors).")
