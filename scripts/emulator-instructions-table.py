@@ -2,7 +2,8 @@
 """Renders the BENCHMARKS.md table of the emulator's instructions per event, one row per step
 and scenario, from the JSON scripts/emulator-instructions.sh appends to: the instructions of the
 whole run and of the event loop, the loop's instructions per event and their ratio to the same
-scenario's previous step, and the wall time of a run outside valgrind with the machine's load.
+scenario's previous step (a step marked `reverted` was measured and then taken out again, so the
+next step is compared with the one before it), and the wall time of a run outside valgrind with the machine's load.
 
     scripts/emulator-instructions-table.py docs/emulator-instructions.json    # --check: fail instead when the table differs
 """
@@ -23,7 +24,8 @@ with publishing("emulator-instructions", script="scripts/emulator-instructions-t
     for e in entries:
         per_event = e["instructions_per_event"]
         ratio = f"{per_event / previous[e['scenario']]:.2f}" if e["scenario"] in previous else "—"
-        previous[e["scenario"]] = per_event
+        if not e.get("reverted"):
+            previous[e["scenario"]] = per_event
         print(f"| {e['step']} ({e['commit']}) | {e['scenario']} | {e['events']:,} | {e['instructions'] / 1e6:,.0f} M "
               f"| {e['event_loop_instructions'] / 1e6:,.0f} M | {per_event:,} | {ratio} | {e['wall_s']:.2f} ({e['load']:.1f}) |")
     print("\nInstructions counted by callgrind (release build, debug info stripped); the event loop is "
