@@ -40,6 +40,7 @@ final class BenchmarkTablesTests: XCTestCase {
             ["scripts/emulated-vs-real-table.py", "docs/emulated-vs-real.json"],
             ["scripts/soak-table.py", "docs/soak.json"],
             ["scripts/revocation-table.py", "docs/revocation-times.json"],
+            ["scripts/routing-probe-delay-table.py", "docs/routing-probe-delay.json"],
             ["scripts/grid-vs-ns3-table.py", "docs/grid-vs-ns3.json"],
             ["scripts/grid-vs-ns3-table.py", "docs/grid-vs-ns3-before.json"],
             ["scripts/emulator-speed-table.py", "docs/emulator-speed.json"],
