@@ -92,13 +92,7 @@ final class RoutingNetnsTests: NodeProcessTestCase {
         XCTAssertEqual(try learned(r1)["0x03/8"]?.via, "eth1", "h3 over r2")
         XCTAssertEqual(try learned(r1)["0x03/8"]?.hops, 3)
 
-        let pinging = Process()
-        pinging.executableURL = URL(fileURLWithPath: try nip)
-        pinging.arguments = ["ping", "--control", h1.control.description, "-c", "100", "--interval", "0.01", "--timeout", "1", "0x03"]
-        let pings = Pipe()
-        pinging.standardOutput = pings
-        pinging.standardError = Pipe()
-        try pinging.run()
+        let pinging = try BackgroundPing(nip: try nip, from: h1, to: "0x03", count: 100)
         usleep(300_000)
         let cutAt = Date()
         setLink(layout, "r2", "eth1", up: false)
@@ -107,10 +101,7 @@ final class RoutingNetnsTests: NodeProcessTestCase {
         let rerouted = try converge(configs, without, delays: false)
         print("routing in namespaces: reconverged \(String(format: "%.3f", Date().timeIntervalSince(cutAt))) s after "
               + "`ip link set dev eth1 down` in r2's namespace (\(String(format: "%.3f", rerouted)) s of polling)")
-        pinging.waitUntilExit()
-        let summary = String(decoding: pings.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            .split(separator: "\n").first { $0.contains(" sent, ") }
-        print("routing in namespaces: pings every 10 ms across the cut: \(summary.map(String.init) ?? "no summary")")
+        print("routing in namespaces: pings every 10 ms across the cut: \(pinging.summary())")
         XCTAssertEqual(try learned(r1)["0x03/8"], Learned(via: "eth2", hops: 4, delay: try learned(r1)["0x03/8"]?.delay ?? 0),
                        "h3 by way of r5 and r4")
         // Both ends heard it from the device: r2's is down, r3's lost its carrier.

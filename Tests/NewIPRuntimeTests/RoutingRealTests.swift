@@ -85,13 +85,7 @@ final class RoutingRealTests: NodeProcessTestCase {
 
         // r2 stops: r1 and r3 lose it after the hold time and take the 15 ms link. A ping every
         // 10 ms runs across the failure: what it loses is reported, not asserted (timing).
-        let pinging = Process()
-        pinging.executableURL = URL(fileURLWithPath: try nip)
-        pinging.arguments = ["ping", "--control", configs[0].control.description, "-c", "150", "--interval", "0.01", "--timeout", "1", "0x03"]
-        let pings = Pipe()
-        pinging.standardOutput = pings
-        pinging.standardError = Pipe()
-        try pinging.run()
+        let pinging = try BackgroundPing(nip: try nip, from: configs[0], to: "0x03", count: 150)
         usleep(300_000)
         let stoppedAt = Date()
         _ = ProcessControl.stopAll([entries["r2"]!], grace: 5)
@@ -101,10 +95,7 @@ final class RoutingRealTests: NodeProcessTestCase {
         _ = try converge(configs, without, except: ["r2"])
         print("routing: reconverged \(String(format: "%.3f", Date().timeIntervalSince(stoppedAt))) s after r2 was stopped "
               + "(its neighbours' hold time is 350 ms)")
-        pinging.waitUntilExit()
-        let summary = String(decoding: pings.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            .split(separator: "\n").first { $0.contains(" sent, ") }
-        print("routing: pings every 10 ms across the failure: \(summary.map(String.init) ?? "no summary")")
+        print("routing: pings every 10 ms across the failure: \(pinging.summary())")
         let after = try ping(configs[0], "0x03", count: 3)
         XCTAssertEqual(after.status, 0, after.output)
         XCTAssertTrue(after.output.contains("3 received"), after.output)
@@ -135,13 +126,7 @@ final class RoutingRealTests: NodeProcessTestCase {
         _ = try converge(configs, topology)
         let (r1, r2) = (configs[1], configs[2])
 
-        let pinging = Process()
-        pinging.executableURL = URL(fileURLWithPath: try nip)
-        pinging.arguments = ["ping", "--control", configs[0].control.description, "-c", "100", "--interval", "0.01", "--timeout", "1", "0x03"]
-        let pings = Pipe()
-        pinging.standardOutput = pings
-        pinging.standardError = Pipe()
-        try pinging.run()
+        let pinging = try BackgroundPing(nip: try nip, from: configs[0], to: "0x03", count: 100)
         usleep(300_000)
         let cutAt = Date()
         for (config, interface) in [(r1, "eth1"), (r2, "eth0")] {
@@ -154,10 +139,7 @@ final class RoutingRealTests: NodeProcessTestCase {
         let rerouted = try converge(configs, without)
         print("routing: reconverged \(String(format: "%.3f", Date().timeIntervalSince(cutAt))) s after the r1 — r2 link was cut "
               + "(\(String(format: "%.3f", rerouted)) s after both ends were told)")
-        pinging.waitUntilExit()
-        let summary = String(decoding: pings.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            .split(separator: "\n").first { $0.contains(" sent, ") }
-        print("routing: pings every 10 ms across the cut: \(summary.map(String.init) ?? "no summary")")
+        print("routing: pings every 10 ms across the cut: \(pinging.summary())")
         XCTAssertEqual(try learned(r1)["0x03/8"]?.via, "eth2", "h3 over the direct link")
         XCTAssertEqual(try learned(r1)["0x20/8"], Learned(via: "eth2", hops: 2, delay: try learned(r1)["0x20/8"]?.delay ?? 0),
                        "r2 by way of r3")

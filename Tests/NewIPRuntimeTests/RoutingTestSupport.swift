@@ -94,3 +94,25 @@ extension NodeProcessTestCase {
         return timeout
     }
 }
+
+/// `nip ping` every 10 ms in the background while a test breaks something on the path; what
+/// it lost is reported (`summary`), never asserted: it depends on timing.
+final class BackgroundPing {
+    private let process = Process()
+    private let output = Pipe()
+
+    init(nip: String, from: NodeConfig, to destination: String, count: Int) throws {
+        process.executableURL = URL(fileURLWithPath: nip)
+        process.arguments = ["ping", "--control", from.control.description, "-c", "\(count)", "--interval", "0.01", "--timeout", "1", destination]
+        process.standardOutput = output
+        process.standardError = Pipe()
+        try process.run()
+    }
+
+    /// Waits for the last ping and returns ping's summary line (sent, received, loss, round trips).
+    func summary() -> String {
+        process.waitUntilExit()
+        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        return text.split(separator: "\n").first { $0.contains(" sent, ") }.map(String.init) ?? "no summary"
+    }
+}
