@@ -41,6 +41,9 @@ public struct Topology: Sendable {
         self.flows = flows
     }
 
+    /// Its size as commands report it: "3 nodes, 2 links, 1 flows".
+    public var sizeText: String { "\(nodes.count) nodes, \(links.count) links, \(flows.count) flows" }
+
     public enum Routing: String, Sendable, CaseIterable {
         /// Dijkstra over link propagation delays fills every forwarding table, with LBF's
         /// `toDelay` and `toHops` for each destination; static routes are added on top.

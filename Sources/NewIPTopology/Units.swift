@@ -167,6 +167,8 @@ package enum UnitText {
 
 extension StringProtocol {
     var trimmingSpaces: String {
-        String(drop { $0 == " " }.reversed().drop { $0 == " " }.reversed())
+        // Sliced rather than reversed twice: reversing copied every value a file holds.
+        guard let first = firstIndex(where: { $0 != " " }), let last = lastIndex(where: { $0 != " " }) else { return "" }
+        return String(self[first...last])
     }
 }

@@ -199,7 +199,10 @@ extension YAMLReader {
     static func root(of yaml: String, file: String, empty fix: String) throws(TopologyError) -> Node {
         let root: Node?
         do {
-            root = try Yams.compose(yaml: yaml)
+            // The reader takes every scalar as the text written, so Yams's default tag
+            // resolution (regular expressions per scalar, run for every key its duplicate
+            // check hashes) is wasted: the basic resolver leaves scalars as strings.
+            root = try Yams.compose(yaml: yaml, .basic)
         } catch {
             throw TopologyError([syntaxDiagnostic(error, file: file, yaml: yaml)])
         }

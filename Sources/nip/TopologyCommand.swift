@@ -142,7 +142,7 @@ struct GenerateTopology: ParsableCommand {
             return
         }
         try OutputFile.write(Array(yaml.utf8), to: output, option: "--output", force: force, generatedHeader: Self.header)
-        FileHandle.standardError.write(Data("wrote \(output): \(topology.nodes.count) nodes, \(topology.links.count) links, \(topology.flows.count) flows\n".utf8))
+        FileHandle.standardError.write(Data("wrote \(output): \(topology.sizeText)\n".utf8))
     }
 }
 
