@@ -44,7 +44,7 @@ struct EmulateCommand: ParsableCommand {
     @Flag(help: "Record every egress queue's depth (packets and bytes) at each change, as queue-depth.csv.")
     var queueDepth = false
 
-    @Flag(help: "No progress bar and no summary table.")
+    @Flag(help: "No setup line, progress bar or summary table.")
     var quiet = false
 
     @Option(help: ArgumentHelp("Write the setup and run times, peak resident memory and the bytes per node, route, flow and "
@@ -56,12 +56,18 @@ struct EmulateCommand: ParsableCommand {
 
     func run() throws {
         let parseStarted = DispatchTime.now().uptimeNanoseconds
+        let setupLine = SetupLine(enabled: !quiet)
+        // Cleared before anything else is printed: an error, the sweep's bar, the summary.
+        defer { setupLine.finish() }
+        setupLine.show("reading and checking \(file)…")
         var topology: Topology
         do {
             topology = try TopologyParser.load(path: file)
         } catch {
             throw ToolError("\(error)")
         }
+        setupLine.show(String(format: "%@: %@ read and checked in %.1f s; routing…", file, topology.sizeText,
+                              Double(DispatchTime.now().uptimeNanoseconds - parseStarted) / 1e9))
         let sweep = try seeds.map(Self.seedRange)
         if let threads, threads < 1 { throw ToolError("--threads \(threads): give at least 1 (the default is every core)") }
         if sweep != nil, seed != nil {
@@ -79,6 +85,7 @@ struct EmulateCommand: ParsableCommand {
                             + "a smaller topology, or pass --force")
         }
         if let sweep {
+            setupLine.finish()
             return try runSweep(topology, seeds: sweep, folder: folder, option: option)
         }
         let setupStarted = DispatchTime.now().uptimeNanoseconds
@@ -87,6 +94,7 @@ struct EmulateCommand: ParsableCommand {
         do {
             emulation = try Emulation(topology: topology, routingProgress: routingBar.update)
             routingBar.finish()
+            setupLine.finish()
         } catch {
             throw ToolError("\(error)")
         }
@@ -253,11 +261,30 @@ final class ProgressBar {
         let width = 40
         let filled = Int((fraction * Double(width)).rounded(.down)).clamped(to: 0...width)
         let bar = String(repeating: "█", count: filled) + String(repeating: "·", count: width - filled)
-        FileHandle.standardError.write(Data("\r\(label)\(bar) \(Int(fraction * 100)) %".utf8))
+        FileHandle.standardError.write(Data("\r\u{1B}[2K\(label)\(bar) \(Int(fraction * 100)) %".utf8))
     }
 
     func finish() {
         if shown { FileHandle.standardError.write(Data("\r\u{1B}[2K".utf8)) }
+    }
+}
+
+/// The setup's phase and the topology's size, on one line of standard error redrawn in place,
+/// only when both outputs are a terminal (a log or a pipe gets nothing), so a long parse of a
+/// large file shows what it is doing; the routing bar takes over the line after it.
+final class SetupLine {
+    private let enabled: Bool
+
+    init(enabled: Bool) {
+        self.enabled = enabled && isatty(STDOUT_FILENO) == 1 && isatty(STDERR_FILENO) == 1
+    }
+
+    func show(_ text: String) {
+        if enabled { FileHandle.standardError.write(Data("\r\u{1B}[2K\(text)".utf8)) }
+    }
+
+    func finish() {
+        if enabled { FileHandle.standardError.write(Data("\r\u{1B}[2K".utf8)) }
     }
 }
 
