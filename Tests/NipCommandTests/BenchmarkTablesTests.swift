@@ -50,6 +50,7 @@ final class BenchmarkTablesTests: XCTestCase {
             ["scripts/route-flaps-table.py", "docs/route-flaps.json"],
             ["scripts/route-aggregation-table.py", "docs/route-aggregation.json", "docs/emulator-scale.json"],
             ["scripts/sweep-threads-table.py", "docs/sweep-threads.json"],
+            ["scripts/setup-time-table.py", "docs/setup-time.json"],
             security,
             securityAES,
         ] {
