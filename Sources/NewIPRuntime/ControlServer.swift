@@ -93,6 +93,7 @@ extension Node {
         case (.POST, "/routes"): return addRoute(body)
         case (.POST, "/interfaces/down"), (.POST, "/interfaces/up"):
             return setInterface(query["name"], up: path == "/interfaces/up", now: Self.now())
+        case (.POST, "/interfaces/shape"): return shapeInterface(query["name"], delay: query["delay"])
         case (.DELETE, "/routes"): return removeRoute(query: query["prefix"], body: body)
         case (.POST, "/capture"), (.DELETE, "/capture"):
             return captureRequest(add: method == .POST, interface: query["interface"], sink: query["sink"])
@@ -128,7 +129,7 @@ extension Node {
             var entry: [(String, JSONValue)] = [
                 ("name", .string(interface.name)), ("index", .int(index)),
                 ("address", .string(interface.address?.description ?? "")),
-                ("delay", .string(UnitText.duration(interface.delay))),
+                ("delay", .string(UnitText.duration(linkDelay(index)))),
                 ("queue", .string(interface.queue.discipline.rawValue)),
             ]
             switch interface.link {

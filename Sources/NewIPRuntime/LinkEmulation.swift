@@ -17,10 +17,12 @@ import NewIPTopology
 /// - Loss: after serialisation, with the link's probability (the packet used the link's time
 ///   and counts as sent), from a seeded `SplitMix64`.
 /// - Delay: the datagram waits in a delay line until serialisation plus propagation are over,
-///   then is written; everything due by then goes out in one flush (one `sendmmsg`).
+///   then is written; everything due by then goes out in one flush (one `sendmmsg`). The delay
+///   may change while the node runs (`POST /interfaces/shape`, as `tc qdisc change … netem
+///   delay`): datagrams sent after the change take the new one, those in the line keep theirs.
 struct LinkEmulation {
     let rate: BitRate?
-    let delay: Nanoseconds
+    var delay: Nanoseconds
     let loss: Double
     private var random: SplitMix64
     /// When the packet being serialised is on the wire (virtual time on the node's clock).
@@ -60,6 +62,8 @@ struct LinkEmulation {
         let finish = start + (rate?.serialisation(bytes: count) ?? 0)
         busyUntil = finish
         if loss > 0, Double(random.next() >> 11) * 0x1p-53 < loss { return nil }
-        return finish + delay
+        // A shorter delay does not overtake what is still in the line: the link stays first
+        // in, first out (as the emulator's link when its delay shortens), and the line sorted.
+        return max(finish + delay, line.last?.due ?? 0)
     }
 }

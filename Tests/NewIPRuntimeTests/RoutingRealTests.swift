@@ -160,6 +160,78 @@ final class RoutingRealTests: NodeProcessTestCase {
         XCTAssertTrue(unknown.body.contains("one of eth0, eth1, eth2"), unknown.body)
     }
 
+    /// RoutingNetnsTests' ring on loopback, where each node is its links (`emulate-link`) and
+    /// slows one itself (`POST /interfaces/shape`, as netem would a veth where the kernel has
+    /// it): r1 — r2 goes from 2 ms to 20 ms at both ends. r1 measures more than 20 ms to r2,
+    /// its route to h3 (whose to-delay latency-based forwarding budgets with) moves round by
+    /// r5 and r4 with the to-delay that way's measurements sum to, and returns when the link
+    /// is 2 ms again. h1's link to r1 is not emulated at h1, which refuses to shape it.
+    func testAShapedDelayOnARingLinkIsMeasuredRoutedAroundAndTakenBack() throws {
+        let topology = try TopologyParser.parse(yaml: RoutingNetnsTests.ring, file: "ring.yaml")
+        var configs = deployment(topology)
+        configs[0].interfaces[0].emulateLink = false
+        for config in configs { try startNode(config) }
+        _ = try converge(configs, topology, delays: false)
+        let (h1, r1, r2, r5) = (configs[0], configs[1], configs[2], configs[5])
+        let before = try XCTUnwrap(try learned(r1)["0x03/8"])
+        XCTAssertEqual(before.via, "eth1")
+        XCTAssertLessThan(before.delay, 20_000_000)
+
+        func shape(_ delay: String) throws {
+            for (config, interface) in [(r1, "eth1"), (r2, "eth0")] {
+                let answer = try ControlClient.request("POST", config.control, "/interfaces/shape?name=\(interface)&delay=\(delay)")
+                XCTAssertEqual(answer.status, 200, answer.body)
+                XCTAssertEqual(try answer.value()["delay"]?.stringValue, delay)
+            }
+        }
+        /// r1's measured delay to the neighbour on `interface`.
+        func measured(_ answer: JSONValue, _ interface: String) throws -> Int? {
+            try answer.array("routing", "neighbours").first { $0["interface"]?.stringValue == interface }?["delay_ns"]?.intValue
+        }
+        func route(_ answer: JSONValue, _ prefix: String) throws -> JSONValue? {
+            try answer.array("routes").first { $0["prefix"]?.stringValue == prefix }
+        }
+
+        try shape("20ms")
+        let shown = try ControlClient.request("GET", r1.control, "/interfaces").value().array()
+        XCTAssertEqual(shown.map { $0["delay"]?.stringValue }, ["1ms", "20ms", "2ms"])
+        var slower = topology
+        slower.links[1].delay = 20_000_000
+        _ = try converge(configs, slower, delays: false)
+        // The smoothed delay climbs in bounded steps: it passes 20 ms after the route has moved.
+        try waitFor({ try (measured(ControlClient.request("GET", r1.control, "/routes").value(), "eth1") ?? 0) > 20_000_000 },
+                    timeout: 10)
+        // r1's route over r5 costs its measured delay to r5 plus what r5 announces (r5's own
+        // route to h3): equal once r5's latest update has arrived.
+        var sum: (route: Int, link: Int, beyond: Int)?
+        try waitFor({
+            let answer = try ControlClient.request("GET", r1.control, "/routes").value()
+            guard let link = try measured(answer, "eth2"), let route = try route(answer, "0x03/8"),
+                  route["via"]?.stringValue == "eth2", let delay = route["metric"]?["delay_ns"]?.intValue,
+                  route["to-delay"]?.stringValue == UnitText.duration(Nanoseconds(delay)),
+                  let beyond = try learned(r5)["0x03/8"]?.delay else { return false }
+            sum = (delay, link, beyond)
+            return delay == link + beyond
+        }, timeout: 10)
+        XCTAssertEqual(sum.map { $0.route }, sum.map { $0.link + $0.beyond }, "to-delay over r5: r1 → r5 measured plus r5's route")
+        let after = try XCTUnwrap(try learned(r1)["0x03/8"])
+        XCTAssertEqual(after.hops, 4, "r1 → r5 → r4 → r3 → h3")
+        XCTAssertGreaterThan(after.delay, before.delay, "the budget's to-delay rose with the detour")
+
+        try shape("2ms")
+        _ = try converge(configs, topology, delays: false)
+        let back = try XCTUnwrap(try learned(r1)["0x03/8"])
+        XCTAssertEqual(back.via, "eth1")
+        XCTAssertLessThan(back.delay, after.delay)
+
+        let refused = try ControlClient.request("POST", h1.control, "/interfaces/shape?name=eth0&delay=20ms")
+        XCTAssertEqual(refused.status, 400)
+        XCTAssertTrue(refused.body.contains("interface eth0 does not emulate its link"), refused.body)
+        let unitless = try ControlClient.request("POST", r1.control, "/interfaces/shape?name=eth1&delay=20")
+        XCTAssertEqual(unitless.status, 400)
+        XCTAssertTrue(unitless.body.contains("delay: "), unitless.body)
+    }
+
     /// `nip up` on the triangle: private node files with the protocol, tables that converge to
     /// the oracle, `nip routes --node` and a ping across, then `nip down`.
     func testNipUpRunsTheProtocolOnADynamicTopology() throws {
