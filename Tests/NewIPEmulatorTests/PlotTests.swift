@@ -22,6 +22,13 @@ final class PlotTests: XCTestCase {
         return String(element[start.upperBound...].prefix { $0 != "\"" })
     }
 
+    func testLabelsAreEscapedForSVGInOnePass() {
+        XCTAssertEqual(SVGText.escaped("plain é flow"), "plain é flow")
+        XCTAssertEqual(SVGText.escaped("a<b & \"c\">d"), "a&lt;b &amp; &quot;c&quot;&gt;d")
+        XCTAssertEqual(SVGText.escaped("&amp;"), "&amp;amp;")
+        XCTAssertEqual(SVGText.escaped(""), "")
+    }
+
     func testCDFIsAShareOfPacketsSentWithTheWindowShadedAndEverySeriesInTheLegend() throws {
         // A: 4 sent, 1 delivered within 1 ms and 3 within 2 ms (one lost); B: 2 sent, both at 3 ms.
         let a = CDFPlot.Series(name: "A", sent: 4, steps: [(1_000_000, 1), (2_000_000, 3)])
