@@ -48,6 +48,7 @@ final class BenchmarkTablesTests: XCTestCase {
             ["scripts/routing-reconvergence-table.py", "every address=docs/routing-reconvergence-before.json",
              "router blocks=docs/routing-reconvergence.json"],
             ["scripts/route-flaps-table.py", "docs/route-flaps.json"],
+            ["scripts/routing-reconvergence-authentication-table.py", "docs/routing-authentication-bench.json", "docs/routing-authentication.json"],
             ["scripts/route-aggregation-table.py", "docs/route-aggregation.json", "docs/emulator-scale.json"],
             ["scripts/sweep-threads-table.py", "docs/sweep-threads.json"],
             ["scripts/setup-time-table.py", "docs/setup-time.json"],
