@@ -217,6 +217,8 @@ final class RoutingRealTests: NodeProcessTestCase {
         let after = try XCTUnwrap(try learned(r1)["0x03/8"])
         XCTAssertEqual(after.hops, 4, "r1 → r5 → r4 → r3 → h3")
         XCTAssertGreaterThan(after.delay, before.delay, "the budget's to-delay rose with the detour")
+        print("routing: h3's to-delay at r1 \(Double(before.delay) / 1e6) ms over r2, \(Double(after.delay) / 1e6) ms round by r5 "
+              + "(r1 → r5 measured \(Double(sum?.link ?? 0) / 1e6) ms) once r1 — r2 was shaped to 20 ms")
 
         try shape("2ms")
         _ = try converge(configs, topology, delays: false)
