@@ -29,7 +29,7 @@ extension Node {
         guard let name, let index = config.interfaces.firstIndex(where: { $0.name == name }) else {
             return problem("give the interface: POST /interfaces/shape?name=NAME&delay=DURATION, one of \(names)")
         }
-        guard let port = ports[index] as? UDPLinkPort, let emulation = port.emulation else {
+        guard let port = emulatingPort(index), let emulation = port.emulation else {
             return problem("interface \(name) does not emulate its link, so the node has no delay to change there: "
                            + "give it `emulate-link: true` in the node file (a UDP interface), or shape a device with `tc`")
         }
@@ -46,8 +46,13 @@ extension Node {
     /// The interface's delay now: its emulated link's (which a shape request may have changed),
     /// else the node file's.
     func linkDelay(_ index: Int) -> Nanoseconds {
-        let port = ports.indices.contains(index) ? ports[index] as? UDPLinkPort : nil
-        return port?.emulation?.delay ?? config.interfaces[index].delay
+        emulatingPort(index)?.emulation?.delay ?? config.interfaces[index].delay
+    }
+
+    /// The UDP port that is interface `index`'s link (`emulate-link`), if the node emulates it.
+    private func emulatingPort(_ index: Int) -> UDPLinkPort? {
+        guard ports.indices.contains(index), let port = ports[index] as? UDPLinkPort, port.emulation != nil else { return nil }
+        return port
     }
 
     /// An interface's link went (or came back), by request or with its device's carrier:
