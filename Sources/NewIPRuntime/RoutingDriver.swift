@@ -4,6 +4,7 @@ import NewIPControl
 import NewIPDataPlane
 import NewIPJSON
 import NewIPNode
+import NewIPSecurity
 import NewIPTopology
 import NewIPWire
 
@@ -40,10 +41,11 @@ final class RoutingDriver {
                   let own = config.interfaces[index].address else {
                 throw ToolError("routing: interface `\(entry.name)` has no address of its own to send the protocol's packets from")
             }
-            let key: [UInt8]
+            let key: [UInt8]?
             switch entry.key {
-            case .bytes(let bytes): key = bytes
-            case .file(let path):
+            case nil: key = nil
+            case .bytes(let bytes)?: key = bytes
+            case .file(let path)?:
                 let text: String
                 do { text = try PrivateFile.read(path, what: "routing key").trimmingCharacters(in: .whitespacesAndNewlines) } catch {
                     throw ToolError("routing: \(error)")
@@ -53,7 +55,7 @@ final class RoutingDriver {
                 }
                 key = bytes
             }
-            interfaces[index] = DelayVectorRouting.Interface(enabled: true, key: LinkKey(key))
+            interfaces[index] = DelayVectorRouting.Interface(enabled: true, key: key.map(LinkKey.init))
             ends[index] = (own, entry.neighbour)
         }
         var configuration = DelayVectorRouting.Configuration(
@@ -63,6 +65,12 @@ final class RoutingDriver {
         if let update = routing.update { configuration.updateInterval = update }
         if let holdDown = routing.holdDown { configuration.holdDown = holdDown }
         configuration.apply(routing.damping)
+        if let signing = routing.signing {
+            let signing = try Self.signing(signing, now: now)
+            // Neighbours refuse what lies outside the certified block: it is not announced.
+            configuration.prefixes = configuration.prefixes.filter(signing.identity.credential.ownedPrefix.owns)
+            configuration.signing = signing
+        }
         // A restarted node must not look like a replay to neighbours that remember its last
         // packet counter: it counts on from the wall clock's nanoseconds. Its own routes start
         // from a random sequence number, as babeld's do (an older one is raised on request).
@@ -77,6 +85,25 @@ final class RoutingDriver {
             configured[route.prefix] = NodeDataPlane.makeRoute(interface: index, toDelay: route.toDelay, toHops: route.toHops)
         }
         self.configured = configured
+    }
+
+    /// The router's identity (its key file must be private to the node's user) with its
+    /// certificate, which must be the trusted registrar's for that key; certificates are
+    /// checked against the wall clock at start plus the node's monotonic time since.
+    static func signing(_ signing: NodeConfig.Routing.Signing, now: Nanoseconds) throws -> RoutingSigning {
+        let identity: DeviceIdentity
+        do { identity = try KeyFile.read(signing.identity) } catch { throw ToolError("routing: identity: \(error)") }
+        let certificate: AddressCertificate
+        do { certificate = try AddressCertificate(parsing: signing.certificate) } catch {
+            throw ToolError("routing: the certificate does not decode (\(error)); write the one the registrar issued (`nip up` writes it)")
+        }
+        guard certificate.subjectKey == identity.publicKey else {
+            throw ToolError("routing: the certificate is for another key than \(signing.identity)'s; use the key it was issued for, or a certificate for this key")
+        }
+        let trust = RoutingTrust.registrar(publicKey: signing.registrarKey, domain: signing.domain)
+        let unixNow = UInt64(max(0, Date().timeIntervalSince1970))
+        return RoutingSigning(identity: RouterIdentity(identity: identity, credential: .certificate(certificate)), trust: trust,
+                              unixTimeAtZero: unixNow &- UInt64(max(0, now) / 1_000_000_000))
     }
 
     /// When a datagram of `count` bytes read at `now` on `interface` began to arrive.
@@ -124,7 +151,12 @@ extension Node {
         for (count, what) in [(after.badMAC - before.badMAC, "a wrong HMAC (not this link's key)"),
                               (after.missingMAC - before.missingMAC, "no HMAC trailer"),
                               (after.replayed - before.replayed, "a replayed packet counter"),
-                              (after.malformed - before.malformed, "a malformed packet")] where count > 0 {
+                              (after.malformed - before.malformed, "a malformed packet"),
+                              (after.unsigned - before.unsigned, "unsigned (unsigned)"),
+                              (after.badSignature - before.badSignature, "a signature not its key's (bad_signature)"),
+                              (after.untrustedKey - before.untrustedKey, "a key no trusted certificate vouches for (untrusted_key)"),
+                              (after.prefixNotOwned - before.prefixNotOwned, "a prefix outside the sender's certified block (prefix_not_owned)")]
+            where count > 0 {
             logProblem(interface, "routing packet refused: \(what)", now: now)
         }
         serviceRouting(now: now)
@@ -220,7 +252,8 @@ extension Node {
             ("counters", .object([
                 ("packets_received", .int(c.packetsReceived)), ("packets_sent", .int(c.packetsSent)), ("bytes_sent", .int(c.bytesSent)),
                 ("malformed", .int(c.malformed)), ("missing_mac", .int(c.missingMAC)), ("bad_mac", .int(c.badMAC)),
-                ("replayed", .int(c.replayed)), ("own_router_id", .int(c.ownRouterID)), ("disabled_interface", .int(c.disabledInterface)),
+                ("unsigned", .int(c.unsigned)), ("bad_signature", .int(c.badSignature)), ("untrusted_key", .int(c.untrustedKey)),
+                ("prefix_not_owned", .int(c.prefixNotOwned)), ("replayed", .int(c.replayed)), ("own_router_id", .int(c.ownRouterID)), ("disabled_interface", .int(c.disabledInterface)),
                 ("skipped_messages", .int(c.skippedMessages)), ("bad_timestamps", .int(c.badTimestamps)),
                 ("unknown_neighbour", .int(c.unknownNeighbour)), ("own_prefix_announced", .int(c.ownPrefixAnnounced)),
                 ("absurd_metric", .int(c.absurdMetric)), ("unfeasible_updates", .int(c.unfeasibleUpdates)),

@@ -212,7 +212,8 @@ public enum TopologyDeployment {
 
     /// One configuration per node that runs a New IP process (`runsNode`), in topology order.
     /// With `routing: dynamic` each node runs the routing protocol on its New IP interfaces
-    /// (router id: its index + 1; each link's key from `linkKey`, the same at both ends) and,
+    /// (router id: its index + 1; each link's key from `linkKey`, the same at both ends, or
+    /// none with `authentication: signature`, which `RoutingKeyDeployment` completes) and,
     /// in the compact dialect, neighbour discovery (routers send hellos), instead of routes
     /// computed offline.
     public static func configs(for topology: Topology, ports: Ports = Ports(), namespaces: Namespaces? = nil,
@@ -233,7 +234,9 @@ public enum TopologyDeployment {
         let tables = RoutingTables.routes(for: topology)
         let constrained = RoutingTables.constrainedRoutes(for: topology)
         let dynamic = topology.routing == .dynamic
-        let keys = dynamic ? topology.links.indices.map(linkKey) : []
+        // Signed updates need no link keys (`RoutingKeyDeployment` gives each router its identity).
+        let signed = topology.routingAuthentication == .signature
+        let keys = dynamic && !signed ? topology.links.indices.map(linkKey) : []
         return topology.nodes.enumerated().compactMap { nodeIndex, node -> NodeConfig? in
             guard runsNode(node, in: topology) else { return nil }
             var interfaces = node.interfaces.enumerated().compactMap { interfaceIndex, interface -> NodeConfig.Interface? in
@@ -291,7 +294,7 @@ public enum TopologyDeployment {
                     let id = Topology.InterfaceID(node: nodeIndex, interface: interface)
                     guard !isIP(node.interfaces[interface], topology), let peer = peerOf[id], let (linkIndex, _) = linkOf[id] else { return nil }
                     return NodeConfig.Routing.Interface(name: node.interfaces[interface].name,
-                                                        neighbour: topology.interface(peer).address, key: .bytes(keys[linkIndex]))
+                                                        neighbour: topology.interface(peer).address, key: signed ? nil : .bytes(keys[linkIndex]))
                 }, damping: topology.routingDamping, prefix: node.prefix)
                 if topology.dialect == .compact { config.neighbours = node.kind == .host ? .init() : .init(hello: 1_000_000_000) }
             }

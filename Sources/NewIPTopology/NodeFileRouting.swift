@@ -5,7 +5,8 @@ import Yams
 extension NodeConfig {
     /// The routing protocol the node runs (`routing:`, docs/node.md): the delay-vector protocol
     /// of `NewIPControl` on the interfaces named, each with its neighbour's address (where the
-    /// protocol's datagrams go) and the link's HMAC-SHA256 key.
+    /// protocol's datagrams go) and the link's HMAC-SHA256 key, or with `signing` the router's
+    /// signature in place of the links' keys.
     public struct Routing: Sendable, Equatable {
         public enum ProtocolName: String, Sendable, CaseIterable {
             case delayVector = "delay-vector"
@@ -17,13 +18,34 @@ extension NodeConfig {
             case file(String)
         }
 
+        /// `authentication: signature`: the router signs its updates with its Ed25519 identity and
+        /// shows the registrar's certificate for its block; neighbours take only updates whose
+        /// key a certificate from the trusted registrar vouches for.
+        public struct Signing: Sendable, Equatable {
+            /// The router's device key file (`nip key generate`; mode 0600, read at start).
+            public var identity: String
+            /// The registrar's certificate for the router's block and key (its encoding; hex in the file).
+            public var certificate: [UInt8]
+            /// The registrar's Ed25519 public key and the domain it certifies in.
+            public var registrarKey: [UInt8]
+            public var domain: String
+
+            public init(identity: String, certificate: [UInt8], registrarKey: [UInt8], domain: String) {
+                self.identity = identity
+                self.certificate = certificate
+                self.registrarKey = registrarKey
+                self.domain = domain
+            }
+        }
+
         public struct Interface: Sendable, Equatable {
             public var name: String
             /// The neighbour's address on the link: the protocol's datagrams are sent to it.
             public var neighbour: FrameworkAddress
-            public var key: Key
+            /// `nil` with signing: the signature authenticates the updates instead.
+            public var key: Key?
 
-            public init(name: String, neighbour: FrameworkAddress, key: Key) {
+            public init(name: String, neighbour: FrameworkAddress, key: Key?) {
                 self.name = name
                 self.neighbour = neighbour
                 self.key = key
@@ -43,9 +65,12 @@ extension NodeConfig {
         /// The block the node announces in place of its addresses inside it (a topology node's
         /// `prefix`); routes inside it, its hosts', are not passed on.
         public var prefix: CompactAddressPrefix?
+        /// Signed updates in place of link keys; `nil`: the links' HMAC keys.
+        public var signing: Signing?
 
         public init(routerID: UInt64, interfaces: [Interface], hello: Nanoseconds? = nil, update: Nanoseconds? = nil,
-                    holdDown: Nanoseconds? = nil, damping: RoutingDamping = RoutingDamping(), prefix: CompactAddressPrefix? = nil) {
+                    holdDown: Nanoseconds? = nil, damping: RoutingDamping = RoutingDamping(), prefix: CompactAddressPrefix? = nil,
+                    signing: Signing? = nil) {
             self.routerID = routerID
             self.interfaces = interfaces
             self.hello = hello
@@ -53,6 +78,7 @@ extension NodeConfig {
             self.holdDown = holdDown
             self.damping = damping
             self.prefix = prefix
+            self.signing = signing
         }
 
         /// Keys shorter than this are refused: HMAC-SHA256 wants at least 128 bits of secret.
@@ -95,13 +121,19 @@ extension NodeConfig {
             if let retain = damping.smoothingRetain { out += "  smoothing: \(Double(retain) / 1000)\n" }
             if let step = damping.maxDelayStep { out += "  max-delay-step: \(step == .max ? "none" : UnitText.duration(step))\n" }
             if let hold = damping.routeHold { out += "  route-hold: \(UnitText.duration(hold))\n" }
+            if let signing {
+                out += "  authentication: signature\n  identity: \"\(signing.identity)\"\n"
+                out += "  certificate: \"\(Self.hexText(signing.certificate))\"\n"
+                out += "  trust: {registrar-key: \"\(Self.hexText(signing.registrarKey))\", domain: \"\(signing.domain)\"}\n"
+            }
             out += "  interfaces:\n"
             for interface in interfaces {
                 let key = switch interface.key {
-                case .bytes(let bytes): "key: \"\(Self.hexText(bytes))\""
-                case .file(let path): "key-file: \"\(path)\""
+                case .bytes(let bytes)?: ", key: \"\(Self.hexText(bytes))\""
+                case .file(let path)?: ", key-file: \"\(path)\""
+                case nil: ""
                 }
-                out += "    - {name: \(interface.name), neighbour: \"\(interface.neighbour)\", \(key)}\n"
+                out += "    - {name: \(interface.name), neighbour: \"\(interface.neighbour)\"\(key)}\n"
             }
             return out
         }
@@ -136,7 +168,9 @@ extension YAMLReader {
 struct NodeFileRoutingParser {
     let reader: YAMLReader
 
-    static let keys = ["protocol", "router-id", "prefix", "interfaces", "hello", "update", "hold-down"] + RoutingDamping.keys
+    static let keys = ["protocol", "router-id", "prefix", "interfaces", "hello", "update", "hold-down",
+                       "authentication", "identity", "certificate", "trust"] + RoutingDamping.keys
+    static let trustKeys = ["registrar-key", "domain"]
     static let interfaceKeys = ["name", "neighbour", "key", "key-file"]
 
     func routing(_ node: Node, dialect: PacketDialect, interfaces declared: [String], tuns: Set<String>) -> NodeConfig.Routing? {
@@ -157,13 +191,19 @@ struct NodeFileRoutingParser {
             reader.error(node, "routing updates every \(UnitText.duration(update)) are more frequent than hellos (\(UnitText.duration(hello)))",
                          fix: "make `update` at least `hello` (the defaults: hello 100ms, update 1s)")
         }
+        let signed = f["authentication"].flatMap { reader.choice($0, "routing authentication", Authentication.self) } == .signature
+        let signing = signed ? self.signing(f, at: f.key("authentication")) : nil
+        if !signed, let extra = ["identity", "certificate", "trust"].first(where: { f[$0] != nil }) {
+            reader.error(f.key(extra), "`\(extra)` is for signed updates; this router authenticates with link keys",
+                         fix: "add `authentication: signature`, or remove `\(extra)`")
+        }
         var interfaces: [NodeConfig.Routing.Interface] = []
         if let list = f["interfaces"], let items = reader.sequence(list, "routing `interfaces`") {
             if items.isEmpty {
                 reader.error(list, "routing runs on no interface", fix: "add `- {name: eth0, neighbour: \"0x10\", key: …}`")
             }
             for item in items {
-                guard let entry = interface(item, dialect: dialect, declared: declared, tuns: tuns) else { continue }
+                guard let entry = interface(item, dialect: dialect, declared: declared, tuns: tuns, signed: signed) else { continue }
                 if interfaces.contains(where: { $0.name == entry.name }) {
                     reader.error(item, "routing names interface `\(entry.name)` twice", fix: "keep one entry per interface")
                     continue
@@ -179,12 +219,50 @@ struct NodeFileRoutingParser {
             }
             return prefix
         }
-        guard let routerID else { return nil }
+        guard let routerID, signing != nil || !signed else { return nil }
         return NodeConfig.Routing(routerID: UInt64(routerID), interfaces: interfaces, hello: timers["hello"], update: timers["update"],
-                                  holdDown: timers["hold-down"], damping: reader.routingDamping(f), prefix: prefix)
+                                  holdDown: timers["hold-down"], damping: reader.routingDamping(f), prefix: prefix, signing: signing)
     }
 
-    private func interface(_ item: Node, dialect: PacketDialect, declared: [String], tuns: Set<String>) -> NodeConfig.Routing.Interface? {
+    /// How updates are authenticated: the links' HMAC keys (the default) or the router's signature.
+    enum Authentication: String, CaseIterable {
+        case hmac, signature
+    }
+
+    /// The signing identity, certificate and trust of `authentication: signature`.
+    private func signing(_ f: YAMLReader.Fields, at place: Node?) -> NodeConfig.Routing.Signing? {
+        let example = "`identity: r1.key`, `certificate: <hex>`, `trust: {registrar-key: <hex>, domain: routing.example}`"
+        guard let identityNode = f["identity"], let certificateNode = f["certificate"], let trustNode = f["trust"] else {
+            let missing = ["identity", "certificate", "trust"].filter { f[$0] == nil }.map { "`\($0)`" }.joined(separator: ", ")
+            reader.error(place, "signed routing updates need the router's \(missing)", fix: "add \(example) (`nip up` writes them)")
+            return nil
+        }
+        let identity = reader.text(identityNode, "routing identity key file")
+        let certificate = hexBytes(certificateNode, "routing certificate", fix: "write the registrar's certificate for the router's block as hex")
+        guard let t = reader.fields(trustNode, "routing trust", allowed: Self.trustKeys, required: Self.trustKeys) else { return nil }
+        let registrarKey = t["registrar-key"].flatMap { node -> [UInt8]? in
+            guard let bytes = hexBytes(node, "registrar key", fix: "write the registrar's Ed25519 public key, 64 hex digits") else { return nil }
+            guard bytes.count == 32 else {
+                reader.error(node, "the registrar key has \(bytes.count) bytes; an Ed25519 public key has 32", fix: "write 64 hex digits")
+                return nil
+            }
+            return bytes
+        }
+        let domain = t["domain"].flatMap { reader.text($0, "routing trust domain") }
+        guard let identity, let certificate, let registrarKey, let domain else { return nil }
+        return NodeConfig.Routing.Signing(identity: identity, certificate: certificate, registrarKey: registrarKey, domain: domain)
+    }
+
+    private func hexBytes(_ node: Node, _ what: String, fix: String) -> [UInt8]? {
+        guard let text = reader.text(node, what) else { return nil }
+        guard let bytes = NodeConfig.Routing.keyBytes(hex: text) else {
+            reader.error(node, "the \(what) is not hex digits", fix: fix)
+            return nil
+        }
+        return bytes
+    }
+
+    private func interface(_ item: Node, dialect: PacketDialect, declared: [String], tuns: Set<String>, signed: Bool) -> NodeConfig.Routing.Interface? {
         guard let f = reader.fields(item, "a routing interface", allowed: Self.interfaceKeys, required: ["name", "neighbour"]),
               let nameNode = f["name"], let name = reader.text(nameNode, "routing interface") else { return nil }
         guard declared.contains(name) else {
@@ -199,6 +277,15 @@ struct NodeFileRoutingParser {
         }
         let neighbour = f["neighbour"].flatMap { NodeFileParser(reader: reader).address($0, dialect: dialect) }
         let key: NodeConfig.Routing.Key?
+        if signed {
+            if let extra = ["key", "key-file"].first(where: { f[$0] != nil }) {
+                reader.error(f.key(extra), "interface `\(name)` has a link key, but the router signs its updates",
+                             fix: "remove `\(extra)` (`authentication: signature` replaces the links' keys)")
+                return nil
+            }
+            guard let neighbour else { return nil }
+            return NodeConfig.Routing.Interface(name: name, neighbour: neighbour, key: nil)
+        }
         switch (f["key"], f["key-file"]) {
         case (let node?, nil):
             key = reader.text(node, "routing key").flatMap { text in

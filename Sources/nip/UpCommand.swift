@@ -103,6 +103,7 @@ struct NodeStartOptions: ParsableArguments {
         var configs = TopologyDeployment.configs(for: parsed, ports: .init(links: basePort, control: controlPort),
                                                  namespaces: namespaces)
         for index in configs.indices { configs[index].logLevel = logLevel }
+        let signedRouting = parsed.routing == .dynamic && parsed.routingAuthentication == .signature
         var entries: [RunState.NodeEntry] = []
         var registrars: [RunState.NodeEntry] = []
         let runState: RunState
@@ -113,6 +114,7 @@ struct NodeStartOptions: ParsableArguments {
             // The marker lists what `up` writes here, so a later `up` may reuse the folder.
             let written = configs.flatMap { ["\($0.name).yaml", "\($0.name).log"] }
                 + [URL(fileURLWithPath: RunState.path(in: state)).lastPathComponent, DomainDeployment.folderName, Self.tokenFile]
+                + (signedRouting ? RoutingKeyDeployment.files(configs) : [])
             try (["nip up"] + written).joined(separator: "\n").appending("\n")
                 .write(toFile: state + "/" + OutputDirectory.markerName, atomically: true, encoding: .utf8)
             let executable = ProcessControl.currentExecutable()
@@ -121,6 +123,10 @@ struct NodeStartOptions: ParsableArguments {
             tokenPath = URL(fileURLWithPath: state).standardizedFileURL.path + "/" + Self.tokenFile
             NodeAuth.token = try NodeAuth.create(at: tokenPath)
             for index in configs.indices { configs[index].authToken = tokenPath }
+            if signedRouting {
+                try RoutingKeyDeployment.prepare(&configs, folder: URL(fileURLWithPath: state).standardizedFileURL.path,
+                                                 unixTime: UInt64(Date().timeIntervalSince1970))
+            }
             // Domains: a registrar per domain, members enrolled, first hops' and members' `security:`.
             if !parsed.domains.isEmpty {
                 guard namespaces == nil else {

@@ -1,5 +1,6 @@
 import Foundation
 import NewIPRuntime
+import NewIPSecurity
 import NewIPTopology
 import NewIPWire
 import XCTest
@@ -79,6 +80,89 @@ final class RoutingNodeFileTests: XCTestCase {
             XCTAssertThrowsError(try NodeConfig.parse(yaml: head + section)) { error in
                 XCTAssertTrue("\(error)".contains(expected), "\(section): \(error)")
             }
+        }
+    }
+
+    /// `authentication: signature`: the identity key file, the certificate and the registrar to
+    /// trust are read and written back; the interfaces carry no link key.
+    func testSignedUpdatesReadAndWriteBack() throws {
+        let registrar = String(repeating: "cd", count: 32)
+        let config = try NodeConfig.parse(yaml: head + """
+            routing:
+              protocol: delay-vector
+              router-id: 2
+              authentication: signature
+              identity: r1.routing.key
+              certificate: "0102ff"
+              trust: {registrar-key: "\(registrar)", domain: routing.example}
+              interfaces:
+                - {name: eth0, neighbour: "0x01"}
+
+            """)
+        XCTAssertEqual(config.routing, NodeConfig.Routing(routerID: 2, interfaces: [.init(name: "eth0", neighbour: compact("0x01"), key: nil)],
+                                                          signing: .init(identity: "r1.routing.key", certificate: [1, 2, 0xFF],
+                                                                         registrarKey: Array(repeating: 0xCD, count: 32),
+                                                                         domain: "routing.example")))
+        XCTAssertEqual(try NodeConfig.parse(yaml: config.yaml), config)
+    }
+
+    func testSignedUpdatesRefusalsNameThePlaceAndTheFix() {
+        let trust = "trust: {registrar-key: \"\(String(repeating: "cd", count: 32))\", domain: d}"
+        let section = { (fields: String, interface: String) in
+            "routing:\n  protocol: delay-vector\n  router-id: 1\n\(fields)  interfaces:\n    - {name: eth0, neighbour: \"0x01\"\(interface)}\n"
+        }
+        let signed = "  authentication: signature\n  identity: r.key\n  certificate: \"01\"\n  \(trust)\n"
+        for (yaml, expected) in [
+            (section(signed, ", key: \"\(key)\""), "node.yaml:14:39: interface `eth0` has a link key, but the router signs its updates — remove `key` (`authentication: signature` replaces the links' keys)"),
+            (section("  authentication: signature\n  identity: r.key\n", ""), "node.yaml:9:3: signed routing updates need the router's `certificate`, `trust` — add `identity: r1.key`"),
+            (section("  authentication: signature\n  identity: r.key\n  certificate: \"zz\"\n  \(trust)\n", ""), "node.yaml:11:16: the routing certificate is not hex digits — write the registrar's certificate for the router's block as hex"),
+            (section("  authentication: signature\n  identity: r.key\n  certificate: \"01\"\n  trust: {registrar-key: \"abcd\", domain: d}\n", ""),
+             "node.yaml:12:26: the registrar key has 2 bytes; an Ed25519 public key has 32 — write 64 hex digits"),
+            (section("  authentication: signature\n  identity: r.key\n  certificate: \"01\"\n  trust: {domain: d}\n", ""), "node.yaml:12:10: routing trust is missing `registrar-key`"),
+            (section("  identity: r.key\n", ", key: \"\(key)\""), "node.yaml:9:3: `identity` is for signed updates; this router authenticates with link keys — add `authentication: signature`, or remove `identity`"),
+            (section("  authentication: rsa\n", ", key: \"\(key)\""), "node.yaml:9:19: unknown routing authentication `rsa` — use one of hmac, signature"),
+        ] {
+            XCTAssertThrowsError(try NodeConfig.parse(yaml: head + yaml)) { error in
+                XCTAssertTrue("\(error)".contains(expected), "\(yaml): \(error)")
+            }
+        }
+    }
+
+    /// `nip up` on a signed `routing: dynamic` topology: no link keys; per router a private
+    /// identity key file and the deployment registrar's certificate for its block and that key.
+    func testDeploymentOfASignedTopologyWritesKeysAndCertificates() throws {
+        var topology = try TopologyParser.parse(yaml: """
+            name: pair
+            duration: 1s
+            routing: {protocol: dynamic, authentication: signature}
+            nodes:
+              r1: {kind: router, interfaces: {eth0: "0x10"}}
+              r2: {kind: router, interfaces: {eth0: "0x20"}}
+            links:
+              - {endpoints: [r1:eth0, r2:eth0], rate: 1Gbps, delay: 2ms}
+
+            """, file: "pair.yaml")
+        topology.nodes[0].prefix = CompactAddressPrefix("0x10/7")
+        var configs = TopologyDeployment.configs(for: topology)
+        XCTAssertEqual(configs[0].routing?.interfaces, [.init(name: "eth0", neighbour: compact("0x20"), key: nil)])
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("nip-signed-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try RoutingKeyDeployment.prepare(&configs, folder: folder, unixTime: 1_000_000)
+        XCTAssertEqual(RoutingKeyDeployment.files(configs), ["routing-registrar.key", "r1.routing.key", "r2.routing.key"])
+        let registrar = try KeyFile.read("\(folder)/routing-registrar.key")
+        for (config, block) in zip(configs, [("0x10", 7), ("0x20", 8)]) {
+            let signing = try XCTUnwrap(config.routing?.signing)
+            XCTAssertEqual(signing.identity, "\(folder)/\(config.name).routing.key")
+            XCTAssertEqual(try FileManager.default.attributesOfItem(atPath: signing.identity)[.posixPermissions] as? Int, 0o600)
+            let certificate = try AddressCertificate(parsing: signing.certificate)
+            XCTAssertEqual(certificate.subjectKey, try KeyFile.read(signing.identity).publicKey)
+            XCTAssertEqual(certificate.subject, compact(block.0))
+            XCTAssertEqual(certificate.prefixLength, block.1)
+            XCTAssertEqual([certificate.notBefore, certificate.notAfter], [1_000_000 - 60, 1_000_000 + 365 * 86_400])
+            XCTAssertEqual(certificate.verify(registrarKey: registrar.publicKey, domain: "routing.deployment", now: 1_000_000), .valid)
+            XCTAssertEqual(signing.registrarKey, registrar.publicKey)
+            XCTAssertEqual(try NodeConfig.parse(yaml: config.yaml), config)
         }
     }
 

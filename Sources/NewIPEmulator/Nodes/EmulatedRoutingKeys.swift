@@ -24,34 +24,14 @@ enum EmulatedRoutingKeys {
 
     static func identity(seed: UInt64, node: String) -> DeviceIdentity { try! DeviceIdentity(seed: bytes(seed: seed, "routing/\(node)/identity")) }
 
-    /// The shortest compact block holding every compact prefix of `prefixes` (`nil` when there
-    /// is none), as an address and a length for a certificate.
-    static func block(covering prefixes: [RoutePrefix]) -> (address: CompactAddress, length: Int)? {
-        let compact = prefixes.compactMap { prefix -> CompactAddressPrefix? in
-            if case .compact(let inner) = prefix { inner } else { nil }
-        }
-        guard let first = compact.first else { return nil }
-        var length = compact.map(\.length).min()!
-        while length > 0, compact.contains(where: { $0.bits & CompactAddressPrefix.mask(length) != first.bits & CompactAddressPrefix.mask(length) }) {
-            length -= 1
-        }
-        let bits = first.bits & CompactAddressPrefix.mask(length)
-        let top = UInt8(truncatingIfNeeded: bits >> 56)
-        guard let size = CompactAddress.encodedLength(forFirstByte: top), length <= 8 * size,
-              let address = try? CompactAddress(encoded: (0..<size).map { UInt8(truncatingIfNeeded: bits >> UInt64(56 - 8 * $0)) }) else { return nil }
-        return (address, length)
-    }
-
     /// `node`'s signing identity with the registrar's certificate for the block covering
     /// `prefixes`, and the prefixes of those it may announce (outside the block: none, since
     /// its neighbours would refuse them); `nil` when `prefixes` holds no compact one.
     static func signing(seed: UInt64, node: String, prefixes: [RoutePrefix]) -> (RoutingSigning, [RoutePrefix])? {
-        guard let block = block(covering: prefixes) else { return nil }
         let identity = identity(seed: seed, node: node)
         let registrar = registrar(seed: seed)
-        var certificate = AddressCertificate(subject: .compact(block.address), prefixLength: block.length, subjectKey: identity.publicKey,
-                                             domain: domain, serial: 1, notBefore: 0, notAfter: .max, issuer: registrar.keyID)
-        certificate.sign(with: registrar)
+        guard let certificate = RouterCertificate.issue(subjectKey: identity.publicKey, covering: prefixes, registrar: registrar,
+                                                        domain: domain, serial: 1, notBefore: 0, notAfter: .max) else { return nil }
         let credential = RouterCredential.certificate(certificate)
         let signing = RoutingSigning(identity: RouterIdentity(identity: identity, credential: credential),
                                      trust: .registrar(publicKey: registrar.publicKey, domain: domain), unixTimeAtZero: 0)
