@@ -229,6 +229,11 @@ extension QueueBaselines {
     public func markdown(source: String) -> String {
         var out = "## Latency-based forwarding against fair baselines\n\n"
         out += "Published claim: LBF's contract delivers time-critical traffic (remote surgery) on time where best effort does not.\n"
+        // The authors' own evaluation cannot be rerun: say so rather than imply a reproduction.
+        out += "LBF's authors (Clemm and Eckert, \"High-Precision Latency Forwarding over Packet-Programmable Networks\", NOMS 2020) "
+            + "evaluate it on their own simulated network, whose scenario and results are not published as data; this section "
+            + "therefore sets no figure of theirs beside ours and tests the claim itself on the demo network, against the baselines "
+            + "below. The gLBF section further down reproduces a published validation figure for figure.\n"
         out += "Measured on \(source) (`\(topology.name)`, seed \(topology.seed), \(topology.duration / 1_000_000) ms of "
             + "virtual time): the same traffic with every queue the file writes as `lbf` replaced, limits unchanged. "
             + "Two judgements per flow with a window, as shares of the packets sent: *on time* is arrival within the window "
