@@ -315,6 +315,43 @@ final class RoutingRealTests: NodeProcessTestCase {
         }
     }
 
+    /// The five-router ring with signed updates (`nip up`'s keys and certificates): it converges
+    /// to the oracle's next hops and hop counts. r2 restarted with a key the registrar never
+    /// certified (a certificate from another registrar) is refused by r1 and r3
+    /// (`untrusted_key`, logged), and the others route round it as if it were gone.
+    func testSignedUpdatesConvergeAndAnUncertifiedRouterIsRefused() throws {
+        var topology = try TopologyParser.parse(yaml: RoutingNetnsTests.ring, file: "ring.yaml")
+        topology.routingAuthentication = .signature
+        var configs = deployment(topology)
+        try RoutingKeyDeployment.prepare(&configs, folder: folder.path, unixTime: UInt64(Date().timeIntervalSince1970))
+        var entries: [String: RunState.NodeEntry] = [:]
+        for config in configs { entries[config.name] = try startNode(config) }
+        _ = try converge(configs, topology, delays: false)
+        func counter(_ config: NodeConfig, _ name: String) throws -> Int {
+            try ControlClient.request("GET", config.control, "/routes").value().int("routing", "counters", name)
+        }
+        XCTAssertEqual(try counter(configs[1], "untrusted_key"), 0)
+        XCTAssertEqual(try counter(configs[1], "bad_signature"), 0)
+
+        let foreignFolder = folder.appendingPathComponent("foreign")
+        try FileManager.default.createDirectory(at: foreignFolder, withIntermediateDirectories: true)
+        var foreign = configs
+        try RoutingKeyDeployment.prepare(&foreign, folder: foreignFolder.path, unixTime: UInt64(Date().timeIntervalSince1970))
+        _ = ProcessControl.stopAll([entries["r2"]!], grace: 5)
+        started.removeAll { $0.name == "r2" }
+        var r2 = configs[2]
+        r2.routing!.signing!.identity = foreign[2].routing!.signing!.identity
+        r2.routing!.signing!.certificate = foreign[2].routing!.signing!.certificate
+        try startNode(r2)
+        var without = topology
+        without.links.removeAll { topology.nodes[$0.endpoints.0.node].name == "r2" || topology.nodes[$0.endpoints.1.node].name == "r2" }
+        _ = try converge(configs, without, except: ["r2"], delays: false)
+        try waitFor { try counter(configs[1], "untrusted_key") > 0 && counter(configs[3], "untrusted_key") > 0 }
+        XCTAssertEqual(try learned(configs[1])["0x03/8"]?.via, "eth2", "round r5 and r4, not through r2")
+        let log = try String(contentsOfFile: entries["r1"]!.log, encoding: .utf8)
+        XCTAssertTrue(log.contains("routing packet refused: a key no trusted certificate vouches for (untrusted_key)"), log)
+    }
+
     /// Two routers whose ends of a link hold different keys: each refuses the other's packets
     /// (counted, logged) and learns nothing.
     func testAWrongLinkKeyIsRefusedAndCounted() throws {
