@@ -318,7 +318,9 @@ final class RoutingRealTests: NodeProcessTestCase {
     /// The five-router ring with signed updates (`nip up`'s keys and certificates): it converges
     /// to the oracle's next hops and hop counts. r2 restarted with a key the registrar never
     /// certified (a certificate from another registrar) is refused by r1 and r3
-    /// (`untrusted_key`, logged), and the others route round it as if it were gone.
+    /// (`untrusted_key`, logged), and the others route round it as if it were gone; a
+    /// certificate for another key than the identity file's, or a key file others may read, is
+    /// refused at start.
     func testSignedUpdatesConvergeAndAnUncertifiedRouterIsRefused() throws {
         var topology = try TopologyParser.parse(yaml: RoutingNetnsTests.ring, file: "ring.yaml")
         topology.routingAuthentication = .signature
@@ -341,7 +343,22 @@ final class RoutingRealTests: NodeProcessTestCase {
         started.removeAll { $0.name == "r2" }
         var r2 = configs[2]
         r2.routing!.signing!.identity = foreign[2].routing!.signing!.identity
+        // Refused at start: the deployment's certificate with the foreign key, and a key file others may read.
+        let foreignKey = r2.routing!.signing!.identity
+        let nodeFile = folder.appendingPathComponent("r2-refused.yaml").path
+        try r2.yaml.write(toFile: nodeFile, atomically: true, encoding: .utf8)
+        let mismatched = try run(["node", "--config", nodeFile])
+        XCTAssertEqual(mismatched.status, 1)
+        XCTAssertTrue(mismatched.error.contains("routing: the certificate is for another key than \(foreignKey)'s; "
+                                                + "use the key it was issued for, or a certificate for this key"), mismatched.error)
         r2.routing!.signing!.certificate = foreign[2].routing!.signing!.certificate
+        chmod(foreignKey, 0o644)
+        try r2.yaml.write(toFile: nodeFile, atomically: true, encoding: .utf8)
+        let readable = try run(["node", "--config", nodeFile])
+        XCTAssertEqual(readable.status, 1)
+        XCTAssertTrue(readable.error.contains("routing: identity: \(foreignKey): holds a private key but its mode is 644, readable by others; "
+                                              + "run `chmod 600 \(foreignKey)`"), readable.error)
+        chmod(foreignKey, 0o600)
         try startNode(r2)
         var without = topology
         without.links.removeAll { topology.nodes[$0.endpoints.0.node].name == "r2" || topology.nodes[$0.endpoints.1.node].name == "r2" }
