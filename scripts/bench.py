@@ -9,6 +9,10 @@ README.md's "Performance, measured" block, scripts/log-bench-table.py the transp
     swift build -c release --product nip
     scripts/bench.py [--nip .build/release/nip] [--runs 5] [--out docs/bench.json]
     scripts/bench.py --command "log bench" --runs 4 --out docs/log-bench.json
+    scripts/bench.py --anchor OLD/.build/release/nip --anchor-commit SHA --runs 3 --out docs/bench-anchor.json
+
+With --anchor, each run first runs another build (an older commit's) the same way, so the two
+share the machine's state of the moment; scripts/bench-anchor-table.py sets them side by side.
 
 The commit is HEAD's, marked "+uncommitted" when Sources/ has changes; BENCH_COMMIT overrides
 it (a binary copied out of .build before others changed the tree, or built from another tree).
@@ -43,11 +47,25 @@ parser.add_argument("--nip", default=".build/release/nip", help="the release-bui
 parser.add_argument("--command", default="bench", help="the nip command whose --json lines are recorded")
 parser.add_argument("--runs", type=int, default=5)
 parser.add_argument("--out", default="docs/bench.json")
+parser.add_argument("--anchor", help="another build of nip to run before each run (its .so files beside it)")
+parser.add_argument("--anchor-commit", help="the commit the --anchor build is of")
 args = parser.parse_args()
 if args.runs < 1:
     sys.exit("--runs must be at least 1")
+if bool(args.anchor) != bool(args.anchor_commit):
+    sys.exit("--anchor and --anchor-commit go together: the build and the commit it was built from")
 
-environment = dict(os.environ, LD_LIBRARY_PATH=os.path.dirname(os.path.abspath(args.nip)))
+
+
+def results(nip):
+    """One run of `nip COMMAND --json`: its JSON lines."""
+    environment = dict(os.environ, LD_LIBRARY_PATH=os.path.dirname(os.path.abspath(nip)))
+    output = subprocess.run([nip, *args.command.split(), "--json"], capture_output=True, text=True, env=environment)
+    if output.returncode != 0:
+        sys.exit(f"{nip} {args.command} --json failed (exit {output.returncode}): {output.stderr.strip()}")
+    return [json.loads(line) for line in output.stdout.splitlines() if line.startswith("{")]
+
+
 record = {
     "generated_by": f"scripts/bench.py: nip {args.command} --json",
     "commit": commit(),
@@ -57,12 +75,13 @@ record = {
                 "load_average_1min_at_start": round(os.getloadavg()[0], 2)},
     "runs": [],
 }
+if args.anchor:
+    record["anchor"] = {"commit": args.anchor_commit, "runs": []}
 for run in range(args.runs):
     print(f"== nip {args.command} --json, run {run + 1} of {args.runs}", file=sys.stderr)
-    output = subprocess.run([args.nip, *args.command.split(), "--json"], capture_output=True, text=True, env=environment)
-    if output.returncode != 0:
-        sys.exit(f"{args.nip} {args.command} --json failed (exit {output.returncode}): {output.stderr.strip()}")
-    record["runs"].append([json.loads(line) for line in output.stdout.splitlines() if line.startswith("{")])
+    if args.anchor:
+        record["anchor"]["runs"].append(results(args.anchor))
+    record["runs"].append(results(args.nip))
 record["machine"]["load_average_1min_at_end"] = round(os.getloadavg()[0], 2)
 with open(args.out, "w") as f:
     json.dump(record, f, indent=1, ensure_ascii=False)

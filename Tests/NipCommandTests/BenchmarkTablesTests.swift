@@ -32,6 +32,7 @@ final class BenchmarkTablesTests: XCTestCase {
             + (1...3).map { "docs/security-aes/before-\($0).json" } + ["--after"] + (1...3).map { "docs/security-aes/after-\($0).json" }
         for command in [
             ["scripts/bench-table.py", "docs/bench.json"],
+            ["scripts/bench-anchor-table.py", "docs/bench-anchor.json"],
             ["scripts/performance-table.py", "docs/bench.json", "docs/route-aggregation.json", "docs/bench-node.json"],
             ["scripts/log-bench-table.py", "docs/log-bench.json"],
             ["scripts/log-bench-table.py", "docs/log-bench-earlier.json", "log-bench-earlier"],
