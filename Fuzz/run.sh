@@ -27,6 +27,11 @@
 #   FUZZ_SMOKE_SECONDS  seconds per target in smoke mode (default 30)
 #   FUZZ_NO_BUILD=1     reuse existing binaries in Fuzz/bin
 #   FUZZ_NO_LOCK=1      do not take Fuzz/bin/.lock
+#   FUZZ_JOBS           targets built and run at a time (default 1); each lane prints its target's
+#                       whole output when the target ends, so the lines of two targets never mix
+#   FUZZ_SWIFTPM_FLAGS  extra `swift build` flags for the package products, e.g. "-c release
+#                       --scratch-path .build-release" to link the objects of a release build
+#                       that is already there instead of building them again in debug
 set -uo pipefail
 
 cd "$(dirname "$0")/.."
@@ -42,7 +47,8 @@ fuzz="$root/Fuzz"
 # input libFuzzer generates (a compact or framework header is at most 255 bytes plus some
 # payload; captures need room for a few blocks; log notes and tiles a little more). package
 # products (optional): a package dependency the modules import, built by SwiftPM (`swift build
-# --target <target>`, debug, not instrumented) and linked from its object directories:
+# --target <target>`, debug unless FUZZ_SWIFTPM_FLAGS say otherwise, not instrumented) and
+# linked from its object directories:
 # "<SwiftPM target>:<target>,<target>,..." (the target and what it needs).
 # Seeds: Fuzz/seeds/<name>/, plus a branch in Fuzz/vector_seeds.py if the vectors have inputs.
 crypto=Crypto:Crypto,CryptoBoringWrapper,CCryptoBoringSSL,CCryptoBoringSSLShims,CXKCP,CXKCPShims
@@ -94,6 +100,9 @@ else
     seconds=${FUZZ_SMOKE_SECONDS:-30}
 fi
 extra=("$@")
+read -ra swiftpm_flags <<<"${FUZZ_SWIFTPM_FLAGS:-}"
+jobs=${FUZZ_JOBS:-1}
+[[ "$jobs" =~ ^[0-9]+$ && "$jobs" -gt 0 ]] || { echo "FUZZ_JOBS must be a positive integer, not '$jobs'" >&2; usage; }
 [[ "$seconds" =~ ^[0-9]+$ && "$seconds" -gt 0 ]] || { echo "seconds must be a positive integer, not '$seconds'" >&2; usage; }
 if [[ $target == all ]]; then
     targets=("${all_targets[@]}")
@@ -183,9 +192,9 @@ build() {
     products=$(field "$t" 5)
     if [[ -n $products ]]; then
         echo "== building ${products%%:*} with SwiftPM for $t"
-        if ! (cd "$root" && swift build --target "${products%%:*}" >&2) \
-            || ! bin=$(cd "$root" && swift build --show-bin-path); then
-            echo "== build of $t FAILED: swift build --target ${products%%:*}" >&2
+        if ! (cd "$root" && swift build "${swiftpm_flags[@]}" --target "${products%%:*}" >&2) \
+            || ! bin=$(cd "$root" && swift build "${swiftpm_flags[@]}" --show-bin-path); then
+            echo "== build of $t FAILED: swift build ${swiftpm_flags[*]} --target ${products%%:*}" >&2
             return 1
         fi
         flags+=(-I "$bin/Modules")
@@ -307,10 +316,34 @@ run() {
     [[ $verdict == OK ]]
 }
 
+# FUZZ_JOBS targets at a time, each in its own lane (a core each: libFuzzer and -wmo builds use
+# one); a lane keeps its target's output in a file and prints it whole when the target ends.
+# Returns non-zero when any target failed.
+run_lanes() {
+    local dir t failed=0
+    dir=$(mktemp -d "${TMPDIR:-/tmp}/fuzz-lanes.XXXXXX")
+    for t in "${targets[@]}"; do
+        while [[ $(jobs -rp | wc -l) -ge $jobs ]]; do wait -n || true; done
+        (
+            run "$t" >"$dir/$t.log" 2>&1
+            echo $? >"$dir/$t.status"
+            flock "$dir/.print" cat "$dir/$t.log"
+        ) &
+    done
+    wait
+    for t in "${targets[@]}"; do [[ $(cat "$dir/$t.status" 2>/dev/null) == 0 ]] || failed=1; done
+    rm -rf "$dir"
+    return "$failed"
+}
+
 # Each target runs in a subshell (the lock): the summary lines are collected from the output.
 {
     failed=0
-    for t in "${targets[@]}"; do locked run "$t" || failed=1; done
+    if [[ $jobs -gt 1 && ${#targets[@]} -gt 1 ]]; then
+        locked run_lanes || failed=1
+    else
+        for t in "${targets[@]}"; do locked run "$t" || failed=1; done
+    fi
     exit "$failed"
 } 2>&1 | {
     lines=()
