@@ -13,10 +13,13 @@ import NewIPWire
 /// specific routes), else one per address. Every node routes its own addresses to
 /// `NextHop.local`; static routes go in last, so they win for equal prefixes.
 public enum RoutingTables {
-    /// Every node's forwarding table. `progress` hears the share of destinations routed.
-    public static func tables(for topology: Topology, progress: ((Double) -> Void)? = nil) -> [ForwardingTable] {
+    /// Every node's forwarding table. `progress` hears the share of destinations routed;
+    /// the shortest paths are searched on `threads` threads, the tables are the same whatever
+    /// their number.
+    public static func tables(for topology: Topology, threads: Int = ParallelMap.cores,
+                              progress: ((Double) -> Void)? = nil) -> [ForwardingTable] {
         var tables = Array(repeating: ForwardingTable(), count: topology.nodes.count)
-        forEachRoute(in: topology, progress: progress) { node, prefix, route in tables[node].insert(route, for: prefix) }
+        forEachRoute(in: topology, threads: threads, progress: progress) { node, prefix, route in tables[node].insert(route, for: prefix) }
         return tables
     }
 
@@ -31,9 +34,9 @@ public enum RoutingTables {
     /// `compact-prefix`es, and on the IP side the IP names of island hosts (`map`) and its
     /// `ipv6-prefix`; a route to a name of a real host carries the path knowledge of the
     /// whole way there (to the gateway, then on to the host).
-    public static func routes(for topology: Topology) -> [[(prefix: RoutePrefix, route: Route)]] {
+    public static func routes(for topology: Topology, threads: Int = ParallelMap.cores) -> [[(prefix: RoutePrefix, route: Route)]] {
         var routes = Array(repeating: [(prefix: RoutePrefix, route: Route)](), count: topology.nodes.count)
-        forEachRoute(in: topology, progress: nil) { node, prefix, route in routes[node].append((prefix, route)) }
+        forEachRoute(in: topology, threads: threads, progress: nil) { node, prefix, route in routes[node].append((prefix, route)) }
         return routes
     }
 
@@ -55,7 +58,9 @@ public enum RoutingTables {
 
     /// Calls `install` with each route of each node, in the order `routes(for:)` lists them,
     /// without holding them all (a large topology's routes exceed its tables many times).
-    static func forEachRoute(in topology: Topology, progress: ((Double) -> Void)?,
+    /// Shortest paths are searched a batch of destinations at a time on `threads` threads and
+    /// installed in destination order, so the order does not depend on the number of threads.
+    static func forEachRoute(in topology: Topology, threads: Int, progress: ((Double) -> Void)?,
                              _ install: (Int, RoutePrefix, Route) -> Void) {
         for (index, node) in topology.nodes.enumerated() {
             for interface in node.interfaces { install(index, RoutePrefix(exactly: interface.address), Route(nextHop: .local)) }
@@ -92,18 +97,26 @@ public enum RoutingTables {
             let destinations = topology.nodes.indices.filter { destination in
                 topology.routing == .shortestDelay || topology.nodes[destination].kind == .host || needed.contains(destination)
             }
-            var reported = 0
-            for (done, destination) in destinations.enumerated() {
-                if let progress, done * 100 / destinations.count > reported {
-                    reported = done * 100 / destinations.count
-                    progress(Double(done) / Double(destinations.count))
-                }
+            // A few searches per thread at once: each holds a path step per node.
+            let batch = 4 * max(1, threads)
+            for start in stride(from: 0, to: destinations.count, by: batch) {
+                progress?(Double(start) / Double(destinations.count))
                 // In interface order, each network once (one network: the classic single pass).
-                var seen: [Topology.Network] = []
-                for network in networks[destination] where !seen.contains(network) {
-                    seen.append(network)
-                    let found = shortestPaths(to: destination, in: topology, incoming: incoming[network] ?? none)
-                    if needed.contains(destination) { cache[PathKey(destination: destination, network: network)] = found }
+                var searches: [PathKey] = []
+                for destination in destinations[start..<min(start + batch, destinations.count)] {
+                    var seen: [Topology.Network] = []
+                    for network in networks[destination] where !seen.contains(network) {
+                        seen.append(network)
+                        searches.append(PathKey(destination: destination, network: network))
+                    }
+                }
+                let (jobs, incomingByNetwork) = (searches, incoming)
+                let results = ParallelMap.map(jobs.count, threads: threads) { index in
+                    shortestPaths(to: jobs[index].destination, in: topology, incoming: incomingByNetwork[jobs[index].network] ?? none)
+                }
+                for (search, found) in zip(searches, results) {
+                    let (destination, network) = (search.destination, search.network)
+                    if needed.contains(destination) { cache[search] = found }
                     let prefixes = destinationPrefixes(of: destination, in: network, topology: topology)
                     for (source, path) in found.enumerated() where source != destination {
                         guard let path else { continue }
