@@ -6,19 +6,32 @@ import NewIPDataPlane
 /// Every problem is reported as `file:line:column: what is wrong — how to fix it`, and a
 /// file with any problem yields no topology.
 public enum TopologyParser {
-    /// Reads and parses the file at `path`.
-    public static func load(path: String) throws(TopologyError) -> Topology {
-        try parse(yaml: YAMLReader.text(ofFile: path), file: path)
+    /// The steps of reading a topology file, in order, for a progress display.
+    public enum Step: String, Sendable, CaseIterable {
+        case reading
+        case parsing = "parsing YAML"
+        case building
+        case checking
+    }
+
+    /// Reads and parses the file at `path`; `step` hears each step as it begins.
+    public static func load(path: String, step: ((Step) -> Void)? = nil) throws(TopologyError) -> Topology {
+        step?(.reading)
+        let text = try YAMLReader.text(ofFile: path)
+        return try parse(yaml: text, file: path, step: step)
     }
 
     /// Parses `yaml`; `file` names it in errors.
-    public static func parse(yaml: String, file: String) throws(TopologyError) -> Topology {
+    public static func parse(yaml: String, file: String, step: ((Step) -> Void)? = nil) throws(TopologyError) -> Topology {
+        step?(.parsing)
         let root = try YAMLReader.root(of: yaml, file: file, empty: "describe nodes, links and flows (see docs/topology.md)")
         let reader = YAMLReader(file: file, guide: "docs/topology.md")
         let builder = TopologyBuilder(reader: reader)
+        step?(.building)
         let topology = builder.build(root, defaultName: Self.baseName(file))
         var diagnostics = reader.diagnostics
         if let topology {
+            step?(.checking)
             // What the reader already reported is not reported again (nor what follows from it).
             diagnostics += topology.problems().filter { !builder.reported.contains($0.subject) }.map(\.diagnostic)
         }

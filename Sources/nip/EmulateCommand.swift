@@ -44,7 +44,11 @@ struct EmulateCommand: ParsableCommand {
     @Flag(help: "Record every egress queue's depth (packets and bytes) at each change, as queue-depth.csv.")
     var queueDepth = false
 
-    @Flag(help: "No setup line, progress bar or summary table.")
+    @Option(help: ArgumentHelp("Which flows get a latency CDF plot (cdf-FLOW.svg): all, none, or the first N in file order. "
+                               + "flows.csv and results.json list every flow whatever it is.", valueName: "all|none|N"))
+    var flowPlots = "all"
+
+    @Flag(help: "No progress bar or summary table.")
     var quiet = false
 
     @Option(help: ArgumentHelp("Write the setup and run times, peak resident memory and the bytes per node, route, flow and "
@@ -56,18 +60,18 @@ struct EmulateCommand: ParsableCommand {
 
     func run() throws {
         let parseStarted = DispatchTime.now().uptimeNanoseconds
-        let setupLine = SetupLine(enabled: !quiet)
+        guard let plots = FlowPlots(flowPlots) else {
+            throw ToolError("--flow-plots \(flowPlots): give all, none or a number of flows, such as 100")
+        }
+        let setup = SetupProgress(ProgressBar(enabled: !quiet))
         // Cleared before anything else is printed: an error, the sweep's bar, the summary.
-        defer { setupLine.finish() }
-        setupLine.show("reading and checking \(file)…")
+        defer { setup.finish() }
         var topology: Topology
         do {
-            topology = try TopologyParser.load(path: file)
+            topology = try TopologyParser.load(path: file, step: setup.begin)
         } catch {
             throw ToolError("\(error)")
         }
-        setupLine.show(String(format: "%@: %@ read and checked in %.1f s; routing…", file, topology.sizeText,
-                              Double(DispatchTime.now().uptimeNanoseconds - parseStarted) / 1e9))
         let sweep = try seeds.map(Self.seedRange)
         if let threads, threads < 1 { throw ToolError("--threads \(threads): give at least 1 (the default is every core)") }
         if sweep != nil, seed != nil {
@@ -85,16 +89,15 @@ struct EmulateCommand: ParsableCommand {
                             + "a smaller topology, or pass --force")
         }
         if let sweep {
-            setupLine.finish()
-            return try runSweep(topology, seeds: sweep, folder: folder, option: option)
+            setup.finish()
+            return try runSweep(topology, seeds: sweep, folder: folder, option: option, plots: plots)
         }
         let setupStarted = DispatchTime.now().uptimeNanoseconds
         var emulation: Emulation
-        let routingBar = ProgressBar(enabled: !quiet, label: "routing")
+        setup.beginRouting(topology.sizeText)
         do {
-            emulation = try Emulation(topology: topology, routingProgress: routingBar.update)
-            routingBar.finish()
-            setupLine.finish()
+            emulation = try Emulation(topology: topology, routingProgress: setup.routing)
+            setup.finish()
         } catch {
             throw ToolError("\(error)")
         }
@@ -116,7 +119,7 @@ struct EmulateCommand: ParsableCommand {
         do {
             results = try emulation.run(progress: progress.update, streamingCapturesTo: staging.path)
             progress.finish()
-            try results.finish(staging)
+            try results.finish(staging, flowPlots: plots)
         } catch {
             staging.discard()
             throw error
@@ -157,7 +160,7 @@ extension EmulateCommand {
 
     /// Runs `topology` once per seed into `folder`/seed-N/ and writes summary.json and
     /// summary.csv beside them, all staged and replaced as one folder.
-    func runSweep(_ topology: Topology, seeds: ClosedRange<UInt64>, folder: String, option: String?) throws {
+    func runSweep(_ topology: Topology, seeds: ClosedRange<UInt64>, folder: String, option: String?, plots: FlowPlots) throws {
         // Built one at a time (a thousand at once could take much memory); the first is
         // checked before anything is written, and the seed changes neither errors nor size.
         @Sendable func emulation(_ seed: UInt64) throws -> Emulation {
@@ -193,7 +196,7 @@ extension EmulateCommand {
                     throw ToolError("\(folder): cannot create \(name) (\(error.localizedDescription))")
                 }
                 let results = try emulation.run(progress: { progress.update(run: index, fraction: $0) }, streamingCapturesTo: path)
-                try Self.write(results.files, into: path, folder: folder, name: name)
+                try Self.write(results.files(flowPlots: plots), into: path, folder: folder, name: name)
                 return (run: SeedSweep.Run(results), events: results.events)
             }
             let runs = finished.map(\.run)
@@ -234,8 +237,11 @@ extension EmulateCommand {
 /// terminal, otherwise (a log, CI) a line every few seconds.
 final class ProgressBar {
     private let enabled: Bool
-    /// What is progressing, before the bar (empty: the run).
-    private let label: String
+    /// What is progressing, before the bar (empty: the run); off a terminal, a new one is
+    /// logged at the next update.
+    var label: String {
+        didSet { if label != oldValue { lastLine = 0 } }
+    }
     private let terminal = isatty(STDERR_FILENO) == 1
     private let started = DispatchTime.now().uptimeNanoseconds
     private var shown = false
@@ -244,10 +250,11 @@ final class ProgressBar {
 
     init(enabled: Bool, label: String = "") {
         self.enabled = enabled
-        self.label = label.isEmpty ? "" : label + " "
+        self.label = label
     }
 
     func update(_ fraction: Double) {
+        let label = self.label.isEmpty ? "" : self.label + " "
         let now = DispatchTime.now().uptimeNanoseconds
         guard enabled, now - started > 1_000_000_000 else { return }
         guard terminal else {
@@ -266,25 +273,6 @@ final class ProgressBar {
 
     func finish() {
         if shown { FileHandle.standardError.write(Data("\r\u{1B}[2K".utf8)) }
-    }
-}
-
-/// The setup's phase and the topology's size, on one line of standard error redrawn in place,
-/// only when both outputs are a terminal (a log or a pipe gets nothing), so a long parse of a
-/// large file shows what it is doing; the routing bar takes over the line after it.
-final class SetupLine {
-    private let enabled: Bool
-
-    init(enabled: Bool) {
-        self.enabled = enabled && isatty(STDOUT_FILENO) == 1 && isatty(STDERR_FILENO) == 1
-    }
-
-    func show(_ text: String) {
-        if enabled { FileHandle.standardError.write(Data("\r\u{1B}[2K\(text)".utf8)) }
-    }
-
-    func finish() {
-        if enabled { FileHandle.standardError.write(Data("\r\u{1B}[2K".utf8)) }
     }
 }
 

@@ -3,19 +3,22 @@ import NewIPJSON
 import NewIPTopology
 
 extension EmulationResults {
-    /// The output files: `results.json`, `flows.csv`, `links.csv`, `nodes.csv`, one
-    /// `cdf-<flow>.svg` per flow, one `capture-<node>-<interface>.pcapng` per captured
-    /// interface, with `routing: dynamic` `routing-events.csv` and `routing-links.csv`, and
-    /// `queue-depth.csv` when the run recorded queue depth. Sorted keys, fixed decimals, no
-    /// timestamps: the same run gives the same bytes.
-    public var files: [(name: String, contents: [UInt8])] {
+    /// The output files with every flow's CDF plot.
+    public var files: [(name: String, contents: [UInt8])] { files(flowPlots: .all) }
+
+    /// The output files: `results.json`, `flows.csv`, `links.csv`, `nodes.csv`, a
+    /// `cdf-<flow>.svg` per flow that `flowPlots` picks, one `capture-<node>-<interface>.pcapng`
+    /// per captured interface, with `routing: dynamic` `routing-events.csv` and
+    /// `routing-links.csv`, and `queue-depth.csv` when the run recorded queue depth. Sorted
+    /// keys, fixed decimals, no timestamps: the same run gives the same bytes.
+    public func files(flowPlots: FlowPlots) -> [(name: String, contents: [UInt8])] {
         var files: [(String, [UInt8])] = [
             ("results.json", Array(json.indentedText.utf8)),
             ("flows.csv", Array(flowsCSV.utf8)),
             ("links.csv", Array(linksCSV.utf8)),
             ("nodes.csv", Array(nodesCSV.utf8)),
         ]
-        for flow in flows {
+        for flow in flows.prefix(flowPlots.count(of: flows.count)) {
             let plot = CDFPlot(title: "One-way delay CDF — \(flow.name)", series: [CDFPlot.Series(name: flow.name, flow: flow)],
                                window: flow.window)
             files.append(("cdf-\(flow.name).svg", Array(plot.svg.utf8)))
@@ -34,8 +37,8 @@ extension EmulationResults {
 
     /// Adds the result files to a folder being written (which may already hold streamed
     /// captures) and puts it in place.
-    public func finish(_ staging: OutputDirectory.Staging) throws(FileProblem) {
-        try staging.finish(files)
+    public func finish(_ staging: OutputDirectory.Staging, flowPlots: FlowPlots = .all) throws(FileProblem) {
+        try staging.finish(files(flowPlots: flowPlots))
     }
 
     /// Writes `files` as the folder `directory`, atomically, replacing only a folder nip
