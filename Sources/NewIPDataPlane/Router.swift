@@ -1,20 +1,25 @@
 import NewIPWire
 
-/// A New IP router: a `ForwardingEngine` and one egress queue per interface.
+/// A New IP router: a `ForwardingEngine` and one `EgressQueue` per interface.
 ///
 /// `receive` runs the arrival pipeline and queues a forwarded packet; `transmit` takes the
 /// next packet off an interface's queue and runs the departure step on it (a max-delay
 /// packet found late is dropped and the next one tried); `nextTransmitTime` tells the driver
 /// when to call `transmit` again. Drops are counted per reason, the queues' own
 /// (`queueFull`, `late`) included in `drops`.
-public struct Router<Queue: QueueDiscipline> {
+///
+/// Not generic over the queue: called from another module (`NodeCore`), a generic router ran
+/// unspecialised, looking up its array's type metadata and reaching its queues through
+/// witness tables on every packet (a tenth of the emulator's instructions per event).
+/// `EgressQueue` already holds every discipline.
+public struct Router {
     public var engine: ForwardingEngine
     /// One queue per interface, indexed as `NextHop.interface`.
-    public private(set) var queues: [Queue]
+    public private(set) var queues: [EgressQueue]
     /// Propagation delay of each interface's link, charged to contracts on departure.
     public var linkDelays: [Nanoseconds]
 
-    public init(engine: ForwardingEngine, queues: [Queue], linkDelays: [Nanoseconds]? = nil) {
+    public init(engine: ForwardingEngine, queues: [EgressQueue], linkDelays: [Nanoseconds]? = nil) {
         precondition(linkDelays == nil || linkDelays!.count == queues.count, "one link delay per queue")
         self.engine = engine
         self.engine.withoutEarlyDrop = queues.map { !$0.earlyDrop }
@@ -23,7 +28,7 @@ public struct Router<Queue: QueueDiscipline> {
     }
 
     /// A router with a fresh engine over `table`.
-    public init(table: ForwardingTable, queues: [Queue], linkDelays: [Nanoseconds]? = nil,
+    public init(table: ForwardingTable, queues: [EgressQueue], linkDelays: [Nanoseconds]? = nil,
                 pingHops: PingHopPolicy = .counting(limit: 64)) {
         self.init(engine: ForwardingEngine(table: table, pingHops: pingHops), queues: queues, linkDelays: linkDelays)
     }

@@ -94,7 +94,7 @@ public final class NodeCore {
         case dropped(DropReason, PacketBuffer)
     }
 
-    public private(set) var router: Router<EgressQueue>
+    public private(set) var router: Router
     public let dialect: PacketDialect
     public let networks: [InterfaceNetwork]
     public let forwards: Bool

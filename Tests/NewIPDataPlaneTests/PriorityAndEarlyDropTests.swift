@@ -98,7 +98,7 @@ final class PriorityAndEarlyDropTests: XCTestCase {
     }
 
     /// Interface 1 leads to 8-bit address 9 with 15 ms and 2 hops to go, link delay 1 ms.
-    func router(earlyDrop: Bool) -> Router<EgressQueue> {
+    func router(earlyDrop: Bool) -> Router {
         var table = ForwardingTable()
         table.insert(route(1, toDelay: ms(15), toHops: 2), for: .eightBit(9))
         let spec = QueueSpec(discipline: .lbf, limits: QueueLimits(packets: 8), earlyDrop: earlyDrop)

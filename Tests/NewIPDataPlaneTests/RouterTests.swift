@@ -9,17 +9,17 @@ final class RouterTests: XCTestCase {
 
     /// Interface 0 and 1 with LBF queues; link delays 0 and 1 ms. 0xF2/8 leaves on 1 with
     /// 15 ms and 2 hops to go; 0x11 and 8-bit 1 are this node; 8-bit 9 leaves on 1 too.
-    func makeRouter(packets: Int = 8) -> Router<LatencyQueue> {
+    func makeRouter(packets: Int = 8) -> Router {
         var table = ForwardingTable()
         table.insert(route(1, toDelay: ms(15), toHops: 2), for: compactPrefix("0xF2/8"))
         table.insert(localRoute, for: .compact(CompactAddressPrefix(exactly: own)))
         table.insert(localRoute, for: .eightBit(1))
         table.insert(route(1, toDelay: ms(15), toHops: 2), for: .eightBit(9))
-        let queue = LatencyQueue(limits: QueueLimits(packets: packets))
+        let queue = EgressQueue(QueueSpec(discipline: .lbf, limits: QueueLimits(packets: packets)))
         return Router(engine: ForwardingEngine(table: table), queues: [queue, queue], linkDelays: [0, ms(1)])
     }
 
-    func receive(_ router: inout Router<LatencyQueue>, _ bytes: [UInt8], _ dialect: PacketDialect = .compact,
+    func receive(_ router: inout Router, _ bytes: [UInt8], _ dialect: PacketDialect = .compact,
                  at now: Nanoseconds = ms(100)) -> RouterDecision {
         router.receive(PacketBuffer(bytes), dialect: dialect, ingress: 0, now: now)
     }
