@@ -62,7 +62,7 @@ with publishing("route-aggregation", script="scripts/route-aggregation-table.py"
         scale = json.load(open(sources[1]))
         print()
         print("| scenario | nip at | nodes | flows | routes | route memory (computed) | bytes per route | bytes per flow (computed) "
-              "| parse | setup (checks, routing) | run and result files | events | events/s | peak RSS (process) |")
+              "| parse (read, YAML, build, checks) | setup (routing, emulator) | run and result files | events | events/s | peak RSS (process) |")
         print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
         for run in scale["runs"]:
             m = run["memory_computed"]
