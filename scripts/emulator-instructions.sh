@@ -2,7 +2,8 @@
 # Instructions per event of a release build of `nip emulate`, counted by callgrind: a count that
 # does not depend on the load of the machine, unlike events/s. Two short runs: the 16 × 16 grid
 # (250 flows, 0.3 s: 0.2 s of traffic) and the 1,000-router scale-free network (0.2 s). For each,
-# the instructions of the whole run and of the event loop alone (Simulator.run, inclusive), the
+# the instructions of the whole run and of the event loop alone (PartitionedRun.run, inclusive,
+# on one thread: every partition's loop), the
 # events, and the wall time of a run outside valgrind with the load average beside it.
 # The build's results.json must equal the BEFORE build's (scripts/same-results.py); the script
 # fails otherwise. Appends one entry per scenario to the JSON; scripts/emulator-instructions-table.py
@@ -32,10 +33,10 @@ for scenario in grid scale-free; do
     scripts/same-results.py "$work/out-before/results.json" "$work/out-after/results.json"
     load=$(cut -d' ' -f1 /proc/loadavg)
     LD_LIBRARY_PATH="$after" valgrind --tool=callgrind --callgrind-out-file="$work/$scenario.callgrind" \
-        "$work/nip" emulate "$work/$scenario.yaml" --out "$work/out-callgrind" > /dev/null 2>&1
+        "$work/nip" emulate "$work/$scenario.yaml" --threads 1 --out "$work/out-callgrind" > /dev/null 2>&1
     total=$(callgrind_annotate "$work/$scenario.callgrind" | sed -nE 's/^ *([0-9,]+) .*PROGRAM TOTALS.*/\1/p' | tr -d ,)
     loop=$(callgrind_annotate --inclusive=yes "$work/$scenario.callgrind" \
-        | sed -nE 's/^ *([0-9,]+) .*NewIPEmulator9SimulatorC3run8progress.*/\1/p' | head -1 | tr -d ,)
+        | sed -nE 's/^ *([0-9,]+) .*NewIPEmulator14PartitionedRunC3run8progress.*/\1/p' | head -1 | tr -d ,)
     sed -nE "s/.* in ([0-9.]+) s wall · ([0-9]+) events .*/$scenario \2 $total $loop \1 $load/p" "$work/stdout-after" >> "$work/rows"
 done
 

@@ -62,19 +62,22 @@ public struct Emulation {
 
     /// Runs the topology for its duration in virtual time. `progress` is called now and then
     /// with the fraction of the duration done (for a progress bar; it must not affect results).
-    /// Captures are kept in memory (`EmulationResults.captures`).
-    public func run(progress: ((Double) -> Void)? = nil) -> EmulationResults {
+    /// Captures are kept in memory (`EmulationResults.captures`). With `threads` above 1 the
+    /// nodes are split into up to that many partitions run side by side (`Partitioning`: not
+    /// a run with domains, dynamic routing or neighbour discovery); the results are the same.
+    public func run(threads: Int = 1, progress: ((Double) -> Void)? = nil) -> EmulationResults {
         // Without a capture folder nothing touches the file system, so nothing can throw.
-        try! simulate(progress: progress, captureFolder: nil)
+        try! simulate(threads: threads, progress: progress, captureFolder: nil)
     }
 
     /// `run`, with the captures written to `folder` as they grow (`capture-<node>-<interface>.pcapng`,
     /// not in `EmulationResults.captures`), so a long captured run needs no memory for them.
-    public func run(progress: ((Double) -> Void)? = nil, streamingCapturesTo folder: String) throws(FileProblem) -> EmulationResults {
-        try simulate(progress: progress, captureFolder: folder)
+    public func run(threads: Int = 1, progress: ((Double) -> Void)? = nil,
+                    streamingCapturesTo folder: String) throws(FileProblem) -> EmulationResults {
+        try simulate(threads: threads, progress: progress, captureFolder: folder)
     }
 
-    private func simulate(progress: ((Double) -> Void)?, captureFolder: String?) throws(FileProblem) -> EmulationResults {
+    private func simulate(threads: Int, progress: ((Double) -> Void)?, captureFolder: String?) throws(FileProblem) -> EmulationResults {
         var queues = topology.nodes.map { node in Array(repeating: EgressQueue(QueueSpec()), count: node.interfaces.count) }
         var delays = topology.nodes.map { node in Array(repeating: Nanoseconds(0), count: node.interfaces.count) }
         for link in topology.links {
@@ -94,12 +97,12 @@ public struct Emulation {
                                                                   node: node, index: index, topology: topology,
                                                                   publicKey: governance?.identities[index]?.publicKey)))
         }
-        let simulator = try Simulator(topology: topology, behaviours: behaviours, templates: templates, governance: governance,
-                                      captureFolder: captureFolder)
-        if recordsQueueDepth { for link in simulator.links { link.statistics.depth = QueueDepthSeries() } }
+        let run = try PartitionedRun(topology: topology, behaviours: behaviours, templates: templates, governance: governance,
+                                     captureFolder: captureFolder, parts: threads)
+        if recordsQueueDepth { for link in run.links { link.statistics.depth = QueueDepthSeries() } }
         let duration = Double(max(topology.duration, 1))
-        simulator.run(progress: progress.map { report in { now in report(Double(now) / duration) } })
-        for capture in simulator.captures { try capture.device.finish() }
-        return EmulationResults(simulator)
+        run.run(progress: progress.map { report in { now in report(Double(now) / duration) } })
+        for capture in run.captures { try capture.device.finish() }
+        return EmulationResults(run)
     }
 }

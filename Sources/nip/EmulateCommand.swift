@@ -16,11 +16,13 @@ struct EmulateCommand: ParsableCommand {
         Writes results.json, flows.csv, links.csv, nodes.csv and a latency CDF per flow (cdf-FLOW.svg) to \
         --out, replacing the folder whole if nip wrote it (a `.nip-output` file inside lists what it wrote); \
         a folder holding anything else is replaced only with --force, and never the folder you are in, \
-        one above it, or one holding the topology file. The same file and seed give byte-identical files. \
+        one above it, or one holding the topology file. The same file and seed give byte-identical files, \
+        whatever --threads: a single run splits its nodes into --threads partitions run side by side \
+        (one partition with domains, routing: dynamic or neighbours, whose drivers share state across nodes). \
         With --seeds A..B the topology runs once per seed (its own seed replaced), each run's files \
         going to seed-N/ inside --out, with summary.json, summary.csv and two charts (summary-*.svg) beside them: per flow and metric \
         the mean over the seeds, the sample standard deviation and a 95 % confidence interval of the mean; \
-        the seeds run side by side on --threads threads and give the same files whatever their number. \
+        the seeds run side by side on --threads threads (each seed one partition) and give the same files whatever their number. \
         See docs/topology.md for the file format.
         """)
 
@@ -34,8 +36,9 @@ struct EmulateCommand: ParsableCommand {
                                valueName: "A..B"))
     var seeds: String?
 
-    @Option(help: ArgumentHelp("Threads for --seeds: that many seeds run at once (default: every core). A single run uses one "
-                               + "thread. The files written are the same whatever the number.", valueName: "N"))
+    @Option(help: ArgumentHelp("Threads (default: every core): a single run splits its nodes into that many partitions run side "
+                               + "by side; with --seeds, that many seeds run at once. The files written are the same whatever "
+                               + "the number.", valueName: "N"))
     var threads: Int?
 
     @Option(help: "Output folder (default: results/<topology name>).")
@@ -117,7 +120,8 @@ struct EmulateCommand: ParsableCommand {
         let started = DispatchTime.now().uptimeNanoseconds
         let results: EmulationResults
         do {
-            results = try emulation.run(progress: progress.update, streamingCapturesTo: staging.path)
+            results = try emulation.run(threads: threads ?? ParallelJobs.cores, progress: progress.update,
+                                        streamingCapturesTo: staging.path)
             progress.finish()
             try results.finish(staging, flowPlots: plots)
         } catch {
@@ -129,7 +133,7 @@ struct EmulateCommand: ParsableCommand {
         if let stats {
             let seconds = { (from: UInt64, to: UInt64) in Double(to - from) / 1e9 }
             let report = RunStatistics(parse: seconds(parseStarted, setupStarted), setup: seconds(setupStarted, started), run: wall,
-                                       events: results.events, memory: emulation.memoryUse(results))
+                                       events: results.events, memory: emulation.memoryUse(results), results: results)
             try OutputFile.write(Array(report.json.indentedText.utf8), to: stats, option: "--stats", force: force,
                                  generatedHeader: RunStatistics.header)
         }
@@ -284,6 +288,8 @@ struct RunStatistics {
     var run: Double
     var events: Int
     var memory: MemoryUse
+    /// The run's partitions, cut links and lookahead.
+    var results: EmulationResults
     /// How the file starts, so a later run replaces it.
     static let header = "{\n  \"parse_seconds\""
 
@@ -307,6 +313,11 @@ struct RunStatistics {
                 ("flows", .int(memory.flows)), ("flow_bytes", .int(memory.flowBytes)),
                 ("bytes_per_flow", .decimal(memory.bytesPerFlow, digits: 0)),
                 ("bytes_per_queued_packet", .int(memory.queuedPacketBytes)),
+            ])),
+            ("partitions", .object([
+                ("count", .int(results.partitions)), ("cut_links", .int(results.cutLinks)),
+                ("lookahead_ns", results.lookahead.map { .int(Int($0)) } ?? .null),
+                ("one_partition_because", results.onePartitionBecause.map { .string($0) } ?? .null),
             ])),
         ])
     }

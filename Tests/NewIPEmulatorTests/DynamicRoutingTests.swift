@@ -271,7 +271,7 @@ final class DynamicReroutingTests: XCTestCase {
 
     func testALinkWhoseDelayShortensStaysFirstInFirstOut() {
         // One direction at 1 Gbps: a 100-byte packet takes 800 ns to serialise.
-        let events = EventQueue()
+        let events = EventQueue(nodes: 2)
         let (a, b) = (Topology.InterfaceID(node: 0, interface: 0), Topology.InterfaceID(node: 1, interface: 0))
         let spec = Topology.Link(endpoints: (a, b), rate: BitRate(bitsPerSecond: 1_000_000_000), delay: 20 * Self.ms)
         let link = EmulatedLink(index: 0, from: a, to: b, spec: spec, random: RandomStream(seed: 1, name: "test"), events: events)

@@ -7,7 +7,7 @@ import XCTest
 
 final class EngineTests: XCTestCase {
     func testEventsAtOneInstantRunInSchedulingOrder() {
-        let queue = EventQueue()
+        let queue = EventQueue(nodes: 2)
         queue.schedule(.send(flow: 3), at: 20)
         queue.schedule(.send(flow: 1), at: 10)
         queue.schedule(.send(flow: 2), at: 10)
@@ -22,7 +22,7 @@ final class EngineTests: XCTestCase {
 
     /// Every kind of event comes back as it was scheduled, indices at the edges of their fields included.
     func testEventsComeBackUnchanged() {
-        let queue = EventQueue()
+        let queue = EventQueue(nodes: 2)
         let big = 1 << 40
         let events: [SimulationEvent] = [
             .transmitted(link: big), .arrived(link: 0), .wake(node: (1 << 36) - 1, interface: (1 << 24) - 1), .wake(node: 0, interface: 0),

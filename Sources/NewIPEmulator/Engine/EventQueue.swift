@@ -25,38 +25,91 @@ enum SimulationEvent: Sendable {
     case neighbours(node: Int)
 }
 
-/// Pending events ordered by (time, sequence): events at the same instant run in the order
-/// they were scheduled, so a run never depends on how the heap breaks ties. A class because
-/// the links schedule their own completions and arrivals on the simulator's queue. An entry
-/// holds its event packed in 8 bytes (24 bytes instead of 40): the heap's sift-down, a
-/// twentieth of an emulation's time, is bound by the entries it moves.
+/// Where an event stands among those at its instant: the virtual time it was scheduled at,
+/// then who scheduled it (the setup before the run, or a node's handler) and that scheduler's
+/// own count. Each node's count moves only in its own handlers, so the key does not depend on
+/// how the nodes are split among partitions: every partitioning runs every node's events in
+/// one order, the order a single queue runs them in.
+struct EventKey: Comparable {
+    let time: Nanoseconds
+    let scheduledAt: Nanoseconds
+    /// The scheduler (0: the setup, `n + 1`: node `n`) in the top 24 bits, its count below.
+    let origin: UInt64
+
+    static let counterBits: UInt64 = 40
+    static let maxScheduler = 1 << (64 - counterBits) - 1
+
+    init(time: Nanoseconds, scheduledAt: Nanoseconds, scheduler: Int, count: UInt64) {
+        precondition(scheduler >= 0 && scheduler <= Self.maxScheduler, "more nodes than an event key can name")
+        precondition(count < 1 << Self.counterBits, "a node scheduled more events than an event key can count")
+        self.time = time
+        self.scheduledAt = scheduledAt
+        origin = UInt64(scheduler) << Self.counterBits | count
+    }
+
+    static func < (lhs: EventKey, rhs: EventKey) -> Bool {
+        (lhs.time, lhs.scheduledAt, lhs.origin) < (rhs.time, rhs.scheduledAt, rhs.origin)
+    }
+}
+
+/// Pending events ordered by `EventKey`, so a run never depends on how the heap breaks ties
+/// nor on how the nodes are partitioned. A class because the links schedule their own
+/// completions and arrivals on their partition's queue. An entry is 32 bytes, its event
+/// packed in 8: the heap's sift-down, a twentieth of an emulation's time, is bound by the
+/// entries it moves.
 final class EventQueue {
     private struct Entry: Comparable {
-        var time: Nanoseconds
-        var sequence: UInt64
+        var key: EventKey
         var event: PackedEvent
 
-        static func < (lhs: Entry, rhs: Entry) -> Bool {
-            lhs.time < rhs.time || (lhs.time == rhs.time && lhs.sequence < rhs.sequence)
-        }
-        static func == (lhs: Entry, rhs: Entry) -> Bool { lhs.time == rhs.time && lhs.sequence == rhs.sequence }
+        static func < (lhs: Entry, rhs: Entry) -> Bool { lhs.key < rhs.key }
+        static func == (lhs: Entry, rhs: Entry) -> Bool { lhs.key == rhs.key }
     }
 
     private var heap = Heap<Entry>()
-    private var nextSequence: UInt64 = 0
+    /// Per scheduler (0: the setup, `n + 1`: node `n`), the events it scheduled so far.
+    private var counts: [UInt64]
+    /// Who schedules now and when (`handle(as:at:)` sets it before each handler runs).
+    private var scheduler = 0
+    private var now: Nanoseconds = 0
+
+    /// A queue for a run of `nodes` nodes; it starts scheduling as the setup, at time 0.
+    init(nodes: Int) {
+        counts = Array(repeating: 0, count: nodes + 1)
+    }
 
     var count: Int { heap.count }
 
-    func schedule(_ event: SimulationEvent, at time: Nanoseconds) {
-        heap.insert(Entry(time: time, sequence: nextSequence, event: PackedEvent(event)))
-        nextSequence += 1
+    /// Events scheduled from now on come from `node`'s handler (`nil`: the setup's), at `now`.
+    func handle(as node: Int?, at now: Nanoseconds) {
+        scheduler = node.map { $0 + 1 } ?? 0
+        self.now = now
     }
+
+    /// The key of the scheduler's next event, at `time`; counts it.
+    func nextKey(at time: Nanoseconds) -> EventKey {
+        let key = EventKey(time: time, scheduledAt: now, scheduler: scheduler, count: counts[scheduler])
+        counts[scheduler] += 1
+        return key
+    }
+
+    func schedule(_ event: SimulationEvent, at time: Nanoseconds) {
+        insert(event, key: nextKey(at: time))
+    }
+
+    /// Adds an event another queue keyed (a packet crossing to this partition).
+    func insert(_ event: SimulationEvent, key: EventKey) {
+        heap.insert(Entry(key: key, event: PackedEvent(event)))
+    }
+
+    /// When the earliest event happens; `nil` when none is pending.
+    var nextTime: Nanoseconds? { heap.min?.key.time }
 
     /// The earliest event if it happens before `end`.
     func next(before end: Nanoseconds) -> (time: Nanoseconds, event: SimulationEvent)? {
-        guard let first = heap.min, first.time < end else { return nil }
+        guard let first = heap.min, first.key.time < end else { return nil }
         heap.removeMin()
-        return (first.time, first.event.event)
+        return (first.key.time, first.event.event)
     }
 }
 

@@ -11,6 +11,16 @@ struct FaultSchedules {
         case delay(link: Int, Nanoseconds)
         case crash(node: Int)
         case restart(node: Int)
+
+        /// The node whose handler applies the change, in its partition: a link's first end for
+        /// a link's change (a down period and a delay change act on the receiving and sending
+        /// halves themselves; only routing, which runs in one partition, hears of them).
+        func node(in topology: Topology) -> Int {
+            switch self {
+            case .down(let link), .up(let link), .delay(let link, _): topology.links[link].endpoints.0.node
+            case .crash(let node), .restart(let node): node
+            }
+        }
     }
 
     /// Every change with its time, sorted by time (links before nodes, file order at a tie).

@@ -6,18 +6,21 @@ import NewIPSecurity
 import NewIPTopology
 import NewIPWire
 
-/// The discrete-event engine: virtual time jumps from event to event, in (time, sequence)
-/// order, until the topology's duration. It owns the links (two per topology link), the
-/// devices on them, the node behaviours and the flows, and keeps the measurements.
+/// The discrete-event engine of one partition (`Partitioning`): virtual time jumps from event
+/// to event, in `EventKey` order, until the end it is given. It runs its nodes: their devices,
+/// behaviours and flows, and the link directions they send on, and keeps their measurements
+/// (`PartitionedRun` merges the partitions'). A run with one partition is the whole run.
 final class Simulator {
     let topology: Topology
-    let events = EventQueue()
+    let events: EventQueue
     private(set) var now: Nanoseconds = 0
+    /// Every link direction of the run, shared by the partitions: each touches only the halves it owns.
     let links: [EmulatedLink]
-    /// Per node, per interface: the emulated port, and the device stack the node uses.
+    /// Per node, per interface: the emulated port, and the device stack the node uses (none
+    /// for the other partitions' nodes).
     private var ports: [[LinkPort]] = []
     private var devices: [[any NetworkDevice]] = []
-    private(set) var captures: [(name: String, device: CaptureDevice)] = []
+    private(set) var captures: [(node: Int, name: String, device: CaptureDevice)] = []
     private(set) var faults: [(link: Int, device: FaultInjector)] = []
     let behaviours: [any NodeBehavior]
     private var sources: [TrafficSource]
@@ -53,11 +56,23 @@ final class Simulator {
     /// Per node: whether it is crashed now (`faults: {crash: …}`).
     private var crashed: [Bool]
 
+    /// The nodes this partition runs (`owner[node] == partition`).
+    private let owner: [Int]
+    let partition: Int
+
     /// `templates` holds one header per flow, `behaviours` one behaviour per node; captures
     /// stream into `captureFolder` as `capture-<node>-<interface>.pcapng` when it is given.
-    init(topology: Topology, behaviours: [any NodeBehavior], templates: [PacketTemplate], governance: Governance? = nil,
-         captureFolder: String? = nil) throws(FileProblem) {
+    /// The partition runs the nodes `owner` gives it, with `events`, on `links` (made with the
+    /// queues of their senders' partitions).
+    init(topology: Topology, behaviours: [any NodeBehavior], templates: [PacketTemplate], governance: Governance?,
+         captureFolder: String?, links: [EmulatedLink], events: EventQueue, schedules: FaultSchedules,
+         owner: [Int], partition: Int) throws(FileProblem) {
         self.topology = topology
+        self.owner = owner
+        self.partition = partition
+        self.events = events
+        self.links = links
+        self.schedules = schedules
         self.behaviours = behaviours
         self.templates = templates
         self.governance = governance
@@ -75,23 +90,8 @@ final class Simulator {
             observations = ExposureObservations(flows: topology.flows.count, nodes: topology.nodes.count)
         }
         isManyNets = topology.isManyNets
-        var links: [EmulatedLink] = []
-        for spec in topology.links {
-            let (a, b) = spec.endpoints
-            for (from, to) in [(a, b), (b, a)] {
-                let random = RandomStream(seed: topology.seed, name: "link/\(topology.name(of: from))>\(topology.name(of: to))")
-                let link = EmulatedLink(index: links.count, from: from, to: to, spec: spec, random: random, events: events)
-                if isManyNets {
-                    let (network, dialect) = (topology.network(of: from), topology.dialect)
-                    link.headerLength = { PacketInspector.headerLength($0, network: network, dialect: dialect) }
-                }
-                links.append(link)
-            }
-        }
-        self.links = links
         if topology.routing == .dynamic { routing = DynamicRouting(topology: topology, links: links) }
         if topology.neighbours != nil { neighbours = NeighbourDiscoveryDriver(nodes: topology.nodes.count) }
-        schedules = FaultSchedules(topology)
         crashed = Array(repeating: false, count: topology.nodes.count)
         sources = topology.flows.map { TrafficSource(flow: $0, seed: topology.seed) }
         pool = PacketPool(largestPacket: max(topology.flows.map(\.size.largest).max() ?? 0,
@@ -106,14 +106,14 @@ final class Simulator {
     /// Ports on every interface, wrapped in fault injection (the link's faults, on receive)
     /// and capture (outermost, so it records what the node sends and sees).
     private func makeDevices(captureFolder: String?) throws(FileProblem)
-        -> ([[LinkPort]], [[any NetworkDevice]], [(String, CaptureDevice)], [(Int, FaultInjector)]) {
+        -> ([[LinkPort]], [[any NetworkDevice]], [(Int, String, CaptureDevice)], [(Int, FaultInjector)]) {
         var ports = topology.nodes.map { _ in [LinkPort]() }
         var devices = topology.nodes.map { _ in [any NetworkDevice]() }
-        var captures: [(String, CaptureDevice)] = []
+        var captures: [(Int, String, CaptureDevice)] = []
         var faults: [(Int, FaultInjector)] = []
         let outgoingLinks = Dictionary(uniqueKeysWithValues: links.map { ($0.from, $0) })
         let incomingLinks = Dictionary(uniqueKeysWithValues: links.map { ($0.to, $0) })
-        for (nodeIndex, node) in topology.nodes.enumerated() {
+        for (nodeIndex, node) in topology.nodes.enumerated() where owner[nodeIndex] == partition {
             for interfaceIndex in node.interfaces.indices {
                 let id = Topology.InterfaceID(node: nodeIndex, interface: interfaceIndex)
                 let outgoing = outgoingLinks[id]!
@@ -128,7 +128,7 @@ final class Simulator {
                     let name = "fault/\(topology.name(of: incoming.from))>\(topology.name(of: id))"
                     let random = RandomStream(seed: topology.seed, name: name)
                     let injector = FaultInjector(device, drop: spec.faults.drop, corrupt: spec.faults.corrupt, random: random) {
-                        [unowned self] packet, reason, _ in discard(packet, reason, link: incoming.index)
+                        [unowned self] packet, reason, _ in discard(packet, reason, arrivingOn: incoming.index)
                     }
                     faults.append((incoming.index, injector))
                     device = injector
@@ -139,7 +139,7 @@ final class Simulator {
                     let capture = topology.network(of: id).isIP
                         ? try CaptureDevice(device, linkType: .raw, name: topology.name(of: id), path: path)
                         : try CaptureDevice(device, dialect: topology.dialect, name: topology.name(of: id), path: path)
-                    captures.append((name, capture))
+                    captures.append((nodeIndex, name, capture))
                     device = capture
                 }
                 devices[nodeIndex].append(device)
@@ -151,9 +151,9 @@ final class Simulator {
     /// Events processed by `run`, for events-per-second figures.
     private(set) var eventCount = 0
 
-    /// Runs every event before the duration; `progress` hears the virtual time reached
-    /// every 65,536 events.
-    func run(progress: ((Nanoseconds) -> Void)? = nil) {
+    /// Schedules what the domains and the drivers that share state across nodes (routing,
+    /// neighbour discovery) do first; only a run of one partition has them.
+    func startDrivers() {
         // Before the flows: at a tie a first hop learns the revocation before the packet arrives.
         for (index, revocation) in (governance?.revocations ?? []).enumerated() where revocation.enforced < topology.duration {
             events.schedule(.revoke(index), at: revocation.enforced)
@@ -163,16 +163,18 @@ final class Simulator {
         }
         routing?.start(self)
         neighbours?.start(self)
-        for (index, change) in schedules.changes.enumerated() where change.at < topology.duration {
-            events.schedule(.scheduledChange(index), at: change.at)
-        }
-        for (index, source) in sources.enumerated() {
-            if let time = source.nextSendTime, time < topology.duration { events.schedule(.send(flow: index), at: time) }
-        }
-        while let (time, event) = events.next(before: topology.duration) {
+    }
+
+    /// When flow `index` sends first (`nil`: never).
+    func firstSendTime(of flow: Int) -> Nanoseconds? { sources[flow].nextSendTime }
+
+    /// Runs every event before `end`; `progress` hears the virtual time reached every 65,536 events.
+    func run(before end: Nanoseconds, progress: ((Nanoseconds) -> Void)? = nil) {
+        while let (time, event) = events.next(before: end) {
             now = time
             eventCount &+= 1
             if eventCount & 0xFFFF == 0 { progress?(now) }
+            events.handle(as: handler(of: event), at: now)
             switch event {
             case .send(let flow): send(flow)
             case .revoke(let index): revoke(index)
@@ -189,12 +191,28 @@ final class Simulator {
             }
             serviceWokenInterfaces()
         }
-        now = topology.duration
-        for link in links {
+    }
+
+    /// The run stopped at `end`: the queues' time-weighted depths are brought up to it on the
+    /// links this partition sends on.
+    func finish(at end: Nanoseconds) {
+        now = end
+        for link in links where owner[link.from.node] == partition {
             link.statistics.queue(behaviours[link.from.node].queue(on: link.from.interface).packets, now: now)
-            for packet in [link.transmitting].compactMap({ $0 }) + link.propagating.packets {
-                if let probe = inspect(packet)?.probe { flowStatistics[probe.flow].inFlight += 1 }
-            }
+        }
+    }
+
+    /// The node whose handler runs `event` (`nil`: the domains' checkpoints and borders, run
+    /// as the setup): the events it schedules are its own.
+    private func handler(of event: SimulationEvent) -> Int? {
+        switch event {
+        case .send(let flow): topology.flows[flow].source.node
+        case .transmitted(let link): links[link].from.node
+        case .arrived(let link): links[link].to.node
+        case .wake(let node, _), .routing(let node), .neighbours(let node): node
+        case .scheduledChange(let index):
+            schedules.changes[index].change.node(in: topology)
+        case .revoke, .policyChange: nil
         }
     }
 
@@ -231,7 +249,7 @@ final class Simulator {
 
     private func arrived(_ link: EmulatedLink) {
         if schedules.hasDownPeriods, schedules.wasDown(link.index / 2, during: link.oldestDeparture...now) {
-            discard(link.arrive(), .linkLoss, link: link.index)
+            discard(link.arrive(), .linkLoss, arrivingOn: link.index)
             return
         }
         let to = link.to
@@ -254,9 +272,10 @@ final class Simulator {
         switch change {
         case .down(let link): routing?.carrier(of: topology.links[link], up: false, simulator: self)
         case .up(let link): routing?.carrier(of: topology.links[link], up: true, simulator: self)
-        case .delay(let link, let delay):
-            links[2 * link].delay = delay
-            links[2 * link + 1].delay = delay
+        case .delay:
+            // Each direction takes it when it next puts a packet on the wire (`EmulatedLink.delay`),
+            // in its sender's partition.
+            break
         case .crash(let node): crash(node)
         case .restart(let node):
             crashed[node] = false
@@ -412,9 +431,11 @@ final class Simulator {
     /// An empty buffer for a packet a node makes itself.
     func newPacket() -> PacketBuffer { pool.take() }
 
-    /// A packet was dropped: charged to its flow, and to the link when the medium lost it.
-    func discard(_ packet: PacketBuffer, _ reason: DropReason, link: Int? = nil, node: Int? = nil) {
+    /// A packet was dropped: charged to its flow, and to the link when the medium lost it
+    /// (`link` as its sender saw it, `arrivingOn` on its receiving side).
+    func discard(_ packet: PacketBuffer, _ reason: DropReason, link: Int? = nil, arrivingOn: Int? = nil, node: Int? = nil) {
         if let link { links[link].statistics.losses.record(reason) }
+        if let arrivingOn { links[arrivingOn].receiveLosses.record(reason) }
         if reason == .revoked, let governance { recordRevokedDrop(packet, governance) }
         if let finding = inspect(packet) {
             flowStatistics[finding.probe.flow].dropped(reason)
@@ -442,7 +463,7 @@ final class Simulator {
     }
 
     /// The packet's probe, if it belongs to one of this run's flows.
-    private func inspect(_ packet: PacketBuffer) -> PacketInspector.Finding? {
+    func inspect(_ packet: PacketBuffer) -> PacketInspector.Finding? {
         guard let finding = PacketInspector.inspect(packet, dialect: topology.dialect, ip: isManyNets),
               finding.probe.flow < topology.flows.count else { return nil }
         return finding

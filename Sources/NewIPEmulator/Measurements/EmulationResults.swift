@@ -28,6 +28,14 @@ public struct EmulationResults: Sendable {
     /// Bytes the flows' statistics took at the end of the run (`Emulation.memoryUse`; not
     /// written to files).
     public var flowStatisticsBytes = 0
+    /// How the run was split among threads (`Emulation.run(threads:)`; not written to files,
+    /// which do not depend on it): partitions, the links cut between them, the lookahead (the
+    /// smallest cut delay; `nil` with none cut), and why a run given several threads used one
+    /// partition (`nil` otherwise).
+    public var partitions = 1
+    public var cutLinks = 0
+    public var lookahead: Nanoseconds?
+    public var onePartitionBecause: String?
 
     package init(name: String, seed: UInt64, duration: Nanoseconds, flows: [FlowResult], links: [LinkResult], nodes: [NodeResult],
                  events: Int = 0, captures: [(name: String, bytes: [UInt8])] = [], isManyNets: Bool) {
@@ -167,20 +175,30 @@ public struct NodeResult: Sendable {
 }
 
 extension EmulationResults {
-    /// Collects a finished run.
-    init(_ simulator: Simulator) {
-        let topology = simulator.topology
+    /// Collects a finished run, its partitions' measurements merged.
+    init(_ run: PartitionedRun) {
+        let topology = run.topology
         name = topology.name
         seed = topology.seed
         duration = topology.duration
-        events = simulator.eventCount
-        flowStatisticsBytes = simulator.flowStatistics.reduce(0) { $0 + $1.memoryBytes }
-        flows = zip(topology.flows, simulator.flowStatistics).map { flow, statistics in
+        events = run.eventCount
+        let flowStatistics = run.flowStatistics
+        let nodeStatistics = run.nodeStatistics
+        let faults = run.faults
+        // Domains, routing and neighbour discovery run in one partition (`Partitioning`).
+        let simulator = run.partitions[0]
+        flowStatisticsBytes = flowStatistics.reduce(0) { $0 + $1.memoryBytes }
+        partitions = run.partitioning.count
+        cutLinks = run.partitioning.cutLinks.count
+        lookahead = run.partitioning.lookahead
+        onePartitionBecause = run.partitioning.singleReason
+        flows = zip(topology.flows, flowStatistics).map { flow, statistics in
             FlowResult(flow, statistics, topology: topology)
         }
-        links = simulator.links.map { link in
+        links = run.links.map { link in
             let queue = simulator.behaviours[link.from.node].queue(on: link.from.interface)
             var drops = link.statistics.losses
+            drops += link.receiveLosses
             drops += queue.drops
             let busy = link.busyTime(until: topology.duration)
             var result = LinkResult(from: topology.name(of: link.from), to: topology.name(of: link.to),
@@ -189,13 +207,13 @@ extension EmulationResults {
                                 meanQueue: link.statistics.meanQueue(until: topology.duration),
                                 maxQueue: link.statistics.maxQueue, drops: drops.sorted,
                                 trimmedChunks: queue.trimming.chunks, trimmedBytes: queue.trimming.bytes,
-                                corrupted: simulator.faults.first { $0.link == link.index }?.device.corrupted ?? 0,
+                                corrupted: faults.first { $0.link == link.index }?.device.corrupted ?? 0,
                                 headerBytes: link.statistics.headerBytes)
             result.queueDepth = link.statistics.depth
             return result
         }
         nodes = topology.nodes.enumerated().map { index, node in
-            let statistics = simulator.nodeStatistics[index]
+            let statistics = nodeStatistics[index]
             var drops = DropCounters()
             drops += simulator.behaviours[index].drops
             drops += statistics.drops
@@ -206,8 +224,8 @@ extension EmulationResults {
                               forwarded: statistics.forwarded, delivered: statistics.delivered, drops: drops.sorted,
                               translations: translations)
         }
-        captures = simulator.captures.filter { !$0.device.isStreaming }.map { ($0.name, $0.device.bytes) }
-        isManyNets = simulator.isManyNets
+        captures = run.captures.filter { !$0.device.isStreaming }.map { ($0.name, $0.device.bytes) }
+        isManyNets = topology.isManyNets
         governance = simulator.governance.map { GovernanceResult(simulator, $0) }
         routing = simulator.routing.map { RoutingResult($0, simulator) }
         neighbours = simulator.neighbours.map { NeighbourDiscoveryResult($0, simulator) }

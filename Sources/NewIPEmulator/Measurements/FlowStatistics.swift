@@ -92,6 +92,24 @@ package struct FlowStatistics {
         previousLatency = latency
     }
 
+    /// Adds what another partition saw of the flow: sends and drops add up; deliveries are
+    /// recorded at the destination alone (their jitter and timeline depend on their order), so
+    /// at most one side has them and the merged flow keeps that side's.
+    mutating func merge(_ other: FlowStatistics) {
+        precondition(delivered == 0 || other.delivered == 0, "a flow's deliveries were recorded in two partitions")
+        let (sent, sentBytes, sentHeaderBytes) = (self.sent + other.sent, self.sentBytes + other.sentBytes,
+                                                  self.sentHeaderBytes + other.sentHeaderBytes)
+        var drops = self.drops
+        drops += other.drops
+        let inFlight = self.inFlight + other.inFlight
+        if other.delivered > 0 { self = other }
+        self.sent = sent
+        self.sentBytes = sentBytes
+        self.sentHeaderBytes = sentHeaderBytes
+        self.drops = drops
+        self.inFlight = inFlight
+    }
+
     /// Bytes this flow's statistics take, from their structures' capacities: the value itself,
     /// the latency counts, the delivery timeline and the per-significance byte counts.
     var memoryBytes: Int {
