@@ -62,10 +62,12 @@ with publishing("route-aggregation", script="scripts/route-aggregation-table.py"
         scale = json.load(open(sources[1]))
         print()
         print("| scenario | nip at | nodes | flows | routes | route memory (computed) | bytes per route | bytes per flow (computed) "
-              "| parse (read, YAML, build, checks) | setup (routing, emulator) | run and result files | events | events/s | peak RSS (process) |")
-        print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+              "| parse (read, YAML, build, checks) | setup (routing, emulator) | run and result files | events | events/s | peak RSS (process) "
+              "| CPU (process) |")
+        print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
         for run in scale["runs"]:
             m = run["memory_computed"]
             print(f"| {run['scenario']} | {run['label']} | {m['nodes']:,} | {m['flows']:,} | {m['routes']:,} | {mb(m['route_bytes'])} "
                   f"| {m['bytes_per_route']:.1f} | {m['bytes_per_flow']:,.0f} | {run['parse_seconds']:.0f} s | {run['setup_seconds']:.0f} s "
-                  f"| {run['run_seconds']:.0f} s | {run['events']:,} | {run['events_per_second'] / 1e6:.3f} M | {mb(run['process_peak_rss_kb'] * 1024)} |")
+                  f"| {run['run_seconds']:.0f} s | {run['events']:,} | {run['events_per_second'] / 1e6:.3f} M | {mb(run['process_peak_rss_kb'] * 1024)} "
+                  f"| {run['cpu_s']:.0f} s |")
