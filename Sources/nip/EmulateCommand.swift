@@ -13,7 +13,7 @@ struct EmulateCommand: ParsableCommand {
         commandName: "emulate",
         abstract: "Run a topology file in virtual time and write its measurements.",
         discussion: """
-        Writes results.json, flows.csv, links.csv, nodes.csv and a latency CDF per flow (cdf-FLOW.svg) to \
+        Writes results.json, flows.csv, links.csv, nodes.csv and a latency CDF per flow (cdf-FLOW.svg; --flow-plots picks fewer) to \
         --out, replacing the folder whole if nip wrote it (a `.nip-output` file inside lists what it wrote); \
         a folder holding anything else is replaced only with --force, and never the folder you are in, \
         one above it, or one holding the topology file. The same file and seed give byte-identical files, \
