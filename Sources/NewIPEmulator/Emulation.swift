@@ -65,6 +65,8 @@ public struct Emulation {
     /// Captures are kept in memory (`EmulationResults.captures`). With `threads` above 1 the
     /// nodes are split into up to that many partitions run side by side (`Partitioning`: not
     /// a run with domains, dynamic routing or neighbour discovery); the results are the same.
+    /// The partitions' threads call different nodes' behaviours at once: behaviours from custom
+    /// `components` must then share no mutable state across nodes.
     public func run(threads: Int = 1, progress: ((Double) -> Void)? = nil) -> EmulationResults {
         // Without a capture folder nothing touches the file system, so nothing can throw.
         try! simulate(threads: threads, progress: progress, captureFolder: nil)

@@ -52,6 +52,7 @@ final class BenchmarkTablesTests: XCTestCase {
             ["scripts/routing-reconvergence-authentication-table.py", "docs/routing-authentication-bench.json", "docs/routing-authentication.json"],
             ["scripts/route-aggregation-table.py", "docs/route-aggregation.json", "docs/emulator-scale.json"],
             ["scripts/sweep-threads-table.py", "docs/sweep-threads.json"],
+            ["scripts/single-run-threads-table.py", "docs/single-run-threads.json"],
             ["scripts/setup-time-table.py", "docs/setup-time.json", "docs/setup-time-routing.json"],
             security,
             securityAES,
