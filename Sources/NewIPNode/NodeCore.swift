@@ -122,9 +122,11 @@ public final class NodeCore {
     /// Routes that honour senders' path constraints.
     public let pathConstraints: PathConstraintRouting?
     /// Whether the arrival hooks above exist, fixed at setup: immutable flags cost the hot path
-    /// nothing, where reading the mutable hooks is a dynamic exclusivity check per packet.
+    /// nothing, where reading the mutable hooks is a dynamic exclusivity check per packet, and
+    /// testing an optional hook against `nil` copies it (a table of routes: a retain per array).
     private let checksSources: Bool
     private let checksPolicy: Bool
+    private let honoursPathConstraints: Bool
     /// Neighbour discovery: its table, timers and counters (`nil`: the node runs none).
     public private(set) var neighbourDiscovery: NeighbourDiscovery?
     private let runsNeighbourDiscovery: Bool
@@ -151,6 +153,7 @@ public final class NodeCore {
         pathConstraints = setup.pathConstraints
         checksSources = setup.sourceAuthentication != nil
         checksPolicy = setup.borderPolicy != nil
+        honoursPathConstraints = setup.pathConstraints != nil
         neighbourDiscovery = setup.neighbourDiscovery
         runsNeighbourDiscovery = setup.neighbourDiscovery != nil && setup.dialect == .compact
     }
@@ -424,19 +427,29 @@ public final class NodeCore {
             case .forward: return .dropped(.notForwarding, packet)
             }
         }
-        var constrained: ForwardingTable?
-        if pathConstraints != nil, fromNetwork {
+        if honoursPathConstraints, fromNetwork {
             switch constrainedTable(packet) {
-            case .success(let table): constrained = table
+            case .success(.some(var table)):
+                // A constrained packet is routed by its constraint's table, swapped in for the call.
+                swap(&router.engine.table, &table)
+                let decision = router.receive(consume packet, dialect: dialect, ingress: ingress, now: now)
+                swap(&router.engine.table, &table)
+                return settle(decision, ingress: ingress, fromNetwork: fromNetwork, translated: translated, now: now)
+            case .success(.none):
+                break
             case .failure(let refusal):
                 hostDrops.record(refusal.reason)
                 return .dropped(refusal.reason, packet)
             }
         }
-        // A constrained packet is routed by its constraint's table, swapped in for the call.
-        if constrained != nil { swap(&router.engine.table, &constrained!) }
         let decision = router.receive(consume packet, dialect: dialect, ingress: ingress, now: now)
-        if constrained != nil { swap(&router.engine.table, &constrained!) }
+        return settle(decision, ingress: ingress, fromNetwork: fromNetwork, translated: translated, now: now)
+    }
+
+    /// What the router's decision means for the driver; a packet for a name a gateway answers
+    /// for goes over to the IP side.
+    private func settle(_ decision: consuming RouterDecision, ingress: Int, fromNetwork: Bool, translated: Bool,
+                        now: Nanoseconds) -> Arrival {
         switch consume decision {
         case .forward(let egress, _, _): return .queued(egress: egress)
         case .drop(let reason, let packet): return dropped(reason, packet, fromNetwork: fromNetwork, ingress: ingress)
