@@ -308,9 +308,11 @@ public final class NodeCore {
             : router.transmit(on: interface, now: now, discarded: discarded)
     }
 
-    /// When `interface` next has a packet to send; `nil` when its queue is empty.
+    /// When `interface` next has a packet to send; `nil` when its queue is empty. Read from the
+    /// queue in place: calling a method of `router` copied the whole router out of the node (a
+    /// retain and release of every array of its table) on each call.
     public func nextTransmitTime(on interface: Int) -> Nanoseconds? {
-        speaksIP && networks[interface].isIP ? ipQueues[interface].nextEligibleTime : router.nextTransmitTime(on: interface)
+        speaksIP && networks[interface].isIP ? ipQueues[interface].nextEligibleTime : router.queues[interface].nextEligibleTime
     }
 
     /// The earliest time any interface has a packet to send (the driver's next wake-up).
