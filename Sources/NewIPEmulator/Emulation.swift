@@ -26,9 +26,10 @@ public struct Emulation {
 
     /// Refuses a topology with problems (`Topology.problems()`, the checks the parser and
     /// `nip up` make too, so one built in code is refused as a file would be) and node kinds
-    /// the components have no behaviour for. `routingProgress` hears the share of the routing
+    /// the components have no behaviour for. Routing searches paths on `threads` threads (the
+    /// tables are the same on any number); `routingProgress` hears the share of the routing
     /// done (for a progress bar on a large topology).
-    public init(topology: Topology, components: EmulatorComponents = .standard,
+    public init(topology: Topology, components: EmulatorComponents = .standard, threads: Int = ParallelMap.cores,
                 routingProgress: ((Double) -> Void)? = nil) throws(TopologyError) {
         var problems = topology.problems().map(\.diagnostic)
         for (index, node) in topology.nodes.enumerated() where components.behaviors[node.kind] == nil {
@@ -57,7 +58,7 @@ public struct Emulation {
         self.components = components
         self.templates = templates
         self.governance = governance
-        tables = RoutingTables.tables(for: topology, progress: routingProgress)
+        tables = RoutingTables.tables(for: topology, threads: threads, progress: routingProgress)
     }
 
     /// Runs the topology for its duration in virtual time. `progress` is called now and then

@@ -99,7 +99,7 @@ struct EmulateCommand: ParsableCommand {
         var emulation: Emulation
         setup.beginRouting(topology.sizeText)
         do {
-            emulation = try Emulation(topology: topology, routingProgress: setup.routing)
+            emulation = try Emulation(topology: topology, threads: threads ?? ParallelMap.cores, routingProgress: setup.routing)
             setup.finish()
         } catch {
             throw ToolError("\(error)")
@@ -120,7 +120,7 @@ struct EmulateCommand: ParsableCommand {
         let started = DispatchTime.now().uptimeNanoseconds
         let results: EmulationResults
         do {
-            results = try emulation.run(threads: threads ?? ParallelJobs.cores, progress: progress.update,
+            results = try emulation.run(threads: threads ?? ParallelMap.cores, progress: progress.update,
                                         streamingCapturesTo: staging.path)
             progress.finish()
             try results.finish(staging, flowPlots: plots)
@@ -170,7 +170,8 @@ extension EmulateCommand {
         @Sendable func emulation(_ seed: UInt64) throws -> Emulation {
             var seeded = topology
             seeded.seed = seed
-            do { return try Emulation(topology: seeded) } catch { throw ToolError("\(error)") }
+            // The threads run seeds side by side: each seed routes on one.
+            do { return try Emulation(topology: seeded, threads: 1) } catch { throw ToolError("\(error)") }
         }
         var first: Emulation? = try emulation(seeds.lowerBound)
         for flow in first!.undeliverableFlows {
@@ -189,7 +190,7 @@ extension EmulateCommand {
         let (stagingPath, seedList) = (staging.path, Array(seeds))
         do {
             // Seeds run side by side, each into its own folder; the summary reads them in seed order.
-            let finished = try ParallelJobs.run(seedList.count, threads: threads ?? ParallelJobs.cores) { index in
+            let finished = try ParallelJobs.run(seedList.count, threads: threads ?? ParallelMap.cores) { index in
                 let seed = seedList[index]
                 let emulation = try (index == 0 ? prepared.take() : nil) ?? emulation(seed)
                 let name = "seed-\(seed)"

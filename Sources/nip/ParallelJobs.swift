@@ -4,9 +4,6 @@ import Foundation
 /// until none is left, and the answers come back in index order, so what is written from them
 /// does not depend on the number of threads. At most `threads` jobs are in memory at once.
 enum ParallelJobs {
-    /// The default number of threads: every core the process may use.
-    static var cores: Int { ProcessInfo.processInfo.activeProcessorCount }
-
     /// `job(i)` for every i in 0..<count; the first error by index is thrown once all stop.
     static func run<Answer: Sendable>(_ count: Int, threads: Int, _ job: @escaping @Sendable (Int) throws -> Answer) throws -> [Answer] {
         let shared = SharedAnswers<Answer>(count: count)
