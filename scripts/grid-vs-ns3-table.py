@@ -31,7 +31,8 @@ def mb(kb):
 # The marker is named after the JSON file (docs/grid-vs-ns3.json: grid-vs-ns3).
 name = os.path.basename(source).removesuffix(".json")
 with publishing(name, script="scripts/grid-vs-ns3-table.py", sources=[source]):
-    print(f"Measured: {data['commit']}, on this machine (2 cores, shared with other builds); one run each, one after the other.\n")
+    print(f"Measured: {data['commit']}, on this machine ({data.get('conditions', '2 cores, shared with other builds')}); "
+          "one run each, one after the other.\n")
     print("| scenario | ns-3: run (process) | ns-3 events/s | ns-3 peak RSS | nip: run (process) | nip events/s "
           "| nip peak RSS | nip speed-up (run) | RSS nip / ns-3 |")
     print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
