@@ -26,7 +26,8 @@ with publishing("emulator-instructions", script="scripts/emulator-instructions-t
         ratio = f"{per_event / previous[e['scenario']]:.2f}" if e["scenario"] in previous else "—"
         if not e.get("reverted"):
             previous[e["scenario"]] = per_event
-        print(f"| {e['step']} ({e['commit']}) | {e['scenario']} | {e['events']:,} | {e['instructions'] / 1e6:,.0f} M "
+        step = f"{e['step']} ({e['commit']})" + (f"; results differ: {e['results_differ']}" if e.get("results_differ") else "")
+        print(f"| {step} | {e['scenario']} | {e['events']:,} | {e['instructions'] / 1e6:,.0f} M "
               f"| {e['event_loop_instructions'] / 1e6:,.0f} M | {per_event:,} | {ratio} | {e['wall_s']:.2f} ({e['load']:.1f}) |")
     print("\nInstructions counted by callgrind (release build, debug info stripped); the event loop is "
-          "`Simulator.run` and all it calls.")
+          "`Simulator.run` and all it calls (from the partitioned engine on, `PartitionedRun.run` on one thread).")

@@ -6,7 +6,8 @@
 # on one thread: every partition's loop), the
 # events, and the wall time of a run outside valgrind with the load average beside it.
 # The build's results.json must equal the BEFORE build's (scripts/same-results.py); the script
-# fails otherwise. Appends one entry per scenario to the JSON; scripts/emulator-instructions-table.py
+# fails otherwise, unless RESULTS_DIFFER says why a step changes results (recorded in the JSON).
+# Appends one entry per scenario to the JSON; scripts/emulator-instructions-table.py
 # renders the table.
 #
 #   scripts/emulator-instructions.sh "STEP" BEFORE_DIR AFTER_DIR [OUT.json]
@@ -30,7 +31,10 @@ for scenario in grid scale-free; do
         dir=$([ $side = before ] && echo "$before" || echo "$after")
         nip "$dir" emulate "$work/$scenario.yaml" --out "$work/out-$side" > "$work/stdout-$side"
     done
-    scripts/same-results.py "$work/out-before/results.json" "$work/out-after/results.json"
+    if ! scripts/same-results.py "$work/out-before/results.json" "$work/out-after/results.json"; then
+        [ -n "${RESULTS_DIFFER:-}" ] || exit 1
+        echo "$scenario" >> "$work/differ"
+    fi
     load=$(cut -d' ' -f1 /proc/loadavg)
     LD_LIBRARY_PATH="$after" valgrind --tool=callgrind --callgrind-out-file="$work/$scenario.callgrind" \
         "$work/nip" emulate "$work/$scenario.yaml" --threads 1 --out "$work/out-callgrind" > /dev/null 2>&1
@@ -40,9 +44,11 @@ for scenario in grid scale-free; do
     sed -nE "s/.* in ([0-9.]+) s wall · ([0-9]+) events .*/$scenario \2 $total $loop \1 $load/p" "$work/stdout-after" >> "$work/rows"
 done
 
-python3 - "$work/rows" "$out" "$step" "$(git rev-parse --short HEAD)" <<'PY'
+touch "$work/differ"
+python3 - "$work/rows" "$out" "$step" "$(git rev-parse --short HEAD)" "$work/differ" "${RESULTS_DIFFER:-}" <<'PY'
 import json, os, sys
-rows, out, step, commit = sys.argv[1:]
+rows, out, step, commit, differ, why = sys.argv[1:]
+differ = set(open(differ).read().split())
 names = {"grid": "16×16 grid, 250 flows, 0.3 s (0.2 s of traffic)",
          "scale-free": "scale-free, 1,000 routers + 100 hosts, 2,000 pps per flow, 0.2 s"}
 entries = json.load(open(out)) if os.path.exists(out) else []
@@ -51,6 +57,8 @@ for line in open(rows):
     entries.append({"step": step, "commit": commit, "scenario": names[scenario], "events": int(events),
                     "instructions": int(total), "event_loop_instructions": int(loop),
                     "instructions_per_event": round(int(loop) / int(events)), "wall_s": float(wall), "load": float(load)})
+    if scenario in differ:
+        entries[-1]["results_differ"] = why
     e = entries[-1]
     print(f"{e['scenario']}: {e['events']} events, {e['instructions']:,} instructions, "
           f"{e['instructions_per_event']:,} per event in the loop; {e['wall_s']} s wall at load {e['load']}")
