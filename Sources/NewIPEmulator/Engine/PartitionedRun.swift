@@ -28,13 +28,15 @@ final class PartitionedRun {
         let queues = (0..<partitioning.count).map { _ in EventQueue(nodes: topology.nodes.count) }
         let cut = Set(partitioning.cutLinks)
         var links: [EmulatedLink] = []
+        // Asked once: it reads every interface of every node.
+        let isManyNets = topology.isManyNets
         for (index, spec) in topology.links.enumerated() {
             let (a, b) = spec.endpoints
             for (from, to) in [(a, b), (b, a)] {
                 let random = RandomStream(seed: topology.seed, name: "link/\(topology.name(of: from))>\(topology.name(of: to))")
                 let link = EmulatedLink(index: links.count, from: from, to: to, spec: spec, random: random,
                                         events: queues[partitioning.owner[from.node]], crossesPartitions: cut.contains(index))
-                if topology.isManyNets {
+                if isManyNets {
                     let (network, dialect) = (topology.network(of: from), topology.dialect)
                     link.headerLength = { PacketInspector.headerLength($0, network: network, dialect: dialect) }
                 }
