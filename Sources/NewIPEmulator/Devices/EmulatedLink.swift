@@ -21,7 +21,7 @@ final class EmulatedLink {
     /// Follows the `delay` schedule; packets on the way keep the delay they left with.
     var delay: Nanoseconds
     /// The `delay` schedule, in time order; a change applies to packets off the wire from its
-    /// time on, so the sender's partition applies it alone, whichever partition the change is in.
+    /// time on, so the sender's partition applies it alone, with no event of its own.
     private let delayChanges: [(at: Nanoseconds, delay: Nanoseconds)]
     private var nextDelayChange = 0
     /// When the last packet put on the wire arrives: none arrives before it.
@@ -79,7 +79,7 @@ final class EmulatedLink {
         statistics.sent(bytes: packet.count, busy: now - busySince)
         if let headerLength { statistics.headerBytes += headerLength(packet) }
         if cut || random.chance(loss) { return packet }
-        // A change at this instant comes first: the setup scheduled it, before any handler ran.
+        // A change at this instant applies to this packet: the file's change precedes the traffic.
         while nextDelayChange < delayChanges.count, delayChanges[nextDelayChange].at <= now {
             delay = delayChanges[nextDelayChange].delay
             nextDelayChange += 1

@@ -1,23 +1,23 @@
 import NewIPDataPlane
 import NewIPTopology
 
-/// The scheduled faults and changes from the topology file (links' `faults: {down: …}`
-/// periods and `delay` schedules, nodes' `faults: {crash: …}` periods), in time order, and
-/// when each link was down and each node crashed.
+/// The scheduled faults from the topology file (links' `faults: {down: …}` periods, nodes'
+/// `faults: {crash: …}` periods), in time order, and when each link was down and each node
+/// crashed. A link's `delay` schedule is no event: each direction takes its next delay when it
+/// next finishes a packet (`EmulatedLink`).
 struct FaultSchedules {
     enum Change {
         case down(link: Int)
         case up(link: Int)
-        case delay(link: Int, Nanoseconds)
         case crash(node: Int)
         case restart(node: Int)
 
         /// The node whose handler applies the change, in its partition: a link's first end for
-        /// a link's change (a down period and a delay change act on the receiving and sending
-        /// halves themselves; only routing, which runs in one partition, hears of them).
+        /// a link's change (a down period acts on the receiving halves themselves; only
+        /// routing, which runs in one partition, hears of it).
         func node(in topology: Topology) -> Int {
             switch self {
-            case .down(let link), .up(let link), .delay(let link, _): topology.links[link].endpoints.0.node
+            case .down(let link), .up(let link): topology.links[link].endpoints.0.node
             case .crash(let node), .restart(let node): node
             }
         }
@@ -36,7 +36,6 @@ struct FaultSchedules {
         var changes: [(at: Nanoseconds, change: Change)] = []
         for (index, link) in topology.links.enumerated() {
             for period in link.faults.down { changes += [(period.lowerBound, .down(link: index)), (period.upperBound, .up(link: index))] }
-            for change in link.delayChanges { changes.append((change.at, .delay(link: index, change.delay))) }
         }
         for (index, node) in topology.nodes.enumerated() {
             for period in node.crashes { changes += [(period.lowerBound, .crash(node: index)), (period.upperBound, .restart(node: index))] }

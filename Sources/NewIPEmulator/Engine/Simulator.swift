@@ -272,10 +272,6 @@ final class Simulator {
         switch change {
         case .down(let link): routing?.carrier(of: topology.links[link], up: false, simulator: self)
         case .up(let link): routing?.carrier(of: topology.links[link], up: true, simulator: self)
-        case .delay:
-            // Each direction takes it when it next puts a packet on the wire (`EmulatedLink.delay`),
-            // in its sender's partition.
-            break
         case .crash(let node): crash(node)
         case .restart(let node):
             crashed[node] = false
