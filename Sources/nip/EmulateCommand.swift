@@ -190,7 +190,7 @@ extension EmulateCommand {
         let (stagingPath, seedList) = (staging.path, Array(seeds))
         do {
             // Seeds run side by side, each into its own folder; the summary reads them in seed order.
-            let finished = try ParallelJobs.run(seedList.count, threads: threads ?? ParallelMap.cores) { index in
+            let finished = try ParallelMap.jobs(seedList.count, threads: threads ?? ParallelMap.cores) { index in
                 let seed = seedList[index]
                 let emulation = try (index == 0 ? prepared.take() : nil) ?? emulation(seed)
                 let name = "seed-\(seed)"
