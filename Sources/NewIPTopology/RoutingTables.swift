@@ -18,9 +18,9 @@ public enum RoutingTables {
     /// their number.
     public static func tables(for topology: Topology, threads: Int = ParallelMap.cores,
                               progress: ((Double) -> Void)? = nil) -> [ForwardingTable] {
-        var tables = Array(repeating: ForwardingTable(), count: topology.nodes.count)
-        forEachRoute(in: topology, threads: threads, progress: progress) { node, prefix, route in tables[node].insert(route, for: prefix) }
-        return tables
+        var installer = TableInstaller(tables: Array(repeating: ForwardingTable(), count: topology.nodes.count), threads: threads)
+        forEachRoute(in: topology, threads: threads, progress: progress, into: &installer)
+        return installer.tables
     }
 
     /// Every node's routes in the order they are installed (a later one replaces an earlier
@@ -35,9 +35,9 @@ public enum RoutingTables {
     /// `ipv6-prefix`; a route to a name of a real host carries the path knowledge of the
     /// whole way there (to the gateway, then on to the host).
     public static func routes(for topology: Topology, threads: Int = ParallelMap.cores) -> [[(prefix: RoutePrefix, route: Route)]] {
-        var routes = Array(repeating: [(prefix: RoutePrefix, route: Route)](), count: topology.nodes.count)
-        forEachRoute(in: topology, threads: threads, progress: nil) { node, prefix, route in routes[node].append((prefix, route)) }
-        return routes
+        var installer = RouteListInstaller(routes: Array(repeating: [], count: topology.nodes.count))
+        forEachRoute(in: topology, threads: threads, progress: nil, into: &installer)
+        return installer.routes
     }
 
     /// The prefixes a route to `destination` in `network` covers: its own prefix for the
@@ -56,12 +56,14 @@ public enum RoutingTables {
         return prefixes
     }
 
-    /// Calls `install` with each route of each node, in the order `routes(for:)` lists them,
+    /// Hands `installer` each route of each node, in the order `routes(for:)` lists them,
     /// without holding them all (a large topology's routes exceed its tables many times).
     /// Shortest paths are searched a batch of destinations at a time on `threads` threads and
-    /// installed in destination order, so the order does not depend on the number of threads.
-    static func forEachRoute(in topology: Topology, threads: Int, progress: ((Double) -> Void)?,
-                             _ install: (Int, RoutePrefix, Route) -> Void) {
+    /// handed over a batch at a time in destination order, so each node's order does not
+    /// depend on the number of threads.
+    static func forEachRoute<Installer: RouteInstaller>(in topology: Topology, threads: Int, progress: ((Double) -> Void)?,
+                                                        into installer: inout Installer) {
+        func install(_ node: Int, _ prefix: RoutePrefix, _ route: Route) { installer.install(route, for: prefix, at: node) }
         for (index, node) in topology.nodes.enumerated() {
             for interface in node.interfaces { install(index, RoutePrefix(exactly: interface.address), Route(nextHop: .local)) }
         }
@@ -114,17 +116,13 @@ public enum RoutingTables {
                 let results = ParallelMap.map(jobs.count, threads: threads) { index in
                     shortestPaths(to: jobs[index].destination, in: topology, incoming: incomingByNetwork[jobs[index].network] ?? none)
                 }
+                var batch: [SearchedPaths] = []
                 for (search, found) in zip(searches, results) {
-                    let (destination, network) = (search.destination, search.network)
-                    if needed.contains(destination) { cache[search] = found }
-                    let prefixes = destinationPrefixes(of: destination, in: network, topology: topology)
-                    for (source, path) in found.enumerated() where source != destination {
-                        guard let path else { continue }
-                        let hop = NextHop(interface: path.interface, neighbour: NeighbourID(rawValue: UInt64(path.next)))
-                        let route = Route(nextHop: hop, toDelay: path.delay, toHops: path.hops)
-                        for prefix in prefixes { install(source, prefix, route) }
-                    }
+                    if needed.contains(search.destination) { cache[search] = found }
+                    batch.append(SearchedPaths(destination: search.destination, paths: found,
+                                               prefixes: destinationPrefixes(of: search.destination, in: search.network, topology: topology)))
                 }
+                installer.install(batch)
             }
             // Names gateways answer for: the best gateway for each source, the way on included.
             var order: [RoutePrefix] = []
@@ -229,7 +227,7 @@ public enum RoutingTables {
         return peers
     }
 
-    struct PathStep {
+    struct PathStep: Sendable {
         var interface: Int
         var next: Int
         var delay: Nanoseconds

@@ -1,0 +1,74 @@
+import NewIPDataPlane
+
+/// Where `RoutingTables.forEachRoute` puts the routes it computes: routes one at a time, in
+/// each node's installation order, and the shortest-path routes a batch of searches at a time.
+protocol RouteInstaller {
+    mutating func install(_ route: Route, for prefix: RoutePrefix, at node: Int)
+    /// The routes of `batch`'s searches: for each node, search by search in batch order.
+    mutating func install(_ batch: [RoutingTables.SearchedPaths])
+}
+
+extension RouteInstaller {
+    mutating func install(_ batch: [RoutingTables.SearchedPaths]) {
+        for searched in batch {
+            searched.forEachRoute(from: 0..<searched.paths.count) { node, prefix, route in install(route, for: prefix, at: node) }
+        }
+    }
+}
+
+extension RoutingTables {
+    /// One shortest-path search's answer: each node's first step towards `destination`, and
+    /// the prefixes a route to it covers.
+    struct SearchedPaths: Sendable {
+        var destination: Int
+        var paths: [PathStep?]
+        var prefixes: [RoutePrefix]
+
+        /// Calls `install` with the route of every node of `sources` that reaches the
+        /// destination (the destination itself excepted), one per prefix, in node order.
+        func forEachRoute(from sources: Range<Int>, _ install: (Int, RoutePrefix, Route) -> Void) {
+            for source in sources where source != destination {
+                guard let path = paths[source] else { continue }
+                let hop = NextHop(interface: path.interface, neighbour: NeighbourID(rawValue: UInt64(path.next)))
+                let route = Route(nextHop: hop, toDelay: path.delay, toHops: path.hops)
+                for prefix in prefixes { install(source, prefix, route) }
+            }
+        }
+    }
+
+    /// Every node's routes as a list, in installation order.
+    struct RouteListInstaller: RouteInstaller {
+        var routes: [[(prefix: RoutePrefix, route: Route)]]
+
+        mutating func install(_ route: Route, for prefix: RoutePrefix, at node: Int) { routes[node].append((prefix, route)) }
+    }
+
+    /// Every node's forwarding table. A batch is inserted on `threads` threads, each owning a
+    /// contiguous range of nodes (neighbouring tables share cache lines), so each table
+    /// receives its routes in the same order whatever the number of threads.
+    struct TableInstaller: RouteInstaller {
+        var tables: [ForwardingTable]
+        let threads: Int
+
+        mutating func install(_ route: Route, for prefix: RoutePrefix, at node: Int) { tables[node].insert(route, for: prefix) }
+
+        mutating func install(_ batch: [SearchedPaths]) {
+            let count = tables.count
+            let parts = max(1, min(threads, count))
+            tables.withUnsafeMutableBufferPointer { buffer in
+                let owned = DisjointTables(tables: buffer)
+                _ = ParallelMap.map(parts, threads: parts) { part in
+                    let sources = count * part / parts ..< count * (part + 1) / parts
+                    for searched in batch {
+                        searched.forEachRoute(from: sources) { node, prefix, route in owned.tables[node].insert(route, for: prefix) }
+                    }
+                }
+            }
+        }
+    }
+
+    /// The tables shared by the inserting threads: each writes only the nodes it owns.
+    private struct DisjointTables: @unchecked Sendable {
+        let tables: UnsafeMutableBufferPointer<ForwardingTable>
+    }
+}
