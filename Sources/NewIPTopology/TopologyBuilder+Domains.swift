@@ -33,12 +33,12 @@ extension TopologyBuilder {
             let firstHops = names("first-hops")
             let notEnrolled = names("not-enrolled") ?? []
             var window = Topology.Domain.defaultWindow
-            if let node = fields["window"], let value = reader.quantity(node, "window", Units.duration) {
+            if let node = fields["window"], let value = reader.quantity(node, "window", reader.units.duration) {
                 window = value
                 positions["window"] = reader.location(node)
             }
             var interval = Topology.Domain.defaultCheckpointInterval
-            if let node = fields["checkpoint-interval"], let value = reader.quantity(node, "checkpoint-interval", Units.duration) {
+            if let node = fields["checkpoint-interval"], let value = reader.quantity(node, "checkpoint-interval", reader.units.duration) {
                 interval = value
                 positions["checkpoint-interval"] = reader.location(node)
             }
@@ -53,7 +53,7 @@ extension TopologyBuilder {
                 positions["self-certifying"] = reader.location(node)
             }
             var keyEpoch: Nanoseconds?
-            if let node = fields["key-epoch"], let value = reader.quantity(node, "key-epoch", Units.duration) {
+            if let node = fields["key-epoch"], let value = reader.quantity(node, "key-epoch", reader.units.duration) {
                 keyEpoch = value
                 positions["key-epoch"] = reader.location(node)
             }
@@ -99,7 +99,7 @@ extension TopologyBuilder {
         var revocations: [Topology.Domain.Revocation] = []
         for (key, value) in mapping {
             guard let host = reader.name(key, "revoked host"),
-                  let at = reader.quantity(value, "revocation time of `\(host)`", Units.duration) else { continue }
+                  let at = reader.quantity(value, "revocation time of `\(host)`", reader.units.duration) else { continue }
             revocations.append(Topology.Domain.Revocation(host: host, at: at, location: reader.location(key)))
         }
         return revocations
@@ -110,7 +110,7 @@ extension TopologyBuilder {
         guard let mapping = reader.mapping(node, "`policy-changes`") else { return [] }
         var changes: [Topology.Domain.PolicyChange] = []
         for (key, value) in mapping {
-            guard let at = reader.quantity(key, "policy change time", Units.duration) else { continue }
+            guard let at = reader.quantity(key, "policy change time", reader.units.duration) else { continue }
             changes.append(Topology.Domain.PolicyChange(at: at, rules: reader.policyRules(value, "rules of the policy change at \(UnitText.duration(at))", dialect: dialect),
                                                         location: reader.location(key)))
         }

@@ -28,8 +28,8 @@ extension TopologyBuilder {
             let destination = fields["to"].flatMap { interfaceReference($0, "`to`", requireInterface: false) }
             let pattern = readPattern(fields)
             let size = readSize(fields)
-            let start = fields["start"].flatMap { reader.quantity($0, "start", Units.duration) } ?? 0
-            let stop = fields["stop"].flatMap { reader.quantity($0, "stop", Units.duration) } ?? duration
+            let start = fields["start"].flatMap { reader.quantity($0, "start", reader.units.duration) } ?? 0
+            let stop = fields["stop"].flatMap { reader.quantity($0, "stop", reader.units.duration) } ?? duration
             let contract = fields["contract"].flatMap(readContract)
             let window = fields["window"].flatMap(readWindow)
             let destinationAddress = fields["to-address"].flatMap { node in
@@ -72,7 +72,7 @@ extension TopologyBuilder {
 
     private func readPattern(_ fields: YAMLReader.Fields) -> TrafficPattern? {
         let name = fields["pattern"].flatMap { reader.choice($0, "pattern", PatternName.self) } ?? .constant
-        let rate = fields["rate"].flatMap { reader.quantity($0, "rate", Units.trafficRate) }
+        let rate = fields["rate"].flatMap { reader.quantity($0, "rate", reader.units.trafficRate) }
         var on: Nanoseconds?, off: Nanoseconds?
         for key in ["on", "off"] {
             guard let node = fields[key] else {
@@ -83,7 +83,7 @@ extension TopologyBuilder {
                 reader.error(fields.key(key), "`\(key)` applies only to `pattern: onoff`", fix: "remove it, or set `pattern: onoff`")
                 continue
             }
-            let value = reader.quantity(node, "`\(key)`", Units.duration)
+            let value = reader.quantity(node, "`\(key)`", reader.units.duration)
             if key == "on" { on = value } else { off = value }
         }
         if name == .onoff, on == 0, let node = fields["on"] {
@@ -111,16 +111,17 @@ extension TopologyBuilder {
             return nil
         case (let node?, nil):
             guard let text = reader.text(node, "size") else { return nil }
-            let bounds = text.components(separatedBy: "..")
+            // Not Foundation's `components(separatedBy:)`, which bridged every flow's size.
+            let bounds = text.split(separator: "..", omittingEmptySubsequences: false)
             do throws(UnitProblem) {
                 if bounds.count == 2 {
-                    let low = try Units.bytes(bounds[0].trimmingSpaces), high = try Units.bytes(bounds[1].trimmingSpaces)
+                    let low = try reader.units.bytes(bounds[0].trimmingSpaces), high = try reader.units.bytes(bounds[1].trimmingSpaces)
                     guard low <= high else {
                         throw UnitProblem(problem: "size range \(text) runs backwards", fix: "write min..max")
                     }
                     return (.uniform(low...high), [])
                 }
-                return (.fixed(try Units.bytes(text)), [])
+                return (.fixed(try reader.units.bytes(text)), [])
             } catch {
                 reader.error(node, "size: \(error.problem)", fix: error.fix)
                 return nil
@@ -146,8 +147,8 @@ extension TopologyBuilder {
     /// `{min, max}`: the window a flow without contract is judged against.
     private func readWindow(_ node: Node) -> DelayWindow? {
         guard let fields = reader.fields(node, "window", allowed: ["min", "max"], required: ["max"]) else { return nil }
-        let max = fields["max"].flatMap { reader.quantity($0, "max", Units.duration) }
-        let min = fields["min"].flatMap { reader.quantity($0, "min", Units.duration) } ?? 0
+        let max = fields["max"].flatMap { reader.quantity($0, "max", reader.units.duration) }
+        let min = fields["min"].flatMap { reader.quantity($0, "min", reader.units.duration) } ?? 0
         guard let max else { return nil }
         if min > max, let node = fields["min"] {
             reader.error(node, "min \(UnitText.duration(min)) is above max \(UnitText.duration(max))", fix: "make min ≤ max")
@@ -161,8 +162,8 @@ extension TopologyBuilder {
         if case .scalar(let scalar) = node, scalar.string == "none" { return nil }
         guard let fields = reader.fields(node, "contract", allowed: ["type", "min", "max"], required: ["type", "max"]) else { return nil }
         let type = fields["type"].flatMap { reader.choice($0, "contract type", ContractName.self) }
-        let max = fields["max"].flatMap { reader.quantity($0, "max", Units.duration) }
-        let min = fields["min"].flatMap { reader.quantity($0, "min", Units.duration) }
+        let max = fields["max"].flatMap { reader.quantity($0, "max", reader.units.duration) }
+        let min = fields["min"].flatMap { reader.quantity($0, "min", reader.units.duration) }
         var wireReady = true
         for (key, value) in [("min", min), ("max", max)] {
             guard let value, let node = fields[key] else { continue }

@@ -11,7 +11,7 @@ extension TopologyBuilder {
             let required = ["endpoints", "rate", "delay"]
             guard let fields = reader.fields(item, "link", allowed: Self.linkKeys, required: required) else { continue }
             let ends = fields["endpoints"].map(readEndpoints) ?? []
-            let rate = fields["rate"].flatMap { reader.quantity($0, "rate", Units.bitRate) }
+            let rate = fields["rate"].flatMap { reader.quantity($0, "rate", reader.units.bitRate) }
             let delay = fields["delay"].flatMap(readDelay)
             let loss = fields["loss"].flatMap { reader.probability($0, "loss") } ?? 0
             let mtu = fields["mtu"].flatMap { reader.integer($0, "mtu", in: 64...65535) } ?? 1500
@@ -65,8 +65,8 @@ extension TopologyBuilder {
                 reader.error(period, "a \(what) period is two times, from and to", fix: "write `\(what): [2s, 3s]` or \(example)")
                 return nil
             }
-            guard let from = reader.quantity(ends[0], "\(what) from", Units.duration),
-                  let to = reader.quantity(ends[1], "\(what) to", Units.duration) else { return nil }
+            guard let from = reader.quantity(ends[0], "\(what) from", reader.units.duration),
+                  let to = reader.quantity(ends[1], "\(what) to", reader.units.duration) else { return nil }
             guard from < to, result.last.map({ $0.upperBound < from }) ?? true else {
                 reader.error(period, "\(what) periods must each end after they start and follow each other without overlap",
                              fix: "write the periods in time order, e.g. \(example)")
@@ -79,11 +79,11 @@ extension TopologyBuilder {
 
     /// `delay: 1ms`, or a schedule from 0 s on: `delay: {0s: 1ms, 500ms: 20ms}`.
     private func readDelay(_ node: Node) -> (first: Nanoseconds, changes: [(at: Nanoseconds, delay: Nanoseconds)])? {
-        guard case .mapping(let mapping) = node else { return reader.quantity(node, "delay", Units.duration).map { ($0, []) } }
+        guard case .mapping(let mapping) = node else { return reader.quantity(node, "delay", reader.units.duration).map { ($0, []) } }
         var schedule: [(at: Nanoseconds, delay: Nanoseconds)] = []
         for (key, value) in mapping {
-            guard let at = reader.quantity(key, "delay schedule time", Units.duration),
-                  let delay = reader.quantity(value, "delay", Units.duration) else { return nil }
+            guard let at = reader.quantity(key, "delay schedule time", reader.units.duration),
+                  let delay = reader.quantity(value, "delay", reader.units.duration) else { return nil }
             guard schedule.last.map({ $0.at < at }) ?? (at == 0) else {
                 reader.error(key, "a delay schedule starts at 0s and its times increase",
                              fix: "write `delay: {0s: 1ms, 500ms: 20ms}`")

@@ -38,7 +38,7 @@ final class TopologyBuilder {
             return value
         } ?? 1
         var positions = SourcePositions()
-        if let node = fields["duration"], let value = reader.quantity(node, "duration", Units.duration) {
+        if let node = fields["duration"], let value = reader.quantity(node, "duration", reader.units.duration) {
             duration = value
             positions["duration"] = reader.location(node)
         } else {

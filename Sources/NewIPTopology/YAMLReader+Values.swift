@@ -16,10 +16,10 @@ extension YAMLReader {
             choice($0, "queue discipline", QueueSpec.Discipline.self)
         } ?? .fifo
         let packets = fields["limit"].flatMap { integer($0, "queue limit (packets)", in: 1...1_000_000) }
-        let bytes = fields["bytes"].flatMap { quantity($0, "queue limit (bytes)", Units.bytes) }
+        let bytes = fields["bytes"].flatMap { quantity($0, "queue limit (bytes)", units.bytes) }
         let trims = fields["trim"].flatMap { bool($0, "trim") } ?? false
         let earlyDrop = fields["early-drop"].flatMap { bool($0, "early-drop") } ?? true
-        let bound = fields["bound"].flatMap { quantity($0, "bound (the gLBF hop's latency bound)", Units.duration) }
+        let bound = fields["bound"].flatMap { quantity($0, "bound (the gLBF hop's latency bound)", units.duration) }
         if bound != nil && discipline != .glbf, let key = fields.key("bound") {
             error(key, "a latency bound is what a glbf queue's damper restores packets to, and this queue is \(discipline.rawValue)",
                   fix: "use `discipline: glbf` or remove `bound`")

@@ -9,6 +9,8 @@ final class YAMLReader {
     /// The page that documents the file's keys, named when one is missing.
     let guide: String
     private(set) var diagnostics: [TopologyDiagnostic] = []
+    /// Quantities by their text, for `quantity(_:_:units.duration)` and the like.
+    let units = UnitCache()
 
     init(file: String, guide: String) {
         self.file = file
@@ -35,22 +37,29 @@ final class YAMLReader {
     struct Fields {
         /// The mapping itself, for errors about the whole entry.
         let node: Node
-        private let values: [String: (key: Node, value: Node)]
+        /// A handful of keys (a flow has at most 16), so a scan of the names beats hashing
+        /// each: a dictionary per mapping was a large part of reading a million flows.
+        private let names: [String]
+        private let pairs: [(key: Node, value: Node)]
 
-        init(node: Node, values: [String: (key: Node, value: Node)]) {
+        init(node: Node, names: [String], pairs: [(key: Node, value: Node)]) {
             self.node = node
-            self.values = values
+            self.names = names
+            self.pairs = pairs
         }
 
-        subscript(key: String) -> Node? { values[key]?.value }
-        func key(_ key: String) -> Node? { values[key]?.key }
+        // The last of a repeated key, as a dictionary kept it.
+        subscript(key: String) -> Node? { names.lastIndex(of: key).map { pairs[$0].value } }
+        func key(_ key: String) -> Node? { names.lastIndex(of: key).map { pairs[$0].key } }
     }
 
     /// Reads `node` as a mapping of known keys: an unknown key is reported with the closest
     /// known one, a missing required key at the start of the mapping.
     func fields(_ node: Node, _ context: String, allowed: [String], required: [String] = []) -> Fields? {
         guard let mapping = mapping(node, context) else { return nil }
-        var values: [String: (key: Node, value: Node)] = [:]
+        var names: [String] = [], pairs: [(key: Node, value: Node)] = []
+        names.reserveCapacity(mapping.count)
+        pairs.reserveCapacity(mapping.count)
         for (key, value) in mapping {
             guard let name = key.scalar?.string else {
                 error(key, "a key of \(context) is not a plain word", fix: "write keys as words, e.g. \(allowed.first ?? "name")")
@@ -62,12 +71,13 @@ final class YAMLReader {
                       fix: hint.map { "rename it to `\($0)`" } ?? "remove it; \(context) takes \(allowed.joined(separator: ", "))")
                 continue
             }
-            values[name] = (key, value)
+            names.append(name)
+            pairs.append((key, value))
         }
-        for name in required where values[name] == nil {
+        for name in required where !names.contains(name) {
             error(node, "\(context) is missing `\(name)`", fix: "add `\(name): …` (see \(guide))")
         }
-        return Fields(node: node, values: values)
+        return Fields(node: node, names: names, pairs: pairs)
     }
 
     /// The pairs of a mapping in file order; reports anything else.
