@@ -46,8 +46,8 @@ final class PartitionedRunTests: XCTestCase {
     func testTheExamplesWriteTheSameFilesOnOneToFourThreads() throws {
         let examples = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().appendingPathComponent("Examples")
-        // Three nodes make at most three partitions.
-        let expected = ["lbf-dumbbell.yaml": [1, 2, 3, 4], "chain.yaml": [1, 2, 3, 3], "manynets-static.yaml": [1, 2, 3, 3],
+        // Three nodes make at most three partitions; manynets-static has four.
+        let expected = ["lbf-dumbbell.yaml": [1, 2, 3, 4], "chain.yaml": [1, 2, 3, 3], "manynets-static.yaml": [1, 2, 3, 4],
                         "qualitative-trimming.yaml": [1, 2, 3, 3], "demo.yaml": [1, 2, 3, 4]]
         for (name, partitions) in expected.sorted(by: { $0.key < $1.key }) {
             let topology = try TopologyParser.load(path: examples.appendingPathComponent(name).path)
@@ -93,8 +93,12 @@ final class PartitionedRunTests: XCTestCase {
         let partitions = try assertSameFilesForEveryThreadCount(topology)
         XCTAssertEqual(partitions, [1, 2, 3, 4])
         let results = try Emulation(topology: topology).run(threads: 2)
-        // Weights (1 + links + flows) 4, 4, 3, 4, 3, 4: h1 r1 r2 | r3 r4 h2, cutting r2–r3 and r1–r4.
-        XCTAssertEqual(results.lookahead, 2 * Self.ms)
+        // Weights (1 + links + flows) 4, 4, 3, 4, 3, 4; seeds h2 (farthest from h1) and h1, grown
+        // to h1 r1 r4 | r2 r3 h2 (11 each), cutting r1–r2, whose delay falls to 1 ms, and r4–r3.
+        let split = Partitioning(topology, parts: 2)
+        XCTAssertEqual(split.owner, [0, 0, 1, 1, 0, 1])
+        XCTAssertEqual(split.cutLinks, [1, 4])
+        XCTAssertEqual(results.lookahead, Self.ms)
         XCTAssertEqual(results.cutLinks, 2)
         XCTAssertGreaterThan(results.flows[0].drops.reduce(0) { $0 + $1.count }, 0, "the faults lose packets")
     }
@@ -129,8 +133,11 @@ final class PartitionedRunTests: XCTestCase {
         }
     }
 
-    /// r0 — r1 ═ r2 — r3 with r1–r2 of delay 0: two equal halves would cut it, so r2 joins r1;
-    /// the cut is r2–r3, and its schedule's smallest delay (1 ms) is the lookahead.
+    /// r0 — r1 ═ r2 — r3 with r1–r2 of delay 0: r1 and r2 are one unit of weight 6 (r0 and r3
+    /// weigh 2). In two, the seeds are r3 (farthest from r0) and r0 (farthest from r3); r3's part
+    /// takes the unit first: r0 | r1 r2 r3, cutting r0–r1, whose schedule's smallest delay (1 ms)
+    /// is the lookahead. Asked for four, there are three units; the regions r0 | r1 r2 | r3 cut
+    /// two links, the consecutive runs r0 r1 r2 | r3 one: they win.
     func testTheSplitNeverCutsAZeroDelayLinkAndTheLookaheadIsTheSmallestCutDelay() throws {
         let topology = try parse("""
         name: line
@@ -142,21 +149,100 @@ final class PartitionedRunTests: XCTestCase {
           r2: {kind: router, interfaces: {eth0: "0x04", eth1: "0x05"}}
           r3: {kind: router, interfaces: {eth0: "0x06"}}
         links:
-          - {endpoints: [r0:eth0, r1:eth0], rate: 1Gbps, delay: 2ms}
+          - {endpoints: [r0:eth0, r1:eth0], rate: 1Gbps, delay: {0s: 3ms, 5ms: 1ms}}
           - {endpoints: [r1:eth1, r2:eth0], rate: 1Gbps, delay: 0ms}
-          - {endpoints: [r2:eth1, r3:eth0], rate: 1Gbps, delay: {0s: 3ms, 5ms: 1ms}}
+          - {endpoints: [r2:eth1, r3:eth0], rate: 1Gbps, delay: 2ms}
         """)
         let split = Partitioning(topology, parts: 2)
-        XCTAssertEqual(split.owner, [0, 0, 0, 1])
-        XCTAssertEqual(split.cutLinks, [2])
+        XCTAssertEqual(split.owner, [0, 1, 1, 1])
+        XCTAssertEqual(split.cutLinks, [0])
         XCTAssertEqual(split.lookahead, Self.ms)
-        // Weights 2, 3, 3, 2: four groups r0 r1 | (none) | r2 | r3; r2 joins r1, and the empty groups go.
         let four = Partitioning(topology, parts: 4)
         XCTAssertEqual(four.owner, [0, 0, 0, 1])
         XCTAssertEqual(four.count, 2)
         XCTAssertEqual(four.cutLinks, [2])
+        XCTAssertEqual(four.lookahead, 2 * Self.ms)
         XCTAssertEqual(Partitioning(topology, parts: 1).owner, [0, 0, 0, 0])
         XCTAssertNil(Partitioning(topology, parts: 1).lookahead)
+    }
+
+    /// Routers named in `order`, joined by `links` (1 ms each), interfaces numbered as the links
+    /// come; no flows, so a router weighs 1 + its links.
+    private func routers(_ order: [String], links: [(String, String)]) throws -> Topology {
+        var interfaces: [String: [String]] = [:]
+        var linkLines: [String] = []
+        var address = 0
+        for (a, b) in links {
+            var ends: [String] = []
+            for node in [a, b] {
+                address += 1
+                let name = "eth\(interfaces[node, default: []].count)"
+                interfaces[node, default: []].append("\(name): \"\(String(format: "0x%02X", address))\"")
+                ends.append("\(node):\(name)")
+            }
+            linkLines.append("  - {endpoints: [\(ends[0]), \(ends[1])], rate: 1Gbps, delay: 1ms}")
+        }
+        let nodeLines = order.map { "  \($0): {kind: router, interfaces: {\(interfaces[$0]!.joined(separator: ", "))}}" }
+        return try parse((["name: graph", "seed: 1", "duration: 10ms", "nodes:"] + nodeLines + ["links:"] + linkLines)
+            .joined(separator: "\n"))
+    }
+
+    /// Per partition, the weight of its nodes (1 + links + flows each).
+    private func weights(_ split: Partitioning, _ topology: Topology) -> [Int] {
+        var weights = Array(repeating: 0, count: split.count)
+        for (node, spec) in topology.nodes.enumerated() { weights[split.owner[node]] += 1 + spec.interfaces.count }
+        for flow in topology.flows {
+            weights[split.owner[flow.source.node]] += 1
+            weights[split.owner[flow.destination.node]] += 1
+        }
+        return weights
+    }
+
+    /// Two 4-node cliques a and b joined by a3–b0, numbered alternately (a0 b0 a1 b1 …), so
+    /// runs of consecutive nodes would cut the cliques. Weights 4, and 5 for a3 and b0: 17 a side.
+    func testTwoCliquesJoinedByOneLinkAreCutAtThatLink() throws {
+        let clique = { (c: String) in [(0, 1), (0, 2), (0, 3), (1, 2), (1, 3), (2, 3)].map { ("\(c)\($0)", "\(c)\($1)") } }
+        let order = (0..<4).flatMap { ["a\($0)", "b\($0)"] }
+        let topology = try routers(order, links: clique("a") + clique("b") + [("a3", "b0")])
+        let split = Partitioning(topology, parts: 2)
+        XCTAssertEqual(split.owner, [0, 1, 0, 1, 0, 1, 0, 1])
+        XCTAssertEqual(split.cutLinks, [12])
+        XCTAssertEqual(weights(split, topology), [17, 17])
+    }
+
+    /// A ring of 8 routers (weight 3 each) numbered 0 2 4 6 1 3 5 7 around it: consecutive runs
+    /// 0–3 | 4–7 would cut four links. Seeds 1 and 0 (opposite), grown alternately: arcs
+    /// 6 1 3 5 | 4 0 2 7 ... cut at 2 links, 12 each.
+    func testARingOfEightInTwoHasTwoCutLinksAndEqualWeights() throws {
+        let around = [0, 2, 4, 6, 1, 3, 5, 7]
+        let links = around.indices.map { ("r\(around[$0])", "r\(around[($0 + 1) % 8])") }
+        let topology = try routers((0..<8).map { "r\($0)" }, links: links)
+        let split = Partitioning(topology, parts: 2)
+        XCTAssertEqual(split.owner, [0, 1, 0, 1, 0, 1, 1, 0])
+        XCTAssertEqual(split.cutLinks.count, 2)
+        XCTAssertEqual(weights(split, topology), [12, 12])
+    }
+
+    /// A generated scale-free network of 200 routers and 20 hosts with flows: on 2, 3 and 4
+    /// partitions no partition weighs more than 3 % over the mean, and fewer links are cut than
+    /// by runs of consecutive nodes.
+    func testAScaleFreeSplitStaysWithinTheToleranceAndCutsFewerLinksThanConsecutiveRuns() throws {
+        let topology = try TopologyGenerator.scaleFree(routers: 200, hosts: 20, options: TopologyGenerator.Options())
+        let total = topology.nodes.reduce(0) { $0 + 1 + $1.interfaces.count } + 2 * topology.flows.count
+        // No zero-delay links: a unit per node.
+        var weight = topology.nodes.map { 1 + $0.interfaces.count }
+        for flow in topology.flows {
+            weight[flow.source.node] += 1
+            weight[flow.destination.node] += 1
+        }
+        let graph = PartitionGraph(weight: weight, links: topology.links.map { ($0.endpoints.0.node, $0.endpoints.1.node) })
+        for parts in 2...4 {
+            let split = Partitioning(topology, parts: parts)
+            XCTAssertEqual(split.count, parts)
+            let limit = (total * 103 + 100 * parts - 1) / (100 * parts)
+            XCTAssertLessThanOrEqual(weights(split, topology).max()!, limit, "\(parts) parts")
+            XCTAssertLessThan(split.cutLinks.count, graph.cut(graph.consecutive(parts: parts)), "\(parts) parts")
+        }
     }
 
     /// The source's partition saw the sends and a drop, the destination's the deliveries and a drop.

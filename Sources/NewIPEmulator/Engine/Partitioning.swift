@@ -1,12 +1,14 @@
 import NewIPDataPlane
 import NewIPTopology
 
-/// How a run's nodes are split among partitions that run side by side: balanced groups of
-/// nodes in index order (weighed by their links and flows), never cutting a link whose delay is
-/// or becomes 0. The smallest delay of a cut link is the lookahead: what one partition does
-/// before `t + lookahead` cannot depend on what another does after `t`.
+/// How a run's nodes are split among partitions that run side by side: connected regions of
+/// about equal weight (1 + links + flows per node, within `tolerancePercent`) with few links
+/// between them, never cutting a link whose delay is or becomes 0. The smallest delay of a cut
+/// link is the lookahead: what one partition does before `t + lookahead` cannot depend on what
+/// another does after `t`. Every packet on a cut link crosses at a window's barrier, so the
+/// fewer cut links the less the partitions wait and copy.
 struct Partitioning {
-    /// Per node, the partition that runs it.
+    /// Per node, the partition that runs it (partitions numbered by their lowest node).
     let owner: [Int]
     let count: Int
     /// Topology links whose ends are in different partitions.
@@ -15,13 +17,15 @@ struct Partitioning {
     let lookahead: Nanoseconds?
     /// Why the run uses one partition though more threads were given (`nil` otherwise).
     let singleReason: String?
+    /// How much heavier than the mean a partition may grow to cut fewer links.
+    static let tolerancePercent = 3
 
-    /// Up to `parts` partitions of `topology`'s nodes.
+    /// Up to `parts` partitions of `topology`'s nodes: regions grown from far-apart seeds and
+    /// runs of consecutive nodes, each refined, whichever cuts fewer links (regions at a tie).
     init(_ topology: Topology, parts: Int) {
         let nodes = topology.nodes.count
         singleReason = parts <= 1 ? nil : Self.sharedStateReason(topology)
-        let parts = singleReason == nil ? max(1, min(parts, nodes)) : 1
-        // Nodes joined by a zero-delay link stay together: each follows its group's lowest index.
+        // Nodes joined by a zero-delay link are one unit: each follows its unit's lowest index.
         var root = Array(0..<nodes)
         func find(_ node: Int) -> Int {
             var node = node
@@ -32,23 +36,38 @@ struct Partitioning {
             let (a, b) = (find(link.endpoints.0.node), find(link.endpoints.1.node))
             root[max(a, b)] = min(a, b)
         }
-        var weight = topology.nodes.map { 1 + $0.interfaces.count }
-        for flow in topology.flows {
-            weight[flow.source.node] += 1
-            weight[flow.destination.node] += 1
-        }
-        let total = weight.reduce(0, +)
-        var group = Array(repeating: 0, count: nodes)
-        var sum = 0
+        // Units numbered in the order of their lowest node.
+        var unitOfRoot = Array(repeating: -1, count: nodes)
+        var unit = Array(repeating: 0, count: nodes)
+        var units = 0
         for node in 0..<nodes {
-            group[node] = min(parts - 1, sum * parts / max(total, 1))
-            sum += weight[node]
+            let root = find(node)
+            if unitOfRoot[root] < 0 { unitOfRoot[root] = units; units += 1 }
+            unit[node] = unitOfRoot[root]
         }
-        // Groups left empty by the joined nodes are dropped, keeping the order.
-        let used = Set((0..<nodes).map { group[find($0)] }).sorted()
-        let number = Dictionary(uniqueKeysWithValues: used.enumerated().map { ($1, $0) })
-        owner = (0..<nodes).map { number[group[find($0)]]! }
-        count = max(used.count, 1)
+        var weight = Array(repeating: 0, count: units)
+        for (node, spec) in topology.nodes.enumerated() { weight[unit[node]] += 1 + spec.interfaces.count }
+        for flow in topology.flows {
+            weight[unit[flow.source.node]] += 1
+            weight[unit[flow.destination.node]] += 1
+        }
+        let graph = PartitionGraph(weight: weight, links: topology.links.map { (unit[$0.endpoints.0.node], unit[$0.endpoints.1.node]) })
+        let parts = singleReason == nil ? max(1, min(parts, units)) : 1
+        var part = Array(repeating: 0, count: units)
+        if parts > 1 {
+            let limit = graph.weightLimit(parts: parts, tolerancePercent: Self.tolerancePercent)
+            let splits = [graph.grown(parts: parts), graph.consecutive(parts: parts)].map { graph.refined($0, parts: parts, limit: limit) }
+            part = splits.min { graph.cut($0) < graph.cut($1) }!
+        }
+        // Parts numbered by their lowest unit; one left empty (by heavy units) is dropped.
+        var number = Array(repeating: -1, count: parts)
+        var count = 0
+        for owner in part where number[owner] < 0 {
+            number[owner] = count
+            count += 1
+        }
+        owner = unit.map { number[part[$0]] }
+        self.count = max(count, 1)
         let owner = owner
         cutLinks = topology.links.indices.filter {
             owner[topology.links[$0].endpoints.0.node] != owner[topology.links[$0].endpoints.1.node]
