@@ -13,9 +13,8 @@ public struct ForwardingTable: Sendable {
     private var compact = PrefixMap<UInt64>()
     private var ipv4 = PrefixMap<UInt32>()
     private var ipv6 = PrefixMap<UInt128>()
-    /// Every distinct route inserted (never shrinks: a removed one may come back), and where.
-    private var routes: [Route] = []
-    private var routeIndices: [Route: UInt32] = [:]
+    /// Every distinct route inserted (never shrinks: a removed one may come back).
+    private var routes = DistinctRoutes()
     /// Empty until the first one-byte route, then 256 entries.
     private var eightBit: [Route?] = []
 
@@ -25,12 +24,9 @@ public struct ForwardingTable: Sendable {
     public var count: Int { compact.count + ipv4.count + ipv6.count + eightBit.lazy.filter { $0 != nil }.count }
 
     /// Bytes the table takes, computed from its structures' capacities: the prefix maps, the
-    /// distinct routes and their index (a `Dictionary` entry costs its key and value, at the
-    /// load factor of 3/4), and the framework's one-byte routes.
+    /// distinct routes and their index, and the framework's one-byte routes.
     public var memoryBytes: Int {
-        MemoryLayout<Self>.stride + compact.memoryBytes + ipv4.memoryBytes + ipv6.memoryBytes
-            + routes.capacity * MemoryLayout<Route>.stride
-            + routeIndices.capacity * (MemoryLayout<Route>.stride + MemoryLayout<UInt32>.stride) * 4 / 3
+        MemoryLayout<Self>.stride + compact.memoryBytes + ipv4.memoryBytes + ipv6.memoryBytes + routes.memoryBytes
             + eightBit.capacity * MemoryLayout<Route?>.stride
     }
 
@@ -50,15 +46,26 @@ public struct ForwardingTable: Sendable {
         switch prefix {
         case .compact(let p):
             precondition(Self.canRoute(p), "compact prefix \(p) holds no address")
-            return compact.insert(p.bits, length: p.length, index(of: route)).map(route(at:))
+            return compact.insert(p.bits, length: p.length, routes.index(of: route)).map(route(at:))
         case .ipv4(let p):
-            return ipv4.insert(p.address.rawValue, length: p.length, index(of: route)).map(route(at:))
+            return ipv4.insert(p.address.rawValue, length: p.length, routes.index(of: route)).map(route(at:))
         case .ipv6(let p):
-            return ipv6.insert(Self.key(p.address), length: p.length, index(of: route)).map(route(at:))
+            return ipv6.insert(Self.key(p.address), length: p.length, routes.index(of: route)).map(route(at:))
         case .eightBit(let value):
             if eightBit.isEmpty { eightBit = Array(repeating: nil, count: 256) }
             defer { eightBit[Int(value)] = route }
             return eightBit[Int(value)]
+        }
+    }
+
+    /// Makes room for `additional` more prefixes of `prefix`'s family and length, so inserting
+    /// them never grows the table (when the count is known, as for computed routes).
+    public mutating func reserveCapacity(additional: Int, forLengthOf prefix: RoutePrefix) {
+        switch prefix {
+        case .compact(let p): compact.reserveCapacity(additional: additional, length: p.length)
+        case .ipv4(let p): ipv4.reserveCapacity(additional: additional, length: p.length)
+        case .ipv6(let p): ipv6.reserveCapacity(additional: additional, length: p.length)
+        case .eightBit: break
         }
     }
 
@@ -123,16 +130,7 @@ public struct ForwardingTable: Sendable {
     }
 
     @inline(__always)
-    private func route(at index: UInt32) -> Route { routes[Int(index)] }
-
-    /// The index of `route` among the distinct routes, added if new.
-    private mutating func index(of route: Route) -> UInt32 {
-        if let index = routeIndices[route] { return index }
-        let index = UInt32(routes.count)
-        routes.append(route)
-        routeIndices[route] = index
-        return index
-    }
+    private func route(at index: UInt32) -> Route { routes[index] }
 
     private static func key(_ address: IPv6Address) -> UInt128 {
         UInt128(address.high) << 64 | UInt128(address.low)

@@ -143,9 +143,18 @@ struct PrefixHashTable<Key: PrefixKey>: Sendable {
         if let allOnes { body(Self.free, allOnes) }
     }
 
-    private mutating func grow() {
+    /// Makes room for `count` keys in all, so inserting up to that many never grows the table
+    /// (a table that grows by doubling rehashes every key several times on the way).
+    mutating func reserveCapacity(_ count: Int) {
+        var capacity = Swift.max(16, slots.count)
+        while count * 2 > capacity { capacity *= 2 }
+        if capacity > slots.count { resize(to: capacity) }
+    }
+
+    private mutating func grow() { resize(to: Swift.max(16, slots.count * 2)) }
+
+    private mutating func resize(to capacity: Int) {
         let old = slots
-        let capacity = Swift.max(16, slots.count * 2)
         slots = Array(repeating: Self.freeSlot, count: capacity)
         shift = UInt64(64 - capacity.trailingZeroBitCount)
         count = allOnes == nil ? 0 : 1

@@ -7,15 +7,14 @@
 /// 100 000 routes in a handful of lengths answer in a few probes. Only lengths present are
 /// probed, so compact islands that route on whole address bytes pay for the few they use.
 struct PrefixMap<Key: PrefixKey>: Sendable {
-    /// Indexed by prefix length, 0…Key.bitWidth.
-    private var tables: [PrefixHashTable<Key>]
+    /// Indexed by prefix length, 0…Key.bitWidth; empty until the first insert or reservation
+    /// (most nodes route one or two families: the other maps cost no allocation).
+    private var tables: [PrefixHashTable<Key>] = []
     /// Lengths with at least one route, longest first.
     private var lengths: [Int] = []
     private(set) var count = 0
 
-    init() {
-        tables = Array(repeating: PrefixHashTable(), count: Key.bitWidth + 1)
-    }
+    init() {}
 
     @inline(__always)
     func lookup(_ key: Key) -> UInt32? {
@@ -31,11 +30,12 @@ struct PrefixMap<Key: PrefixKey>: Sendable {
 
     /// The route of exactly this prefix (no longest match).
     func route(_ key: Key, length: Int) -> UInt32? {
-        tables[length].find(key & Key.mask(length))
+        tables.isEmpty ? nil : tables[length].find(key & Key.mask(length))
     }
 
     /// Stores `route` for the prefix; returns the route it replaced.
     mutating func insert(_ key: Key, length: Int, _ route: UInt32) -> UInt32? {
+        allocateTables()
         let previous = tables[length].insert(key & Key.mask(length), route)
         if previous == nil {
             count += 1
@@ -49,10 +49,20 @@ struct PrefixMap<Key: PrefixKey>: Sendable {
 
     /// Removes the prefix; returns its route.
     mutating func remove(_ key: Key, length: Int) -> UInt32? {
-        guard let removed = tables[length].remove(key & Key.mask(length)) else { return nil }
+        guard !tables.isEmpty, let removed = tables[length].remove(key & Key.mask(length)) else { return nil }
         count -= 1
         if tables[length].isEmpty { lengths.removeAll { $0 == length } }
         return removed
+    }
+
+    /// Makes room for `additional` more prefixes of `length`, so inserting them never grows its table.
+    mutating func reserveCapacity(additional: Int, length: Int) {
+        allocateTables()
+        tables[length].reserveCapacity(tables[length].count + additional)
+    }
+
+    private mutating func allocateTables() {
+        if tables.isEmpty { tables = Array(repeating: PrefixHashTable(), count: Key.bitWidth + 1) }
     }
 
     /// Bytes of the per-length tables, inline and on the heap.

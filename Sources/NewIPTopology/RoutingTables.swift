@@ -99,28 +99,30 @@ public enum RoutingTables {
             let destinations = topology.nodes.indices.filter { destination in
                 topology.routing == .shortestDelay || topology.nodes[destination].kind == .host || needed.contains(destination)
             }
-            // A few searches per thread at once: each holds a path step per node.
-            let batch = 4 * max(1, threads)
-            for start in stride(from: 0, to: destinations.count, by: batch) {
-                progress?(Double(start) / Double(destinations.count))
-                // In interface order, each network once (one network: the classic single pass).
-                var searches: [PathKey] = []
-                for destination in destinations[start..<min(start + batch, destinations.count)] {
-                    var seen: [Topology.Network] = []
-                    for network in networks[destination] where !seen.contains(network) {
-                        seen.append(network)
-                        searches.append(PathKey(destination: destination, network: network))
-                    }
+            // For each destination in interface order, each network once (one network: the
+            // classic single pass).
+            var searches: [PathKey] = []
+            for destination in destinations {
+                var seen: [Topology.Network] = []
+                for network in networks[destination] where !seen.contains(network) {
+                    seen.append(network)
+                    searches.append(PathKey(destination: destination, network: network))
                 }
-                let (jobs, incomingByNetwork) = (searches, incoming)
+            }
+            let prefixes = searches.map { destinationPrefixes(of: $0.destination, in: $0.network, topology: topology) }
+            installer.reserve(forEachNode: prefixes.joined())
+            // A few searches per thread at once: each holds a path step per node.
+            let batchSize = 4 * max(1, threads)
+            for start in stride(from: 0, to: searches.count, by: batchSize) {
+                progress?(Double(start) / Double(searches.count))
+                let (jobs, incomingByNetwork) = (Array(searches[start..<min(start + batchSize, searches.count)]), incoming)
                 let results = ParallelMap.map(jobs.count, threads: threads) { index in
                     shortestPaths(to: jobs[index].destination, in: topology, incoming: incomingByNetwork[jobs[index].network] ?? none)
                 }
                 var batch: [SearchedPaths] = []
-                for (search, found) in zip(searches, results) {
+                for (offset, (search, found)) in zip(jobs, results).enumerated() {
                     if needed.contains(search.destination) { cache[search] = found }
-                    batch.append(SearchedPaths(destination: search.destination, paths: found,
-                                               prefixes: destinationPrefixes(of: search.destination, in: search.network, topology: topology)))
+                    batch.append(SearchedPaths(destination: search.destination, paths: found, prefixes: prefixes[start + offset]))
                 }
                 installer.install(batch)
             }
