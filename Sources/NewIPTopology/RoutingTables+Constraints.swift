@@ -32,9 +32,10 @@ extension RoutingTables {
                     incoming[peer.node].append((node, interface, peer.delay))
                 }
             }
+            let graph = SearchGraph(topology: topology, incoming: incoming)
             for node in topology.nodes.indices where topology.nodes[node].kind.forwards { result[node][item] = [] }
             for destination in destinations[item]! {
-                let found = shortestPaths(to: destination, in: topology, incoming: incoming)
+                let found = shortestPaths(to: destination, in: graph)
                 for (source, path) in found.enumerated() where source != destination && allowed[source] {
                     guard let path, topology.nodes[source].kind.forwards else { continue }
                     let hop = NextHop(interface: path.interface, neighbour: NeighbourID(rawValue: UInt64(path.next)))

@@ -76,10 +76,14 @@ extension RoutingTables {
 
         mutating func install(_ route: Route, for prefix: RoutePrefix, at node: Int) { tables[node].insert(route, for: prefix) }
 
+        /// Node by node, each node's routes of the whole batch at once: its table stays in
+        /// cache for them (search by search, every insert would go to another table).
         mutating func install(_ batch: [SearchedPaths]) {
             forOwnedNodes { tables, nodes in
-                for searched in batch {
-                    searched.forEachRoute(from: nodes) { node, prefix, route in tables[node].insert(route, for: prefix) }
+                for node in nodes {
+                    for searched in batch {
+                        searched.forEachRoute(from: node..<node + 1) { node, prefix, route in tables[node].insert(route, for: prefix) }
+                    }
                 }
             }
         }

@@ -84,12 +84,13 @@ public enum RoutingTables {
                         .append((node, interface, peer.delay))
                 }
             }
-            let none = Array(repeating: [(node: Int, interface: Int, delay: Nanoseconds)](), count: topology.nodes.count)
+            let graphs = incoming.mapValues { SearchGraph(topology: topology, incoming: $0) }
+            let none = SearchGraph(topology: topology, incoming: Array(repeating: [], count: topology.nodes.count))
             var cache: [PathKey: [PathStep?]] = [:]
             func paths(to destination: Int, in network: Topology.Network) -> [PathStep?] {
                 let key = PathKey(destination: destination, network: network)
                 if let cached = cache[key] { return cached }
-                let paths = shortestPaths(to: destination, in: topology, incoming: incoming[network] ?? none)
+                let paths = shortestPaths(to: destination, in: graphs[network] ?? none)
                 cache[key] = paths
                 return paths
             }
@@ -115,9 +116,9 @@ public enum RoutingTables {
             let batchSize = 4 * max(1, threads)
             for start in stride(from: 0, to: searches.count, by: batchSize) {
                 progress?(Double(start) / Double(searches.count))
-                let (jobs, incomingByNetwork) = (Array(searches[start..<min(start + batchSize, searches.count)]), incoming)
+                let jobs = Array(searches[start..<min(start + batchSize, searches.count)])
                 let results = ParallelMap.map(jobs.count, threads: threads) { index in
-                    shortestPaths(to: jobs[index].destination, in: topology, incoming: incomingByNetwork[jobs[index].network] ?? none)
+                    shortestPaths(to: jobs[index].destination, in: graphs[jobs[index].network] ?? none)
                 }
                 var batch: [SearchedPaths] = []
                 for (offset, (search, found)) in zip(jobs, results).enumerated() {
@@ -237,31 +238,66 @@ public enum RoutingTables {
     }
 
     /// The first step of each node's shortest path to `destination`: Dijkstra from the
-    /// destination, relaxing each node's incoming links (`incoming[u]`: who reaches u, how).
-    static func shortestPaths(to destination: Int, in topology: Topology,
-                                      incoming: [[(node: Int, interface: Int, delay: Nanoseconds)]]) -> [PathStep?] {
+    /// destination over `graph`'s incoming links.
+    static func shortestPaths(to destination: Int, in graph: SearchGraph) -> [PathStep?] {
+        // Ordered by delay, then hops, then node: hops and node packed in one word.
         struct Entry: Comparable {
             var delay: Nanoseconds
-            var hops: Int
-            var node: Int
-            static func < (a: Entry, b: Entry) -> Bool { (a.delay, a.hops, a.node) < (b.delay, b.hops, b.node) }
+            var hopsAndNode: UInt64
+            var node: Int { Int(truncatingIfNeeded: hopsAndNode & 0xFFFF_FFFF) }
+            var hops: Int { Int(truncatingIfNeeded: hopsAndNode >> 32) }
+            init(delay: Nanoseconds, hops: Int, node: Int) {
+                self.delay = delay
+                hopsAndNode = UInt64(hops) << 32 | UInt64(node)
+            }
+            static func < (a: Entry, b: Entry) -> Bool { (a.delay, a.hopsAndNode) < (b.delay, b.hopsAndNode) }
         }
-        var best: [PathStep?] = Array(repeating: nil, count: topology.nodes.count)
-        var done = Array(repeating: false, count: topology.nodes.count)
+        let count = graph.forwards.count
+        var best: [PathStep?] = Array(repeating: nil, count: count)
+        var done = Array(repeating: false, count: count)
         var frontier = Heap<Entry>([Entry(delay: 0, hops: 0, node: destination)])
         while let entry = frontier.popMin() {
             let node = entry.node
             guard !done[node] else { continue }
             done[node] = true
             // Paths may end at a host but never pass through one.
-            guard node == destination || topology.nodes[node].kind.forwards else { continue }
-            for link in incoming[node] where !done[link.node] {
-                let candidate = Entry(delay: entry.delay + link.delay, hops: entry.hops + 1, node: link.node)
-                if let current = best[link.node], (current.delay, current.hops) <= (candidate.delay, candidate.hops) { continue }
-                best[link.node] = PathStep(interface: link.interface, next: node, delay: candidate.delay, hops: candidate.hops)
+            guard node == destination || graph.forwards[node] else { continue }
+            for index in graph.offsets[node]..<graph.offsets[node + 1] {
+                let link = graph.links[index]
+                let from = Int(link.node)
+                guard !done[from] else { continue }
+                let candidate = Entry(delay: entry.delay + link.delay, hops: entry.hops + 1, node: from)
+                if let current = best[from], (current.delay, current.hops) <= (candidate.delay, candidate.hops) { continue }
+                best[from] = PathStep(interface: Int(link.interface), next: node, delay: candidate.delay, hops: candidate.hops)
                 frontier.insert(candidate)
             }
         }
         return best
+    }
+
+    /// The links a search relaxes, all nodes' in one array (`links[offsets[u]..<offsets[u + 1]]`
+    /// reach u), and which nodes paths may pass through: built once, read by every search.
+    struct SearchGraph: Sendable {
+        struct Link: Sendable {
+            var node: Int32
+            var interface: Int32
+            var delay: Nanoseconds
+        }
+
+        var offsets: [Int]
+        var links: [Link]
+        var forwards: [Bool]
+
+        /// `incoming[u]`: who reaches u, over which of its interfaces, with what delay.
+        init(topology: Topology, incoming: [[(node: Int, interface: Int, delay: Nanoseconds)]]) {
+            offsets = [0]
+            offsets.reserveCapacity(incoming.count + 1)
+            links = []
+            for lists in incoming {
+                for link in lists { links.append(Link(node: Int32(link.node), interface: Int32(link.interface), delay: link.delay)) }
+                offsets.append(links.count)
+            }
+            forwards = topology.nodes.map(\.kind.forwards)
+        }
     }
 }
