@@ -1,4 +1,3 @@
-import HeapModule
 import NewIPDataPlane
 import NewIPTopology
 
@@ -55,18 +54,9 @@ struct EventKey: Comparable {
 /// Pending events ordered by `EventKey`, so a run never depends on how the heap breaks ties
 /// nor on how the nodes are partitioned. A class because the links schedule their own
 /// completions and arrivals on their partition's queue. An entry is 32 bytes, its event
-/// packed in 8: the heap's sift-down, a twentieth of an emulation's time, is bound by the
-/// entries it moves.
+/// packed in 8: the heap's sift-down is bound by the entries it moves.
 final class EventQueue {
-    private struct Entry: Comparable {
-        var key: EventKey
-        var event: PackedEvent
-
-        static func < (lhs: Entry, rhs: Entry) -> Bool { lhs.key < rhs.key }
-        static func == (lhs: Entry, rhs: Entry) -> Bool { lhs.key == rhs.key }
-    }
-
-    private var heap = Heap<Entry>()
+    private var heap = EventHeap()
     /// Per scheduler (0: the setup, `n + 1`: node `n`), the events it scheduled so far.
     private var counts: [UInt64]
     /// Who schedules now and when (`handle(as:at:)` sets it before each handler runs).
@@ -99,7 +89,7 @@ final class EventQueue {
 
     /// Adds an event another queue keyed (a packet crossing to this partition).
     func insert(_ event: SimulationEvent, key: EventKey) {
-        heap.insert(Entry(key: key, event: PackedEvent(event)))
+        heap.insert(EventHeap.Entry(key: key, event: PackedEvent(event)))
     }
 
     /// When the earliest event happens; `nil` when none is pending.
@@ -115,7 +105,7 @@ final class EventQueue {
 
 /// A `SimulationEvent` in 8 bytes: the case in the top 4 bits, its index below (a wake's node
 /// above bit 24, its interface in the 24 bits under it).
-private struct PackedEvent {
+struct PackedEvent {
     private let bits: UInt64
 
     private static let kindShift: UInt64 = 60
