@@ -36,9 +36,9 @@ public final class CaptureDevice: NetworkDevice {
 
     public func canTransmit(now: Nanoseconds) -> Bool { base.canTransmit(now: now) }
 
-    public func transmit(_ packet: PacketBuffer, now: Nanoseconds) {
+    public func transmit(_ packet: consuming PacketBuffer, now: Nanoseconds) {
         record(packet, now: now)
-        base.transmit(packet, now: now)
+        base.transmit(consume packet, now: now)
     }
 
     public func receive(now: Nanoseconds) -> PacketBuffer? {

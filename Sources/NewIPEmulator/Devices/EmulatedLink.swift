@@ -64,11 +64,12 @@ final class EmulatedLink {
     var isBusy: Bool { transmitting != nil }
 
     /// Starts serialising `packet`; the link must be idle.
-    func start(_ packet: PacketBuffer, now: Nanoseconds) {
+    func start(_ packet: consuming PacketBuffer, now: Nanoseconds) {
         precondition(transmitting == nil, "a link sends one packet at a time")
-        transmitting = packet
+        let end = now + rate.serialisation(bytes: packet.count)
+        transmitting = consume packet
         busySince = now
-        events.schedule(.transmitted(link: index), at: now + rate.serialisation(bytes: packet.count))
+        events.schedule(.transmitted(link: index), at: end)
     }
 
     /// The packet is on the wire: it propagates, or comes back when the link lost it or the

@@ -26,7 +26,7 @@ public final class FaultInjector: NetworkDevice {
 
     public func canTransmit(now: Nanoseconds) -> Bool { base.canTransmit(now: now) }
 
-    public func transmit(_ packet: PacketBuffer, now: Nanoseconds) { base.transmit(packet, now: now) }
+    public func transmit(_ packet: consuming PacketBuffer, now: Nanoseconds) { base.transmit(consume packet, now: now) }
 
     public func receive(now: Nanoseconds) -> PacketBuffer? {
         while var packet = base.receive(now: now) {

@@ -18,12 +18,12 @@ final class LinkPort: NetworkDevice {
 
     func canTransmit(now: Nanoseconds) -> Bool { !outgoing.isBusy }
 
-    func transmit(_ packet: PacketBuffer, now: Nanoseconds) {
+    func transmit(_ packet: consuming PacketBuffer, now: Nanoseconds) {
         guard packet.count <= outgoing.mtu else {
             dropped(packet, .tooBig, now)
             return
         }
-        outgoing.start(packet, now: now)
+        outgoing.start(consume packet, now: now)
     }
 
     func receive(now: Nanoseconds) -> PacketBuffer? { received.popFirst() }

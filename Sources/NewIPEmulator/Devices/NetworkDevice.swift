@@ -12,8 +12,9 @@ public protocol NetworkDevice: AnyObject {
     var mtu: Int { get }
     /// Whether `transmit` takes a packet at `now` (the medium is free).
     func canTransmit(now: Nanoseconds) -> Bool
-    /// Puts `packet` on the medium; call only when `canTransmit(now:)`.
-    func transmit(_ packet: PacketBuffer, now: Nanoseconds)
+    /// Puts `packet` on the medium; call only when `canTransmit(now:)`. Consumes it, so the
+    /// packet moves on to the medium instead of being retained there and released here.
+    func transmit(_ packet: consuming PacketBuffer, now: Nanoseconds)
     /// The next packet received, if any.
     func receive(now: Nanoseconds) -> PacketBuffer?
 }

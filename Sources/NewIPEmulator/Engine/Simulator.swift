@@ -315,7 +315,7 @@ final class Simulator {
         while device.canTransmit(now: now), let packet = behaviour.nextPacket(on: id.interface, context: context(id.node)) {
             nodeStatistics[id.node].transmitted += 1
             if packet.metadata.ingress >= 0 { nodeStatistics[id.node].forwarded += 1 }
-            device.transmit(packet, now: now)
+            device.transmit(consume packet, now: now)
         }
         ports[id.node][id.interface].outgoing.statistics.queue(behaviour.queuedPackets(on: id.interface), now: now)
         ports[id.node][id.interface].outgoing.statistics.sampleDepth(behaviour, interface: id.interface, now: now)

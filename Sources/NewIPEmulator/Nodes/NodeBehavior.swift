@@ -74,7 +74,10 @@ public struct QueueStatistics: Sendable {
 public struct NodeContext {
     public let now: Nanoseconds
     public let node: Int
-    unowned let simulator: Simulator
+    /// Not checked `unowned`: that costs reference-count atomics at every context made and
+    /// every call through it, several per event; a context lives only during a call from its
+    /// simulator, which outlives the call.
+    unowned(unsafe) let simulator: Simulator
 
     /// The packet is for this node: the emulator records it against its flow.
     public func deliver(_ packet: PacketBuffer) { simulator.deliver(packet, at: node) }
