@@ -187,14 +187,20 @@ final class PartitionedRunTests: XCTestCase {
             .joined(separator: "\n"))
     }
 
-    /// Per partition, the weight of its nodes (1 + links + flows each).
+    /// Per node, its weight: 1 + its links + the flows it sends or receives.
+    private func nodeWeights(_ topology: Topology) -> [Int] {
+        var weights = topology.nodes.map { 1 + $0.interfaces.count }
+        for flow in topology.flows {
+            weights[flow.source.node] += 1
+            weights[flow.destination.node] += 1
+        }
+        return weights
+    }
+
+    /// Per partition, the weight of its nodes.
     private func weights(_ split: Partitioning, _ topology: Topology) -> [Int] {
         var weights = Array(repeating: 0, count: split.count)
-        for (node, spec) in topology.nodes.enumerated() { weights[split.owner[node]] += 1 + spec.interfaces.count }
-        for flow in topology.flows {
-            weights[split.owner[flow.source.node]] += 1
-            weights[split.owner[flow.destination.node]] += 1
-        }
+        for (node, weight) in nodeWeights(topology).enumerated() { weights[split.owner[node]] += weight }
         return weights
     }
 
@@ -228,13 +234,9 @@ final class PartitionedRunTests: XCTestCase {
     /// by runs of consecutive nodes.
     func testAScaleFreeSplitStaysWithinTheToleranceAndCutsFewerLinksThanConsecutiveRuns() throws {
         let topology = try TopologyGenerator.scaleFree(routers: 200, hosts: 20, options: TopologyGenerator.Options())
-        let total = topology.nodes.reduce(0) { $0 + 1 + $1.interfaces.count } + 2 * topology.flows.count
+        let weight = nodeWeights(topology)
+        let total = weight.reduce(0, +)
         // No zero-delay links: a unit per node.
-        var weight = topology.nodes.map { 1 + $0.interfaces.count }
-        for flow in topology.flows {
-            weight[flow.source.node] += 1
-            weight[flow.destination.node] += 1
-        }
         let graph = PartitionGraph(weight: weight, links: topology.links.map { ($0.endpoints.0.node, $0.endpoints.1.node) })
         for parts in 2...4 {
             let split = Partitioning(topology, parts: parts)

@@ -20,8 +20,7 @@ struct Partitioning {
     /// How much heavier than the mean a partition may grow to cut fewer links.
     static let tolerancePercent = 3
 
-    /// Up to `parts` partitions of `topology`'s nodes: regions grown from far-apart seeds and
-    /// runs of consecutive nodes, each refined, whichever cuts fewer links (regions at a tie).
+    /// Up to `parts` partitions of `topology`'s nodes (no more than there are units).
     init(_ topology: Topology, parts: Int) {
         let nodes = topology.nodes.count
         singleReason = parts <= 1 ? nil : Self.sharedStateReason(topology)
@@ -45,20 +44,8 @@ struct Partitioning {
             if unitOfRoot[root] < 0 { unitOfRoot[root] = units; units += 1 }
             unit[node] = unitOfRoot[root]
         }
-        var weight = Array(repeating: 0, count: units)
-        for (node, spec) in topology.nodes.enumerated() { weight[unit[node]] += 1 + spec.interfaces.count }
-        for flow in topology.flows {
-            weight[unit[flow.source.node]] += 1
-            weight[unit[flow.destination.node]] += 1
-        }
-        let graph = PartitionGraph(weight: weight, links: topology.links.map { (unit[$0.endpoints.0.node], unit[$0.endpoints.1.node]) })
         let parts = singleReason == nil ? max(1, min(parts, units)) : 1
-        var part = Array(repeating: 0, count: units)
-        if parts > 1 {
-            let limit = graph.weightLimit(parts: parts, tolerancePercent: Self.tolerancePercent)
-            let splits = [graph.grown(parts: parts), graph.consecutive(parts: parts)].map { graph.refined($0, parts: parts, limit: limit) }
-            part = splits.min { graph.cut($0) < graph.cut($1) }!
-        }
+        let part = parts > 1 ? Self.split(topology, unit: unit, units: units, parts: parts) : Array(repeating: 0, count: units)
         // Parts numbered by their lowest unit; one left empty (by heavy units) is dropped.
         var number = Array(repeating: -1, count: parts)
         var count = 0
@@ -73,6 +60,22 @@ struct Partitioning {
             owner[topology.links[$0].endpoints.0.node] != owner[topology.links[$0].endpoints.1.node]
         }
         lookahead = cutLinks.map { Self.smallestDelay(topology.links[$0]) }.min()
+    }
+
+    /// Per unit (`unit`: per node, its unit), its part of `parts`: regions grown from far-apart
+    /// seeds and runs of consecutive units, each refined, whichever cuts fewer links (the
+    /// regions at a tie).
+    private static func split(_ topology: Topology, unit: [Int], units: Int, parts: Int) -> [Int] {
+        var weight = Array(repeating: 0, count: units)
+        for (node, spec) in topology.nodes.enumerated() { weight[unit[node]] += 1 + spec.interfaces.count }
+        for flow in topology.flows {
+            weight[unit[flow.source.node]] += 1
+            weight[unit[flow.destination.node]] += 1
+        }
+        let graph = PartitionGraph(weight: weight, links: topology.links.map { (unit[$0.endpoints.0.node], unit[$0.endpoints.1.node]) })
+        let limit = graph.weightLimit(parts: parts, tolerancePercent: tolerancePercent)
+        let splits = [graph.grown(parts: parts), graph.consecutive(parts: parts)].map { graph.refined($0, parts: parts, limit: limit) }
+        return splits.min { graph.cut($0) < graph.cut($1) }!
     }
 
     /// The smallest delay `link` has during the run (its `delay` schedule included).
