@@ -1,4 +1,3 @@
-import HeapModule
 import NewIPDataPlane
 import NewIPWire
 
@@ -228,76 +227,5 @@ public enum RoutingTables {
             peers[b.node][b.interface] = (a.node, link.delay)
         }
         return peers
-    }
-
-    struct PathStep: Sendable {
-        var interface: Int
-        var next: Int
-        var delay: Nanoseconds
-        var hops: Int
-    }
-
-    /// The first step of each node's shortest path to `destination`: Dijkstra from the
-    /// destination over `graph`'s incoming links.
-    static func shortestPaths(to destination: Int, in graph: SearchGraph) -> [PathStep?] {
-        // Ordered by delay, then hops, then node: hops and node packed in one word.
-        struct Entry: Comparable {
-            var delay: Nanoseconds
-            var hopsAndNode: UInt64
-            var node: Int { Int(truncatingIfNeeded: hopsAndNode & 0xFFFF_FFFF) }
-            var hops: Int { Int(truncatingIfNeeded: hopsAndNode >> 32) }
-            init(delay: Nanoseconds, hops: Int, node: Int) {
-                self.delay = delay
-                hopsAndNode = UInt64(hops) << 32 | UInt64(node)
-            }
-            static func < (a: Entry, b: Entry) -> Bool { (a.delay, a.hopsAndNode) < (b.delay, b.hopsAndNode) }
-        }
-        let count = graph.forwards.count
-        var best: [PathStep?] = Array(repeating: nil, count: count)
-        var done = Array(repeating: false, count: count)
-        var frontier = Heap<Entry>([Entry(delay: 0, hops: 0, node: destination)])
-        while let entry = frontier.popMin() {
-            let node = entry.node
-            guard !done[node] else { continue }
-            done[node] = true
-            // Paths may end at a host but never pass through one.
-            guard node == destination || graph.forwards[node] else { continue }
-            for index in graph.offsets[node]..<graph.offsets[node + 1] {
-                let link = graph.links[index]
-                let from = Int(link.node)
-                guard !done[from] else { continue }
-                let candidate = Entry(delay: entry.delay + link.delay, hops: entry.hops + 1, node: from)
-                if let current = best[from], (current.delay, current.hops) <= (candidate.delay, candidate.hops) { continue }
-                best[from] = PathStep(interface: Int(link.interface), next: node, delay: candidate.delay, hops: candidate.hops)
-                frontier.insert(candidate)
-            }
-        }
-        return best
-    }
-
-    /// The links a search relaxes, all nodes' in one array (`links[offsets[u]..<offsets[u + 1]]`
-    /// reach u), and which nodes paths may pass through: built once, read by every search.
-    struct SearchGraph: Sendable {
-        struct Link: Sendable {
-            var node: Int32
-            var interface: Int32
-            var delay: Nanoseconds
-        }
-
-        var offsets: [Int]
-        var links: [Link]
-        var forwards: [Bool]
-
-        /// `incoming[u]`: who reaches u, over which of its interfaces, with what delay.
-        init(topology: Topology, incoming: [[(node: Int, interface: Int, delay: Nanoseconds)]]) {
-            offsets = [0]
-            offsets.reserveCapacity(incoming.count + 1)
-            links = []
-            for lists in incoming {
-                for link in lists { links.append(Link(node: Int32(link.node), interface: Int32(link.interface), delay: link.delay)) }
-                offsets.append(links.count)
-            }
-            forwards = topology.nodes.map(\.kind.forwards)
-        }
     }
 }
