@@ -14,60 +14,82 @@ extension TopologyBuilder {
         case lbf, mdf
     }
 
+    /// The flows, read on `threads` threads: each is independent once nodes, interfaces and
+    /// domains are known. Every chunk has its own reader and the chunks are merged in file
+    /// order, so the flows, the diagnostics and their order do not depend on the threads.
     func readFlows(_ node: Node, in topology: Topology) -> [Topology.Flow] {
         guard let items = reader.sequence(node, "`flows`") else { return [] }
-        var flows: [Topology.Flow] = []
         // Flows from a domain's members may carry an authenticator, which chunked sizes include.
         let plans = topology.domains.isEmpty ? nil : topology.domainPlans()
-        for item in items {
-            let before = reader.diagnostics.count
-            let required = ["name", "from", "to", "rate"]
-            guard let fields = reader.fields(item, "flow", allowed: Self.flowKeys, required: required) else { continue }
-            let name = fields["name"].flatMap { reader.name($0, "flow name") }
-            let source = fields["from"].flatMap { interfaceReference($0, "`from`", requireInterface: false) }
-            let destination = fields["to"].flatMap { interfaceReference($0, "`to`", requireInterface: false) }
-            let pattern = readPattern(fields)
-            let size = readSize(fields)
-            let start = fields["start"].flatMap { reader.quantity($0, "start", reader.units.duration) } ?? 0
-            let stop = fields["stop"].flatMap { reader.quantity($0, "stop", reader.units.duration) } ?? duration
-            let contract = fields["contract"].flatMap(readContract)
-            let window = fields["window"].flatMap(readWindow)
-            let destinationAddress = fields["to-address"].flatMap { node in
-                reader.quantity(node, "to-address", { (text) throws(UnitProblem) in try AddressText.address(text, dialect: dialect) })
+        let composed = ComposedNodes(items: items)
+        let (file, guide, nodes, nodeIndex, dialect, duration) = (reader.file, reader.guide, nodes, nodeIndex, dialect, duration)
+        // A few chunks per thread, so a chunk of slow flows does not leave the others idle.
+        let chunks = min(items.count, threads * 4)
+        let read = ParallelMap.map(chunks, threads: threads) { chunk in
+            let builder = TopologyBuilder(reader: YAMLReader(file: file, guide: guide), threads: 1)
+            (builder.nodes, builder.nodeIndex, builder.dialect, builder.duration) = (nodes, nodeIndex, dialect, duration)
+            let range = chunk * composed.items.count / chunks..<(chunk + 1) * composed.items.count / chunks
+            let flows = composed.items[range].compactMap { builder.readFlow($0, in: topology, plans: plans) }
+            return (flows: flows, diagnostics: builder.reader.diagnostics)
+        }
+        var flows: [Topology.Flow] = []
+        for chunk in read {
+            reader.append(chunk.diagnostics)
+            for (flow, hasProblems) in chunk.flows {
+                if hasProblems { reported.insert(.flow(flows.count)) }
+                flows.append(flow)
             }
-            var constraint: Topology.PathConstraint?
-            switch (fields["avoid"], fields["only-through"]) {
-            case (.some, .some):
-                reader.error(fields.key("only-through"), "a flow gives `avoid` or `only-through`, not both",
-                             fix: "keep one: `avoid` lists domains to stay out of, `only-through` the only ones allowed")
-            case (let node?, nil), (nil, let node?):
-                let mode: PathConstraintItem.Mode = fields["avoid"] != nil ? .avoid : .onlyThrough
-                let names = reader.items(node).compactMap { reader.name($0, "domain in `\(mode.name)`") }
-                constraint = Topology.PathConstraint(mode: mode, domains: names, location: reader.location(node))
-            case (nil, nil): break
-            }
-            guard let name, let source, let destination, let pattern, let size else { continue }
-            if fields["to-address"] != nil && destinationAddress == nil { continue }
-            var flow = Topology.Flow(name: name, source: source, destination: destination, pattern: pattern,
-                                     size: size.size, start: start, stop: stop, contract: contract, chunks: size.chunks,
-                                     window: window, destinationAddress: destinationAddress)
-            flow.pathConstraint = constraint
-            var positions = SourcePositions(reader.location(item))
-            for key in ["name", "from", "to", "to-address", "size", "chunks", "start", "stop", "avoid", "only-through"] {
-                if let node = fields[key] { positions[key] = reader.location(node) }
-            }
-            flow.positions = positions
-            // With chunks the packet is header + probe + chunks; a header that cannot be built
-            // is `Topology.problems()`'s to report.
-            let origin = plans.map { topology.flowOrigin(flow, plans: $0) }
-            if !flow.chunks.isEmpty, let template = try? PacketTemplate(flow: flow, in: topology, source: origin?.claimed,
-                                                                        authenticator: origin?.carriesAuthenticator == true ? .placeholder : nil) {
-                flow.size = .fixed(template.minimumSize(chunks: flow.chunks))
-            }
-            if reader.diagnostics.count > before { reported.insert(.flow(flows.count)) }
-            flows.append(flow)
         }
         return flows
+    }
+
+    /// One flow, and whether reading it reported a problem; nil when it cannot be built.
+    private func readFlow(_ item: Node, in topology: Topology, plans: [Topology.DomainPlan]?) -> (flow: Topology.Flow, hasProblems: Bool)? {
+        let before = reader.diagnostics.count
+        let required = ["name", "from", "to", "rate"]
+        guard let fields = reader.fields(item, "flow", allowed: Self.flowKeys, required: required) else { return nil }
+        let name = fields["name"].flatMap { reader.name($0, "flow name") }
+        let source = fields["from"].flatMap { interfaceReference($0, "`from`", requireInterface: false) }
+        let destination = fields["to"].flatMap { interfaceReference($0, "`to`", requireInterface: false) }
+        let pattern = readPattern(fields)
+        let size = readSize(fields)
+        let start = fields["start"].flatMap { reader.quantity($0, "start", reader.units.duration) } ?? 0
+        let stop = fields["stop"].flatMap { reader.quantity($0, "stop", reader.units.duration) } ?? duration
+        let contract = fields["contract"].flatMap(readContract)
+        let window = fields["window"].flatMap(readWindow)
+        let destinationAddress = fields["to-address"].flatMap { node in
+            reader.quantity(node, "to-address", { (text) throws(UnitProblem) in try AddressText.address(text, dialect: dialect) })
+        }
+        var constraint: Topology.PathConstraint?
+        switch (fields["avoid"], fields["only-through"]) {
+        case (.some, .some):
+            reader.error(fields.key("only-through"), "a flow gives `avoid` or `only-through`, not both",
+                         fix: "keep one: `avoid` lists domains to stay out of, `only-through` the only ones allowed")
+        case (let node?, nil), (nil, let node?):
+            let mode: PathConstraintItem.Mode = fields["avoid"] != nil ? .avoid : .onlyThrough
+            let names = reader.items(node).compactMap { reader.name($0, "domain in `\(mode.name)`") }
+            constraint = Topology.PathConstraint(mode: mode, domains: names, location: reader.location(node))
+        case (nil, nil): break
+        }
+        guard let name, let source, let destination, let pattern, let size else { return nil }
+        if fields["to-address"] != nil && destinationAddress == nil { return nil }
+        var flow = Topology.Flow(name: name, source: source, destination: destination, pattern: pattern,
+                                 size: size.size, start: start, stop: stop, contract: contract, chunks: size.chunks,
+                                 window: window, destinationAddress: destinationAddress)
+        flow.pathConstraint = constraint
+        var positions = SourcePositions(reader.location(item))
+        for key in ["name", "from", "to", "to-address", "size", "chunks", "start", "stop", "avoid", "only-through"] {
+            if let node = fields[key] { positions[key] = reader.location(node) }
+        }
+        flow.positions = positions
+        // With chunks the packet is header + probe + chunks; a header that cannot be built
+        // is `Topology.problems()`'s to report.
+        let origin = plans.map { topology.flowOrigin(flow, plans: $0) }
+        if !flow.chunks.isEmpty, let template = try? PacketTemplate(flow: flow, in: topology, source: origin?.claimed,
+                                                                    authenticator: origin?.carriesAuthenticator == true ? .placeholder : nil) {
+            flow.size = .fixed(template.minimumSize(chunks: flow.chunks))
+        }
+        return (flow, reader.diagnostics.count > before)
     }
 
     private func readPattern(_ fields: YAMLReader.Fields) -> TrafficPattern? {
@@ -187,4 +209,10 @@ extension TopologyBuilder {
             return .maxDelay(max)
         }
     }
+}
+
+/// The flows' items for the threads that read them. Yams does not mark its nodes Sendable
+/// (a `Tag` is a class), but once composed nothing changes them, and the readers only read.
+private struct ComposedNodes: @unchecked Sendable {
+    let items: [Node]
 }

@@ -20,7 +20,13 @@ final class TopologyBuilder {
     /// Interfaces that form their address (`suffix:`), with where the suffix is written.
     var formations: [(id: Topology.InterfaceID, node: Node)] = []
 
-    init(reader: YAMLReader) { self.reader = reader }
+    /// Threads that read the flows (the results do not depend on their number).
+    let threads: Int
+
+    init(reader: YAMLReader, threads: Int) {
+        self.reader = reader
+        self.threads = max(1, threads)
+    }
 
     static let topKeys = ["name", "seed", "duration", "dialect", "routing", "nodes", "links", "flows", "domains", "neighbours"]
 

@@ -15,18 +15,20 @@ public enum TopologyParser {
     }
 
     /// Reads and parses the file at `path`; `step` hears each step as it begins.
-    public static func load(path: String, step: ((Step) -> Void)? = nil) throws(TopologyError) -> Topology {
+    public static func load(path: String, threads: Int = ParallelMap.cores, step: ((Step) -> Void)? = nil) throws(TopologyError) -> Topology {
         step?(.reading)
         let text = try YAMLReader.text(ofFile: path)
-        return try parse(yaml: text, file: path, step: step)
+        return try parse(yaml: text, file: path, threads: threads, step: step)
     }
 
-    /// Parses `yaml`; `file` names it in errors.
-    public static func parse(yaml: String, file: String, step: ((Step) -> Void)? = nil) throws(TopologyError) -> Topology {
+    /// Parses `yaml`; `file` names it in errors. Flows are read on `threads` threads, with the
+    /// same topology and the same diagnostics in the same order whatever their number.
+    public static func parse(yaml: String, file: String, threads: Int = ParallelMap.cores,
+                             step: ((Step) -> Void)? = nil) throws(TopologyError) -> Topology {
         step?(.parsing)
         let root = try YAMLReader.root(of: yaml, file: file, empty: "describe nodes, links and flows (see docs/topology.md)")
         let reader = YAMLReader(file: file, guide: "docs/topology.md")
-        let builder = TopologyBuilder(reader: reader)
+        let builder = TopologyBuilder(reader: reader, threads: threads)
         step?(.building)
         let topology = builder.build(root, defaultName: Self.baseName(file))
         var diagnostics = reader.diagnostics

@@ -33,6 +33,11 @@ final class YAMLReader {
         diagnostics.append(TopologyDiagnostic(at: location, problem, fix: fix))
     }
 
+    /// What another reader of the same file found (a part read on another thread).
+    func append(_ found: [TopologyDiagnostic]) {
+        diagnostics += found
+    }
+
     /// The keys of a mapping, checked against what `context` allows and requires.
     struct Fields {
         /// The mapping itself, for errors about the whole entry.
