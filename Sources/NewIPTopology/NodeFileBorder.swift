@@ -1,6 +1,5 @@
 import NewIPDataPlane
 import NewIPWire
-import Yams
 
 extension NodeConfig {
     /// A node file's `border:` section (docs/node.md, "Border policy"): the domain this router
@@ -79,7 +78,7 @@ struct NodeFileBorderParser {
 
     static let keys = ["domain", "domains", "secret", "window", "key-epoch", "policy"]
 
-    func border(_ node: Node, role: NodeConfig.Role, dialect: PacketDialect) -> NodeConfig.Border? {
+    func border(_ node: YAMLNode, role: NodeConfig.Role, dialect: PacketDialect) -> NodeConfig.Border? {
         guard let f = reader.fields(node, "border", allowed: Self.keys, required: ["domain", "domains"]) else { return nil }
         if role == .host {
             reader.error(node, "a host is no domain border: it forwards nothing", fix: "remove `border:`, or set `role: router`")
@@ -159,7 +158,7 @@ extension NodeConfig.Border {
 
 extension YAMLReader {
     /// Reports every rule whose `from-domain` is none of `names`.
-    func checkDomains(of rules: [Topology.PolicyRule], among names: [String], at node: Node) {
+    func checkDomains(of rules: [Topology.PolicyRule], among names: [String], at node: YAMLNode) {
         for rule in rules {
             guard case .named(let name) = rule.fromDomain, !names.contains(name) else { continue }
             error(at: rule.location ?? location(node),

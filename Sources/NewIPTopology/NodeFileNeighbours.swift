@@ -1,6 +1,5 @@
 import NewIPDataPlane
 import NewIPWire
-import Yams
 
 extension NodeConfig {
     /// Neighbour discovery on the node's compact interfaces (`neighbours:`, docs/node.md).
@@ -42,7 +41,7 @@ struct NodeFileNeighboursParser {
 
     /// `keys`: a topology's section takes only the timers (its prefixes are the routers'
     /// `prefix`, its suffixes the interfaces').
-    func neighbours(_ node: Node, role: NodeConfig.Role, dialect: PacketDialect,
+    func neighbours(_ node: YAMLNode, role: NodeConfig.Role, dialect: PacketDialect,
                     keys: [String] = ["hello", "hold", "prefix", "suffix"]) -> NodeConfig.Neighbours? {
         guard let fields = reader.fields(node, "neighbours", allowed: keys) else { return nil }
         if dialect != .compact {

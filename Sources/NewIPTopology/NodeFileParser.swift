@@ -1,6 +1,5 @@
 import NewIPDataPlane
 import NewIPWire
-import Yams
 
 extension NodeConfig {
     /// Reads and parses the node file at `path`, named in errors as `--config` gave it.
@@ -36,7 +35,7 @@ struct NodeFileParser {
         case trace, debug, info, notice, warning, error, critical
     }
 
-    func node(_ root: Node) -> NodeConfig? {
+    func node(_ root: YAMLNode) -> NodeConfig? {
         guard let top = reader.fields(root, "the node", allowed: Self.topKeys, required: ["control"]) else { return nil }
         let name = top["name"].flatMap { reader.name($0, "node name") } ?? "node"
         let role = top["role"].flatMap { reader.choice($0, "role", NodeConfig.Role.self) } ?? .router
@@ -109,7 +108,7 @@ struct NodeFileParser {
     }
 
     /// `host:port` or `[v6]:port`.
-    func endpoint(_ node: Node, _ context: String) -> NodeConfig.Endpoint? {
+    func endpoint(_ node: YAMLNode, _ context: String) -> NodeConfig.Endpoint? {
         guard let text = reader.text(node, context) else { return nil }
         guard let endpoint = NodeConfig.Endpoint(text) else {
             reader.error(node, "\(context) `\(text)` is not host:port", fix: "write e.g. 127.0.0.1:7001 (a port from 0 to 65535)")
@@ -119,7 +118,7 @@ struct NodeFileParser {
     }
 
     /// An address of the node's own dialect (IP addresses belong to tun interfaces).
-    func address(_ node: Node, dialect: PacketDialect) -> FrameworkAddress? {
+    func address(_ node: YAMLNode, dialect: PacketDialect) -> FrameworkAddress? {
         guard let text = reader.text(node, "an address") else { return nil }
         switch dialect {
         case .compact:
@@ -210,7 +209,7 @@ struct NodeFileParser {
     }
 
     /// A gateway's IP side: `tun: {device, netns, routes, mtu}` with an IPv4 or IPv6 `address`.
-    func tunInterface(_ tun: Node, key: Node?, name: String, address addressNode: Node?, role: NodeConfig.Role,
+    func tunInterface(_ tun: YAMLNode, key: YAMLNode?, name: String, address addressNode: YAMLNode?, role: NodeConfig.Role,
                       delay: Nanoseconds, queue: QueueSpec) -> NodeConfig.Interface? {
         if role != .gateway {
             reader.error(key, "interface `\(name)`: only a gateway has a `tun` interface", fix: "set `role: gateway`, or use udp/ethernet")
@@ -250,7 +249,7 @@ struct NodeFileParser {
     }
 
     /// `{prefix, via, to-delay, to-hops}`; `via` names a declared interface.
-    func route(_ node: Node, dialect: PacketDialect, interfaces: [String], tuns: Set<String>) -> NodeConfig.StaticRoute? {
+    func route(_ node: YAMLNode, dialect: PacketDialect, interfaces: [String], tuns: Set<String>) -> NodeConfig.StaticRoute? {
         guard let f = reader.fields(node, "a route", allowed: ["prefix", "via", "to-delay", "to-hops"], required: ["prefix", "via"]) else {
             return nil
         }

@@ -1,6 +1,5 @@
 import NewIPDataPlane
 import NewIPWire
-import Yams
 
 extension NodeConfig {
     /// The routes a router uses for packets carrying one sender path constraint (`path-routes:`,
@@ -42,7 +41,7 @@ extension NodeConfig.StaticRoute {
 
 extension NodeFileParser {
     /// `path-routes: [{constraint: {avoid: [2]}, routes: [...]}, ...]`: for a router or gateway.
-    func pathRoutes(_ node: Node, role: NodeConfig.Role, dialect: PacketDialect, interfaces: [String],
+    func pathRoutes(_ node: YAMLNode, role: NodeConfig.Role, dialect: PacketDialect, interfaces: [String],
                     tuns: Set<String>) -> [NodeConfig.PathRoutes] {
         guard let items = reader.sequence(node, "`path-routes`") else { return [] }
         if role == .host {
@@ -67,7 +66,7 @@ extension NodeFileParser {
     }
 
     /// `{avoid: [2]}` or `{only-through: [1, 3]}`: domain numbers.
-    private func constraint(_ node: Node) -> PathConstraintItem? {
+    private func constraint(_ node: YAMLNode) -> PathConstraintItem? {
         let modes = PathConstraintItem.Mode.allCases
         guard let f = reader.fields(node, "a path constraint", allowed: modes.map(\.name)) else { return nil }
         let given = modes.filter { f[$0.name] != nil }

@@ -1,6 +1,5 @@
 import NewIPDataPlane
 import NewIPWire
-import Yams
 
 extension NodeConfig {
     /// The routing protocol the node runs (`routing:`, docs/node.md): the delay-vector protocol
@@ -173,7 +172,7 @@ struct NodeFileRoutingParser {
     static let trustKeys = ["registrar-key", "domain"]
     static let interfaceKeys = ["name", "neighbour", "key", "key-file"]
 
-    func routing(_ node: Node, dialect: PacketDialect, interfaces declared: [String], tuns: Set<String>) -> NodeConfig.Routing? {
+    func routing(_ node: YAMLNode, dialect: PacketDialect, interfaces declared: [String], tuns: Set<String>) -> NodeConfig.Routing? {
         guard let f = reader.fields(node, "routing", allowed: Self.keys, required: ["protocol", "router-id", "interfaces"]) else { return nil }
         _ = f["protocol"].flatMap { reader.choice($0, "routing protocol", NodeConfig.Routing.ProtocolName.self) }
         let routerID = f["router-id"].flatMap { reader.integer($0, "router-id", in: 0...Int(Int64.max)) }
@@ -230,7 +229,7 @@ struct NodeFileRoutingParser {
     }
 
     /// The signing identity, certificate and trust of `authentication: signature`.
-    private func signing(_ f: YAMLReader.Fields, at place: Node?) -> NodeConfig.Routing.Signing? {
+    private func signing(_ f: YAMLReader.Fields, at place: YAMLNode?) -> NodeConfig.Routing.Signing? {
         let example = "`identity: r1.key`, `certificate: <hex>`, `trust: {registrar-key: <hex>, domain: routing.example}`"
         guard let identityNode = f["identity"], let certificateNode = f["certificate"], let trustNode = f["trust"] else {
             let missing = ["identity", "certificate", "trust"].filter { f[$0] == nil }.map { "`\($0)`" }.joined(separator: ", ")
@@ -253,7 +252,7 @@ struct NodeFileRoutingParser {
         return NodeConfig.Routing.Signing(identity: identity, certificate: certificate, registrarKey: registrarKey, domain: domain)
     }
 
-    private func hexBytes(_ node: Node, _ what: String, fix: String) -> [UInt8]? {
+    private func hexBytes(_ node: YAMLNode, _ what: String, fix: String) -> [UInt8]? {
         guard let text = reader.text(node, what) else { return nil }
         guard let bytes = NodeConfig.Routing.keyBytes(hex: text) else {
             reader.error(node, "the \(what) is not hex digits", fix: fix)
@@ -262,7 +261,7 @@ struct NodeFileRoutingParser {
         return bytes
     }
 
-    private func interface(_ item: Node, dialect: PacketDialect, declared: [String], tuns: Set<String>, signed: Bool) -> NodeConfig.Routing.Interface? {
+    private func interface(_ item: YAMLNode, dialect: PacketDialect, declared: [String], tuns: Set<String>, signed: Bool) -> NodeConfig.Routing.Interface? {
         guard let f = reader.fields(item, "a routing interface", allowed: Self.interfaceKeys, required: ["name", "neighbour"]),
               let nameNode = f["name"], let name = reader.text(nameNode, "routing interface") else { return nil }
         guard declared.contains(name) else {

@@ -1,5 +1,4 @@
 import NewIPDataPlane
-import Yams
 
 extension NodeConfig {
     /// A node file's `security:` section (docs/node.md, "Registered mode"): on a router, the
@@ -102,7 +101,7 @@ struct NodeFileSecurityParser {
     static let routerKeys = ["admission", "first-hop", "secret", "window", "registrar", "checkpoint-interval", "notices-key", "log-key",
                              "key-epoch"]
 
-    func security(_ node: Node, role: NodeConfig.Role, interfaces: [String]) -> NodeConfig.Security? {
+    func security(_ node: YAMLNode, role: NodeConfig.Role, interfaces: [String]) -> NodeConfig.Security? {
         guard let f = reader.fields(node, "security", allowed: Self.keys) else { return nil }
         var security = NodeConfig.Security()
         if let node = f["enrolment"] {

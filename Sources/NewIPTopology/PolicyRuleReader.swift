@@ -1,6 +1,5 @@
 import NewIPDataPlane
 import NewIPWire
-import Yams
 
 extension YAMLReader {
     static let policyKeys = ["action", "from-domain", "to", "contract", "source"]
@@ -9,7 +8,7 @@ extension YAMLReader {
     /// (`border: {policy: …}`) write them:
     /// `[{action: deny, from-domain: campus, to: "0x70", contract: none, source: unproven}, ...]`.
     /// Domain names are kept as written; the caller resolves them.
-    func policyRules(_ node: Node, _ context: String, dialect: PacketDialect) -> [Topology.PolicyRule] {
+    func policyRules(_ node: YAMLNode, _ context: String, dialect: PacketDialect) -> [Topology.PolicyRule] {
         guard let items = sequence(node, context) else { return [] }
         var rules: [Topology.PolicyRule] = []
         for item in items {

@@ -1,5 +1,4 @@
 import NewIPDataPlane
-import Yams
 
 extension TopologyBuilder {
     static let domainKeys = ["name", "admission", "members", "first-hops", "window", "checkpoint-interval", "not-enrolled",
@@ -7,7 +6,7 @@ extension TopologyBuilder {
 
     /// `domains:` (docs/topology.md, *Governance*). Names are kept as written;
     /// `Topology.problems()` resolves them.
-    func readDomains(_ node: Node) -> [Topology.Domain] {
+    func readDomains(_ node: YAMLNode) -> [Topology.Domain] {
         guard let items = reader.sequence(node, "`domains`") else { return [] }
         var domains: [Topology.Domain] = []
         for item in items {
@@ -75,7 +74,7 @@ extension TopologyBuilder {
     }
 
     /// `{h3: h1}` or `{h3: {claims: h1, authenticator: none}}`.
-    private func readSpoofers(_ node: Node) -> [Topology.Domain.Spoofer] {
+    private func readSpoofers(_ node: YAMLNode) -> [Topology.Domain.Spoofer] {
         guard let mapping = reader.mapping(node, "`spoofers`") else { return [] }
         var spoofers: [Topology.Domain.Spoofer] = []
         for (key, value) in mapping {
@@ -94,7 +93,7 @@ extension TopologyBuilder {
     }
 
     /// `{h2: 2s, h5: 1500ms}`.
-    private func readRevocations(_ node: Node) -> [Topology.Domain.Revocation] {
+    private func readRevocations(_ node: YAMLNode) -> [Topology.Domain.Revocation] {
         guard let mapping = reader.mapping(node, "`revocations`") else { return [] }
         var revocations: [Topology.Domain.Revocation] = []
         for (key, value) in mapping {
@@ -106,7 +105,7 @@ extension TopologyBuilder {
     }
 
     /// `{2s: [rules], 3s: []}`.
-    private func readPolicyChanges(_ node: Node) -> [Topology.Domain.PolicyChange] {
+    private func readPolicyChanges(_ node: YAMLNode) -> [Topology.Domain.PolicyChange] {
         guard let mapping = reader.mapping(node, "`policy-changes`") else { return [] }
         var changes: [Topology.Domain.PolicyChange] = []
         for (key, value) in mapping {

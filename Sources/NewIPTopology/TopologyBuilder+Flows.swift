@@ -1,7 +1,6 @@
 import Foundation
 import NewIPDataPlane
 import NewIPWire
-import Yams
 
 extension TopologyBuilder {
     static let flowKeys = ["name", "from", "to", "to-address", "pattern", "rate", "on", "off", "size", "chunks", "start", "stop", "contract", "window", "avoid", "only-through"]
@@ -17,19 +16,18 @@ extension TopologyBuilder {
     /// The flows, read on `threads` threads: each is independent once nodes, interfaces and
     /// domains are known. Every chunk has its own reader and the chunks are merged in file
     /// order, so the flows, the diagnostics and their order do not depend on the threads.
-    func readFlows(_ node: Node, in topology: Topology) -> [Topology.Flow] {
+    func readFlows(_ node: YAMLNode, in topology: Topology) -> [Topology.Flow] {
         guard let items = reader.sequence(node, "`flows`") else { return [] }
         // Flows from a domain's members may carry an authenticator, which chunked sizes include.
         let plans = topology.domains.isEmpty ? nil : topology.domainPlans()
-        let composed = ComposedNodes(items: items)
         let (file, guide, nodes, nodeIndex, dialect, duration) = (reader.file, reader.guide, nodes, nodeIndex, dialect, duration)
         // A few chunks per thread, so a chunk of slow flows does not leave the others idle.
         let chunks = min(items.count, threads * 4)
         let read = ParallelMap.map(chunks, threads: threads) { chunk in
             let builder = TopologyBuilder(reader: YAMLReader(file: file, guide: guide), threads: 1)
             (builder.nodes, builder.nodeIndex, builder.dialect, builder.duration) = (nodes, nodeIndex, dialect, duration)
-            let range = chunk * composed.items.count / chunks..<(chunk + 1) * composed.items.count / chunks
-            let flows = composed.items[range].compactMap { builder.readFlow($0, in: topology, plans: plans) }
+            let range = chunk * items.count / chunks..<(chunk + 1) * items.count / chunks
+            let flows = items[range].compactMap { builder.readFlow($0, in: topology, plans: plans) }
             return (flows: flows, diagnostics: builder.reader.diagnostics)
         }
         var flows: [Topology.Flow] = []
@@ -44,7 +42,7 @@ extension TopologyBuilder {
     }
 
     /// One flow, and whether reading it reported a problem; nil when it cannot be built.
-    private func readFlow(_ item: Node, in topology: Topology, plans: [Topology.DomainPlan]?) -> (flow: Topology.Flow, hasProblems: Bool)? {
+    private func readFlow(_ item: YAMLNode, in topology: Topology, plans: [Topology.DomainPlan]?) -> (flow: Topology.Flow, hasProblems: Bool)? {
         let before = reader.diagnostics.count
         let required = ["name", "from", "to", "rate"]
         guard let fields = reader.fields(item, "flow", allowed: Self.flowKeys, required: required) else { return nil }
@@ -167,7 +165,7 @@ extension TopologyBuilder {
     }
 
     /// `{min, max}`: the window a flow without contract is judged against.
-    private func readWindow(_ node: Node) -> DelayWindow? {
+    private func readWindow(_ node: YAMLNode) -> DelayWindow? {
         guard let fields = reader.fields(node, "window", allowed: ["min", "max"], required: ["max"]) else { return nil }
         let max = fields["max"].flatMap { reader.quantity($0, "max", reader.units.duration) }
         let min = fields["min"].flatMap { reader.quantity($0, "min", reader.units.duration) } ?? 0
@@ -180,7 +178,7 @@ extension TopologyBuilder {
     }
 
     /// `none`, `{type: lbf, min, max}` or `{type: mdf, max}`.
-    private func readContract(_ node: Node) -> FlowContract? {
+    private func readContract(_ node: YAMLNode) -> FlowContract? {
         if case .scalar(let scalar) = node, scalar.string == "none" { return nil }
         guard let fields = reader.fields(node, "contract", allowed: ["type", "min", "max"], required: ["type", "max"]) else { return nil }
         let type = fields["type"].flatMap { reader.choice($0, "contract type", ContractName.self) }
@@ -209,10 +207,4 @@ extension TopologyBuilder {
             return .maxDelay(max)
         }
     }
-}
-
-/// The flows' items for the threads that read them. Yams does not mark its nodes Sendable
-/// (a `Tag` is a class), but once composed nothing changes them, and the readers only read.
-private struct ComposedNodes: @unchecked Sendable {
-    let items: [Node]
 }

@@ -1,6 +1,5 @@
 import NewIPDataPlane
 import NewIPWire
-import Yams
 
 extension TopologyBuilder {
     static let gatewayKeys = ["map", "ipv6-prefix", "compact-prefix"]

@@ -1,10 +1,9 @@
 import NewIPDataPlane
-import Yams
 
 extension TopologyBuilder {
     static let linkKeys = ["endpoints", "rate", "delay", "loss", "mtu", "queue", "faults"]
 
-    func readLinks(_ node: Node) {
+    func readLinks(_ node: YAMLNode) {
         guard let items = reader.sequence(node, "`links`") else { return }
         for item in items {
             let before = reader.diagnostics.count
@@ -34,7 +33,7 @@ extension TopologyBuilder {
     }
 
     /// The endpoints as written: each resolved one with its place, `nil` for one that is not an interface.
-    private func readEndpoints(_ node: Node) -> [(id: Topology.InterfaceID, location: SourceLocation)?] {
+    private func readEndpoints(_ node: YAMLNode) -> [(id: Topology.InterfaceID, location: SourceLocation)?] {
         guard let items = reader.sequence(node, "`endpoints`") else { return [] }
         guard items.count == 2 else {
             reader.error(node, "a link has two endpoints, not \(items.count)", fix: "write `endpoints: [r1:eth0, r2:eth0]`")
@@ -45,7 +44,7 @@ extension TopologyBuilder {
         }
     }
 
-    private func readFaults(_ node: Node) -> Topology.FaultSpec? {
+    private func readFaults(_ node: YAMLNode) -> Topology.FaultSpec? {
         guard let fields = reader.fields(node, "faults", allowed: ["drop", "corrupt", "down"]) else { return nil }
         var faults = Topology.FaultSpec(drop: fields["drop"].flatMap { reader.probability($0, "fault drop") } ?? 0,
                                         corrupt: fields["corrupt"].flatMap { reader.probability($0, "fault corrupt") } ?? 0)
@@ -55,7 +54,7 @@ extension TopologyBuilder {
 
     /// `down: [2s, 3s]` (down from 2 s to 3 s) or a list of such periods, in time order; the
     /// same for a node's `crash` periods (`what` names the key).
-    func readPeriods(_ node: Node, _ what: String) -> [Range<Nanoseconds>]? {
+    func readPeriods(_ node: YAMLNode, _ what: String) -> [Range<Nanoseconds>]? {
         guard let items = reader.sequence(node, "fault `\(what)`") else { return nil }
         let periods = items.allSatisfy({ if case .sequence = $0 { true } else { false } }) && !items.isEmpty ? items : [node]
         let example = "`\(what): [[2s, 3s], [5s, 6s]]`"
@@ -78,7 +77,7 @@ extension TopologyBuilder {
     }
 
     /// `delay: 1ms`, or a schedule from 0 s on: `delay: {0s: 1ms, 500ms: 20ms}`.
-    private func readDelay(_ node: Node) -> (first: Nanoseconds, changes: [(at: Nanoseconds, delay: Nanoseconds)])? {
+    private func readDelay(_ node: YAMLNode) -> (first: Nanoseconds, changes: [(at: Nanoseconds, delay: Nanoseconds)])? {
         guard case .mapping(let mapping) = node else { return reader.quantity(node, "delay", reader.units.duration).map { ($0, []) } }
         var schedule: [(at: Nanoseconds, delay: Nanoseconds)] = []
         for (key, value) in mapping {

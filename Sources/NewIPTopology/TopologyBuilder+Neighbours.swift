@@ -1,11 +1,10 @@
 import NewIPDataPlane
 import NewIPWire
-import Yams
 
 extension TopologyBuilder {
     /// The top-level `neighbours:` section: the node files' `hello` and `hold`; `hello` is
     /// required (the routers' hellos are what hosts form their addresses from).
-    func readNeighbours(_ node: Node) -> NodeConfig.Neighbours? {
+    func readNeighbours(_ node: YAMLNode) -> NodeConfig.Neighbours? {
         guard let neighbours = NodeFileNeighboursParser(reader: reader).neighbours(node, role: .router, dialect: dialect, keys: ["hello", "hold"])
         else { return nil }
         if neighbours.hello == nil {
@@ -15,7 +14,7 @@ extension TopologyBuilder {
     }
 
     /// An interface's `suffix:`: a whole number, or `key` (the hash of the host's key).
-    func readFormation(_ node: Node, interface: String) -> Topology.AddressFormation? {
+    func readFormation(_ node: YAMLNode, interface: String) -> Topology.AddressFormation? {
         if reader.text(node, "suffix of `\(interface)`") == "key" { return .key }
         return reader.integer(node, "suffix of `\(interface)`", in: 0...Int(Int64.max)).map { .suffix(UInt64($0)) }
     }

@@ -1,12 +1,11 @@
 import NewIPDataPlane
-import Yams
 
 extension TopologyBuilder {
     static let routingKeys = ["protocol", "authentication"] + RoutingDamping.keys
 
     /// `routing: dynamic`, or a mapping naming the protocol and, for `dynamic`, its
     /// authentication and damping.
-    func readRouting(_ node: Node) -> (Topology.Routing, RoutingDamping, RoutingAuthentication)? {
+    func readRouting(_ node: YAMLNode) -> (Topology.Routing, RoutingDamping, RoutingAuthentication)? {
         guard case .mapping = node else { return reader.choice(node, "routing", Topology.Routing.self).map { ($0, RoutingDamping(), .none) } }
         guard let fields = reader.fields(node, "routing", allowed: Self.routingKeys, required: ["protocol"]),
               let routing = fields["protocol"].flatMap({ reader.choice($0, "routing protocol", Topology.Routing.self) }) else { return nil }
@@ -24,7 +23,7 @@ extension TopologyBuilder {
     }
 
     /// A node's `faults: {crash: [2s, 3s]}`: the periods it is down, inside the run.
-    func readNodeFaults(_ node: Node, node name: String) -> [Range<Nanoseconds>]? {
+    func readNodeFaults(_ node: YAMLNode, node name: String) -> [Range<Nanoseconds>]? {
         guard let fields = reader.fields(node, "faults of `\(name)`", allowed: ["crash"]) else { return nil }
         guard let crash = fields["crash"] else { return [] }
         guard let periods = readPeriods(crash, "crash") else { return nil }

@@ -1,6 +1,5 @@
 import NewIPDataPlane
 import NewIPWire
-import Yams
 
 /// Turns a YAML tree into a `Topology`, section by section, reporting every problem in what
 /// is written to the reader; cross-references (endpoints, flows) are resolved against what
@@ -18,7 +17,7 @@ final class TopologyBuilder {
     /// whose `Topology.problems()` would only repeat or follow from that.
     var reported: Set<TopologyProblem.Subject> = []
     /// Interfaces that form their address (`suffix:`), with where the suffix is written.
-    var formations: [(id: Topology.InterfaceID, node: Node)] = []
+    var formations: [(id: Topology.InterfaceID, node: YAMLNode)] = []
 
     /// Threads that read the flows (the results do not depend on their number).
     let threads: Int
@@ -30,7 +29,7 @@ final class TopologyBuilder {
 
     static let topKeys = ["name", "seed", "duration", "dialect", "routing", "nodes", "links", "flows", "domains", "neighbours"]
 
-    func build(_ root: Node, defaultName: String) -> Topology? {
+    func build(_ root: YAMLNode, defaultName: String) -> Topology? {
         guard let fields = reader.fields(root, "the topology", allowed: Self.topKeys, required: ["duration", "nodes", "links"]) else {
             return nil
         }
@@ -74,7 +73,7 @@ final class TopologyBuilder {
 
     // MARK: Nodes
 
-    private func readNodes(_ node: Node) {
+    private func readNodes(_ node: YAMLNode) {
         guard let mapping = reader.mapping(node, "`nodes`") else { return }
         if mapping.isEmpty { reader.error(node, "`nodes` is empty", fix: "define at least two nodes") }
         for (key, value) in mapping {
@@ -107,9 +106,9 @@ final class TopologyBuilder {
         }
     }
 
-    private func readInterface(_ key: Node, _ value: Node, node: String, id: Topology.InterfaceID) -> Topology.Interface? {
+    private func readInterface(_ key: YAMLNode, _ value: YAMLNode, node: String, id: Topology.InterfaceID) -> Topology.Interface? {
         guard let name = reader.name(key, "interface name") else { return nil }
-        var addressNode: Node?
+        var addressNode: YAMLNode?
         var capture = false
         var positions = SourcePositions(reader.location(key))
         if case .scalar = value {
@@ -151,7 +150,7 @@ final class TopologyBuilder {
     }
 
     /// A node's own compact prefix, `0xF20010/20`.
-    private func readNodePrefix(_ node: Node, node name: String) -> CompactAddressPrefix? {
+    private func readNodePrefix(_ node: YAMLNode, node name: String) -> CompactAddressPrefix? {
         guard let text = reader.text(node, "prefix of `\(name)`") else { return nil }
         guard let prefix = CompactAddressPrefix(text), ForwardingTable.canRoute(prefix) else {
             reader.error(node, "prefix `\(text)` of `\(name)` is not a compact prefix that holds addresses",
@@ -161,7 +160,7 @@ final class TopologyBuilder {
         return prefix
     }
 
-    private func readRoutes(_ node: Node, node name: String, interfaces: [Topology.Interface]) -> [Topology.StaticRoute] {
+    private func readRoutes(_ node: YAMLNode, node name: String, interfaces: [Topology.Interface]) -> [Topology.StaticRoute] {
         guard let mapping = reader.mapping(node, "`routes` of `\(name)`") else { return [] }
         var routes: [Topology.StaticRoute] = []
         for (key, value) in mapping {
@@ -183,7 +182,7 @@ final class TopologyBuilder {
     }
 
     /// `node` or `node:interface` (a bare node means its first interface).
-    func interfaceReference(_ node: Node, _ context: String, requireInterface: Bool) -> Topology.InterfaceID? {
+    func interfaceReference(_ node: YAMLNode, _ context: String, requireInterface: Bool) -> Topology.InterfaceID? {
         guard let text = reader.text(node, context) else { return nil }
         let parts = text.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
         guard parts.count <= 2, !parts[0].isEmpty, parts.count == 1 || !parts[1].isEmpty,

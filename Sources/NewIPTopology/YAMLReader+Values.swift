@@ -1,11 +1,10 @@
 import NewIPDataPlane
 import NewIPWire
-import Yams
 
 // Values a topology file and a node file write alike, so both are checked by the same code.
 extension YAMLReader {
     /// `fifo`, `lbf`, `priority`, or `{discipline, limit, bytes, trim, early-drop, bound}` (`glbf` needs `bound`).
-    func queue(_ node: Node) -> QueueSpec? {
+    func queue(_ node: YAMLNode) -> QueueSpec? {
         if case .scalar = node {
             let discipline = choice(node, "queue discipline", QueueSpec.Discipline.self)
             if discipline == .glbf { missingBound(node) }
@@ -32,16 +31,16 @@ extension YAMLReader {
         return QueueSpec(discipline: discipline, limits: limits, trims: trims, earlyDrop: earlyDrop, bound: bound)
     }
 
-    private func missingBound(_ node: Node) {
+    private func missingBound(_ node: YAMLNode) {
         error(node, "a glbf queue needs its latency bound",
               fix: "write `{discipline: glbf, bound: 1500us}` (the longest a packet waits there plus its serialisation)")
     }
 
     /// A gateway's `map`: compact addresses to IPv4 or IPv6 ones, each IP address bound once.
-    func gatewayBindings(_ node: Node, _ context: String) -> [Topology.GatewaySpec.Binding] {
+    func gatewayBindings(_ node: YAMLNode, _ context: String) -> [Topology.GatewaySpec.Binding] {
         guard let mapping = mapping(node, context) else { return [] }
         var bindings: [Topology.GatewaySpec.Binding] = []
-        var bound: [FrameworkAddress: Node] = [:]
+        var bound: [FrameworkAddress: YAMLNode] = [:]
         for (key, value) in mapping {
             let compact = quantity(key, "`map` key", { (text) throws(UnitProblem) -> CompactAddress in
                 guard let address = CompactAddress(text) else {
@@ -70,7 +69,7 @@ extension YAMLReader {
     }
 
     /// A gateway's `ipv6-prefix`: compact addresses embedded in its low 64 bits.
-    func ipv6Prefix(_ node: Node) -> IPv6Prefix? {
+    func ipv6Prefix(_ node: YAMLNode) -> IPv6Prefix? {
         quantity(node, "ipv6-prefix", { (text) throws(UnitProblem) -> IPv6Prefix in
             guard let prefix = IPv6Prefix(text), prefix.length <= 64 else {
                 throw UnitProblem(problem: "`\(text)` is not an IPv6 prefix of at most 64 bits",

@@ -1,5 +1,4 @@
 import NewIPFiles
-import Yams
 
 /// Typed reads from a Yams node tree that remember where each value was written, and
 /// collect every problem instead of stopping at the first, so one run of the parser
@@ -17,15 +16,15 @@ final class YAMLReader {
         self.guide = guide
     }
 
-    func location(_ node: Node?) -> SourceLocation {
+    func location(_ node: YAMLNode?) -> SourceLocation {
         location(node?.mark)
     }
 
-    func location(_ mark: Mark?) -> SourceLocation {
+    func location(_ mark: YAMLMark?) -> SourceLocation {
         SourceLocation(file: file, line: mark?.line ?? 1, column: mark?.column ?? 1)
     }
 
-    func error(_ node: Node?, _ problem: String, fix: String) {
+    func error(_ node: YAMLNode?, _ problem: String, fix: String) {
         error(at: location(node), problem, fix: fix)
     }
 
@@ -41,28 +40,28 @@ final class YAMLReader {
     /// The keys of a mapping, checked against what `context` allows and requires.
     struct Fields {
         /// The mapping itself, for errors about the whole entry.
-        let node: Node
+        let node: YAMLNode
         /// A handful of keys (a flow has at most 16), so a scan of the names beats hashing
         /// each: a dictionary per mapping was a large part of reading a million flows.
         private let names: [String]
-        private let pairs: [(key: Node, value: Node)]
+        private let pairs: [(key: YAMLNode, value: YAMLNode)]
 
-        init(node: Node, names: [String], pairs: [(key: Node, value: Node)]) {
+        init(node: YAMLNode, names: [String], pairs: [(key: YAMLNode, value: YAMLNode)]) {
             self.node = node
             self.names = names
             self.pairs = pairs
         }
 
         // The last of a repeated key, as a dictionary kept it.
-        subscript(key: String) -> Node? { names.lastIndex(of: key).map { pairs[$0].value } }
-        func key(_ key: String) -> Node? { names.lastIndex(of: key).map { pairs[$0].key } }
+        subscript(key: String) -> YAMLNode? { names.lastIndex(of: key).map { pairs[$0].value } }
+        func key(_ key: String) -> YAMLNode? { names.lastIndex(of: key).map { pairs[$0].key } }
     }
 
     /// Reads `node` as a mapping of known keys: an unknown key is reported with the closest
     /// known one, a missing required key at the start of the mapping.
-    func fields(_ node: Node, _ context: String, allowed: [String], required: [String] = []) -> Fields? {
+    func fields(_ node: YAMLNode, _ context: String, allowed: [String], required: [String] = []) -> Fields? {
         guard let mapping = mapping(node, context) else { return nil }
-        var names: [String] = [], pairs: [(key: Node, value: Node)] = []
+        var names: [String] = [], pairs: [(key: YAMLNode, value: YAMLNode)] = []
         names.reserveCapacity(mapping.count)
         pairs.reserveCapacity(mapping.count)
         for (key, value) in mapping {
@@ -86,7 +85,7 @@ final class YAMLReader {
     }
 
     /// The pairs of a mapping in file order; reports anything else.
-    func mapping(_ node: Node, _ context: String) -> Node.Mapping? {
+    func mapping(_ node: YAMLNode, _ context: String) -> YAMLNode.Mapping? {
         guard case .mapping(let mapping) = node else {
             error(node, "\(context) must be a mapping of `key: value` lines", fix: "indent `key: value` lines under it")
             return nil
@@ -94,7 +93,7 @@ final class YAMLReader {
         return mapping
     }
 
-    func sequence(_ node: Node, _ context: String) -> [Node]? {
+    func sequence(_ node: YAMLNode, _ context: String) -> [YAMLNode]? {
         guard case .sequence(let sequence) = node else {
             error(node, "\(context) must be a list", fix: "write one `- …` item per entry")
             return nil
@@ -103,13 +102,13 @@ final class YAMLReader {
     }
 
     /// A list's items, or one value as a list of one (`routes: 10.0.0.0/8` for `[10.0.0.0/8]`).
-    func items(_ node: Node) -> [Node] {
+    func items(_ node: YAMLNode) -> [YAMLNode] {
         if case .sequence(let sequence) = node { return Array(sequence) }
         return [node]
     }
 
     /// A scalar's text as written (so `0xDE00` stays hex and `on` stays a word).
-    func text(_ node: Node, _ context: String) -> String? {
+    func text(_ node: YAMLNode, _ context: String) -> String? {
         guard case .scalar(let scalar) = node else {
             error(node, "\(context) is \(Self.kind(of: node)), not a single value", fix: "write it on the same line after the colon")
             return nil
@@ -118,18 +117,18 @@ final class YAMLReader {
     }
 
     /// What a node that should have been one value is: "a list ([1, 2])".
-    private static func kind(of node: Node) -> String {
+    private static func kind(of node: YAMLNode) -> String {
         switch node {
         case .sequence(let items):
             let values = items.map { $0.scalar?.string ?? "…" }
             return values.count <= 4 ? "a list ([\(values.joined(separator: ", "))])" : "a list of \(values.count) items"
         case .mapping: return "a mapping"
-        case .scalar, .alias: return "`\(node.scalar?.string ?? "?")`"
+        case .scalar(let scalar): return "`\(scalar.string)`"
         }
     }
 
     /// A name usable in endpoints and file names.
-    func name(_ node: Node, _ context: String) -> String? {
+    func name(_ node: YAMLNode, _ context: String) -> String? {
         guard let text = text(node, context) else { return nil }
         guard !text.isEmpty, text.unicodeScalars.allSatisfy(isNameCharacter) else {
             error(node, "\(context) `\(text)` may use only letters, digits, `_`, `-` and `.`",
@@ -144,7 +143,7 @@ final class YAMLReader {
         return kept.isEmpty ? "n1" : kept
     }
 
-    func integer(_ node: Node, _ context: String, in range: ClosedRange<Int>) -> Int? {
+    func integer(_ node: YAMLNode, _ context: String, in range: ClosedRange<Int>) -> Int? {
         guard let text = text(node, context) else { return nil }
         guard let value = Int(text), range.contains(value) else {
             error(node, "\(context) `\(text)` is not a whole number in \(range.lowerBound)…\(range.upperBound)",
@@ -154,7 +153,7 @@ final class YAMLReader {
         return value
     }
 
-    func probability(_ node: Node, _ context: String) -> Double? {
+    func probability(_ node: YAMLNode, _ context: String) -> Double? {
         guard let text = text(node, context) else { return nil }
         guard let value = Double(text), value >= 0, value <= 1 else {
             error(node, "\(context) `\(text)` is not a probability", fix: "write a number from 0 to 1, e.g. 0.001")
@@ -163,7 +162,7 @@ final class YAMLReader {
         return value
     }
 
-    func bool(_ node: Node, _ context: String) -> Bool? {
+    func bool(_ node: YAMLNode, _ context: String) -> Bool? {
         guard let text = text(node, context) else { return nil }
         switch text {
         case "true": return true
@@ -175,7 +174,7 @@ final class YAMLReader {
     }
 
     /// One of a closed set of words.
-    func choice<T: RawRepresentable & CaseIterable>(_ node: Node, _ context: String, _ type: T.Type) -> T? where T.RawValue == String {
+    func choice<T: RawRepresentable & CaseIterable>(_ node: YAMLNode, _ context: String, _ type: T.Type) -> T? where T.RawValue == String {
         guard let text = text(node, context) else { return nil }
         if let value = T(rawValue: text) { return value }
         let names = T.allCases.map(\.rawValue)
@@ -185,7 +184,7 @@ final class YAMLReader {
     }
 
     /// A quantity parsed by one of `Units`' functions.
-    func quantity<T>(_ node: Node, _ context: String, _ parse: (String) throws(UnitProblem) -> T) -> T? {
+    func quantity<T>(_ node: YAMLNode, _ context: String, _ parse: (String) throws(UnitProblem) -> T) -> T? {
         guard let text = text(node, context) else { return nil }
         do {
             return try parse(text)
@@ -209,15 +208,12 @@ extension YAMLReader {
         }
     }
 
-    /// The root of `yaml`: a syntax error is reported where Yams found it, and an empty
+    /// The root of `yaml`: a syntax error is reported where libyaml found it, and an empty
     /// file with `fix`.
-    static func root(of yaml: String, file: String, empty fix: String) throws(TopologyError) -> Node {
-        let root: Node?
+    static func root(of yaml: String, file: String, empty fix: String) throws(TopologyError) -> YAMLNode {
+        let root: YAMLNode?
         do {
-            // The reader takes every scalar as the text written, so Yams's default tag
-            // resolution (regular expressions per scalar, run for every key its duplicate
-            // check hashes) is wasted: the basic resolver leaves scalars as strings.
-            root = try Yams.compose(yaml: yaml, .basic)
+            root = try YAMLDocument.root(of: yaml)
         } catch {
             throw TopologyError([syntaxDiagnostic(error, file: file, yaml: yaml)])
         }
@@ -227,10 +223,10 @@ extension YAMLReader {
         return root
     }
 
-    /// Yams reports a duplicate key where it first appears; the mistake is usually the
+    /// The duplicate check finds a key where it first appears; the mistake is usually the
     /// later one. In block style that is the next line at the same column that starts with
     /// the key, before the mapping ends (a line indented less).
-    private static func repeatedKey(_ key: String, after first: Mark, in yaml: String) -> Int? {
+    private static func repeatedKey(_ key: String, after first: YAMLMark, in yaml: String) -> Int? {
         let lines = yaml.split(separator: "\n", omittingEmptySubsequences: false)
         let indent = first.column - 1
         for index in first.line..<lines.count {
@@ -247,22 +243,20 @@ extension YAMLReader {
         return nil
     }
 
-    /// A YAML syntax error with the position Yams found it at.
-    private static func syntaxDiagnostic(_ error: Error, file: String, yaml: String) -> TopologyDiagnostic {
-        func at(_ mark: Mark) -> SourceLocation { SourceLocation(file: file, line: mark.line, column: mark.column) }
-        switch error as? YamlError {
-        case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _), .composer(_, let problem, let mark, _):
-            return TopologyDiagnostic(at: at(mark), "YAML syntax: \(problem)", fix: "check indentation, colons and quotes on this line")
-        case .duplicatedKeysInMapping(let duplicates, let context):
-            let key = duplicates.first ?? ""
-            let first = context.mark
+    /// A YAML syntax error with the position libyaml found it at.
+    private static func syntaxDiagnostic(_ error: YAMLSyntaxError, file: String, yaml: String) -> TopologyDiagnostic {
+        switch error {
+        case .syntax(let problem, let mark):
+            return TopologyDiagnostic(at: SourceLocation(file: file, line: mark.line, column: mark.column), "YAML syntax: \(problem)",
+                                      fix: "check indentation, colons and quotes on this line")
+        case .duplicateKey(let key, let first):
             let line = repeatedKey(key, after: first, in: yaml) ?? first.line
             return TopologyDiagnostic(at: SourceLocation(file: file, line: line, column: first.column),
                                       "`\(key)` is defined twice in the same mapping (first at line \(first.line))",
                                       fix: "keep one definition (an interface, node or setting is defined once)")
-        default:
-            return TopologyDiagnostic(at: SourceLocation(file: file, line: 1, column: 1), "YAML: \(error)",
-                                      fix: "check the file is valid YAML")
+        case .unreadable(let problem, let offset):
+            return TopologyDiagnostic(at: SourceLocation(file: file, line: 1, column: 1), "YAML: \(problem) at byte offset \(offset)",
+                                      fix: "remove the character there: the file must be UTF-8 text without control characters")
         }
     }
 }
