@@ -35,9 +35,11 @@ public struct EgressQueue: QueueDiscipline {
 
     public mutating func dequeue(now: Nanoseconds, discarded: (consuming PacketBuffer, DropReason) -> Void) -> PacketBuffer? {
         if glbf != nil { return glbf!.dequeue(now: now, discarded: discarded) }
-        var packet = fifo != nil ? fifo!.dequeue(now: now, discarded: discarded)
+        // Bound, not set through `packet?.`: that copies the optional packet out and back.
+        guard var packet = fifo != nil ? fifo!.dequeue(now: now, discarded: discarded)
             : latency != nil ? latency!.dequeue(now: now, discarded: discarded) : priority!.dequeue(now: now, discarded: discarded)
-        packet?.metadata.damperHold = 0
+        else { return nil }
+        packet.metadata.damperHold = 0
         return packet
     }
 
