@@ -26,8 +26,8 @@ public struct Emulation {
 
     /// Refuses a topology with problems (`Topology.problems()`, the checks the parser and
     /// `nip up` make too, so one built in code is refused as a file would be) and node kinds
-    /// the components have no behaviour for. Routing searches paths on `threads` threads (the
-    /// tables are the same on any number); `routingProgress` hears the share of the routing
+    /// the components have no behaviour for. Routing searches paths and inserts routes on `threads`
+    /// threads (the tables are the same on any number); `routingProgress` hears the share of the routing
     /// done (for a progress bar on a large topology).
     public init(topology: Topology, components: EmulatorComponents = .standard, threads: Int = ParallelMap.cores,
                 routingProgress: ((Double) -> Void)? = nil) throws(TopologyError) {

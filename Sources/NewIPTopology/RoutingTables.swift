@@ -13,8 +13,8 @@ import NewIPWire
 /// `NextHop.local`; static routes go in last, so they win for equal prefixes.
 public enum RoutingTables {
     /// Every node's forwarding table. `progress` hears the share of destinations routed;
-    /// the shortest paths are searched on `threads` threads, the tables are the same whatever
-    /// their number.
+    /// the shortest paths are searched, and the routes inserted, on `threads` threads; the
+    /// tables are the same whatever their number.
     public static func tables(for topology: Topology, threads: Int = ParallelMap.cores,
                               progress: ((Double) -> Void)? = nil) -> [ForwardingTable] {
         var installer = TableInstaller(tables: Array(repeating: ForwardingTable(), count: topology.nodes.count), threads: threads)
@@ -57,9 +57,9 @@ public enum RoutingTables {
 
     /// Hands `installer` each route of each node, in the order `routes(for:)` lists them,
     /// without holding them all (a large topology's routes exceed its tables many times).
-    /// Shortest paths are searched a batch of destinations at a time on `threads` threads and
-    /// handed over a batch at a time in destination order, so each node's order does not
-    /// depend on the number of threads.
+    /// Shortest paths are searched a batch of searches at a time (a destination's networks in
+    /// interface order) on `threads` threads and handed over a batch at a time in destination
+    /// order, so each node's order does not depend on the number of threads.
     static func forEachRoute<Installer: RouteInstaller>(in topology: Topology, threads: Int, progress: ((Double) -> Void)?,
                                                         into installer: inout Installer) {
         func install(_ node: Int, _ prefix: RoutePrefix, _ route: Route) { installer.install(route, for: prefix, at: node) }

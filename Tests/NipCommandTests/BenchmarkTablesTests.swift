@@ -53,7 +53,8 @@ final class BenchmarkTablesTests: XCTestCase {
             ["scripts/route-aggregation-table.py", "docs/route-aggregation.json", "docs/emulator-scale.json"],
             ["scripts/sweep-threads-table.py", "docs/sweep-threads.json"],
             ["scripts/single-run-threads-table.py", "docs/single-run-threads.json"],
-            ["scripts/setup-time-table.py", "docs/setup-time.json", "docs/setup-time-routing.json"],
+            ["scripts/setup-time-table.py", "docs/setup-time.json", "docs/setup-time-routing.json", "docs/setup-time-inserts.json",
+             "docs/setup-time-inserts-30k.json"],
             security,
             securityAES,
         ] {
