@@ -52,11 +52,20 @@ struct EventHeap: ~Copyable {
         // Moves the least child up into the hole until `last` is no greater than it.
         var hole = 0
         while true {
-            let first = hole << 2 + 1
+            let first = hole &<< 2 &+ 1
             guard first < count else { break }
             var least = first
-            for child in (first + 1)..<Swift.min(first + 4, count) where entries[child].key < entries[least].key {
-                least = child
+            if first &+ 3 < count {
+                // Four children: the least of each pair, then of the two (independent compares).
+                let left = entries[first &+ 1].key < entries[first].key ? first &+ 1 : first
+                let right = entries[first &+ 3].key < entries[first &+ 2].key ? first &+ 3 : first &+ 2
+                least = entries[right].key < entries[left].key ? right : left
+            } else {
+                var child = first &+ 1
+                while child < count {
+                    if entries[child].key < entries[least].key { least = child }
+                    child &+= 1
+                }
             }
             guard entries[least].key < last.key else { break }
             entries[hole] = entries[least]
