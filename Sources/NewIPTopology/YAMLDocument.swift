@@ -180,14 +180,25 @@ private struct Builder {
     /// reported for the first (in text order) of the repeated keys, where it first appears.
     private func checkKeys(_ pairs: [Int]) throws(YAMLSyntaxError) {
         guard pairs.count > 2 else { return }
-        var first: [String: Int] = [:]
-        var repeated: [String] = []
-        for key in stride(from: 0, to: pairs.count, by: 2) where kinds[pairs[key]] == .scalar {
-            let text = texts[pairs[key]]
-            if first[text] == nil { first[text] = pairs[key] } else { repeated.append(text) }
+        var repeated: String?
+        if pairs.count <= 32 {
+            // A flow's or an interface's few keys: compared pairwise, with no table to fill.
+            for key in stride(from: 2, to: pairs.count, by: 2) where kinds[pairs[key]] == .scalar {
+                let text = texts[pairs[key]]
+                guard repeated.map({ text < $0 }) ?? true,
+                      stride(from: 0, to: key, by: 2).contains(where: { kinds[pairs[$0]] == .scalar && texts[pairs[$0]] == text }) else { continue }
+                repeated = text
+            }
+        } else {
+            var seen: Set<String> = []
+            for key in stride(from: 0, to: pairs.count, by: 2) where kinds[pairs[key]] == .scalar && !seen.insert(texts[pairs[key]]).inserted {
+                repeated = min(repeated ?? texts[pairs[key]], texts[pairs[key]])
+            }
         }
-        guard let key = repeated.min(), let index = first[key] else { return }
-        throw .duplicateKey(key, first: marks[index])
+        guard let repeated,
+              let first = stride(from: 0, to: pairs.count, by: 2).first(where: { kinds[pairs[$0]] == .scalar && texts[pairs[$0]] == repeated })
+        else { return }
+        throw .duplicateKey(repeated, first: marks[pairs[first]])
     }
 
     private static func error(of parser: yaml_parser_t) -> YAMLSyntaxError {

@@ -82,6 +82,16 @@ final class YAMLDocumentTests: XCTestCase {
         }
     }
 
+    /// A mapping of many keys (a topology's nodes) is checked through a set: the same report.
+    func testRepeatedKeyInALargeMapping() {
+        let yaml = (0..<20).map { "k\($0): \($0)\n" }.joined() + "k7: again\n"
+        XCTAssertThrowsError(try YAMLDocument.root(of: yaml)) { error in
+            guard case .duplicateKey(let key, let first) = error as? YAMLSyntaxError else { return XCTFail("\(error)") }
+            XCTAssertEqual(key, "k7")
+            XCTAssertEqual(first, YAMLMark(line: 8, column: 1))
+        }
+    }
+
     private func outline(_ node: YAMLNode) -> [String] {
         let place = "\(node.mark.line):\(node.mark.column)"
         switch node {
