@@ -123,7 +123,7 @@ private struct Builder {
         var parser = yaml_parser_t()
         yaml_parser_initialize(&parser)
         defer { yaml_parser_delete(&parser) }
-        // Without the terminating NUL, as Yams passes it.
+        // The text without its terminating NUL.
         text.withMemoryRebound(to: UInt8.self) { yaml_parser_set_input_string(&parser, $0.baseAddress, $0.count - 1) }
         var documents = 0
         while true {

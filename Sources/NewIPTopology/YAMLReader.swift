@@ -1,6 +1,6 @@
 import NewIPFiles
 
-/// Typed reads from a Yams node tree that remember where each value was written, and
+/// Typed reads from a `YAMLDocument`'s nodes that remember where each value was written, and
 /// collect every problem instead of stopping at the first, so one run of the parser
 /// reports all of a file's mistakes. Topology files and node files are read by it alike.
 final class YAMLReader {
