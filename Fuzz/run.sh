@@ -41,9 +41,10 @@ fuzz="$root/Fuzz"
 # The targets: one line each.
 #   name | modules | file | max_len | package products
 # modules: the module the target file is compiled into, then (comma-separated) modules it
-# imports, each built before it as a separate module from Sources/<module>/ (list a module after
-# those it imports itself; a module of C sources, with its header and module.modulemap in
-# include/, is compiled with the toolchain's clang, instrumented the same way). max_len: largest
+# imports, each built before it as a separate module from Sources/<module>/, or from a path when
+# the entry holds a slash (a package checkout's module) (list a module after those it imports
+# itself; a module of C sources, with its header and module.modulemap in include/, is compiled
+# with the toolchain's clang, instrumented the same way). max_len: largest
 # input libFuzzer generates (a compact or framework header is at most 255 bytes plus some
 # payload; captures need room for a few blocks; log notes and tiles a little more). package
 # products (optional): a package dependency the modules import, built by SwiftPM (`swift build
@@ -53,6 +54,7 @@ fuzz="$root/Fuzz"
 # Seeds: Fuzz/seeds/<name>/, plus a branch in Fuzz/vector_seeds.py if the vectors have inputs.
 crypto=Crypto:Crypto,CryptoBoringWrapper,CCryptoBoringSSL,CCryptoBoringSSLShims,CXKCP,CXKCPShims
 crypto_extras=_CryptoExtras:Crypto,CryptoBoringWrapper,CCryptoBoringSSL,CCryptoBoringSSLShims,CXKCP,CXKCPShims,SwiftASN1,CryptoExtras,_CryptoExtras
+heap=HeapModule:HeapModule,InternalCollectionsUtilities
 control=NewIPControl:Crypto,CryptoBoringWrapper,CCryptoBoringSSL,CCryptoBoringSSLShims,CXKCP,CXKCPShims,SwiftASN1,CryptoExtras,_CryptoExtras,HeapModule,InternalCollectionsUtilities
 target_table="
 compact-header   | NewIPWire    | CompactHeaderFuzz.swift   | 512
@@ -64,6 +66,7 @@ neighbour-discovery | NewIPWire | NeighbourDiscoveryFuzz.swift | 512
 tlog             | NewIPLog     | TransparencyLogFuzz.swift | 2048 | $crypto
 security         | NewIPSecurity,NewIPWire,CNewIPAES | SecurityFuzz.swift | 1024 | $crypto_extras
 routing          | NewIPControl,NewIPWire,NewIPDataPlane,CNewIPAES,NewIPSecurity | RoutingPacketFuzz.swift | 1024 | $control
+topology-file    | NewIPTopology,NewIPWire,NewIPDataPlane,NewIPRandom,NewIPFiles,.build/checkouts/Yams/Sources/CYaml | TopologyFileFuzz.swift | 4096 | $heap
 "
 # Every module is compiled with the package name SwiftPM gives the package, so `package`
 # declarations are visible across its files as they are in `swift build`.
@@ -142,7 +145,7 @@ locked() {
 # The commit the sources of a target come from, "+dirty" when they differ from it.
 source_commit() {
     local t=$1 paths=() m
-    for m in $(tr ',' ' ' <<<"$(field "$t" 2)"); do paths+=("Sources/$m"); done
+    for m in $(tr ',' ' ' <<<"$(field "$t" 2)"); do [[ $m == */* ]] && paths+=("$m") || paths+=("Sources/$m"); done
     paths+=("Fuzz/$(field "$t" 3)")
     local commit
     commit=$(git -C "$root" rev-parse --short HEAD 2>/dev/null) || { echo unknown; return; }
@@ -171,18 +174,24 @@ build() {
     commit=$(source_commit "$t")
     rm -rf "$snapshot" "$fuzz/bin/$t" "$fuzz/bin/$t.commit"
     mkdir -p "$snapshot/Fuzz" "$snapshot/modules"
+    local src
     for m in "$module" "${deps[@]}"; do
-        if compgen -G "$root/Sources/$m/*.c" >/dev/null; then
-            cp -R "$root/Sources/$m" "$snapshot/Sources/$m"
+        # A module given as a path is a package checkout's (.build/checkouts/Yams/Sources/CYaml).
+        src="$root/Sources/$m"
+        [[ $m == */* ]] && src="$root/$m"
+        m=${m##*/}
+        if [[ -n $(find "$src" -name '*.c' 2>/dev/null) ]]; then
+            cp -R "$src" "$snapshot/Sources/$m"
             continue
         fi
-        if ! compgen -G "$root/Sources/$m/*.swift" >/dev/null; then
-            echo "== build of $t FAILED: no sources in Sources/$m" >&2
+        if ! compgen -G "$src/*.swift" >/dev/null; then
+            echo "== build of $t FAILED: no sources in ${src#$root/}" >&2
             return 1
         fi
         mkdir -p "$snapshot/Sources/$m"
-        cp "$root/Sources/$m/"*.swift "$snapshot/Sources/$m/"
+        cp "$src/"*.swift "$snapshot/Sources/$m/"
     done
+    [[ ${#deps[@]} -gt 0 ]] && deps=("${deps[@]##*/}")
     cp "$fuzz/$file" "$snapshot/Fuzz/" || { echo "== build of $t FAILED: no Fuzz/$file" >&2; return 1; }
     echo "== building $t (module $modules, commit $commit, sources sha1 $(cat "$snapshot"/Sources/*/*.swift "$snapshot/Fuzz/$file" | sha1sum | cut -c1-12))"
     # -wmo with -num-threads 0: a single compiler process per module, so a build uses one core.
@@ -209,9 +218,9 @@ build() {
     local clang c
     clang=$(dirname "$SWIFTC")/clang
     for m in "${deps[@]}"; do
-        if [[ -d $snapshot/Sources/$m/include ]] && compgen -G "$snapshot/Sources/$m/*.c" >/dev/null; then
+        if [[ -d $snapshot/Sources/$m/include && -n $(find "$snapshot/Sources/$m" -name '*.c') ]]; then
             flags+=(-I "$snapshot/Sources/$m/include")
-            for c in "$snapshot/Sources/$m/"*.c; do
+            for c in $(find "$snapshot/Sources/$m" -name '*.c' | sort); do
                 o="$snapshot/modules/$m-$(basename "$c" .c).o"
                 if ! "$clang" -fsanitize=fuzzer-no-link,address -O2 -g -Wall -I "$snapshot/Sources/$m/include" -c "$c" -o "$o"; then
                     echo "== build of $t FAILED: C module $m does not compile ($clang)" >&2
