@@ -111,6 +111,12 @@ struct GenerateTopology: ParsableCommand {
         } catch {
             throw ValidationError("\(error.problem) — \(error.fix)")
         }
+        // Flows run from their start to the end of the run: a file whose flows start at or
+        // after its end would not load.
+        guard options.flowStart < options.duration else {
+            throw ValidationError("the flows start at \(flowStart ?? UnitText.duration(options.flowStart)), not before --duration \(duration) ends the run; "
+                                  + "pass a longer --duration or an earlier --flow-start")
+        }
         if let packetSize { options.packetSize = packetSize }
         options.flowsPerHost = flowsPerHost
         options.seed = seed

@@ -185,6 +185,10 @@ final class SafeByDefaultTests: XCTestCase {
         XCTAssertEqual(run.status, 0, run.standardError)
         XCTAssertEqual(run.standardError, "wrote fat-tree.yaml: 36 nodes, 48 links, 16 flows\n")
         XCTAssertEqual(try nip(["emulate", "fat-tree.yaml", "--quiet"]).status, 0)
+        let early = try nip(["topology", "generate", "grid", "--side", "3", "--flows", "2", "--duration", "50ms"])
+        XCTAssertEqual(early.status, 64)
+        XCTAssertTrue(early.standardError.hasPrefix("Error: the flows start at 100ms, not before --duration 50ms ends the run; "
+                                                    + "pass a longer --duration or an earlier --flow-start\n"), early.standardError)
         let wrong = try nip(["topology", "generate", "chain", "--size", "0"])
         XCTAssertEqual(wrong.status, 64)
         XCTAssertEqual(wrong.standardError, """
