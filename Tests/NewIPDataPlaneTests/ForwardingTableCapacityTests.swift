@@ -56,9 +56,12 @@ final class ForwardingTableCapacityTests: XCTestCase {
     }
 
     /// `bytes` is `expected` give or take what the allocator adds: an array's capacity is what
-    /// its block holds, a little more than requested (less than 16 bytes per array here).
+    /// its block holds, a little more than requested. How much more depends on the heap's
+    /// state: glibc hands out a free block up to 31 bytes larger rather than split it, plus its
+    /// size word (a run of the whole suite saw 72 bytes over five arrays, a run of this file
+    /// alone none). A wrong size is a doubling here, thousands of bytes.
     private func XCTAssertAllocated(_ bytes: Int, _ expected: Int, file: StaticString = #filePath, line: UInt = #line) {
-        XCTAssert((expected..<expected + 64).contains(bytes), "\(bytes) bytes, expected \(expected)", file: file, line: line)
+        XCTAssert((expected..<expected + 5 * 48).contains(bytes), "\(bytes) bytes, expected \(expected)", file: file, line: line)
     }
 
     /// An empty table allocates nothing, and the families it holds no route for answer nil.
