@@ -225,9 +225,10 @@ extension YAMLReader {
 
     /// The duplicate check finds a key where it first appears; the mistake is usually the
     /// later one. In block style that is the next line at the same column that starts with
-    /// the key, before the mapping ends (a line indented less).
+    /// the key, before the mapping ends (a line indented less). Lines end where libyaml ends
+    /// them (`\r`, `\r\n`, NEL, LS and PS too), so `first.line` is a line of `lines`.
     private static func repeatedKey(_ key: String, after first: YAMLMark, in yaml: String) -> Int? {
-        let lines = yaml.split(separator: "\n", omittingEmptySubsequences: false)
+        let lines = yaml.split(omittingEmptySubsequences: false) { ["\n", "\r\n", "\r", "\u{85}", "\u{2028}", "\u{2029}"].contains($0) }
         let indent = first.column - 1
         for index in first.line..<lines.count {
             let line = Substring.UnicodeScalarView(lines[index].unicodeScalars)

@@ -55,6 +55,15 @@ final class TopologyErrorTests: XCTestCase {
         ])
     }
 
+    /// libyaml ends lines at `\r` too: a repeated key in such a file is found on its line
+    /// (found by the topology-file fuzz target, which trapped on a range past the file's last
+    /// `\n`-separated line).
+    func testRepeatedKeyInAFileWithCarriageReturns() {
+        XCTAssertThrowsError(try TopologyParser.parse(yaml: "x: 1\ra: 1\ra: 2\r", file: "cr.yaml")) { error in
+            XCTAssertEqual("\(error)", "cr.yaml:3:1: `a` is defined twice in the same mapping (first at line 2) — keep one definition (an interface, node or setting is defined once)")
+        }
+    }
+
     func testAddressOfTheWrongFamily() {
         // A compact topology takes IP addresses (plain-IP interfaces), but a link carries one
         // network and the compact host has no name for the IPv4 one.
