@@ -102,8 +102,10 @@ final class RoutingNetnsTests: NodeProcessTestCase {
         print("routing in namespaces: reconverged \(String(format: "%.3f", Date().timeIntervalSince(cutAt))) s after "
               + "`ip link set dev eth1 down` in r2's namespace (\(String(format: "%.3f", rerouted)) s of polling)")
         print("routing in namespaces: pings every 10 ms across the cut: \(pinging.summary())")
-        XCTAssertEqual(try learned(r1)["0x03/8"], Learned(via: "eth2", hops: 4, delay: try learned(r1)["0x03/8"]?.delay ?? 0),
-                       "h3 by way of r5 and r4")
+        // One read: the delay is measured and moves between two reads of the table.
+        let detour = try learned(r1)["0x03/8"]
+        XCTAssertEqual(detour?.via, "eth2", "h3 by way of r5 and r4")
+        XCTAssertEqual(detour?.hops, 4, "h3 by way of r5 and r4")
         // Both ends heard it from the device: r2's is down, r3's lost its carrier.
         for (config, name) in [(r2, "eth1"), (r3, "eth0")] {
             let shown = try XCTUnwrap(try interface(config, name))
@@ -115,8 +117,10 @@ final class RoutingNetnsTests: NodeProcessTestCase {
         }
         let log = try String(contentsOfFile: try XCTUnwrap(started.first { $0.name == "r3" }).log, encoding: .utf8)
         XCTAssertTrue(log.contains("interface down") && log.contains("carrier"), log)
-        let after = try run(["ping", "--control", h1.control.description, "-c", "3", "--interval", "0.05", "--timeout", "1", "0x03"])
-        XCTAssertTrue(after.output.contains("3 received"), after.output + after.error)
+        // The detour carries pings; on a loaded machine one reply may miss its timeout (a CI run
+        // saw it), so two of three answered prove the detour.
+        let after = try run(["ping", "--control", h1.control.description, "-c", "3", "--interval", "0.05", "--timeout", "2", "0x03"])
+        XCTAssertTrue(after.output.contains("3 received") || after.output.contains("2 received"), after.output + after.error)
 
         let mendedAt = Date()
         setLink(layout, "r2", "eth1", up: true)
