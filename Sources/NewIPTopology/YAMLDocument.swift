@@ -97,8 +97,9 @@ enum YAMLNode: Sendable {
 enum YAMLSyntaxError: Error {
     /// libyaml's scanner or parser, or an alias to no anchor.
     case syntax(problem: String, at: YAMLMark)
-    /// `key` appears twice in one mapping; `first` is where it first appears.
-    case duplicateKey(String, first: YAMLMark)
+    /// `key` appears twice in one mapping; `first` is where it first appears, `again` where it
+    /// appears the second time (usually the mistake).
+    case duplicateKey(String, first: YAMLMark, again: YAMLMark)
     /// Bytes libyaml cannot read (a control character), at a byte offset of the text.
     case unreadable(problem: String, offset: Int)
 }
@@ -195,10 +196,9 @@ private struct Builder {
                 repeated = min(repeated ?? texts[pairs[key]], texts[pairs[key]])
             }
         }
-        guard let repeated,
-              let first = stride(from: 0, to: pairs.count, by: 2).first(where: { kinds[pairs[$0]] == .scalar && texts[pairs[$0]] == repeated })
-        else { return }
-        throw .duplicateKey(repeated, first: marks[pairs[first]])
+        guard let repeated else { return }
+        let places = stride(from: 0, to: pairs.count, by: 2).filter { kinds[pairs[$0]] == .scalar && texts[pairs[$0]] == repeated }
+        throw .duplicateKey(repeated, first: marks[pairs[places[0]]], again: marks[pairs[places[1]]])
     }
 
     private static func error(of parser: yaml_parser_t) -> YAMLSyntaxError {

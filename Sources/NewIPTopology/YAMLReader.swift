@@ -215,7 +215,7 @@ extension YAMLReader {
         do {
             root = try YAMLDocument.root(of: yaml)
         } catch {
-            throw TopologyError([syntaxDiagnostic(error, file: file, yaml: yaml)])
+            throw TopologyError([syntaxDiagnostic(error, file: file)])
         }
         guard let root else {
             throw TopologyError([TopologyDiagnostic(at: SourceLocation(file: file, line: 1, column: 1), "the file is empty", fix: fix)])
@@ -223,36 +223,14 @@ extension YAMLReader {
         return root
     }
 
-    /// The duplicate check finds a key where it first appears; the mistake is usually the
-    /// later one. In block style that is the next line at the same column that starts with
-    /// the key, before the mapping ends (a line indented less). Lines end where libyaml ends
-    /// them (`\r`, `\r\n`, NEL, LS and PS too), so `first.line` is a line of `lines`.
-    private static func repeatedKey(_ key: String, after first: YAMLMark, in yaml: String) -> Int? {
-        let lines = yaml.split(omittingEmptySubsequences: false) { ["\n", "\r\n", "\r", "\u{85}", "\u{2028}", "\u{2029}"].contains($0) }
-        let indent = first.column - 1
-        for index in first.line..<lines.count {
-            let line = Substring.UnicodeScalarView(lines[index].unicodeScalars)
-            let leading = line.prefix { $0 == " " }.count
-            let content = line.dropFirst(leading)
-            guard !content.isEmpty, content.first != "#" else { continue }
-            if leading < indent { return nil }
-            let text = String(String.UnicodeScalarView(content))
-            if leading == indent, text.hasPrefix(key + ":") || text.hasPrefix("\"\(key)\":") {
-                return index + 1
-            }
-        }
-        return nil
-    }
-
     /// A YAML syntax error with the position libyaml found it at.
-    private static func syntaxDiagnostic(_ error: YAMLSyntaxError, file: String, yaml: String) -> TopologyDiagnostic {
+    private static func syntaxDiagnostic(_ error: YAMLSyntaxError, file: String) -> TopologyDiagnostic {
         switch error {
         case .syntax(let problem, let mark):
             return TopologyDiagnostic(at: SourceLocation(file: file, line: mark.line, column: mark.column), "YAML syntax: \(problem)",
                                       fix: "check indentation, colons and quotes on this line")
-        case .duplicateKey(let key, let first):
-            let line = repeatedKey(key, after: first, in: yaml) ?? first.line
-            return TopologyDiagnostic(at: SourceLocation(file: file, line: line, column: first.column),
+        case .duplicateKey(let key, let first, let again):
+            return TopologyDiagnostic(at: SourceLocation(file: file, line: again.line, column: again.column),
                                       "`\(key)` is defined twice in the same mapping (first at line \(first.line))",
                                       fix: "keep one definition (an interface, node or setting is defined once)")
         case .unreadable(let problem, let offset):

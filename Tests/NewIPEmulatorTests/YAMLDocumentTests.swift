@@ -71,9 +71,10 @@ final class YAMLDocumentTests: XCTestCase {
     /// A repeated key is named as Yams named it: the first in text order, where it first appears.
     func testRepeatedKeysAsYamsReportedThem() {
         XCTAssertThrowsError(try YAMLDocument.root(of: "x: 1\nb: 2\na: 3\nb: 4\na: 5\n")) { error in
-            guard case .duplicateKey(let key, let first) = error as? YAMLSyntaxError else { return XCTFail("\(error)") }
+            guard case .duplicateKey(let key, let first, let again) = error as? YAMLSyntaxError else { return XCTFail("\(error)") }
             XCTAssertEqual(key, "a")
             XCTAssertEqual(first, YAMLMark(line: 3, column: 1))
+            XCTAssertEqual(again, YAMLMark(line: 5, column: 1))
         }
         XCTAssertThrowsError(try Yams.compose(yaml: "x: 1\nb: 2\na: 3\nb: 4\na: 5\n", .basic)) { error in
             guard case .duplicatedKeysInMapping(let duplicates, let context) = error as? YamlError else { return XCTFail("\(error)") }
@@ -86,9 +87,10 @@ final class YAMLDocumentTests: XCTestCase {
     func testRepeatedKeyInALargeMapping() {
         let yaml = (0..<20).map { "k\($0): \($0)\n" }.joined() + "k7: again\n"
         XCTAssertThrowsError(try YAMLDocument.root(of: yaml)) { error in
-            guard case .duplicateKey(let key, let first) = error as? YAMLSyntaxError else { return XCTFail("\(error)") }
+            guard case .duplicateKey(let key, let first, let again) = error as? YAMLSyntaxError else { return XCTFail("\(error)") }
             XCTAssertEqual(key, "k7")
             XCTAssertEqual(first, YAMLMark(line: 8, column: 1))
+            XCTAssertEqual(again, YAMLMark(line: 21, column: 1))
         }
     }
 
