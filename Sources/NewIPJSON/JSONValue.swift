@@ -25,88 +25,101 @@ public enum JSONValue: Equatable, Sendable {
     public static func integer(_ value: Int64) -> JSONValue { .int(Int(value)) }
 
     /// Two-space indented text ending in a newline.
-    public var indentedText: String {
-        var out = ""
-        writeIndented(to: &out, indent: "")
-        return out + "\n"
+    public var indentedText: String { String(decoding: indentedBytes, as: UTF8.self) }
+
+    /// `indentedText` as UTF-8, written into one byte array: a results.json of 100,000 flows
+    /// is tens of megabytes, and building it from small strings was most of writing it.
+    public var indentedBytes: [UInt8] {
+        var out: [UInt8] = []
+        writeIndented(to: &out, depth: 0)
+        out.append(UInt8(ascii: "\n"))
+        return out
     }
 
-    private func writeIndented(to out: inout String, indent: String) {
-        let inner = indent + "  "
+    private func writeIndented(to out: inout [UInt8], depth: Int) {
         switch self {
         case .object(let members):
-            guard !members.isEmpty else { out += "{}"; return }
-            out += "{\n"
+            guard !members.isEmpty else { out += "{}".utf8; return }
+            out += "{\n".utf8
             for (index, (key, value)) in members.enumerated() {
-                out += inner
+                Self.indent(&out, depth + 1)
                 JSONValue.writeString(key, to: &out)
-                out += ": "
-                value.writeIndented(to: &out, indent: inner)
-                out += index == members.count - 1 ? "\n" : ",\n"
+                out += ": ".utf8
+                value.writeIndented(to: &out, depth: depth + 1)
+                out += index == members.count - 1 ? "\n".utf8 : ",\n".utf8
             }
-            out += indent + "}"
+            Self.indent(&out, depth)
+            out.append(UInt8(ascii: "}"))
         case .array(let items):
-            guard !items.isEmpty else { out += "[]"; return }
-            out += "[\n"
+            guard !items.isEmpty else { out += "[]".utf8; return }
+            out += "[\n".utf8
             for (index, item) in items.enumerated() {
-                out += inner
-                item.writeIndented(to: &out, indent: inner)
-                out += index == items.count - 1 ? "\n" : ",\n"
+                Self.indent(&out, depth + 1)
+                item.writeIndented(to: &out, depth: depth + 1)
+                out += index == items.count - 1 ? "\n".utf8 : ",\n".utf8
             }
-            out += indent + "]"
+            Self.indent(&out, depth)
+            out.append(UInt8(ascii: "]"))
         default: write(to: &out)
         }
     }
 
-    public var serialized: String {
-        var out = ""
-        write(to: &out)
-        return out
+    private static func indent(_ out: inout [UInt8], _ depth: Int) {
+        out.append(contentsOf: repeatElement(UInt8(ascii: " "), count: 2 * depth))
     }
 
-    public func write(to out: inout String) {
+    public var serialized: String {
+        var out: [UInt8] = []
+        write(to: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    private func write(to out: inout [UInt8]) {
         switch self {
-        case .null: out += "null"
-        case .bool(let value): out += value ? "true" : "false"
-        case .int(let value): out += String(value)
-        case .unsigned(let value): out += String(value)
-        case .double(let value): out += value.isFinite ? "\(value)" : "null"
-        case .decimal(let value, let digits): out += DecimalText.fixed(value, digits: digits)
+        case .null: out += "null".utf8
+        case .bool(let value): out += (value ? "true" : "false").utf8
+        case .int(let value): out += String(value).utf8
+        case .unsigned(let value): out += String(value).utf8
+        case .double(let value): out += (value.isFinite ? "\(value)" : "null").utf8
+        case .decimal(let value, let digits): out += DecimalText.fixed(value, digits: digits).utf8
         case .string(let value): JSONValue.writeString(value, to: &out)
         case .array(let values):
-            out += "["
+            out.append(UInt8(ascii: "["))
             for (index, value) in values.enumerated() {
-                if index > 0 { out += ", " }
+                if index > 0 { out += ", ".utf8 }
                 value.write(to: &out)
             }
-            out += "]"
+            out.append(UInt8(ascii: "]"))
         case .object(let members):
-            out += "{"
+            out.append(UInt8(ascii: "{"))
             for (index, (key, value)) in members.enumerated() {
-                if index > 0 { out += ", " }
+                if index > 0 { out += ", ".utf8 }
                 JSONValue.writeString(key, to: &out)
-                out += ": "
+                out += ": ".utf8
                 value.write(to: &out)
             }
-            out += "}"
+            out.append(UInt8(ascii: "}"))
         }
     }
 
-    /// `value` as a JSON string literal (quotes and control characters escaped).
-    public static func writeString(_ value: String, to out: inout String) {
-        out += "\""
-        for scalar in value.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where scalar.value < 0x20:
-                out += "\\u" + String(repeating: "0", count: 4 - String(scalar.value, radix: 16).count) + String(scalar.value, radix: 16)
-            default: out.unicodeScalars.append(scalar)
+    /// `value` as a JSON string literal (quotes and control characters escaped), in UTF-8.
+    private static func writeString(_ value: String, to out: inout [UInt8]) {
+        out.append(UInt8(ascii: "\""))
+        for byte in value.utf8 {
+            switch byte {
+            case UInt8(ascii: "\""): out += "\\\"".utf8
+            case UInt8(ascii: "\\"): out += "\\\\".utf8
+            case UInt8(ascii: "\n"): out += "\\n".utf8
+            case UInt8(ascii: "\r"): out += "\\r".utf8
+            case UInt8(ascii: "\t"): out += "\\t".utf8
+            case ..<0x20:
+                let hex = String(byte, radix: 16)
+                out += "\\u".utf8
+                out.append(contentsOf: repeatElement(UInt8(ascii: "0"), count: 4 - hex.utf8.count))
+                out += hex.utf8
+            default: out.append(byte)
             }
         }
-        out += "\""
+        out.append(UInt8(ascii: "\""))
     }
 }

@@ -45,6 +45,17 @@ final class JSONValueTests: XCTestCase {
         XCTAssertEqual(try JSONValue.parse(#"{"drops": {"late": 1, "queue-full": 5}}"#).intMembers("drops"), ["late": 1, "queue-full": 5])
     }
 
+    /// Two spaces per level, `[]` and `{}` for empty containers, a newline at the end; the
+    /// bytes are the text's UTF-8.
+    func testIndentedLayout() {
+        let value = JSONValue.object([("a", .array([.int(1), .object([("b", .decimal(0.5, digits: 3))])])), ("c", .array([])),
+                                      ("d", .object([])), ("é", .string("x\ty"))])
+        let expected = "{\n  \"a\": [\n    1,\n    {\n      \"b\": 0.500\n    }\n  ],\n  \"c\": [],\n  \"d\": {},\n  \"é\": \"x\\ty\"\n}\n"
+        XCTAssertEqual(value.indentedText, expected)
+        XCTAssertEqual(value.indentedBytes, Array(expected.utf8))
+        XCTAssertEqual(value.serialized, #"{"a": [1, {"b": 0.500}], "c": [], "d": {}, "é": "x\ty"}"#)
+    }
+
     /// What the writer prints, the reader (and Foundation's own reader) gets back exactly.
     func testAwkwardStringsRoundTrip() throws {
         let value = JSONValue.object([(Self.awkward, .array([.string(Self.awkward)])), ("n", .unsigned(.max))])

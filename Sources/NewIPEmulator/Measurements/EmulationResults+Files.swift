@@ -13,10 +13,10 @@ extension EmulationResults {
     /// keys, fixed decimals, no timestamps: the same run gives the same bytes.
     public func files(flowPlots: FlowPlots) -> [(name: String, contents: [UInt8])] {
         var files: [(String, [UInt8])] = [
-            ("results.json", Array(json.indentedText.utf8)),
-            ("flows.csv", Array(flowsCSV.utf8)),
-            ("links.csv", Array(linksCSV.utf8)),
-            ("nodes.csv", Array(nodesCSV.utf8)),
+            ("results.json", json.indentedBytes),
+            ("flows.csv", flowsCSV),
+            ("links.csv", linksCSV),
+            ("nodes.csv", nodesCSV),
         ]
         for flow in flows.prefix(flowPlots.count(of: flows.count)) {
             let plot = CDFPlot(title: "One-way delay CDF — \(flow.name)", series: [CDFPlot.Series(name: flow.name, flow: flow)],
@@ -68,11 +68,11 @@ extension EmulationResults {
     /// One column per drop reason that any flow saw, by the reason's name (`drops_queue-full`;
     /// prefixed, since the reason `late` would clash with the judgement `late`), after `drops`,
     /// the total: a spreadsheet sums and filters them without parsing a packed cell.
-    private var flowsCSV: String {
+    private var flowsCSV: [UInt8] {
         let reasons = Set(flows.flatMap { $0.drops.map(\.reason) }).sorted()
         // Once, not per row: a million flows without chunks made it a trillion checks.
         let chunked = hasChunks
-        return CSVText.table(
+        return CSVText.bytes(
             header: ["flow", "from", "to", "sent", "sent_bytes", "delivered", "delivered_bytes", "early", "on_time", "late",
                      "by_deadline", "trimmed", "in_flight", "unaccounted", "drops"] + reasons.map { "drops_\($0)" }
                 + ["latency_min_ns", "latency_mean_ns", "latency_p50_ns",
@@ -101,8 +101,8 @@ extension EmulationResults {
     private var hasChunks: Bool { flows.contains { !$0.significanceBytes.isEmpty }
     }
 
-    private var linksCSV: String {
-        CSVText.table(
+    private var linksCSV: [UInt8] {
+        CSVText.bytes(
             header: ["link", "from", "to", "packets", "bytes", "busy_ns", "utilisation", "queue_mean", "queue_max", "drops",
                      "trimmed_chunks", "trimmed_bytes", "corrupted"] + (isManyNets ? ["header_bytes", "header_per_packet"] : []),
             rows: links.map { link in
@@ -122,8 +122,8 @@ extension EmulationResults {
         })
     }
 
-    private var nodesCSV: String {
-        CSVText.table(
+    private var nodesCSV: [UInt8] {
+        CSVText.bytes(
             header: ["node", "kind", "received", "originated", "transmitted", "forwarded", "delivered", "drops"]
                 + (isManyNets ? ["compact_to_ip", "ip_to_compact", "translation_failures"] : []),
             rows: nodes.map { node in
