@@ -31,13 +31,28 @@ public struct Emulation {
     /// done (for a progress bar on a large topology).
     public init(topology: Topology, components: EmulatorComponents = .standard, threads: Int = ParallelMap.cores,
                 routingProgress: ((Double) -> Void)? = nil) throws(TopologyError) {
-        var problems = topology.problems().map(\.diagnostic)
-        for (index, node) in topology.nodes.enumerated() where components.behaviors[node.kind] == nil {
-            problems.append(TopologyProblem(.node(index), at: node.location, place: "\(topology.name): node `\(node.name)`",
-                                            "no behaviour is registered for `kind: \(node.kind.rawValue)` (node `\(node.name)`)",
-                                            fix: "use kind router, or register a \(node.kind.rawValue) behaviour in EmulatorComponents").diagnostic)
-        }
+        let problems = topology.problems().map(\.diagnostic) + Self.kindsWithoutBehaviour(in: topology, components: components)
         guard problems.isEmpty else { throw TopologyError(problems) }
+        self.init(checkedAlready: topology, components: components, threads: threads, routingProgress: routingProgress)
+    }
+
+    /// `init(topology:)` for a topology the parser checked already: only the node kinds are.
+    public init(checked: CheckedTopology, components: EmulatorComponents = .standard, threads: Int = ParallelMap.cores,
+                routingProgress: ((Double) -> Void)? = nil) throws(TopologyError) {
+        let problems = Self.kindsWithoutBehaviour(in: checked.topology, components: components)
+        guard problems.isEmpty else { throw TopologyError(problems) }
+        self.init(checkedAlready: checked.topology, components: components, threads: threads, routingProgress: routingProgress)
+    }
+
+    private static func kindsWithoutBehaviour(in topology: Topology, components: EmulatorComponents) -> [TopologyDiagnostic] {
+        topology.nodes.enumerated().filter { components.behaviors[$0.element.kind] == nil }.map { index, node in
+            TopologyProblem(.node(index), at: node.location, place: "\(topology.name): node `\(node.name)`",
+                            "no behaviour is registered for `kind: \(node.kind.rawValue)` (node `\(node.name)`)",
+                            fix: "use kind router, or register a \(node.kind.rawValue) behaviour in EmulatorComponents").diagnostic
+        }
+    }
+
+    private init(checkedAlready topology: Topology, components: EmulatorComponents, threads: Int, routingProgress: ((Double) -> Void)?) {
         // Self-certifying domains: members' addresses come from their keys, not from the file.
         let topology = Governance.selfCertified(topology)
         var templates: [PacketTemplate] = []

@@ -16,15 +16,27 @@ public enum TopologyParser {
 
     /// Reads and parses the file at `path`; `step` hears each step as it begins.
     public static func load(path: String, threads: Int = ParallelMap.cores, step: ((Step) -> Void)? = nil) throws(TopologyError) -> Topology {
+        try loadChecked(path: path, threads: threads, step: step).topology
+    }
+
+    /// `load`, as a topology `Emulation` need not check again.
+    public static func loadChecked(path: String, threads: Int = ParallelMap.cores,
+                                   step: ((Step) -> Void)? = nil) throws(TopologyError) -> CheckedTopology {
         step?(.reading)
         let text = try YAMLReader.text(ofFile: path)
-        return try parse(yaml: text, file: path, threads: threads, step: step)
+        return try parseChecked(yaml: text, file: path, threads: threads, step: step)
     }
 
     /// Parses `yaml`; `file` names it in errors. Flows are read on `threads` threads, with the
     /// same topology and the same diagnostics in the same order whatever their number.
     public static func parse(yaml: String, file: String, threads: Int = ParallelMap.cores,
                              step: ((Step) -> Void)? = nil) throws(TopologyError) -> Topology {
+        try parseChecked(yaml: yaml, file: file, threads: threads, step: step).topology
+    }
+
+    /// `parse`, as a topology `Emulation` need not check again.
+    public static func parseChecked(yaml: String, file: String, threads: Int = ParallelMap.cores,
+                                    step: ((Step) -> Void)? = nil) throws(TopologyError) -> CheckedTopology {
         step?(.parsing)
         let root = try YAMLReader.root(of: yaml, file: file, empty: "describe nodes, links and flows (see docs/topology.md)")
         let reader = YAMLReader(file: file, guide: "docs/topology.md")
@@ -38,7 +50,8 @@ public enum TopologyParser {
             diagnostics += topology.problems().filter { !builder.reported.contains($0.subject) }.map(\.diagnostic)
         }
         guard diagnostics.isEmpty, let topology else { throw TopologyError(diagnostics) }
-        return topology
+        // No diagnostics: the reader reported nothing, so no problem was filtered out either.
+        return CheckedTopology(checkedAlready: topology)
     }
 
     private static func baseName(_ file: String) -> String {

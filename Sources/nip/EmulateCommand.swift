@@ -69,9 +69,10 @@ struct EmulateCommand: ParsableCommand {
         let setup = SetupProgress(ProgressBar(enabled: !quiet))
         // Cleared before anything else is printed: an error, the sweep's bar, the summary.
         defer { setup.finish() }
-        var topology: Topology
+        // Checked once, here: `Emulation(checked:)` does not check again.
+        var checked: CheckedTopology
         do {
-            topology = try TopologyParser.load(path: file, step: setup.begin)
+            checked = try TopologyParser.loadChecked(path: file, step: setup.begin)
         } catch {
             throw ToolError("\(error)")
         }
@@ -80,7 +81,8 @@ struct EmulateCommand: ParsableCommand {
         if sweep != nil, seed != nil {
             throw ToolError("--seed and --seeds cannot be used together: --seed runs one seed, --seeds A..B runs each from A to B")
         }
-        if let seed { topology.seed = seed }
+        if let seed { checked.seed = seed }
+        let topology = checked.topology
         let folder = out ?? "results/\(topology.name)"
         let option = out == nil ? nil : "--out"
         // Refused before the run, not after it.
@@ -93,13 +95,13 @@ struct EmulateCommand: ParsableCommand {
         }
         if let sweep {
             setup.finish()
-            return try runSweep(topology, seeds: sweep, folder: folder, option: option, plots: plots)
+            return try runSweep(checked, seeds: sweep, folder: folder, option: option, plots: plots)
         }
         let setupStarted = DispatchTime.now().uptimeNanoseconds
         var emulation: Emulation
         setup.beginRouting(topology.sizeText)
         do {
-            emulation = try Emulation(topology: topology, threads: threads ?? ParallelMap.cores, routingProgress: setup.routing)
+            emulation = try Emulation(checked: checked, threads: threads ?? ParallelMap.cores, routingProgress: setup.routing)
             setup.finish()
         } catch {
             throw ToolError("\(error)")
@@ -164,14 +166,14 @@ extension EmulateCommand {
 
     /// Runs `topology` once per seed into `folder`/seed-N/ and writes summary.json and
     /// summary.csv beside them, all staged and replaced as one folder.
-    func runSweep(_ topology: Topology, seeds: ClosedRange<UInt64>, folder: String, option: String?, plots: FlowPlots) throws {
+    func runSweep(_ topology: CheckedTopology, seeds: ClosedRange<UInt64>, folder: String, option: String?, plots: FlowPlots) throws {
         // Built one at a time (a thousand at once could take much memory); the first is
         // checked before anything is written, and the seed changes neither errors nor size.
         @Sendable func emulation(_ seed: UInt64) throws -> Emulation {
             var seeded = topology
             seeded.seed = seed
             // The threads run seeds side by side: each seed routes on one.
-            do { return try Emulation(topology: seeded, threads: 1) } catch { throw ToolError("\(error)") }
+            do { return try Emulation(checked: seeded, threads: 1) } catch { throw ToolError("\(error)") }
         }
         var first: Emulation? = try emulation(seeds.lowerBound)
         for flow in first!.undeliverableFlows {
@@ -207,7 +209,7 @@ extension EmulateCommand {
             let runs = finished.map(\.run)
             let events = finished.reduce(0) { $0 + $1.events }
             progress.finish()
-            let summary = SeedSweep(name: topology.name, runs: runs)
+            let summary = SeedSweep(name: topology.topology.name, runs: runs)
             try staging.finish([("summary.json", Array(summary.json.indentedText.utf8)), ("summary.csv", Array(summary.csv.utf8))]
                 + summary.plots.map { ($0.name, Array($0.svg.utf8)) })
             let wall = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
@@ -216,7 +218,7 @@ extension EmulateCommand {
                 print("over seeds \(seeds.lowerBound)..\(seeds.upperBound) (shares of sent packets; latency percentiles of delivered "
                       + "ones; mean, sample sd and 95 % confidence interval of the mean, Student's t)")
                 print(formatTable(header: ["flow", "metric", "n", "mean", "sd", "95 % CI"], rows: summary.tableRows))
-                print(String(format: "%@ · %d seeds · %.2f s wall · %d events · results in %@", topology.name, runs.count, wall,
+                print(String(format: "%@ · %d seeds · %.2f s wall · %d events · results in %@", topology.topology.name, runs.count, wall,
                              events, folder))
             }
         } catch {
