@@ -68,7 +68,8 @@ final class RouteAggregationTests: XCTestCase {
 
     /// `memoryUse` counts each table's routes once (a 3 × 3 grid: 24 own interfaces and 8 router
     /// prefixes at each of 9 routers), adds up the tables' own sizes and the flows' statistics,
-    /// and prices a queued packet as its whole buffer.
+    /// and prices a queued packet as its own storage: the grid's 542-byte packets with 64 bytes
+    /// of headroom, rounded up to 608, not a whole 2,048-byte buffer.
     func testMemoryUseCountsRoutesFlowsAndPackets() throws {
         var options = TopologyGenerator.Options.grid
         options.duration = 150_000_000
@@ -82,7 +83,8 @@ final class RouteAggregationTests: XCTestCase {
         XCTAssertEqual(memory.flows, 4)
         XCTAssertEqual(memory.flowBytes, results.flowStatisticsBytes)
         XCTAssertGreaterThan(memory.bytesPerFlow, 0)
-        XCTAssertEqual(memory.queuedPacketBytes, MemoryLayout<PacketBuffer>.stride + 32 + 2048)
+        XCTAssertEqual(memory.queuedPacketLength, 542)
+        XCTAssertEqual(memory.queuedPacketBytes, MemoryLayout<PacketBuffer>.stride + 32 + 608)
     }
 
     func testNodePrefixesAreChecked() throws {
