@@ -220,8 +220,8 @@ final class Simulator {
 
     private func send(_ flow: Int) {
         let node = topology.flows[flow].source.node
-        var packet = pool.take()
         let size = sources[flow].nextSize()
+        var packet = pool.take(forPacket: size)
         templates[flow].write(into: &packet, size: size, probe: Probe(flow: flow, sequence: sources[flow].sequence, sentAt: now))
         if let governance, let sender = governance.sealing[flow] { seal(&packet, sender: sender) }
         flowStatistics[flow].sent(bytes: size, header: templates[flow].header.count)
