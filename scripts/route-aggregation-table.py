@@ -27,6 +27,14 @@ def nodes(run):
     return f"{run['memory_computed']['nodes']:,}"
 
 
+def queued_packet(memory):
+    """Bytes per queued packet and the packet's length; runs before storage was sized per
+    packet computed a default 2,048-byte buffer, which no emulated packet had: not shown."""
+    if "queued_packet_length" not in memory:
+        return "—"
+    return f"{memory['bytes_per_queued_packet']:,} ({memory['queued_packet_length']:,}-byte packet)"
+
+
 with publishing("route-aggregation", script="scripts/route-aggregation-table.py", sources=sources):
     print(f"Measured: nip at {data['label']}, release build; one run each.\n")
     print("| scenario | routing | nodes | routes | route memory (computed) | bytes per route | route bytes per node "
@@ -50,24 +58,31 @@ with publishing("route-aggregation", script="scripts/route-aggregation-table.py"
                   f"peak RSS {mb(a['process_peak_rss_kb'] * 1024)} → {mb(b['process_peak_rss_kb'] * 1024)}; "
                   "results.json and flows.csv identical.")
     print()
-    print("| scenario | routing | flows | flow statistics (computed) | bytes per flow | bytes per queued packet |")
+    print("| scenario | routing | flows | flow statistics (computed) | bytes per flow | bytes per queued packet (computed) |")
     print("|---|---|---:|---:|---:|---:|")
     for run in runs:
         m = run["memory_computed"]
         print(f"| {run['scenario']} | {names.get(run['variant'], run['variant'])} | {m['flows']:,} | {mb(m['flow_bytes'])} "
-              f"| {m['bytes_per_flow']:,.0f} | {m['bytes_per_queued_packet']:,} |")
+              f"| {m['bytes_per_flow']:,.0f} | {queued_packet(m)} |")
+    print()
+    print("Bytes per queued packet (here and below): the largest packet any flow sends, in the storage the packet pool "
+          "gives it (`PacketPool.queuedBytes`); runs before storage was sized per packet priced a default 2,048-byte buffer, "
+          "which no emulated packet had (—).")
 
     # The scale runs (docs/emulator-scale.json), when given: one row each.
     if len(sources) > 1:
         scale = json.load(open(sources[1]))
         print()
-        print("| scenario | nip at | nodes | flows | routes | route memory (computed) | bytes per route | bytes per flow (computed) "
+        print("| scenario | nip at | nodes | flows | routes | route memory (computed) | route bytes per node | bytes per route "
+              "| bytes per flow (computed) | bytes per queued packet (computed) "
               "| parse (read, YAML, build, checks) | setup (routing, emulator) | run and result files | events | events/s | peak RSS (process) "
-              "| CPU (process) |")
-        print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+              "| CPU (process) | load average at the end |")
+        print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
         for run in scale["runs"]:
             m = run["memory_computed"]
+            load = f"{run['load_average_at_end']:.1f}" if "load_average_at_end" in run else "—"
             print(f"| {run['scenario']} | {run['label']} | {m['nodes']:,} | {m['flows']:,} | {m['routes']:,} | {mb(m['route_bytes'])} "
-                  f"| {m['bytes_per_route']:.1f} | {m['bytes_per_flow']:,.0f} | {run['parse_seconds']:.0f} s | {run['setup_seconds']:.0f} s "
+                  f"| {m['route_bytes_per_node']:,.0f} | {m['bytes_per_route']:.1f} | {m['bytes_per_flow']:,.0f} | {queued_packet(m)} "
+                  f"| {run['parse_seconds']:.0f} s | {run['setup_seconds']:.0f} s "
                   f"| {run['run_seconds']:.0f} s | {run['events']:,} | {run['events_per_second'] / 1e6:.3f} M | {mb(run['process_peak_rss_kb'] * 1024)} "
-                  f"| {run['cpu_s']:.0f} s |")
+                  f"| {run['cpu_s']:.0f} s | {load} |")

@@ -51,6 +51,7 @@ final class BenchmarkTablesTests: XCTestCase {
             ["scripts/route-flaps-table.py", "docs/route-flaps.json"],
             ["scripts/routing-reconvergence-authentication-table.py", "docs/routing-authentication-bench.json", "docs/routing-authentication.json"],
             ["scripts/route-aggregation-table.py", "docs/route-aggregation.json", "docs/emulator-scale.json"],
+            ["scripts/emulator-scale-profile-table.py", "docs/emulator-scale-profile.json"],
             ["scripts/sweep-threads-table.py", "docs/sweep-threads.json"],
             ["scripts/single-run-threads-table.py", "docs/single-run-threads.json"],
             ["scripts/setup-time-table.py", "docs/setup-time.json", "docs/setup-time-routing.json", "docs/setup-time-inserts.json",
