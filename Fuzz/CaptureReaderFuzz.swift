@@ -1,6 +1,6 @@
 // libFuzzer target: the classic pcap / pcapng reader.
 //
-// Built into the NewIPCapture module itself (see Fuzz/run.sh); uses only the public API.
+// A module of its own importing NewIPCapture (see Fuzz/run.sh), using only the public API.
 //
 // Checks, for every input:
 // - `CaptureReader(bytes)` then `next()` until `nil` or a `CaptureError` terminates: every
@@ -11,6 +11,8 @@
 // - `CaptureReader.readAll` returns the same packets (or fails the same way);
 // - decode(encode(x)) == x: the packets read (with a timestamp ≥ 0) written again with
 //   `PcapngWriter` read back equal (interface indices are renumbered by the writer).
+
+import NewIPCapture
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func captureReaderFuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {

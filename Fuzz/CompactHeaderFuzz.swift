@@ -1,7 +1,6 @@
 // libFuzzer target: the compact (OpenHarmony) header decoder and the variable-length address.
 //
-// Built into the NewIPWire module itself (see Fuzz/run.sh), so it sees the same code the
-// library ships, but it uses only the public API.
+// A module of its own importing NewIPWire (see Fuzz/run.sh): it uses only the public API.
 //
 // Checks, for every input:
 // - `CompactHeaderView(bytes)` either throws a `CompactHeaderError` or yields a view whose
@@ -13,6 +12,8 @@
 // - `CompactAddress.decode(from:at:)` at every offset (and one past the end) either throws or
 //   returns an address whose bytes are the buffer's, which survives `CompactAddress(encoded:)`,
 //   its text form (offset 0 only, for speed) and, for numeric forms other than `FE`, `CompactAddress(value:)`.
+
+import NewIPWire
 
 nonisolated(unsafe) var compactFuzzSink: UInt64 = 0
 

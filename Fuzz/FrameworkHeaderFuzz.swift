@@ -1,6 +1,6 @@
 // libFuzzer target: the Network 2030 framework header (EtherType 0x88B6).
 //
-// Built into the NewIPWire module itself (see Fuzz/run.sh); uses only the public API.
+// A module of its own importing NewIPWire (see Fuzz/run.sh), using only the public API.
 //
 // Each input is tried twice: as a bare New IP packet (`FrameworkPacket(parsing:)`) and as an
 // Ethernet frame (`FrameworkPacket(parsingFrame:)`). Checks:
@@ -11,6 +11,8 @@
 // - decode(encode(x)) == x, and, since only the canonical layout is accepted, encode(decode(b))
 //   gives back `b` byte for byte (the whole frame when parsing a frame);
 // - the per-hop rewrites of `MutableFrameworkHeaderView` change exactly the field they name.
+
+import NewIPWire
 
 nonisolated(unsafe) var frameworkFuzzSink: UInt64 = 0
 

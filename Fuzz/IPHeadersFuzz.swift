@@ -1,7 +1,7 @@
 // libFuzzer target: the IPv4, IPv6 and UDP header decoders, which a gateway runs on every
 // packet the kernel hands it from its TUN device.
 //
-// Built into the NewIPWire module itself (see Fuzz/run.sh), using only the public API.
+// A module of its own importing NewIPWire (see Fuzz/run.sh), using only the public API.
 //
 // Checks, for every input (read as IPv4, as IPv6, and as UDP):
 // - parsing either throws a `WireError` whose offset lies inside (or just past) the buffer, or
@@ -10,6 +10,8 @@
 // - an accepted header re-encodes into its encoded length, and that encoding (with the payload
 //   it announces) parses again to an equal header (IPv4: options are not kept, so the
 //   re-encoded header is the 20-byte form).
+
+import NewIPWire
 
 nonisolated(unsafe) var ipFuzzSink: UInt64 = 0
 

@@ -2,7 +2,7 @@
 // advertisement, and the whole packet with its checksum), which a node runs on every
 // control packet its neighbours send.
 //
-// Built into the NewIPWire module itself (see Fuzz/run.sh), using only the public API.
+// A module of its own importing NewIPWire (see Fuzz/run.sh), using only the public API.
 //
 // Checks, for every input (read as a whole packet, and as a bare solicitation and
 // advertisement):
@@ -11,6 +11,8 @@
 //   byte its normalised header may gain);
 // - an accepted packet re-encodes to bytes that decode to an equal packet and verify (the
 //   checksum travels with the value), and a bare message re-encodes to the bytes it came from.
+
+import NewIPWire
 
 nonisolated(unsafe) var neighbourFuzzSink: UInt64 = 0
 

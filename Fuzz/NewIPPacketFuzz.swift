@@ -1,7 +1,7 @@
 // libFuzzer target: the whole-packet view and value of both dialects (`NewIPPacketView`,
 // `NewIPPacket`), which the data plane, the emulator, `nip decode` and the runtime all build on.
 //
-// Built into the NewIPWire module itself (see Fuzz/run.sh); uses only the public API.
+// A module of its own importing NewIPWire (see Fuzz/run.sh), using only the public API.
 //
 // The first input byte picks the dialect (even: compact, odd: framework); the rest is the
 // packet. Checks, for every input:
@@ -10,6 +10,8 @@
 // - an accepted value encodes, and the encoding parses back to the same value;
 // - the view accepts every packet the value accepts, and walks its contract without reading
 //   outside the buffer (AddressSanitizer).
+
+import NewIPWire
 
 nonisolated(unsafe) var packetFuzzSink: Int = 0
 

@@ -1,7 +1,7 @@
 // libFuzzer target: the routing protocol's datagram (NewIPControl), which every node reads from
 // its neighbours before knowing whether they hold the link's key.
 //
-// Built into the NewIPControl module itself (see Fuzz/run.sh), using only the public API.
+// A module of its own importing NewIPControl (see Fuzz/run.sh), using only the public API.
 //
 // Each input is fed to:
 // - `RoutingPacketView` and `RoutingPacket(parsing:)`: a refusal's offset lies within the input;
@@ -11,6 +11,7 @@
 //   registrar of the seeds' certificate and self-certifying addresses alike) at a fixed time,
 //   then their timers: whatever the bytes, they count and drop or take them, and never trap.
 
+import NewIPControl
 import NewIPDataPlane
 import NewIPSecurity
 import NewIPWire

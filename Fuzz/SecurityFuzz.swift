@@ -1,7 +1,7 @@
 // libFuzzer target: NewIPSecurity's decoders of untrusted input, the source authenticator a
 // router reads from every packet and the address certificates a node reads from the network.
 //
-// Built into the NewIPSecurity module itself (see Fuzz/run.sh), using only the public API.
+// A module of its own importing NewIPSecurity (see Fuzz/run.sh), using only the public API.
 //
 // Each input is fed to:
 // - `SourceAuthenticatorItem(parsingBody:)`: a refusal is a `WireError` inside the input; an
@@ -13,6 +13,7 @@
 //   re-encodes to the input and does not verify under a fixed registrar key (no forged signature).
 
 import Crypto
+import NewIPSecurity
 import NewIPWire
 
 nonisolated(unsafe) var securityFuzzSink = 0

@@ -1,7 +1,7 @@
 // libFuzzer target: topology and node files (docs/topology.md, docs/node.md), which users write
 // by hand and `nip` reads through libyaml's events (YAMLDocument) and the builders.
 //
-// Built into the NewIPTopology module itself, with libyaml (CYaml, from the Yams checkout)
+// A module of its own importing NewIPTopology, with libyaml (CYaml, from the Yams checkout)
 // compiled and instrumented beside it (see Fuzz/run.sh).
 //
 // Each input, read as UTF-8 text (invalid bytes become U+FFFD, as `YAMLReader.text(ofFile:)`
@@ -12,6 +12,8 @@
 // Whatever the text, each returns a value or throws a `TopologyError` with at least one
 // diagnostic that names the file, a line inside the text (0: the file as a whole), and says what
 // is wrong; nothing traps, hangs or reads out of bounds.
+
+import NewIPTopology
 
 nonisolated(unsafe) var topologyFileFuzzSink = 0
 

@@ -1,7 +1,7 @@
 // libFuzzer target: the transparency log's decoders of untrusted input, which a client or a
 // witness reads from a log it does not trust (docs/log.md).
 //
-// Built into the NewIPLog module itself (see Fuzz/run.sh), using only the public API.
+// A module of its own importing NewIPLog (see Fuzz/run.sh), using only the public API.
 //
 // Each input is fed to every decoder. Checks:
 // - signed notes (`Note(parsing:)`): a refusal is a `LogError.malformed` naming the source; an
@@ -15,6 +15,7 @@
 //   equal, and verifying them (against a leaf taken from the input) returns without trapping.
 
 import Foundation
+import NewIPLog
 
 nonisolated(unsafe) var logFuzzSink = 0
 

@@ -12,8 +12,9 @@
 # Each target ends with one line "== summary <target>: OK|FAIL executions N, exec/s N,
 # crashes N, ..."; runs of more than one target end with all those lines again and a verdict.
 #
-# A target is its module's sources plus Fuzz/<file>, compiled in one swiftc call with
-# -sanitize=fuzzer,address (no SwiftPM: the package's `nip` executable has its own main).
+# A target is its modules, each compiled once with -sanitize=fuzzer,address and shared by the
+# targets that use it (Fuzz/bin/modules/), and Fuzz/<file> compiled against them (no SwiftPM:
+# the package's `nip` executable has its own main).
 # Binaries go to Fuzz/bin/, corpora to Fuzz/corpus-<target>/ (smoke: Fuzz/bin/smoke-corpus-<target>/,
 # emptied first), crash inputs to Fuzz/artifacts/<target>-*. Corpora are seeded from
 # Fuzz/seeds/<target>/ (committed) and from the reference vectors by Fuzz/vector_seeds.py.
@@ -40,8 +41,8 @@ fuzz="$root/Fuzz"
 
 # The targets: one line each.
 #   name | modules | file | max_len | package products
-# modules: the module the target file is compiled into, then (comma-separated) modules it
-# imports, each built before it as a separate module from Sources/<module>/, or from a path when
+# modules: the module the target file tests (the file imports it), then (comma-separated) the
+# modules that one imports, each built before it as a module from Sources/<module>/, or from a path when
 # the entry holds a slash (a package checkout's module) (list a module after those it imports
 # itself; a module of C sources, with its header and module.modulemap in include/, is compiled
 # with the toolchain's clang, instrumented the same way). max_len: largest
@@ -117,6 +118,7 @@ else
 fi
 
 SWIFTC=${SWIFTC:-$(command -v swiftc || echo /opt/swift/usr/bin/swiftc)}
+clang=$(dirname "$SWIFTC")/clang  # C modules, instrumented as the Swift ones are
 if [[ -n ${FUZZ_VECTORS:-${SHARED_VECTORS:-}} ]]; then
     vectors=${FUZZ_VECTORS:-$SHARED_VECTORS}
 elif [[ -d $root/Tests/Vectors ]]; then
@@ -161,43 +163,81 @@ swiftc_quiet() {  # swiftc without lld's noise; returns swiftc's status
     return "${PIPESTATUS[0]}"
 }
 
+# Instrumented modules are compiled once and shared by every target that uses them (NewIPWire
+# serves eight): Fuzz/bin/modules/<module>-<key>/ holds the module's source snapshot, its
+# .swiftmodule and object (a C module: its objects). The key hashes the compiler, the flags, the
+# module's sources and the keys of the target's modules it imports, so a module is reused only
+# where it would compile to the same thing. Stack traces name the snapshot's files: exactly the
+# code that was fuzzed.
+module_cache="$fuzz/bin/modules"
+compiler_id=$("$SWIFTC" -version 2>&1 | head -1)
+declare -A module_keys  # this target's modules compiled so far: name → key
+# Modules no build has used for two days are of sources long changed.
+find "$module_cache" -mindepth 2 -maxdepth 2 -name done -mtime +2 -printf '%h\0' 2>/dev/null | xargs -0 -r rm -rf
+
+# compile_module <target> <module entry>: compiles the module (or finds it compiled) with the
+# flags in `flags`; sets module_dir and module_key. Non-zero when it does not compile.
+compile_module() {
+    local t=$1 entry=$2 src name key dir tmp c o imported before=""
+    src="$root/Sources/$entry"
+    [[ $entry == */* ]] && src="$root/$entry"  # a package checkout's module (.build/checkouts/Yams/Sources/CYaml)
+    name=${entry##*/}
+    if ! compgen -G "$src/*.swift" >/dev/null && [[ -z $(find "$src" -name '*.c' 2>/dev/null) ]]; then
+        echo "== build of $t FAILED: no sources in ${src#$root/}" >&2
+        return 1
+    fi
+    for imported in $(grep -hoE '^ *(@[A-Za-z_]+ +)?((public|package|internal) +)?import +[A-Za-z_]+' "$src"/*.swift 2>/dev/null \
+                      | awk '{ print $NF }' | sort -u); do
+        [[ -n ${module_keys[$imported]:-} ]] && before+=" $imported=${module_keys[$imported]}"
+    done
+    key=$( { echo "$compiler_id ${flags[*]} $before"; find "$src" -type f \( -name '*.swift' -o -name '*.c' -o -name '*.h' -o -name 'module.modulemap' \) | sort | xargs cat; } | sha1sum | cut -c1-12)
+    dir="$module_cache/$name-$key"
+    module_dir=$dir module_key=$key
+    if [[ -f $dir/done ]]; then
+        touch "$dir/done"  # in use: kept by the pruning below
+        return 0
+    fi
+    # Built in a directory of its own and renamed into place: two lanes building the same module
+    # at once each finish, and one of the two results stays.
+    mkdir -p "$module_cache"
+    tmp=$(mktemp -d "$module_cache/.$name.XXXXXX")
+    cp -R "$src" "$tmp/Sources"
+    if [[ -n $(find "$tmp/Sources" -name '*.c') ]]; then
+        for c in $(find "$tmp/Sources" -name '*.c' | sort); do
+            o="$tmp/$(basename "$c" .c).o"
+            if ! "$clang" -fsanitize=fuzzer-no-link,address -O2 -g -Wall -I "$tmp/Sources/include" -c "$c" -o "$o"; then
+                echo "== build of $t FAILED: C module $name does not compile ($clang)" >&2
+                rm -rf "$tmp"
+                return 1
+            fi
+        done
+    elif ! swiftc_quiet "${flags[@]}" "${imports[@]}" "${product_imports[@]}" -module-name "$name" -emit-module \
+        -emit-module-path "$tmp/$name.swiftmodule" -c "$tmp/Sources/"*.swift -o "$tmp/$name.o"; then
+        echo "== build of $t FAILED: module $name does not compile (swiftc $SWIFTC)" >&2
+        rm -rf "$tmp"
+        return 1
+    fi
+    touch "$tmp/done"
+    # The snapshot's paths are in the object's debug information: keep them by moving the
+    # directory only when no other lane got there first.
+    mv -T "$tmp" "$dir" 2>/dev/null || rm -rf "$tmp"
+    [[ -f $dir/done ]]
+}
+
 build() {
-    local t=$1 modules file module deps=() snapshot objects=() m commit
+    local t=$1 modules file entries=() commit products bin dir o entry
     modules=$(field "$t" 2)
     file=$(field "$t" 3)
-    module=${modules%%,*}
-    [[ $modules == *,* ]] && IFS=, read -ra deps <<<"${modules#*,}"
-    # Compile a snapshot of the sources, so edits made meanwhile in the shared tree cannot
-    # break the build ("modified during the build"). Stack traces name the snapshot's files:
-    # Fuzz/bin/src-<target>/ holds exactly the code that was fuzzed.
-    snapshot="$fuzz/bin/src-$t"
+    IFS=, read -ra entries <<<"$modules"
     commit=$(source_commit "$t")
-    rm -rf "$snapshot" "$fuzz/bin/$t" "$fuzz/bin/$t.commit"
-    mkdir -p "$snapshot/Fuzz" "$snapshot/modules"
-    local src
-    for m in "$module" "${deps[@]}"; do
-        # A module given as a path is a package checkout's (.build/checkouts/Yams/Sources/CYaml).
-        src="$root/Sources/$m"
-        [[ $m == */* ]] && src="$root/$m"
-        m=${m##*/}
-        if [[ -n $(find "$src" -name '*.c' 2>/dev/null) ]]; then
-            cp -R "$src" "$snapshot/Sources/$m"
-            continue
-        fi
-        if ! compgen -G "$src/*.swift" >/dev/null; then
-            echo "== build of $t FAILED: no sources in ${src#$root/}" >&2
-            return 1
-        fi
-        mkdir -p "$snapshot/Sources/$m"
-        cp "$src/"*.swift "$snapshot/Sources/$m/"
-    done
-    [[ ${#deps[@]} -gt 0 ]] && deps=("${deps[@]##*/}")
-    cp "$fuzz/$file" "$snapshot/Fuzz/" || { echo "== build of $t FAILED: no Fuzz/$file" >&2; return 1; }
-    echo "== building $t (module $modules, commit $commit, sources sha1 $(cat "$snapshot"/Sources/*/*.swift "$snapshot/Fuzz/$file" | sha1sum | cut -c1-12))"
+    rm -rf "$fuzz/bin/src-$t" "$fuzz/bin/$t" "$fuzz/bin/$t.commit"
+    mkdir -p "$fuzz/bin/src-$t"
+    cp "$fuzz/$file" "$fuzz/bin/src-$t/" || { echo "== build of $t FAILED: no Fuzz/$file" >&2; return 1; }
+    echo "== building $t (modules $modules, commit $commit)"
     # -wmo with -num-threads 0: a single compiler process per module, so a build uses one core.
-    local flags=(-sanitize=fuzzer,address -parse-as-library -O -wmo -num-threads 0 -g
-                 -swift-version 6 -package-name "$package_name" -I "$snapshot/modules")
-    local products bin dir o
+    flags=(-sanitize=fuzzer,address -parse-as-library -O -wmo -num-threads 0 -g
+           -swift-version 6 -package-name "$package_name")
+    imports=() objects=() product_imports=() module_keys=()
     products=$(field "$t" 5)
     if [[ -n $products ]]; then
         echo "== building ${products%%:*} with SwiftPM for $t"
@@ -206,7 +246,8 @@ build() {
             echo "== build of $t FAILED: swift build ${swiftpm_flags[*]} --target ${products%%:*}" >&2
             return 1
         fi
-        flags+=(-I "$bin/Modules")
+        # Searched after the instrumented modules: SwiftPM's build of them is there too.
+        product_imports=(-I "$bin/Modules")
         for dir in $(tr ',' ' ' <<<"${products#*:}"); do
             if [[ -z $(find "$bin/$dir.build" -name '*.o' 2>/dev/null) ]]; then
                 echo "== build of $t FAILED: no objects in $bin/$dir.build" >&2
@@ -215,32 +256,20 @@ build() {
             while IFS= read -r o; do objects+=("$o"); done < <(find "$bin/$dir.build" -name '*.o')
         done
     fi
-    local clang c
-    clang=$(dirname "$SWIFTC")/clang
-    for m in "${deps[@]}"; do
-        if [[ -d $snapshot/Sources/$m/include && -n $(find "$snapshot/Sources/$m" -name '*.c') ]]; then
-            flags+=(-I "$snapshot/Sources/$m/include")
-            for c in $(find "$snapshot/Sources/$m" -name '*.c' | sort); do
-                o="$snapshot/modules/$m-$(basename "$c" .c).o"
-                if ! "$clang" -fsanitize=fuzzer-no-link,address -O2 -g -Wall -I "$snapshot/Sources/$m/include" -c "$c" -o "$o"; then
-                    echo "== build of $t FAILED: C module $m does not compile ($clang)" >&2
-                    return 1
-                fi
-                objects+=("$o")
-            done
-            continue
-        fi
-        if ! swiftc_quiet "${flags[@]}" -module-name "$m" -emit-module \
-            -emit-module-path "$snapshot/modules/$m.swiftmodule" -c \
-            "$snapshot/Sources/$m/"*.swift -o "$snapshot/modules/$m.o"; then
-            echo "== build of $t FAILED: module $m does not compile (swiftc $SWIFTC)" >&2
-            return 1
-        fi
-        objects+=("$snapshot/modules/$m.o")
+    # The modules a module imports come before it: the listed dependencies, then the target's
+    # module (the table lists it first).
+    for entry in "${entries[@]:1}" "${entries[0]}"; do
+        compile_module "$t" "$entry" || return 1
+        module_keys[${entry##*/}]=$module_key
+        imports+=(-I "$module_dir")
+        [[ -d $module_dir/Sources/include ]] && imports+=(-I "$module_dir/Sources/include")
+        for o in "$module_dir"/*.o; do objects+=("$o"); done
+        echo "== $t: ${module_dir#$root/}"
     done
-    if ! swiftc_quiet "${flags[@]}" -use-ld=lld -module-name "$module" \
-        "$snapshot/Sources/$module/"*.swift "$snapshot/Fuzz/$file" "${objects[@]}" \
-        -o "$fuzz/bin/$t" || [[ ! -x $fuzz/bin/$t ]]; then
+    # The target file is a module of its own that imports them: it uses their public and
+    # package API, as the project's other modules do.
+    if ! swiftc_quiet "${flags[@]}" "${imports[@]}" "${product_imports[@]}" -use-ld=lld -module-name "FuzzTarget" \
+        "$fuzz/bin/src-$t/$file" "${objects[@]}" -o "$fuzz/bin/$t" || [[ ! -x $fuzz/bin/$t ]]; then
         rm -f "$fuzz/bin/$t"
         echo "== build of $t FAILED (swiftc $SWIFTC)" >&2
         return 1
