@@ -6,15 +6,24 @@ protocol RouteInstaller {
     /// Every node is about to get a route for at most each of `prefixes` (some repeated).
     mutating func reserve(forEachNode prefixes: some Collection<RoutePrefix>)
     mutating func install(_ route: Route, for prefix: RoutePrefix, at node: Int)
-    /// The routes of `batch`'s searches: for each node, search by search in batch order.
-    mutating func install(_ batch: [RoutingTables.SearchedPaths])
+    /// The routes of `batch`'s searches (for each node, search by search in batch order), and
+    /// `search(i)` for each i below `searches`, run on `threads` threads: the next batch's
+    /// searches, which an installer may run beside this batch's inserts.
+    mutating func install(_ batch: [RoutingTables.SearchedPaths], threads: Int, searching searches: Int,
+                          _ search: @Sendable (Int) -> [RoutingTables.PathStep?]) -> [[RoutingTables.PathStep?]]
 }
 
 extension RouteInstaller {
-    mutating func install(_ batch: [RoutingTables.SearchedPaths]) {
+    mutating func install(_ batch: [RoutingTables.SearchedPaths], threads: Int, searching searches: Int,
+                          _ search: @Sendable (Int) -> [RoutingTables.PathStep?]) -> [[RoutingTables.PathStep?]] {
+        let found = ParallelMap.map(searches, threads: threads, search)
         for searched in batch {
-            searched.forEachRoute(from: 0..<searched.paths.count) { node, prefix, route in install(route, for: prefix, at: node) }
+            for node in searched.paths.indices {
+                guard let route = searched.route(from: node) else { continue }
+                for prefix in searched.prefixes { install(route, for: prefix, at: node) }
+            }
         }
+        return found
     }
 }
 
@@ -26,15 +35,12 @@ extension RoutingTables {
         var paths: [PathStep?]
         var prefixes: [RoutePrefix]
 
-        /// Calls `install` with the route of every node of `sources` that reaches the
-        /// destination (the destination itself excepted), one per prefix, in node order.
-        func forEachRoute(from sources: Range<Int>, _ install: (Int, RoutePrefix, Route) -> Void) {
-            for source in sources where source != destination {
-                guard let path = paths[source] else { continue }
-                let hop = NextHop(interface: path.interface, neighbour: NeighbourID(rawValue: UInt64(path.next)))
-                let route = Route(nextHop: hop, toDelay: path.delay, toHops: path.hops)
-                for prefix in prefixes { install(source, prefix, route) }
-            }
+        /// The route from `source` to the destination (one for each of `prefixes`), if it
+        /// reaches it and is not the destination itself.
+        func route(from source: Int) -> Route? {
+            guard source != destination, let path = paths[source] else { return nil }
+            let hop = NextHop(interface: path.interface, neighbour: NeighbourID(rawValue: UInt64(path.next)))
+            return Route(nextHop: hop, toDelay: path.delay, toHops: path.hops)
         }
     }
 
@@ -76,15 +82,24 @@ extension RoutingTables {
 
         mutating func install(_ route: Route, for prefix: RoutePrefix, at node: Int) { tables[node].insert(route, for: prefix) }
 
-        /// Node by node, each node's routes of the whole batch at once: its table stays in
-        /// cache for them (search by search, every insert would go to another table).
-        mutating func install(_ batch: [SearchedPaths]) {
-            forOwnedNodes { tables, nodes in
-                for node in nodes {
-                    for searched in batch {
-                        searched.forEachRoute(from: node..<node + 1) { node, prefix, route in tables[node].insert(route, for: prefix) }
-                    }
+        /// The batch's inserts, in ranges of nodes, and the searches are jobs that the threads
+        /// take as they come free, so neither waits for the other: the searches first (the
+        /// longer jobs), the ranges filling in around them.
+        mutating func install(_ batch: [SearchedPaths], threads: Int, searching searches: Int,
+                              _ search: @Sendable (Int) -> [PathStep?]) -> [[PathStep?]] {
+            let count = tables.count
+            // Small enough that a thread done with its last search finds a range left.
+            let ranges = batch.isEmpty ? 0 : max(1, min(4 * threads, count))
+            return tables.withUnsafeMutableBufferPointer { buffer in
+                let owned = DisjointTables(tables: buffer)
+                // Neither job throws.
+                let found = try! ParallelMap.jobs(searches + ranges, threads: threads) { job -> [PathStep?] in
+                    guard job >= searches else { return search(job) }
+                    let range = job - searches
+                    owned.insert(batch, nodes: count * range / ranges ..< count * (range + 1) / ranges)
+                    return []
                 }
+                return Array(found.prefix(searches))
             }
         }
 
@@ -102,6 +117,21 @@ extension RoutingTables {
     /// The tables shared by the inserting threads: each writes only the nodes it owns.
     private struct DisjointTables: @unchecked Sendable {
         let tables: UnsafeMutableBufferPointer<ForwardingTable>
+
+        /// A few nodes at a time, their routes of the whole batch at once: their tables stay
+        /// in cache for them (search by search, every insert would go to another table), and
+        /// each search's arrays are taken up once per few nodes, not once per node.
+        func insert(_ batch: [SearchedPaths], nodes: Range<Int>) {
+            for first in stride(from: nodes.lowerBound, to: nodes.upperBound, by: 16) {
+                let block = first..<min(first + 16, nodes.upperBound)
+                for searched in batch {
+                    for node in block {
+                        guard let route = searched.route(from: node) else { continue }
+                        for prefix in searched.prefixes { tables[node].insert(route, for: prefix) }
+                    }
+                }
+            }
+        }
     }
 }
 

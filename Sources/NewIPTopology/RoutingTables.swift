@@ -59,7 +59,8 @@ public enum RoutingTables {
     /// without holding them all (a large topology's routes exceed its tables many times).
     /// Shortest paths are searched a batch of searches at a time (a destination's networks in
     /// interface order) on `threads` threads and handed over a batch at a time in destination
-    /// order, so each node's order does not depend on the number of threads.
+    /// order, so each node's order does not depend on the number of threads; the installer
+    /// runs the next batch's searches beside the inserts.
     static func forEachRoute<Installer: RouteInstaller>(in topology: Topology, threads: Int, progress: ((Double) -> Void)?,
                                                         into installer: inout Installer) {
         func install(_ node: Int, _ prefix: RoutePrefix, _ route: Route) { installer.install(route, for: prefix, at: node) }
@@ -111,21 +112,26 @@ public enum RoutingTables {
             }
             let prefixes = searches.map { destinationPrefixes(of: $0.destination, in: $0.network, topology: topology) }
             installer.reserve(forEachNode: prefixes.joined())
-            // A few searches per thread at once: each holds a path step per node.
-            let batchSize = 4 * max(1, threads)
-            for start in stride(from: 0, to: searches.count, by: batchSize) {
-                progress?(Double(start) / Double(searches.count))
+            // Several searches per thread at once (each holds a path step per node): the more, the
+            // more routes each table takes while in cache.
+            let batchSize = 8 * max(1, threads)
+            // Each round searches a batch beside the inserts of the batch before; one more round
+            // inserts the last.
+            var start = 0
+            var pending: [SearchedPaths] = []
+            repeat {
+                progress?(Double(start) / Double(max(1, searches.count)))
                 let jobs = Array(searches[start..<min(start + batchSize, searches.count)])
-                let results = ParallelMap.map(jobs.count, threads: threads) { index in
+                let results = installer.install(pending, threads: threads, searching: jobs.count) { index in
                     shortestPaths(to: jobs[index].destination, in: graphs[jobs[index].network] ?? none)
                 }
-                var batch: [SearchedPaths] = []
+                pending = []
                 for (offset, (search, found)) in zip(jobs, results).enumerated() {
                     if needed.contains(search.destination) { cache[search] = found }
-                    batch.append(SearchedPaths(destination: search.destination, paths: found, prefixes: prefixes[start + offset]))
+                    pending.append(SearchedPaths(destination: search.destination, paths: found, prefixes: prefixes[start + offset]))
                 }
-                installer.install(batch)
-            }
+                start += jobs.count
+            } while !pending.isEmpty
             // Names gateways answer for: the best gateway for each source, the way on included.
             var order: [RoutePrefix] = []
             var offers: [RoutePrefix: [Advertisement]] = [:]
