@@ -66,7 +66,9 @@ struct EmulateCommand: ParsableCommand {
         guard let plots = FlowPlots(flowPlots) else {
             throw ToolError("--flow-plots \(flowPlots): give all, none or a number of flows, such as 100")
         }
-        let setup = SetupProgress(ProgressBar(enabled: !quiet))
+        // The file's size lays out the bar before anything is read (unknown: no share for reading).
+        let fileBytes = (try? FileManager.default.attributesOfItem(atPath: file))?[.size] as? Int ?? 0
+        let setup = SetupProgress(ProgressBar(enabled: !quiet), fileBytes: fileBytes)
         // Cleared before anything else is printed: an error, the sweep's bar, the summary.
         defer { setup.finish() }
         // Checked once, here: `Emulation(checked:)` does not check again.
@@ -99,15 +101,17 @@ struct EmulateCommand: ParsableCommand {
         }
         let setupStarted = DispatchTime.now().uptimeNanoseconds
         var emulation: Emulation
-        setup.beginRouting(topology.sizeText)
+        setup.beginRouting(topology)
         do {
             emulation = try Emulation(checked: checked, threads: threads ?? ParallelMap.cores, routingProgress: setup.routing)
-            setup.finish()
         } catch {
             throw ToolError("\(error)")
         }
         emulation.recordsQueueDepth = queueDepth
-        for flow in emulation.undeliverableFlows {
+        setup.beginTracing()
+        let undeliverable = emulation.undeliverableFlows
+        setup.finish()
+        for flow in undeliverable {
             FileHandle.standardError.write(Data("warning: \(file): \(flow)\n".utf8))
         }
         if !force, let excess = emulation.workEstimate(streamingCaptures: true).excess {
@@ -316,7 +320,6 @@ struct RunStatistics {
                 ("flows", .int(memory.flows)), ("flow_bytes", .int(memory.flowBytes)),
                 ("bytes_per_flow", .decimal(memory.bytesPerFlow, digits: 0)),
                 ("bytes_per_queued_packet", .int(memory.queuedPacketBytes)),
-                ("queued_packet_length", .int(memory.queuedPacketLength)),
             ])),
             ("partitions", .object([
                 ("count", .int(results.partitions)), ("cut_links", .int(results.cutLinks)),

@@ -1,37 +1,45 @@
 import NewIPTopology
 
-/// One bar over `nip emulate`'s whole setup: the steps of reading the topology, then
-/// routing, each filling its share of the bar and naming itself before it. Reading's steps
-/// report no progress of their own, so the bar moves at each step's start; the shares are
-/// roughly where the 100,000-node scenario's setup goes (BENCHMARKS.md, *Setup time*).
+/// One bar over `nip emulate`'s whole setup: the steps of reading the topology, routing, then
+/// tracing the flows, each filling a share of the bar in proportion to its estimated cost
+/// (`SetupEstimate`) and naming itself before it, so the bar moves evenly. Reading's steps
+/// report no progress of their own, so the bar moves at each step's start. Until the topology
+/// is built, routing's and tracing's part is guessed from the file's size; once it is, they
+/// share what is left by their own estimates.
 final class SetupProgress {
     private let bar: ProgressBar
+    private let reading: [TopologyParser.Step: (start: Double, share: Double)]
+    private var tracing: (start: Double, share: Double) = (1, 0)
     /// Where the current step starts on the bar, and its share of it.
     private var step: (start: Double, share: Double) = (0, 0)
 
-    static let readingShares: [TopologyParser.Step: Double] = [.reading: 0.02, .parsing: 0.3, .building: 0.25, .checking: 0.03]
-    static let routingShare = 1 - readingShares.values.reduce(0, +)
-
-    init(_ bar: ProgressBar) { self.bar = bar }
-
-    func begin(_ reading: TopologyParser.Step) {
-        let before = TopologyParser.Step.allCases.prefix { $0 != reading }
-        enter(reading.rawValue, start: before.reduce(0) { $0 + Self.readingShares[$1]! }, share: Self.readingShares[reading]!)
+    init(_ bar: ProgressBar, fileBytes: Int) {
+        self.bar = bar
+        let steps = SetupEstimate.reading(fileBytes: fileBytes)
+        let places = SetupEstimate.layout(steps.map(\.cost) + [SetupEstimate.guessedRest(fileBytes: fileBytes)], from: 0)
+        reading = Dictionary(uniqueKeysWithValues: zip(steps.map(\.step), places))
     }
 
-    /// Routing begins; `size` says what is routed.
-    func beginRouting(_ size: String) {
-        enter("routing \(size)", start: 1 - Self.routingShare, share: Self.routingShare)
+    func begin(_ step: TopologyParser.Step) { enter(step.rawValue, at: reading[step]!) }
+
+    /// Routing begins: it and tracing the flows share the rest of the bar.
+    func beginRouting(_ topology: Topology) {
+        let places = SetupEstimate.layout([SetupEstimate.routing(topology), SetupEstimate.tracing(topology)],
+                                          from: step.start + step.share)
+        tracing = places[1]
+        enter("routing \(topology.sizeText)", at: places[0])
     }
 
     /// The share of routing done.
     func routing(_ fraction: Double) { bar.update(step.start + step.share * fraction) }
 
+    func beginTracing() { enter("tracing flows", at: tracing) }
+
     func finish() { bar.finish() }
 
-    private func enter(_ label: String, start: Double, share: Double) {
-        step = (start, share)
+    private func enter(_ label: String, at place: (start: Double, share: Double)) {
+        step = place
         bar.label = label
-        bar.update(start)
+        bar.update(place.start)
     }
 }
