@@ -16,6 +16,26 @@ final class ShortestPathsTests: XCTestCase {
         XCTAssertEqual(popped, [[0, 7, 8], [1, 1, 4], [1, 1, 9], [1, 2, 0], [2, 0, 1], [3, 1, 5]])
     }
 
+    /// 50 entries (a heap of four levels, the last one partly filled), inserted in a scrambled
+    /// order and some popped between inserts, come out sorted.
+    func testFrontierPopsManyEntriesInOrder() {
+        typealias Entry = RoutingTables.Frontier.Entry
+        // 0, 37, 24, …: i·37 mod 50 visits every number below 50 once.
+        let keys = (0..<50).map { $0 * 37 % 50 }
+        var frontier = RoutingTables.Frontier()
+        var popped: [Int] = []
+        for (index, key) in keys.enumerated() {
+            // Delay key / 10, then hops key % 10: one order over both.
+            frontier.insert(Entry(delay: Nanoseconds(key / 10), hops: key % 10, node: index))
+            if index % 10 == 9, let entry = frontier.popMin() { popped.append(Int(entry.delay) * 10 + entry.hops) }
+        }
+        while let entry = frontier.popMin() { popped.append(Int(entry.delay) * 10 + entry.hops) }
+        // Each early pop takes the least of what is in by then: 0 of keys[0...9], 3 (keys[19])
+        // of what is left and keys[10...19], then 1, 5, 2; the rest come out sorted.
+        XCTAssertEqual(Array(popped.prefix(5)), [0, 3, 1, 5, 2])
+        XCTAssertEqual(Array(popped.dropFirst(5)), [4] + Array(6..<50))
+    }
+
     /// A square 0–1–3–2–0 of 1 ms links plus a 3 ms link 0–3: towards node 0, node 3 has two
     /// 2 ms, 2-hop paths and takes the one through the lower node (1); its direct link, one
     /// hop, is slower.
