@@ -26,14 +26,20 @@ public struct EgressQueue: QueueDiscipline {
 
     public var isLatencyBased: Bool { latency != nil }
 
+    // Always inlined: with the refresh at their end the optimiser stopped inlining them into
+    // `Router`, and an outlined dequeue moved each packet out of its ring once more.
+    @inline(__always)
     public mutating func enqueue(_ packet: consuming PacketBuffer, now: Nanoseconds) -> EnqueueResult {
+        defer { refresh() }
         if fifo != nil { return fifo!.enqueue(consume packet, now: now) }
         if latency != nil { return latency!.enqueue(consume packet, now: now) }
         if glbf != nil { return glbf!.enqueue(consume packet, now: now) }
         return priority!.enqueue(consume packet, now: now)
     }
 
+    @inline(__always)
     public mutating func dequeue(now: Nanoseconds, discarded: (consuming PacketBuffer, DropReason) -> Void) -> PacketBuffer? {
+        defer { refresh() }
         if glbf != nil { return glbf!.dequeue(now: now, discarded: discarded) }
         // Bound, not set through `packet?.`: that copies the optional packet out and back.
         guard var packet = fifo != nil ? fifo!.dequeue(now: now, discarded: discarded)
@@ -43,12 +49,21 @@ public struct EgressQueue: QueueDiscipline {
         return packet
     }
 
+    /// What the discipline's queue holds, read after every enqueue and dequeue: a driver in
+    /// another module reads these fields in place, where a computed property was an opaque
+    /// getter that took the whole queue (408 bytes, the four optional disciplines) by a copy
+    /// out of the router's array each time the emulator serviced an interface.
+    public private(set) var nextEligibleTime: Nanoseconds?
+    public private(set) var packetCount = 0
+
     // Read through the stored optionals in place: binding one (`if let`) would copy a queue.
-    public var nextEligibleTime: Nanoseconds? {
-        fifo != nil ? fifo!.nextEligibleTime : latency != nil ? latency!.nextEligibleTime
+    private mutating func refresh() {
+        nextEligibleTime = fifo != nil ? fifo!.nextEligibleTime : latency != nil ? latency!.nextEligibleTime
             : glbf != nil ? glbf!.nextEligibleTime : priority!.nextEligibleTime
+        packetCount = fifo != nil ? fifo!.packetCount : latency != nil ? latency!.packetCount
+            : glbf != nil ? glbf!.packetCount : priority!.packetCount
     }
-    public var packetCount: Int { fifo?.packetCount ?? latency?.packetCount ?? glbf?.packetCount ?? priority!.packetCount }
+
     public var byteCount: Int { fifo?.byteCount ?? latency?.byteCount ?? glbf?.byteCount ?? priority!.byteCount }
     public var drops: DropCounters { fifo?.drops ?? latency?.drops ?? glbf?.drops ?? priority!.drops }
     public var trimming: TrimmingCounters { fifo?.trimming ?? latency?.trimming ?? glbf?.trimming ?? priority!.trimming }
