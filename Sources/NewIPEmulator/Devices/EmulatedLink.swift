@@ -30,7 +30,11 @@ final class EmulatedLink {
     let mtu: Int
     private let events: EventQueue
     private var random: RandomStream
-    private(set) var transmitting: PacketBuffer?
+    /// The packet being serialised, in a raw slot that holds one while `isBusy`: an optional
+    /// property destroyed its old `nil` (an outlined destroy of an optional buffer) at every
+    /// `start`.
+    private let serialising = UnsafeMutablePointer<PacketBuffer>.allocate(capacity: 1)
+    private(set) var isBusy = false
     private(set) var propagating = PacketRing()
     /// What the medium lost on the receiving side (down periods, faults on receive), counted by
     /// the receiver's partition; `statistics` is the sender's.
@@ -61,13 +65,20 @@ final class EmulatedLink {
         crossing = crossesPartitions ? [] : nil
     }
 
-    var isBusy: Bool { transmitting != nil }
+    deinit {
+        if isBusy { serialising.deinitialize(count: 1) }
+        serialising.deallocate()
+    }
+
+    /// The packet being serialised (a copy, for reports at the end of a run).
+    var transmitting: PacketBuffer? { isBusy ? serialising.pointee : nil }
 
     /// Starts serialising `packet`; the link must be idle.
     func start(_ packet: consuming PacketBuffer, now: Nanoseconds) {
-        precondition(transmitting == nil, "a link sends one packet at a time")
+        precondition(!isBusy, "a link sends one packet at a time")
         let end = now + rate.serialisation(bytes: packet.count)
-        transmitting = consume packet
+        serialising.initialize(to: consume packet)
+        isBusy = true
         busySince = now
         events.schedule(.transmitted(link: index), at: end)
     }
@@ -75,8 +86,9 @@ final class EmulatedLink {
     /// The packet is on the wire: it propagates, or comes back when the link lost it or the
     /// sender crashed before its end (`cut`).
     func finishTransmission(now: Nanoseconds, cut: Bool = false) -> PacketBuffer? {
-        // `take` moves the packet out instead of sharing its storage with the property.
-        guard let packet = transmitting.take() else { return nil }
+        guard isBusy else { return nil }
+        isBusy = false
+        let packet = serialising.move()
         statistics.sent(bytes: packet.count, busy: now - busySince)
         if let headerLength { statistics.headerBytes += headerLength(packet) }
         if cut || random.chance(loss) { return packet }
@@ -120,6 +132,6 @@ final class EmulatedLink {
 
     /// Busy time up to `end` for a packet still being serialised when the run stops.
     func busyTime(until end: Nanoseconds) -> Nanoseconds {
-        statistics.busyTime + (transmitting == nil ? 0 : end - busySince)
+        statistics.busyTime + (isBusy ? end - busySince : 0)
     }
 }
