@@ -257,13 +257,23 @@ final class Simulator {
             nodeDown(link.arrive(), at: to.node)
             return
         }
-        ports[to.node][to.interface].arrived(link.arrive())
+        let port = ports[to.node][to.interface]
         let device = devices[to.node][to.interface]
-        while let packet = device.receive(now: now) {
-            nodeStatistics[to.node].received += 1
-            if observations != nil { observe(packet, at: to.node, interface: to.interface) }
-            behaviours[to.node].receive(consume packet, on: to.interface, context: context(to.node))
+        // A port that nothing wraps (no capture, no fault injection) would hand the packet
+        // straight back: it skips the port's ring.
+        guard device !== port else {
+            receive(link.arrive(), on: to)
+            return
         }
+        port.arrived(link.arrive())
+        while let packet = device.receive(now: now) { receive(packet, on: to) }
+    }
+
+    /// The node takes a packet its interface `to` received.
+    private func receive(_ packet: consuming PacketBuffer, on to: Topology.InterfaceID) {
+        nodeStatistics[to.node].received += 1
+        if observations != nil { observe(packet, at: to.node, interface: to.interface) }
+        behaviours[to.node].receive(consume packet, on: to.interface, context: context(to.node))
     }
 
     /// A scheduled change: a link's (both directions, links `2i` and `2i + 1`, and the routing at
