@@ -5,7 +5,8 @@ extension Emulation {
     /// Where each flow's packets go by the forwarding tables: the hops to the destination,
     /// or where they stop. A flow into a gateway counts as delivered from there (the
     /// gateway translates it into another network).
-    func trace(_ flow: Topology.Flow) -> (hops: Int, capturedInterfaces: Int, stop: (node: Int, reason: String)?) {
+    static func trace(_ flow: Topology.Flow, in topology: Topology, tables: [ForwardingTable])
+        -> (hops: Int, capturedInterfaces: Int, stop: (node: Int, reason: String)?) {
         // The address the packets carry: in another network, the destination's name there.
         let address = (try? PacketTemplate.destination(of: flow, from: topology.network(of: flow.source), in: topology))
             ?? topology.interface(flow.destination).address
@@ -30,11 +31,16 @@ extension Emulation {
     }
 
     /// The flows whose route never reaches their destination (none known before a run with
-    /// `routing: dynamic`: its tables fill as the protocol converges).
+    /// `routing: dynamic`: its tables fill as the protocol converges), traced on every core,
+    /// in flow order.
     public var undeliverableFlows: [UndeliverableFlow] {
         guard topology.routing != .dynamic else { return [] }
-        return topology.flows.compactMap { flow in
-            guard let stop = trace(flow).stop else { return nil }
+        let (topology, tables) = (topology, tables)
+        let stops = ParallelMap.map(topology.flows.count, threads: ParallelMap.cores) { flow in
+            Self.trace(topology.flows[flow], in: topology, tables: tables).stop
+        }
+        return zip(topology.flows, stops).compactMap { flow, stop in
+            guard let stop else { return nil }
             return UndeliverableFlow(flow: flow.name, source: topology.name(of: flow.source), destination: topology.name(of: flow.destination),
                                      end: topology.nodes[stop.node].name, reason: stop.reason)
         }
@@ -61,7 +67,7 @@ extension Emulation {
             case .bitsPerSecond(let bits): Double(bits) / 8 / max(size, 1)
             }
             let packets = perSecond * active * share / 1e9
-            let path = trace(flow)
+            let path = Self.trace(flow, in: topology, tables: tables)
             estimate.events += packets * Double(eventsPerHop * path.hops + 1)
             // An Enhanced Packet Block adds 32 bytes to the packet.
             let captured = packets * Double(path.capturedInterfaces) * (size + 32)
