@@ -327,7 +327,10 @@ final class Simulator {
             if packet.metadata.ingress >= 0 { nodeStatistics[id.node].forwarded += 1 }
             device.transmit(consume packet, now: now)
         }
-        ports[id.node][id.interface].outgoing.statistics.queue(behaviour.queuedPackets(on: id.interface), now: now)
+        // Asked before the link is reached: a call out while its statistics are being written
+        // made the service retain and release the link around it.
+        let queued = behaviour.queuedPackets(on: id.interface)
+        ports[id.node][id.interface].outgoing.statistics.queue(queued, now: now)
         ports[id.node][id.interface].outgoing.statistics.sampleDepth(behaviour, interface: id.interface, now: now)
         guard device.canTransmit(now: now), let time = behaviour.nextTransmitTime(on: id.interface), time > now else { return }
         if let pending = wakeTimes[id.node][id.interface], pending <= time { return }
