@@ -320,6 +320,7 @@ struct RunStatistics {
                 ("flows", .int(memory.flows)), ("flow_bytes", .int(memory.flowBytes)),
                 ("bytes_per_flow", .decimal(memory.bytesPerFlow, digits: 0)),
                 ("bytes_per_queued_packet", .int(memory.queuedPacketBytes)),
+                ("queued_packet_length", .int(memory.queuedPacketLength)),
             ])),
             ("partitions", .object([
                 ("count", .int(results.partitions)), ("cut_links", .int(results.cutLinks)),
