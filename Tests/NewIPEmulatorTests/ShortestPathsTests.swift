@@ -16,8 +16,8 @@ final class ShortestPathsTests: XCTestCase {
         XCTAssertEqual(popped, [[0, 7, 8], [1, 1, 4], [1, 1, 9], [1, 2, 0], [2, 0, 1], [3, 1, 5]])
     }
 
-    /// 50 entries (a heap of four levels, the last one partly filled), inserted in a scrambled
-    /// order and some popped between inserts, come out sorted.
+    /// 50 entries (a binary heap of six levels, the last partly filled), inserted in a scrambled
+    /// order and some popped between inserts, each come out as the least then queued.
     func testFrontierPopsManyEntriesInOrder() {
         typealias Entry = RoutingTables.Frontier.Entry
         // 0, 37, 24, …: i·37 mod 50 visits every number below 50 once.
