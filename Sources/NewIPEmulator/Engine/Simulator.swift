@@ -20,6 +20,10 @@ final class Simulator {
     /// for the other partitions' nodes).
     private var ports: [[LinkPort]] = []
     private var devices: [[any NetworkDevice]] = []
+    /// Per node, per interface: whether the device is the port itself (no capture, no fault
+    /// injection), so an arrival goes straight to the node. A flag, not a comparison of the
+    /// two: taking them out of their arrays retains and releases each.
+    private var bare: [[Bool]] = []
     private(set) var captures: [(node: Int, name: String, device: CaptureDevice)] = []
     private(set) var faults: [(link: Int, device: FaultInjector)] = []
     let behaviours: [any NodeBehavior]
@@ -100,15 +104,16 @@ final class Simulator {
         nodeStatistics = Array(repeating: NodeStatistics(), count: topology.nodes.count)
         wakeTimes = topology.nodes.map { Array(repeating: nil, count: $0.interfaces.count) }
         // The devices report drops to `self`, so they are made once everything else is set.
-        (ports, devices, captures, faults) = try makeDevices(captureFolder: captureFolder)
+        (ports, devices, bare, captures, faults) = try makeDevices(captureFolder: captureFolder)
     }
 
     /// Ports on every interface, wrapped in fault injection (the link's faults, on receive)
     /// and capture (outermost, so it records what the node sends and sees).
     private func makeDevices(captureFolder: String?) throws(FileProblem)
-        -> ([[LinkPort]], [[any NetworkDevice]], [(Int, String, CaptureDevice)], [(Int, FaultInjector)]) {
+        -> ([[LinkPort]], [[any NetworkDevice]], [[Bool]], [(Int, String, CaptureDevice)], [(Int, FaultInjector)]) {
         var ports = topology.nodes.map { _ in [LinkPort]() }
         var devices = topology.nodes.map { _ in [any NetworkDevice]() }
+        var bare = topology.nodes.map { _ in [Bool]() }
         var captures: [(Int, String, CaptureDevice)] = []
         var faults: [(Int, FaultInjector)] = []
         let outgoingLinks = Dictionary(uniqueKeysWithValues: links.map { ($0.from, $0) })
@@ -143,9 +148,10 @@ final class Simulator {
                     device = capture
                 }
                 devices[nodeIndex].append(device)
+                bare[nodeIndex].append(device === port)
             }
         }
-        return (ports, devices, captures, faults)
+        return (ports, devices, bare, captures, faults)
     }
 
     /// Events processed by `run`, for events-per-second figures.
@@ -257,15 +263,13 @@ final class Simulator {
             nodeDown(link.arrive(), at: to.node)
             return
         }
-        let port = ports[to.node][to.interface]
-        let device = devices[to.node][to.interface]
-        // A port that nothing wraps (no capture, no fault injection) would hand the packet
-        // straight back: it skips the port's ring.
-        guard device !== port else {
+        // A port that nothing wraps would hand the packet straight back: it skips the port's ring.
+        guard !bare[to.node][to.interface] else {
             receive(link.arrive(), on: to)
             return
         }
-        port.arrived(link.arrive())
+        ports[to.node][to.interface].arrived(link.arrive())
+        let device = devices[to.node][to.interface]
         while let packet = device.receive(now: now) { receive(packet, on: to) }
     }
 
