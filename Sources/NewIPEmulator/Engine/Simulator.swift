@@ -16,6 +16,9 @@ final class Simulator {
     private(set) var now: Nanoseconds = 0
     /// Every link direction of the run, shared by the partitions: each touches only the halves it owns.
     let links: [EmulatedLink]
+    /// `links` unretained, for the event loop: `links` keeps them alive as long as the
+    /// simulator, and a link taken out of `links` for an event was retained and released.
+    private let linkReferences: [Unmanaged<EmulatedLink>]
     /// Per node, per interface: the emulated port, and the device stack the node uses (none
     /// for the other partitions' nodes).
     private var ports: [[LinkPort]] = []
@@ -76,6 +79,7 @@ final class Simulator {
         self.partition = partition
         self.events = events
         self.links = links
+        linkReferences = links.map(Unmanaged.passUnretained)
         self.schedules = schedules
         self.behaviours = behaviours
         self.templates = templates
@@ -188,8 +192,8 @@ final class Simulator {
             case .routing(let node): routing!.run(node: node, simulator: self)
             case .neighbours(let node): neighbours!.run(node: node, simulator: self)
             case .scheduledChange(let index): apply(schedules.changes[index].change)
-            case .transmitted(let link): transmitted(links[link])
-            case .arrived(let link): arrived(links[link])
+            case .transmitted(let link): linkReferences[link]._withUnsafeGuaranteedRef { transmitted($0) }
+            case .arrived(let link): linkReferences[link]._withUnsafeGuaranteedRef { arrived($0) }
             case .wake(let node, let interface):
                 let id = Topology.InterfaceID(node: node, interface: interface)
                 if wakeTimes[node][interface] == now { wakeTimes[node][interface] = nil }
@@ -213,8 +217,8 @@ final class Simulator {
     private func handler(of event: SimulationEvent) -> Int? {
         switch event {
         case .send(let flow): topology.flows[flow].source.node
-        case .transmitted(let link): links[link].from.node
-        case .arrived(let link): links[link].to.node
+        case .transmitted(let link): linkReferences[link]._withUnsafeGuaranteedRef { $0.from.node }
+        case .arrived(let link): linkReferences[link]._withUnsafeGuaranteedRef { $0.to.node }
         case .wake(let node, _), .routing(let node), .neighbours(let node): node
         case .scheduledChange(let index):
             schedules.changes[index].change.node(in: topology)
