@@ -55,7 +55,7 @@ final class BenchmarkTablesTests: XCTestCase {
             ["scripts/sweep-threads-table.py", "docs/sweep-threads.json"],
             ["scripts/single-run-threads-table.py", "docs/single-run-threads.json"],
             ["scripts/setup-time-table.py", "docs/setup-time.json", "docs/setup-time-routing.json", "docs/setup-time-inserts.json",
-             "docs/setup-time-inserts-30k.json", "docs/setup-time-reading.json"],
+             "docs/setup-time-inserts-30k.json", "docs/setup-time-reading.json", "docs/setup-time-overlap-30k.json"],
             security,
             securityAES,
         ] {
