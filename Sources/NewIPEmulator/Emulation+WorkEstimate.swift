@@ -31,12 +31,12 @@ extension Emulation {
     }
 
     /// The flows whose route never reaches their destination (none known before a run with
-    /// `routing: dynamic`: its tables fill as the protocol converges), traced on every core,
-    /// in flow order.
-    public var undeliverableFlows: [UndeliverableFlow] {
+    /// `routing: dynamic`: its tables fill as the protocol converges), traced on `threads`
+    /// threads, in flow order.
+    public func undeliverableFlows(threads: Int = ParallelMap.cores) -> [UndeliverableFlow] {
         guard topology.routing != .dynamic else { return [] }
         let (topology, tables) = (topology, tables)
-        let stops = ParallelMap.map(topology.flows.count, threads: ParallelMap.cores) { flow in
+        let stops = ParallelMap.map(topology.flows.count, threads: threads) { flow in
             Self.trace(topology.flows[flow], in: topology, tables: tables).stop
         }
         return zip(topology.flows, stops).compactMap { flow, stop in

@@ -109,7 +109,7 @@ struct EmulateCommand: ParsableCommand {
         }
         emulation.recordsQueueDepth = queueDepth
         setup.beginTracing()
-        let undeliverable = emulation.undeliverableFlows
+        let undeliverable = emulation.undeliverableFlows(threads: threads ?? ParallelMap.cores)
         setup.finish()
         for flow in undeliverable {
             FileHandle.standardError.write(Data("warning: \(file): \(flow)\n".utf8))
@@ -180,7 +180,7 @@ extension EmulateCommand {
             do { return try Emulation(checked: seeded, threads: 1) } catch { throw ToolError("\(error)") }
         }
         var first: Emulation? = try emulation(seeds.lowerBound)
-        for flow in first!.undeliverableFlows {
+        for flow in first!.undeliverableFlows(threads: threads ?? ParallelMap.cores) {
             FileHandle.standardError.write(Data("warning: \(file): \(flow)\n".utf8))
         }
         if !force, let excess = first!.workEstimate(streamingCaptures: true).excess {

@@ -40,10 +40,10 @@ final class WorkEstimateTests: XCTestCase {
 
     func testAFlowWithoutARouteIsNamedWithWhereItStops() throws {
         let yaml = chain(flows: "  - {name: p, from: h1, to: h2, pattern: constant, rate: 1kpps, size: 500}")
-        XCTAssertEqual(try Emulation(topology: try parse(yaml)).undeliverableFlows, [])
+        XCTAssertEqual(try Emulation(topology: try parse(yaml)).undeliverableFlows(), [])
         var topology = try parse(yaml)
         topology.routing = .static
-        XCTAssertEqual(try Emulation(topology: topology).undeliverableFlows.map(\.description),
+        XCTAssertEqual(try Emulation(topology: topology).undeliverableFlows(threads: 3).map(\.description),
                        ["flow `p` from h1:eth0 to h2:eth0 can never be delivered: the route ends at h1 (no route to 0x04)"])
     }
 

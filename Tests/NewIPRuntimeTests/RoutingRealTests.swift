@@ -222,14 +222,18 @@ final class RoutingRealTests: NodeProcessTestCase {
         let after = try XCTUnwrap(sum).after
         XCTAssertEqual(after.delay, try XCTUnwrap(sum).link + XCTUnwrap(sum).beyond, "to-delay over r5: r1 → r5 measured plus r5's route")
         XCTAssertEqual(after.hops, 4, "r1 → r5 → r4 → r3 → h3")
-        XCTAssertGreaterThan(after.delay, before.delay, "the budget's to-delay rose with the detour")
+        // Not compared with the to-delay over r2: each hop adds a node's processing, a few ms on a
+        // loaded machine (RoutingRealTests' triangle prints it), which can outweigh the detour's
+        // 2 ms more of link delay. The links' delays are spent, so they are a floor.
+        XCTAssertGreaterThanOrEqual(after.delay, 7_000_000, "the budget's to-delay covers the detour's links (2 + 2 + 2 + 1 ms)")
         print("routing: h3's to-delay at r1 \(Double(before.delay) / 1e6) ms over r2, \(Double(after.delay) / 1e6) ms round by r5 "
               + "(r1 → r5 measured \(Double(sum?.link ?? 0) / 1e6) ms) once r1 — r2 was shaped to 20 ms")
 
         try shape("2ms")
         _ = try converge(configs, topology, delays: false)
-        // Back over r2, its to-delay coming down with the smoothed measurement in bounded steps.
-        try waitFor({ try learned(r1)["0x03/8"].map { $0.via == "eth1" && $0.hops == 3 && $0.delay < after.delay } ?? false },
+        // Back over r2, its to-delay coming down with the smoothed measurement in bounded steps,
+        // below the 20 ms the shaped link alone took.
+        try waitFor({ try learned(r1)["0x03/8"].map { $0.via == "eth1" && $0.hops == 3 && $0.delay < 20_000_000 } ?? false },
                     timeout: 10)
 
         let refused = try ControlClient.request("POST", h1.control, "/interfaces/shape?name=eth0&delay=20ms")
