@@ -166,7 +166,8 @@ swiftc_quiet() {  # swiftc without lld's noise; returns swiftc's status
 # Instrumented modules are compiled once and shared by every target that uses them (NewIPWire
 # serves eight): Fuzz/bin/modules/<module>-<key>/ holds the module's source snapshot, its
 # .swiftmodule and object (a C module: its objects). The key hashes the compiler, the flags, the
-# module's sources and the keys of the target's modules it imports, so a module is reused only
+# module's sources, the keys of the target's modules it imports and, when it imports a package
+# product, that product's build (debug or release), so a module is reused only
 # where it would compile to the same thing. Stack traces name the snapshot's files: exactly the
 # code that was fuzzed.
 module_cache="$fuzz/bin/modules"
@@ -189,6 +190,7 @@ compile_module() {
     for imported in $(grep -hoE '^ *(@[A-Za-z_]+ +)?((public|package|internal) +)?import +[A-Za-z_]+' "$src"/*.swift 2>/dev/null \
                       | awk '{ print $NF }' | sort -u); do
         [[ -n ${module_keys[$imported]:-} ]] && before+=" $imported=${module_keys[$imported]}"
+        [[ ,$product_modules, == *,$imported,* ]] && before+=" $imported@${product_imports[*]}"
     done
     key=$( { echo "$compiler_id ${flags[*]} $before"; find "$src" -type f \( -name '*.swift' -o -name '*.c' -o -name '*.h' -o -name 'module.modulemap' \) | sort | xargs cat; } | sha1sum | cut -c1-12)
     dir="$module_cache/$name-$key"
@@ -237,7 +239,7 @@ build() {
     # -wmo with -num-threads 0: a single compiler process per module, so a build uses one core.
     flags=(-sanitize=fuzzer,address -parse-as-library -O -wmo -num-threads 0 -g
            -swift-version 6 -package-name "$package_name")
-    imports=() objects=() product_imports=() module_keys=()
+    imports=() objects=() product_imports=() module_keys=() product_modules=""
     products=$(field "$t" 5)
     if [[ -n $products ]]; then
         echo "== building ${products%%:*} with SwiftPM for $t"
@@ -248,6 +250,7 @@ build() {
         fi
         # Searched after the instrumented modules: SwiftPM's build of them is there too.
         product_imports=(-I "$bin/Modules")
+        product_modules=${products#*:}
         for dir in $(tr ',' ' ' <<<"${products#*:}"); do
             if [[ -z $(find "$bin/$dir.build" -name '*.o' 2>/dev/null) ]]; then
                 echo "== build of $t FAILED: no objects in $bin/$dir.build" >&2
