@@ -112,8 +112,10 @@ private struct Builder {
     var ranges: [Range<Int>] = []
     var children: [Int] = []
     var root: Int?
-    /// The open collections, each with the children read so far.
-    var open: [(node: Int, children: [Int])] = []
+    /// The open collections, each with the children read so far and its anchor, which names
+    /// it only once it is closed (as Yams's composer registers it): an alias inside a
+    /// collection to the collection itself is undefined, so no document contains itself.
+    var open: [(node: Int, children: [Int], anchor: String?)] = []
     var anchors: [String: Int] = [:]
 
     func document() -> YAMLDocument {
@@ -141,17 +143,19 @@ private struct Builder {
             case YAML_SCALAR_EVENT:
                 let scalar = event.data.scalar
                 let text = String(decoding: UnsafeBufferPointer(start: scalar.value, count: Int(scalar.length)), as: UTF8.self)
-                let index = add(.scalar, mark, text, anchor: scalar.anchor)
+                let index = add(.scalar, mark, text)
+                if let anchor = scalar.anchor { anchors[String(cString: anchor)] = index }
                 attach(index)
             case YAML_SEQUENCE_START_EVENT:
-                open.append((add(.sequence, mark, "", anchor: event.data.sequence_start.anchor), []))
+                open.append((add(.sequence, mark, ""), [], event.data.sequence_start.anchor.map { String(cString: $0) }))
             case YAML_MAPPING_START_EVENT:
-                open.append((add(.mapping, mark, "", anchor: event.data.mapping_start.anchor), []))
+                open.append((add(.mapping, mark, ""), [], event.data.mapping_start.anchor.map { String(cString: $0) }))
             case YAML_SEQUENCE_END_EVENT, YAML_MAPPING_END_EVENT:
                 let closed = open.removeLast()
                 if kinds[closed.node] == .mapping { try checkKeys(closed.children) }
                 ranges[closed.node] = children.count..<children.count + closed.children.count
                 children += closed.children
+                if let anchor = closed.anchor { anchors[anchor] = closed.node }
                 attach(closed.node)
             case YAML_ALIAS_EVENT:
                 guard let index = event.data.alias.anchor.flatMap({ anchors[String(cString: $0)] }) else {
@@ -164,12 +168,11 @@ private struct Builder {
         }
     }
 
-    private mutating func add(_ kind: YAMLDocument.Kind, _ mark: YAMLMark, _ text: String, anchor: UnsafeMutablePointer<UInt8>?) -> Int {
+    private mutating func add(_ kind: YAMLDocument.Kind, _ mark: YAMLMark, _ text: String) -> Int {
         kinds.append(kind)
         marks.append(mark)
         texts.append(text)
         ranges.append(0..<0)
-        if let anchor { anchors[String(cString: anchor)] = kinds.count - 1 }
         return kinds.count - 1
     }
 

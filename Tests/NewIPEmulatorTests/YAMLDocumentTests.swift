@@ -50,6 +50,9 @@ final class YAMLDocumentTests: XCTestCase {
             "a: *nowhere\n",
             "a: 1\n---\nb: 2\n",
             "a:\n\tb: 1\n",
+            // A collection's anchor names it once it is closed: inside, an alias to it is undefined.
+            "a: &x [1, *x]\n",
+            "a: &m {b: [*m]}\n",
         ]
         for yaml in broken {
             var ours: String?, theirs: String?
